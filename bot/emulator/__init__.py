@@ -1,0 +1,1 @@
+"""Loopback Discord emulator: drives the real discord.py client over real HTTP and websocket."""
