@@ -1,0 +1,200 @@
+"""The in-memory view of the stored corpus that every command reads.
+
+A `Catalog` is immutable once built: a reload builds a new one and the owner swaps one
+reference, so a query sees the old data or the new, never a mix.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from bot.models import Passage, Topic
+from bot.search import SearchIndex, Suggestion, normalise
+from bot.store import StoredCorpus, StoredInterview
+from bot.textutil import truncate
+
+EXCERPT_TARGET = 320  # characters: a quote that reads well on its own in an embed
+TOPIC_MATCH_FLOOR = 80
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteView:
+    """A passage shaped for a reader: the excerpt, with where it came from."""
+
+    passage: Passage
+    interview: StoredInterview
+    excerpt: str
+    sentence_index: int | None = None
+    score: float | None = None
+
+    @property
+    def speaker(self) -> str:
+        return self.passage.speaker
+
+    @property
+    def title(self) -> str:
+        return self.interview.meta.title
+
+    def as_json(self) -> dict[str, object]:
+        data: dict[str, object] = {
+            "id": self.passage.id,
+            "text": self.excerpt,
+            "speaker": self.passage.speaker,
+            "interview": self.interview.meta.title,
+            "interview_id": self.interview.id,
+            "question": self.passage.question,
+            "answer": self.passage.text,
+            "url": self.interview.meta.url,
+        }
+        if self.score is not None:
+            data["score"] = round(self.score, 1)
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteSearch:
+    results: list[QuoteView]
+    suggestions: list[str] = field(default_factory=list)
+
+
+def excerpt(passage: Passage, index: int | None, target: int = EXCERPT_TARGET) -> str:
+    """The sentence at `index` plus neighbours until it reads well (about `target` chars)."""
+    sentences = passage.sentences or (passage.text,)
+    if index is None or not 0 <= index < len(sentences):
+        index = 0
+    start = end = index
+    size = len(sentences[index])
+    while end + 1 < len(sentences) and size + len(sentences[end + 1]) + 1 <= target:
+        end += 1
+        size += len(sentences[end]) + 1
+    while start > 0 and size < target // 2 and size + len(sentences[start - 1]) + 1 <= target:
+        start -= 1
+        size += len(sentences[start]) + 1
+    text = " ".join(sentences[start : end + 1])
+    return truncate(text, max(target, len(sentences[index])))
+
+
+class Catalog:
+    """Interviews, passages, topics and the search index, with the queries commands ask."""
+
+    def __init__(self, corpus: StoredCorpus, index: SearchIndex) -> None:
+        self.interviews: dict[str, StoredInterview] = {i.id: i for i in corpus.interviews}
+        self.passages: dict[str, Passage] = {p.id: p for p in corpus.passages}
+        self.quotable: tuple[str, ...] = tuple(
+            p.id for p in corpus.passages if p.role == "interviewee"
+        )
+        self.topics: dict[str, Topic] = {t.slug: t for t in corpus.topics if t.passage_ids}
+        self.index = index
+        self._topic_names: dict[str, str] = {}
+        for topic in self.topics.values():
+            for name in (topic.name, *topic.aliases):
+                self._topic_names.setdefault(normalise(name), topic.slug)
+
+    @classmethod
+    def build(cls, corpus: StoredCorpus) -> Catalog:
+        return cls(corpus, SearchIndex.build(corpus.passages))
+
+    def view(
+        self, passage_id: str, sentence_index: int | None = None, score: float | None = None
+    ) -> QuoteView:
+        passage = self.passages[passage_id]
+        return QuoteView(
+            passage=passage,
+            interview=self.interviews[passage.interview_id],
+            excerpt=excerpt(passage, sentence_index),
+            sentence_index=sentence_index,
+            score=score,
+        )
+
+    # --- queries ----------------------------------------------------------------
+
+    def quote(self, query: str, limit: int = 5) -> QuoteSearch:
+        result = self.index.search(query, limit=limit)
+        views = [
+            self.view(h.passage_id, h.sentence_index, h.score)
+            for h in result.hits
+            if h.passage_id in self.passages
+        ]
+        return QuoteSearch(views, list(result.suggestions))
+
+    def autocomplete(self, prefix: str, limit: int = 25) -> list[Suggestion]:
+        return self.index.suggest(prefix, limit=limit)
+
+    def speakers(self) -> list[str]:
+        return sorted({self.passages[pid].speaker for pid in self.quotable})
+
+    def random(
+        self,
+        rng: random.Random,
+        *,
+        topic: Topic | None = None,
+        speaker: str | None = None,
+        exclude: str | None = None,
+    ) -> QuoteView | None:
+        """A random interviewee quote, never `exclude` unless it is the only one left."""
+        pool: Sequence[str] = topic.passage_ids if topic else self.quotable
+        if speaker:
+            wanted = normalise(speaker)
+            pool = [pid for pid in pool if wanted in normalise(self.passages[pid].speaker)]
+        pool = [pid for pid in pool if pid in self.passages]
+        if not pool:
+            return None
+        choices = [pid for pid in pool if pid != exclude] or list(pool)
+        passage = self.passages[rng.choice(choices)]
+        start = rng.randrange(len(passage.sentences)) if passage.sentences else None
+        return self.view(passage.id, start)
+
+    def find_topic(self, name: str) -> Topic | None:
+        """A topic by slug, name or alias; close misspellings are accepted."""
+        if name in self.topics:
+            return self.topics[name]
+        key = normalise(name)
+        if not key:
+            return None
+        if key in self._topic_names:
+            return self.topics[self._topic_names[key]]
+        match = process.extractOne(key, self._topic_names.keys(), scorer=fuzz.ratio)
+        if match and match[1] >= TOPIC_MATCH_FLOOR:
+            return self.topics[self._topic_names[match[0]]]
+        return None
+
+    def topic_choices(self, prefix: str, limit: int = 25) -> list[Topic]:
+        """Topics for autocomplete: prefix matches first, then fuzzy ones, curated first."""
+        key = normalise(prefix)
+        topics = sorted(
+            self.topics.values(), key=lambda t: (not t.curated, -len(t.passage_ids), t.name)
+        )
+        if not key:
+            return topics[:limit]
+        starts = [
+            t for t in topics if any(normalise(n).startswith(key) for n in (t.name, *t.aliases))
+        ]
+        contains = [
+            t
+            for t in topics
+            if t not in starts and any(key in normalise(n) for n in (t.name, *t.aliases))
+        ]
+        chosen = [*starts, *contains][:limit]
+        if len(chosen) < limit:
+            names = {t.slug: normalise(t.name) for t in topics if t not in chosen}
+            for _, score, slug in process.extract(
+                key, names, scorer=fuzz.partial_ratio, limit=limit
+            ):
+                if score >= 70:
+                    chosen.append(self.topics[slug])
+        return chosen[:limit]
+
+    def topic_quotes(self, topic: Topic) -> list[QuoteView]:
+        return [self.view(pid) for pid in topic.passage_ids if pid in self.passages]
+
+    def stats(self) -> dict[str, int]:
+        return {
+            "interviews": len(self.interviews),
+            "speakers": len(self.speakers()),
+            "quotes": len(self.quotable),
+            "topics": len(self.topics),
+        }

@@ -1,0 +1,213 @@
+"""`quotebot`: load transcripts and query quotes from a terminal, run or try the bot."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import random
+import sys
+import textwrap
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.catalog import Catalog, QuoteView
+from bot.library import Library, ReloadOutcome, ensure_loaded, open_library
+from bot.settings import Settings, SettingsError
+from bot.store import StoreError
+
+
+class CliError(Exception):
+    """A problem the user can fix; printed without a traceback, exit status 1."""
+
+
+def _wrap(text: str, indent: str = "  ") -> str:
+    return "\n".join(
+        textwrap.fill(par, width=88, initial_indent=indent, subsequent_indent=indent)
+        for par in text.split("\n\n")
+    )
+
+
+def render_quote(view: QuoteView, *, rank: int | None = None) -> str:
+    head = f"{rank}. " if rank is not None else ""
+    lines = [f"{head}“{view.excerpt}”", f"    — {view.speaker}, {view.title}"]
+    if view.passage.question:
+        lines.append(_wrap(f"Q: {view.passage.question}", indent="    "))
+    info = f"id {view.passage.id}"
+    if view.score is not None:
+        info += f" · score {view.score:.0f}"
+    if view.interview.meta.url:
+        info += f" · {view.interview.meta.url}"
+    lines.append(f"    [{info}]")
+    return "\n".join(lines)
+
+
+def print_outcome(outcome: ReloadOutcome) -> None:
+    if outcome.errors:
+        print(f"Nothing was changed: {len(outcome.errors)} problem(s) found.", file=sys.stderr)
+        for err in outcome.errors:
+            print(f"  {err}", file=sys.stderr)
+        return
+    assert outcome.report is not None
+    if outcome.report.unchanged:
+        print(f"Loaded {outcome.files} file(s): nothing changed ({outcome.seconds:.2f} s).")
+        return
+    print(f"Loaded {outcome.files} file(s) in {outcome.seconds:.2f} s:")
+    for kind, change in outcome.report.as_dict().items():
+        print(
+            f"  {kind:<10} +{change['added']} added  −{change['removed']} removed  ~{change['changed']} changed"
+        )
+
+
+async def ready_catalog(library: Library) -> Catalog:
+    """The catalog; an empty database is filled from the default inputs first."""
+    outcome = await ensure_loaded(library)
+    if outcome is not None:
+        print("The database was empty: loaded the default transcripts first.", file=sys.stderr)
+        if not outcome.ok:
+            print_outcome(outcome)
+            raise CliError("could not load the default transcripts; fix the files above")
+    return library.catalog
+
+
+async def _with_library(settings: Settings, args: argparse.Namespace) -> int:
+    library = await open_library(settings, args.db)
+    try:
+        if args.command == "load":
+            paths = [Path(p) for p in args.paths] or list(settings.input_paths)
+            outcome = await library.reload(paths)
+            print_outcome(outcome)
+            return 0 if outcome.ok else 1
+        catalog = await ready_catalog(library)
+        return run_query(catalog, args)
+    finally:
+        await library.store.close()
+
+
+def run_query(catalog: Catalog, args: argparse.Namespace) -> int:
+    if args.command == "quote":
+        found = catalog.quote(args.query, limit=args.limit)
+        if args.json:
+            print(json.dumps([v.as_json() for v in found.results], ensure_ascii=False, indent=2))
+        elif found.results:
+            print("\n\n".join(render_quote(v, rank=n) for n, v in enumerate(found.results, 1)))
+        else:
+            print(f"No quote matches {args.query!r}.")
+            if found.suggestions:
+                print("Closest:")
+                for text in found.suggestions:
+                    print(f"  · {text}")
+        return 0
+    if args.command == "random":
+        topic = catalog.find_topic(args.topic) if args.topic else None
+        if args.topic and topic is None:
+            raise CliError(f"no topic called {args.topic!r}; see `quotebot topics`")
+        view = catalog.random(random.Random(), topic=topic, speaker=args.speaker)
+        if args.json:
+            print(json.dumps([view.as_json()] if view else [], ensure_ascii=False, indent=2))
+        elif view is None:
+            print("No quote fits that.")
+        else:
+            print(render_quote(view))
+        return 0
+    if args.command == "topics":
+        topics = catalog.topic_choices(args.prefix or "", limit=1000)
+        if args.json:
+            rows = [
+                {"slug": t.slug, "name": t.name, "quotes": len(t.passage_ids), "curated": t.curated}
+                for t in topics
+            ]
+            print(json.dumps(rows, ensure_ascii=False, indent=2))
+        else:
+            for t in topics:
+                print(f"{t.name:<40} {len(t.passage_ids):>4} quote(s)")
+        return 0
+    if args.command == "topic":
+        topic = catalog.find_topic(args.name)
+        if topic is None:
+            if args.json:
+                print("[]")
+                return 1
+            raise CliError(f"no topic called {args.name!r}; see `quotebot topics`")
+        views = catalog.topic_quotes(topic)
+        if args.json:
+            print(json.dumps([v.as_json() for v in views], ensure_ascii=False, indent=2))
+        else:
+            print(f"{topic.name}: {len(views)} quote(s)\n")
+            print("\n\n".join(render_quote(v, rank=n) for n, v in enumerate(views, 1)))
+        return 0
+    raise CliError(f"unknown command {args.command}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="quotebot", description=__doc__)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db", type=Path, help="database file (default: QUOTEBOT_DB or data/quotebot.db)"
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("load", parents=[common], help="load transcripts and data into the database")
+    p.add_argument("paths", nargs="*", help="files or directories (default: seeds/ and data/)")
+
+    p = sub.add_parser("quote", parents=[common], help="find quotes by fuzzy text")
+    p.add_argument("query")
+    p.add_argument("--limit", type=int, default=5, help="how many results (1-25, default 5)")
+    p.add_argument("--json", action="store_true", help="print a JSON array")
+
+    p = sub.add_parser("random", parents=[common], help="a random quote")
+    p.add_argument("--topic")
+    p.add_argument("--speaker")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("topics", parents=[common], help="list topics")
+    p.add_argument("prefix", nargs="?")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("topic", parents=[common], help="quotes about one topic")
+    p.add_argument("name")
+    p.add_argument("--json", action="store_true")
+
+    sub.add_parser("run", parents=[common], help="start the Discord bot (needs DISCORD_TOKEN)")
+    p = sub.add_parser("sync", parents=[common], help="register slash commands with Discord")
+    p.add_argument(
+        "--guild", type=int, help="register to one guild only (instant) instead of globally"
+    )
+    sub.add_parser(
+        "try", parents=[common], help="try the bot in this terminal, no Discord account needed"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        logging.basicConfig(
+            level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+        if args.command == "quote" and not 1 <= args.limit <= 25:
+            raise CliError("--limit must be between 1 and 25")
+        if args.command == "run":
+            from bot.runner import run_bot
+
+            return run_bot(settings, db=args.db)
+        if args.command == "sync":
+            from bot.runner import sync_commands
+
+            return sync_commands(settings, guild_id=args.guild, db=args.db)
+        if args.command == "try":
+            from bot.playground import run_playground
+
+            return run_playground(settings, db=args.db)
+        return asyncio.run(_with_library(settings, args))
+    except (CliError, SettingsError, StoreError) as exc:
+        print(f"quotebot: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

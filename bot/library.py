@@ -1,0 +1,133 @@
+"""The data service shared by the CLI and the bot: load, reload and the current catalog.
+
+Parsing, validation and index building run in a worker thread so the event loop keeps
+answering; the catalog reference is swapped in one step after the database commit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.catalog import Catalog
+from bot.loader import Corpus, LoadError, load_corpus
+from bot.search import SearchIndex
+from bot.settings import Settings
+from bot.store import LoadReport, Store, StoredCorpus, fingerprint
+
+log = logging.getLogger(__name__)
+
+
+class ReloadBusy(RuntimeError):
+    """Another reload is already running."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReloadOutcome:
+    report: LoadReport | None
+    errors: tuple[LoadError, ...] = ()
+    seconds: float = 0.0
+    files: int = 0
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        return self.report is not None and not self.errors
+
+
+def _build_index(corpus: StoredCorpus, cache: Path | None) -> Catalog:
+    """Build (or load from the cache) the index for `corpus`; runs in a worker thread."""
+    key = fingerprint(corpus.passages)
+    index: SearchIndex | None = None
+    if cache is not None and cache.is_file():
+        try:
+            index = SearchIndex.load(cache, key)
+        except Exception:  # a damaged cache is only a cache: rebuild it
+            log.warning("search index cache %s unreadable; rebuilding", cache, exc_info=True)
+            index = None
+    if index is None:
+        index = SearchIndex.build(corpus.passages)
+        if cache is not None:
+            try:
+                index.save(cache)
+            except OSError:
+                log.warning("could not write search index cache %s", cache, exc_info=True)
+    return Catalog(corpus, index)
+
+
+class Library:
+    """Owns the store and the current catalog."""
+
+    def __init__(
+        self, store: Store, paths: Sequence[Path], index_cache: Path | None = None
+    ) -> None:
+        self.store = store
+        self.paths = tuple(paths)
+        self.index_cache = index_cache
+        self._catalog: Catalog | None = None
+        self._reload_lock = asyncio.Lock()
+
+    @property
+    def catalog(self) -> Catalog:
+        if self._catalog is None:
+            raise RuntimeError("the catalog has not been loaded yet")
+        return self._catalog
+
+    @property
+    def reloading(self) -> bool:
+        return self._reload_lock.locked()
+
+    async def refresh(self) -> Catalog:
+        """Read the stored corpus and (re)build the in-memory catalog from it."""
+        corpus = await self.store.read_corpus()
+        self._catalog = await asyncio.to_thread(_build_index, corpus, self.index_cache)
+        return self._catalog
+
+    async def reload(
+        self, paths: Sequence[Path] | None = None, *, wait: bool = False
+    ) -> ReloadOutcome:
+        """Validate every input, then store and swap it in; on any error keep the old data.
+
+        A second reload while one runs raises ReloadBusy unless `wait` is true.
+        """
+        if self._reload_lock.locked() and not wait:
+            raise ReloadBusy("a reload is already running")
+        async with self._reload_lock:
+            started = time.perf_counter()
+            corpus: Corpus = await asyncio.to_thread(load_corpus, list(paths or self.paths))
+            if corpus.errors:
+                return ReloadOutcome(
+                    None, corpus.errors, time.perf_counter() - started, len(corpus.files)
+                )
+            report = await self.store.replace_corpus(corpus.interviews, corpus.topics)
+            if report.unchanged and self._catalog is not None:
+                return ReloadOutcome(report, (), time.perf_counter() - started, len(corpus.files))
+            await self.refresh()
+            return ReloadOutcome(report, (), time.perf_counter() - started, len(corpus.files))
+
+
+async def open_library(settings: Settings, db: Path | None = None) -> Library:
+    """Open (creating and migrating if needed) the database named by the settings."""
+    path = db or settings.db_path
+    store = await Store.open(path)
+    return Library(store, settings.input_paths, index_cache=path.with_suffix(".index"))
+
+
+async def ensure_loaded(library: Library) -> ReloadOutcome | None:
+    """Make the catalog ready: from the database, or from the inputs when it is empty.
+
+    Returns the load outcome when a first load was needed (check `.ok`), else None.
+    """
+    counts = await library.store.counts()
+    if counts["interviews"] == 0:
+        outcome = await library.reload()
+        if outcome.ok:
+            return outcome
+        await library.refresh()  # serve an empty catalog rather than nothing
+        return outcome
+    await library.refresh()
+    return None

@@ -1,0 +1,84 @@
+"""Process entry points that talk to Discord: `quotebot run` and `quotebot sync`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+from pathlib import Path
+
+import discord
+
+from bot.client import QuoteBot
+from bot.endpoints import apply_endpoints
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+NO_TOKEN = """\
+quotebot: no DISCORD_TOKEN is set.
+
+To run the bot on Discord:
+  1. Create an application at https://discord.com/developers/applications
+  2. Under "Bot", press "Reset Token" and copy the token.
+  3. Put it in a file named .env beside pyproject.toml:  DISCORD_TOKEN=...
+     (see .env.example for every setting), then run `quotebot run` again.
+  4. Invite it with the "bot" and "applications.commands" scopes.
+
+To see the bot without a Discord account first, run:  quotebot try
+"""
+
+
+def _settings_for(settings: Settings, db: Path | None) -> Settings:
+    if db is None:
+        return settings
+    from dataclasses import replace
+
+    return replace(settings, db_path=db)
+
+
+async def _run(settings: Settings) -> None:
+    apply_endpoints(settings.api_url, settings.gateway_url)
+    bot = QuoteBot(settings)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
+    async with bot:
+        assert settings.token is not None
+        await bot.start(settings.token)
+
+
+def run_bot(settings: Settings, db: Path | None = None) -> int:
+    if not settings.token:
+        print(NO_TOKEN, file=sys.stderr)
+        return 2
+    try:
+        asyncio.run(_run(_settings_for(settings, db)))
+    except discord.LoginFailure:
+        print(
+            "quotebot: Discord rejected the token. Reset it in the developer portal.",
+            file=sys.stderr,
+        )
+        return 2
+    return 0
+
+
+async def _sync(settings: Settings, guild_id: int | None) -> int:
+    apply_endpoints(settings.api_url, settings.gateway_url)
+    bot = QuoteBot(settings, sync_on_ready=False)
+    async with bot:
+        assert settings.token is not None
+        await bot.login(settings.token)
+        await bot.load_commands()
+        synced = await bot.sync_commands(guild_id)
+    where = f"guild {guild_id}" if guild_id else "globally (may take up to an hour to appear)"
+    print(f"Registered {len(synced)} command(s) {where}.")
+    return 0
+
+
+def sync_commands(settings: Settings, guild_id: int | None = None, db: Path | None = None) -> int:
+    if not settings.token:
+        print(NO_TOKEN, file=sys.stderr)
+        return 2
+    return asyncio.run(_sync(_settings_for(settings, db), guild_id))

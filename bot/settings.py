@@ -1,0 +1,81 @@
+"""Settings read once from the environment (and `.env`), frozen for the life of the process."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+DEFAULT_DB = Path("data/quotebot.db")
+
+
+class SettingsError(ValueError):
+    """A setting has a value that cannot be used; the message names the setting."""
+
+
+def _int_or_none(name: str, raw: str | None) -> int | None:
+    if raw is None or raw.strip() == "":
+        return None
+    try:
+        return int(raw.strip())
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a Discord ID (digits only), got {raw!r}") from exc
+
+
+def _id_set(name: str, raw: str | None) -> frozenset[int]:
+    if not raw:
+        return frozenset()
+    ids = set()
+    for part in raw.replace(";", ",").split(","):
+        value = _int_or_none(name, part)
+        if value is not None:
+            ids.add(value)
+    return frozenset(ids)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything configurable. The token never appears in repr() or logs."""
+
+    token: str | None = field(default=None, repr=False)
+    db_path: Path = DEFAULT_DB
+    seeds_dir: Path = Path("seeds")
+    data_dir: Path = Path("data")
+    dev_guild_id: int | None = None
+    owner_ids: frozenset[int] = frozenset()
+    api_url: str | None = None
+    gateway_url: str | None = None
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(
+        cls, env: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")
+    ) -> Settings:
+        """Read settings from `env` (default: os.environ) over the values in `env_file`.
+
+        The process environment wins over `.env`, so a deployment can override a file.
+        """
+        values: dict[str, str] = {}
+        if env_file is not None and env_file.is_file():
+            values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+        values.update(os.environ if env is None else env)
+        token = (values.get("DISCORD_TOKEN") or "").strip() or None
+        return cls(
+            token=token,
+            db_path=Path(values.get("QUOTEBOT_DB") or DEFAULT_DB),
+            seeds_dir=Path(values.get("QUOTEBOT_SEEDS_DIR") or "seeds"),
+            data_dir=Path(values.get("QUOTEBOT_DATA_DIR") or "data"),
+            dev_guild_id=_int_or_none("DEV_GUILD_ID", values.get("DEV_GUILD_ID")),
+            owner_ids=_id_set("OWNER_IDS", values.get("OWNER_IDS")),
+            api_url=(values.get("DISCORD_API_URL") or "").strip() or None,
+            gateway_url=(values.get("DISCORD_GATEWAY_URL") or "").strip() or None,
+            log_level=(values.get("LOG_LEVEL") or "INFO").upper(),
+        )
+
+    @property
+    def input_paths(self) -> tuple[Path, ...]:
+        """Where transcripts and curated data are read from, in load order."""
+        return (self.seeds_dir, self.data_dir)

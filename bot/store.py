@@ -1,0 +1,424 @@
+"""The repository: every SQL statement of the project lives in this module.
+
+SQLite in WAL mode through aiosqlite. Schema changes are numbered files in
+`bot/migrations/` applied under `PRAGMA user_version`, each in one transaction.
+Loading a corpus replaces the stored one in a single transaction: all or nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.models import InterviewMeta, Passage, Topic
+
+APPLICATION_ID = 0x51554F54  # "QUOT": marks the file as ours (PRAGMA application_id)
+CORPUS_TABLES = ("interviews", "passages", "topics")
+
+
+class StoreError(RuntimeError):
+    """The database cannot be used; the message says why and what to do."""
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    added: int = 0
+    removed: int = 0
+    changed: int = 0
+
+    @property
+    def any(self) -> bool:
+        return bool(self.added or self.removed or self.changed)
+
+    def __str__(self) -> str:
+        return f"+{self.added} −{self.removed} ~{self.changed}"
+
+
+@dataclass(frozen=True, slots=True)
+class LoadReport:
+    interviews: Change = Change()
+    quotes: Change = Change()
+    topics: Change = Change()
+    extra: dict[str, Change] = field(default_factory=dict)
+
+    @property
+    def unchanged(self) -> bool:
+        parts = (self.interviews, self.quotes, self.topics, *self.extra.values())
+        return not any(c.any for c in parts)
+
+    def as_dict(self) -> dict[str, dict[str, int]]:
+        parts = {"interviews": self.interviews, "quotes": self.quotes, "topics": self.topics}
+        parts.update(self.extra)
+        return {
+            k: {"added": c.added, "removed": c.removed, "changed": c.changed}
+            for k, c in parts.items()
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class StoredInterview:
+    id: str
+    meta: InterviewMeta
+    source: str
+    content_hash: str
+    speakers: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCorpus:
+    interviews: tuple[StoredInterview, ...]
+    passages: tuple[Passage, ...]
+    topics: tuple[Topic, ...]
+
+
+def _migrations() -> list[tuple[int, str, str]]:
+    found = []
+    for entry in resources.files("bot.migrations").iterdir():
+        name = entry.name
+        if name.endswith(".sql") and name[:3].isdigit():
+            found.append((int(name[:3]), name, entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _diff(old: dict[str, Any], new: dict[str, Any]) -> Change:
+    return Change(
+        added=len(new.keys() - old.keys()),
+        removed=len(old.keys() - new.keys()),
+        changed=sum(1 for k in old.keys() & new.keys() if old[k] != new[k]),
+    )
+
+
+class Store:
+    """Owns one aiosqlite connection. Create with `await Store.open(path)`."""
+
+    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+
+    @classmethod
+    async def open(cls, path: Path | str) -> Store:
+        path = Path(path)
+        if str(path) != ":memory:":
+            path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = await aiosqlite.connect(path, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open database {path}: {exc}") from exc
+        store = cls(conn, path)
+        try:
+            await store._configure()
+            await store.migrate()
+        except (sqlite3.DatabaseError, StoreError) as exc:
+            await conn.close()
+            if isinstance(exc, StoreError):
+                raise
+            raise StoreError(
+                f"{path} is not a usable quotebot database ({exc}). Move it aside and run "
+                f"`quotebot load` to rebuild it from the transcripts."
+            ) from exc
+        return store
+
+    async def _configure(self) -> None:
+        conn = self.conn
+        conn.row_factory = aiosqlite.Row
+        await conn.execute("PRAGMA journal_mode=WAL")
+        await conn.execute("PRAGMA foreign_keys=ON")
+        await conn.execute("PRAGMA busy_timeout=5000")
+        await conn.execute("PRAGMA synchronous=NORMAL")
+        app_id = await self._scalar("PRAGMA application_id")
+        version = await self._scalar("PRAGMA user_version")
+        if app_id not in (0, APPLICATION_ID):
+            raise StoreError(f"{self.path} belongs to another application; not touching it.")
+        if app_id == 0 and version == 0:
+            tables = await self._scalar("SELECT count(*) FROM sqlite_master WHERE type='table'")
+            if tables:
+                raise StoreError(
+                    f"{self.path} is a database of something else (it has tables but no quotebot "
+                    "schema). Point QUOTEBOT_DB at another file or move this one aside."
+                )
+
+    async def close(self) -> None:
+        await self.conn.close()
+
+    async def _scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        async with self.conn.execute(sql, params) as cur:
+            row = await cur.fetchone()
+        return None if row is None else row[0]
+
+    async def schema_version(self) -> int:
+        return int(await self._scalar("PRAGMA user_version"))
+
+    async def migrate(self) -> int:
+        """Apply pending migrations, each atomically with its version bump. Returns the version."""
+        current = await self.schema_version()
+        for number, name, sql in _migrations():
+            if number <= current:
+                continue
+            script = f"BEGIN;\n{sql}\nPRAGMA application_id={APPLICATION_ID};\nPRAGMA user_version={number};\nCOMMIT;"
+            try:
+                await self.conn.executescript(script)
+            except sqlite3.Error as exc:
+                if self.conn.in_transaction:
+                    await self.conn.rollback()
+                raise StoreError(f"migration {name} failed: {exc}") from exc
+            current = number
+        return current
+
+    async def integrity_ok(self) -> bool:
+        return await self._scalar("PRAGMA integrity_check") == "ok"
+
+    # --- meta -------------------------------------------------------------------
+
+    async def get_meta(self, key: str) -> str | None:
+        value = await self._scalar("SELECT value FROM meta WHERE key = ?", (key,))
+        return None if value is None else str(value)
+
+    async def set_meta(self, key: str, value: str) -> None:
+        await self.conn.execute(
+            "INSERT INTO meta(key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    # --- corpus -----------------------------------------------------------------
+
+    async def _snapshot(self) -> tuple[dict[str, str], dict[str, tuple[str, int]], dict[str, Any]]:
+        async with self.conn.execute("SELECT id, content_hash FROM interviews") as cur:
+            interviews = {r[0]: r[1] for r in await cur.fetchall()}
+        async with self.conn.execute("SELECT id, interview_id, position FROM passages") as cur:
+            passages = {r[0]: (r[1], r[2]) for r in await cur.fetchall()}
+        async with self.conn.execute(
+            "SELECT t.slug, t.name, t.aliases, t.keywords, "
+            "(SELECT group_concat(passage_id) FROM "
+            " (SELECT passage_id FROM passage_topics pt WHERE pt.topic_slug = t.slug ORDER BY 1)) "
+            "FROM topics t"
+        ) as cur:
+            topics = {r[0]: (r[1], r[2], r[3], r[4] or "") for r in await cur.fetchall()}
+        return interviews, passages, topics
+
+    async def replace_corpus(
+        self, interviews: Sequence[Any], topics: Sequence[Topic]
+    ) -> LoadReport:
+        """Make the stored corpus exactly `interviews` + `topics`, in one transaction.
+
+        Unchanged interviews (same content hash) are left alone, so reloading the same
+        files writes nothing and reports no change.
+        """
+        old_iv, old_passages, old_topics = await self._snapshot()
+        new_iv = {iv.id: iv.content_hash for iv in interviews}
+        new_passages = {
+            p.id: (iv.id, p.position)
+            for iv in interviews
+            for p in iv.passages
+            if p.role == "interviewee"
+        }
+        new_topics = {
+            t.slug: (
+                t.name,
+                json.dumps(list(t.aliases), ensure_ascii=False),
+                json.dumps(list(t.keywords), ensure_ascii=False),
+                ",".join(sorted(t.passage_ids)),
+            )
+            for t in topics
+        }
+        quotes_added = new_passages.keys() - old_passages.keys()
+        quotes_removed = old_passages.keys() - new_passages.keys()
+        removed_slots = {old_passages[k] for k in quotes_removed}
+        quotes_changed = sum(1 for k in quotes_added if new_passages[k] in removed_slots)
+        report = LoadReport(
+            interviews=_diff(old_iv, new_iv),
+            quotes=Change(
+                added=len(quotes_added) - quotes_changed,
+                removed=len(quotes_removed) - quotes_changed,
+                changed=quotes_changed,
+            ),
+            topics=_diff(old_topics, new_topics),
+        )
+        if report.unchanged:
+            return report
+        conn = self.conn
+        await conn.execute("BEGIN IMMEDIATE")
+        try:
+            stale = [(i,) for i in old_iv if new_iv.get(i) != old_iv[i]]
+            await conn.executemany("DELETE FROM interviews WHERE id = ?", stale)
+            loaded_at = _now()
+            for iv in interviews:
+                if old_iv.get(iv.id) == iv.content_hash:
+                    continue
+                await self._insert_interview(iv, loaded_at)
+            await conn.execute("DELETE FROM topics")
+            await conn.executemany(
+                "INSERT INTO topics(slug, name, curated, aliases, keywords) VALUES (?, ?, ?, ?, ?)",
+                [
+                    (t.slug, t.name, int(t.curated), new_topics[t.slug][1], new_topics[t.slug][2])
+                    for t in topics
+                ],
+            )
+            await conn.executemany(
+                "INSERT INTO passage_topics(topic_slug, passage_id) VALUES (?, ?)",
+                [(t.slug, pid) for t in topics for pid in dict.fromkeys(t.passage_ids)],
+            )
+            await self.set_meta("corpus_loaded_at", loaded_at)
+            await conn.execute("COMMIT")
+        except BaseException:
+            await conn.execute("ROLLBACK")
+            raise
+        return report
+
+    async def _insert_interview(self, iv: Any, loaded_at: str) -> None:
+        meta: InterviewMeta = iv.meta
+        conn = self.conn
+        await conn.execute(
+            "INSERT INTO interviews(id, title, interviewee, interviewer, publication, date, url, "
+            "source, content_hash, loaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                iv.id,
+                meta.title,
+                meta.interviewee,
+                meta.interviewer,
+                meta.publication,
+                meta.date,
+                meta.url,
+                iv.source,
+                iv.content_hash,
+                loaded_at,
+            ),
+        )
+        await conn.executemany(
+            "INSERT INTO speakers(interview_id, name, ord) VALUES (?, ?, ?)",
+            [(iv.id, name, n) for n, name in enumerate(iv.speakers)],
+        )
+        passages = [p for p in iv.passages if p.role == "interviewee"]
+        await conn.executemany(
+            "INSERT INTO passages(id, interview_id, position, speaker, role, question, paragraphs, line) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    p.id,
+                    iv.id,
+                    p.position,
+                    p.speaker,
+                    p.role,
+                    p.question,
+                    json.dumps(list(p.paragraphs), ensure_ascii=False),
+                    p.line,
+                )
+                for p in passages
+            ],
+        )
+        await conn.executemany(
+            "INSERT INTO sentences(passage_id, idx, text) VALUES (?, ?, ?)",
+            [(p.id, n, s) for p in passages for n, s in enumerate(p.sentences)],
+        )
+
+    async def read_corpus(self) -> StoredCorpus:
+        """Everything the in-memory catalog needs, read in one consistent snapshot."""
+        conn = self.conn
+        await conn.execute("BEGIN")
+        try:
+            async with conn.execute(
+                "SELECT id, title, interviewee, interviewer, publication, date, url, source, "
+                "content_hash FROM interviews ORDER BY id"
+            ) as cur:
+                iv_rows = await cur.fetchall()
+            speakers: dict[str, list[str]] = {}
+            async with conn.execute(
+                "SELECT interview_id, name FROM speakers ORDER BY interview_id, ord"
+            ) as cur:
+                for row in await cur.fetchall():
+                    speakers.setdefault(row[0], []).append(row[1])
+            sentences: dict[str, list[str]] = {}
+            async with conn.execute(
+                "SELECT passage_id, text FROM sentences ORDER BY passage_id, idx"
+            ) as cur:
+                for row in await cur.fetchall():
+                    sentences.setdefault(row[0], []).append(row[1])
+            async with conn.execute(
+                "SELECT id, interview_id, position, speaker, role, question, paragraphs, line "
+                "FROM passages ORDER BY interview_id, position"
+            ) as cur:
+                p_rows = await cur.fetchall()
+            links: dict[str, list[str]] = {}
+            async with conn.execute(
+                "SELECT pt.topic_slug, pt.passage_id FROM passage_topics pt "
+                "JOIN passages p ON p.id = pt.passage_id ORDER BY pt.topic_slug, p.interview_id, p.position"
+            ) as cur:
+                for row in await cur.fetchall():
+                    links.setdefault(row[0], []).append(row[1])
+            async with conn.execute(
+                "SELECT slug, name, curated, aliases, keywords FROM topics ORDER BY curated DESC, name"
+            ) as cur:
+                t_rows = await cur.fetchall()
+        finally:
+            await conn.execute("COMMIT")
+        interviews = tuple(
+            StoredInterview(
+                id=r[0],
+                meta=InterviewMeta(
+                    title=r[1],
+                    interviewee=r[2],
+                    interviewer=r[3],
+                    publication=r[4],
+                    date=r[5],
+                    url=r[6],
+                ),
+                source=r[7],
+                content_hash=r[8],
+                speakers=tuple(speakers.get(r[0], ())),
+            )
+            for r in iv_rows
+        )
+        passages = tuple(
+            Passage(
+                id=r[0],
+                interview_id=r[1],
+                position=r[2],
+                speaker=r[3],
+                role=r[4],
+                question=r[5],
+                paragraphs=tuple(json.loads(r[6])),
+                sentences=tuple(sentences.get(r[0], ())),
+                line=r[7],
+            )
+            for r in p_rows
+        )
+        topics = tuple(
+            Topic(
+                slug=r[0],
+                name=r[1],
+                aliases=tuple(json.loads(r[3])),
+                keywords=tuple(json.loads(r[4])),
+                curated=bool(r[2]),
+                passage_ids=tuple(links.get(r[0], ())),
+            )
+            for r in t_rows
+        )
+        return StoredCorpus(interviews, passages, topics)
+
+    async def counts(self) -> dict[str, int]:
+        result = {}
+        for table in CORPUS_TABLES:
+            result[table] = int(await self._scalar(f"SELECT count(*) FROM {table}"))
+        return result
+
+
+def fingerprint(passages: Iterable[Passage]) -> str:
+    """A cheap identity of a corpus, for caches keyed on its content (ids are content hashes)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for p in passages:
+        digest.update(p.id.encode())
+    return digest.hexdigest()

@@ -1,0 +1,156 @@
+"""Topics: curated ones from `data/topics.toml` plus ones extracted from any transcript.
+
+A topic links to the passages that mention one of its terms (name, aliases, keywords)
+as whole words in the answer or in the question it answers. Extraction finds people's
+names and quoted titles so a newly loaded interview has topics without curation.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from bot.models import Interview, Passage, Topic
+
+_QUOTED_TITLE = re.compile(r"[“\"]([A-Z0-9][^”\"\n]{1,60}?)[,.!?]?[”\"]")
+_NAME = re.compile(r"\b([A-Z][a-zà-ÿ'’]+(?:[ -](?:\[)?[A-Z][a-zà-ÿ'’]+(?:\])?){1,2})\b")
+# Capitalised words that start a sentence or are not names.
+_NOT_NAME_START = frozenset(
+    """a an and as at but by for from he her his how i if in it its my no not now of on or our
+    she so that the their then there these they this those to we what when where which while who
+    why with you your yeah well okay oh also just being because every some all one best
+    palme oscar picture film festival russian finnish spanish american new central""".split()
+)
+_TITLE_STOP = frozenset({"it", "she's the one", "who's that", "absolutely", "why", "yes", "no"})
+
+
+@dataclass(frozen=True, slots=True)
+class TopicError:
+    path: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}"
+
+
+def fold(text: str) -> str:
+    """Matching form: case-folded, accents and punctuation removed, words single-spaced."""
+    text = unicodedata.normalize("NFKD", text.casefold())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = re.sub(r"[^\w]+", " ", text)
+    return " ".join(text.replace("_", " ").split())
+
+
+def slug_for(name: str) -> str:
+    return fold(name).replace(" ", "-") or "topic"
+
+
+def _line_of(raw: str, needle: str, fallback: int | None) -> int | None:
+    for number, line in enumerate(raw.splitlines(), start=1):
+        if needle and needle in line:
+            return number
+    return fallback
+
+
+def load_curated(path: Path) -> tuple[list[Topic], list[TopicError]]:
+    """Read and validate a topics file. Every problem is reported with its line."""
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return [], [TopicError(str(path), None, f"not UTF-8 ({exc.reason})")]
+    try:
+        doc = tomllib.loads(raw)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        return [], [TopicError(str(path), line, f"invalid TOML: {exc}")]
+    entries = doc.get("topic", [])
+    errors: list[TopicError] = []
+    if not isinstance(entries, list):
+        return [], [TopicError(str(path), 1, "expected [[topic]] tables")]
+    topics: list[Topic] = []
+    seen: dict[str, str] = {}
+    table_lines = [i for i, ln in enumerate(raw.splitlines(), 1) if ln.strip() == "[[topic]]"]
+    for number, entry in enumerate(entries):
+        line = table_lines[number] if number < len(table_lines) else None
+        name = entry.get("name") if isinstance(entry, dict) else None
+        if not isinstance(name, str) or not name.strip():
+            errors.append(TopicError(str(path), line, "topic without a name"))
+            continue
+        line = _line_of(raw, f'"{name}"', line)
+        lists: dict[str, tuple[str, ...]] = {}
+        for key in ("aliases", "keywords"):
+            value = entry.get(key, [])
+            if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+                errors.append(TopicError(str(path), line, f"{name}: {key} must be a list of text"))
+                value = []
+            lists[key] = tuple(value)
+        unknown = set(entry) - {"name", "aliases", "keywords"}
+        if unknown:
+            errors.append(TopicError(str(path), line, f"{name}: unknown keys {sorted(unknown)}"))
+        slug = slug_for(name)
+        if slug in seen:
+            errors.append(TopicError(str(path), line, f"duplicate topic {name!r}"))
+            continue
+        seen[slug] = name
+        topics.append(Topic(slug, name.strip(), lists["aliases"], lists["keywords"], curated=True))
+    return topics, errors
+
+
+def extract_candidates(interview: Interview) -> list[Topic]:
+    """People's names and quoted titles mentioned in an interview (not its own speakers)."""
+    speakers = {fold(s) for s in interview.speakers}
+    speaker_parts = {part for s in speakers for part in s.split()}
+    texts = [p.text for p in interview.paragraphs]
+    found: dict[str, str] = {}
+    for text in texts:
+        for match in _QUOTED_TITLE.finditer(text):
+            title = match.group(1).strip().rstrip(",.")
+            key = fold(title)
+            if key and key not in _TITLE_STOP and len(key) > 2 and key not in speakers:
+                found.setdefault(key, title)
+        for match in _NAME.finditer(text):
+            name = match.group(1).replace("[", "").replace("]", "")
+            words = fold(name).split()
+            if words[0] in _NOT_NAME_START or fold(name) in speakers:
+                continue
+            if all(w in speaker_parts for w in words):
+                continue
+            found.setdefault(fold(name), name)
+    return [Topic(slug_for(name), name, (), (), curated=False) for name in found.values()]
+
+
+def _terms(topic: Topic) -> list[str]:
+    return [t for t in {fold(x) for x in (topic.name, *topic.aliases, *topic.keywords)} if t]
+
+
+def link(topics: Iterable[Topic], passages: Sequence[Passage]) -> list[Topic]:
+    """Attach passage ids to each topic; topics with no passage are dropped."""
+    folded = [(p.id, f" {fold(p.text)} ", f" {fold(p.question or '')} ") for p in passages]
+    linked: list[Topic] = []
+    for topic in topics:
+        terms = [f" {t} " for t in _terms(topic)]
+        ids = tuple(
+            pid for pid, body, question in folded if any(t in body or t in question for t in terms)
+        )
+        if ids:
+            linked.append(replace(topic, passage_ids=ids))
+    return linked
+
+
+def build_topics(curated: Sequence[Topic], interviews: Sequence[Interview]) -> list[Topic]:
+    """Curated topics first, then extracted ones not already covered by a curated term."""
+    covered = {t for topic in curated for t in _terms(topic)}
+    auto: dict[str, Topic] = {}
+    for interview in interviews:
+        for cand in extract_candidates(interview):
+            if fold(cand.name) in covered or cand.slug in auto:
+                continue
+            auto[cand.slug] = cand
+    passages = [p for i in interviews for p in i.passages if p.role == "interviewee"]
+    return link([*curated, *sorted(auto.values(), key=lambda t: t.name.casefold())], passages)

@@ -1,0 +1,434 @@
+"""Member commands: /quote, /random, /topic, /about. Thin: read options, ask the catalog, render."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.catalog import Catalog, QuoteView
+from bot.client import QuoteBot, report_error
+from bot.errors import UserError
+from bot.render import (
+    PAGE_SIZE,
+    about_embed,
+    full_answer_embed,
+    quote_embed,
+    safe,
+    topic_page_embed,
+)
+from bot.respond import compute, send
+from bot.textutil import paginate, truncate
+
+QUERY_MAX = 200
+MAX_MATCHES = 25
+TOPIC_PER_PAGE = 5
+SEARCH_MARK = " · search: "
+
+
+def topic_key(slug: str) -> str:
+    """A short, stable handle for a topic that fits in a custom_id."""
+    return hashlib.sha1(slug.encode()).hexdigest()[:10]
+
+
+def match_footer(rank: int, query: str) -> str:
+    return f"Match {rank + 1}{SEARCH_MARK}{query}"
+
+
+def query_from(message: discord.Message | None) -> str | None:
+    if message is None or not message.embeds or not message.embeds[0].footer.text:
+        return None
+    text = message.embeds[0].footer.text
+    return text.split(SEARCH_MARK, 1)[1] if SEARCH_MARK in text else None
+
+
+def catalog_of(interaction: discord.Interaction[Any]) -> Catalog:
+    client: QuoteBot = interaction.client
+    return client.library.catalog
+
+
+class GuardedItem(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"qb:never"):
+    """Base for persistent buttons: errors go through the bot's one error reporter."""
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        try:
+            await self.run(interaction)
+        except Exception as error:
+            await report_error(interaction, error)
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        raise NotImplementedError
+
+
+def quote_buttons(passage_id: str, owner: int, rank: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(FullAnswerButton(passage_id, 0))
+    view.add_item(AnotherMatchButton(owner, rank))
+    return view
+
+
+class FullAnswerButton(GuardedItem, template=r"qb:full:(?P<pid>[0-9a-f]{6,32}):(?P<page>\d{1,4})"):
+    """Shows the whole answer, privately, paged when long. Anyone may read a public quote."""
+
+    def __init__(
+        self, passage_id: str, page: int, *, label: str = "Full answer", disabled: bool = False
+    ) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=discord.ButtonStyle.primary
+                if label == "Full answer"
+                else discord.ButtonStyle.secondary,
+                custom_id=f"qb:full:{passage_id}:{page}",
+                disabled=disabled,
+            )
+        )
+        self.passage_id = passage_id
+        self.page = page
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Button[Any],
+        match: re.Match[str],
+        /,
+    ) -> FullAnswerButton:
+        return cls(match["pid"], int(match["page"]))
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        catalog = catalog_of(interaction)
+        if self.passage_id not in catalog.passages:
+            raise UserError("That quote is no longer in the collection (the data was reloaded).")
+        view = catalog.view(self.passage_id)
+        pages = paginate(view.passage.text, PAGE_SIZE)
+        page = max(0, min(self.page, len(pages) - 1))
+        embed = full_answer_embed(view, pages, page)
+        buttons = discord.ui.View(timeout=None)
+        if len(pages) > 1:
+            buttons.add_item(
+                FullAnswerButton(self.passage_id, page - 1, label="Previous", disabled=page == 0)
+            )
+            buttons.add_item(
+                FullAnswerButton(
+                    self.passage_id, page + 1, label="Next", disabled=page >= len(pages) - 1
+                )
+            )
+        message = interaction.message
+        if (
+            message is not None
+            and message.flags.ephemeral
+            and message.embeds
+            and "full answer" in (message.embeds[0].title or "")
+        ):
+            await interaction.response.edit_message(embed=embed, view=buttons)
+        else:
+            await interaction.response.send_message(embed=embed, view=buttons, ephemeral=True)
+
+
+class AnotherMatchButton(GuardedItem, template=r"qb:next:(?P<owner>\d{1,20}):(?P<rank>\d{1,2})"):
+    """Replaces the quote with the next search result; only the member who searched may."""
+
+    def __init__(self, owner: int, rank: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Another match",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"qb:next:{owner}:{rank}",
+            )
+        )
+        self.owner = owner
+        self.rank = rank
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Button[Any],
+        match: re.Match[str],
+        /,
+    ) -> AnotherMatchButton:
+        return cls(int(match["owner"]), int(match["rank"]))
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        if interaction.user.id != self.owner:
+            raise UserError(
+                "Only the member who searched can flip through these matches; try /quote yourself."
+            )
+        query = query_from(interaction.message)
+        if query is None:
+            raise UserError("I can't tell what this search was any more; please run /quote again.")
+        catalog = catalog_of(interaction)
+        rank = self.rank + 1
+        found = await compute(interaction, catalog.quote, query, min(rank + 1, MAX_MATCHES))
+        if rank >= len(found.results):
+            raise UserError("That was the last match. Try /quote with other words.")
+        view = found.results[rank]
+        await interaction.response.edit_message(
+            embed=quote_embed(view, footer=match_footer(rank, query)),
+            view=quote_buttons(view.passage.id, self.owner, rank),
+        )
+
+
+class TopicPageButton(
+    GuardedItem,
+    template=r"qb:topic:(?P<owner>\d{1,20}):(?P<key>[0-9a-f]{10}):(?P<page>\d{1,4}):(?P<dir>[pn])",
+):
+    """Previous/Next on a /topic listing; only the invoker may page, and pages expire."""
+
+    def __init__(
+        self, owner: int, key: str, page: int, direction: str, *, disabled: bool = False
+    ) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Previous" if direction == "p" else "Next",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"qb:topic:{owner}:{key}:{page}:{direction}",
+                disabled=disabled,
+            )
+        )
+        self.owner, self.key, self.page, self.direction = owner, key, page, direction
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Button[Any],
+        match: re.Match[str],
+        /,
+    ) -> TopicPageButton:
+        return cls(int(match["owner"]), match["key"], int(match["page"]), match["dir"])
+
+    async def run(self, interaction: discord.Interaction[Any]) -> None:
+        if interaction.user.id != self.owner:
+            raise UserError("These pages belong to the member who asked; run /topic yourself.")
+        cog = interaction.client.get_cog("Quotes")
+        timeout = cog.topic_timeout if isinstance(cog, Quotes) else 300.0
+        message = interaction.message
+        if (
+            message is not None
+            and (datetime.now(UTC) - message.created_at).total_seconds() > timeout
+        ):
+            await interaction.response.edit_message(
+                view=topic_buttons(self.owner, self.key, 0, 1, disabled=True)
+            )
+            await interaction.followup.send(
+                "These pages have expired; run /topic again.", ephemeral=True
+            )
+            return
+        catalog = catalog_of(interaction)
+        topic = next((t for t in catalog.topics.values() if topic_key(t.slug) == self.key), None)
+        if topic is None:
+            raise UserError("That topic is no longer in the collection (the data was reloaded).")
+        views = catalog.topic_quotes(topic)
+        pages = max(1, -(-len(views) // TOPIC_PER_PAGE))
+        page = max(0, min(self.page, pages - 1))
+        await interaction.response.edit_message(
+            embed=topic_page_embed(topic, views, page, TOPIC_PER_PAGE),
+            view=topic_buttons(self.owner, self.key, page, pages),
+        )
+
+
+def topic_buttons(
+    owner: int, key: str, page: int, pages: int, *, disabled: bool = False
+) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(TopicPageButton(owner, key, page - 1, "p", disabled=disabled or page <= 0))
+    view.add_item(
+        TopicPageButton(owner, key, page + 1, "n", disabled=disabled or page >= pages - 1)
+    )
+    return view
+
+
+class Quotes(commands.Cog):
+    """What members use all day."""
+
+    def __init__(self, bot: QuoteBot) -> None:
+        self.bot = bot
+        self.topic_timeout = 300.0
+        self.last_random: dict[int, str] = {}
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.bot.library.catalog
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(FullAnswerButton, AnotherMatchButton, TopicPageButton)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(FullAnswerButton, AnotherMatchButton, TopicPageButton)
+
+    # --- /quote -------------------------------------------------------------
+
+    @app_commands.command(
+        name="quote", description="Find a quote from the interviews by a few words"
+    )
+    @app_commands.describe(
+        query="Words you remember from the quote; typos and any order are fine",
+        private="Only you see the reply",
+    )
+    async def quote(
+        self,
+        interaction: discord.Interaction[QuoteBot],
+        query: app_commands.Range[str, 1, QUERY_MAX],
+        private: bool = False,
+    ) -> None:
+        found = await compute(interaction, self.catalog.quote, query, 5, ephemeral=private)
+        if not found.results:
+            text = f"No quote matches “{safe(query, 100)}”."
+            if found.suggestions:
+                tips = "\n".join(f"• {safe(s, 100)}" for s in found.suggestions[:5])
+                text += f"\nClosest I have:\n{tips}"
+            else:
+                text += " Try fewer or different words, or /topic to browse."
+            await send(interaction, content=truncate(text, 2000), ephemeral=True)
+            return
+        view = found.results[0]
+        await send(
+            interaction,
+            embed=quote_embed(view, footer=match_footer(0, query)),
+            view=quote_buttons(view.passage.id, interaction.user.id, 0),
+            ephemeral=private,
+        )
+
+    @quote.autocomplete("query")
+    async def quote_autocomplete(
+        self, interaction: discord.Interaction[QuoteBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        if not current.strip():
+            return []
+        suggestions = self.catalog.autocomplete(current[:QUERY_MAX], limit=25)
+        choices: list[app_commands.Choice[str]] = []
+        seen: set[str] = set()
+        for s in suggestions:
+            label = truncate(" ".join(s.label.split()), 100)
+            if label and label not in seen:
+                seen.add(label)
+                choices.append(app_commands.Choice(name=label, value=label))
+        return choices[:25]
+
+    # --- /random ------------------------------------------------------------
+
+    @app_commands.command(
+        name="random", description="A random quote, optionally on a topic or by a speaker"
+    )
+    @app_commands.describe(
+        topic="Only quotes about this topic", speaker="Only quotes by this person"
+    )
+    async def random_quote(
+        self,
+        interaction: discord.Interaction[QuoteBot],
+        topic: app_commands.Range[str, 1, 100] | None = None,
+        speaker: app_commands.Range[str, 1, 100] | None = None,
+    ) -> None:
+        chosen = None
+        if topic:
+            chosen = self.catalog.find_topic(topic)
+            if chosen is None:
+                raise UserError(
+                    f"I don't know a topic called “{safe(topic, 100)}”. Pick one from the list."
+                )
+        if speaker and not any(speaker.casefold() in s.casefold() for s in self.catalog.speakers()):
+            raise UserError(f"No speaker called “{safe(speaker, 100)}” in the interviews.")
+        channel_id = interaction.channel_id or 0
+        view = self.catalog.random(
+            self.bot.rng, topic=chosen, speaker=speaker, exclude=self.last_random.get(channel_id)
+        )
+        if view is None:
+            raise UserError("No quote fits that combination.")
+        self.last_random[channel_id] = view.passage.id
+        await send(
+            interaction,
+            embed=quote_embed(view, footer=f"Random quote · {view.passage.id}"),
+            view=random_buttons(view),
+        )
+
+    @random_quote.autocomplete("topic")
+    async def random_topic_autocomplete(
+        self, interaction: discord.Interaction[QuoteBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return self.topic_choices(current)
+
+    @random_quote.autocomplete("speaker")
+    async def speaker_autocomplete(
+        self, interaction: discord.Interaction[QuoteBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        key = current.casefold()
+        names = [s for s in self.catalog.speakers() if key in s.casefold()]
+        return [
+            app_commands.Choice(name=truncate(s, 100), value=truncate(s, 100)) for s in names[:25]
+        ]
+
+    # --- /topic -------------------------------------------------------------
+
+    def topic_choices(self, current: str) -> list[app_commands.Choice[str]]:
+        choices = []
+        for t in self.catalog.topic_choices(current[:100], limit=25):
+            count = len(t.passage_ids)
+            label = truncate(f"{t.name} ({count} quote{'s' if count != 1 else ''})", 100)
+            choices.append(app_commands.Choice(name=label, value=truncate(t.slug, 100)))
+        return choices
+
+    @app_commands.command(name="topic", description="Every quote about one topic, page by page")
+    @app_commands.describe(name="The topic; start typing to see them with their quote counts")
+    async def topic(
+        self, interaction: discord.Interaction[QuoteBot], name: app_commands.Range[str, 1, 100]
+    ) -> None:
+        topic = self.catalog.find_topic(name)
+        if topic is None:
+            close = ", ".join(t.name for t in self.catalog.topic_choices(name, limit=5))
+            hint = (
+                f" Did you mean: {safe(close, 300)}?" if close else " Start typing to see the list."
+            )
+            raise UserError(f"I don't know a topic called “{safe(name, 100)}”.{hint}")
+        views = self.catalog.topic_quotes(topic)
+        pages = max(1, -(-len(views) // TOPIC_PER_PAGE))
+        key = topic_key(topic.slug)
+        buttons = topic_buttons(interaction.user.id, key, 0, pages)
+        await send(
+            interaction, embed=topic_page_embed(topic, views, 0, TOPIC_PER_PAGE), view=buttons
+        )
+        if pages > 1:
+            self.bot.loop.create_task(self._expire_topic(interaction, key, pages))
+
+    async def _expire_topic(
+        self, interaction: discord.Interaction[QuoteBot], key: str, pages: int
+    ) -> None:
+        """Disable the page buttons when they time out, so nobody presses dead ones."""
+        await asyncio.sleep(self.topic_timeout)
+        with contextlib.suppress(discord.HTTPException):  # deleted message: nothing to disable
+            await interaction.edit_original_response(
+                view=topic_buttons(interaction.user.id, key, 0, pages, disabled=True)
+            )
+
+    @topic.autocomplete("name")
+    async def topic_autocomplete(
+        self, interaction: discord.Interaction[QuoteBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return self.topic_choices(current)
+
+    # --- /about -------------------------------------------------------------
+
+    @app_commands.command(name="about", description="What this bot knows and how to use it")
+    async def about(self, interaction: discord.Interaction[QuoteBot]) -> None:
+        catalog = self.catalog
+        titles = [i.meta.title for i in catalog.interviews.values()]
+        topics = [t.name for t in catalog.topic_choices("", limit=12)]
+        await send(interaction, embed=about_embed(catalog.stats(), titles, topics), ephemeral=True)
+
+
+def random_buttons(view: QuoteView) -> discord.ui.View:
+    buttons = discord.ui.View(timeout=None)
+    buttons.add_item(FullAnswerButton(view.passage.id, 0))
+    return buttons
+
+
+async def setup(bot: QuoteBot) -> None:
+    await bot.add_cog(Quotes(bot))
