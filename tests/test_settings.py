@@ -1,0 +1,38 @@
+from pathlib import Path
+
+import pytest
+
+from bot.settings import Settings, SettingsError
+
+
+def test_defaults_without_env(tmp_path: Path) -> None:
+    s = Settings.from_env({}, env_file=tmp_path / "missing.env")
+    assert s.token is None
+    assert s.db_path == Path("data/quotebot.db")
+    assert s.dev_guild_id is None and s.owner_ids == frozenset()
+
+
+def test_env_file_then_environment_wins(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("DISCORD_TOKEN=from-file\nDEV_GUILD_ID=123\nOWNER_IDS=1, 2\n")
+    s = Settings.from_env({"DEV_GUILD_ID": "456"}, env_file=env_file)
+    assert s.token == "from-file"
+    assert s.dev_guild_id == 456
+    assert s.owner_ids == {1, 2}
+
+
+def test_token_never_in_repr(tmp_path: Path) -> None:
+    s = Settings.from_env({"DISCORD_TOKEN": "secret-token-value"}, env_file=None)
+    assert "secret-token-value" not in repr(s)
+    assert "secret-token-value" not in str(s)
+
+
+def test_bad_id_is_a_clear_error() -> None:
+    with pytest.raises(SettingsError, match="DEV_GUILD_ID"):
+        Settings.from_env({"DEV_GUILD_ID": "my server"}, env_file=None)
+
+
+def test_settings_are_frozen() -> None:
+    s = Settings.from_env({}, env_file=None)
+    with pytest.raises(AttributeError):
+        s.token = "x"  # type: ignore[misc]

@@ -1,0 +1,118 @@
+"""The store against real SQLite files: migrations, all-or-nothing loads, diffs, bad files."""
+
+import sqlite3
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from bot.models import Interview, InterviewMeta, Passage, Topic
+from bot.store import Store, StoreError, _migrations
+
+
+def make_interview(iid: str, answers: list[str], title: str = "T") -> Interview:
+    passages = tuple(
+        Passage(
+            id=f"{iid[:4]}{n:08x}{abs(hash(text)) % 0xFFFF:04x}"[:12],
+            interview_id=iid,
+            position=n,
+            speaker="Ann Lee",
+            role="interviewee",
+            question=f"Question {n}?",
+            paragraphs=(text,),
+            sentences=tuple(s.strip() + "." for s in text.split(".") if s.strip()),
+            line=2 * n + 2,
+        )
+        for n, text in enumerate(answers)
+    )
+    return Interview(
+        id=iid,
+        meta=InterviewMeta(title=title, interviewee="Ann Lee"),
+        source=f"{iid}.txt",
+        content_hash=str(hash((iid, tuple(answers), title))),
+        speakers=("Ann Lee",),
+        paragraphs=(),
+        passages=passages,
+    )
+
+
+@pytest.fixture
+async def store(tmp_path: Path):  # type: ignore[no-untyped-def]
+    s = await Store.open(tmp_path / "q.db")
+    yield s
+    await s.close()
+
+
+async def test_migrations_from_empty_set_version_and_wal(store: Store) -> None:
+    latest = max(n for n, _, _ in _migrations())
+    assert await store.schema_version() == latest
+    async with store.conn.execute("PRAGMA journal_mode") as cur:
+        assert (await cur.fetchone())[0] == "wal"
+    assert await store.migrate() == latest  # idempotent
+    assert await store.integrity_ok()
+
+
+async def test_load_then_same_again_reports_nothing(store: Store) -> None:
+    iv = make_interview("one", ["First answer. Two.", "Second answer."])
+    topic = Topic("first", "First", passage_ids=(iv.passages[0].id,))
+    report = await store.replace_corpus([iv], [topic])
+    assert (report.interviews.added, report.quotes.added, report.topics.added) == (1, 2, 1)
+    again = await store.replace_corpus([iv], [topic])
+    assert again.unchanged
+    assert again.as_dict()["quotes"] == {"added": 0, "removed": 0, "changed": 0}
+
+
+async def test_changed_files_report_counts_and_roundtrip(store: Store) -> None:
+    a = make_interview("one", ["First answer.", "Second answer."])
+    b = make_interview("two", ["Other answer."])
+    await store.replace_corpus([a, b], [])
+    a2 = make_interview("one", ["First answer.", "Second answer, rewritten.", "Third."])
+    report = await store.replace_corpus([a2], [])
+    assert report.interviews.removed == 1 and report.interviews.changed == 1
+    assert report.quotes.changed == 1  # same slot, new text
+    assert report.quotes.added == 1 and report.quotes.removed == 1  # "Third." and b's answer
+    stored = await store.read_corpus()
+    assert [p.text for p in stored.passages] == ["First answer.", "Second answer, rewritten.", "Third."]
+    assert stored.passages[0].sentences == ("First answer.",)
+    assert stored.interviews[0].meta.interviewee == "Ann Lee"
+
+
+async def test_failed_load_leaves_old_data(store: Store) -> None:
+    a = make_interview("one", ["First answer."])
+    await store.replace_corpus([a], [])
+    bad = make_interview("two", ["Dup."])
+    dup = replace(bad, id="three", passages=tuple(replace(p, interview_id="three") for p in bad.passages))
+    with pytest.raises(sqlite3.IntegrityError):  # same passage id twice: the insert fails midway
+        await store.replace_corpus([a, bad, dup], [])
+    stored = await store.read_corpus()
+    assert [i.id for i in stored.interviews] == ["one"]
+    assert [p.text for p in stored.passages] == ["First answer."]
+
+
+async def test_topics_link_and_change(store: Store) -> None:
+    a = make_interview("one", ["Alpha.", "Beta."])
+    t = Topic("alpha", "Alpha", aliases=("a",), passage_ids=(a.passages[0].id,), curated=True)
+    await store.replace_corpus([a], [t])
+    t2 = replace(t, passage_ids=(a.passages[0].id, a.passages[1].id))
+    report = await store.replace_corpus([a], [t2])
+    assert report.topics.changed == 1
+    stored = await store.read_corpus()
+    assert stored.topics[0].passage_ids == (a.passages[0].id, a.passages[1].id)
+    assert stored.topics[0].aliases == ("a",) and stored.topics[0].curated
+
+
+async def test_foreign_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE customers(id INTEGER)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError, match="something else"):
+        await Store.open(path)
+
+
+async def test_corrupt_file_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "junk.db"
+    path.write_bytes(b"this is not a database at all" * 100)
+    with pytest.raises(StoreError, match="quotebot load"):
+        await Store.open(path)
