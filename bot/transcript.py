@@ -282,9 +282,9 @@ def _handles(name: str) -> list[str]:
         and not _INITIALS.fullmatch(w)
         and w.casefold() not in _PARTICLES
     ]
-    if len(words) < 2:
+    if len(name.split()) < 2 or not words:
         return []
-    return [_key(words[0]), _key(words[-1])]
+    return list(dict.fromkeys([_key(words[0]), _key(words[-1])]))
 
 
 @dataclass(slots=True)
