@@ -404,10 +404,8 @@ def _check_text(text: str, source: str) -> None:
     nul = text.find("\0")
     if nul >= 0:
         raise TranscriptError(source, _line_count(text[:nul]), "binary file (NUL byte)")
-    controls = _CONTROL.findall(text)
-    if controls and len(controls) * _BINARY_RATIO > len(text):
-        first = _CONTROL.search(text)
-        assert first is not None
+    first = _CONTROL.search(text)
+    if first and len(_CONTROL.findall(text)) * _BINARY_RATIO > len(text):
         raise TranscriptError(
             source, _line_count(text[: first.start()]), "binary file (control characters)"
         )
