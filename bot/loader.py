@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bot.models import Interview, InterviewMeta, Topic
-from bot.topics import build_topics, load_curated
+from bot.topics import build_topics, load_curated, toml_error_line
 from bot.transcript import TranscriptError, read_transcript, slugify
 
 TRANSCRIPT_SUFFIXES = (".txt", ".md")
@@ -68,7 +68,7 @@ def read_sidecar(path: Path, stem: str) -> tuple[InterviewMeta, list[LoadError],
             raw,
         )
     except tomllib.TOMLDecodeError as exc:
-        err = LoadError(str(path), getattr(exc, "lineno", None), f"invalid TOML: {exc}")
+        err = LoadError(str(path), toml_error_line(exc), f"invalid TOML: {exc}")
         return InterviewMeta(title=title_from_stem(stem)), [err], raw
     errors = [
         LoadError(str(path), None, f"unknown key {key!r} (allowed: {', '.join(META_KEYS)})")

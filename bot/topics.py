@@ -51,6 +51,15 @@ def slug_for(name: str) -> str:
     return fold(name).replace(" ", "-") or "topic"
 
 
+def toml_error_line(exc: tomllib.TOMLDecodeError) -> int | None:
+    """The line of a TOML syntax error (Python 3.11 keeps it only in the message)."""
+    line = getattr(exc, "lineno", None)
+    if isinstance(line, int):
+        return line
+    found = re.search(r"at line (\d+)", str(exc))
+    return int(found.group(1)) if found else None
+
+
 def _line_of(raw: str, needle: str, fallback: int | None) -> int | None:
     for number, line in enumerate(raw.splitlines(), start=1):
         if needle and needle in line:
@@ -67,8 +76,7 @@ def load_curated(path: Path) -> tuple[list[Topic], list[TopicError]]:
     try:
         doc = tomllib.loads(raw)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        return [], [TopicError(str(path), line, f"invalid TOML: {exc}")]
+        return [], [TopicError(str(path), toml_error_line(exc), f"invalid TOML: {exc}")]
     entries = doc.get("topic", [])
     errors: list[TopicError] = []
     if not isinstance(entries, list):
@@ -102,6 +110,24 @@ def load_curated(path: Path) -> tuple[list[Topic], list[TopicError]]:
     return topics, errors
 
 
+_SMALL_WORDS = frozenset(
+    "a an the of in on at to for and or but by with from is as vs nor de la le du von van".split()
+)
+
+
+def looks_like_title(title: str) -> bool:
+    """Title Case words and no sentence punctuation: “The Florida Project”, not “Who’s that?”."""
+    words = title.split()
+    if not words or len(words) > 10 or any(ch in title for ch in ".?!;"):
+        return False
+    if not words[0][0].isupper() and not words[0][0].isdigit():
+        return False
+    return all(
+        w[0].isupper() or w[0].isdigit() or not w[0].isalpha() or w.casefold() in _SMALL_WORDS
+        for w in words
+    )
+
+
 def extract_candidates(interview: Interview) -> list[Topic]:
     """People's names and quoted titles mentioned in an interview (not its own speakers)."""
     speakers = {fold(s) for s in interview.speakers}
@@ -110,18 +136,29 @@ def extract_candidates(interview: Interview) -> list[Topic]:
     found: dict[str, str] = {}
     for text in texts:
         for match in _QUOTED_TITLE.finditer(text):
-            title = match.group(1).strip().rstrip(",.")
+            title = match.group(1).strip().rstrip(",")
             key = fold(title)
-            if key and key not in _TITLE_STOP and len(key) > 2 and key not in speakers:
+            if (
+                looks_like_title(title)
+                and key not in _TITLE_STOP
+                and len(key) > 2
+                and key not in speakers
+            ):
                 found.setdefault(key, title)
+    titles = list(found)
+    for text in texts:
         for match in _NAME.finditer(text):
             name = match.group(1).replace("[", "").replace("]", "")
-            words = fold(name).split()
-            if words[0] in _NOT_NAME_START or fold(name) in speakers:
+            name = name.removesuffix("’s").removesuffix("'s")
+            key = fold(name)
+            words = key.split()
+            if not words or words[0] in _NOT_NAME_START or key in speakers:
                 continue
-            if all(w in speaker_parts for w in words):
+            if all(w in speaker_parts for w in words) or any(
+                f" {key} " in f" {t} " for t in titles
+            ):
                 continue
-            found.setdefault(fold(name), name)
+            found.setdefault(key, name)
     return [Topic(slug_for(name), name, (), (), curated=False) for name in found.values()]
 
 
