@@ -413,6 +413,118 @@ class Store:
             result[table] = int(await self._scalar(f"SELECT count(*) FROM {table}"))
         return result
 
+    # --- admin ------------------------------------------------------------------
+
+    async def record_admin_action(
+        self,
+        *,
+        user_id: int,
+        action: str,
+        result: str,
+        user_name: str = "",
+        guild_id: int | None = None,
+        detail: str = "",
+        message: str = "",
+        at: datetime | None = None,
+    ) -> int:
+        """Append one row to the audit trail; returns its id."""
+        when = (at or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")
+        cur = await self.conn.execute(
+            "INSERT INTO admin_audit(at, user_id, user_name, guild_id, action, detail, result, "
+            "message) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (when, user_id, user_name, guild_id, action, detail, result, message),
+        )
+        await cur.close()
+        return int(cur.lastrowid or 0)
+
+    async def admin_actions(
+        self, *, limit: int = 20, actions: Sequence[str] = (), results: Sequence[str] = ()
+    ) -> list[AdminAction]:
+        """Newest first, optionally only some actions and/or results."""
+        where: list[str] = []
+        params: list[Any] = []
+        if actions:
+            where.append(f"action IN ({','.join('?' * len(actions))})")
+            params.extend(actions)
+        if results:
+            where.append(f"result IN ({','.join('?' * len(results))})")
+            params.extend(results)
+        sql = (
+            "SELECT id, at, user_id, user_name, guild_id, action, detail, result, message "
+            "FROM admin_audit"
+        )
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY id DESC LIMIT ?"
+        async with self.conn.execute(sql, (*params, limit)) as cur:
+            rows = await cur.fetchall()
+        return [
+            AdminAction(
+                id=r[0],
+                at=datetime.fromisoformat(r[1]),
+                user_id=r[2],
+                user_name=r[3],
+                guild_id=r[4],
+                action=r[5],
+                detail=r[6],
+                result=r[7],
+                message=r[8],
+            )
+            for r in rows
+        ]
+
+    async def save_pending_import(
+        self, *, token: str, user_id: int, filename: str, title: str, content: bytes, at: datetime
+    ) -> None:
+        await self.conn.execute(
+            "INSERT INTO pending_imports(token, user_id, created_at, filename, title, content) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (token, user_id, at.astimezone(UTC).isoformat(), filename, title, content),
+        )
+
+    async def take_pending_import(self, token: str, user_id: int) -> PendingImport | None:
+        """Remove and return the upload `token` of `user_id`; None if it is gone or not theirs.
+
+        Taking is atomic, so a double click confirms once.
+        """
+        await self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            async with self.conn.execute(
+                "SELECT token, user_id, created_at, filename, title, content "
+                "FROM pending_imports WHERE token = ? AND user_id = ?",
+                (token, user_id),
+            ) as cur:
+                row = await cur.fetchone()
+            if row is not None:
+                await self.conn.execute("DELETE FROM pending_imports WHERE token = ?", (token,))
+            await self.conn.execute("COMMIT")
+        except BaseException:
+            await self.conn.execute("ROLLBACK")
+            raise
+        if row is None:
+            return None
+        return PendingImport(
+            token=row[0],
+            user_id=row[1],
+            created_at=datetime.fromisoformat(row[2]),
+            filename=row[3],
+            title=row[4],
+            content=bytes(row[5]),
+        )
+
+    async def pending_import_owner(self, token: str) -> int | None:
+        value = await self._scalar("SELECT user_id FROM pending_imports WHERE token = ?", (token,))
+        return None if value is None else int(value)
+
+    async def purge_pending_imports(self, before: datetime) -> int:
+        """Forget uploads created before `before`; returns how many."""
+        cur = await self.conn.execute(
+            "DELETE FROM pending_imports WHERE created_at < ?",
+            (before.astimezone(UTC).isoformat(),),
+        )
+        await cur.close()
+        return int(cur.rowcount)
+
 
 def fingerprint(passages: Iterable[Passage]) -> str:
     """A cheap identity of a corpus, for caches keyed on its content (ids are content hashes)."""
@@ -422,3 +534,33 @@ def fingerprint(passages: Iterable[Passage]) -> str:
     for p in passages:
         digest.update(p.id.encode())
     return digest.hexdigest()
+
+
+# --- admin ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AdminAction:
+    """One row of the admin audit trail."""
+
+    id: int
+    at: datetime
+    user_id: int
+    user_name: str
+    guild_id: int | None
+    action: str
+    detail: str
+    result: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class PendingImport:
+    """An uploaded interview shown as a preview, waiting for Confirm or Cancel."""
+
+    token: str
+    user_id: int
+    created_at: datetime
+    filename: str
+    title: str
+    content: bytes
