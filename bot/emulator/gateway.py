@@ -1,0 +1,399 @@
+"""The gateway half of the emulator: sessions, sequence numbers, resume and compression."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import uuid
+import zlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol
+
+from aiohttp import WSMsgType, web
+
+if TYPE_CHECKING:
+    from .server import DiscordEmulator
+
+__all__ = [
+    "Gateway",
+    "GatewayConnection",
+    "GatewayRecord",
+    "GatewaySession",
+    "Intent",
+    "compression_supported",
+]
+
+log = logging.getLogger(__name__)
+JSON = dict[str, Any]
+
+
+class Intent:
+    """The intent bits the emulator filters events by."""
+
+    GUILDS = 1 << 0
+    GUILD_MEMBERS = 1 << 1
+    GUILD_MESSAGES = 1 << 9
+    MESSAGE_CONTENT = 1 << 15
+
+
+class Op:
+    DISPATCH = 0
+    HEARTBEAT = 1
+    IDENTIFY = 2
+    PRESENCE = 3
+    RESUME = 6
+    RECONNECT = 7
+    REQUEST_MEMBERS = 8
+    INVALID_SESSION = 9
+    HELLO = 10
+    HEARTBEAT_ACK = 11
+
+
+EVENT_INTENTS: Mapping[str, int] = {
+    "GUILD_CREATE": Intent.GUILDS,
+    "GUILD_UPDATE": Intent.GUILDS,
+    "GUILD_DELETE": Intent.GUILDS,
+    "GUILD_ROLE_CREATE": Intent.GUILDS,
+    "GUILD_ROLE_UPDATE": Intent.GUILDS,
+    "GUILD_ROLE_DELETE": Intent.GUILDS,
+    "CHANNEL_CREATE": Intent.GUILDS,
+    "CHANNEL_UPDATE": Intent.GUILDS,
+    "CHANNEL_DELETE": Intent.GUILDS,
+    "GUILD_MEMBER_ADD": Intent.GUILD_MEMBERS,
+    "GUILD_MEMBER_UPDATE": Intent.GUILD_MEMBERS,
+    "GUILD_MEMBER_REMOVE": Intent.GUILD_MEMBERS,
+    "MESSAGE_CREATE": Intent.GUILD_MESSAGES,
+    "MESSAGE_UPDATE": Intent.GUILD_MESSAGES,
+    "MESSAGE_DELETE": Intent.GUILD_MESSAGES,
+}
+CONTENT_EVENTS = frozenset({"MESSAGE_CREATE", "MESSAGE_UPDATE"})
+
+
+class Compressor(Protocol):
+    def compress(self, data: bytes) -> bytes: ...
+
+
+class _ZlibStream:
+    """``zlib-stream``: one deflate context per connection, each message ends in Z_SYNC_FLUSH."""
+
+    def __init__(self) -> None:
+        self._context = zlib.compressobj()
+
+    def compress(self, data: bytes) -> bytes:
+        return self._context.compress(data) + self._context.flush(zlib.Z_SYNC_FLUSH)
+
+
+class _ZstdStream:
+    """``zstd-stream``: one zstd stream per connection, each message is a flushed block."""
+
+    def __init__(self) -> None:
+        import zstandard
+
+        self._flush_mode = zstandard.COMPRESSOBJ_FLUSH_BLOCK
+        self._context = zstandard.ZstdCompressor().compressobj()
+
+    def compress(self, data: bytes) -> bytes:
+        out: bytes = self._context.compress(data) + self._context.flush(self._flush_mode)
+        return out
+
+
+def compression_supported(kind: str) -> bool:
+    """Whether the emulator can speak ``kind`` (``zlib-stream`` always, zstd if installed)."""
+    if kind == "zlib-stream":
+        return True
+    if kind == "zstd-stream":
+        try:
+            import zstandard  # noqa: F401
+        except ImportError:
+            return False
+        return True
+    return False
+
+
+def _make_compressor(kind: str | None) -> Compressor | None:
+    if kind == "zlib-stream":
+        return _ZlibStream()
+    if kind == "zstd-stream":
+        return _ZstdStream()
+    return None
+
+
+class GatewayRecord(NamedTuple):
+    """One step of the gateway lifecycle, kept in :attr:`DiscordEmulator.gateway_log`.
+
+    ``kind`` is one of ``connect``, ``identify``, ``resume``, ``resumed``, ``invalid_session``,
+    ``reconnect``, ``forced_close``, ``closed``.
+    """
+
+    kind: str
+    session_id: str | None
+
+
+@dataclass
+class GatewaySession:
+    """A Discord session: survives a dropped socket until it is invalidated."""
+
+    id: str
+    intents: int
+    seq: int = 0
+    backlog: list[JSON] = field(default_factory=list)
+    connection: GatewayConnection | None = None
+    resumable: bool = True
+    presence: JSON | None = None
+    shard: list[int] | None = None
+
+    def wants(self, event: str) -> bool:
+        needed = EVENT_INTENTS.get(event)
+        return needed is None or bool(self.intents & needed)
+
+
+_CLOSE = object()
+
+
+class GatewayConnection:
+    """One websocket. Outgoing frames go through a queue so dispatch can be synchronous."""
+
+    def __init__(
+        self, gateway: Gateway, ws: web.WebSocketResponse, compression: str | None, path: str
+    ) -> None:
+        self.gateway = gateway
+        self.ws = ws
+        self.path = path
+        self.compression = compression
+        self._compressor = _make_compressor(compression)
+        self._outgoing: asyncio.Queue[object] = asyncio.Queue()
+        self.session: GatewaySession | None = None
+        self.heartbeats = 0
+        self._close_code: int | None = None
+
+    def send(self, payload: JSON) -> None:
+        self._outgoing.put_nowait(payload)
+
+    def close(self, code: int) -> None:
+        """Close after everything queued so far has been written."""
+        self._close_code = code
+        self._outgoing.put_nowait(_CLOSE)
+
+    async def _writer(self) -> None:
+        while True:
+            item = await self._outgoing.get()
+            if item is _CLOSE:
+                await self.ws.close(code=self._close_code or 1000)
+                return
+            raw = json.dumps(item, separators=(",", ":")).encode()
+            try:
+                if self._compressor is not None:
+                    await self.ws.send_bytes(self._compressor.compress(raw))
+                else:
+                    await self.ws.send_str(raw.decode())
+            except ConnectionError:
+                return
+
+    async def run(self) -> None:
+        writer = asyncio.create_task(self._writer(), name="emulator-gateway-writer")
+        try:
+            self.send(
+                {"op": Op.HELLO, "d": {"heartbeat_interval": self.gateway.heartbeat_interval_ms}}
+            )
+            async for msg in self.ws:
+                if msg.type is WSMsgType.TEXT:
+                    await self._received(json.loads(msg.data))
+                elif msg.type is WSMsgType.BINARY:
+                    await self._received(json.loads(msg.data.decode()))
+                else:
+                    break
+        finally:
+            writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await writer
+            if self.session is not None and self.session.connection is self:
+                self.session.connection = None
+            self.gateway.record("closed", self.session.id if self.session else None)
+
+    async def _received(self, payload: JSON) -> None:
+        op = payload.get("op")
+        data = payload.get("d") or {}
+        if op == Op.HEARTBEAT:
+            self.heartbeats += 1
+            self.send({"op": Op.HEARTBEAT_ACK, "d": None})
+        elif op == Op.IDENTIFY:
+            self.gateway.identify(self, data)
+        elif op == Op.RESUME:
+            self.gateway.resume(self, data)
+        elif op == Op.REQUEST_MEMBERS:
+            self.gateway.request_members(self, data)
+        elif op == Op.PRESENCE:
+            if self.session is not None:
+                self.session.presence = data
+        else:
+            log.warning("emulator gateway: unknown op %r", op)
+            self.close(4001)
+
+
+class Gateway:
+    """Session registry and event fan-out for a :class:`DiscordEmulator`."""
+
+    def __init__(self, emulator: DiscordEmulator, heartbeat_interval_ms: int) -> None:
+        self.emulator = emulator
+        self.heartbeat_interval_ms = heartbeat_interval_ms
+        self.sessions: dict[str, GatewaySession] = {}
+        self.connections: set[GatewayConnection] = set()
+        self.log: list[GatewayRecord] = []
+
+    def record(self, kind: str, session_id: str | None) -> None:
+        self.log.append(GatewayRecord(kind, session_id))
+        self.emulator.notify()
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        compression = request.query.get("compress")
+        if compression is not None and not compression_supported(compression):
+            raise web.HTTPBadRequest(text=f"unsupported compression {compression!r}")
+        if request.query.get("encoding", "json") != "json":
+            raise web.HTTPBadRequest(text="only encoding=json is supported")
+        ws = web.WebSocketResponse(autoping=True, max_msg_size=0)
+        await ws.prepare(request)
+        connection = GatewayConnection(self, ws, compression, request.path)
+        self.connections.add(connection)
+        self.record("connect", None)
+        try:
+            await connection.run()
+        finally:
+            self.connections.discard(connection)
+        return ws
+
+    def identify(self, connection: GatewayConnection, data: JSON) -> None:
+        emu = self.emulator
+        if data.get("token") != emu.token:
+            connection.close(4004)
+            return
+        session = GatewaySession(
+            id=uuid.uuid4().hex, intents=int(data.get("intents") or 0), shard=data.get("shard")
+        )
+        session.presence = data.get("presence")
+        session.connection = connection
+        connection.session = session
+        self.sessions[session.id] = session
+        self.record("identify", session.id)
+        ready: JSON = {
+            "v": 10,
+            "user": emu.bot_user.to_payload(),
+            "guilds": [{"id": str(g), "unavailable": True} for g in emu.guilds],
+            "session_id": session.id,
+            "session_type": "normal",
+            "resume_gateway_url": emu.resume_gateway_url,
+            "application": {"id": str(emu.application.id), "flags": 1 << 23},
+            "private_channels": [],
+            "relationships": [],
+            "user_settings": {},
+            "geo_ordered_rtc_regions": [],
+            "guild_join_requests": [],
+        }
+        if session.shard is not None:
+            ready["shard"] = session.shard
+        self._dispatch_to(session, "READY", ready)
+        if session.intents & Intent.GUILDS:
+            for guild in emu.guilds.values():
+                self._dispatch_to(session, "GUILD_CREATE", guild.to_payload())
+
+    def resume(self, connection: GatewayConnection, data: JSON) -> None:
+        session = self.sessions.get(str(data.get("session_id")))
+        if data.get("token") != self.emulator.token:
+            connection.close(4004)
+            return
+        if session is None or not session.resumable:
+            self.record("invalid_session", None if session is None else session.id)
+            connection.send({"op": Op.INVALID_SESSION, "d": False})
+            return
+        previous = session.connection
+        if previous is not None and previous is not connection:
+            previous.close(4000)
+        session.connection = connection
+        connection.session = session
+        self.record("resume", session.id)
+        last_seen = int(data.get("seq") or 0)
+        for payload in session.backlog:
+            if payload["s"] > last_seen:
+                connection.send(payload)
+        self._dispatch_to(session, "RESUMED", {})
+        self.record("resumed", session.id)
+
+    def request_members(self, connection: GatewayConnection, data: JSON) -> None:
+        session = connection.session
+        guild = self.emulator.guilds.get(int(data.get("guild_id") or 0))
+        if session is None or guild is None:
+            return
+        query = str(data.get("query") or "").lower()
+        user_ids = {int(u) for u in (data.get("user_ids") or [])}
+        limit = int(data.get("limit") or 0) or len(guild.members)
+        members = [
+            m
+            for m in guild.members.values()
+            if (m.id in user_ids if user_ids else m.user.username.lower().startswith(query))
+        ][:limit]
+        chunk: JSON = {
+            "guild_id": str(guild.id),
+            "members": [m.to_payload() for m in members],
+            "chunk_index": 0,
+            "chunk_count": 1,
+        }
+        if data.get("nonce") is not None:
+            chunk["nonce"] = data["nonce"]
+        self._dispatch_to(session, "GUILD_MEMBERS_CHUNK", chunk)
+
+    def _dispatch_to(self, session: GatewaySession, event: str, data: JSON) -> None:
+        session.seq += 1
+        payload = {"op": Op.DISPATCH, "t": event, "s": session.seq, "d": data}
+        session.backlog.append(payload)
+        if session.connection is not None:
+            session.connection.send(payload)
+
+    def dispatch(
+        self, event: str, data: JSON, *, redact: Callable[[JSON], JSON] | None = None
+    ) -> None:
+        """Send ``event`` to every live session that asked for it.
+
+        Sessions whose socket is down queue it for replay on RESUME. ``redact`` produces the
+        payload for sessions without the MESSAGE_CONTENT intent.
+        """
+        for session in list(self.sessions.values()):
+            if not session.resumable or not session.wants(event):
+                continue
+            payload = data
+            if (
+                redact is not None
+                and event in CONTENT_EVENTS
+                and not session.intents & Intent.MESSAGE_CONTENT
+            ):
+                payload = redact(data)
+            self._dispatch_to(session, event, payload)
+
+    def live_sessions(self) -> list[GatewaySession]:
+        return [s for s in self.sessions.values() if s.resumable]
+
+    def force_disconnect(self, *, resume: bool, via: Literal["close", "reconnect"]) -> int:
+        """Drop every live session's socket; returns how many were dropped."""
+        dropped = 0
+        for session in self.live_sessions():
+            connection = session.connection
+            if connection is None:
+                continue
+            dropped += 1
+            if not resume:
+                session.resumable = False
+                self.record("invalid_session", session.id)
+                connection.send({"op": Op.INVALID_SESSION, "d": False})
+            elif via == "reconnect":
+                self.record("reconnect", session.id)
+                connection.send({"op": Op.RECONNECT, "d": None})
+            else:
+                self.record("forced_close", session.id)
+                connection.close(4000)
+        return dropped
+
+    async def close(self) -> None:
+        for connection in list(self.connections):
+            with contextlib.suppress(Exception):
+                await connection.ws.close(code=1001)
