@@ -130,6 +130,9 @@ class GatewayRecord(NamedTuple):
 
     kind: str
     session_id: str | None
+    path: str = ""
+    """The websocket path (``/gateway`` or ``/gateway/resume``) of the connection involved."""
+    compression: str | None = None
 
 
 @dataclass
@@ -211,7 +214,7 @@ class GatewayConnection:
                 await writer
             if self.session is not None and self.session.connection is self:
                 self.session.connection = None
-            self.gateway.record("closed", self.session.id if self.session else None)
+            self.gateway.record("closed", self.session.id if self.session else None, self)
 
     async def _received(self, payload: JSON) -> None:
         op = payload.get("op")
@@ -243,8 +246,13 @@ class Gateway:
         self.connections: set[GatewayConnection] = set()
         self.log: list[GatewayRecord] = []
 
-    def record(self, kind: str, session_id: str | None) -> None:
-        self.log.append(GatewayRecord(kind, session_id))
+    def record(
+        self, kind: str, session_id: str | None, connection: GatewayConnection | None = None
+    ) -> None:
+        path, compression = (
+            ("", None) if connection is None else (connection.path, connection.compression)
+        )
+        self.log.append(GatewayRecord(kind, session_id, path, compression))
         self.emulator.notify()
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
@@ -257,7 +265,7 @@ class Gateway:
         await ws.prepare(request)
         connection = GatewayConnection(self, ws, compression, request.path)
         self.connections.add(connection)
-        self.record("connect", None)
+        self.record("connect", None, connection)
         try:
             await connection.run()
         finally:
@@ -276,7 +284,7 @@ class Gateway:
         session.connection = connection
         connection.session = session
         self.sessions[session.id] = session
-        self.record("identify", session.id)
+        self.record("identify", session.id, connection)
         ready: JSON = {
             "v": 10,
             "user": emu.bot_user.to_payload(),
@@ -304,7 +312,7 @@ class Gateway:
             connection.close(4004)
             return
         if session is None or not session.resumable:
-            self.record("invalid_session", None if session is None else session.id)
+            self.record("invalid_session", None if session is None else session.id, connection)
             connection.send({"op": Op.INVALID_SESSION, "d": False})
             return
         previous = session.connection
@@ -312,13 +320,13 @@ class Gateway:
             previous.close(4000)
         session.connection = connection
         connection.session = session
-        self.record("resume", session.id)
+        self.record("resume", session.id, connection)
         last_seen = int(data.get("seq") or 0)
         for payload in session.backlog:
             if payload["s"] > last_seen:
                 connection.send(payload)
         self._dispatch_to(session, "RESUMED", {})
-        self.record("resumed", session.id)
+        self.record("resumed", session.id, connection)
 
     def request_members(self, connection: GatewayConnection, data: JSON) -> None:
         session = connection.session
@@ -383,13 +391,13 @@ class Gateway:
             dropped += 1
             if not resume:
                 session.resumable = False
-                self.record("invalid_session", session.id)
+                self.record("invalid_session", session.id, connection)
                 connection.send({"op": Op.INVALID_SESSION, "d": False})
             elif via == "reconnect":
-                self.record("reconnect", session.id)
+                self.record("reconnect", session.id, connection)
                 connection.send({"op": Op.RECONNECT, "d": None})
             else:
-                self.record("forced_close", session.id)
+                self.record("forced_close", session.id, connection)
                 connection.close(4000)
         return dropped
 

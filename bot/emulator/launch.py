@@ -31,16 +31,36 @@ _connect_tasks: weakref.WeakKeyDictionary[discord.Client, asyncio.Task[None]] = 
 )
 
 
-async def start_bot(emu: DiscordEmulator, bot: discord.Client, *, timeout: float = 5.0) -> None:
+async def _identify_at_once(shard_id: int | None, *, initial: bool = False) -> None:
+    """The emulator has no IDENTIFY rate limit, so re-identifying need not wait."""
+
+
+async def start_bot(
+    emu: DiscordEmulator,
+    bot: discord.Client,
+    *,
+    timeout: float = 5.0,
+    fast_reidentify: bool = True,
+) -> None:
     """Point discord.py at ``emu``, log in, connect, and return once the bot is ready.
 
     Runs ``setup_hook`` (so a bot that syncs its command tree there syncs against the emulator).
     Raises whatever made the connection fail, or ``TimeoutError``. Pair with :func:`stop_bot`.
+
+    discord.py sleeps 5 s before every non-initial IDENTIFY (``Client.before_identify_hook``) to
+    respect Discord's identify rate limit; with ``fast_reidentify`` that wait is skipped, unless
+    the bot's class overrides the hook itself.
     """
     apply_endpoints(emu.api_url, emu.gateway_url)
     # Private attribute: the option is only accepted by the constructor, and the bot is built
     # by the caller.
     bot._connection.guild_ready_timeout = GUILD_READY_TIMEOUT
+    hook = type(bot).before_identify_hook
+    if fast_reidentify and hook in (
+        discord.Client.before_identify_hook,
+        discord.AutoShardedClient.before_identify_hook,
+    ):
+        bot.before_identify_hook = _identify_at_once  # type: ignore[method-assign]
     await bot.login(emu.token)
     connect = asyncio.create_task(bot.connect(reconnect=True), name="emulated-bot-connect")
     _connect_tasks[bot] = connect
