@@ -64,13 +64,17 @@ def run_bot(settings: Settings, db: Path | None = None) -> int:
     return 0
 
 
-async def _sync(settings: Settings, guild_id: int | None) -> int:
+async def sync_once(settings: Settings, guild_id: int | None) -> int:
+    """Log in over REST only (no gateway), register the commands, log out.
+
+    discord.py's login() runs setup_hook, which opens the data and loads every cog, so the
+    tree holds exactly the commands `quotebot run` serves.
+    """
     apply_endpoints(settings.api_url, settings.gateway_url)
-    bot = QuoteBot(settings, sync_on_ready=False)
+    bot = QuoteBot(settings, sync_on_start=False)
     async with bot:
         assert settings.token is not None
         await bot.login(settings.token)
-        await bot.load_commands()
         synced = await bot.sync_commands(guild_id)
     where = f"guild {guild_id}" if guild_id else "globally (may take up to an hour to appear)"
     print(f"Registered {len(synced)} command(s) {where}.")
@@ -81,4 +85,20 @@ def sync_commands(settings: Settings, guild_id: int | None = None, db: Path | No
     if not settings.token:
         print(NO_TOKEN, file=sys.stderr)
         return 2
-    return asyncio.run(_sync(_settings_for(settings, db), guild_id))
+    try:
+        return asyncio.run(sync_once(_settings_for(settings, db), guild_id))
+    except discord.LoginFailure:
+        print(
+            "quotebot: Discord rejected the token. Reset it in the developer portal.",
+            file=sys.stderr,
+        )
+        return 2
+    except discord.HTTPException as exc:
+        where = f"guild {guild_id}" if guild_id else "globally"
+        print(f"quotebot: Discord refused to register the commands {where}: {exc}", file=sys.stderr)
+        if guild_id:
+            print(
+                "  Is the bot in that guild, invited with the applications.commands scope?",
+                file=sys.stderr,
+            )
+        return 1
