@@ -433,3 +433,17 @@ async def test_reidentify_after_invalid_session_keeps_emulator_gateway(
 
     handle = await emulator.slash("hello")
     assert (await handle.response()).type == ResponseType.CHANNEL_MESSAGE
+
+
+async def test_allowed_mentions_decide_who_is_pinged(
+    emulator: DiscordEmulator, world: World, start_bot: StartBot
+) -> None:
+    bot, _ = await started(emulator, start_bot)
+    channel = text_channel(bot, world.general.id)
+    text = f"<@{world.member.id}> and @everyone"
+    await channel.send(text, allowed_mentions=discord.AllowedMentions.none())
+    await channel.send(text)
+    quiet, loud = emulator.messages(world.general)
+    assert quiet.pings() == frozenset()
+    assert loud.allowed_mentions is None
+    assert loud.pings() == {f"user:{world.member.id}", "everyone"}

@@ -170,6 +170,7 @@ class GatewayConnection:
         self._outgoing: asyncio.Queue[object] = asyncio.Queue()
         self.session: GatewaySession | None = None
         self.heartbeats = 0
+        self.closed = False
         self._close_code: int | None = None
 
     def send(self, payload: JSON) -> None:
@@ -214,6 +215,7 @@ class GatewayConnection:
                 await writer
             if self.session is not None and self.session.connection is self:
                 self.session.connection = None
+            self.closed = True
             self.gateway.record("closed", self.session.id if self.session else None, self)
 
     async def _received(self, payload: JSON) -> None:
@@ -381,14 +383,16 @@ class Gateway:
     def live_sessions(self) -> list[GatewaySession]:
         return [s for s in self.sessions.values() if s.resumable]
 
-    def force_disconnect(self, *, resume: bool, via: Literal["close", "reconnect"]) -> int:
-        """Drop every live session's socket; returns how many were dropped."""
-        dropped = 0
+    def force_disconnect(
+        self, *, resume: bool, via: Literal["close", "reconnect"]
+    ) -> list[GatewayConnection]:
+        """Drop every live session's socket; returns the connections being dropped."""
+        dropped: list[GatewayConnection] = []
         for session in self.live_sessions():
             connection = session.connection
             if connection is None:
                 continue
-            dropped += 1
+            dropped.append(connection)
             if not resume:
                 session.resumable = False
                 self.record("invalid_session", session.id, connection)

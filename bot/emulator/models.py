@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import itertools
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -31,6 +32,8 @@ __all__ = [
 
 JSON = dict[str, Any]
 DISCORD_EPOCH_MS = 1420070400000
+USER_MENTION = re.compile(r"<@!?(\d+)>")
+ROLE_MENTION = re.compile(r"<@&(\d+)>")
 
 
 class HasId(Protocol):
@@ -480,6 +483,29 @@ class Message:
                 continue
             return component
         return None
+
+    def pings(self) -> frozenset[str]:
+        """Who this message notifies, applying ``allowed_mentions`` the way Discord does.
+
+        Items are ``"user:<id>"``, ``"role:<id>"``, ``"everyone"`` (also for @here) and
+        ``"replied_user"``. Without ``allowed_mentions`` everything in the content pings.
+        """
+        rules = self.allowed_mentions
+        parse = {"users", "roles", "everyone"} if rules is None else set(rules.get("parse") or [])
+        users = {str(u) for u in (rules or {}).get("users") or []}
+        roles = {str(r) for r in (rules or {}).get("roles") or []}
+        found: set[str] = set()
+        for user_id in USER_MENTION.findall(self.content):
+            if "users" in parse or user_id in users:
+                found.add(f"user:{user_id}")
+        for role_id in ROLE_MENTION.findall(self.content):
+            if "roles" in parse or role_id in roles:
+                found.add(f"role:{role_id}")
+        if "everyone" in parse and ("@everyone" in self.content or "@here" in self.content):
+            found.add("everyone")
+        if self.message_reference is not None and (rules is None or rules.get("replied_user")):
+            found.add("replied_user")
+        return frozenset(found)
 
     @property
     def buttons(self) -> list[JSON]:

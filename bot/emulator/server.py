@@ -196,9 +196,7 @@ class DiscordEmulator:
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
-        server = site._server
-        assert isinstance(server, asyncio.base_events.Server)
-        self.port = server.sockets[0].getsockname()[1]
+        self.port = int(self._runner.addresses[0][1])
         self._base_url = f"http://{self.host}:{self.port}"
 
     async def close(self) -> None:
@@ -555,10 +553,14 @@ class DiscordEmulator:
         ``resume=True`` keeps the session: ``via="close"`` closes the socket with 4000,
         ``via="reconnect"`` sends op 7. Either way the client resumes and gets the missed events.
         ``resume=False`` sends op 9 (invalid session, not resumable): the client re-identifies.
+        Returns once the old socket is closed; the client reconnects on its own.
         """
-        if self.gateway.force_disconnect(resume=resume, via=via) == 0:
+        dropped = self.gateway.force_disconnect(resume=resume, via=via)
+        if not dropped:
             raise EmulatorUsageError("no connected gateway session to disconnect")
-        await asyncio.sleep(0)
+        await self.wait_until(
+            lambda: all(c.closed for c in dropped), 5.0, what="the dropped socket to close"
+        )
 
     def record_violation(
         self, kind: str, route: str, detail: str, problems: Sequence[Problem] = ()
