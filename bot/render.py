@@ -15,6 +15,7 @@ FIELD_NAME = 256
 FOOTER = 2048
 TITLE = 256
 CONTENT = 2000
+QUESTION_IN_QUOTE = 400  # the question under a quote; the full answer view shows all of it
 PAGE_SIZE = 3800  # full-answer page: under the description limit with room for quotes marks
 
 
@@ -32,7 +33,7 @@ def quote_embed(view: QuoteView, *, footer: str | None = None) -> discord.Embed:
     )
     embed.set_author(name=truncate(view.speaker, 256))
     if view.passage.question:
-        embed.add_field(name="Asked", value=safe(view.passage.question, FIELD_VALUE), inline=False)
+        embed.add_field(name="Asked", value=safe(view.passage.question, QUESTION_IN_QUOTE), inline=False)
     title = safe(meta.title, 200)
     source = f"[{title}]({meta.url})" if meta.url else title
     details = [p for p in (meta.publication, meta.date) if p]

@@ -86,7 +86,7 @@ class FullAnswerButton(GuardedItem, template=r"qb:full:(?P<pid>[0-9a-f]{6,32}):(
                 style=discord.ButtonStyle.primary
                 if label == "Full answer"
                 else discord.ButtonStyle.secondary,
-                custom_id=f"qb:full:{passage_id}:{page}",
+                custom_id=f"qb:full:{passage_id}:{max(0, page)}",
                 disabled=disabled,
             )
         )
@@ -190,7 +190,7 @@ class TopicPageButton(
             discord.ui.Button(
                 label="Previous" if direction == "p" else "Next",
                 style=discord.ButtonStyle.secondary,
-                custom_id=f"qb:topic:{owner}:{key}:{page}:{direction}",
+                custom_id=f"qb:topic:{owner}:{key}:{max(0, page)}:{direction}",
                 disabled=disabled,
             )
         )
@@ -390,13 +390,13 @@ class Quotes(commands.Cog):
             raise UserError(f"I don't know a topic called “{safe(name, 100)}”.{hint}")
         views = self.catalog.topic_quotes(topic)
         pages = max(1, -(-len(views) // TOPIC_PER_PAGE))
+        embed = topic_page_embed(topic, views, 0, TOPIC_PER_PAGE)
+        if pages == 1:
+            await send(interaction, embed=embed)
+            return
         key = topic_key(topic.slug)
-        buttons = topic_buttons(interaction.user.id, key, 0, pages)
-        await send(
-            interaction, embed=topic_page_embed(topic, views, 0, TOPIC_PER_PAGE), view=buttons
-        )
-        if pages > 1:
-            self.bot.loop.create_task(self._expire_topic(interaction, key, pages))
+        await send(interaction, embed=embed, view=topic_buttons(interaction.user.id, key, 0, pages))
+        self.bot.loop.create_task(self._expire_topic(interaction, key, pages))
 
     async def _expire_topic(
         self, interaction: discord.Interaction[QuoteBot], key: str, pages: int

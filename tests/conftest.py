@@ -10,13 +10,21 @@ violations itself with ``emulator.take_violations()``.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import random
+import shutil
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import discord
 import pytest
 
 from bot.emulator import DiscordEmulator, StartBot, World, build_world, launch
 from bot.endpoints import apply_endpoints
+from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.client import QuoteBot
 
 
 @pytest.fixture
@@ -55,3 +63,45 @@ async def start_bot(emulator: DiscordEmulator) -> AsyncIterator[StartBot]:
     for bot in reversed(started):
         await launch.stop_bot(bot)
     apply_endpoints(None, None)
+
+
+# --- QuoteBot fixtures: the real bot, real SQLite in tmp_path, against the emulator ---------
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def bot_settings(tmp_path: Path) -> Settings:
+    """Settings for a bot with its own database and a private copy of data/ (safe to write)."""
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data, ignore=shutil.ignore_patterns("*.db*", "*.index"))
+    return Settings(
+        db_path=tmp_path / "quotebot.db",
+        seeds_dir=ROOT / "seeds",
+        data_dir=data,
+        dev_guild_id=None,
+    )
+
+
+@pytest.fixture
+async def launch_quotebot(
+    emulator: DiscordEmulator, world: World, start_bot: StartBot, bot_settings: Settings
+) -> Callable[..., Awaitable[QuoteBot]]:
+    """``await launch_quotebot()`` starts a QuoteBot (again, for restart tests) and syncs its
+    commands to the test guild, as an owner would with /admin sync or `quotebot sync`."""
+
+    from bot.client import QuoteBot  # imported here so emulator-only tests need no bot code
+
+    async def launch(settings: Settings | None = None, **kwargs: Any) -> QuoteBot:
+        kwargs.setdefault("rng", random.Random(7))
+        bot = QuoteBot(settings or bot_settings, **kwargs)
+        await start_bot(emulator, bot)
+        await bot.sync_commands(world.guild.id)
+        return bot
+
+    return launch
+
+
+@pytest.fixture
+async def quotebot(launch_quotebot: Callable[..., Awaitable[QuoteBot]]) -> QuoteBot:
+    return await launch_quotebot()

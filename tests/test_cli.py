@@ -1,0 +1,114 @@
+"""The `quotebot` CLI end to end, in a temporary directory, as a user runs it."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("QUOTEBOT_", "DISCORD_"))}
+    env.update(
+        QUOTEBOT_SEEDS_DIR=str(ROOT / "seeds"),
+        QUOTEBOT_DATA_DIR=str(ROOT / "data"),
+        QUOTEBOT_DB=str(tmp_path / "q.db"),
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp = tmp_path_factory.mktemp("cli")
+    first = run(tmp, "load")
+    assert first.returncode == 0, first.stderr
+    assert "interviews +1 added" in first.stdout
+    return tmp
+
+
+def test_reload_same_files_changes_nothing(loaded: Path) -> None:
+    again = run(loaded, "load")
+    assert again.returncode == 0
+    assert "nothing changed" in again.stdout
+
+
+def test_quote_done_when(loaded: Path) -> None:
+    out = run(loaded, "quote", "put the money on screen")
+    assert out.returncode == 0, out.stderr
+    first = out.stdout.split("\n\n")[0]
+    assert "money on the screen" in first
+    assert "Sean Baker" in first
+    assert "Q: A lot of your movies touch on class" in first
+
+
+def test_quote_json_shape(loaded: Path) -> None:
+    out = run(loaded, "quote", "tinsel in her hair", "--json", "--limit", "3")
+    rows = json.loads(out.stdout)
+    assert 1 <= len(rows) <= 3
+    assert {"id", "text", "speaker", "interview", "question", "score"} <= rows[0].keys()
+    assert "tinsel" in rows[0]["text"]
+    assert rows[0]["interview"] == "Sean Baker on making “Anora”"
+    assert [r["score"] for r in rows] == sorted((r["score"] for r in rows), reverse=True)
+
+
+def test_no_match_is_empty_json_and_friendly_text(loaded: Path) -> None:
+    out = run(loaded, "quote", "quantum chromodynamics lattice", "--json")
+    assert json.loads(out.stdout) == []
+    human = run(loaded, "quote", "quantum chromodynamics lattice")
+    assert "No quote matches" in human.stdout
+
+
+def test_random_is_an_interviewee_answer(loaded: Path) -> None:
+    rows = json.loads(run(loaded, "random", "--json").stdout)
+    assert len(rows) == 1 and rows[0]["speaker"] == "Sean Baker"
+    assert rows[0]["question"]
+
+
+def test_topics_and_topic(loaded: Path) -> None:
+    topics = json.loads(run(loaded, "topics", "--json").stdout)
+    names = {t["name"]: t["quotes"] for t in topics}
+    assert names["Casting"] >= 1 and names["The tinsel"] == 1
+    assert len(json.loads(run(loaded, "topics", "cas", "--json").stdout)) >= 1
+    rows = json.loads(run(loaded, "topic", "tinsel", "--json").stdout)
+    assert len(rows) == 1 and "tinsel" in rows[0]["answer"]
+
+
+def test_unknown_topic_and_bad_limit_fail_clearly(loaded: Path) -> None:
+    out = run(loaded, "topic", "zzzz-nothing")
+    assert out.returncode == 1 and "no topic called" in out.stderr
+    bad = run(loaded, "quote", "money", "--limit", "0")
+    assert bad.returncode == 1 and "--limit" in bad.stderr
+
+
+def test_bad_file_loads_nothing_and_says_where(tmp_path: Path) -> None:
+    bad_dir = tmp_path / "in"
+    bad_dir.mkdir()
+    (bad_dir / "broken.txt").write_bytes(b"Question?\nAnn Lee: \xff\xfe bad\n")
+    out = run(tmp_path, "load", str(bad_dir))
+    assert out.returncode == 1
+    assert "broken.txt:2" in out.stderr
+    assert "Nothing was changed" in out.stderr
+
+
+def test_run_without_token_explains(tmp_path: Path) -> None:
+    out = run(tmp_path, "run")
+    assert out.returncode == 2
+    assert "DISCORD_TOKEN" in out.stderr and "quotebot try" in out.stderr
+
+
+def test_foreign_db_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "q.db").write_bytes(b"not sqlite" * 200)
+    out = run(tmp_path, "quote", "money")
+    assert out.returncode == 1
+    assert "quotebot load" in out.stderr and "Traceback" not in out.stderr
