@@ -447,3 +447,14 @@ async def test_allowed_mentions_decide_who_is_pinged(
     assert quiet.pings() == frozenset()
     assert loud.allowed_mentions is None
     assert loud.pings() == {f"user:{world.member.id}", "everyone"}
+
+
+async def test_role_permissions_reach_interactions(
+    emulator: DiscordEmulator, world: World, start_bot: StartBot
+) -> None:
+    await started(emulator, start_bot)
+    emulator.set_role_permissions(world.guild.id, Permission.VIEW_CHANNEL)
+    handle = await emulator.slash("hello", user=world.member)
+    member_permissions = int(handle.payload["member"]["permissions"])
+    assert member_permissions == Permission.VIEW_CHANNEL
+    assert emulator.permissions_for(world.owner, world.general) == Permission.all()

@@ -9,6 +9,18 @@ members, messages, and registered application commands. Tests invoke slash comma
 components and submit modals as users, and inspect what the bot sent. Every payload is checked
 against Discord's documented limits; breaches are answered like Discord (400/50035) and recorded
 in :attr:`DiscordEmulator.violations`.
+
+Usage::
+
+    async with DiscordEmulator() as emu:
+        world = build_world(emu)                  # "Test Guild", #general, owner/member/moderator
+        await start_bot(emu, bot)                 # any discord.Client / commands.Bot
+        handle = await emu.slash("quote", {"topic": "jazz"}, user=world.member)
+        reply = await handle.wait_original()      # current state, after edits
+        click = await emu.click(reply, label="Another", user=world.member)
+        await click.response()
+        assert not emu.take_violations()
+        await stop_bot(bot)
 """
 
 from .gateway import GatewayRecord, Intent

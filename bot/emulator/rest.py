@@ -98,13 +98,20 @@ async def parse_body(request: web.Request) -> Body:
             name = part.name or ""
             data = await part.read()
             if name == "payload_json":
-                body.json = json.loads(data)
+                body.json = _loads(data)
             else:
                 content_type = part.headers.get("Content-Type")
                 body.files.append((name, part.filename or name, bytes(data), content_type))
         return body
     raw = await request.read()
-    return Body(json.loads(raw) if raw else None)
+    return Body(_loads(raw) if raw else None)
+
+
+def _loads(raw: bytes | bytearray) -> Any:
+    try:
+        return json.loads(raw)
+    except ValueError:
+        raise DiscordHTTPError(400, 50109, "The request body contains invalid JSON.") from None
 
 
 BODY_KEY = web.RequestKey("emulator_body", Body)
@@ -197,7 +204,10 @@ class RestApi:
         if not request.path.startswith(API_PREFIX + "/"):
             return await handler(request)
         path = request.path[len(API_PREFIX) :]
-        body = await parse_body(request)
+        try:
+            body = await parse_body(request)
+        except DiscordHTTPError as exc:
+            return exc.response()
         request[BODY_KEY] = body
         files = [Attachment(0, name, data, "", ctype) for _, name, data, ctype in body.files]
         record = self.emu._record_request(

@@ -347,24 +347,16 @@ class DiscordEmulator:
         self.notify()
         return member
 
-    def set_role_permissions(
-        self, role: IdLike, permissions: int, *, guild: IdLike | None = None
-    ) -> None:
+    def set_role_permissions(self, role: IdLike, permissions: int) -> None:
+        """Change a role's guild-wide permission bits (dispatches GUILD_ROLE_UPDATE)."""
         role_id = snowflake_id(role)
-        found = next(
-            (
-                g
-                for g in ([self.guild(guild)] if guild else self.guilds.values())
-                if role_id in g.roles
-            ),
-            None,
-        )
-        if found is None:
+        guild = next((g for g in self.guilds.values() if role_id in g.roles), None)
+        if guild is None:
             raise KeyError(f"unknown role {role_id}")
-        found.roles[role_id].permissions = permissions
+        guild.roles[role_id].permissions = permissions
         self.gateway.dispatch(
             "GUILD_ROLE_UPDATE",
-            {"guild_id": str(found.id), "role": found.roles[role_id].to_payload()},
+            {"guild_id": str(guild.id), "role": guild.roles[role_id].to_payload()},
         )
         self.notify()
 
