@@ -97,7 +97,7 @@ class FullAnswerButton(GuardedItem, template=r"qb:full:(?P<pid>[0-9a-f]{6,32}):(
     async def from_custom_id(
         cls,
         interaction: discord.Interaction[Any],
-        item: discord.ui.Button[Any],
+        item: discord.ui.Item[Any],
         match: re.Match[str],
         /,
     ) -> FullAnswerButton:
@@ -151,7 +151,7 @@ class AnotherMatchButton(GuardedItem, template=r"qb:next:(?P<owner>\d{1,20}):(?P
     async def from_custom_id(
         cls,
         interaction: discord.Interaction[Any],
-        item: discord.ui.Button[Any],
+        item: discord.ui.Item[Any],
         match: re.Match[str],
         /,
     ) -> AnotherMatchButton:
@@ -200,7 +200,7 @@ class TopicPageButton(
     async def from_custom_id(
         cls,
         interaction: discord.Interaction[Any],
-        item: discord.ui.Button[Any],
+        item: discord.ui.Item[Any],
         match: re.Match[str],
         /,
     ) -> TopicPageButton:
