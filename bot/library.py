@@ -103,7 +103,9 @@ class Library:
                 return ReloadOutcome(
                     None, corpus.errors, time.perf_counter() - started, len(corpus.files)
                 )
-            report = await self.store.replace_corpus(corpus.interviews, corpus.topics)
+            report = await self.store.replace_corpus(
+                corpus.interviews, corpus.topics, trivia=corpus.trivia
+            )
             if report.unchanged and self._catalog is not None:
                 return ReloadOutcome(report, (), time.perf_counter() - started, len(corpus.files))
             await self.refresh()

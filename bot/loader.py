@@ -16,6 +16,7 @@ from pathlib import Path
 from bot.models import Interview, InterviewMeta, Topic
 from bot.topics import build_topics, load_curated, toml_error_line
 from bot.transcript import TranscriptError, read_transcript, slugify
+from bot.trivia import Question, load_all_curated
 
 TRANSCRIPT_SUFFIXES = (".txt", ".md")
 TOPICS_FILE = "topics.toml"
@@ -43,6 +44,7 @@ class Corpus:
     topics: tuple[Topic, ...] = ()
     errors: tuple[LoadError, ...] = ()
     files: tuple[Path, ...] = field(default=())
+    trivia: tuple[Question, ...] = ()  # curated questions, each checked against `interviews`
 
     @property
     def ok(self) -> bool:
@@ -151,17 +153,24 @@ def load_corpus(paths: Sequence[Path]) -> Corpus:
             continue
         origin[interview.id] = path
         interviews.append(interview)
+    transcripts_ok = not errors
     curated: list[Topic] = []
     for topics_path in topic_files:
         topics, topic_errors = load_curated(topics_path)
         curated.extend(topics)
         errors.extend(LoadError(e.path, e.line, e.message) for e in topic_errors)
     topics = build_topics(curated, interviews)
+    # Evidence is looked up only when every transcript loaded (else only the shape is checked).
+    trivia, trivia_errors, trivia_files = load_all_curated(
+        paths, interviews if transcripts_ok else None
+    )
+    errors.extend(LoadError(e.path, e.line, e.message) for e in trivia_errors)
     return Corpus(
         interviews=tuple(interviews),
         topics=tuple(topics),
         errors=tuple(errors),
-        files=tuple([*transcripts, *topic_files]),
+        files=tuple([*transcripts, *topic_files, *trivia_files]),
+        trivia=tuple(trivia),
     )
 
 

@@ -7,6 +7,7 @@ Loading a corpus replaces the stored one in a single transaction: all or nothing
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
@@ -19,6 +20,7 @@ from typing import Any
 import aiosqlite
 
 from bot.models import InterviewMeta, Passage, Topic
+from bot.trivia import Question, Round, RoundAnswer, Score, apply_answer
 
 APPLICATION_ID = 0x51554F54  # "QUOT": marks the file as ours (PRAGMA application_id)
 CORPUS_TABLES = ("interviews", "passages", "topics")
@@ -209,14 +211,21 @@ class Store:
         return interviews, passages, topics
 
     async def replace_corpus(
-        self, interviews: Sequence[Any], topics: Sequence[Topic]
+        self,
+        interviews: Sequence[Any],
+        topics: Sequence[Topic],
+        trivia: Sequence[Question] | None = None,
     ) -> LoadReport:
         """Make the stored corpus exactly `interviews` + `topics`, in one transaction.
 
         Unchanged interviews (same content hash) are left alone, so reloading the same
-        files writes nothing and reports no change.
+        files writes nothing and reports no change. `trivia` (curated questions) replaces
+        the stored ones too when given, reported as `extra["trivia"]`.
         """
         old_iv, old_passages, old_topics = await self._snapshot()
+        extra: dict[str, Change] = {}
+        if trivia is not None:
+            extra["trivia"] = _diff(await self._trivia_snapshot(), _trivia_rows(trivia))
         new_iv = {iv.id: iv.content_hash for iv in interviews}
         new_passages = {
             p.id: (iv.id, p.position)
@@ -245,6 +254,7 @@ class Store:
                 changed=quotes_changed,
             ),
             topics=_diff(old_topics, new_topics),
+            extra=extra,
         )
         if report.unchanged:
             return report
@@ -270,6 +280,8 @@ class Store:
                 "INSERT INTO passage_topics(topic_slug, passage_id) VALUES (?, ?)",
                 [(t.slug, pid) for t in topics for pid in dict.fromkeys(t.passage_ids)],
             )
+            if trivia is not None and extra["trivia"].any:
+                await self._replace_trivia(trivia)
             await self.set_meta("corpus_loaded_at", loaded_at)
             await conn.execute("COMMIT")
         except BaseException:
@@ -525,6 +537,291 @@ class Store:
         await cur.close()
         return int(cur.rowcount)
 
+    # --- trivia -----------------------------------------------------------------
+    # Members click answers concurrently. Trivia transactions run on their own connection,
+    # serialised by a lock, so they never interleave with another feature's transaction on
+    # `self.conn`; SQLite (WAL, busy_timeout) orders the two connections. Only the curated
+    # questions are written on `self.conn`, inside `replace_corpus`'s transaction.
+
+    _trivia_connection: aiosqlite.Connection | None = None
+    _trivia_tx_lock: asyncio.Lock | None = None
+
+    async def _trivia_conn(self) -> aiosqlite.Connection:
+        if self._trivia_connection is not None:
+            return self._trivia_connection
+        if str(self.path) == ":memory:":
+            conn = self.conn  # a second connection would see another, empty database
+        else:
+            conn = await aiosqlite.connect(self.path, isolation_level=None)
+            await conn.execute("PRAGMA foreign_keys=ON")
+            await conn.execute("PRAGMA busy_timeout=5000")
+            await conn.execute("PRAGMA synchronous=NORMAL")
+        self._trivia_connection = conn
+        return conn
+
+    def _trivia_lock(self) -> asyncio.Lock:
+        if self._trivia_tx_lock is None:
+            self._trivia_tx_lock = asyncio.Lock()
+        return self._trivia_tx_lock
+
+    async def trivia_close(self) -> None:
+        """Close the trivia connection (the trivia cog does on unload)."""
+        conn, self._trivia_connection = self._trivia_connection, None
+        if conn is not None and conn is not self.conn:
+            async with self._trivia_lock():
+                await conn.close()
+
+    async def _trivia_rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        conn = await self._trivia_conn()
+        async with self._trivia_lock(), conn.execute(sql, params) as cur:
+            return list(await cur.fetchall())
+
+    async def _trivia_write(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """One statement (atomic by itself); returns the number of rows it changed."""
+        conn = await self._trivia_conn()
+        async with self._trivia_lock():
+            cur = await conn.execute(sql, params)
+            await cur.close()
+        return int(cur.rowcount)
+
+    async def _trivia_snapshot(self) -> dict[str, tuple[Any, ...]]:
+        async with self.conn.execute(f"SELECT {_TRIVIA_COLUMNS} FROM trivia_questions") as cur:
+            return {r[0]: tuple(r[1:]) for r in await cur.fetchall()}
+
+    async def _replace_trivia(self, questions: Sequence[Question]) -> None:
+        """Inside `replace_corpus`'s transaction: the curated questions become `questions`."""
+        await self.conn.execute("DELETE FROM trivia_questions")
+        await self.conn.executemany(
+            f"INSERT INTO trivia_questions({_TRIVIA_COLUMNS}) VALUES ({', '.join('?' * 11)})",
+            [(qid, *row) for qid, row in _trivia_rows(questions).items()],
+        )
+
+    async def read_trivia(self) -> list[Question]:
+        """The stored curated questions, in file order."""
+        rows = await self._trivia_rows(
+            f"SELECT {_TRIVIA_COLUMNS} FROM trivia_questions ORDER BY source, line"
+        )
+        return [_trivia_question(r) for r in rows]
+
+    async def trivia_round_seconds(self, guild_id: int) -> float | None:
+        rows = await self._trivia_rows(
+            "SELECT round_seconds FROM trivia_settings WHERE guild_id = ?", (guild_id,)
+        )
+        return float(rows[0][0]) if rows else None
+
+    async def set_trivia_round_seconds(
+        self, guild_id: int, seconds: float, by: int | None = None
+    ) -> None:
+        await self._trivia_write(
+            "INSERT INTO trivia_settings(guild_id, round_seconds, updated_by, updated_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT(guild_id) DO UPDATE SET "
+            "round_seconds = excluded.round_seconds, updated_by = excluded.updated_by, "
+            "updated_at = excluded.updated_at",
+            (guild_id, seconds, by, _now()),
+        )
+
+    async def trivia_start_round(
+        self,
+        *,
+        guild_id: int,
+        channel_id: int,
+        question: Question,
+        choices: Sequence[str],
+        correct: int,
+        started_at: datetime,
+        ends_at: datetime,
+        started_by: int | None,
+    ) -> int | None:
+        """Open a round and mark its question seen by the guild, atomically.
+
+        None when the channel already has an active round (the partial unique index says so,
+        so two /trivia at the same moment cannot both win).
+        """
+        conn = await self._trivia_conn()
+        async with self._trivia_lock():
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                cur = await conn.execute(
+                    "INSERT INTO trivia_rounds(guild_id, channel_id, question_id, question, "
+                    "choices, correct, started_at, ends_at, status, started_by) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?)",
+                    (
+                        guild_id,
+                        channel_id,
+                        question.id,
+                        json.dumps(question.to_json(), ensure_ascii=False),
+                        json.dumps(list(choices), ensure_ascii=False),
+                        correct,
+                        _iso(started_at),
+                        _iso(ends_at),
+                        started_by,
+                    ),
+                )
+                round_id = cur.lastrowid
+                await cur.close()
+                await conn.execute(
+                    "INSERT INTO trivia_seen(guild_id, question_id, seen_at) VALUES (?, ?, ?) "
+                    "ON CONFLICT DO UPDATE SET seen_at = excluded.seen_at",
+                    (guild_id, question.id, _iso(started_at)),
+                )
+                await conn.execute("COMMIT")
+            except sqlite3.IntegrityError:
+                await conn.execute("ROLLBACK")
+                return None
+            except BaseException:
+                await conn.execute("ROLLBACK")
+                raise
+        return int(round_id) if round_id is not None else None
+
+    async def trivia_set_message(self, round_id: int, message_id: int) -> None:
+        await self._trivia_write(
+            "UPDATE trivia_rounds SET message_id = ? WHERE id = ?", (message_id, round_id)
+        )
+
+    async def trivia_round(self, round_id: int) -> Round | None:
+        rows = await self._trivia_rows(f"{_ROUND_SELECT} WHERE id = ?", (round_id,))
+        return _trivia_round(rows[0]) if rows else None
+
+    async def trivia_active_round(self, channel_id: int) -> Round | None:
+        rows = await self._trivia_rows(
+            f"{_ROUND_SELECT} WHERE channel_id = ? AND status = 'active'", (channel_id,)
+        )
+        return _trivia_round(rows[0]) if rows else None
+
+    async def trivia_active_rounds(self) -> list[Round]:
+        rows = await self._trivia_rows(f"{_ROUND_SELECT} WHERE status = 'active' ORDER BY id")
+        return [_trivia_round(r) for r in rows]
+
+    async def trivia_answer(
+        self,
+        round_id: int,
+        user_id: int,
+        choice: int,
+        correct: bool,
+        points: int,
+        at: datetime,
+    ) -> tuple[str, RoundAnswer | None]:
+        """Record a member's one answer: ("recorded" | "already" | "closed", the answer kept).
+
+        One statement, so the round's being open and the member's first answer are checked
+        and written atomically, however many clicks arrive at once.
+        """
+        when = _iso(at)
+        changed = await self._trivia_write(
+            "INSERT OR IGNORE INTO trivia_answers(round_id, user_id, choice, correct, points, "
+            "answered_at) SELECT ?, ?, ?, ?, ?, ? FROM trivia_rounds "
+            "WHERE id = ? AND status = 'active' AND ends_at > ?",
+            (round_id, user_id, choice, int(correct), points, when, round_id, when),
+        )
+        rows = await self._trivia_rows(
+            f"{_ANSWER_SELECT} WHERE round_id = ? AND user_id = ?", (round_id, user_id)
+        )
+        kept = _trivia_answer(rows[0]) if rows else None
+        if changed:
+            return "recorded", kept
+        return ("already", kept) if kept is not None else ("closed", None)
+
+    async def trivia_answers(self, round_id: int) -> list[RoundAnswer]:
+        rows = await self._trivia_rows(
+            f"{_ANSWER_SELECT} WHERE round_id = ? ORDER BY answered_at, user_id", (round_id,)
+        )
+        return [_trivia_answer(r) for r in rows]
+
+    async def trivia_end_round(
+        self, round_id: int, *, cancel: bool = False
+    ) -> list[RoundAnswer] | None:
+        """Close an active round; a finished one adds its answers to the members' scores.
+
+        All in one transaction, and only once: None when the round was not active (another
+        task ended it first).
+        """
+        conn = await self._trivia_conn()
+        status = "cancelled" if cancel else "finished"
+        async with self._trivia_lock():
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                cur = await conn.execute(
+                    "UPDATE trivia_rounds SET status = ? WHERE id = ? AND status = 'active'",
+                    (status, round_id),
+                )
+                await cur.close()
+                if cur.rowcount == 0:
+                    await conn.execute("ROLLBACK")
+                    return None
+                async with conn.execute(
+                    f"{_ANSWER_SELECT} WHERE round_id = ? ORDER BY answered_at, user_id",
+                    (round_id,),
+                ) as cur:
+                    answers = [_trivia_answer(r) for r in await cur.fetchall()]
+                async with conn.execute(
+                    "SELECT guild_id FROM trivia_rounds WHERE id = ?", (round_id,)
+                ) as cur:
+                    row = await cur.fetchone()
+                    assert row is not None
+                    guild_id = int(row[0])
+                if not cancel:
+                    for answer in answers:
+                        async with conn.execute(
+                            f"{_SCORE_SELECT} WHERE guild_id = ? AND user_id = ?",
+                            (guild_id, answer.user_id),
+                        ) as cur:
+                            found = await cur.fetchone()
+                        before = _trivia_score(found) if found else Score(guild_id, answer.user_id)
+                        after = apply_answer(before, answer.correct, answer.points)
+                        await conn.execute(
+                            "INSERT INTO trivia_scores(guild_id, user_id, points, correct, "
+                            "answered, streak, best_streak) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                            "ON CONFLICT(guild_id, user_id) DO UPDATE SET "
+                            "points = excluded.points, correct = excluded.correct, "
+                            "answered = excluded.answered, streak = excluded.streak, "
+                            "best_streak = excluded.best_streak",
+                            (
+                                guild_id,
+                                answer.user_id,
+                                after.points,
+                                after.correct,
+                                after.answered,
+                                after.streak,
+                                after.best_streak,
+                            ),
+                        )
+                await conn.execute("COMMIT")
+            except BaseException:
+                await conn.execute("ROLLBACK")
+                raise
+        return answers
+
+    async def trivia_seen(self, guild_id: int) -> set[str]:
+        rows = await self._trivia_rows(
+            "SELECT question_id FROM trivia_seen WHERE guild_id = ?", (guild_id,)
+        )
+        return {r[0] for r in rows}
+
+    async def trivia_forget_seen(self, guild_id: int, question_ids: Iterable[str]) -> None:
+        """Start a new cycle through a pool the guild has seen all of."""
+        conn = await self._trivia_conn()
+        async with self._trivia_lock():
+            await conn.executemany(
+                "DELETE FROM trivia_seen WHERE guild_id = ? AND question_id = ?",
+                [(guild_id, qid) for qid in question_ids],
+            )
+
+    async def trivia_leaderboard(self, guild_id: int, limit: int = 10) -> list[Score]:
+        rows = await self._trivia_rows(
+            f"{_SCORE_SELECT} WHERE guild_id = ? AND answered > 0 "
+            "ORDER BY points DESC, correct DESC, user_id LIMIT ?",
+            (guild_id, limit),
+        )
+        return [_trivia_score(r) for r in rows]
+
+    async def trivia_score(self, guild_id: int, user_id: int) -> Score | None:
+        """A member's score with their rank (members with equal points share a rank)."""
+        rows = await self._trivia_rows(
+            f"{_SCORE_SELECT} WHERE guild_id = ? AND user_id = ? AND answered > 0",
+            (guild_id, user_id),
+        )
+        return _trivia_score(rows[0]) if rows else None
+
 
 def fingerprint(passages: Iterable[Passage]) -> str:
     """A cheap identity of a corpus, for caches keyed on its content (ids are content hashes)."""
@@ -564,3 +861,100 @@ class PendingImport:
     filename: str
     title: str
     content: bytes
+
+
+# --- trivia ---------------------------------------------------------------------
+
+_TRIVIA_COLUMNS = (
+    "id, question, answer, distractors, difficulty, evidence, interview_id, passage_id, "
+    "speaker, source, line"
+)
+_ROUND_SELECT = (
+    "SELECT id, guild_id, channel_id, message_id, question, choices, correct, started_at, "
+    "ends_at, status, started_by FROM trivia_rounds"
+)
+_ANSWER_SELECT = "SELECT user_id, choice, correct, points, answered_at FROM trivia_answers"
+_SCORE_SELECT = (
+    "SELECT guild_id, user_id, points, correct, answered, streak, best_streak, "
+    "1 + (SELECT count(*) FROM trivia_scores o WHERE o.guild_id = trivia_scores.guild_id "
+    "AND o.answered > 0 AND o.points > trivia_scores.points) FROM trivia_scores"
+)
+
+
+def _iso(when: datetime) -> str:
+    """Fixed-width UTC text, so SQL compares instants as strings correctly."""
+    return when.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _trivia_rows(questions: Sequence[Question]) -> dict[str, tuple[Any, ...]]:
+    return {
+        q.id: (
+            q.text,
+            q.answer,
+            json.dumps(list(q.distractors), ensure_ascii=False),
+            q.difficulty,
+            q.evidence,
+            q.interview_id,
+            q.passage_id,
+            q.speaker,
+            q.source or "",
+            q.line,
+        )
+        for q in questions
+    }
+
+
+def _trivia_question(r: Any) -> Question:
+    return Question(
+        id=r[0],
+        kind="curated",
+        text=r[1],
+        answer=r[2],
+        distractors=tuple(json.loads(r[3])),
+        difficulty=r[4],
+        evidence=r[5],
+        interview_id=r[6],
+        passage_id=r[7],
+        speaker=r[8],
+        source=r[9] or None,
+        line=r[10],
+    )
+
+
+def _trivia_round(r: Any) -> Round:
+    return Round(
+        id=int(r[0]),
+        guild_id=int(r[1]),
+        channel_id=int(r[2]),
+        message_id=None if r[3] is None else int(r[3]),
+        question=Question.from_json(json.loads(r[4])),
+        choices=tuple(json.loads(r[5])),
+        correct=int(r[6]),
+        started_at=datetime.fromisoformat(r[7]),
+        ends_at=datetime.fromisoformat(r[8]),
+        status=r[9],
+        started_by=None if r[10] is None else int(r[10]),
+    )
+
+
+def _trivia_answer(r: Any) -> RoundAnswer:
+    return RoundAnswer(
+        user_id=int(r[0]),
+        choice=int(r[1]),
+        correct=bool(r[2]),
+        points=int(r[3]),
+        answered_at=datetime.fromisoformat(r[4]),
+    )
+
+
+def _trivia_score(r: Any) -> Score:
+    return Score(
+        guild_id=int(r[0]),
+        user_id=int(r[1]),
+        points=int(r[2]),
+        correct=int(r[3]),
+        answered=int(r[4]),
+        streak=int(r[5]),
+        best_streak=int(r[6]),
+        rank=int(r[7]),
+    )
