@@ -426,6 +426,30 @@ class Store:
         return result
 
     # --- admin ------------------------------------------------------------------
+    # Admin rows use their own connection: a statement on `self.conn` while a reload holds
+    # its transaction open would join (or, on error, end) that transaction. SQLite orders
+    # the two connections (WAL, busy_timeout); `admin_close` closes this one.
+
+    _admin_connection: aiosqlite.Connection | None = None
+    _admin_open_lock: asyncio.Lock | None = None
+
+    async def _admin_conn(self) -> aiosqlite.Connection:
+        if self._admin_open_lock is None:
+            self._admin_open_lock = asyncio.Lock()
+        async with self._admin_open_lock:
+            if self._admin_connection is None:
+                if str(self.path) == ":memory:":
+                    self._admin_connection = self.conn  # another connection: another database
+                else:
+                    conn = await aiosqlite.connect(self.path, isolation_level=None)
+                    await conn.execute("PRAGMA busy_timeout=10000")
+                    self._admin_connection = conn
+            return self._admin_connection
+
+    async def admin_close(self) -> None:
+        conn, self._admin_connection = self._admin_connection, None
+        if conn is not None and conn is not self.conn:
+            await conn.close()
 
     async def record_admin_action(
         self,
@@ -441,7 +465,8 @@ class Store:
     ) -> int:
         """Append one row to the audit trail; returns its id."""
         when = (at or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")
-        cur = await self.conn.execute(
+        conn = await self._admin_conn()
+        cur = await conn.execute(
             "INSERT INTO admin_audit(at, user_id, user_name, guild_id, action, detail, result, "
             "message) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (when, user_id, user_name, guild_id, action, detail, result, message),
@@ -468,7 +493,8 @@ class Store:
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY id DESC LIMIT ?"
-        async with self.conn.execute(sql, (*params, limit)) as cur:
+        conn = await self._admin_conn()
+        async with conn.execute(sql, (*params, limit)) as cur:
             rows = await cur.fetchall()
         return [
             AdminAction(
@@ -488,7 +514,8 @@ class Store:
     async def save_pending_import(
         self, *, token: str, user_id: int, filename: str, title: str, content: bytes, at: datetime
     ) -> None:
-        await self.conn.execute(
+        conn = await self._admin_conn()
+        await conn.execute(
             "INSERT INTO pending_imports(token, user_id, created_at, filename, title, content) "
             "VALUES (?, ?, ?, ?, ?, ?)",
             (token, user_id, at.astimezone(UTC).isoformat(), filename, title, content),
@@ -497,22 +524,15 @@ class Store:
     async def take_pending_import(self, token: str, user_id: int) -> PendingImport | None:
         """Remove and return the upload `token` of `user_id`; None if it is gone or not theirs.
 
-        Taking is atomic, so a double click confirms once.
+        One statement, so it is atomic: a double click confirms once.
         """
-        await self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            async with self.conn.execute(
-                "SELECT token, user_id, created_at, filename, title, content "
-                "FROM pending_imports WHERE token = ? AND user_id = ?",
-                (token, user_id),
-            ) as cur:
-                row = await cur.fetchone()
-            if row is not None:
-                await self.conn.execute("DELETE FROM pending_imports WHERE token = ?", (token,))
-            await self.conn.execute("COMMIT")
-        except BaseException:
-            await self.conn.execute("ROLLBACK")
-            raise
+        conn = await self._admin_conn()
+        async with conn.execute(
+            "DELETE FROM pending_imports WHERE token = ? AND user_id = ? "
+            "RETURNING token, user_id, created_at, filename, title, content",
+            (token, user_id),
+        ) as cur:
+            row = await cur.fetchone()
         if row is None:
             return None
         return PendingImport(
@@ -525,12 +545,17 @@ class Store:
         )
 
     async def pending_import_owner(self, token: str) -> int | None:
-        value = await self._scalar("SELECT user_id FROM pending_imports WHERE token = ?", (token,))
-        return None if value is None else int(value)
+        conn = await self._admin_conn()
+        async with conn.execute(
+            "SELECT user_id FROM pending_imports WHERE token = ?", (token,)
+        ) as cur:
+            row = await cur.fetchone()
+        return None if row is None else int(row[0])
 
     async def purge_pending_imports(self, before: datetime) -> int:
         """Forget uploads created before `before`; returns how many."""
-        cur = await self.conn.execute(
+        conn = await self._admin_conn()
+        cur = await conn.execute(
             "DELETE FROM pending_imports WHERE created_at < ?",
             (before.astimezone(UTC).isoformat(),),
         )

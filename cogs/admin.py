@@ -159,6 +159,11 @@ def audit_line(action: AdminAction) -> str:
     return truncate(line, 400)
 
 
+async def defer(interaction: discord.Interaction[Any]) -> None:
+    """Acknowledge at once, privately: checks, the audit row and the work may take a while."""
+    await interaction.response.defer(ephemeral=True, thinking=True)
+
+
 def import_buttons(token: str, user_id: int, *, disabled: bool = False) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     view.add_item(ImportButton(token, user_id, "y", disabled=disabled))
@@ -228,6 +233,7 @@ class Admin(commands.Cog):
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(ImportButton)
+        await self.library.store.admin_close()
 
     # --- who may ------------------------------------------------------------
 
@@ -287,11 +293,11 @@ class Admin(commands.Cog):
         name="reload", description="Re-read the transcripts and data files, then swap them in"
     )
     async def reload(self, interaction: discord.Interaction[QuoteBot]) -> None:
+        await defer(interaction)
         await self.require_owner(interaction, "reload", "reload the data")
         if self.library.reloading:
             await self.audit(interaction, "reload", "refused", message="another reload was running")
             raise UserError(self._busy_text())
-        await interaction.response.defer(ephemeral=True, thinking=True)
         self._reload_by = (str(interaction.user), time.monotonic())
         try:
             outcome = await self.library.reload()
@@ -362,22 +368,18 @@ class Admin(commands.Cog):
         file: discord.Attachment,
         title: app_commands.Range[str, 1, 200] | None = None,
     ) -> None:
+        await defer(interaction)
         name = display_name(file.filename)
         await self.require_owner(interaction, "import", "import interviews", detail=name)
         data_dir = self._check_data_dir()
         try:
-            check_upload(file.filename, file.size, self.max_upload)
-        except ImportRejected as exc:
-            await self.audit(interaction, "import", "refused", detail=name, message=str(exc))
-            raise
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        try:
-            data = await file.read()
-        except discord.HTTPException as exc:
-            raise UserError(
-                f"I couldn't download {safe(name, 80)} from Discord ({exc.status}); try again."
-            ) from exc
-        try:
+            check_upload(file.filename, file.size, self.max_upload)  # before downloading
+            try:
+                data = await file.read()
+            except discord.HTTPException as exc:
+                raise UserError(
+                    f"I couldn't download {safe(name, 80)} from Discord ({exc.status}); try again."
+                ) from exc
             prepared = await self._prepare(data, file.filename, title)
         except ImportRejected as exc:
             await self.audit(interaction, "import", "refused", detail=name, message=str(exc))
@@ -409,6 +411,7 @@ class Admin(commands.Cog):
     ) -> None:
         action = "import-confirm" if act == "y" else "import-cancel"
         store = self.library.store
+        await interaction.response.defer()  # acknowledge now; checks may wait on the database
         if interaction.user.id != uploader or await store.pending_import_owner(token) not in (
             uploader,
             None,
@@ -429,7 +432,7 @@ class Admin(commands.Cog):
         name = display_name(pending.filename)
         if act == "n":
             await self.audit(interaction, action, "ok", detail=name, message="cancelled")
-            await interaction.response.edit_message(
+            await interaction.edit_original_response(
                 content=f"Import of {safe(name, 80)} cancelled: nothing was stored.",
                 embed=None,
                 view=None,
@@ -437,14 +440,16 @@ class Admin(commands.Cog):
             return
         if self.now() - pending.created_at > PENDING_TTL:
             await self.audit(interaction, action, "refused", detail=name, message="expired")
-            await interaction.response.edit_message(
+            await interaction.edit_original_response(
                 content=f"This preview of {safe(name, 80)} expired; nothing was stored. "
                 "Upload the file again with /admin import.",
                 embed=None,
                 view=None,
             )
             return
-        await interaction.response.edit_message(view=import_buttons(token, uploader, disabled=True))
+        await interaction.edit_original_response(
+            view=import_buttons(token, uploader, disabled=True)
+        )
         try:
             ok, content, embed = await self._confirm(
                 pending.content, pending.filename, pending.title
@@ -513,8 +518,8 @@ class Admin(commands.Cog):
         scope: app_commands.Choice[str] | None = None,
     ) -> None:
         where = scope.value if scope else "guild"
+        await defer(interaction)
         await self.require_owner(interaction, "sync", "register commands", detail=where)
-        await interaction.response.defer(ephemeral=True, thinking=True)
         guild_id = interaction.guild_id if where == "guild" else None
         try:
             synced = await self.bot.sync_commands(guild_id)
@@ -533,6 +538,7 @@ class Admin(commands.Cog):
 
     @admin.command(name="status", description="Version, uptime, latency, data counts, last reload")
     async def status(self, interaction: discord.Interaction[QuoteBot]) -> None:
+        await defer(interaction)
         await self.require_manager(interaction, "status")
         embed = await self.status_embed()
         await send(interaction, embed=embed, ephemeral=True)
@@ -573,6 +579,7 @@ class Admin(commands.Cog):
     async def audit_log(
         self, interaction: discord.Interaction[QuoteBot], count: app_commands.Range[int, 1, 25] = 10
     ) -> None:
+        await defer(interaction)
         await self.require_manager(interaction, "audit")
         rows = await self.library.store.admin_actions(limit=count)
         lines = [audit_line(r) for r in rows] or ["No admin action yet."]

@@ -7,6 +7,7 @@ import json
 import random
 import shutil
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -83,6 +84,30 @@ async def admin(
 
 async def reply(handle: InteractionHandle) -> Message:
     return await handle.wait_original(timeout=5.0)
+
+
+async def settled(
+    emulator: DiscordEmulator, message: Message, done: Callable[[Message], bool]
+) -> Message:
+    """`message` once the bot's edits make `done` true (buttons acknowledge, then edit)."""
+    found: list[Message] = []
+
+    def check() -> bool:
+        current = emulator.get_message(message.id)
+        if current is not None and done(current):
+            found.append(current)
+            return True
+        return False
+
+    await emulator.wait_until(check, 5.0, what=f"message {message.id} to settle")
+    return found[0]
+
+
+async def private_reply(handle: InteractionHandle) -> Message:
+    """The ephemeral follow-up a button click answered with."""
+    (message,) = await handle.followups(1)
+    assert message.ephemeral
+    return message
 
 
 def text_of(message: Message) -> str:
@@ -223,7 +248,6 @@ async def test_a_crash_in_the_middle_of_storing_keeps_the_old_data(
     assert (last.action, last.result) == ("reload", "error")
     message = await reply(await admin(emulator, "reload", world.owner))
     assert message.embed is not None and "Interviews: +1 added" in message.embed["description"]
-    emulator.take_violations()
 
 
 def gate_loading(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, threading.Event]:
@@ -312,17 +336,10 @@ async def test_import_preview_then_confirm_stores_it_for_good(
     assert not (settings.data_dir / "interviews").exists()  # nothing stored before Confirm
     assert "I grew up" not in await quote_text(emulator, world, NEW_QUERY)
 
-    click = await emulator.click(message, label="Confirm", user=world.owner)
-    await click.response()
-    await emulator.wait_until(
-        lambda: (
-            (m := emulator.get_message(message.id)) is not None
-            and (m.embed or {}).get("title", "").startswith("Imported")
-        ),
-        what="the import result",
-    )
-    result = emulator.get_message(message.id)
-    assert result is not None and result.embed is not None and not result.buttons
+    await emulator.click(message, label="Confirm", user=world.owner)
+    result = await settled(emulator, message, lambda m: bool(m.embed and not m.buttons))
+    assert result.embed is not None
+    assert result.embed["title"] == "Imported “Jane Doe on making quiet films”"
     assert "Interviews: +1 added" in result.embed["description"]
     saved = settings.data_dir / "interviews" / "jane-doe.txt"
     assert saved.read_bytes() == INTERVIEW.encode()
@@ -353,10 +370,9 @@ async def test_import_cancel_stores_nothing(
 ) -> None:
     message = await preview(emulator, world, INTERVIEW.encode(), title="My own title")
     assert "as given" in fields_of(message)["Title"]
-    click = await emulator.click(message, label="Cancel", user=world.owner)
-    await click.response()
-    result = emulator.get_message(message.id)
-    assert result is not None and "cancelled: nothing was stored" in result.content
+    await emulator.click(message, label="Cancel", user=world.owner)
+    result = await settled(emulator, message, lambda m: not m.buttons)
+    assert "cancelled: nothing was stored" in result.content
     assert not result.buttons and not result.embeds
     assert not (settings.data_dir / "interviews").exists()
     assert await qbot.library.store.pending_import_owner("0" * 16) is None
@@ -398,22 +414,21 @@ async def test_only_the_uploader_may_confirm_even_with_a_crafted_custom_id(
 
     # Someone else presses the real button.
     click = await emulator.click(message, label="Confirm", user=world.moderator)
-    assert (await click.response()).ephemeral
-    assert "Only the admin who uploaded" in text_of(await reply(click))
+    assert "Only the admin who uploaded" in (await private_reply(click)).content
 
     # A non-owner forges a custom_id with their own id and the real token.
     forged = press(
         emulator, world, message, f"qb:adm:imp:{token}:{world.moderator.id}:y", world.moderator
     )
-    assert "Only the admin who uploaded" in text_of(await reply(forged))
+    assert "Only the admin who uploaded" in (await private_reply(forged)).content
     # ...or with the uploader's id: the clicker is still not the uploader.
     forged = press(emulator, world, message, f"qb:adm:imp:{token}:{world.owner.id}:y", world.member)
-    assert "Only the admin who uploaded" in text_of(await reply(forged))
+    assert "Only the admin who uploaded" in (await private_reply(forged)).content
     # A made-up token leads nowhere either.
     forged = press(
         emulator, world, message, f"qb:adm:imp:{'ab' * 8}:{world.member.id}:y", world.member
     )
-    assert "Only the bot's owners" in text_of(await reply(forged))
+    assert "Only the bot's owners" in (await private_reply(forged)).content
 
     assert not (settings.data_dir / "interviews").exists()
     assert await qbot.library.store.pending_import_owner(token) == world.owner.id
@@ -458,19 +473,15 @@ async def test_a_pending_import_survives_a_restart_and_expires(
     await qbot.close()
     restarted = await launch(emulator, start_bot, settings)
 
-    click = await emulator.click(first, label="Confirm", user=world.owner)
-    await click.response()
-    await emulator.wait_until(
-        lambda: not (m := emulator.get_message(first.id)) or not m.buttons, what="import done"
-    )
+    await emulator.click(first, label="Confirm", user=world.owner)
+    await settled(emulator, first, lambda m: not m.buttons)
     assert (settings.data_dir / "interviews" / "jane-doe.txt").is_file()
 
     later = cog(restarted).now() + PENDING_TTL + timedelta(seconds=1)
     cog(restarted).now = lambda: later
-    click = await emulator.click(second, label="Confirm", user=world.owner)
-    await click.response()
-    result = emulator.get_message(second.id)
-    assert result is not None and "expired" in result.content and not result.buttons
+    await emulator.click(second, label="Confirm", user=world.owner)
+    result = await settled(emulator, second, lambda m: not m.buttons)
+    assert "expired" in result.content and not result.embeds
     assert not (settings.data_dir / "interviews" / "b.txt").exists()
 
 
@@ -480,17 +491,9 @@ async def test_confirm_that_fails_validation_removes_its_files(
     message = await preview(emulator, world, INTERVIEW.encode())
     (settings.data_dir / "broken.txt").write_text("no speakers here\n", encoding="utf-8")
     before = qbot.library.catalog
-    click = await emulator.click(message, label="Confirm", user=world.owner)
-    await click.response()
-    await emulator.wait_until(
-        lambda: (
-            "failed"
-            in (((emulator.get_message(message.id) or message).embed) or {}).get("title", "")
-        ),
-        what="the failed import",
-    )
-    result = emulator.get_message(message.id)
-    assert result is not None and result.embed is not None
+    await emulator.click(message, label="Confirm", user=world.owner)
+    result = await settled(emulator, message, lambda m: not m.buttons)
+    assert result.embed is not None and "failed: nothing was stored" in result.embed["title"]
     assert "data/broken.txt:1" in result.embed["description"]
     assert list((settings.data_dir / "interviews").iterdir()) == []
     assert qbot.library.catalog is before
