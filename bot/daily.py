@@ -1,0 +1,649 @@
+"""The daily quote, without Discord: local-time slots, the no-repeat bag and the scheduler.
+
+Slots. A guild chooses a wall-clock time in an IANA zone. Each *local calendar day* has at
+most one slot, keyed by its ISO date ("2024-03-10"):
+- a time that does not exist that day (spring forward: 02:30 in New York on 10 March 2024)
+  posts at the next valid instant, the end of the gap (03:00 EDT);
+- a time that exists twice (fall back: 01:30 on 3 November 2024) posts once, at the first
+  occurrence (EDT), because the day key, not the instant, is what is claimed;
+- a day that does not exist at all (Samoa skipped 30 December 2011) has no slot.
+
+Restart safety: claim, then send, then record. A post is *claimed* for (guild, day) in
+one transaction (primary key on both) before anything is sent, together with the quote it
+will carry and a nonce derived from (guild, day). Only then is the message sent (with
+Discord's `nonce` + `enforce_nonce`, so a retried create within a few minutes returns the
+first message instead of making a second), and then the message id is recorded.
+
+If the process dies between send and record, the claim is found again on restart. The
+retry reuses the claim's quote and nonce, and the poster first looks in the channel for the
+message it may already have sent (footer marker, author = the bot, after the claim time).
+Found: recorded, nothing sent. Not found and the history was readable: sent (same nonce).
+When neither the nonce window nor the history can prove the message is absent, the day is
+given up and shown as "unconfirmed" in /daily status instead of risking a second post.
+That is the lesser evil: the issue's hard rule is "never twice"; a skipped day is visible
+and logged, a doubled one cannot be taken back. Claiming *after* sending would make a
+crash in between post twice with nothing to check against.
+
+The scheduler keeps `next_due` (UTC) per guild in the database, sleeps until the earliest
+one (woken early when a schedule changes), then handles every due row in batches with
+bounded concurrency. Delivery is a callback (`Poster`) so this module stays discord-free.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import random
+import re
+from collections.abc import Awaitable, Callable, Collection, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
+from functools import lru_cache
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from bot.clock import Clock
+
+if TYPE_CHECKING:
+    from bot.store import DailyPostRow, DailyRow, Store
+
+log = logging.getLogger(__name__)
+
+NONCE_WINDOW = timedelta(minutes=2)  # Discord dedups nonces "for a few minutes": stay well inside
+LEASE = timedelta(minutes=2)  # a claimed row is not picked up again for this long
+RETRY_FIRST = timedelta(minutes=1)
+RETRY_MAX = timedelta(hours=1)
+ERROR_PAUSE = timedelta(seconds=30)  # after an unexpected scheduler error: no hot loop
+KEEP_DAYS = 60  # post records older than this are pruned
+
+_TIME = re.compile(r"^\s*(\d{1,2})\s*[:.hH]\s*(\d{2})\s*$")
+
+
+# --- parsing ------------------------------------------------------------------------
+
+
+def parse_time(text: str) -> dtime:
+    """A 24-hour "HH:MM" (also "9:05", "21.30", "21h30"), or ValueError saying what is wrong."""
+    match = _TIME.match(text)
+    if not match:
+        raise ValueError(f"“{text[:20]}” is not a time: use 24-hour HH:MM, like 09:00 or 21:30.")
+    hour, minute = int(match[1]), int(match[2])
+    if hour > 23 or minute > 59:
+        raise ValueError(f"“{text[:20]}” is not a time of day: hours go 00-23, minutes 00-59.")
+    return dtime(hour, minute)
+
+
+def format_time(at: dtime) -> str:
+    return f"{at.hour:02d}:{at.minute:02d}"
+
+
+@lru_cache(maxsize=1)
+def _zone_names() -> tuple[str, ...]:
+    names = {n for n in available_timezones() if "/" in n or n == "UTC"}
+    names -= {n for n in names if n.startswith(("Etc/", "SystemV/", "posix/", "right/"))}
+    return tuple(sorted(names))
+
+
+@lru_cache(maxsize=1)
+def _zone_index() -> dict[str, str]:
+    return {_zone_key(n): n for n in available_timezones()}
+
+
+def _zone_key(text: str) -> str:
+    return re.sub(r"[\s_\-]+", "_", text.strip()).casefold()
+
+
+def find_zone(text: str) -> str | None:
+    """The canonical IANA name for `text` ("europe/berlin", "America/New York"), or None."""
+    key = _zone_key(text)
+    if not key:
+        return None
+    name = _zone_index().get(key)
+    if name is None:  # a bare city: "Berlin", "new york"
+        hits = [n for n in _zone_names() if _zone_key(n.rsplit("/", 1)[-1]) == key]
+        name = hits[0] if len(hits) == 1 else None
+    return name
+
+
+def zone_choices(prefix: str, limit: int = 25) -> list[str]:
+    """Zone names for autocomplete: names starting with the text, then city matches, then any."""
+    key = _zone_key(prefix)
+    names = _zone_names()
+    if not key:
+        return list(names[:limit])
+    starts = [n for n in names if _zone_key(n).startswith(key)]
+    cities = [
+        n for n in names if n not in starts and _zone_key(n.rsplit("/", 1)[-1]).startswith(key)
+    ]
+    contains = [n for n in names if key in _zone_key(n) and n not in starts and n not in cities]
+    return [*starts, *cities, *contains][:limit]
+
+
+def zone(name: str) -> ZoneInfo:
+    """The zone for a stored name; ValueError when this system does not know it."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {name!r}") from exc
+
+
+# --- slots --------------------------------------------------------------------------
+
+
+def epoch(instant: datetime) -> int:
+    """Whole UTC seconds (floor), the unit `next_due` is stored in."""
+    return int(instant.timestamp() // 1)
+
+
+def from_epoch(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def local_day(instant: datetime, tz: ZoneInfo) -> date:
+    return instant.astimezone(tz).date()
+
+
+def day_key(day: date) -> str:
+    return day.isoformat()
+
+
+def _wall(seconds: int, tz: ZoneInfo) -> datetime:
+    return from_epoch(seconds).astimezone(tz).replace(tzinfo=None)
+
+
+def slot_for(day: date, at: dtime, tz: ZoneInfo) -> datetime | None:
+    """The UTC instant of `day`'s slot, or None when `day` has no valid instant at or after
+    `at` (only when the whole day, or its end, was skipped)."""
+    wall = datetime.combine(day, at)
+    first = epoch(wall.replace(tzinfo=tz, fold=0))
+    second = epoch(wall.replace(tzinfo=tz, fold=1))
+    if _wall(first, tz) == wall:
+        return from_epoch(first)  # exists; when ambiguous, fold=0 is the first occurrence
+    # In a gap: the transition lies between the two readings. Find the first second whose
+    # wall time is at or after the chosen time: the next valid instant.
+    lo, hi = min(first, second), max(first, second)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if _wall(mid, tz) >= wall:
+            hi = mid
+        else:
+            lo = mid
+    if _wall(hi, tz).date() == day:
+        return from_epoch(hi)
+    # The gap runs past midnight: the last instant before it still belongs to `day`.
+    if _wall(lo, tz).date() == day:
+        return from_epoch(lo)
+    return None
+
+
+def next_slot(first_day: date, at: dtime, tz: ZoneInfo) -> tuple[date, datetime]:
+    """The first day on or after `first_day` that has a slot, and that slot."""
+    day = first_day
+    for _ in range(4):  # at most one day in a row ever went missing
+        instant = slot_for(day, at, tz)
+        if instant is not None:
+            return day, instant
+        day += timedelta(days=1)
+    raise ValueError(f"no valid {format_time(at)} in {tz.key} around {first_day}")
+
+
+def first_slot(
+    now: datetime, at: dtime, tz: ZoneInfo, taken: date | None = None
+) -> tuple[date, datetime]:
+    """The first slot strictly after `now` on a day after `taken` (a day already posted)."""
+    day = local_day(now, tz)
+    if taken is not None and taken >= day:
+        day = taken + timedelta(days=1)
+    while True:
+        day, instant = next_slot(day, at, tz)
+        if instant > now:
+            return day, instant
+        day += timedelta(days=1)
+
+
+def slot_after(
+    day: date, now: datetime, at: dtime, tz: ZoneInfo, *, catch_up: bool = False
+) -> tuple[date, datetime]:
+    """The slot that follows `day` once it is settled at `now`.
+
+    After a post: the day after both `day` and today, so a post that lands after midnight
+    still leaves one post per local calendar day. After a day with no post (`catch_up`):
+    today when `day` is over, whose slot may be past already: catch-up posts once, late.
+    """
+    today = local_day(now, tz)
+    if catch_up:
+        return next_slot(max(day + timedelta(days=1), today), at, tz)
+    return next_slot(max(day, today) + timedelta(days=1), at, tz)
+
+
+def nonce_for(guild_id: int, day: str) -> str:
+    """Discord's nonce is at most 25 characters and unique per author: derive it."""
+    return "d" + hashlib.sha256(f"daily:{guild_id}:{day}".encode()).hexdigest()[:24]
+
+
+def retry_delay(failures: int) -> timedelta:
+    delay: timedelta = RETRY_FIRST * (2 ** min(failures, 12))
+    return min(delay, RETRY_MAX)
+
+
+# --- the no-repeat bag -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Draw:
+    quote_id: str
+    reset: tuple[str, ...] = ()  # the pool's part of the bag to empty first: a new cycle
+
+
+def draw(
+    pool: Collection[str], used: Collection[str], rng: random.Random, last: str | None = None
+) -> Draw | None:
+    """A quote from `pool` not yet in the bag (`used`); when every one has been posted,
+    a new cycle starts (without `last`, so the boundary never repeats back to back).
+
+    The bag is the set of quotes posted in this cycle, so quotes removed from the data
+    simply stop counting and new ones are eligible at once.
+    """
+    ids = sorted(set(pool))
+    if not ids:
+        return None
+    used_set = set(used)
+    remaining = [q for q in ids if q not in used_set]
+    if remaining:
+        return Draw(rng.choice(remaining))
+    fresh = [q for q in ids if q != last] or ids
+    return Draw(rng.choice(fresh), reset=tuple(ids))
+
+
+def bag_progress(pool: Collection[str], used: Collection[str]) -> tuple[int, int]:
+    """(posted this cycle, eligible in all) for the status line."""
+    ids = set(pool)
+    return len(ids & set(used)), len(ids)
+
+
+# --- delivery ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DailyJob:
+    guild_id: int
+    channel_id: int
+    day: str
+    quote_id: str
+    nonce: str
+    claimed_at: datetime
+    attempt: int  # 1 for a fresh claim; more means an earlier attempt may have gone out
+
+    @property
+    def recovering(self) -> bool:
+        return self.attempt > 1
+
+
+@dataclass(frozen=True, slots=True)
+class Posted:
+    message_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Gone:
+    """Cannot post as configured (channel deleted, permission lost): pause the schedule."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Retry:
+    """Transient (Discord down, timeouts): try again later with the same claim and nonce."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class GiveUp:
+    """Cannot tell whether an earlier attempt went out: give the day up, never post twice."""
+
+    reason: str
+
+
+PostResult = Posted | Gone | Retry | GiveUp
+Poster = Callable[[DailyJob], Awaitable[PostResult]]
+PoolFor = Callable[[str | None], Sequence[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class DailyStatus:
+    schedule: DailyRow | None
+    next_post: datetime | None  # in the guild's zone
+    last_post: DailyPostRow | None
+    problem: DailyPostRow | None  # a missed or unconfirmed day since the last post
+    posted_in_cycle: int
+    eligible: int
+
+
+class DailyScheduler:
+    """One task for every guild: sleep until the earliest `next_due`, post what is due."""
+
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        poster: Poster,
+        pool_for: PoolFor,
+        *,
+        rng: random.Random | None = None,
+        concurrency: int = 8,
+        batch_size: int = 200,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.poster = poster
+        self.pool_for = pool_for
+        self.rng = rng or random.Random()
+        self.batch_size = batch_size
+        self._limit = asyncio.Semaphore(concurrency)
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._parked = False
+        self._parked_until: datetime | None = None
+        self._changed = asyncio.Event()
+
+    # --- lifecycle --------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._run(), name="daily-scheduler")
+            self._task.add_done_callback(lambda _: self._notify())
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def wake(self) -> None:
+        """A schedule changed: look at the database again now."""
+        self._wake.set()
+        self._notify()
+
+    def _notify(self) -> None:
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    def idle(self) -> bool:
+        """Parked with nothing due at the clock's current time (what tests wait for)."""
+        if not self._parked or self._wake.is_set():
+            return False
+        return self._parked_until is None or self._parked_until > self.clock.now()
+
+    async def wait_idle(self) -> None:
+        """Wait until everything due at `clock.now()` has been handled (wrap it in a timeout)."""
+        while not self.idle():
+            if self._task is None or self._task.done():
+                if self._task is not None:
+                    self._task.result()  # surface a crash instead of hanging
+                raise RuntimeError("the daily scheduler is not running")
+            await self._changed.wait()
+
+    async def _run(self) -> None:
+        await self.store.daily_expire_leases(epoch(self.clock.now()))
+        while True:
+            self._wake.clear()
+            pause: datetime | None
+            try:
+                await self.run_due()
+                due = await self.store.daily_next_due()
+                pause = None if due is None else from_epoch(due)
+                now = self.clock.now()
+                if pause is not None and pause <= now:
+                    # Still due after a full pass: something keeps failing. No hot loop.
+                    log.error("daily: guild(s) still due after a full pass; pausing briefly")
+                    pause = now + ERROR_PAUSE
+            except Exception:
+                log.exception("daily scheduler pass failed; trying again shortly")
+                pause = self.clock.now() + ERROR_PAUSE
+            await self._park(pause)
+
+    async def _park(self, until: datetime | None) -> None:
+        waits: set[asyncio.Future[object]] = {asyncio.ensure_future(self._wake.wait())}
+        if until is not None:
+            waits.add(asyncio.ensure_future(self.clock.sleep_until(until)))
+        try:
+            await asyncio.sleep(0)  # let the sleepers register before we call ourselves idle
+            self._parked, self._parked_until = True, until
+            self._notify()
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waits:
+                waiter.cancel()
+            self._parked = False
+            self._notify()
+
+    # --- one pass ---------------------------------------------------------------
+
+    async def run_due(self) -> int:
+        """Handle every row due now, oldest first, in batches. Returns how many."""
+        seen: set[int] = set()
+        while True:
+            due = await self.store.daily_due(epoch(self.clock.now()), self.batch_size)
+            due = [(row, post) for row, post in due if row.guild_id not in seen]
+            if not due:
+                return len(seen)
+            seen.update(row.guild_id for row, _ in due)
+            await asyncio.gather(*(self._guarded(row, post) for row, post in due))
+
+    async def _guarded(self, row: DailyRow, post: DailyPostRow | None) -> None:
+        async with self._limit:
+            try:
+                await self._process(row, post)
+            except Exception as exc:
+                log.exception("daily: guild %s failed unexpectedly", row.guild_id)
+                if row.due_day is not None:
+                    await self._retry(row, row.due_day, f"internal error: {exc}")
+
+    async def _process(self, row: DailyRow, post: DailyPostRow | None) -> None:
+        """Post `row`'s due day (`post`: its record, if any) or settle it."""
+        now = self.clock.now()
+        if row.due_day is None:
+            return
+        try:
+            tz = zone(row.timezone)
+            at = parse_time(row.local_time)
+        except ValueError as exc:
+            await self.store.daily_pause(
+                row.guild_id, row.due_day, f"the schedule is invalid: {exc}", epoch(now)
+            )
+            return
+        for _ in range(2):
+            day = row.due_day
+            if day is None:
+                return
+            if post is not None and post.status != "sending":
+                await self._advance(row, day, now, tz, at)  # settled elsewhere; move on
+                return
+            if local_day(now, tz) <= date.fromisoformat(day):
+                break
+            if post is None:
+                status, note = "missed", "the bot was offline from the slot to the end of the day"
+            else:
+                status = "unconfirmed"
+                note = "the bot stopped while posting and could not confirm it before the day ended"
+            log.warning("daily: guild %s %s %s: %s", row.guild_id, status, day, note)
+            next_day, due = slot_after(date.fromisoformat(day), now, at, tz, catch_up=True)
+            await self.store.daily_settle(
+                row.guild_id, day, status, note, epoch(now), epoch(due), day_key(next_day)
+            )
+            if due > now:
+                return
+            # Back on a later local day, after its slot: post today's once, late.
+            fresh = await self.store.daily_get(row.guild_id)
+            if fresh is None or fresh.due_day != day_key(next_day) or not fresh.enabled:
+                return
+            row, post = fresh, await self.store.daily_post(row.guild_id, day_key(next_day))
+        else:
+            return
+        job = await self._claim(row, day, post, now)
+        if job is None:
+            return
+        try:
+            result = await self.poster(job)
+        except Exception as exc:
+            log.exception("daily: posting for guild %s raised", row.guild_id)
+            result = Retry(f"unexpected error while posting: {exc}")
+        await self._settle(row, job, result, tz, at)
+
+    async def _claim(
+        self, row: DailyRow, day: str, post: DailyPostRow | None, now: datetime
+    ) -> DailyJob | None:
+        lease_until = epoch(now + LEASE)
+        if post is not None:  # an earlier attempt claimed this day: same quote, same nonce
+            attempts = await self.store.daily_attempt(row.guild_id, day, epoch(now), lease_until)
+            if attempts is None:
+                return None  # another process is on it
+            return DailyJob(
+                guild_id=row.guild_id,
+                channel_id=row.channel_id,
+                day=day,
+                quote_id=post.quote_id or "",
+                nonce=post.nonce or nonce_for(row.guild_id, day),
+                claimed_at=from_epoch(post.claimed_at),
+                attempt=attempts,
+            )
+        pool = self.pool_for(row.topic)
+        used, last = await self.store.daily_bag(row.guild_id)
+        chosen = draw(pool, used, self.rng, last)
+        if chosen is None:
+            await self._retry(row, day, "there are no quotes to post (is the data loaded?)")
+            return None
+        nonce = nonce_for(row.guild_id, day)
+        claimed = await self.store.daily_claim(
+            row.guild_id,
+            day,
+            chosen.quote_id,
+            nonce,
+            row.channel_id,
+            epoch(now),
+            chosen.reset,
+            lease_until,
+        )
+        if not claimed:
+            log.info("daily: guild %s day %s was claimed elsewhere", row.guild_id, day)
+            return None
+        return DailyJob(row.guild_id, row.channel_id, day, chosen.quote_id, nonce, now, 1)
+
+    async def _settle(
+        self, row: DailyRow, job: DailyJob, result: PostResult, tz: ZoneInfo, at: dtime
+    ) -> None:
+        now = self.clock.now()
+        guild = row.guild_id
+        if isinstance(result, Posted):
+            next_day, due = slot_after(date.fromisoformat(job.day), now, at, tz)
+            keep = day_key(date.fromisoformat(job.day) - timedelta(days=KEEP_DAYS))
+            await self.store.daily_record(
+                guild,
+                job.day,
+                result.message_id,
+                job.channel_id,
+                epoch(now),
+                epoch(due),
+                day_key(next_day),
+                keep,
+            )
+        elif isinstance(result, Gone):
+            log.warning("daily: guild %s paused: %s", guild, result.reason)
+            await self.store.daily_pause(guild, job.day, result.reason, epoch(now))
+        elif isinstance(result, GiveUp):
+            log.warning("daily: guild %s gave up %s: %s", guild, job.day, result.reason)
+            next_day, due = slot_after(date.fromisoformat(job.day), now, at, tz)
+            await self.store.daily_settle(
+                guild,
+                job.day,
+                "unconfirmed",
+                result.reason,
+                epoch(now),
+                epoch(due),
+                day_key(next_day),
+            )
+        else:
+            await self._retry(row, job.day, result.reason)
+
+    async def _retry(self, row: DailyRow, day: str, reason: str) -> None:
+        delay = retry_delay(row.failures)
+        log.warning("daily: guild %s will retry in %s: %s", row.guild_id, delay, reason)
+        when = epoch(self.clock.now() + delay)
+        await self.store.daily_retry(row.guild_id, day, when, row.failures + 1, reason)
+
+    async def _advance(
+        self, row: DailyRow, day: str, now: datetime, tz: ZoneInfo, at: dtime
+    ) -> None:
+        next_day, due = slot_after(date.fromisoformat(day), now, at, tz)
+        await self.store.daily_advance(row.guild_id, day, epoch(due), day_key(next_day))
+
+    # --- what the commands call ---------------------------------------------------
+
+    async def configure(
+        self,
+        guild_id: int,
+        channel_id: int,
+        at: dtime,
+        timezone: str,
+        topic: str | None,
+        by: int | None = None,
+    ) -> tuple[date, datetime]:
+        """Create or change a guild's schedule; returns the first day and its slot (UTC).
+
+        A day that already has a post (or a post in flight) is never posted again, so moving
+        the time later on the same day waits for tomorrow.
+        """
+        tz = zone(timezone)
+        now = self.clock.now()
+        taken = await self.store.daily_latest_day(guild_id)
+        day, due = first_slot(now, at, tz, date.fromisoformat(taken) if taken else None)
+        await self.store.daily_put(
+            guild_id,
+            channel_id,
+            format_time(at),
+            tz.key,
+            topic,
+            epoch(due),
+            day_key(day),
+            epoch(now),
+            by,
+        )
+        self.wake()
+        return day, due
+
+    async def turn_off(self, guild_id: int, by: int | None = None) -> bool:
+        changed = await self.store.daily_disable(guild_id, epoch(self.clock.now()), by)
+        self.wake()
+        return changed
+
+    async def status(self, guild_id: int) -> DailyStatus:
+        row = await self.store.daily_get(guild_id)
+        last = await self.store.daily_last_post(guild_id)
+        problem = await self.store.daily_last_problem(guild_id)
+        if problem is not None and last is not None and problem.day < last.day:
+            problem = None
+        next_post = None
+        pool: Sequence[str] = ()
+        if row is not None:
+            pool = self.pool_for(row.topic)
+            if row.enabled and row.next_due is not None and row.paused_reason is None:
+                with contextlib.suppress(ValueError):
+                    next_post = from_epoch(row.next_due).astimezone(zone(row.timezone))
+        used = await self.store.daily_used(guild_id)
+        posted, eligible = bag_progress(pool, used)
+        return DailyStatus(row, next_post, last, problem, posted, eligible)
+
+    async def sample(self, guild_id: int, topic: str | None) -> str | None:
+        """A quote the bag could post next, without taking it out (for /daily preview)."""
+        used, last = await self.store.daily_bag(guild_id)
+        chosen = draw(self.pool_for(topic), used, random.Random(self.rng.random()), last)
+        return None if chosen is None else chosen.quote_id

@@ -1,0 +1,732 @@
+"""Daily quote core: slots across DST in real zones, the bag, and the scheduler against a
+real SQLite file with a manual clock and a recording poster (no Discord here)."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.clock import ManualClock, SystemClock
+from bot.daily import (
+    DailyJob,
+    DailyScheduler,
+    GiveUp,
+    Gone,
+    Posted,
+    PostResult,
+    Retry,
+    bag_progress,
+    draw,
+    find_zone,
+    first_slot,
+    local_day,
+    next_slot,
+    nonce_for,
+    parse_time,
+    slot_after,
+    slot_for,
+    zone_choices,
+)
+from bot.store import Store
+
+NY, BERLIN, AUCKLAND = (
+    ZoneInfo("America/New_York"),
+    ZoneInfo("Europe/Berlin"),
+    ZoneInfo("Pacific/Auckland"),
+)
+
+
+def utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def local(text: str, tz: ZoneInfo, fold: int = 0) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=tz, fold=fold)
+
+
+# --- parsing ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("09:00", dtime(9)),
+        ("9:05", dtime(9, 5)),
+        ("21.30", dtime(21, 30)),
+        (" 00:00 ", dtime(0)),
+        ("23h59", dtime(23, 59)),
+    ],
+)
+def test_parse_time_accepts_24h(text: str, expected: dtime) -> None:
+    assert parse_time(text) == expected
+
+
+@pytest.mark.parametrize("text", ["24:00", "9am", "12:60", "", "noon", "1:2", "123:00"])
+def test_parse_time_rejects_with_a_hint(text: str) -> None:
+    with pytest.raises(ValueError, match=r"HH:MM|00-23"):
+        parse_time(text)
+
+
+def test_zones_are_found_by_name_or_city_and_autocompleted() -> None:
+    assert find_zone("europe/berlin") == "Europe/Berlin"
+    assert find_zone("America/New York") == "America/New_York"
+    assert find_zone("Auckland") == "Pacific/Auckland"
+    assert find_zone("UTC") == "UTC"
+    assert find_zone("Mars/Olympus") is None
+    assert find_zone("../../etc/passwd") is None
+    assert find_zone("") is None
+    choices = zone_choices("new y")
+    assert choices[0] == "America/New_York"
+    assert zone_choices("berl")[0] == "Europe/Berlin"
+    assert len(zone_choices("")) == 25
+    assert all(len(c) <= 100 for c in zone_choices("a", limit=25))
+
+
+# --- slots across DST -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("tz", "day", "at", "expected"),
+    [
+        # New York, spring forward 2024-03-10 02:00 -> 03:00: 02:30 does not exist -> 03:00 EDT
+        (NY, "2024-03-10", "02:30", "2024-03-10T07:00"),
+        (NY, "2024-03-10", "02:00", "2024-03-10T07:00"),
+        (NY, "2024-03-10", "01:59", "2024-03-10T06:59"),
+        (NY, "2024-03-10", "03:00", "2024-03-10T07:00"),
+        (NY, "2024-03-10", "09:00", "2024-03-10T13:00"),
+        (NY, "2024-03-09", "09:00", "2024-03-09T14:00"),
+        # New York, fall back 2024-11-03 02:00 -> 01:00: 01:30 happens twice -> the first (EDT)
+        (NY, "2024-11-03", "01:30", "2024-11-03T05:30"),
+        (NY, "2024-11-04", "01:30", "2024-11-04T06:30"),
+        # Berlin: last Sunday of March 02:00 -> 03:00, last Sunday of October 03:00 -> 02:00
+        (BERLIN, "2024-03-31", "02:30", "2024-03-31T01:00"),
+        (BERLIN, "2024-03-30", "02:30", "2024-03-30T01:30"),
+        (BERLIN, "2024-10-27", "02:30", "2024-10-27T00:30"),
+        (BERLIN, "2024-10-28", "02:30", "2024-10-28T01:30"),
+        # Auckland: first Sunday of April 03:00 NZDT -> 02:00 NZST (02:30 twice),
+        # last Sunday of September 02:00 NZST -> 03:00 NZDT (02:30 missing)
+        (AUCKLAND, "2024-04-07", "02:30", "2024-04-06T13:30"),
+        (AUCKLAND, "2024-04-08", "02:30", "2024-04-07T14:30"),
+        (AUCKLAND, "2024-09-29", "02:30", "2024-09-28T14:00"),
+        (AUCKLAND, "2024-09-28", "02:30", "2024-09-27T14:30"),
+        (AUCKLAND, "2024-09-30", "02:30", "2024-09-29T13:30"),
+    ],
+)
+def test_slot_for_dst_days(tz: ZoneInfo, day: str, at: str, expected: str) -> None:
+    assert slot_for(date.fromisoformat(day), parse_time(at), tz) == utc(expected)
+
+
+def test_a_skipped_day_has_no_slot_and_next_slot_moves_on() -> None:
+    apia = ZoneInfo("Pacific/Apia")  # Samoa skipped 30 December 2011 entirely
+    assert slot_for(date(2011, 12, 30), dtime(9), apia) is None
+    day, instant = next_slot(date(2011, 12, 30), dtime(9), apia)
+    assert day == date(2011, 12, 31)
+    assert instant.astimezone(apia).replace(tzinfo=None) == datetime(2011, 12, 31, 9)
+
+
+def test_a_gap_running_into_the_next_day_posts_before_it_not_on_the_next_day() -> None:
+    nuuk = ZoneInfo("America/Nuuk")  # 2024-03-30 23:00 -> 2024-03-31 00:00
+    instant = slot_for(date(2024, 3, 30), dtime(23, 30), nuuk)
+    assert instant is not None
+    assert instant.astimezone(nuuk).date() == date(2024, 3, 30)
+    assert instant.astimezone(nuuk).strftime("%H:%M:%S") == "22:59:59"
+    nxt = slot_for(date(2024, 3, 31), dtime(23, 30), nuuk)
+    assert nxt is not None and nxt - instant > timedelta(hours=23)
+
+
+@pytest.mark.parametrize("tz", [NY, BERLIN, AUCKLAND], ids=lambda z: z.key)
+def test_every_day_of_a_year_has_exactly_one_slot_on_that_day(tz: ZoneInfo) -> None:
+    """No skipped or doubled day, whatever the time: 366 days x times around transitions."""
+    times = [dtime(h, m) for h in (0, 1, 2, 3, 9, 23) for m in (0, 30, 59)]
+    for at in times:
+        previous: datetime | None = None
+        for n in range(366):
+            day = date(2024, 1, 1) + timedelta(days=n)
+            instant = slot_for(day, at, tz)
+            assert instant is not None
+            wall = instant.astimezone(tz)
+            assert wall.date() == day
+            if wall.time() != at:  # only in a spring-forward gap: the end of the gap
+                assert wall.time() > at
+                assert (wall - timedelta(seconds=1)).astimezone(tz).utcoffset() != wall.utcoffset()
+            if previous is not None:
+                assert timedelta(hours=22) < instant - previous < timedelta(hours=26)
+            previous = instant
+
+
+def test_first_slot_and_slot_after_semantics() -> None:
+    at = dtime(9)
+    before = local("2024-06-01T08:00", BERLIN)
+    after = local("2024-06-01T10:00", BERLIN)
+    assert first_slot(before, at, BERLIN)[0] == date(2024, 6, 1)
+    assert first_slot(after, at, BERLIN)[0] == date(2024, 6, 2)  # no instant post on set
+    # already posted today: moving the time later waits for tomorrow
+    assert first_slot(before, dtime(12), BERLIN, taken=date(2024, 6, 1))[0] == date(2024, 6, 2)
+    # after a post, the next day; a post that lands after midnight skips that day too
+    assert slot_after(date(2024, 6, 1), after, at, BERLIN)[0] == date(2024, 6, 2)
+    late = local("2024-06-02T00:00:30", BERLIN)
+    assert slot_after(date(2024, 6, 1), late, at, BERLIN)[0] == date(2024, 6, 3)
+    # a missed day catches up today, even when today's slot is already past
+    day, instant = slot_after(
+        date(2024, 6, 1), local("2024-06-03T10:00", BERLIN), at, BERLIN, catch_up=True
+    )
+    assert day == date(2024, 6, 3) and instant < local("2024-06-03T10:00", BERLIN)
+
+
+def test_nonce_is_short_stable_and_distinct() -> None:
+    a = nonce_for(123456789012345678, "2024-03-10")
+    assert len(a) <= 25 and a == nonce_for(123456789012345678, "2024-03-10")
+    assert a != nonce_for(123456789012345678, "2024-03-11")
+    assert a != nonce_for(123456789012345679, "2024-03-10")
+
+
+# --- the bag ----------------------------------------------------------------------------
+
+
+def test_bag_posts_every_quote_before_any_repeats_and_never_back_to_back() -> None:
+    rng = random.Random(7)
+    pool = [f"q{n}" for n in range(10)]
+    used: set[str] = set()
+    last = None
+    seen: list[str] = []
+    for _ in range(30):
+        chosen = draw(pool, used, rng, last)
+        assert chosen is not None
+        if chosen.reset:
+            used -= set(chosen.reset)
+        used.add(chosen.quote_id)
+        assert chosen.quote_id != last
+        seen.append(chosen.quote_id)
+        last = chosen.quote_id
+    for cycle in range(3):
+        assert sorted(seen[cycle * 10 : cycle * 10 + 10]) == sorted(pool)
+
+
+def test_bag_follows_the_data_removed_quotes_leave_new_ones_join() -> None:
+    rng = random.Random(1)
+    used = {"a", "b", "gone"}
+    assert bag_progress(["a", "b", "c"], used) == (2, 3)
+    chosen = draw(["a", "b", "c"], used, rng)
+    assert chosen is not None and chosen.quote_id == "c" and not chosen.reset
+    assert draw(["a", "b", "c", "new"], used | {"c"}, rng) == draw(["new"], set(), random.Random(0))
+    assert draw([], used, rng) is None
+    single = draw(["a"], {"a"}, rng, last="a")
+    assert single is not None and single.quote_id == "a" and single.reset == ("a",)
+
+
+# --- clocks ---------------------------------------------------------------------------------
+
+
+async def test_manual_clock_wakes_sleepers_in_order_and_never_goes_back() -> None:
+    clock = ManualClock(utc("2024-01-01T00:00"))
+    woke: list[str] = []
+
+    async def sleeper(name: str, when: datetime) -> None:
+        await clock.sleep_until(when)
+        woke.append(name)
+
+    tasks = [
+        asyncio.create_task(sleeper("late", utc("2024-01-01T02:00"))),
+        asyncio.create_task(sleeper("early", utc("2024-01-01T01:00"))),
+    ]
+    await asyncio.sleep(0)
+    assert clock.next_deadline() == utc("2024-01-01T01:00")
+    clock.advance(timedelta(minutes=90))
+    await asyncio.sleep(0)
+    assert woke == ["early"]
+    clock.set(utc("2024-01-01T02:00"))
+    await asyncio.gather(*tasks)
+    assert woke == ["early", "late"]
+    with pytest.raises(ValueError):
+        clock.set(utc("2023-12-31T00:00"))
+    with pytest.raises(ValueError):
+        clock.set(datetime(2025, 1, 1))
+    await clock.sleep_until(utc("2000-01-01T00:00"))  # past: returns at once
+
+
+async def test_system_clock_sleeps_in_naps_until_the_instant() -> None:
+    clock = SystemClock(max_nap=0.01)
+    target = clock.now() + timedelta(seconds=0.05)
+    started = time.monotonic()
+    await clock.sleep_until(target)
+    assert clock.now() >= target
+    assert time.monotonic() - started < 1.0
+
+
+# --- the scheduler ---------------------------------------------------------------------------
+
+GUILD, CHANNEL = 1001, 2001
+POOL = tuple(f"quote{n:02d}" for n in range(12))
+
+
+@dataclass
+class Recorder:
+    """A poster that records each job with the time it ran, answering from a script."""
+
+    clock: ManualClock
+    calls: list[tuple[datetime, DailyJob]] = field(default_factory=list)
+    script: list[PostResult | BaseException] = field(default_factory=list)
+    next_id: int = 9000
+    hook: Callable[[DailyJob], object] | None = None
+
+    async def __call__(self, job: DailyJob) -> PostResult:
+        self.calls.append((self.clock.now(), job))
+        if self.hook is not None:
+            await asyncio.sleep(0)
+            self.hook(job)
+        if self.script:
+            outcome = self.script.pop(0)
+            if isinstance(outcome, BaseException):
+                raise outcome
+            return outcome
+        self.next_id += 1
+        return Posted(self.next_id)
+
+    @property
+    def times(self) -> list[datetime]:
+        return [t for t, _ in self.calls]
+
+
+@dataclass
+class Harness:
+    store: Store
+    clock: ManualClock
+    poster: Recorder
+    scheduler: DailyScheduler
+    pool: list[str]
+
+    def restart(self, poster: Recorder | None = None) -> DailyScheduler:
+        self.poster = poster or Recorder(self.clock)
+        self.scheduler = DailyScheduler(
+            self.store, self.clock, self.poster, lambda _t: self.pool, rng=random.Random(3)
+        )
+        self.scheduler.start()
+        return self.scheduler
+
+    async def settle(self) -> None:
+        async with asyncio.timeout(10):
+            await self.scheduler.wait_idle()
+
+    async def run_until(self, end: datetime) -> None:
+        """Jump from wake-up to wake-up (so posts happen exactly at their instants)."""
+        await self.settle()
+        while self.clock.now() < end:
+            deadline = self.clock.next_deadline()
+            self.clock.set(end if deadline is None or deadline > end else deadline)
+            await self.settle()
+
+
+@pytest.fixture
+async def make(tmp_path: Path) -> AsyncIterator[Callable[[datetime], Harness]]:
+    harnesses: list[Harness] = []
+    stores: list[Store] = []
+
+    async def opened() -> Store:
+        store = await Store.open(tmp_path / "daily.db")
+        stores.append(store)
+        return store
+
+    store = await opened()
+
+    def factory(start: datetime) -> Harness:
+        clock = ManualClock(start)
+        pool = list(POOL)
+        poster = Recorder(clock)
+        scheduler = DailyScheduler(store, clock, poster, lambda _t: pool, rng=random.Random(3))
+        h = Harness(store, clock, poster, scheduler, pool)
+        scheduler.start()
+        harnesses.append(h)
+        return h
+
+    yield factory
+    for h in harnesses:
+        await h.scheduler.stop()
+    for s in stores:
+        await s.daily_close()
+        await s.close()
+
+
+DST_CASES = [
+    # zone, time, first local day, days, expected UTC instants (one per local day)
+    (
+        NY,
+        "02:30",
+        "2024-03-08",
+        4,
+        ["2024-03-08T07:30", "2024-03-09T07:30", "2024-03-10T07:00", "2024-03-11T06:30"],
+    ),
+    (NY, "01:30", "2024-11-02", 3, ["2024-11-02T05:30", "2024-11-03T05:30", "2024-11-04T06:30"]),
+    (NY, "09:00", "2024-03-09", 2, ["2024-03-09T14:00", "2024-03-10T13:00"]),
+    (
+        BERLIN,
+        "02:30",
+        "2024-03-30",
+        3,
+        ["2024-03-30T01:30", "2024-03-31T01:00", "2024-04-01T00:30"],
+    ),
+    (
+        BERLIN,
+        "02:30",
+        "2024-10-26",
+        3,
+        ["2024-10-26T00:30", "2024-10-27T00:30", "2024-10-28T01:30"],
+    ),
+    (
+        AUCKLAND,
+        "02:30",
+        "2024-04-06",
+        3,
+        ["2024-04-05T13:30", "2024-04-06T13:30", "2024-04-07T14:30"],
+    ),
+    (
+        AUCKLAND,
+        "02:30",
+        "2024-09-28",
+        3,
+        ["2024-09-27T14:30", "2024-09-28T14:00", "2024-09-29T13:30"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("tz", "at", "first", "days", "expected"), DST_CASES)
+async def test_scheduler_posts_once_per_local_day_across_dst(
+    make: Callable[[datetime], Harness],
+    tz: ZoneInfo,
+    at: str,
+    first: str,
+    days: int,
+    expected: list[str],
+) -> None:
+    h = make(local(f"{first}T00:00", tz))
+    await h.scheduler.configure(GUILD, CHANNEL, parse_time(at), tz.key, None)
+    await h.run_until(local(f"{first}T00:00", tz) + timedelta(days=days))
+    assert h.poster.times == [utc(e) for e in expected]
+    jobs = [job for _, job in h.poster.calls]
+    assert [j.day for j in jobs] == [
+        (date.fromisoformat(first) + timedelta(days=n)).isoformat() for n in range(days)
+    ]
+    assert len({j.quote_id for j in jobs}) == days  # no repeats
+    assert all(not j.recovering for j in jobs)
+    history = await h.store.daily_history(GUILD)
+    assert [p.status for p in history] == ["posted"] * days
+
+
+async def test_stepping_the_clock_in_hours_wakes_the_scheduler_too(
+    make: Callable[[datetime], Harness],
+) -> None:
+    h = make(local("2024-03-09T00:00", NY))
+    await h.scheduler.configure(GUILD, CHANNEL, dtime(2, 30), "America/New_York", None)
+    await h.settle()
+    for _ in range(72):
+        h.clock.advance(timedelta(hours=1))
+        await h.settle()
+    # each post happens within the hour after its slot; one per local day, none skipped
+    assert [local_day(t, NY).isoformat() for t in h.poster.times] == [
+        "2024-03-09",
+        "2024-03-10",
+        "2024-03-11",
+    ]
+
+
+async def test_restart_just_before_the_slot_posts_once_on_time(
+    make: Callable[[datetime], Harness],
+) -> None:
+    h = make(local("2024-06-01T08:00", BERLIN))
+    await h.scheduler.configure(GUILD, CHANNEL, dtime(9), "Europe/Berlin", None)
+    await h.run_until(local("2024-06-01T08:59:59", BERLIN))
+    await h.scheduler.stop()
+    h.restart()
+    await h.run_until(local("2024-06-01T12:00", BERLIN))
+    assert h.poster.times == [local("2024-06-01T09:00", BERLIN)]
+
+
+async def test_restart_after_the_slot_same_day_posts_once_late(
+    make: Callable[[datetime], Harness],
+) -> None:
+    h = make(local("2024-06-01T08:00", BERLIN))
+    await h.scheduler.configure(GUILD, CHANNEL, dtime(9), "Europe/Berlin", None)
+    await h.settle()
+    await h.scheduler.stop()  # down from 08:00 ...
+    h.clock.set(local("2024-06-01T11:15", BERLIN))  # ... to 11:15
+    h.restart()
+    await h.run_until(local("2024-06-02T08:00", BERLIN))
+    assert h.poster.times == [local("2024-06-01T11:15", BERLIN)]
+    await h.scheduler.stop()  # a second restart the same day posts nothing more
+    h.restart()
+    await h.run_until(local("2024-06-02T10:00", BERLIN))
+    assert h.poster.times == [local("2024-06-02T09:00", BERLIN)]
+
+
+async def test_restart_after_the_post_is_recorded_posts_nothing_more(
+    make: Callable[[datetime], Harness],
+) -> None:
+    h = make(local("2024-06-01T08:00", BERLIN))
+    await h.scheduler.configure(GUILD, CHANNEL, dtime(9), "Europe/Berlin", None)
+    await h.run_until(local("2024-06-01T09:00:01", BERLIN))
+    assert len(h.poster.calls) == 1
+    for _ in range(3):  # repeated restarts / reconnects around the slot
+        await h.scheduler.stop()
+        h.restart()
+        await h.run_until(h.clock.now() + timedelta(minutes=5))
+        assert h.poster.calls == []
+
+
+async def test_crash_while_posting_retries_the_same_claim_with_the_same_nonce(
+    make: Callable[[datetime], Harness],
+) -> None:
+    """Claim, then the process dies before the outcome is recorded (sent or not)."""
+    h = make(local("2024-06-01T08:00", BERLIN))
+    await h.scheduler.configure(GUILD, CHANNEL, dtime(9), "Europe/Berlin", None)
+    stuck = asyncio.Event()
+    h.poster.hook = lambda _job: stuck.set()
+    h.poster.script = [asyncio.CancelledError()]  # the task dies mid-post
+    await h.settle()
+    h.clock.set(local("2024-06-01T09:00", BERLIN))
+    async with asyncio.timeout(5):
+        await stuck.wait()
+    await h.scheduler.stop()
+    first = h.poster.calls[0][1]
+    post = await h.store.daily_post(GUILD, "2024-06-01")
+    assert post is not None and post.status == "sending"
+    h.clock.advance(timedelta(seconds=20))
+    h.restart()
+    await h.run_until(local("2024-06-01T12:00", BERLIN))
+    assert len(h.poster.calls) == 1
+    retry = h.poster.calls[0][1]
+    assert retry.recovering and retry.attempt == 2
+    assert (retry.nonce, retry.quote_id, retry.day) == (first.nonce, first.quote_id, first.day)
+    assert retry.claimed_at == first.claimed_at
+    assert h.poster.times == [local("2024-06-01T09:00:20", BERLIN)]  # at once, not after the lease
+    post = await h.store.daily_post(GUILD, "2024-06-01")
+    assert post is not None and post.status == "posted" and post.message_id is not None
+
+
+async def test_give_up_when_a_post_cannot_be_confirmed_never_posts_that_day_again(
+    make: Callable[[datetime], Harness],
+) -> None:
+    h = make(local("2024-06-01T08:00", BERLIN))
+    await h.scheduler.configure(GUILD, CHANNEL, dtime(9), "Europe/Berlin", None)
+    h.poster.script = [Retry("timeout"), GiveUp("cannot read the channel's history")]
+    await h.run_until(local("2024-06-02T08:00", BERLIN))
+    assert [j.attempt for _, j in h.poster.calls] == [1, 2]
+    post = await h.store.daily_post(GUILD, "2024-06-01")
+    assert post is not None and post.status == "unconfirmed"
+    status = await h.scheduler.status(GUILD)
+    assert status.problem is not None and "history" in (status.problem.note or "")
+    assert status.next_post == local("2024-06-02T09:00", BERLIN)
+    await h.run_until(local("2024-06-02T10:00", BERLIN))
+    assert h.poster.calls[-1][1].day == "2024-06-02"
+
+
+async def test_downtime_over_days_marks_the_miss_and_catches_up_today_once(
+    make: Callable[[datetime], Harness],
+) -> None:
+    h = make(local("2024-06-01T08:00", BERLIN))
+    await h.scheduler.configure(GUILD, CHANNEL, dtime(9), "Europe/Berlin", None)
+    await h.settle()
+    await h.scheduler.stop()
+    h.clock.set(local("2024-06-04T10:30", BERLIN))  # down for three days, back after the slot
+    h.restart()
+    await h.run_until(local("2024-06-05T12:00", BERLIN))
+    assert h.poster.times == [local("2024-06-04T10:30", BERLIN), local("2024-06-05T09:00", BERLIN)]
+    assert [j.day for _, j in h.poster.calls] == ["2024-06-04", "2024-06-05"]
+    history = {p.day: p.status for p in await h.store.daily_history(GUILD)}
+    assert history == {"2024-06-01": "missed", "2024-06-04": "posted", "2024-06-05": "posted"}
+
+
+async def test_downtime_back_before_the_slot_posts_on_time(
+    make: Callable[[datetime], Harness],
+) -> None:
+    h = make(local("2024-06-01T08:00", BERLIN))
+    await h.scheduler.configure(GUILD, CHANNEL, dtime(9), "Europe/Berlin", None)
+    await h.settle()
+    await h.scheduler.stop()
+    h.clock.set(local("2024-06-03T07:00", BERLIN))
+    h.restart()
+    await h.run_until(local("2024-06-03T12:00", BERLIN))
+    assert h.poster.times == [local("2024-06-03T09:00", BERLIN)]
+
+
+async def test_gone_pauses_with_the_reason_and_never_retries(
+    make: Callable[[datetime], Harness],
+) -> None:
+    h = make(local("2024-06-01T08:00", BERLIN))
+    await h.scheduler.configure(GUILD, CHANNEL, dtime(9), "Europe/Berlin", None)
+    h.poster.script = [Gone("the channel was deleted")]
+    await h.run_until(local("2024-06-04T12:00", BERLIN))
+    assert len(h.poster.calls) == 1
+    status = await h.scheduler.status(GUILD)
+    assert (
+        status.schedule is not None and status.schedule.paused_reason == "the channel was deleted"
+    )
+    assert status.next_post is None
+    assert await h.store.daily_post(GUILD, "2024-06-01") is None  # claim released
+    assert await h.store.daily_used(GUILD) == set()  # the quote goes back in the bag
+    # fixing it (a new /daily set) resumes the next slot
+    await h.scheduler.configure(GUILD, CHANNEL + 1, dtime(13), "Europe/Berlin", None)
+    await h.run_until(local("2024-06-04T13:00:01", BERLIN))
+    assert h.poster.calls[-1][1].channel_id == CHANNEL + 1
+    assert h.poster.times[-1] == local("2024-06-04T13:00", BERLIN)
+
+
+async def test_transient_failures_back_off_without_a_storm(
+    make: Callable[[datetime], Harness],
+) -> None:
+    h = make(local("2024-06-01T08:00", BERLIN))
+    await h.scheduler.configure(GUILD, CHANNEL, dtime(9), "Europe/Berlin", None)
+    h.poster.script = [Retry("503")] * 5 + [RuntimeError("boom")]
+    await h.run_until(local("2024-06-01T12:00", BERLIN))
+    gaps = [
+        (b - a).total_seconds() / 60
+        for a, b in zip(h.poster.times, h.poster.times[1:], strict=False)
+    ]
+    assert gaps[:6] == [1, 2, 4, 8, 16, 32]
+    days = {j.day for _, j in h.poster.calls}
+    assert days == {"2024-06-01"}
+    nonces = {j.nonce for _, j in h.poster.calls}
+    assert len(nonces) == 1  # every retry is the same Discord-idempotent create
+    post = await h.store.daily_post(GUILD, "2024-06-01")
+    assert post is not None and post.status == "posted" and post.attempts == 7
+
+
+async def test_unexpected_poster_errors_and_no_quotes_are_retried_not_lost(
+    make: Callable[[datetime], Harness],
+) -> None:
+    h = make(local("2024-06-01T08:00", BERLIN))
+    h.pool.clear()
+    await h.scheduler.configure(GUILD, CHANNEL, dtime(9), "Europe/Berlin", None)
+    await h.run_until(local("2024-06-01T09:30", BERLIN))
+    assert h.poster.calls == []
+    row = await h.store.daily_get(GUILD)
+    assert row is not None and "no quotes" in (row.last_error or "") and row.failures >= 1
+    h.pool.extend(["fresh"])  # a reload brings quotes
+    await h.run_until(local("2024-06-01T11:00", BERLIN))
+    assert [j.quote_id for _, j in h.poster.calls] == ["fresh"]
+
+
+async def test_off_stops_and_configure_the_same_day_never_posts_twice(
+    make: Callable[[datetime], Harness],
+) -> None:
+    h = make(local("2024-06-01T08:00", BERLIN))
+    await h.scheduler.configure(GUILD, CHANNEL, dtime(9), "Europe/Berlin", None)
+    await h.run_until(local("2024-06-01T09:30", BERLIN))
+    day, due = await h.scheduler.configure(GUILD, CHANNEL, dtime(18), "Europe/Berlin", None)
+    assert day == date(2024, 6, 2) and due == local("2024-06-02T18:00", BERLIN)
+    assert await h.scheduler.turn_off(GUILD)
+    assert not await h.scheduler.turn_off(GUILD)
+    await h.run_until(local("2024-06-04T00:00", BERLIN))
+    assert len(h.poster.calls) == 1
+    status = await h.scheduler.status(GUILD)
+    assert status.schedule is not None and not status.schedule.enabled and status.next_post is None
+    assert status.last_post is not None and status.last_post.day == "2024-06-01"
+
+
+async def test_a_new_schedule_wakes_the_sleeping_scheduler(
+    make: Callable[[datetime], Harness],
+) -> None:
+    h = make(local("2024-06-01T08:00", BERLIN))
+    await h.scheduler.configure(GUILD, CHANNEL, dtime(20), "Europe/Berlin", None)
+    await h.settle()
+    assert h.clock.next_deadline() == local("2024-06-01T20:00", BERLIN)
+    await h.scheduler.configure(GUILD + 1, CHANNEL, dtime(8, 30), "Europe/Berlin", None)
+    await h.settle()
+    assert h.clock.next_deadline() == local("2024-06-01T08:30", BERLIN)
+    await h.run_until(local("2024-06-01T21:00", BERLIN))
+    assert [(j.guild_id, t) for t, j in h.poster.calls] == [
+        (GUILD + 1, local("2024-06-01T08:30", BERLIN)),
+        (GUILD, local("2024-06-01T20:00", BERLIN)),
+    ]
+
+
+async def test_bag_survives_restarts_and_reloads(make: Callable[[datetime], Harness]) -> None:
+    h = make(local("2024-06-01T08:00", BERLIN))
+    h.pool[:] = ["a", "b", "c", "d"]
+    await h.scheduler.configure(GUILD, CHANNEL, dtime(9), "Europe/Berlin", None)
+    await h.run_until(local("2024-06-02T10:00", BERLIN))
+    first_two = [j.quote_id for _, j in h.poster.calls]
+    await h.scheduler.stop()
+    h.restart()
+    h.pool[:] = [q for q in ["a", "b", "c", "d"] if q != first_two[0]] + ["e"]  # reload
+    await h.run_until(local("2024-06-05T10:00", BERLIN))
+    rest = [j.quote_id for _, j in h.poster.calls]
+    assert sorted(first_two + rest) == sorted(["a", "b", "c", "d", "e"])
+    status = await h.scheduler.status(GUILD)
+    assert (status.posted_in_cycle, status.eligible) == (4, 4)  # the removed one no longer counts
+    await h.run_until(local("2024-06-06T10:00", BERLIN))  # a new cycle begins
+    assert (await h.scheduler.status(GUILD)).posted_in_cycle == 1
+
+
+async def test_two_hundred_guilds_due_the_same_minute_each_post_once(
+    make: Callable[[datetime], Harness],
+) -> None:
+    h = make(local("2024-06-01T08:00", BERLIN))
+    h.scheduler.batch_size = 50  # several batches
+    for n in range(200):  # 09:00 in Berlin is 08:00 in London: the same minute
+        at, zone_name = (dtime(9), "Europe/Berlin") if n % 2 else (dtime(8), "Europe/London")
+        await h.scheduler.configure(GUILD + n, CHANNEL + n, at, zone_name, None)
+    await h.run_until(local("2024-06-01T09:00", BERLIN))
+    assert sorted(j.guild_id for _, j in h.poster.calls) == [GUILD + n for n in range(200)]
+    assert set(h.poster.times) == {local("2024-06-01T09:00", BERLIN)}
+    assert await h.store.daily_due(int(h.clock.now().timestamp()), 1000) == []
+
+
+async def test_a_thousand_guilds_in_one_minute_go_out_faster_than_discord_allows(
+    make: Callable[[datetime], Harness],
+) -> None:
+    """Discord's global limit is 50 requests/s: the scheduler's own cost must stay well
+    under that (here: 1000 guilds, one minute, in a few seconds of database work)."""
+    h = make(local("2024-06-01T08:00", BERLIN))
+    due = int(local("2024-06-01T09:00", BERLIN).timestamp())
+    for n in range(1, 1001):
+        await h.store.daily_put(n, n, "09:00", "Europe/Berlin", None, due, "2024-06-01", 0, None)
+    h.scheduler.wake()
+    await h.settle()
+    started = time.perf_counter()
+    await h.run_until(local("2024-06-01T09:00", BERLIN))
+    elapsed = time.perf_counter() - started
+    assert sorted(j.guild_id for _, j in h.poster.calls) == list(range(1, 1001))
+    assert 1000 / elapsed > 100, f"{1000 / elapsed:.0f} guilds/s"
+
+
+async def test_two_schedulers_on_one_database_never_post_a_day_twice(
+    make: Callable[[datetime], Harness],
+) -> None:
+    """A rolling restart: the old process is still running when the new one starts."""
+    h = make(local("2024-06-01T08:00", BERLIN))
+    for n in range(20):
+        await h.scheduler.configure(GUILD + n, CHANNEL, dtime(9), "Europe/Berlin", None)
+    other = Recorder(h.clock)
+    second = DailyScheduler(h.store, h.clock, other, lambda _t: POOL, rng=random.Random(9))
+    second.start()
+    try:
+        await h.run_until(local("2024-06-01T09:00", BERLIN))
+        async with asyncio.timeout(5):
+            await second.wait_idle()
+    finally:
+        await second.stop()
+    guilds = [j.guild_id for _, j in h.poster.calls] + [j.guild_id for _, j in other.calls]
+    assert sorted(guilds) == [GUILD + n for n in range(20)]
+
+
+async def test_status_reports_next_post_in_local_time_and_bag_progress(
+    make: Callable[[datetime], Harness],
+) -> None:
+    h = make(local("2024-03-09T12:00", NY))
+    await h.scheduler.configure(GUILD, CHANNEL, dtime(2, 30), "America/New_York", None)
+    status = await h.scheduler.status(GUILD)
+    assert status.next_post == local("2024-03-10T03:00", NY)
+    assert status.next_post is not None and status.next_post.tzinfo == NY
+    assert (status.posted_in_cycle, status.eligible) == (0, len(POOL))
+    assert status.last_post is None and status.problem is None
+    assert await h.scheduler.sample(GUILD, None) in POOL
+    empty = await h.scheduler.status(GUILD + 99)
+    assert empty.schedule is None and empty.next_post is None
