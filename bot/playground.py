@@ -27,7 +27,14 @@ from rich.panel import Panel
 from rich.text import Text
 
 from bot.client import QuoteBot
-from bot.emulator import DiscordEmulator, EmulatorUsageError, Message, World, build_world
+from bot.emulator import (
+    DiscordEmulator,
+    EmulatorUsageError,
+    Message,
+    Upload,
+    World,
+    build_world,
+)
 from bot.emulator.launch import start_bot, stop_bot
 from bot.settings import Settings
 
@@ -35,6 +42,7 @@ HELP = """\
 Type slash commands as in Discord. The first option can be given without its name:
   /quote money on screen          /quote query:"it factor" private:true
   /random topic:casting           /topic casting         /about
+Owners: /admin reload, /admin status, /admin import file:PATH (a local file; title:"..." optional).
 Tab completes command names and asks the bot for autocomplete on the option you are typing.
 Buttons on the last message are numbered: type 1, 2, ... to press one.
   :as NAME     act as owner, member or moderator (now: {who})
@@ -125,6 +133,12 @@ def parse_command(line: str, commands: dict[str, dict[str, Any]]) -> Parsed:
 
 def _convert(option: dict[str, Any], value: str) -> Any:
     kind = option["type"]
+    if kind == 11:  # an attachment: upload a local file, as dragging it into Discord would
+        path = Path(value).expanduser()
+        try:
+            return Upload(path.name, path.read_bytes())
+        except OSError as exc:
+            raise ValueError(f"cannot attach {value!r}: {exc.strerror or exc}") from exc
     if kind == 5:
         return value.lower() in ("1", "true", "yes", "y", "on")
     if kind == 4:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import random
 import shutil
@@ -565,3 +566,23 @@ async def test_audit_lists_actions(emulator: DiscordEmulator, world: World, qbot
     lines = message.embed["description"].splitlines()
     assert "**reload** by owner" in lines[0] and ": ok" in lines[0]
     assert "**reload** by moderator" in lines[1] and ": denied" in lines[1]
+
+
+async def test_quotebot_try_lets_the_owner_import_and_reload(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.playground import _main
+
+    upload = tmp_path / "jane_doe.txt"
+    upload.write_text(INTERVIEW, encoding="utf-8")
+    script = f"/admin import file:{upload}\n1\n/quote {NEW_QUERY}\n/admin reload\n"
+    try:
+        assert await _main(settings, io.StringIO(script)) == 0
+    finally:
+        apply_endpoints(None, None)
+    out = capsys.readouterr().out
+    assert "Import: Jane Doe on making quiet films" in out and "[1] Confirm" in out
+    assert "Imported “Jane Doe on making quiet films”" in out
+    assert "I grew up in that town" in out
+    assert "Nothing changed" in out
+    assert (settings.data_dir / "interviews" / "jane-doe.txt").is_file()
