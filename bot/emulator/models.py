@@ -441,6 +441,8 @@ class Message:
     edited_timestamp: str | None = None
     deleted: bool = False
     edits: int = 0
+    nonce: str | None = None
+    """The sender's ``nonce`` (Discord dedups a create with ``enforce_nonce`` on it)."""
 
     @property
     def ephemeral(self) -> bool:

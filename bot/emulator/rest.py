@@ -571,6 +571,11 @@ class RestApi:
                         400, 50035, "Invalid Form Body", errors_object([problem])
                     )
                 data = {**data, "message_reference": None}
+        nonce = None if data.get("nonce") is None else str(data["nonce"])
+        if nonce is not None and data.get("enforce_nonce"):
+            earlier = self.emu.message_for_nonce(nonce)
+            if earlier is not None:  # Discord returns the first message, creates nothing
+                return json_response(earlier.to_payload())
         flags = int(data.get("flags") or 0) & SETTABLE_FLAGS
         message = self._new_message(
             request,
@@ -580,7 +585,9 @@ class RestApi:
             flags=flags,
             webhook=False,
         )
+        message.nonce = nonce
         self.emu.store_message(message)
+        self.emu.remember_nonce(message)
         return json_response(message.to_payload())
 
     async def get_message(self, request: web.Request) -> web.Response:

@@ -178,6 +178,10 @@ class DiscordEmulator:
         self._messages: dict[int, list[Message]] = {}
         self._message_index: dict[int, Message] = {}
         self._interactions_by_token: dict[str, InteractionHandle] = {}
+        self.nonce_window = 300.0
+        """Seconds a bot message's ``nonce`` dedups a create with ``enforce_nonce`` (Discord: "a
+        few minutes"). Set it to 0 to act as if that window has passed."""
+        self._nonces: dict[str, tuple[float, int]] = {}
         self._changed = asyncio.Event()
         self.gateway = Gateway(self, heartbeat_interval_ms)
         self._runner: web.AppRunner | None = None
@@ -410,6 +414,21 @@ class DiscordEmulator:
 
     def get_message(self, message_id: int) -> Message | None:
         return self._message_index.get(message_id)
+
+    def message_for_nonce(self, nonce: str) -> Message | None:
+        """The bot's message created with ``nonce`` within :attr:`nonce_window`, if any."""
+        found = self._nonces.get(nonce)
+        if found is None:
+            return None
+        created, message_id = found
+        if asyncio.get_running_loop().time() - created > self.nonce_window:
+            return None
+        message = self._message_index.get(message_id)
+        return None if message is None or message.deleted else message
+
+    def remember_nonce(self, message: Message) -> None:
+        if message.nonce is not None:
+            self._nonces[message.nonce] = (asyncio.get_running_loop().time(), message.id)
 
     async def wait_for_message(
         self,
