@@ -552,6 +552,13 @@ class Store:
             row = await cur.fetchone()
         return None if row is None else int(row[0])
 
+    async def admin_trivia_count(self) -> int:
+        """Stored trivia questions, for /admin status."""
+        conn = await self._admin_conn()
+        async with conn.execute("SELECT count(*) FROM trivia_questions") as cur:
+            row = await cur.fetchone()
+        return 0 if row is None else int(row[0])
+
     async def purge_pending_imports(self, before: datetime) -> int:
         """Forget uploads created before `before`; returns how many."""
         conn = await self._admin_conn()

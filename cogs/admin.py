@@ -559,7 +559,7 @@ class Admin(commands.Cog):
             value=f"{human_bytes(database_bytes(Path(store.path)))} · schema {await store.schema_version()}",
         )
         embed.add_field(name="Reloading now", value="yes" if self.library.reloading else "no")
-        stats = self.library.catalog.stats()
+        stats = {**self.library.catalog.stats(), "trivia": await store.admin_trivia_count()}
         counts = " · ".join(f"{k.replace('_', ' ').capitalize()} **{v}**" for k, v in stats.items())
         embed.add_field(name="Data", value=truncate(counts, 1024) or "—", inline=False)
         last = await store.admin_actions(

@@ -54,7 +54,8 @@ def settings(tmp_path: Path) -> Settings:
     seeds, data = tmp_path / "seeds", tmp_path / "data"
     shutil.copytree(REPO / "seeds", seeds)
     data.mkdir()
-    shutil.copy(REPO / "data" / "topics.toml", data / "topics.toml")
+    for name in ("topics.toml", "trivia.toml"):
+        shutil.copy(REPO / "data" / name, data / name)
     return Settings(db_path=tmp_path / "q.db", seeds_dir=seeds, data_dir=data)
 
 
@@ -519,6 +520,8 @@ async def test_status_shows_the_essentials_and_never_the_token(
         "KB" in fields["Database"] or "MB" in fields["Database"]
     )
     assert "Interviews **1**" in fields["Data"] and "Quotes **" in fields["Data"]
+    trivia = await qbot.library.store.admin_trivia_count()
+    assert trivia > 0 and f"Trivia **{trivia}**" in fields["Data"]
     assert "reload" in fields["Last reload"] and "owner" in fields["Last reload"]
     assert ": ok" in fields["Last reload"]
     assert emulator.token not in text_of(message)
