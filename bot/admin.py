@@ -344,12 +344,13 @@ def import_paths(data_dir: Path, slug: str) -> tuple[Path, Path]:
 def save_import(prepared: PreparedImport, data_dir: Path) -> tuple[Path, ...]:
     """Write the sidecar, then the transcript (a reload in between sees nothing or both).
 
-    Refuses to overwrite: a name that exists is an error, never a silent replacement.
+    Refuses to overwrite a transcript: an existing one is an error, never a silent
+    replacement. A sidecar without its transcript (left by a crash between the two writes)
+    is replaced.
     """
     transcript, sidecar = import_paths(data_dir, prepared.slug)
-    for path in (transcript, sidecar):
-        if path.exists():
-            raise FileExistsError(f"{path} already exists")
+    if transcript.exists():
+        raise FileExistsError(f"{transcript} already exists")
     write_atomic(sidecar, prepared.sidecar.encode("utf-8"))
     try:
         write_atomic(transcript, prepared.transcript)

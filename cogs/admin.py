@@ -44,6 +44,7 @@ from bot.admin import (
     human_bytes,
     import_paths,
     prepare_import,
+    relative,
     remove_files,
     save_import,
 )
@@ -75,10 +76,12 @@ def _code_block(lines: list[str], limit: int) -> str:
 
 def _base_dir(library: Library) -> Path | None:
     """The common parent of the inputs, so errors read `seeds/x.txt:3`, not absolute paths."""
+    roots = [p.resolve() for p in library.paths]
     try:
-        return Path(os.path.commonpath([p.resolve() for p in library.paths])).parent
+        common = Path(os.path.commonpath(roots))
     except ValueError:
         return None
+    return common.parent if common in roots else common
 
 
 def reload_embed(outcome: ReloadOutcome, base: Path | None) -> discord.Embed:
@@ -124,7 +127,11 @@ def preview_embed(preview: ImportPreview, saved_as: str) -> discord.Embed:
     )
     embed.add_field(
         name="File",
-        value=f"{safe(preview.filename, 200)} · {human_bytes(preview.size)}\nSaved as `{saved_as}`",
+        value=truncate(
+            f"{safe(preview.filename, 200)} · {human_bytes(preview.size)}\n"
+            f"Saved as `{saved_as.replace('`', '')}`",
+            1024,
+        ),
         inline=False,
     )
     embed.add_field(
@@ -337,6 +344,10 @@ class Admin(commands.Cog):
             )
         return data_dir
 
+    def _shown(self, path: Path) -> str:
+        """A path as an admin reads it: relative to where the inputs live."""
+        return relative(str(path), _base_dir(self.library))
+
     def _existing(self) -> Existing:
         catalog = self.library.catalog
         answers: dict[str, list[str]] = {}
@@ -401,7 +412,7 @@ class Admin(commands.Cog):
         await self.audit(interaction, "import", "ok", detail=name, message="preview shown")
         await send(
             interaction,
-            embed=preview_embed(prepared.preview, str(saved_as)),
+            embed=preview_embed(prepared.preview, self._shown(saved_as)),
             view=import_buttons(token, interaction.user.id),
             ephemeral=True,
         )
@@ -499,7 +510,8 @@ class Admin(commands.Cog):
                 return False, None, embed
         embed = reload_embed(outcome, _base_dir(self.library))
         embed.title = truncate(f"Imported “{prepared.preview.title}”", 256)
-        embed.description = f"Saved as `{paths[0]}`.\n" + (embed.description or "")
+        saved = truncate(self._shown(paths[0]).replace("`", ""), 300)
+        embed.description = f"Saved as `{saved}`.\n" + (embed.description or "")
         return True, None, embed
 
     # --- /admin sync --------------------------------------------------------

@@ -155,6 +155,10 @@ def test_saved_import_is_loaded_identically_and_can_be_removed(tmp_path: Path) -
         save_import(prepared, data)
     remove_files(paths)
     assert list((data / "interviews").iterdir()) == []
+    # A sidecar left alone by a crash between the two writes does not block the name.
+    paths[1].write_text('title = "stale"\n', encoding="utf-8")
+    save_import(prepared, data)
+    assert load_corpus([data]).interviews[0].meta.title == "Jane Doe, in her words"
 
 
 def test_existing_from_collects_ids_titles_and_file_stems(tmp_path: Path) -> None:

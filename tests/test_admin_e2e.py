@@ -210,8 +210,8 @@ async def test_broken_file_keeps_the_old_data_and_reports_file_and_line(
     embed = message.embed
     assert embed is not None and embed["title"] == "Reload failed: nothing changed"
     assert "old data is still in service" in embed["description"]
-    assert "data/broken.txt:3: not UTF-8" in embed["description"]
-    assert "data/topics.toml:2" in embed["description"]
+    assert "\ndata/broken.txt:3: not UTF-8" in embed["description"]
+    assert "\ndata/topics.toml:2: " in embed["description"]
     assert qbot.library.catalog is before
     assert "I grew up" not in await quote_text(emulator, world, NEW_QUERY)
     assert "producer" in await quote_text(emulator, world, SEED_QUERY)
@@ -333,7 +333,7 @@ async def test_import_preview_then_confirm_stores_it_for_good(
     assert fields["Speakers"] == "Jane Doe"
     assert (fields["Questions"], fields["Answers"]) == ("2", "2")
     assert fields["First quote — Jane Doe"].startswith("“I grew up in that town.")
-    assert "jane-doe.txt" in fields["File"]
+    assert fields["File"] == "jane\\_doe.txt · 325 bytes\nSaved as `data/interviews/jane-doe.txt`"
     assert [b["label"] for b in message.buttons] == ["Confirm", "Cancel"]
     assert not (settings.data_dir / "interviews").exists()  # nothing stored before Confirm
     assert "I grew up" not in await quote_text(emulator, world, NEW_QUERY)
@@ -342,6 +342,7 @@ async def test_import_preview_then_confirm_stores_it_for_good(
     result = await settled(emulator, message, lambda m: bool(m.embed and not m.buttons))
     assert result.embed is not None
     assert result.embed["title"] == "Imported “Jane Doe on making quiet films”"
+    assert result.embed["description"].startswith("Saved as `data/interviews/jane-doe.txt`.\n")
     assert "Interviews: +1 added" in result.embed["description"]
     saved = settings.data_dir / "interviews" / "jane-doe.txt"
     assert saved.read_bytes() == INTERVIEW.encode()
@@ -496,7 +497,7 @@ async def test_confirm_that_fails_validation_removes_its_files(
     await emulator.click(message, label="Confirm", user=world.owner)
     result = await settled(emulator, message, lambda m: not m.buttons)
     assert result.embed is not None and "failed: nothing was stored" in result.embed["title"]
-    assert "data/broken.txt:1" in result.embed["description"]
+    assert "\ndata/broken.txt:1: " in result.embed["description"]
     assert list((settings.data_dir / "interviews").iterdir()) == []
     assert qbot.library.catalog is before
     (last,) = await qbot.library.store.admin_actions(limit=1)
