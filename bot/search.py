@@ -1,0 +1,849 @@
+"""Quote search: an in-memory inverted index with a fuzzy rerank (pure Python, no discord).
+
+Design, and why (numbers from ``benchmarks/bench_search.py`` on this 2-core machine, see
+``benchmarks/results.md``):
+
+* **Candidates from an inverted index.** Every indexed answer is tokenised once at build
+  time; each word maps to a CSR slice of passage numbers (``uint32``) and term counts
+  (``uint8``).  A query scores only the passages that contain its words (BM25 with length
+  normalisation, so a short query is not swamped by long answers), which costs time in
+  proportion to the matching postings, not the corpus.  Scanning every string with
+  rapidfuzz (the naive baseline) costs seconds per query at 1M passages; SQLite FTS5 was
+  measured too slow to rank past ~10k passages in an earlier prototype.
+* **Very common words are skipped** when choosing candidates (function words are never
+  indexed at all, and words in more than a tenth of a large corpus only count in the
+  rerank), so "the money" does not touch every posting list.
+* **Typos** map a query word to vocabulary neighbours: rapidfuzz ``process.extract`` with
+  the OSA distance (a transposition is one edit) over words with the same first letter and
+  a similar length, so one lookup is a few hundred comparisons rather than the whole
+  vocabulary.  Neighbours count less than the word itself.
+* **Partial words**: the last query word is expanded to the vocabulary words it begins
+  (the vocabulary is sorted, term ids follow that order, so a prefix is one ``bisect``
+  range), which serves autocomplete and half-typed queries.
+* **Rerank** the best candidates on normalised text: exact phrase (word-bounded substring),
+  idf-weighted coverage of the query words (exact, typo or prefix) and
+  ``fuzz.partial_ratio`` alignment, which also says which sentence matched.  ``WRatio`` was
+  slower and scored short-against-long badly.  Scores fall in tiers so that
+  exact phrase (100) > every word present (75..99) > most words, with typos (< 75), and
+  anything under ``MATCH_FLOOR`` is not a hit: a query that matches nothing well returns
+  no hits and the nearest sentences as suggestions, never a random weak hit.
+* **Memory**: the sentences are kept once, UTF-8 encoded in one blob with offsets, and
+  normalised again only for the few candidates a query reranks.  Normalised copies of a
+  1M-answer corpus would double the text held in memory.
+* **Persistence**: :meth:`SearchIndex.save` writes the arrays and blobs behind a JSON
+  header (format version, corpus fingerprint, checksum); :meth:`SearchIndex.load` returns
+  ``None`` for a stale fingerprint or a damaged file, so the caller rebuilds.
+
+An index is immutable once built: a reload builds a new one and the owner swaps the
+reference, so concurrent readers see the old index or the new one, never a mix.  Building
+and searching use no asyncio and are meant to run in an executor thread.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import json
+import math
+import os
+import re
+import threading
+import unicodedata
+import zlib
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import count, pairwise
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+
+from bot.models import Passage
+from bot.textutil import truncate
+
+__all__ = [
+    "MATCH_FLOOR",
+    "Hit",
+    "SearchIndex",
+    "SearchResult",
+    "Suggestion",
+    "normalise",
+]
+
+FORMAT_VERSION = 1
+_MAGIC = b"QBSIDX01"
+
+MATCH_FLOOR = 50.0  # lowest score that is a hit; calibrated on the negatives in the tests
+SUGGEST_FLOOR = 25.0  # lowest score offered as a "did you mean" when nothing matched
+LABEL_MAX = 100  # Discord's limit for an autocomplete choice
+MAX_QUERY_CHARS = 300  # longer queries are cut (at a word) before they are searched
+MAX_SLOTS = 12  # distinct content words a query may use
+RERANK = 48  # candidates reranked per search
+SUGGEST_RERANK = 32  # candidates reranked per autocomplete
+COMMON_FRACTION = 0.1  # words in more passages than this only count in the rerank
+COMMON_MIN_DF = 2000  # ...and only once they are also in at least this many passages
+BM25_K1 = 1.2
+BM25_B = 0.75
+TYPO_WEIGHT = (1.0, 0.85, 0.6)  # by edit distance
+INFLECTION_WEIGHT = 0.9
+PREFIX_WEIGHT = 0.8
+PREFIX_EXPANSIONS = 12
+
+STOP_WORDS = frozenset(
+    """
+    a about above after again against all am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for
+    from further had has have having he her here hers herself him himself his how i if in
+    into is it its itself just me more most my myself no nor not now of off on once only or
+    other our ours ourselves out over own same she should so some such than that the their
+    theirs them themselves then there these they this those through to too under until up
+    very was we were what when where which while who whom why will with would you your
+    yours yourself yourselves s t d ll m re ve o y isn aren wasn weren doesn didn hasn
+    haven hadn won wouldn shouldn couldn mustn shan let
+    """.split()
+)
+
+# --- normalisation ------------------------------------------------------------------
+
+# Punctuation that shows up in almost every transcript; replaced before the ASCII check so
+# typical text stays on the fast path.
+_COMMON_PUNCT = ("\u2019", "\u2018", "\u201c", "\u201d", "\u2013", "\u2014", "\u2026", "\xa0")
+_ASCII_TABLE = bytes(
+    (c + 32 if 65 <= c <= 90 else c) if (48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122) else 32
+    for c in range(256)
+)
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
+_NON_WORD = re.compile(r"[\W_]+")
+_STRAIGHTEN = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2015": "-",
+        "\u2212": "-",
+        "\u2026": "...",
+    }
+)
+
+
+def normalise(text: str) -> str:
+    """The comparable form of `text`: case folded, accents stripped, words split by spaces.
+
+    Curly quotes, dashes and ellipses are straightened and then, like all punctuation,
+    turned into spaces; whitespace is collapsed.  "Mäki’s — ‘It’ factor…" becomes
+    "maki s it factor".  ASCII text takes a byte-table fast path (about 1 µs per answer).
+    """
+    for mark in _COMMON_PUNCT:
+        if mark in text:
+            text = text.replace(mark, " ")
+    if text.isascii():
+        return " ".join(text.encode("ascii").translate(_ASCII_TABLE).decode("ascii").split())
+    text = unicodedata.normalize("NFKD", text.translate(_STRAIGHTEN))
+    text = _COMBINING.sub("", text).casefold()
+    if text.isascii():
+        return " ".join(text.encode("ascii").translate(_ASCII_TABLE).decode("ascii").split())
+    return " ".join(_NON_WORD.sub(" ", text).split())
+
+
+def _content_words(tokens: Iterable[str]) -> list[str]:
+    """Distinct tokens that are not stop words, in query order."""
+    seen: dict[str, None] = {}
+    for tok in tokens:
+        if tok not in STOP_WORDS and tok not in seen:
+            seen[tok] = None
+    return list(seen)
+
+
+def _cut_query(text: str) -> str:
+    """The normalised query, at most MAX_QUERY_CHARS long, cut at a word."""
+    norm = normalise(text[: MAX_QUERY_CHARS * 4])
+    if len(norm) > MAX_QUERY_CHARS:
+        norm = norm[:MAX_QUERY_CHARS].rsplit(" ", 1)[0]
+    return norm
+
+
+# --- public data ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One passage that matched: `score` 0..100, the best sentence and whether exactly."""
+
+    passage_id: str
+    score: float
+    sentence_index: int | None
+    exact: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """Hits, best first (one per passage); suggestions only when there is no hit."""
+
+    hits: list[Hit]
+    suggestions: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """An autocomplete choice: a sentence (≤100 chars, cut at a word) and its passage."""
+
+    label: str
+    passage_id: str
+
+
+# --- query planning -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Slot:
+    """One content word of a query and the vocabulary words that may stand for it."""
+
+    word: str
+    idf: float  # weight of this word in the coverage measure
+    variants: dict[str, float]  # vocabulary word -> how much its presence counts (0..1]
+    alike: frozenset[str]  # forms that count as the word: plurals, completions of a prefix
+
+    def match(self, words: set[str] | frozenset[str]) -> float:
+        """How well a passage (or sentence) with these words answers this slot."""
+        if self.word in words:
+            return 1.0
+        return max((w for v, w in self.variants.items() if v in words), default=0.0)
+
+    def present(self, words: set[str] | frozenset[str]) -> bool:
+        """The word itself or a form of it is there (typos do not count)."""
+        return self.word in words or not self.alike.isdisjoint(words)
+
+
+@dataclass(frozen=True, slots=True)
+class _Query:
+    norm: str  # normalised query, cut to MAX_QUERY_CHARS
+    slots: tuple[_Slot, ...]
+    prefix: bool  # the last word may be unfinished
+
+    @property
+    def weight(self) -> float:
+        return sum(s.idf for s in self.slots) or 1.0
+
+    def coverage(self, words: set[str] | frozenset[str]) -> tuple[float, bool]:
+        """Idf-weighted share of the query answered by `words`, and whether all is there."""
+        got = sum(s.idf * s.match(words) for s in self.slots)
+        return got / self.weight, all(s.present(words) for s in self.slots)
+
+    def phrase_in(self, text: str) -> int:
+        """Where the whole query occurs in normalised `text` as words, else -1."""
+        padded = f" {text} "
+        pos = padded.find(f" {self.norm}" if self.prefix else f" {self.norm} ")
+        return pos
+
+
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    """A reranked candidate passage."""
+
+    row: int
+    score: float
+    exact: bool
+    sentence: int
+    density: float  # tie-break: how concentrated the query words are in the best sentence
+
+
+def _tier_score(
+    exact: bool, every_word: bool, coverage: float, phrase: float, focus: float
+) -> float:
+    """Scores in tiers: exact phrase 100, every word present 75..99, otherwise below 75.
+
+    `phrase` is the fuzzy phrase similarity (0..100), `focus` the share of the query found
+    in the single best sentence (0..1), which rewards words that occur together.
+    """
+    if exact:
+        return 100.0
+    if every_word:
+        return 75.0 + 24.0 * (0.5 * phrase / 100.0 + 0.5 * focus)
+    return 74.0 * (0.6 * coverage + 0.4 * phrase / 100.0)
+
+
+def _phrase(query: str, text: str) -> tuple[float, int]:
+    """Fuzzy similarity of `query` to its best window of `text`, and where that starts."""
+    if not query or not text:
+        return 0.0, 0
+    if len(query) <= len(text):
+        found = fuzz.partial_ratio_alignment(query, text)
+        if found is None:
+            return 0.0, 0
+        return float(found.score), int(found.dest_start)
+    return float(fuzz.ratio(query, text)), 0
+
+
+def _label(sentence: str, anchor: str) -> str:
+    """`sentence` as a ≤100-char label, showing the part around `anchor` when it is long."""
+    text = " ".join(sentence.split())
+    if len(text) <= LABEL_MAX:
+        return text
+    pos = text.casefold().find(anchor) if anchor else -1
+    if pos > 40:
+        start = text.find(" ", pos - 30)
+        if 0 < start < pos:
+            text = "…" + text[start + 1 :]
+    return truncate(text, LABEL_MAX)
+
+
+def _buckets(vocab: Sequence[str]) -> dict[tuple[str, int], list[str]]:
+    """Vocabulary words grouped by (first character, length) for typo look-ups."""
+    groups: dict[tuple[str, int], list[str]] = defaultdict(list)
+    for word in vocab:
+        groups[word[0], len(word)].append(word)
+    return dict(groups)
+
+
+def _inflections(word: str) -> tuple[str, ...]:
+    """Plural and singular forms of `word` ("red" -> "reds", "films" -> "film")."""
+    if word.isdigit():
+        return ()
+    if word.endswith("ies") and len(word) > 4:
+        return (word[:-3] + "y",)
+    if word.endswith("es") and len(word) > 3:
+        return (word[:-2], word[:-1])
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 2:
+        return (word[:-1],)
+    if word.endswith("y") and len(word) > 2:
+        return (word + "s", word[:-1] + "ies")
+    return (word + "s", word + "es")
+
+
+_IntArray = npt.NDArray[np.int64]
+
+
+class SearchIndex:
+    """Immutable search index over interviewee answers; see the module docstring."""
+
+    __slots__ = (
+        "_avg_len",
+        "_blob",
+        "_buckets",
+        "_df",
+        "_fingerprint",
+        "_ids",
+        "_lengths",
+        "_lnorm",
+        "_n",
+        "_post_ids",
+        "_post_tf",
+        "_psent",
+        "_sent_off",
+        "_term_id",
+        "_term_off",
+        "_vocab",
+    )
+
+    def __init__(
+        self,
+        *,
+        ids: list[str],
+        vocab: list[str],
+        term_off: _IntArray,
+        post_ids: npt.NDArray[np.uint32],
+        post_tf: npt.NDArray[np.uint8],
+        lengths: npt.NDArray[np.uint32],
+        sent_off: _IntArray,
+        psent: _IntArray,
+        blob: bytes | memoryview,
+        fingerprint: str,
+    ) -> None:
+        self._ids = ids
+        self._n = len(ids)
+        self._vocab = vocab  # sorted; a term id is its position here
+        self._term_id = {w: i for i, w in enumerate(vocab)}
+        self._term_off = term_off
+        self._df: _IntArray = np.diff(term_off)
+        self._post_ids = post_ids
+        self._post_tf = post_tf
+        self._lengths = lengths
+        self._avg_len = max(float(lengths.mean()), 1.0) if self._n else 1.0
+        self._lnorm = (BM25_K1 * (1 - BM25_B + BM25_B * lengths / self._avg_len)).astype(np.float32)
+        self._sent_off = sent_off  # byte offset of every sentence in the blob, then the end
+        self._psent = psent  # first sentence of every passage, then the sentence count
+        self._blob = blob
+        self._fingerprint = fingerprint
+        self._buckets = _buckets(vocab)
+        for arr in (term_off, post_ids, post_tf, lengths, sent_off, psent, self._df, self._lnorm):
+            if arr.flags.writeable:
+                arr.flags.writeable = False
+
+    # --- building -------------------------------------------------------------------
+
+    @classmethod
+    def build(cls, passages: Iterable[Passage]) -> SearchIndex:
+        """Index the interviewee answers among `passages`; other passages are skipped.
+
+        The fingerprint saved with the index is computed over every passage given, in
+        order, exactly as ``bot.store.fingerprint`` does, so ``load`` can tell staleness.
+        """
+        vocab_ids: defaultdict[str, int] = defaultdict(count().__next__)
+        get_id = vocab_ids.__getitem__
+        digest = hashlib.sha256()
+        ids: list[str] = []
+        terms: list[int] = []
+        tfs: list[int] = []
+        per_passage: list[int] = []
+        lengths: list[int] = []
+        sent_sizes: list[int] = []
+        sent_counts: list[int] = []
+        blob_parts: list[bytes] = []
+        chunk: list[bytes] = []
+        stop = STOP_WORDS
+        for p in passages:
+            digest.update(p.id.encode())
+            if p.role != "interviewee":
+                continue
+            sentences = p.sentences or (p.text,)
+            ids.append(p.id)
+            encoded = [s.encode("utf-8") for s in sentences]
+            chunk.extend(encoded)
+            sent_sizes.extend(map(len, encoded))
+            sent_counts.append(len(encoded))
+            tokens = normalise(" ".join(sentences)).split()
+            lengths.append(len(tokens))
+            counts = Counter(tokens)
+            for word in stop.intersection(counts):
+                del counts[word]
+            terms.extend(map(get_id, counts))
+            tfs.extend(counts.values())
+            per_passage.append(len(counts))
+            if len(chunk) >= 65536:
+                blob_parts.append(b"".join(chunk))
+                chunk = []
+        blob_parts.append(b"".join(chunk))
+        blob = b"".join(blob_parts)
+        del blob_parts, chunk
+
+        n = len(ids)
+        first_seen = list(vocab_ids)
+        order = sorted(range(len(first_seen)), key=first_seen.__getitem__)
+        vocab = [first_seen[i] for i in order]
+        remap = np.empty(len(order), dtype=np.uint32)
+        remap[np.asarray(order, dtype=np.int64)] = np.arange(len(order), dtype=np.uint32)
+        term_arr = remap[np.asarray(terms, dtype=np.int64)] if terms else np.zeros(0, np.uint32)
+        del terms
+        rows = np.repeat(np.arange(n, dtype=np.uint32), np.asarray(per_passage, dtype=np.int64))
+        perm = np.argsort(term_arr, kind="stable")
+        post_ids = rows[perm]
+        post_tf = np.minimum(np.asarray(tfs, dtype=np.int64), 255).astype(np.uint8)[perm]
+        del perm, rows, tfs
+        term_off = np.zeros(len(vocab) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(term_arr, minlength=len(vocab)), out=term_off[1:])
+        sent_off = np.zeros(len(sent_sizes) + 1, dtype=np.int64)
+        np.cumsum(np.asarray(sent_sizes, dtype=np.int64), out=sent_off[1:])
+        psent = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.asarray(sent_counts, dtype=np.int64), out=psent[1:])
+        return cls(
+            ids=ids,
+            vocab=vocab,
+            term_off=term_off,
+            post_ids=post_ids,
+            post_tf=post_tf,
+            lengths=np.asarray(lengths, dtype=np.uint32),
+            sent_off=sent_off,
+            psent=psent,
+            blob=blob,
+            fingerprint=digest.hexdigest(),
+        )
+
+    def __len__(self) -> int:
+        return self._n
+
+    @property
+    def fingerprint(self) -> str:
+        """The corpus identity this index was built from (see :meth:`build`)."""
+        return self._fingerprint
+
+    # --- persistence ----------------------------------------------------------------
+
+    def save(self, path: Path) -> None:
+        """Write the index to `path` atomically (a temporary file, then a rename)."""
+        parts: dict[str, bytes | memoryview] = {
+            "ids": "\n".join(self._ids).encode("utf-8"),
+            "vocab": "\n".join(self._vocab).encode("utf-8"),
+            "term_off": self._term_off.tobytes(),
+            "post_ids": self._post_ids.tobytes(),
+            "post_tf": self._post_tf.tobytes(),
+            "lengths": self._lengths.tobytes(),
+            "sent_off": self._sent_off.tobytes(),
+            "psent": self._psent.tobytes(),
+            "blob": self._blob,
+        }
+        layout: dict[str, list[int]] = {}
+        offset = 0
+        crc = 0
+        for name, data in parts.items():
+            size = len(data) if isinstance(data, bytes) else data.nbytes
+            layout[name] = [offset, size]
+            offset += size
+            crc = zlib.crc32(data, crc)
+        header = json.dumps(
+            {
+                "version": FORMAT_VERSION,
+                "fingerprint": self._fingerprint,
+                "passages": self._n,
+                "terms": len(self._vocab),
+                "sentences": len(self._sent_off) - 1,
+                "layout": layout,
+                "crc32": crc,
+            }
+        ).encode("utf-8")
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        try:
+            with tmp.open("wb") as out:
+                out.write(_MAGIC)
+                out.write(len(header).to_bytes(4, "little"))
+                out.write(header)
+                for data in parts.values():
+                    out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    @classmethod
+    def load(cls, path: Path, fingerprint: str) -> SearchIndex | None:
+        """The index saved at `path`, or None when it is missing, stale or damaged."""
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            return None
+        try:
+            return cls._from_bytes(raw, fingerprint)
+        except (ValueError, KeyError, TypeError, IndexError, UnicodeDecodeError):
+            return None
+
+    @classmethod
+    def _from_bytes(cls, raw: bytes, fingerprint: str) -> SearchIndex | None:
+        if raw[: len(_MAGIC)] != _MAGIC:
+            return None
+        start = len(_MAGIC) + 4
+        size = int.from_bytes(raw[len(_MAGIC) : start], "little")
+        header = json.loads(raw[start : start + size])
+        if header.get("version") != FORMAT_VERSION or header.get("fingerprint") != fingerprint:
+            return None
+        payload = memoryview(raw)[start + size :]
+        layout = header["layout"]
+        total = sum(length for _, length in layout.values())
+        if len(payload) != total or zlib.crc32(payload) != header["crc32"]:
+            return None
+
+        def part(name: str) -> memoryview:
+            offset, length = layout[name]
+            return payload[offset : offset + length]
+
+        n, v, s = int(header["passages"]), int(header["terms"]), int(header["sentences"])
+        ids = str(part("ids"), "utf-8").split("\n") if n else []
+        vocab = str(part("vocab"), "utf-8").split("\n") if v else []
+        term_off = np.frombuffer(part("term_off"), dtype=np.int64)
+        post_ids = np.frombuffer(part("post_ids"), dtype=np.uint32)
+        post_tf = np.frombuffer(part("post_tf"), dtype=np.uint8)
+        lengths = np.frombuffer(part("lengths"), dtype=np.uint32)
+        sent_off = np.frombuffer(part("sent_off"), dtype=np.int64)
+        psent = np.frombuffer(part("psent"), dtype=np.int64)
+        blob = part("blob")
+        consistent = (
+            len(ids) == n
+            and len(vocab) == v
+            and len(term_off) == v + 1
+            and len(lengths) == n
+            and len(sent_off) == s + 1
+            and len(psent) == n + 1
+            and len(post_ids) == len(post_tf)
+            and int(term_off[-1]) == len(post_ids)
+            and int(sent_off[-1]) == len(blob)
+            and int(psent[-1]) == s
+            and all(a < b for a, b in pairwise(vocab))
+            and (not len(post_ids) or int(post_ids.max()) < n)
+            and all(
+                int(a[0]) == 0 and not bool(np.any(np.diff(a) < 0))
+                for a in (term_off, sent_off, psent)
+            )
+        )
+        if not consistent:
+            return None
+        return cls(
+            ids=ids,
+            vocab=vocab,
+            term_off=term_off,
+            post_ids=post_ids,
+            post_tf=post_tf,
+            lengths=lengths,
+            sent_off=sent_off,
+            psent=psent,
+            blob=blob,
+            fingerprint=fingerprint,
+        )
+
+    # --- text -----------------------------------------------------------------------
+
+    def _sentences(self, row: int) -> list[str]:
+        lo, hi = int(self._psent[row]), int(self._psent[row + 1])
+        offsets = self._sent_off[lo : hi + 1].tolist()
+        blob = self._blob
+        return [str(blob[a:b], "utf-8") for a, b in pairwise(offsets)]
+
+    # --- query planning -------------------------------------------------------------
+
+    def _idf(self, df: int) -> float:
+        return math.log(1.0 + (self._n - df + 0.5) / (df + 0.5))
+
+    def _neighbours(self, word: str) -> list[tuple[str, int]]:
+        """Vocabulary words within one edit (two for long words), same first letter."""
+        if len(word) < 4 or word.isdigit():
+            return []
+        limit = 1 if len(word) < 8 else 2
+        found: list[tuple[str, int]] = []
+        for size in range(len(word) - limit, len(word) + limit + 1):
+            bucket = self._buckets.get((word[0], size))
+            if not bucket:
+                continue
+            for other, dist, _ in process.extract(
+                word, bucket, scorer=OSA.distance, score_cutoff=limit, limit=8
+            ):
+                if 0 < dist <= limit:
+                    found.append((other, int(dist)))
+        found.sort(key=lambda item: (item[1], -self._df_of(item[0])))
+        return found[:6]
+
+    def _df_of(self, word: str) -> int:
+        tid = self._term_id.get(word)
+        return 0 if tid is None else int(self._df[tid])
+
+    def _completions(self, stem: str) -> list[str]:
+        """The most frequent vocabulary words that begin with `stem` (not `stem` itself)."""
+        lo = bisect.bisect_right(self._vocab, stem)
+        hi = bisect.bisect_left(self._vocab, stem + "\U0010ffff", lo)
+        if hi <= lo:
+            return []
+        if hi - lo > PREFIX_EXPANSIONS:
+            df = self._df[lo:hi]
+            best = np.argpartition(-df, PREFIX_EXPANSIONS - 1)[:PREFIX_EXPANSIONS]
+            picks = sorted(best.tolist(), key=lambda i: -int(df[i]))
+            return [self._vocab[lo + i] for i in picks]
+        return self._vocab[lo:hi]
+
+    def _plan(self, text: str, *, suggest: bool) -> _Query | None:
+        """Normalise the query and work out which vocabulary words may answer each word."""
+        norm = _cut_query(text)
+        if not norm:
+            return None
+        words = [w for w in _content_words(norm.split()) if len(w) > 1 or w.isdigit()]
+        last_open = suggest and not text[-1:].isspace()
+        prefix = last_open and norm.split()[-1] == (words[-1] if words else None)
+        words = words[:MAX_SLOTS]
+        if not words:
+            return None
+        max_idf = self._idf(0)
+        slots: list[_Slot] = []
+        for i, word in enumerate(words):
+            is_last = i == len(words) - 1
+            variants: dict[str, float] = {}
+            if word in self._term_id:
+                variants[word] = 1.0
+            alike: list[str] = [w for w in _inflections(word) if w in self._term_id]
+            for other in alike:
+                variants.setdefault(other, INFLECTION_WEIGHT)
+            for other, dist in self._neighbours(word):
+                variants.setdefault(other, TYPO_WEIGHT[dist])
+            if is_last and (prefix or (len(word) >= 3 and word not in self._term_id)):
+                completions = self._completions(word)
+                alike.extend(completions)
+                for other in completions:
+                    variants.setdefault(other, PREFIX_WEIGHT)
+            if word in self._term_id:
+                idf = self._idf(self._df_of(word))
+            elif variants:
+                best = max(variants.values())
+                idf = min(self._idf(self._df_of(v)) for v, w in variants.items() if w == best)
+            else:
+                idf = max_idf
+            slots.append(_Slot(word, idf, variants, frozenset(alike)))
+        return _Query(norm, tuple(slots), prefix)
+
+    # --- candidates -----------------------------------------------------------------
+
+    def _candidates(self, query: _Query, k: int) -> tuple[_IntArray, npt.NDArray[np.float64]]:
+        """Rows of the `k` passages with the best BM25 score over the query's variants."""
+        common = max(COMMON_MIN_DF, COMMON_FRACTION * self._n)
+        plans: list[list[tuple[int, float]]] = []
+        for slot in query.slots:
+            terms = [(self._term_id[v], w) for v, w in slot.variants.items() if v in self._term_id]
+            if terms:
+                plans.append(terms)
+        if not plans:
+            return np.zeros(0, np.int64), np.zeros(0, np.float64)
+        df = self._df
+        rare = [[(t, w) for t, w in p if df[t] <= common] for p in plans]
+        if any(rare):
+            plans = [p for p in rare if p]
+        else:  # every word is very common: the rarest one still narrows things down
+            plans = [min(plans, key=lambda p: min(int(df[t]) for t, _ in p))]
+        id_parts: list[npt.NDArray[np.uint32]] = []
+        weight_parts: list[npt.NDArray[np.float64]] = []
+        for terms in plans:
+            slot_ids: list[npt.NDArray[np.uint32]] = []
+            slot_weights: list[npt.NDArray[np.float64]] = []
+            for tid, factor in sorted(terms, key=lambda tw: -tw[1]):
+                lo, hi = int(self._term_off[tid]), int(self._term_off[tid + 1])
+                rows = self._post_ids[lo:hi]
+                tf = self._post_tf[lo:hi].astype(np.float64)
+                scale = factor * self._idf(hi - lo) * (BM25_K1 + 1.0)
+                slot_ids.append(rows)
+                slot_weights.append(scale * tf / (tf + self._lnorm[rows]))
+            if len(slot_ids) == 1:
+                id_parts.append(slot_ids[0])
+                weight_parts.append(slot_weights[0])
+                continue
+            cat_ids = np.concatenate(slot_ids)
+            cat_w = np.concatenate(slot_weights)
+            order = np.argsort(-cat_w, kind="stable")
+            uniq, first = np.unique(cat_ids[order], return_index=True)
+            id_parts.append(uniq.astype(np.uint32))
+            weight_parts.append(cat_w[order][first])
+        all_ids = np.concatenate(id_parts)
+        all_w = np.concatenate(weight_parts)
+        found: _IntArray
+        scores: npt.NDArray[np.float64]
+        if len(all_ids) * 8 < self._n:
+            uniq_ids, inverse = np.unique(all_ids, return_inverse=True)
+            found = uniq_ids.astype(np.int64)
+            scores = np.bincount(inverse, weights=all_w).astype(np.float64, copy=False)
+        else:
+            dense = np.bincount(all_ids, weights=all_w, minlength=self._n).astype(
+                np.float64, copy=False
+            )
+            found = np.flatnonzero(dense).astype(np.int64)
+            scores = dense[found]
+        if len(found) > k:
+            top = np.argpartition(-scores, k - 1)[:k]
+            found, scores = found[top], scores[top]
+        order = np.lexsort((found, -scores))
+        return found[order], scores[order]
+
+    # --- searching ------------------------------------------------------------------
+
+    def _rank(self, query: _Query, k: int) -> list[_Scored]:
+        rows, bm25 = self._candidates(query, k)
+        ranked: list[_Scored] = []
+        for row, base in zip(rows.tolist(), bm25.tolist(), strict=True):
+            ranked.append(self._score(query, row, base))
+        ranked.sort(key=lambda s: (-s.score, -s.density, s.row))
+        return ranked
+
+    def _score(self, query: _Query, row: int, base: float) -> _Scored:
+        sentences = [normalise(s) for s in self._sentences(row)]
+        text = " ".join(sentences)
+        starts: list[int] = []
+        at = 0
+        for sentence in sentences:
+            starts.append(at)
+            at += len(sentence) + 1
+        words = set(text.split())
+        coverage, every_word = query.coverage(words)
+        pos = query.phrase_in(text)
+        exact = pos >= 0
+        phrase, aligned = (100.0, pos) if exact else _phrase(query.norm, text)
+        hit_sentence = max(0, bisect.bisect_right(starts, aligned) - 1) if sentences else 0
+        best, focus, density = hit_sentence, -1.0, 0.0
+        weight = query.weight
+        for i, sentence in enumerate(sentences):
+            tokens = sentence.split()
+            got = sum(s.idf * s.match(set(tokens)) for s in query.slots) / weight
+            bonus = 0.01 if i == hit_sentence else 0.0
+            if got + bonus > focus:
+                best, focus = i, got + bonus
+                density = got / math.sqrt(len(tokens) + 1)
+        if exact:
+            best = hit_sentence
+        focus = min(1.0, max(0.0, focus))
+        score = _tier_score(exact, every_word, coverage, phrase, focus)
+        return _Scored(row, score, exact, best, density + base * 1e-6)
+
+    def search(self, query: str, limit: int = 5) -> SearchResult:
+        """The passages that answer `query`, best first, one hit per passage.
+
+        Nothing that scores under MATCH_FLOOR is returned; with no hit, the nearest
+        sentences (if any come close) are offered as suggestions.
+        """
+        if limit <= 0 or not self._n or not isinstance(query, str):
+            return SearchResult([], [])
+        plan = self._plan(query, suggest=False)
+        if plan is None:
+            return SearchResult([], [])
+        ranked = self._rank(plan, max(RERANK, limit))
+        hits = [
+            Hit(self._ids[s.row], round(s.score, 1), s.sentence, s.exact)
+            for s in ranked
+            if s.score >= MATCH_FLOOR
+        ][:limit]
+        if hits:
+            return SearchResult(hits, [])
+        suggestions: list[str] = []
+        anchor = plan.slots[0].word
+        for s in ranked:
+            if s.score < SUGGEST_FLOOR or len(suggestions) >= 5:
+                break
+            label = _label(self._sentences(s.row)[s.sentence], anchor)
+            if label not in suggestions:
+                suggestions.append(label)
+        return SearchResult([], suggestions)
+
+    def suggest(self, prefix: str, limit: int = 25) -> list[Suggestion]:
+        """Autocomplete: up to `limit` (≤25) sentences that continue or match `prefix`."""
+        limit = min(limit, 25)
+        if limit <= 0 or not self._n or not isinstance(prefix, str):
+            return []
+        plan = self._plan(prefix, suggest=True)
+        if plan is None:
+            return []
+        rows, _ = self._candidates(plan, SUGGEST_RERANK)
+        scored: list[tuple[float, int, int, int, str]] = []
+        for row in rows.tolist():
+            for i, original in enumerate(self._sentences(row)):
+                sentence = normalise(original)
+                words = set(sentence.split())
+                coverage, every_word = plan.coverage(words)
+                if coverage <= 0.0:
+                    continue
+                exact = plan.phrase_in(sentence) >= 0
+                phrase = 100.0 if exact else _phrase(plan.norm, sentence)[0]
+                score = _tier_score(exact, every_word, coverage, phrase, coverage)
+                if score >= MATCH_FLOOR:
+                    scored.append((score, len(original), row, i, original))
+        scored.sort(key=lambda item: (-item[0], item[1], item[2], item[3]))
+        anchor = plan.slots[0].word
+        out: list[Suggestion] = []
+        seen: set[str] = set()
+        per_passage: Counter[int] = Counter()
+        for _, _, row, _, original in scored:
+            if per_passage[row] >= 3:
+                continue
+            label = _label(original, anchor)
+            if not label or label in seen:
+                continue
+            seen.add(label)
+            per_passage[row] += 1
+            out.append(Suggestion(label, self._ids[row]))
+            if len(out) >= limit:
+                break
+        return out
+
+    def passage_ids(self) -> Iterator[str]:
+        """The ids of the indexed passages, in index order."""
+        return iter(self._ids)
