@@ -34,6 +34,7 @@ from bot.admin import (
     Existing,
     ImportPreview,
     ImportRejected,
+    PreparedImport,
     check_upload,
     database_bytes,
     diff_lines,
@@ -357,7 +358,7 @@ class Admin(commands.Cog):
         titles = {iid: iv.meta.title for iid, iv in catalog.interviews.items()}
         return existing_from(titles, answers, self.library.paths)
 
-    async def _prepare(self, data: bytes, filename: str, title: str | None) -> Any:
+    async def _prepare(self, data: bytes, filename: str, title: str | None) -> PreparedImport:
         existing = await asyncio.to_thread(self._existing)
         return await asyncio.to_thread(
             prepare_import,
