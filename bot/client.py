@@ -17,7 +17,7 @@ from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS: tuple[str, ...] = ("cogs.quotes", "cogs.admin")
+EXTENSIONS: tuple[str, ...] = ("cogs.quotes", "cogs.admin", "cogs.trivia")
 APOLOGY = "Sorry, something went wrong on our side. It has been logged; please try again later."
 
 

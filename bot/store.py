@@ -225,7 +225,10 @@ class Store:
         old_iv, old_passages, old_topics = await self._snapshot()
         extra: dict[str, Change] = {}
         if trivia is not None:
-            extra["trivia"] = _diff(await self._trivia_snapshot(), _trivia_rows(trivia))
+            extra["trivia"] = _diff(
+                _trivia_content(await self._trivia_snapshot()),
+                _trivia_content(_trivia_rows(trivia)),
+            )
         new_iv = {iv.id: iv.content_hash for iv in interviews}
         new_passages = {
             p.id: (iv.id, p.position)
@@ -1418,6 +1421,11 @@ def _trivia_rows(questions: Sequence[Question]) -> dict[str, tuple[Any, ...]]:
         )
         for q in questions
     }
+
+
+def _trivia_content(rows: dict[str, tuple[Any, ...]]) -> dict[str, tuple[Any, ...]]:
+    """What a question says, without where it is written: moving an entry is no change."""
+    return {qid: row[:-2] for qid, row in rows.items()}
 
 
 def _trivia_question(r: Any) -> Question:
