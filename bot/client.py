@@ -11,13 +11,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.clock import Clock, SystemClock
 from bot.errors import UserError
 from bot.library import Library, ensure_loaded, open_library
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS: tuple[str, ...] = ("cogs.quotes", "cogs.admin", "cogs.trivia")
+EXTENSIONS: tuple[str, ...] = ("cogs.quotes", "cogs.admin", "cogs.daily", "cogs.trivia")
 APOLOGY = "Sorry, something went wrong on our side. It has been logged; please try again later."
 
 
@@ -76,6 +77,7 @@ class QuoteBot(commands.Bot):
         library: Library | None = None,
         rng: random.Random | None = None,
         sync_on_start: bool = True,
+        clock: Clock | None = None,
     ) -> None:
         intents = discord.Intents.default()
         intents.message_content = False
@@ -90,6 +92,7 @@ class QuoteBot(commands.Bot):
         self._library = library
         self._owns_library = library is None
         self.rng = rng or random.Random()
+        self.clock: Clock = clock or SystemClock()
         self.sync_on_start = sync_on_start
         self.started_at = time.monotonic()
 

@@ -57,8 +57,36 @@ LEASE = timedelta(minutes=2)  # a claimed row is not picked up again for this lo
 RETRY_FIRST = timedelta(minutes=1)
 RETRY_MAX = timedelta(hours=1)
 ERROR_PAUSE = timedelta(seconds=30)  # after an unexpected scheduler error: no hot loop
+PROBLEM_SHOWN = timedelta(days=7)  # /daily status mentions a missed day for a week
 KEEP_DAYS = 60  # post records older than this are pruned
 
+COMMON_ZONES = (  # offered before anything is typed
+    "UTC",
+    "Europe/London",
+    "Europe/Berlin",
+    "Europe/Paris",
+    "Europe/Madrid",
+    "Europe/Moscow",
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "America/Sao_Paulo",
+    "America/Mexico_City",
+    "America/Toronto",
+    "Asia/Kolkata",
+    "Asia/Shanghai",
+    "Asia/Tokyo",
+    "Asia/Seoul",
+    "Asia/Singapore",
+    "Asia/Dubai",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+    "Africa/Lagos",
+    "Africa/Johannesburg",
+    "Africa/Cairo",
+    "Asia/Jakarta",
+)
 _TIME = re.compile(r"^\s*(\d{1,2})\s*[:.hH]\s*(\d{2})\s*$")
 
 
@@ -113,7 +141,7 @@ def zone_choices(prefix: str, limit: int = 25) -> list[str]:
     key = _zone_key(prefix)
     names = _zone_names()
     if not key:
-        return list(names[:limit])
+        return [n for n in COMMON_ZONES if n in names][:limit]
     starts = [n for n in names if _zone_key(n).startswith(key)]
     cities = [
         n for n in names if n not in starts and _zone_key(n.rsplit("/", 1)[-1]).startswith(key)
@@ -308,7 +336,15 @@ class GiveUp:
     reason: str
 
 
-PostResult = Posted | Gone | Retry | GiveUp
+@dataclass(frozen=True, slots=True)
+class Redraw:
+    """Nothing went out, and the claimed quote cannot be posted (a reload removed it):
+    release the claim and draw another quote shortly."""
+
+    reason: str
+
+
+PostResult = Posted | Gone | Retry | GiveUp | Redraw
 Poster = Callable[[DailyJob], Awaitable[PostResult]]
 PoolFor = Callable[[str | None], Sequence[str]]
 
@@ -318,7 +354,7 @@ class DailyStatus:
     schedule: DailyRow | None
     next_post: datetime | None  # in the guild's zone
     last_post: DailyPostRow | None
-    problem: DailyPostRow | None  # a missed or unconfirmed day since the last post
+    problem: DailyPostRow | None  # the latest missed or unconfirmed day in the last week
     posted_in_cycle: int
     eligible: int
 
@@ -571,6 +607,9 @@ class DailyScheduler:
                 epoch(due),
                 day_key(next_day),
             )
+        elif isinstance(result, Redraw):
+            await self.store.daily_release(guild, job.day)
+            await self._retry(row, job.day, result.reason)
         else:
             await self._retry(row, job.day, result.reason)
 
@@ -629,11 +668,13 @@ class DailyScheduler:
         row = await self.store.daily_get(guild_id)
         last = await self.store.daily_last_post(guild_id)
         problem = await self.store.daily_last_problem(guild_id)
-        if problem is not None and last is not None and problem.day < last.day:
-            problem = None
         next_post = None
         pool: Sequence[str] = ()
         if row is not None:
+            with contextlib.suppress(ValueError):
+                today = local_day(self.clock.now(), zone(row.timezone))
+                if problem is not None and problem.day < day_key(today - PROBLEM_SHOWN):
+                    problem = None  # old news
             pool = self.pool_for(row.topic)
             if row.enabled and row.next_due is not None and row.paused_reason is None:
                 with contextlib.suppress(ValueError):

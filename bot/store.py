@@ -956,6 +956,23 @@ class Store:
             None,
         )
 
+    async def daily_release(self, guild_id: int, day: str) -> None:
+        """Forget a claim that is known not to have been sent; its quote goes back in the bag."""
+        await self._daily_atomic(
+            [
+                (
+                    "DELETE FROM daily_bag WHERE guild_id = ? AND quote_id = (SELECT quote_id "
+                    "FROM daily_posts WHERE guild_id = ? AND day = ? AND status = 'sending')",
+                    (guild_id, guild_id, day),
+                ),
+                (
+                    "DELETE FROM daily_posts WHERE guild_id = ? AND day = ? AND status = 'sending'",
+                    (guild_id, day),
+                ),
+            ],
+            None,
+        )
+
     async def daily_retry(
         self, guild_id: int, day: str, next_due: int, failures: int, error: str
     ) -> None:

@@ -1,0 +1,98 @@
+"""Discord rendering for the daily quote: the post itself and /daily status."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import discord
+
+from bot.catalog import QuoteView
+from bot.daily import DailyStatus
+from bot.render import COLOUR, FIELD_VALUE, quote_embed, safe
+from bot.textutil import truncate
+
+FOOTER = "Daily quote · {day}"
+
+
+def footer_for(day: str) -> str:
+    """The footer of the post for `day`; also how a restart recognises a post it already sent."""
+    return FOOTER.format(day=day)
+
+
+def is_daily_post(message: discord.Message, me: int, day: str) -> bool:
+    if message.author.id != me or not message.embeds:
+        return False
+    return message.embeds[0].footer.text == footer_for(day)
+
+
+def daily_embed(view: QuoteView, day: str) -> discord.Embed:
+    embed = quote_embed(view, footer=footer_for(day))
+    embed.title = "Quote of the day"
+    return embed
+
+
+def local_when(instant: datetime) -> str:
+    """`Sat 1 Jun 2024, 09:00 CEST` in the instant's own zone, and Discord's relative time."""
+    text = f"{instant:%a} {instant.day} {instant:%b %Y, %H:%M} {instant.tzname() or ''}".strip()
+    return f"{text} · <t:{int(instant.timestamp())}:R>"
+
+
+def message_link(guild_id: int, channel_id: int, message_id: int) -> str:
+    return f"https://discord.com/channels/{guild_id}/{channel_id}/{message_id}"
+
+
+def status_embed(status: DailyStatus, topic_name: str | None) -> discord.Embed:
+    row = status.schedule
+    embed = discord.Embed(title="Daily quote", colour=COLOUR)
+    if row is None:
+        embed.description = "Not set up in this server. An admin can start it with `/daily set`."
+        return embed
+    if not row.enabled:
+        state = "**Off.** `/daily set` starts it again (the no-repeat bag is kept)."
+    elif row.paused_reason:
+        state = (
+            f"**Paused:** {safe(row.paused_reason, 300)}\n"
+            "Fix that, then run `/daily set` again to resume."
+        )
+    elif row.failures:
+        state = f"**Retrying** after a Discord problem: {safe(row.last_error or 'unknown', 300)}"
+    else:
+        state = "**On.**"
+    embed.description = state
+    embed.add_field(name="Channel", value=f"<#{row.channel_id}>", inline=True)
+    embed.add_field(name="Time", value=f"{row.local_time} {row.timezone}", inline=True)
+    if row.topic:
+        label = (
+            safe(topic_name, 100)
+            if topic_name
+            else (f"{safe(row.topic, 100)} (no longer in the data: posting from every quote)")
+        )
+    else:
+        label = "Every quote"
+    embed.add_field(name="Topic", value=truncate(label, FIELD_VALUE), inline=True)
+    embed.add_field(
+        name="Next post",
+        value=local_when(status.next_post) if status.next_post else "—",
+        inline=False,
+    )
+    last = status.last_post
+    if last is not None and last.message_id and last.channel_id:
+        link = message_link(row.guild_id, last.channel_id, last.message_id)
+        embed.add_field(name="Last post", value=f"{last.day} · [open]({link})", inline=False)
+    else:
+        embed.add_field(name="Last post", value="None yet", inline=False)
+    if status.problem is not None:
+        problem = status.problem
+        word = "Missed" if problem.status == "missed" else "Not confirmed"
+        embed.add_field(
+            name=f"{word}: {problem.day}",
+            value=safe(problem.note or "no details", 300),
+            inline=False,
+        )
+    embed.set_footer(
+        text=(
+            f"{status.posted_in_cycle} of {status.eligible} quotes posted this cycle · "
+            "none repeats until all have been posted"
+        )
+    )
+    return embed

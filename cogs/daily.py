@@ -1,0 +1,341 @@
+"""/daily: a quote posted every day at a local time in a channel the server's admins choose.
+
+Thin: options are checked here, the scheduling and the no-repeat bag are `bot.daily`, the
+post is rendered by `bot.render_daily`. The cog owns the one `DailyScheduler` for all guilds
+(started in cog_load, stopped in cog_unload) and is its poster: the only code that talks to
+Discord for the daily post.
+
+Who may: the group is registered with Manage Server as its default member permission, so
+other members do not see it, and every command checks the permission again at run time
+(a server can override the default in its integration settings).
+
+Restart safety (see `bot.daily` for the whole argument): the scheduler claims (guild, day)
+before calling `post`; `post` sends with a nonce derived from (guild, day), which Discord
+deduplicates for a few minutes (`enforce_nonce`). On a retry of a claim it first looks in
+the channel for the post it may already have made; if it can neither find it nor prove it
+absent, it gives the day up rather than risk posting twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any, Literal
+
+import aiohttp
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.client import QuoteBot
+from bot.daily import (
+    NONCE_WINDOW,
+    DailyJob,
+    DailyScheduler,
+    GiveUp,
+    Gone,
+    Posted,
+    PostResult,
+    Redraw,
+    Retry,
+    find_zone,
+    format_time,
+    parse_time,
+    zone,
+    zone_choices,
+)
+from bot.errors import UserError
+from bot.render import safe
+from bot.render_daily import daily_embed, is_daily_post, local_when, status_embed
+from bot.respond import send
+from bot.textutil import truncate
+from cogs.quotes import random_buttons
+
+log = logging.getLogger(__name__)
+
+HISTORY_SCAN = 200  # messages read after a claim when looking for a post already made
+CLOCK_SKEW = timedelta(seconds=30)  # look a little before the claim: clocks differ
+POST_PERMISSIONS = ("view_channel", "send_messages", "embed_links")
+PERMISSION_NAMES = {
+    "view_channel": "View Channel",
+    "send_messages": "Send Messages",
+    "embed_links": "Embed Links",
+    "read_message_history": "Read Message History",
+}
+
+
+class Daily(commands.Cog):
+    """Set up, inspect and preview the daily quote; deliver it when the scheduler says so."""
+
+    daily = app_commands.Group(
+        name="daily",
+        description="A quote posted every day at a time you choose",
+        guild_only=True,
+        default_permissions=discord.Permissions(manage_guild=True),
+    )
+
+    def __init__(self, bot: QuoteBot) -> None:
+        self.bot = bot
+        self.scheduler = DailyScheduler(
+            bot.library.store, bot.clock, self.post, self.pool, rng=bot.rng
+        )
+
+    async def cog_load(self) -> None:
+        self.scheduler.start()
+
+    async def cog_unload(self) -> None:
+        await self.scheduler.stop()
+        await self.bot.library.store.daily_close()
+
+    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
+        """Manage Server, checked again at run time (the default permission can be overridden)."""
+        if interaction.guild_id is None:
+            raise app_commands.NoPrivateMessage()
+        perms = interaction.permissions
+        if not (perms.manage_guild or perms.administrator):
+            # A CheckFailure (not a UserError): only those reach the tree's error handler from here.
+            raise app_commands.CheckFailure(
+                "You need the Manage Server permission to manage the daily quote."
+            )
+        return True
+
+    # --- the core's view of the data -------------------------------------------
+
+    def pool(self, topic: str | None) -> Sequence[str]:
+        """Quotes eligible for a guild: its topic's, or every quote (also when the topic is gone)."""
+        catalog = self.bot.library.catalog
+        if topic is not None:
+            found = catalog.topics.get(topic)
+            if found is not None:
+                ids = [pid for pid in found.passage_ids if pid in catalog.passages]
+                if ids:
+                    return ids
+        return catalog.quotable
+
+    def topic_name(self, slug: str | None) -> str | None:
+        if slug is None:
+            return None
+        found = self.bot.library.catalog.topics.get(slug)
+        return None if found is None else found.name
+
+    # --- delivery (the scheduler's poster) -----------------------------------------
+
+    async def post(self, job: DailyJob) -> PostResult:
+        channel = self.bot.get_partial_messageable(job.channel_id, guild_id=job.guild_id)
+        history_checked = False
+        if job.recovering:
+            found = await self._find_existing(channel, job)
+            if isinstance(found, Posted | Gone):
+                return found
+            history_checked = found == "absent"
+            within_nonce = self.bot.clock.now() - job.claimed_at < NONCE_WINDOW
+            if not history_checked and not within_nonce:
+                return GiveUp(
+                    "the bot stopped while posting, and without Read Message History in the "
+                    "channel it could not check whether the post went out, so it did not post "
+                    "again"
+                )
+        catalog = self.bot.library.catalog
+        if job.quote_id not in catalog.passages:
+            reason = "the chosen quote was removed by a data reload before it was posted"
+            # Only redraw when nothing can have gone out (first attempt, or history checked).
+            return Redraw(reason) if not job.recovering or history_checked else GiveUp(reason)
+        view = catalog.view(job.quote_id)
+        try:
+            message = await channel.send(
+                embed=daily_embed(view, job.day),
+                view=random_buttons(view),
+                nonce=job.nonce,
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+        except discord.HTTPException as exc:
+            return self._failure(job, exc)
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            return Retry(f"could not reach Discord ({type(exc).__name__})")
+        return Posted(message.id)
+
+    async def _find_existing(
+        self, channel: discord.PartialMessageable, job: DailyJob
+    ) -> Posted | Gone | Literal["absent", "unknown"]:
+        """Look for the post for `job.day` among the channel's messages since the claim:
+        Posted when found, "absent" when the history proves there is none, "unknown" when it
+        could not be read completely, Gone when the channel is gone."""
+        me = self.bot.user
+        if me is None:
+            return "unknown"
+        after = discord.Object(id=discord.utils.time_snowflake(job.claimed_at - CLOCK_SKEW))
+        seen = 0
+        try:
+            async for message in channel.history(limit=HISTORY_SCAN, after=after):
+                seen += 1
+                if is_daily_post(message, me.id, job.day):
+                    log.info(
+                        "daily: guild %s %s was already posted (message %s)",
+                        job.guild_id,
+                        job.day,
+                        message.id,
+                    )
+                    return Posted(message.id)
+        except discord.NotFound:
+            return Gone(f"the channel <#{job.channel_id}> was deleted")
+        except (TimeoutError, discord.HTTPException, aiohttp.ClientError, OSError):
+            return "unknown"  # no Read Message History, or Discord trouble
+        return "absent" if seen < HISTORY_SCAN else "unknown"
+
+    def _failure(self, job: DailyJob, exc: discord.HTTPException) -> PostResult:
+        where = f"<#{job.channel_id}>"
+        if isinstance(exc, discord.NotFound):
+            return Gone(f"the channel {where} was deleted (or I can no longer see it)")
+        if isinstance(exc, discord.Forbidden):
+            missing = self._missing_permissions(job.channel_id)
+            if missing:
+                return Gone(f"I lost the {missing} permission in {where}")
+            return Gone(f"I am not allowed to post in {where} any more ({exc.text or '403'})")
+        if exc.status >= 500 or exc.status == 429:
+            return Retry(f"Discord answered {exc.status}")
+        return Gone(f"Discord refused the post ({exc.status}: {truncate(exc.text, 200)})")
+
+    def _missing_permissions(self, channel_id: int, extra: tuple[str, ...] = ()) -> str:
+        channel = self.bot.get_channel(channel_id)
+        if not isinstance(channel, discord.abc.GuildChannel):
+            return ""
+        perms = channel.permissions_for(channel.guild.me)
+        missing = [
+            PERMISSION_NAMES[p] for p in (*POST_PERMISSIONS, *extra) if not getattr(perms, p)
+        ]
+        return ", ".join(missing)
+
+    # --- /daily set --------------------------------------------------------------
+
+    @daily.command(name="set", description="Post a quote every day in a channel at a local time")
+    @app_commands.describe(
+        channel="Where the quote is posted",
+        time="Local time, 24-hour HH:MM (e.g. 09:00 or 18:30)",
+        timezone="Your IANA time zone, e.g. Europe/Berlin; start typing a city",
+        topic="Only quotes about this topic (default: every quote)",
+    )
+    async def set_daily(
+        self,
+        interaction: discord.Interaction[QuoteBot],
+        channel: discord.TextChannel,
+        time: app_commands.Range[str, 1, 20],
+        timezone: app_commands.Range[str, 1, 100],
+        topic: app_commands.Range[str, 1, 100] | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None
+        try:
+            at = parse_time(time)
+        except ValueError as exc:
+            raise UserError(str(exc)) from exc
+        zone_name = find_zone(timezone)
+        if zone_name is None:
+            raise UserError(
+                f"I don't know the time zone “{safe(timezone, 60)}”. Pick one from the list "
+                "(start typing a city, e.g. Berlin or New York)."
+            )
+        slug = None
+        if topic:
+            found = self.bot.library.catalog.find_topic(topic)
+            if found is None:
+                raise UserError(
+                    f"I don't know a topic called “{safe(topic, 100)}”. Pick one from the list, "
+                    "or leave it empty for every quote."
+                )
+            slug = found.slug
+        missing = self._missing_permissions(channel.id)
+        if missing:
+            raise UserError(
+                f"I can't post in {channel.mention}: I need the {missing} permission there."
+            )
+        day, due = await self.scheduler.configure(
+            interaction.guild_id, channel.id, at, zone_name, slug, interaction.user.id
+        )
+        local_due = due.astimezone(zone(zone_name))
+        lines = [
+            f"Daily quote set: every day at **{format_time(at)}** ({zone_name}) in "
+            f"{channel.mention}"
+            + (f", about **{safe(self.topic_name(slug) or slug, 100)}**." if slug else "."),
+            f"First post: {local_when(local_due)}.",
+        ]
+        if local_due.strftime("%H:%M") != format_time(at):
+            lines.append(
+                f"({format_time(at)} does not exist on {day:%d %b} because of the clock "
+                f"change, so that day's post comes at {local_due:%H:%M}.)"
+            )
+        if self._missing_permissions(channel.id, ("read_message_history",)):
+            lines.append(
+                "Tip: give me Read Message History there too. After a crash in the middle "
+                "of posting I use it to check for the post instead of skipping the day."
+            )
+        await send(interaction, content="\n".join(lines), ephemeral=True)
+
+    @set_daily.autocomplete("timezone")
+    async def timezone_autocomplete(
+        self, interaction: discord.Interaction[QuoteBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=name, value=name) for name in zone_choices(current[:100])]
+
+    @set_daily.autocomplete("topic")
+    async def topic_autocomplete(
+        self, interaction: discord.Interaction[QuoteBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        choices = []
+        for t in self.bot.library.catalog.topic_choices(current[:100], limit=25):
+            count = len(t.passage_ids)
+            label = truncate(f"{t.name} ({count} quote{'s' if count != 1 else ''})", 100)
+            choices.append(app_commands.Choice(name=label, value=truncate(t.slug, 100)))
+        return choices
+
+    # --- /daily off, status, preview ---------------------------------------------
+
+    @daily.command(name="off", description="Stop the daily quote in this server")
+    async def off(self, interaction: discord.Interaction[QuoteBot]) -> None:
+        assert interaction.guild_id is not None
+        if not await self.scheduler.turn_off(interaction.guild_id, interaction.user.id):
+            raise UserError("The daily quote is not on in this server. `/daily set` starts it.")
+        await send(
+            interaction,
+            content=(
+                "Daily quote turned off. `/daily set` starts it again; quotes already posted "
+                "still won't repeat until every quote has been posted."
+            ),
+            ephemeral=True,
+        )
+
+    @daily.command(name="status", description="Channel, next post, last post, and any problem")
+    async def status(self, interaction: discord.Interaction[QuoteBot]) -> None:
+        assert interaction.guild_id is not None
+        found = await self.scheduler.status(interaction.guild_id)
+        topic = found.schedule.topic if found.schedule else None
+        await send(interaction, embed=status_embed(found, self.topic_name(topic)), ephemeral=True)
+
+    @daily.command(name="preview", description="See what the daily post looks like (only you)")
+    async def preview(self, interaction: discord.Interaction[QuoteBot]) -> None:
+        assert interaction.guild_id is not None
+        row = (await self.scheduler.status(interaction.guild_id)).schedule
+        topic = row.topic if row is not None else None
+        quote_id = await self.scheduler.sample(interaction.guild_id, topic)
+        if quote_id is None:
+            raise UserError("There are no quotes to post yet; an owner can load some.")
+        view = self.bot.library.catalog.view(quote_id)
+        today = self.bot.clock.now()
+        if row is not None:
+            today = today.astimezone(zone(row.timezone))
+            where = (
+                f"Preview: this is how the daily quote looks in <#{row.channel_id}> at "
+                f"{row.local_time} ({row.timezone}). Nothing was posted and no quote was used up."
+            )
+        else:
+            where = "Preview: the daily quote is not set up here yet; `/daily set` starts it."
+        await send(
+            interaction,
+            content=where,
+            embed=daily_embed(view, today.date().isoformat()),
+            view=random_buttons(view),
+            ephemeral=True,
+        )
+
+
+async def setup(bot: QuoteBot) -> None:
+    await bot.add_cog(Daily(bot))
