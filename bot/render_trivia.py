@@ -43,7 +43,7 @@ def question_embed(round_: Round) -> discord.Embed:
 def evidence_text(round_: Round, title: str | None) -> str:
     q = round_.question
     who = q.speaker or "the interviewer"
-    where = f", “{safe(title, 200)}”" if title else ""
+    where = f", *{safe(title, 200)}*" if title else ""
     quote = safe(q.evidence, FIELD_VALUE - 260)
     return truncate(f"“{quote}”\n— {safe(who, 60)}{where}", FIELD_VALUE)
 

@@ -727,9 +727,7 @@ def _distractors(
     return chosen
 
 
-def _complete_question(
-    corpus: CorpusText, passage: Passage, index: int, title: str
-) -> Question | None:
+def _complete_question(corpus: CorpusText, passage: Passage, index: int) -> Question | None:
     sentence = passage.sentences[index]
     words = fold(sentence).split()
     if not MIN_SENTENCE_WORDS <= len(words) <= MAX_SENTENCE_WORDS or "[" in sentence:
@@ -757,7 +755,7 @@ def _complete_question(
         return Question(
             id=qid,
             kind="complete",
-            text=f"Complete the quote — {passage.speaker} in “{title}”:\n“{blanked}”",
+            text=f"Complete what {passage.speaker} said:\n“{blanked}”",
             answer=span.text,
             distractors=tuple(distractors),
             difficulty=_DIFFICULTY.get(
@@ -875,7 +873,7 @@ def generate(
         for passage, index in slots:
             if made >= per_interview:
                 break
-            q = _complete_question(corpus, passage, index, titles.get(iid, iid))
+            q = _complete_question(corpus, passage, index)
             if q is not None:
                 questions.append(q)
                 made += 1

@@ -195,7 +195,7 @@ async def test_a_full_round_with_several_members(
     assert f"<@{carol.id}>" in shown["Wrong (1)"]
     assert f"“{safe(round_.question.evidence, 2000)}”" in shown["Evidence"]
     who = "Sean Baker" if round_.question.speaker else "the interviewer"
-    assert f"— {who}, “Sean Baker on making “Anora””" in shown["Evidence"]
+    assert f"— {who}, *Sean Baker on making “Anora”*" in shown["Evidence"]
     styles = {b["custom_id"]: b["style"] for b in final.buttons}
     assert styles[button(round_, round_.correct)] == 3  # the right answer shown in green
     assert await qbot.library.store.trivia_active_round(world.general.id) is None
