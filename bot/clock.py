@@ -7,6 +7,7 @@ test (or `quotebot try`) can move time forward in one step and see what would ha
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import itertools
 from datetime import UTC, datetime, timedelta
@@ -93,3 +94,43 @@ class ManualClock:
         step = delta if isinstance(delta, timedelta) else timedelta(seconds=delta)
         self.set(self._now + step)
         return self._now
+
+
+class WarpClock:
+    """Real time that can also jump ahead: for `quotebot try`.
+
+    Everything keeps running in real time (a trivia round still lasts its 20 s), and
+    `advance`/`set` skip forward at once (to see tomorrow's daily quote arrive now), waking
+    every sleeper whose moment has come. It never goes back.
+    """
+
+    def __init__(self, max_nap: float = 60.0) -> None:
+        self.max_nap = max_nap
+        self.offset = timedelta(0)
+        self._jumped = asyncio.Event()
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    async def sleep_until(self, when: datetime) -> None:
+        when = _aware(when)
+        while True:
+            delay = (when - self.now()).total_seconds()
+            if delay <= 0:
+                return
+            with contextlib.suppress(TimeoutError):  # a nap ended: look at the time again
+                await asyncio.wait_for(self._jumped.wait(), min(delay, self.max_nap))
+
+    def advance(self, delta: timedelta | float) -> datetime:
+        """Jump forward by `delta` (seconds or a timedelta); returns the new now."""
+        step = delta if isinstance(delta, timedelta) else timedelta(seconds=delta)
+        if step < timedelta(0):
+            raise ValueError("the clock does not go backwards")
+        self.offset += step
+        woken, self._jumped = self._jumped, asyncio.Event()
+        woken.set()
+        return self.now()
+
+    def set(self, when: datetime) -> datetime:
+        """Jump to `when` (at least now): e.g. a minute before tomorrow's slot."""
+        return self.advance(max(timedelta(0), _aware(when) - self.now()))

@@ -434,13 +434,16 @@ class DailyScheduler:
             self._wake.clear()
             pause: datetime | None
             try:
-                await self.run_due()
+                handled = await self.run_due()
                 due = await self.store.daily_next_due()
                 pause = None if due is None else from_epoch(due)
                 now = self.clock.now()
                 if pause is not None and pause <= now:
-                    # Still due after a full pass: something keeps failing. No hot loop.
-                    log.error("daily: guild(s) still due after a full pass; pausing briefly")
+                    rows = await self.store.daily_due(epoch(now), self.batch_size)
+                    if not {row.guild_id for row, _ in rows} & handled:
+                        continue  # became due while the pass ran: go again at once
+                    # Handled in this pass and still due: something keeps failing. No hot loop.
+                    log.error("daily: guild(s) still due after being handled; pausing briefly")
                     pause = now + ERROR_PAUSE
             except Exception:
                 log.exception("daily scheduler pass failed; trying again shortly")
@@ -464,14 +467,14 @@ class DailyScheduler:
 
     # --- one pass ---------------------------------------------------------------
 
-    async def run_due(self) -> int:
-        """Handle every row due now, oldest first, in batches. Returns how many."""
+    async def run_due(self) -> set[int]:
+        """Handle every row due now, oldest first, in batches. Returns the guilds handled."""
         seen: set[int] = set()
         while True:
             due = await self.store.daily_due(epoch(self.clock.now()), self.batch_size)
             due = [(row, post) for row, post in due if row.guild_id not in seen]
             if not due:
-                return len(seen)
+                return seen
             seen.update(row.guild_id for row, _ in due)
             await asyncio.gather(*(self._guarded(row, post) for row, post in due))
 

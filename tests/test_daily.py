@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.clock import ManualClock, SystemClock
+from bot.clock import ManualClock, SystemClock, WarpClock
 from bot.daily import (
     DailyJob,
     DailyScheduler,
@@ -730,3 +730,41 @@ async def test_status_reports_next_post_in_local_time_and_bag_progress(
     assert await h.scheduler.sample(GUILD, None) in POOL
     empty = await h.scheduler.status(GUILD + 99)
     assert empty.schedule is None and empty.next_post is None
+
+
+async def test_warp_clock_runs_in_real_time_and_jumps_ahead_waking_sleepers() -> None:
+    clock = WarpClock(max_nap=0.05)
+    start = clock.now()
+    far = start + timedelta(hours=5)
+    sleeper = asyncio.create_task(clock.sleep_until(far))
+    near = asyncio.create_task(clock.sleep_until(start + timedelta(seconds=0.05)))
+    await asyncio.wait_for(near, 2)  # real time still passes
+    assert not sleeper.done()
+    clock.advance(timedelta(hours=4, minutes=59))
+    await asyncio.sleep(0.01)
+    assert not sleeper.done()
+    clock.set(far)
+    await asyncio.wait_for(sleeper, 2)
+    assert clock.now() >= far
+    with pytest.raises(ValueError):
+        clock.advance(-1)
+
+
+async def test_a_broken_database_write_pauses_instead_of_spinning(
+    make: Callable[[datetime], Harness],
+) -> None:
+    h = make(local("2024-06-01T08:00", BERLIN))
+    await h.scheduler.configure(GUILD, CHANNEL, dtime(9), "Europe/Berlin", None)
+    h.poster.script = [Retry("503")] * 100
+
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise OSError("disk full")
+
+    h.store.daily_retry = broken  # type: ignore[method-assign]
+    await h.run_until(local("2024-06-01T09:10", BERLIN))
+    # the claim's lease and the error pause space the attempts out: no hot loop
+    assert 3 <= len(h.poster.calls) <= 10
+    assert all(
+        b - a >= timedelta(seconds=30)
+        for a, b in zip(h.poster.times, h.poster.times[1:], strict=False)
+    )

@@ -15,7 +15,7 @@ import discord
 import pytest
 
 from bot.client import QuoteBot
-from bot.clock import ManualClock
+from bot.clock import ManualClock, WarpClock
 from bot.daily import DailyScheduler
 from bot.emulator import (
     Channel,
@@ -525,3 +525,24 @@ async def test_two_hundred_guilds_due_the_same_minute_each_get_one_post(
     counts = [len(daily_posts(emulator, c)) for c in channels]
     assert counts == [1] * 200
     assert not emulator.take_violations()
+
+
+# --- the playground's clock -----------------------------------------------------------------
+
+
+async def test_with_the_playground_clock_a_jump_to_the_slot_brings_the_post(
+    emulator: DiscordEmulator, world: World, launch_quotebot: Launch
+) -> None:
+    """`quotebot try` keeps real time (trivia rounds run) and jumps ahead to see a daily post."""
+    clock = WarpClock()
+    bot = await launch_quotebot(clock=clock)
+    local_now = clock.now().astimezone(BERLIN)
+    slot = (local_now + timedelta(hours=3)).replace(second=0, microsecond=0)
+    await set_daily(emulator, world, world.general, slot.strftime("%H:%M"))
+    clock.set(slot)
+    post = await emulator.wait_for_message(
+        world.general, predicate=lambda m: m.embed is not None and "Daily quote" in str(m.embed)
+    )
+    assert post.embed is not None and post.embed["title"] == "Quote of the day"
+    assert len(daily_posts(emulator, world.general)) == 1
+    await settle(bot)
