@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import shlex
 import sys
 from collections.abc import AsyncIterator, Callable, Iterable
@@ -148,6 +149,14 @@ def _convert(option: dict[str, Any], value: str) -> Any:
     return value
 
 
+_MARKDOWN_ESCAPE = re.compile(r"\\([*_~|`>\\\[\]()#-])")
+
+
+def shown(text: str) -> str:
+    """Text as Discord displays it: markdown escapes are invisible there, so drop them here."""
+    return _MARKDOWN_ESCAPE.sub(r"\1", text)
+
+
 def render(message: Message, *, edited: bool = False) -> Group:
     """A Discord message as terminal text: content, embed and numbered buttons."""
     parts: list[Any] = []
@@ -156,16 +165,16 @@ def render(message: Message, *, edited: bool = False) -> Group:
     header = Text(f"{message.author.username}{tag}", style="bold cyan")
     parts.append(header)
     if message.content:
-        parts.append(Text(message.content))
+        parts.append(Text(shown(message.content)))
     for embed in message.embeds:
         body: list[Any] = []
         if embed.get("author"):
             body.append(Text(embed["author"].get("name", ""), style="bold"))
         if embed.get("description"):
-            body.append(Text(embed["description"]))
+            body.append(Text(shown(embed["description"])))
         for embed_field in embed.get("fields") or []:
-            body.append(Text(embed_field["name"], style="bold magenta"))
-            body.append(Text(embed_field["value"]))
+            body.append(Text(shown(embed_field["name"]), style="bold magenta"))
+            body.append(Text(shown(embed_field["value"])))
         if embed.get("footer"):
             body.append(Text(embed["footer"].get("text", ""), style="dim"))
         parts.append(

@@ -33,7 +33,9 @@ def quote_embed(view: QuoteView, *, footer: str | None = None) -> discord.Embed:
     )
     embed.set_author(name=truncate(view.speaker, 256))
     if view.passage.question:
-        embed.add_field(name="Asked", value=safe(view.passage.question, QUESTION_IN_QUOTE), inline=False)
+        embed.add_field(
+            name="Asked", value=safe(view.passage.question, QUESTION_IN_QUOTE), inline=False
+        )
     title = safe(meta.title, 200)
     source = f"[{title}]({meta.url})" if meta.url else title
     details = [p for p in (meta.publication, meta.date) if p]
@@ -103,6 +105,7 @@ def about_embed(stats: dict[str, int], interviews: list[str], topics: list[str])
             "`/quote` find a quote by a few words (typos are fine)\n"
             "`/random` a random quote, optionally on a topic or by a speaker\n"
             "`/topic` every quote about a topic\n"
+            "`/trivia play` a trivia round for the whole channel; `/trivia leaderboard`\n"
             "`/about` this message"
         ),
         inline=False,
