@@ -476,7 +476,12 @@ class DailyScheduler:
             if not due:
                 return seen
             seen.update(row.guild_id for row, _ in due)
-            await asyncio.gather(*(self._guarded(row, post) for row, post in due))
+            outcomes = await asyncio.gather(
+                *(self._guarded(row, post) for row, post in due), return_exceptions=True
+            )
+            for outcome in outcomes:  # let the whole batch finish, then report a failure
+                if isinstance(outcome, BaseException):
+                    raise outcome
 
     async def _guarded(self, row: DailyRow, post: DailyPostRow | None) -> None:
         async with self._limit:

@@ -391,6 +391,19 @@ async def test_restarts_at_and_after_the_slot_post_once(
     assert len(daily_posts(emulator, world.general)) == 2
 
 
+async def test_gateway_reconnects_around_the_slot_do_not_double_post(
+    emulator: DiscordEmulator, world: World, dbot: QuoteBot, clock: ManualClock
+) -> None:
+    await set_daily(emulator, world, world.general)
+    await advance_to(dbot, clock, SLOT - timedelta(seconds=1))
+    await emulator.disconnect(resume=False)  # a full re-identify just before the slot
+    await advance_to(dbot, clock, SLOT)
+    await emulator.disconnect(resume=True)  # and a resume just after it
+    await eventually(lambda: dbot.is_ready() and not dbot.is_closed(), "the reconnect")
+    await advance_to(dbot, clock, SLOT + timedelta(hours=3))
+    assert len(daily_posts(emulator, world.general)) == 1
+
+
 async def test_down_for_days_marks_the_miss_and_catches_up_today(
     emulator: DiscordEmulator, world: World, launch_quotebot: Launch, clock: ManualClock
 ) -> None:
