@@ -429,7 +429,10 @@ class DailyScheduler:
             await self._changed.wait()
 
     async def _run(self) -> None:
-        await self.store.daily_expire_leases(epoch(self.clock.now()))
+        try:  # claims left by a process that stopped mid-post: look at them at once
+            await self.store.daily_expire_leases(epoch(self.clock.now()))
+        except Exception:
+            log.exception("daily: could not release old claims; they retry when their lease ends")
         while True:
             self._wake.clear()
             pause: datetime | None
