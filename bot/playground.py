@@ -15,6 +15,7 @@ import shlex
 import sys
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -28,6 +29,7 @@ from rich.panel import Panel
 from rich.text import Text
 
 from bot.client import QuoteBot
+from bot.clock import WarpClock
 from bot.emulator import (
     DiscordEmulator,
     EmulatorUsageError,
@@ -48,6 +50,8 @@ Tab completes command names and asks the bot for autocomplete on the option you 
 Buttons on the last message are numbered: type 1, 2, ... to press one.
   :as NAME     act as owner, member or moderator (now: {who})
   :wait [S]    wait S seconds (default 2) for messages the bot sends by itself
+  :skip D      move the bot's clock ahead by D (90s, 30m, 2h, 1d), e.g. to a daily post
+  :daily       move the clock to this server's next daily post and show it
   :help        this text            :quit  leave (Ctrl-D works too)
 """
 
@@ -152,8 +156,18 @@ def _convert(option: dict[str, Any], value: str) -> Any:
 _MARKDOWN_ESCAPE = re.compile(r"\\([*_~|`>\\\[\]()#-])")
 
 
+_BOLD = re.compile(r"(?<!\\)\*\*(.+?)(?<!\\)\*\*")
+_ITALIC = re.compile(r"(?<![\\*])\*(?!\*)(.+?)(?<!\\)\*")
+_TIMESTAMP = re.compile(r"<t:(\d{1,12})(?::[tTdDfFR])?>")
+
+
 def shown(text: str) -> str:
-    """Text as Discord displays it: markdown escapes are invisible there, so drop them here."""
+    """Text as Discord displays it: markdown markers and escapes are invisible there, and
+    timestamps show as times, so the terminal shows the same."""
+    text = _TIMESTAMP.sub(
+        lambda m: datetime.fromtimestamp(int(m.group(1)), UTC).strftime("%H:%M:%S UTC"), text
+    )
+    text = _ITALIC.sub(r"\1", _BOLD.sub(r"\1", text))
     return _MARKDOWN_ESCAPE.sub(r"\1", text)
 
 
@@ -255,6 +269,17 @@ class Playground:
             await asyncio.sleep(float(arg) if arg else 2.0)
             self.show_changes()
             return True
+        if line.startswith(":skip"):
+            try:
+                delta = parse_duration(line[5:].strip())
+            except ValueError as exc:
+                self.console.print(f"[red]{exc}[/red]")
+                return True
+            await self.jump(self.clock.now() + delta)
+            return True
+        if line == ":daily":
+            await self.next_daily()
+            return True
         if line.isdigit():
             await self.press(int(line))
             return True
@@ -262,7 +287,7 @@ class Playground:
             self.console.print("Commands start with / (try /about), or :help")
             return True
         try:
-            parsed = parse_command(line, self.commands)
+            parsed = self.resolve(parse_command(line, self.commands))
             handle = await self.emu.slash(
                 " ".join([parsed.name, *parsed.path]),
                 parsed.options,
@@ -275,6 +300,59 @@ class Playground:
             return True
         await self.settle(handle)
         return True
+
+    @property
+    def clock(self) -> WarpClock:
+        clock = self.bot.clock
+        if not isinstance(clock, WarpClock):
+            raise RuntimeError("the playground runs the bot on a WarpClock")
+        return clock
+
+    async def jump(self, when: datetime) -> None:
+        """Move the bot's clock to `when` and show whatever the bot does at that moment."""
+        now = self.clock.set(when)
+        self.console.print(f"[dim]clock: {now:%Y-%m-%d %H:%M} UTC[/dim]")
+        cog = self.bot.get_cog("Daily")
+        scheduler = getattr(cog, "scheduler", None)
+        if scheduler is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(scheduler.wait_idle(), 5.0)
+        await self.settle()
+
+    async def next_daily(self) -> None:
+        cog = self.bot.get_cog("Daily")
+        scheduler = getattr(cog, "scheduler", None)
+        if scheduler is None:
+            self.console.print("the daily quote is not available")
+            return
+        status = await scheduler.status(self.world.guild.id)
+        if status.next_post is None:
+            self.console.print(
+                "no daily post is scheduled: try /daily set channel:general time:09:00 timezone:Europe/Berlin"
+            )
+            return
+        await self.jump(status.next_post)
+
+    def resolve(self, parsed: Parsed) -> Parsed:
+        """Channel, user and role options by name (`channel:general`, `#general`) become ids."""
+        command = self.commands[parsed.name]
+        leaf = {o["name"]: o for o in _leaf_options(command, parsed.path)}
+        options = dict(parsed.options)
+        for key, value in parsed.options.items():
+            kind = leaf[key]["type"]
+            if not isinstance(value, str) or kind not in (6, 7, 8):
+                continue
+            name = value.lstrip("#@").casefold()
+            if kind == 7:
+                found = [c.id for c in self.emu.channels.values() if c.name.casefold() == name]
+            elif kind == 6:
+                found = [u.id for u in self.emu.users.values() if u.username.casefold() == name]
+            else:
+                found = [r.id for r in self.world.guild.roles.values() if r.name.casefold() == name]
+            if not found:
+                raise ValueError(f"no {leaf[key]['name']} called {value!r}")
+            options[key] = found[0]
+        return replace(parsed, options=options)
 
     async def press(self, number: int) -> None:
         if self.last is None:
@@ -360,12 +438,25 @@ def _value_start(text: str) -> int:
     return text.find(" ") + 1
 
 
+def parse_duration(text: str) -> timedelta:
+    """`90s`, `30m`, `2h`, `1d` (or plain seconds) as a timedelta."""
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    text = text.strip().lower()
+    try:
+        seconds = float(text[:-1]) * units[text[-1]] if text and text[-1] in units else float(text)
+    except ValueError:
+        raise ValueError("say how far, e.g. :skip 2h (s, m, h or d)") from None
+    if seconds <= 0:
+        raise ValueError("the clock only moves forward")
+    return timedelta(seconds=seconds)
+
+
 @contextlib.asynccontextmanager
 async def running(settings: Settings) -> AsyncIterator[tuple[DiscordEmulator, World, QuoteBot]]:
     """The emulator with one guild, and the real bot connected and its commands synced."""
     async with DiscordEmulator(interaction_deadline=30.0) as emu:
         world = build_world(emu, "Playground")
-        bot = QuoteBot(settings, sync_on_start=False)
+        bot = QuoteBot(settings, sync_on_start=False, clock=WarpClock())
         await start_bot(emu, bot, timeout=60.0)
         try:
             await bot.sync_commands(world.guild.id)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import pytest
 
 from bot.emulator import DiscordEmulator, World
 from bot.endpoints import apply_endpoints
-from bot.playground import Playground, _main, parse_command, shown
+from bot.playground import Playground, _main, parse_command, parse_duration, shown
 from bot.settings import Settings
 
 COMMANDS = {
@@ -43,8 +44,17 @@ def test_parse_positional_named_and_subcommands() -> None:
         parse_command("/nope", COMMANDS)
 
 
-def test_shown_drops_markdown_escapes() -> None:
+def test_shown_renders_markdown_as_discord_does() -> None:
     assert shown(r"\_\_\_ and \*stars\*") == "___ and *stars*"
+    assert shown("**Compartment Number 6** and *Anora*") == "Compartment Number 6 and Anora"
+    assert shown("revealed <t:0:R>") == "revealed 00:00:00 UTC"
+
+
+def test_parse_duration() -> None:
+    assert parse_duration("2h") == timedelta(hours=2)
+    assert parse_duration("90") == timedelta(seconds=90)
+    with pytest.raises(ValueError):
+        parse_duration("soon")
 
 
 async def test_scripted_session_shows_quotes_buttons_and_no_match(
@@ -77,3 +87,19 @@ async def test_tab_completion_asks_the_bot(
     assert choices and "money" in choices[0][1].lower()
     topics = await playground.complete("/topic tins")
     assert topics and topics[0][1].startswith("The tinsel")
+
+
+async def test_daily_in_the_playground(
+    bot_settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    script = (
+        "/daily set channel:general time:09:00 timezone:Europe/Berlin\n"
+        ":daily\n:skip 1d\n/daily set channel:nowhere time:09:00 timezone:UTC\n"
+    )
+    try:
+        assert await _main(bot_settings, io.StringIO(script)) == 0
+    finally:
+        apply_endpoints(None, None)
+    out = capsys.readouterr().out
+    assert out.count("Quote of the day") == 2  # today's at the slot, then tomorrow's
+    assert "no channel called 'nowhere'" in out

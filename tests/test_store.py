@@ -1,5 +1,6 @@
 """The store against real SQLite files: migrations, all-or-nothing loads, diffs, bad files."""
 
+import hashlib
 import sqlite3
 from dataclasses import replace
 from pathlib import Path
@@ -13,7 +14,7 @@ from bot.store import Store, StoreError, _migrations
 def make_interview(iid: str, answers: list[str], title: str = "T") -> Interview:
     passages = tuple(
         Passage(
-            id=f"{iid[:4]}{n:08x}{abs(hash(text)) % 0xFFFF:04x}"[:12],
+            id=hashlib.sha1(f"{iid}\0{text}".encode()).hexdigest()[:12],
             interview_id=iid,
             position=n,
             speaker="Ann Lee",
@@ -29,7 +30,7 @@ def make_interview(iid: str, answers: list[str], title: str = "T") -> Interview:
         id=iid,
         meta=InterviewMeta(title=title, interviewee="Ann Lee"),
         source=f"{iid}.txt",
-        content_hash=str(hash((iid, tuple(answers), title))),
+        content_hash=hashlib.sha1(repr((iid, answers, title)).encode()).hexdigest(),
         speakers=("Ann Lee",),
         paragraphs=(),
         passages=passages,
