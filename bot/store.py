@@ -102,12 +102,54 @@ def _diff(old: dict[str, Any], new: dict[str, Any]) -> Change:
     )
 
 
+class Lane:
+    """A second connection to the same file for one feature's small transactions.
+
+    One SQLite connection holds one transaction at a time, so a feature that writes while a
+    reload holds its transaction on `Store.conn` would join (or, failing, end) it. Each
+    lane has its own connection and a lock that serialises its transactions; SQLite (WAL,
+    busy_timeout) orders the lanes against each other.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.lock = asyncio.Lock()
+        self._conn: aiosqlite.Connection | None = None
+        self._opening = asyncio.Lock()
+
+    async def connection(self) -> aiosqlite.Connection:
+        if self._conn is not None:
+            return self._conn
+        async with self._opening:
+            if self._conn is None:
+                if str(self.store.path) == ":memory:":
+                    self._conn = self.store.conn  # another connection: another database
+                else:
+                    conn = await aiosqlite.connect(self.store.path, isolation_level=None)
+                    for pragma in ("foreign_keys=ON", "busy_timeout=10000", "synchronous=NORMAL"):
+                        await conn.execute(f"PRAGMA {pragma}")
+                    self._conn = conn
+            return self._conn
+
+    async def close(self) -> None:
+        async with self.lock:
+            conn, self._conn = self._conn, None
+            if conn is not None and conn is not self.store.conn:
+                await conn.close()
+
+
 class Store:
     """Owns one aiosqlite connection. Create with `await Store.open(path)`."""
 
     def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
         self.conn = conn
         self.path = path
+        self._lanes: dict[str, Lane] = {}
+
+    def _lane(self, name: str) -> Lane:
+        if name not in self._lanes:
+            self._lanes[name] = Lane(self)
+        return self._lanes[name]
 
     @classmethod
     async def open(cls, path: Path | str) -> Store:
@@ -152,7 +194,16 @@ class Store:
                 )
 
     async def close(self) -> None:
+        """Close every lane, then the main connection."""
+        for lane in list(self._lanes.values()):
+            await lane.close()
+        self._lanes.clear()
         await self.conn.close()
+
+    async def close_lanes(self) -> None:
+        """Close the side connections only (a cog that used one is unloading)."""
+        for lane in list(self._lanes.values()):
+            await lane.close()
 
     async def _scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
         async with self.conn.execute(sql, params) as cur:
@@ -429,30 +480,8 @@ class Store:
         return result
 
     # --- admin ------------------------------------------------------------------
-    # Admin rows use their own connection: a statement on `self.conn` while a reload holds
-    # its transaction open would join (or, on error, end) that transaction. SQLite orders
-    # the two connections (WAL, busy_timeout); `admin_close` closes this one.
-
-    _admin_connection: aiosqlite.Connection | None = None
-    _admin_open_lock: asyncio.Lock | None = None
-
-    async def _admin_conn(self) -> aiosqlite.Connection:
-        if self._admin_open_lock is None:
-            self._admin_open_lock = asyncio.Lock()
-        async with self._admin_open_lock:
-            if self._admin_connection is None:
-                if str(self.path) == ":memory:":
-                    self._admin_connection = self.conn  # another connection: another database
-                else:
-                    conn = await aiosqlite.connect(self.path, isolation_level=None)
-                    await conn.execute("PRAGMA busy_timeout=10000")
-                    self._admin_connection = conn
-            return self._admin_connection
-
-    async def admin_close(self) -> None:
-        conn, self._admin_connection = self._admin_connection, None
-        if conn is not None and conn is not self.conn:
-            await conn.close()
+    # Admin rows go through their own lane: on `self.conn` they could join a reload's
+    # transaction (or end it on an error).
 
     async def record_admin_action(
         self,
@@ -468,7 +497,7 @@ class Store:
     ) -> int:
         """Append one row to the audit trail; returns its id."""
         when = (at or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")
-        conn = await self._admin_conn()
+        conn = await self._lane("admin").connection()
         cur = await conn.execute(
             "INSERT INTO admin_audit(at, user_id, user_name, guild_id, action, detail, result, "
             "message) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -496,7 +525,7 @@ class Store:
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY id DESC LIMIT ?"
-        conn = await self._admin_conn()
+        conn = await self._lane("admin").connection()
         async with conn.execute(sql, (*params, limit)) as cur:
             rows = await cur.fetchall()
         return [
@@ -517,7 +546,7 @@ class Store:
     async def save_pending_import(
         self, *, token: str, user_id: int, filename: str, title: str, content: bytes, at: datetime
     ) -> None:
-        conn = await self._admin_conn()
+        conn = await self._lane("admin").connection()
         await conn.execute(
             "INSERT INTO pending_imports(token, user_id, created_at, filename, title, content) "
             "VALUES (?, ?, ?, ?, ?, ?)",
@@ -529,7 +558,7 @@ class Store:
 
         One statement, so it is atomic: a double click confirms once.
         """
-        conn = await self._admin_conn()
+        conn = await self._lane("admin").connection()
         async with conn.execute(
             "DELETE FROM pending_imports WHERE token = ? AND user_id = ? "
             "RETURNING token, user_id, created_at, filename, title, content",
@@ -548,7 +577,7 @@ class Store:
         )
 
     async def pending_import_owner(self, token: str) -> int | None:
-        conn = await self._admin_conn()
+        conn = await self._lane("admin").connection()
         async with conn.execute(
             "SELECT user_id FROM pending_imports WHERE token = ?", (token,)
         ) as cur:
@@ -557,14 +586,14 @@ class Store:
 
     async def admin_trivia_count(self) -> int:
         """Stored trivia questions, for /admin status."""
-        conn = await self._admin_conn()
+        conn = await self._lane("admin").connection()
         async with conn.execute("SELECT count(*) FROM trivia_questions") as cur:
             row = await cur.fetchone()
         return 0 if row is None else int(row[0])
 
     async def purge_pending_imports(self, before: datetime) -> int:
         """Forget uploads created before `before`; returns how many."""
-        conn = await self._admin_conn()
+        conn = await self._lane("admin").connection()
         cur = await conn.execute(
             "DELETE FROM pending_imports WHERE created_at < ?",
             (before.astimezone(UTC).isoformat(),),
@@ -573,10 +602,8 @@ class Store:
         return int(cur.rowcount)
 
     # --- daily ------------------------------------------------------------------
-    # The scheduler makes many small transactions, concurrently with commands. One SQLite
-    # connection holds one transaction at a time, so interleaving them on `self.conn` would
-    # merge (or break) other features' transactions. Daily writes use their own connection,
-    # serialised by a lock; SQLite (WAL, busy_timeout) orders it against `self.conn`.
+    # The scheduler makes many small transactions, concurrently with commands: they go
+    # through the "daily" lane, never `self.conn`.
 
     _DAILY_SCHEDULE = (
         "SELECT guild_id, channel_id, local_time, timezone, topic, enabled, next_due, due_day, "
@@ -597,38 +624,9 @@ class Store:
     )
     _DAILY_POST = f"SELECT {', '.join(_DAILY_POST_COLUMNS)} FROM daily_posts"
 
-    _daily_connection: aiosqlite.Connection | None = None
-    _daily_tx_lock: asyncio.Lock | None = None
-
-    async def _daily_conn(self) -> aiosqlite.Connection:
-        """The daily connection, opened on first use; call it holding `_daily_lock()`."""
-        if self._daily_connection is not None:
-            return self._daily_connection
-        if str(self.path) == ":memory:":
-            conn = self.conn  # a second connection would see another, empty database
-        else:
-            conn = await aiosqlite.connect(self.path, isolation_level=None)
-            await conn.execute("PRAGMA foreign_keys=ON")
-            await conn.execute("PRAGMA busy_timeout=5000")
-            await conn.execute("PRAGMA synchronous=NORMAL")
-        self._daily_connection = conn
-        return conn
-
-    async def daily_close(self) -> None:
-        """Close the daily connection (the owner of the scheduler calls this on shutdown)."""
-        async with self._daily_lock():
-            conn, self._daily_connection = self._daily_connection, None
-            if conn is not None and conn is not self.conn:
-                await conn.close()
-
-    def _daily_lock(self) -> asyncio.Lock:
-        if self._daily_tx_lock is None:
-            self._daily_tx_lock = asyncio.Lock()
-        return self._daily_tx_lock
-
     async def _daily_rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        async with self._daily_lock():
-            conn = await self._daily_conn()
+        async with self._lane("daily").lock:
+            conn = await self._lane("daily").connection()
             async with conn.execute(sql, params) as cur:
                 return list(await cur.fetchall())
 
@@ -637,8 +635,8 @@ class Store:
     ) -> bool:
         """Run `steps` in one IMMEDIATE transaction; when `guard` (a SELECT) finds no row,
         nothing is written and the answer is False."""
-        async with self._daily_lock():
-            conn = await self._daily_conn()
+        async with self._lane("daily").lock:
+            conn = await self._lane("daily").connection()
             await conn.execute("BEGIN IMMEDIATE")
             try:
                 if guard is not None:
@@ -989,8 +987,8 @@ class Store:
 
     async def daily_expire_leases(self, now: int) -> int:
         """At start-up every claim in flight belongs to a process that is gone: due now."""
-        async with self._daily_lock():
-            conn = await self._daily_conn()
+        async with self._lane("daily").lock:
+            conn = await self._lane("daily").connection()
             cur = await conn.execute(
                 "UPDATE daily_schedules SET next_due = ? WHERE next_due > ? AND EXISTS "
                 "(SELECT 1 FROM daily_posts p WHERE p.guild_id = daily_schedules.guild_id "
@@ -1001,48 +999,18 @@ class Store:
         return int(cur.rowcount)
 
     # --- trivia -----------------------------------------------------------------
-    # Members click answers concurrently. Trivia transactions run on their own connection,
-    # serialised by a lock, so they never interleave with another feature's transaction on
-    # `self.conn`; SQLite (WAL, busy_timeout) orders the two connections. Only the curated
-    # questions are written on `self.conn`, inside `replace_corpus`'s transaction.
-
-    _trivia_connection: aiosqlite.Connection | None = None
-    _trivia_tx_lock: asyncio.Lock | None = None
-
-    async def _trivia_conn(self) -> aiosqlite.Connection:
-        if self._trivia_connection is not None:
-            return self._trivia_connection
-        if str(self.path) == ":memory:":
-            conn = self.conn  # a second connection would see another, empty database
-        else:
-            conn = await aiosqlite.connect(self.path, isolation_level=None)
-            await conn.execute("PRAGMA foreign_keys=ON")
-            await conn.execute("PRAGMA busy_timeout=5000")
-            await conn.execute("PRAGMA synchronous=NORMAL")
-        self._trivia_connection = conn
-        return conn
-
-    def _trivia_lock(self) -> asyncio.Lock:
-        if self._trivia_tx_lock is None:
-            self._trivia_tx_lock = asyncio.Lock()
-        return self._trivia_tx_lock
-
-    async def trivia_close(self) -> None:
-        """Close the trivia connection (the trivia cog does on unload)."""
-        conn, self._trivia_connection = self._trivia_connection, None
-        if conn is not None and conn is not self.conn:
-            async with self._trivia_lock():
-                await conn.close()
+    # Members click answers concurrently: trivia transactions go through the "trivia" lane.
+    # Only the curated questions are written on `self.conn`, inside `replace_corpus`.
 
     async def _trivia_rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        conn = await self._trivia_conn()
-        async with self._trivia_lock(), conn.execute(sql, params) as cur:
+        conn = await self._lane("trivia").connection()
+        async with self._lane("trivia").lock, conn.execute(sql, params) as cur:
             return list(await cur.fetchall())
 
     async def _trivia_write(self, sql: str, params: Sequence[Any] = ()) -> int:
         """One statement (atomic by itself); returns the number of rows it changed."""
-        conn = await self._trivia_conn()
-        async with self._trivia_lock():
+        conn = await self._lane("trivia").connection()
+        async with self._lane("trivia").lock:
             cur = await conn.execute(sql, params)
             await cur.close()
         return int(cur.rowcount)
@@ -1100,8 +1068,8 @@ class Store:
         None when the channel already has an active round (the partial unique index says so,
         so two /trivia at the same moment cannot both win).
         """
-        conn = await self._trivia_conn()
-        async with self._trivia_lock():
+        conn = await self._lane("trivia").connection()
+        async with self._lane("trivia").lock:
             await conn.execute("BEGIN IMMEDIATE")
             try:
                 cur = await conn.execute(
@@ -1198,9 +1166,9 @@ class Store:
         All in one transaction, and only once: None when the round was not active (another
         task ended it first).
         """
-        conn = await self._trivia_conn()
+        conn = await self._lane("trivia").connection()
         status = "cancelled" if cancel else "finished"
-        async with self._trivia_lock():
+        async with self._lane("trivia").lock:
             await conn.execute("BEGIN IMMEDIATE")
             try:
                 cur = await conn.execute(
@@ -1262,8 +1230,8 @@ class Store:
 
     async def trivia_forget_seen(self, guild_id: int, question_ids: Iterable[str]) -> None:
         """Start a new cycle through a pool the guild has seen all of."""
-        conn = await self._trivia_conn()
-        async with self._trivia_lock():
+        conn = await self._lane("trivia").connection()
+        async with self._lane("trivia").lock:
             await conn.executemany(
                 "DELETE FROM trivia_seen WHERE guild_id = ? AND question_id = ?",
                 [(guild_id, qid) for qid in question_ids],

@@ -241,7 +241,6 @@ class Admin(commands.Cog):
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(ImportButton)
-        await self.library.store.admin_close()
 
     # --- who may ------------------------------------------------------------
 

@@ -86,7 +86,6 @@ class Daily(commands.Cog):
 
     async def cog_unload(self) -> None:
         await self.scheduler.stop()
-        await self.bot.library.store.daily_close()
 
     async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
         """Manage Server, checked again at run time (the default permission can be overridden)."""

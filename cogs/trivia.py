@@ -163,7 +163,6 @@ class Trivia(commands.Cog):
         for task in timers:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        await self.store.trivia_close()
 
     # --- the question bank ----------------------------------------------------
 

@@ -233,7 +233,7 @@ def test_format_duration_and_bytes() -> None:
 async def store(tmp_path: Path):  # type: ignore[no-untyped-def]
     s = await Store.open(tmp_path / "q.db")
     yield s
-    await s.admin_close()
+    await s.close_lanes()
     await s.close()
 
 

@@ -351,7 +351,7 @@ async def make(tmp_path: Path) -> AsyncIterator[Callable[[datetime], Harness]]:
     for h in harnesses:
         await h.scheduler.stop()
     for s in stores:
-        await s.daily_close()
+        await s.close_lanes()
         await s.close()
 
 

@@ -241,7 +241,7 @@ async def test_store_reports_the_trivia_diff(tmp_path: Path) -> None:
         # the topics and quotes are untouched by a trivia-only change
         assert (await store.counts())["passages"] > 0
     finally:
-        await store.trivia_close()
+        await store.close_lanes()
         await store.close()
 
 
@@ -267,7 +267,7 @@ async def test_a_refused_reload_keeps_the_old_questions(tmp_path: Path) -> None:
         assert await store.read_trivia() == before  # the old questions stay in service
         assert library.catalog is catalog
     finally:
-        await store.trivia_close()
+        await store.close_lanes()
         await store.close()
 
 
@@ -534,7 +534,7 @@ def test_streaks() -> None:
 async def store(tmp_path: Path):  # type: ignore[no-untyped-def]
     s = await Store.open(tmp_path / "q.db")
     yield s
-    await s.trivia_close()
+    await s.close_lanes()
     await s.close()
 
 
@@ -600,7 +600,7 @@ async def test_round_lifecycle_in_the_store(store: Store, tmp_path: Path) -> Non
 
     # rounds and settings survive closing the database
     await store.set_trivia_round_seconds(1, 7.5, by=5)
-    await store.trivia_close()
+    await store.close_lanes()
     await store.close()
     again = await Store.open(tmp_path / "q.db")
     try:
@@ -612,7 +612,7 @@ async def test_round_lifecycle_in_the_store(store: Store, tmp_path: Path) -> Non
         assert cancelled == []
         assert await again.trivia_active_round(11) is None
     finally:
-        await again.trivia_close()
+        await again.close_lanes()
         await again.close()
 
 
