@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from bot.errors import SourceError
 from bot.models import Interview, InterviewMeta, Topic
 from bot.topics import build_topics, load_curated, toml_error_line
 from bot.transcript import TranscriptError, read_transcript, slugify
@@ -22,20 +23,7 @@ TRANSCRIPT_SUFFIXES = (".txt", ".md")
 TOPICS_FILE = "topics.toml"
 META_KEYS = ("title", "interviewee", "interviewer", "publication", "date", "url")
 IGNORED_NAMES = frozenset({"readme.md", "readme.txt"})
-
-
-@dataclass(frozen=True, slots=True)
-class LoadError:
-    path: str
-    line: int | None
-    message: str
-
-    def __str__(self) -> str:
-        return (
-            f"{self.path}:{self.line}: {self.message}"
-            if self.line
-            else f"{self.path}: {self.message}"
-        )
+LoadError = SourceError  # every input problem, whatever file kind it came from
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,13 +146,13 @@ def load_corpus(paths: Sequence[Path]) -> Corpus:
     for topics_path in topic_files:
         topics, topic_errors = load_curated(topics_path)
         curated.extend(topics)
-        errors.extend(LoadError(e.path, e.line, e.message) for e in topic_errors)
+        errors.extend(topic_errors)
     topics = build_topics(curated, interviews)
     # Evidence is looked up only when every transcript loaded (else only the shape is checked).
     trivia, trivia_errors, trivia_files = load_all_curated(
         paths, interviews if transcripts_ok else None
     )
-    errors.extend(LoadError(e.path, e.line, e.message) for e in trivia_errors)
+    errors.extend(trivia_errors)
     return Corpus(
         interviews=tuple(interviews),
         topics=tuple(topics),

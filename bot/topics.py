@@ -11,9 +11,10 @@ import re
 import tomllib
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
+from bot.errors import SourceError
 from bot.models import Interview, Passage, Topic
 
 _QUOTED_TITLE = re.compile(r"[“\"]([A-Z0-9][^”\"\n]{1,60}?)[,.!?]?[”\"]")
@@ -26,17 +27,6 @@ _NOT_NAME_START = frozenset(
     palme oscar picture film festival russian finnish spanish american new central""".split()
 )
 _TITLE_STOP = frozenset({"it", "she's the one", "who's that", "absolutely", "why", "yes", "no"})
-
-
-@dataclass(frozen=True, slots=True)
-class TopicError:
-    path: str
-    line: int | None
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.message}"
 
 
 def fold(text: str) -> str:
@@ -67,20 +57,20 @@ def _line_of(raw: str, needle: str, fallback: int | None) -> int | None:
     return fallback
 
 
-def load_curated(path: Path) -> tuple[list[Topic], list[TopicError]]:
+def load_curated(path: Path) -> tuple[list[Topic], list[SourceError]]:
     """Read and validate a topics file. Every problem is reported with its line."""
     try:
         raw = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        return [], [TopicError(str(path), None, f"not UTF-8 ({exc.reason})")]
+        return [], [SourceError(str(path), None, f"not UTF-8 ({exc.reason})")]
     try:
         doc = tomllib.loads(raw)
     except tomllib.TOMLDecodeError as exc:
-        return [], [TopicError(str(path), toml_error_line(exc), f"invalid TOML: {exc}")]
+        return [], [SourceError(str(path), toml_error_line(exc), f"invalid TOML: {exc}")]
     entries = doc.get("topic", [])
-    errors: list[TopicError] = []
+    errors: list[SourceError] = []
     if not isinstance(entries, list):
-        return [], [TopicError(str(path), 1, "expected [[topic]] tables")]
+        return [], [SourceError(str(path), 1, "expected [[topic]] tables")]
     topics: list[Topic] = []
     seen: dict[str, str] = {}
     table_lines = [i for i, ln in enumerate(raw.splitlines(), 1) if ln.strip() == "[[topic]]"]
@@ -88,22 +78,22 @@ def load_curated(path: Path) -> tuple[list[Topic], list[TopicError]]:
         line = table_lines[number] if number < len(table_lines) else None
         name = entry.get("name") if isinstance(entry, dict) else None
         if not isinstance(name, str) or not name.strip():
-            errors.append(TopicError(str(path), line, "topic without a name"))
+            errors.append(SourceError(str(path), line, "topic without a name"))
             continue
         line = _line_of(raw, f'"{name}"', line)
         lists: dict[str, tuple[str, ...]] = {}
         for key in ("aliases", "keywords"):
             value = entry.get(key, [])
             if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-                errors.append(TopicError(str(path), line, f"{name}: {key} must be a list of text"))
+                errors.append(SourceError(str(path), line, f"{name}: {key} must be a list of text"))
                 value = []
             lists[key] = tuple(value)
         unknown = set(entry) - {"name", "aliases", "keywords"}
         if unknown:
-            errors.append(TopicError(str(path), line, f"{name}: unknown keys {sorted(unknown)}"))
+            errors.append(SourceError(str(path), line, f"{name}: unknown keys {sorted(unknown)}"))
         slug = slug_for(name)
         if slug in seen:
-            errors.append(TopicError(str(path), line, f"duplicate topic {name!r}"))
+            errors.append(SourceError(str(path), line, f"duplicate topic {name!r}"))
             continue
         seen[slug] = name
         topics.append(Topic(slug, name.strip(), lists["aliases"], lists["keywords"], curated=True))

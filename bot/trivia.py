@@ -28,6 +28,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, cast
 
+from bot.errors import SourceError
 from bot.models import Interview, Passage
 from bot.topics import fold, toml_error_line
 
@@ -140,20 +141,6 @@ class Question:
             speaker=data.get("speaker"),
             source=data.get("source"),
             line=data.get("line"),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class TriviaError:
-    path: str
-    line: int | None
-    message: str
-
-    def __str__(self) -> str:
-        return (
-            f"{self.path}:{self.line}: {self.message}"
-            if self.line
-            else f"{self.path}: {self.message}"
         )
 
 
@@ -366,7 +353,7 @@ def _check_entry(
 
 def load_curated(
     path: Path, interviews: Sequence[Interview] | None
-) -> tuple[list[Question], list[TriviaError]]:
+) -> tuple[list[Question], list[SourceError]]:
     """Read and validate a trivia file; every problem is reported with its line.
 
     With `interviews=None` only the file's shape is checked (used when the transcripts
@@ -376,19 +363,19 @@ def load_curated(
     try:
         raw = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        return [], [TriviaError(where, None, f"not UTF-8 ({exc.reason})")]
+        return [], [SourceError(where, None, f"not UTF-8 ({exc.reason})")]
     except OSError as exc:
-        return [], [TriviaError(where, None, f"cannot read: {exc.strerror}")]
+        return [], [SourceError(where, None, f"cannot read: {exc.strerror}")]
     try:
         doc = tomllib.loads(raw)
     except tomllib.TOMLDecodeError as exc:
-        return [], [TriviaError(where, toml_error_line(exc), f"invalid TOML: {exc}")]
+        return [], [SourceError(where, toml_error_line(exc), f"invalid TOML: {exc}")]
     lines = _Lines(raw)
-    errors: list[TriviaError] = []
+    errors: list[SourceError] = []
     for key in doc:
         if key != "question":
             errors.append(
-                TriviaError(
+                SourceError(
                     where, lines.top_level(key), f"unknown key `{key}`: use [[question]] tables"
                 )
             )
@@ -396,7 +383,7 @@ def load_curated(
     if not isinstance(entries, list):
         return [], [
             *errors,
-            TriviaError(where, lines.top_level("question"), "expected [[question]] tables"),
+            SourceError(where, lines.top_level("question"), "expected [[question]] tables"),
         ]
     index = EvidenceIndex(interviews) if interviews is not None else None
     questions: list[Question] = []
@@ -405,14 +392,14 @@ def load_curated(
         values, problems = _check_entry(entry, index)
         for concerns, message in problems:
             line = lines.key(number, concerns) if concerns else lines.table(number)
-            errors.append(TriviaError(where, line, message))
+            errors.append(SourceError(where, line, message))
         if values is None:
             continue
         line = lines.table(number)
         qid = question_id("curated", fold(values["question"]))
         if qid in first_line:
             errors.append(
-                TriviaError(
+                SourceError(
                     where, line, f"the same question is already asked at line {first_line[qid]}"
                 )
             )
@@ -451,10 +438,10 @@ def find_trivia_files(paths: Iterable[Path]) -> list[Path]:
 
 def load_all_curated(
     paths: Iterable[Path], interviews: Sequence[Interview] | None
-) -> tuple[list[Question], list[TriviaError], list[Path]]:
+) -> tuple[list[Question], list[SourceError], list[Path]]:
     """All trivia files under `paths`; a question asked in two files is an error."""
     questions: list[Question] = []
-    errors: list[TriviaError] = []
+    errors: list[SourceError] = []
     files = find_trivia_files(paths)
     seen: dict[str, Question] = {}
     for path in files:
@@ -464,7 +451,7 @@ def load_all_curated(
             if q.id in seen:
                 other = seen[q.id]
                 errors.append(
-                    TriviaError(
+                    SourceError(
                         str(path), q.line, f"the same question is in {other.source}:{other.line}"
                     )
                 )
@@ -1041,8 +1028,8 @@ __all__ = [
     "Round",
     "RoundAnswer",
     "Score",
+    "SourceError",
     "TriviaBank",
-    "TriviaError",
     "apply_answer",
     "candidate_spans",
     "choose",
