@@ -73,7 +73,11 @@ async def test_changed_files_report_counts_and_roundtrip(store: Store) -> None:
     assert report.quotes.changed == 1  # same slot, new text
     assert report.quotes.added == 1 and report.quotes.removed == 1  # "Third." and b's answer
     stored = await store.read_corpus()
-    assert [p.text for p in stored.passages] == ["First answer.", "Second answer, rewritten.", "Third."]
+    assert [p.text for p in stored.passages] == [
+        "First answer.",
+        "Second answer, rewritten.",
+        "Third.",
+    ]
     assert stored.passages[0].sentences == ("First answer.",)
     assert stored.interviews[0].meta.interviewee == "Ann Lee"
 
@@ -82,7 +86,9 @@ async def test_failed_load_leaves_old_data(store: Store) -> None:
     a = make_interview("one", ["First answer."])
     await store.replace_corpus([a], [])
     bad = make_interview("two", ["Dup."])
-    dup = replace(bad, id="three", passages=tuple(replace(p, interview_id="three") for p in bad.passages))
+    dup = replace(
+        bad, id="three", passages=tuple(replace(p, interview_id="three") for p in bad.passages)
+    )
     with pytest.raises(sqlite3.IntegrityError):  # same passage id twice: the insert fails midway
         await store.replace_corpus([a, bad, dup], [])
     stored = await store.read_corpus()

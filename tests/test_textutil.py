@@ -40,7 +40,9 @@ def test_paginate_prefers_paragraphs_and_sentences() -> None:
     pages = paginate(text, 250)
     assert all(len(p) <= 250 for p in pages)
     assert pages[0].endswith(".")
-    assert "".join(pages).replace(" ", "").replace("\n", "") == text.replace(" ", "").replace("\n", "")
+    assert "".join(pages).replace(" ", "").replace("\n", "") == text.replace(" ", "").replace(
+        "\n", ""
+    )
 
 
 @given(st.text(min_size=1), st.integers(min_value=1, max_value=200))
