@@ -53,7 +53,7 @@ import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import count, pairwise
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -81,6 +81,7 @@ SUGGEST_FLOOR = 25.0  # lowest score offered as a "did you mean" when nothing ma
 LABEL_MAX = 100  # Discord's limit for an autocomplete choice
 MAX_QUERY_CHARS = 300  # longer queries are cut (at a word) before they are searched
 MAX_SLOTS = 12  # distinct content words a query may use
+BUILD_CHUNK = 4096  # answers per build step
 RERANK = 48  # candidates reranked per search
 SUGGEST_RERANK = 32  # candidates reranked per autocomplete
 COMMON_FRACTION = 0.1  # words in more passages than this only count in the rerank
@@ -89,6 +90,8 @@ BM25_K1 = 1.2
 BM25_B = 0.75
 TYPO_WEIGHT = (1.0, 0.85, 0.6)  # by edit distance
 INFLECTION_WEIGHT = 0.9
+KNOWN_WORD_TYPO_DAMPING = 0.6
+SPLIT_WEIGHT = 0.8  # "ripoffs" for "rip offs"
 PREFIX_WEIGHT = 0.8
 PREFIX_EXPANSIONS = 12
 
@@ -108,53 +111,49 @@ STOP_WORDS = frozenset(
 
 # --- normalisation ------------------------------------------------------------------
 
-# Punctuation that shows up in almost every transcript; replaced before the ASCII check so
-# typical text stays on the fast path.
+# Punctuation that shows up in almost every transcript (curly quotes, dashes, ellipsis,
+# no-break space); replaced first so typical text stays on the ASCII fast path.
 _COMMON_PUNCT = ("\u2019", "\u2018", "\u201c", "\u201d", "\u2013", "\u2014", "\u2026", "\xa0")
-_ASCII_TABLE = bytes(
-    (c + 32 if 65 <= c <= 90 else c) if (48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122) else 32
+_SENTINEL = "\x1e"  # passage separator while building; never survives normalise()
+# Byte table for UTF-8 text: ASCII letters lower-cased, ASCII digits kept, every other
+# ASCII byte a space, bytes of multi-byte characters (>= 0x80) left alone.
+_BYTE_TABLE = bytes(
+    c + 32 if 65 <= c <= 90 else c if (48 <= c <= 57 or 97 <= c <= 122 or c >= 128) else 32
     for c in range(256)
 )
+_BUILD_TABLE = _BYTE_TABLE[:0x1E] + b"\x1e" + _BYTE_TABLE[0x1F:]
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
-_NON_WORD = re.compile(r"[\W_]+")
-_STRAIGHTEN = str.maketrans(
-    {
-        "\u2018": "'",
-        "\u2019": "'",
-        "\u201a": "'",
-        "\u201b": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u201e": '"',
-        "\u2010": "-",
-        "\u2011": "-",
-        "\u2012": "-",
-        "\u2013": "-",
-        "\u2014": "-",
-        "\u2015": "-",
-        "\u2212": "-",
-        "\u2026": "...",
-    }
-)
+_NON_ASCII = re.compile("[^\x00-\x7f]")
 
 
-def normalise(text: str) -> str:
-    """The comparable form of `text`: case folded, accents stripped, words split by spaces.
+def _fold(text: str) -> str:
+    """Case-fold `text`, strip accents and turn non-ASCII punctuation into spaces.
 
-    Curly quotes, dashes and ellipses are straightened and then, like all punctuation,
-    turned into spaces; whitespace is collapsed.  "Mäki’s — ‘It’ factor…" becomes
-    "maki s it factor".  ASCII text takes a byte-table fast path (about 1 µs per answer).
+    ASCII punctuation is left for the byte table; a large chunk of text is handled in a
+    few passes over the whole string, which is what makes building fast.
     """
     for mark in _COMMON_PUNCT:
         if mark in text:
             text = text.replace(mark, " ")
     if text.isascii():
-        return " ".join(text.encode("ascii").translate(_ASCII_TABLE).decode("ascii").split())
-    text = unicodedata.normalize("NFKD", text.translate(_STRAIGHTEN))
-    text = _COMBINING.sub("", text).casefold()
-    if text.isascii():
-        return " ".join(text.encode("ascii").translate(_ASCII_TABLE).decode("ascii").split())
-    return " ".join(_NON_WORD.sub(" ", text).split())
+        return text
+    text = _COMBINING.sub("", unicodedata.normalize("NFKD", text)).casefold()
+    if not text.isascii():
+        for char in set(_NON_ASCII.findall(text)):
+            if not char.isalnum():
+                text = text.replace(char, " ")
+    return text
+
+
+def normalise(text: str) -> str:
+    """The comparable form of `text`: case folded, accents stripped, words split by spaces.
+
+    Curly quotes, dashes, ellipses and all other punctuation become spaces, whitespace is
+    collapsed: "Mäki’s — ‘It’ factor…" becomes "maki s it factor".  The index is built
+    with the same folding, so a query and the text it quotes always agree.
+    """
+    folded = _fold(text).encode("utf-8", "replace").translate(_BYTE_TABLE)
+    return " ".join(folded.decode("utf-8", "replace").split())
 
 
 def _content_words(tokens: Iterable[str]) -> list[str]:
@@ -325,6 +324,205 @@ def _inflections(word: str) -> tuple[str, ...]:
 _IntArray = npt.NDArray[np.int64]
 
 
+_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [(1 << 64) - 1], dtype=np.uint64)
+_K1 = np.uint64(0xBF58476D1CE4E5B9)
+_K2 = np.uint64(0x94D049BB133111EB)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_LONG_TOKEN = 16  # longer tokens are hashed one by one in Python (rare)
+
+
+def _mix(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """splitmix64's finaliser, element-wise (uint64 arithmetic wraps)."""
+    x = (x ^ (x >> np.uint64(30))) * _K1
+    x = (x ^ (x >> np.uint64(27))) * _K2
+    return x ^ (x >> np.uint64(31))
+
+
+def _tokenise(folded: bytes) -> tuple[_IntArray, _IntArray, npt.NDArray[np.uint64]]:
+    """Start, end and 64-bit hash of every word in `folded` (bytes after _BUILD_TABLE).
+
+    Words are runs of bytes above 0x20.  A word of up to 16 bytes is identified by its
+    bytes packed into two integers (read through an overlapping 8-byte view of the
+    buffer) and its length, mixed into one hash, so hashing costs a few array passes per
+    word rather than Python work per word; longer words are hashed with blake2b.
+    """
+    data = np.frombuffer(folded, dtype=np.uint8)
+    word = data > 32
+    edges = np.flatnonzero(word[1:] != word[:-1]) + 1
+    if len(word) and word[0]:
+        edges = np.concatenate(([0], edges))
+    if len(word) and word[-1]:
+        edges = np.append(edges, len(word))
+    starts, ends = edges[0::2], edges[1::2]  # a word starts, ends, the next starts...
+    padded = folded + bytes(16)
+    wide = np.ndarray((len(folded) + 9,), dtype="<u8", buffer=padded, offset=0, strides=(1,))
+    lengths = ends - starts
+    low = wide[starts] & _MASKS.take(np.minimum(lengths, 8))
+    high = wide[starts + 8] & _MASKS.take(np.minimum(np.maximum(lengths - 8, 0), 8))
+    hashes = _mix(low ^ _mix(high ^ (lengths.astype(np.uint64) * _GOLDEN)))
+    for i in np.flatnonzero(lengths > _LONG_TOKEN).tolist():
+        token = folded[starts[i] : ends[i]]
+        hashes[i] = int.from_bytes(hashlib.blake2b(token, digest_size=8).digest(), "little")
+    return starts, ends, hashes
+
+
+def _hash_words(words: Iterable[str]) -> dict[int, str]:
+    """The build hash of each word (which must already be normalised)."""
+    listed = list(words)
+    folded = " ".join(listed).encode("utf-8")
+    _, _, hashes = _tokenise(folded)
+    return dict(zip(hashes.tolist(), listed, strict=True))
+
+
+def _stop_table() -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int16]]:
+    """Stop-word hashes, and a 16-bit-slot table pointing into them (-1: none there)."""
+    hashes = np.array(sorted(_hash_words(sorted(STOP_WORDS))), dtype=np.uint64)
+    slots = (hashes & np.uint64(0xFFFF)).astype(np.intp)
+    if len(set(slots.tolist())) != len(slots):
+        raise RuntimeError("stop-word hash slots collide")  # fixed word list: never
+    table = np.full(1 << 16, -1, dtype=np.int16)
+    table[slots] = np.arange(len(hashes), dtype=np.int16)
+    return np.append(hashes, np.uint64(0)), table
+
+
+_STOP_HASHES, _STOP_SLOTS = _stop_table()
+
+
+class _Builder:
+    """Accumulates chunks of answers into the arrays a SearchIndex is made of.
+
+    Per chunk: sentences are joined once (0x1F after a sentence, 0x1E after an answer's
+    last one) and encoded into the text blob, whose separators give every offset in one
+    vectorised scan; the same text is folded and byte-translated once and tokenised by
+    :func:`_tokenise` into word hashes and answer rows.  Stop words are dropped by a
+    sorted-array look-up, and a word's text is only decoded the first time its hash is
+    seen (a bitmap filters the rest).  At the end the (hash, row) keys of all chunks are
+    sorted once; runs give the postings, their lengths the term counts.
+    """
+
+    SEEN_BITS = 24
+
+    def __init__(self) -> None:
+        self.digest = hashlib.sha256()
+        self.ids: list[str] = []
+        self.hashes: list[npt.NDArray[np.uint64]] = []
+        self.rows: list[npt.NDArray[np.uint32]] = []
+        self.lengths: list[npt.NDArray[np.int64]] = []
+        self.answer_ends: list[_IntArray] = []
+        self.blob: list[bytes] = []
+        self.blob_size = 0
+        self.words: dict[int, str] = {}
+        self.seen = np.zeros(1 << self.SEEN_BITS, dtype=bool)
+
+    def add(self, chunk: Sequence[Passage]) -> None:
+        self.digest.update("".join([p.id for p in chunk]).encode())
+        quotable = [p for p in chunk if p.role == "interviewee"]
+        if not quotable:
+            return
+        base = len(self.ids)
+        self.ids.extend([p.id for p in quotable])
+        groups = [p.sentences or (p.text,) for p in quotable]
+        counts = list(map(len, groups))
+        text = "\x1e".join(["\x1f".join(g) for g in groups]) + "\x1e"
+        raw = text.encode("utf-8", "replace")
+        if raw.count(b"\x1e") != len(groups) or raw.count(b"\x1f") != sum(counts) - len(groups):
+            clean = [[s.replace("\x1f", " ").replace("\x1e", " ") for s in g] for g in groups]
+            text = "\x1e".join(["\x1f".join(g) for g in clean]) + "\x1e"
+            raw = text.encode("utf-8", "replace")
+        ends = np.flatnonzero(np.frombuffer(raw, dtype=np.uint8) == 0x1E)
+        self.answer_ends.append(ends.astype(np.int64) + (self.blob_size + 1))
+        self.blob.append(raw)
+        self.blob_size += len(raw)
+
+        folded = _fold(text).encode("utf-8", "replace").translate(_BUILD_TABLE)
+        starts, stops, hashes_all = _tokenise(folded)
+        hashes = hashes_all
+        # A word belongs to the answer whose sentinel (0x1E) is the first one after it.
+        marks = np.flatnonzero(np.frombuffer(folded, dtype=np.uint8) == 0x1E)
+        per_answer = np.diff(np.searchsorted(starts, marks), prepend=0)
+        local = np.repeat(np.arange(len(groups), dtype=np.uint32), per_answer)
+        self.lengths.append(per_answer)
+        slot = _STOP_SLOTS[(hashes & np.uint64(0xFFFF)).astype(np.intp)]
+        keep = np.flatnonzero(_STOP_HASHES[slot] != hashes)  # slot -1 reads the final 0
+        hashes, local = hashes[keep], local[keep]
+        self.hashes.append(hashes)
+        self.rows.append(local + np.uint32(base))
+        slots = (hashes & np.uint64((1 << self.SEEN_BITS) - 1)).astype(np.intp)
+        fresh = np.flatnonzero(~self.seen[slots])
+        if len(fresh):
+            _, first = np.unique(hashes[fresh], return_index=True)
+            for i in keep[fresh[first]].tolist():
+                key = int(hashes_all[i])
+                if key not in self.words:
+                    self.words[key] = folded[starts[i] : stops[i]].decode("utf-8", "replace")
+            self.seen[slots[fresh]] = True
+
+    def finish(self) -> SearchIndex:
+        n = len(self.ids)
+        row_bits = max(1, n.bit_length())
+        hashes = np.concatenate(self.hashes) if self.hashes else np.zeros(0, np.uint64)
+        self.hashes = []
+        rows = np.concatenate(self.rows) if self.rows else np.zeros(0, np.uint32)
+        self.rows = []
+        shift = np.uint64(row_bits)
+        keys = ((hashes >> shift) << shift) | rows.astype(np.uint64)
+        del hashes, rows
+        keys.sort()
+        if len(keys):
+            starts = np.concatenate(([0], np.flatnonzero(np.diff(keys)) + 1))
+        else:
+            starts = np.zeros(0, dtype=np.int64)
+        tf = np.diff(np.append(starts, len(keys)))
+        unique = keys[starts]
+        del keys
+        post_ids = (unique & np.uint64((1 << row_bits) - 1)).astype(np.uint32)
+        term_key = unique >> shift
+        del unique
+        term_starts = (
+            np.concatenate(([0], np.flatnonzero(np.diff(term_key)) + 1))
+            if len(term_key)
+            else np.zeros(0, dtype=np.int64)
+        )
+        term_off = np.append(term_starts, len(term_key)).astype(np.int64)
+        names = {key >> row_bits: word for key, word in self.words.items()}
+        vocab: list[str] = []
+        blob = b"".join(self.blob)
+        self.blob = []
+        ends = np.concatenate(self.answer_ends) if self.answer_ends else np.zeros(0, np.int64)
+        offsets = np.concatenate(([0], ends)).astype(np.int64)
+        for key, first in zip(term_key[term_starts].tolist(), term_starts.tolist(), strict=True):
+            word = names.get(key)
+            if word is None:  # its bitmap slot was taken by another word: find it again
+                word = self._recover(key, row_bits, int(post_ids[first]), blob, offsets)
+            vocab.append(word)
+        lengths = (
+            np.concatenate(self.lengths).astype(np.uint32)
+            if self.lengths
+            else np.zeros(0, dtype=np.uint32)
+        )
+        return SearchIndex(
+            ids=self.ids,
+            vocab=vocab,
+            term_off=term_off,
+            post_ids=post_ids,
+            post_tf=np.minimum(tf, 255).astype(np.uint8),
+            lengths=lengths,
+            offsets=offsets,
+            blob=blob,
+            fingerprint=self.digest.hexdigest(),
+        )
+
+    @staticmethod
+    def _recover(key: int, row_bits: int, row: int, blob: bytes, offsets: _IntArray) -> str:
+        """The word whose hash begins with `key`, read again from an answer that has it."""
+        lo, hi = int(offsets[row]), int(offsets[row + 1])
+        text = blob[lo:hi].decode("utf-8", "replace").replace("\x1e", " ")
+        for full, word in _hash_words(normalise(text).split()).items():
+            if full >> row_bits == key:
+                return word
+        return ""
+
+
 class SearchIndex:
     """Immutable search index over interviewee answers; see the module docstring."""
 
@@ -338,10 +536,11 @@ class SearchIndex:
         "_lengths",
         "_lnorm",
         "_n",
+        "_offsets",
         "_post_ids",
         "_post_tf",
-        "_psent",
-        "_sent_off",
+        "_sorted",
+        "_sorted_terms",
         "_term_id",
         "_term_off",
         "_vocab",
@@ -356,15 +555,17 @@ class SearchIndex:
         post_ids: npt.NDArray[np.uint32],
         post_tf: npt.NDArray[np.uint8],
         lengths: npt.NDArray[np.uint32],
-        sent_off: _IntArray,
-        psent: _IntArray,
+        offsets: _IntArray,
         blob: bytes | memoryview,
         fingerprint: str,
     ) -> None:
         self._ids = ids
         self._n = len(ids)
-        self._vocab = vocab  # sorted; a term id is its position here
+        self._vocab = vocab  # a term id is its position here
         self._term_id = {w: i for i, w in enumerate(vocab)}
+        order = sorted(range(len(vocab)), key=vocab.__getitem__)
+        self._sorted = [vocab[i] for i in order]  # for prefix look-ups with bisect
+        self._sorted_terms = np.asarray(order, dtype=np.int64)
         self._term_off = term_off
         self._df: _IntArray = np.diff(term_off)
         self._post_ids = post_ids
@@ -372,12 +573,13 @@ class SearchIndex:
         self._lengths = lengths
         self._avg_len = max(float(lengths.mean()), 1.0) if self._n else 1.0
         self._lnorm = (BM25_K1 * (1 - BM25_B + BM25_B * lengths / self._avg_len)).astype(np.float32)
-        self._sent_off = sent_off  # byte offset of every sentence in the blob, then the end
-        self._psent = psent  # first sentence of every passage, then the sentence count
+        # Answer r is blob[offsets[r] : offsets[r + 1] - 1]: its sentences joined by 0x1F;
+        # the byte before the next answer is its 0x1E end mark.
+        self._offsets = offsets
         self._blob = blob
         self._fingerprint = fingerprint
         self._buckets = _buckets(vocab)
-        for arr in (term_off, post_ids, post_tf, lengths, sent_off, psent, self._df, self._lnorm):
+        for arr in (term_off, post_ids, post_tf, lengths, offsets, self._df, self._lnorm):
             if arr.flags.writeable:
                 arr.flags.writeable = False
 
@@ -389,76 +591,14 @@ class SearchIndex:
 
         The fingerprint saved with the index is computed over every passage given, in
         order, exactly as ``bot.store.fingerprint`` does, so ``load`` can tell staleness.
+        Work is done a chunk of answers at a time in whole-chunk string and numpy passes
+        (about 1M answers in a few seconds), and no single step holds the GIL for long.
         """
-        vocab_ids: defaultdict[str, int] = defaultdict(count().__next__)
-        get_id = vocab_ids.__getitem__
-        digest = hashlib.sha256()
-        ids: list[str] = []
-        terms: list[int] = []
-        tfs: list[int] = []
-        per_passage: list[int] = []
-        lengths: list[int] = []
-        sent_sizes: list[int] = []
-        sent_counts: list[int] = []
-        blob_parts: list[bytes] = []
-        chunk: list[bytes] = []
-        stop = STOP_WORDS
-        for p in passages:
-            digest.update(p.id.encode())
-            if p.role != "interviewee":
-                continue
-            sentences = p.sentences or (p.text,)
-            ids.append(p.id)
-            encoded = [s.encode("utf-8") for s in sentences]
-            chunk.extend(encoded)
-            sent_sizes.extend(map(len, encoded))
-            sent_counts.append(len(encoded))
-            tokens = normalise(" ".join(sentences)).split()
-            lengths.append(len(tokens))
-            counts = Counter(tokens)
-            for word in stop.intersection(counts):
-                del counts[word]
-            terms.extend(map(get_id, counts))
-            tfs.extend(counts.values())
-            per_passage.append(len(counts))
-            if len(chunk) >= 65536:
-                blob_parts.append(b"".join(chunk))
-                chunk = []
-        blob_parts.append(b"".join(chunk))
-        blob = b"".join(blob_parts)
-        del blob_parts, chunk
-
-        n = len(ids)
-        first_seen = list(vocab_ids)
-        order = sorted(range(len(first_seen)), key=first_seen.__getitem__)
-        vocab = [first_seen[i] for i in order]
-        remap = np.empty(len(order), dtype=np.uint32)
-        remap[np.asarray(order, dtype=np.int64)] = np.arange(len(order), dtype=np.uint32)
-        term_arr = remap[np.asarray(terms, dtype=np.int64)] if terms else np.zeros(0, np.uint32)
-        del terms
-        rows = np.repeat(np.arange(n, dtype=np.uint32), np.asarray(per_passage, dtype=np.int64))
-        perm = np.argsort(term_arr, kind="stable")
-        post_ids = rows[perm]
-        post_tf = np.minimum(np.asarray(tfs, dtype=np.int64), 255).astype(np.uint8)[perm]
-        del perm, rows, tfs
-        term_off = np.zeros(len(vocab) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(term_arr, minlength=len(vocab)), out=term_off[1:])
-        sent_off = np.zeros(len(sent_sizes) + 1, dtype=np.int64)
-        np.cumsum(np.asarray(sent_sizes, dtype=np.int64), out=sent_off[1:])
-        psent = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.asarray(sent_counts, dtype=np.int64), out=psent[1:])
-        return cls(
-            ids=ids,
-            vocab=vocab,
-            term_off=term_off,
-            post_ids=post_ids,
-            post_tf=post_tf,
-            lengths=np.asarray(lengths, dtype=np.uint32),
-            sent_off=sent_off,
-            psent=psent,
-            blob=blob,
-            fingerprint=digest.hexdigest(),
-        )
+        builder = _Builder()
+        it = iter(passages)
+        while chunk := list(islice(it, BUILD_CHUNK)):
+            builder.add(chunk)
+        return builder.finish()
 
     def __len__(self) -> int:
         return self._n
@@ -479,8 +619,7 @@ class SearchIndex:
             "post_ids": self._post_ids.tobytes(),
             "post_tf": self._post_tf.tobytes(),
             "lengths": self._lengths.tobytes(),
-            "sent_off": self._sent_off.tobytes(),
-            "psent": self._psent.tobytes(),
+            "offsets": self._offsets.tobytes(),
             "blob": self._blob,
         }
         layout: dict[str, list[int]] = {}
@@ -497,7 +636,6 @@ class SearchIndex:
                 "fingerprint": self._fingerprint,
                 "passages": self._n,
                 "terms": len(self._vocab),
-                "sentences": len(self._sent_off) - 1,
                 "layout": layout,
                 "crc32": crc,
             }
@@ -547,32 +685,28 @@ class SearchIndex:
             offset, length = layout[name]
             return payload[offset : offset + length]
 
-        n, v, s = int(header["passages"]), int(header["terms"]), int(header["sentences"])
+        n, v = int(header["passages"]), int(header["terms"])
         ids = str(part("ids"), "utf-8").split("\n") if n else []
         vocab = str(part("vocab"), "utf-8").split("\n") if v else []
         term_off = np.frombuffer(part("term_off"), dtype=np.int64)
         post_ids = np.frombuffer(part("post_ids"), dtype=np.uint32)
         post_tf = np.frombuffer(part("post_tf"), dtype=np.uint8)
         lengths = np.frombuffer(part("lengths"), dtype=np.uint32)
-        sent_off = np.frombuffer(part("sent_off"), dtype=np.int64)
-        psent = np.frombuffer(part("psent"), dtype=np.int64)
+        offsets = np.frombuffer(part("offsets"), dtype=np.int64)
         blob = part("blob")
         consistent = (
             len(ids) == n
             and len(vocab) == v
             and len(term_off) == v + 1
             and len(lengths) == n
-            and len(sent_off) == s + 1
-            and len(psent) == n + 1
+            and len(offsets) == n + 1
             and len(post_ids) == len(post_tf)
             and int(term_off[-1]) == len(post_ids)
-            and int(sent_off[-1]) == len(blob)
-            and int(psent[-1]) == s
-            and all(a < b for a, b in pairwise(vocab))
+            and int(offsets[-1]) == len(blob)
+            and len(set(vocab)) == v
             and (not len(post_ids) or int(post_ids.max()) < n)
             and all(
-                int(a[0]) == 0 and not bool(np.any(np.diff(a) < 0))
-                for a in (term_off, sent_off, psent)
+                int(a[0]) == 0 and not bool(np.any(np.diff(a) < 0)) for a in (term_off, offsets)
             )
         )
         if not consistent:
@@ -584,8 +718,7 @@ class SearchIndex:
             post_ids=post_ids,
             post_tf=post_tf,
             lengths=lengths,
-            sent_off=sent_off,
-            psent=psent,
+            offsets=offsets,
             blob=blob,
             fingerprint=fingerprint,
         )
@@ -593,10 +726,8 @@ class SearchIndex:
     # --- text -----------------------------------------------------------------------
 
     def _sentences(self, row: int) -> list[str]:
-        lo, hi = int(self._psent[row]), int(self._psent[row + 1])
-        offsets = self._sent_off[lo : hi + 1].tolist()
-        blob = self._blob
-        return [str(blob[a:b], "utf-8") for a, b in pairwise(offsets)]
+        lo, hi = int(self._offsets[row]), int(self._offsets[row + 1]) - 1
+        return str(self._blob[lo:hi], "utf-8", "replace").split("\x1f")
 
     # --- query planning -------------------------------------------------------------
 
@@ -621,22 +752,35 @@ class SearchIndex:
         found.sort(key=lambda item: (item[1], -self._df_of(item[0])))
         return found[:6]
 
+    def _halves(self, word: str) -> tuple[str, ...]:
+        """Two words of the corpus that `word` runs together ("ripoffs" -> "rip", "offs")."""
+        if len(word) < 5 or word.isdigit():
+            return ()
+        known = self._term_id
+        for cut in range(2, len(word) - 1):
+            head, tail = word[:cut], word[cut:]
+            if (head in known or head in STOP_WORDS) and tail in known:
+                return (head, tail) if head in known else (tail,)
+        return ()
+
     def _df_of(self, word: str) -> int:
         tid = self._term_id.get(word)
         return 0 if tid is None else int(self._df[tid])
 
     def _completions(self, stem: str) -> list[str]:
         """The most frequent vocabulary words that begin with `stem` (not `stem` itself)."""
-        lo = bisect.bisect_right(self._vocab, stem)
-        hi = bisect.bisect_left(self._vocab, stem + "\U0010ffff", lo)
+        lo = bisect.bisect_right(self._sorted, stem)
+        hi = bisect.bisect_left(self._sorted, stem + "\U0010ffff", lo)
         if hi <= lo:
             return []
+        terms = self._sorted_terms[lo:hi]
+        df = self._df[terms]
         if hi - lo > PREFIX_EXPANSIONS:
-            df = self._df[lo:hi]
             best = np.argpartition(-df, PREFIX_EXPANSIONS - 1)[:PREFIX_EXPANSIONS]
-            picks = sorted(best.tolist(), key=lambda i: -int(df[i]))
-            return [self._vocab[lo + i] for i in picks]
-        return self._vocab[lo:hi]
+        else:
+            best = np.arange(hi - lo)
+        picks = sorted(best.tolist(), key=lambda i: (-int(df[i]), int(terms[i])))
+        return [self._vocab[int(terms[i])] for i in picks]
 
     def _plan(self, text: str, *, suggest: bool) -> _Query | None:
         """Normalise the query and work out which vocabulary words may answer each word."""
@@ -659,8 +803,13 @@ class SearchIndex:
             alike: list[str] = [w for w in _inflections(word) if w in self._term_id]
             for other in alike:
                 variants.setdefault(other, INFLECTION_WEIGHT)
+            if word not in self._term_id:
+                for part in self._halves(word):
+                    variants.setdefault(part, SPLIT_WEIGHT)
+            # A word the corpus has is probably meant as typed: its neighbours count less.
+            damp = KNOWN_WORD_TYPO_DAMPING if word in self._term_id else 1.0
             for other, dist in self._neighbours(word):
-                variants.setdefault(other, TYPO_WEIGHT[dist])
+                variants.setdefault(other, TYPO_WEIGHT[dist] * damp)
             if is_last and (prefix or (len(word) >= 3 and word not in self._term_id)):
                 completions = self._completions(word)
                 alike.extend(completions)
