@@ -83,6 +83,8 @@ MAX_QUERY_CHARS = 300  # longer queries are cut (at a word) before they are sear
 MAX_SLOTS = 12  # distinct content words a query may use
 BUILD_CHUNK = 4096  # answers per build step
 RERANK = 48  # candidates reranked per search
+PHRASE_POOL = 2000  # BM25 candidates scanned for the query as a phrase
+LATE_POOL = 20000  # candidates that very common words are looked up for
 SUGGEST_RERANK = 32  # candidates reranked per autocomplete
 COMMON_FRACTION = 0.1  # words in more passages than this only count in the rerank
 COMMON_MIN_DF = 2000  # ...and only once they are also in at least this many passages
@@ -109,6 +111,8 @@ STOP_WORDS = frozenset(
     """.split()
 )
 
+_STOP_LIST = sorted(STOP_WORDS)
+
 # --- normalisation ------------------------------------------------------------------
 
 # Punctuation that shows up in almost every transcript (curly quotes, dashes, ellipsis,
@@ -122,6 +126,7 @@ _BYTE_TABLE = bytes(
     for c in range(256)
 )
 _BUILD_TABLE = _BYTE_TABLE[:0x1E] + b"\x1e" + _BYTE_TABLE[0x1F:]
+_SENTENCE_TABLE = _BYTE_TABLE[:0x1F] + b"\x1f" + _BYTE_TABLE[0x20:]
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 _NON_ASCII = re.compile("[^\x00-\x7f]")
 
@@ -214,37 +219,48 @@ class _Slot:
     variants: dict[str, float]  # vocabulary word -> how much its presence counts (0..1]
     alike: frozenset[str]  # forms that count as the word: plurals, completions of a prefix
 
-    def match(self, words: set[str] | frozenset[str]) -> float:
-        """How well a passage (or sentence) with these words answers this slot."""
-        if self.word in words:
-            return 1.0
-        return max((w for v, w in self.variants.items() if v in words), default=0.0)
 
-    def present(self, words: set[str] | frozenset[str]) -> bool:
-        """The word itself or a form of it is there (typos do not count)."""
-        return self.word in words or not self.alike.isdisjoint(words)
-
-
-@dataclass(frozen=True, slots=True)
 class _Query:
-    norm: str  # normalised query, cut to MAX_QUERY_CHARS
-    slots: tuple[_Slot, ...]
-    prefix: bool  # the last word may be unfinished
+    """A planned query: its normalised text, slots and the look-ups the rerank uses."""
 
-    @property
-    def weight(self) -> float:
-        return sum(s.idf for s in self.slots) or 1.0
+    __slots__ = ("alike", "idf", "lookup", "norm", "prefix", "slots", "weight")
 
-    def coverage(self, words: set[str] | frozenset[str]) -> tuple[float, bool]:
+    def __init__(self, norm: str, slots: tuple[_Slot, ...], prefix: bool) -> None:
+        self.norm = norm  # normalised query, cut to MAX_QUERY_CHARS
+        self.slots = slots
+        self.prefix = prefix  # the last word may be unfinished
+        self.idf = [s.idf for s in slots]
+        self.weight = sum(self.idf) or 1.0
+        # word -> (slot, credit) for the word, its typos and forms; word -> slots it fills
+        self.lookup: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        self.alike: dict[str, list[int]] = defaultdict(list)
+        for i, slot in enumerate(slots):
+            self.lookup[slot.word].append((i, 1.0))
+            for word, credit in slot.variants.items():
+                if word != slot.word:
+                    self.lookup[word].append((i, credit))
+            for word in {slot.word, *slot.alike}:
+                self.alike[word].append(i)
+        self.lookup = dict(self.lookup)
+        self.alike = dict(self.alike)
+
+    def coverage(self, words: set[str]) -> tuple[float, bool]:
         """Idf-weighted share of the query answered by `words`, and whether all is there."""
-        got = sum(s.idf * s.match(words) for s in self.slots)
-        return got / self.weight, all(s.present(words) for s in self.slots)
+        best = [0.0] * len(self.slots)
+        filled = [False] * len(self.slots)
+        for word in words.intersection(self.lookup):
+            for i, credit in self.lookup[word]:
+                if credit > best[i]:
+                    best[i] = credit
+            for i in self.alike.get(word, ()):
+                filled[i] = True
+        got = sum(w * b for w, b in zip(self.idf, best, strict=True))
+        return got / self.weight, all(filled)
 
     def phrase_in(self, text: str) -> int:
         """Where the whole query occurs in normalised `text` as words, else -1."""
         padded = f" {text} "
-        pos = padded.find(f" {self.norm}" if self.prefix else f" {self.norm} ")
-        return pos
+        return padded.find(f" {self.norm}" if self.prefix else f" {self.norm} ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,6 +338,14 @@ def _inflections(word: str) -> tuple[str, ...]:
 
 
 _IntArray = npt.NDArray[np.int64]
+
+# Byte-regex pieces for phrase scans over raw UTF-8 text (lower-cased ASCII).  A "word
+# byte" is an ASCII letter or digit or any byte of a multi-byte character; between words
+# anything else may stand, including curly quotes, dashes, ellipses and no-break spaces.
+_WORD_BYTE = rb"[a-z0-9\x80-\xfe]"
+_WORD_END = rb"(?![a-z0-9\x80-\xfe])"
+_GAP = rb"(?:[^a-z0-9\x80-\xff]|\xe2\x80[\x90-\x9f\xa6]|\xc2\xa0)+"
+_WILDCARD = _WORD_BYTE + rb"{1,40}"
 
 
 _MASKS = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [(1 << 64) - 1], dtype=np.uint64)
@@ -603,6 +627,13 @@ class SearchIndex:
     def __len__(self) -> int:
         return self._n
 
+    def _nbytes(self) -> int:
+        """Approximate memory held by the index (arrays, text blob, ids and vocabulary)."""
+        arrays = (self._term_off, self._post_ids, self._post_tf, self._lengths, self._offsets)
+        blob = len(self._blob) if isinstance(self._blob, bytes) else self._blob.nbytes
+        strings = sum(49 + len(w) for w in self._vocab) * 3 + sum(49 + len(i) for i in self._ids)
+        return sum(a.nbytes for a in arrays) + self._lnorm.nbytes + self._df.nbytes + blob + strings
+
     @property
     def fingerprint(self) -> str:
         """The corpus identity this index was built from (see :meth:`build`)."""
@@ -752,6 +783,12 @@ class SearchIndex:
         found.sort(key=lambda item: (item[1], -self._df_of(item[0])))
         return found[:6]
 
+    def _misspelt_stop_word(self, word: str) -> bool:
+        """ "becuase", "ther": one edit from a stop word and not a word of the corpus."""
+        if word in self._term_id or len(word) < 3 or word.isdigit():
+            return False
+        return process.extractOne(word, _STOP_LIST, scorer=OSA.distance, score_cutoff=1) is not None
+
     def _halves(self, word: str) -> tuple[str, ...]:
         """Two words of the corpus that `word` runs together ("ripoffs" -> "rip", "offs")."""
         if len(word) < 5 or word.isdigit():
@@ -787,7 +824,11 @@ class SearchIndex:
         norm = _cut_query(text)
         if not norm:
             return None
-        words = [w for w in _content_words(norm.split()) if len(w) > 1 or w.isdigit()]
+        words = [
+            w
+            for w in _content_words(norm.split())
+            if (len(w) > 1 or w.isdigit()) and not self._misspelt_stop_word(w)
+        ]
         last_open = suggest and not text[-1:].isspace()
         prefix = last_open and norm.split()[-1] == (words[-1] if words else None)
         words = words[:MAX_SLOTS]
@@ -828,7 +869,13 @@ class SearchIndex:
     # --- candidates -----------------------------------------------------------------
 
     def _candidates(self, query: _Query, k: int) -> tuple[_IntArray, npt.NDArray[np.float64]]:
-        """Rows of the `k` passages with the best BM25 score over the query's variants."""
+        """Rows of the `k` passages with the best BM25 score over the query's variants.
+
+        Slots whose words are all very common do not pick candidates (their postings would
+        touch most of a large corpus); they are added afterwards, by a binary search of
+        their sorted postings, for the best LATE_POOL candidates only.  When every slot is
+        that common the rarest one picks the candidates.
+        """
         common = max(COMMON_MIN_DF, COMMON_FRACTION * self._n)
         plans: list[list[tuple[int, float]]] = []
         for slot in query.slots:
@@ -838,11 +885,44 @@ class SearchIndex:
         if not plans:
             return np.zeros(0, np.int64), np.zeros(0, np.float64)
         df = self._df
-        rare = [[(t, w) for t, w in p if df[t] <= common] for p in plans]
-        if any(rare):
-            plans = [p for p in rare if p]
-        else:  # every word is very common: the rarest one still narrows things down
-            plans = [min(plans, key=lambda p: min(int(df[t]) for t, _ in p))]
+
+        def slot_df(terms: list[tuple[int, float]]) -> int:
+            """How common a slot is: the document frequency of its best-weighted word."""
+            best = max(w for _, w in terms)
+            return max(int(df[t]) for t, w in terms if w == best)
+
+        by_df = sorted(plans, key=slot_df)
+        picking = [p for p in by_df if slot_df(p) <= common] or by_df[:1]
+        late = by_df[len(picking) :]
+        found, scores = self._accumulate(picking)
+        if late and len(found):
+            if len(found) > LATE_POOL:
+                top = np.argpartition(-scores, LATE_POOL - 1)[:LATE_POOL]
+                found, scores = found[top], scores[top]
+            norm = (BM25_K1 + 1.0) / (1.0 + self._lnorm[found].astype(np.float64))
+            for terms in late:
+                best = np.zeros(len(found))
+                for tid, factor in terms:
+                    lo, hi = int(self._term_off[tid]), int(self._term_off[tid + 1])
+                    post = self._post_ids[lo:hi]
+                    at = np.minimum(np.searchsorted(post, found), len(post) - 1)
+                    present = post[at] == found
+                    best = np.maximum(best, present * (factor * self._idf(hi - lo)))
+                scores = scores + best * norm
+        if len(found) > k:
+            top = np.argpartition(-scores, k - 1)[:k]
+            found, scores = found[top], scores[top]
+        order = np.lexsort((found, -scores))
+        return found[order], scores[order]
+
+    def _accumulate(
+        self, plans: list[list[tuple[int, float]]]
+    ) -> tuple[_IntArray, npt.NDArray[np.float64]]:
+        """BM25 per row over the slots' postings.
+
+        A row holding two variants of one slot (a word and its plural) counts both; that
+        only reorders candidates slightly, and the rerank scores each slot once.
+        """
         id_parts: list[npt.NDArray[np.uint32]] = []
         weight_parts: list[npt.NDArray[np.float64]] = []
         for terms in plans:
@@ -855,69 +935,118 @@ class SearchIndex:
                 scale = factor * self._idf(hi - lo) * (BM25_K1 + 1.0)
                 slot_ids.append(rows)
                 slot_weights.append(scale * tf / (tf + self._lnorm[rows]))
-            if len(slot_ids) == 1:
-                id_parts.append(slot_ids[0])
-                weight_parts.append(slot_weights[0])
-                continue
-            cat_ids = np.concatenate(slot_ids)
-            cat_w = np.concatenate(slot_weights)
-            order = np.argsort(-cat_w, kind="stable")
-            uniq, first = np.unique(cat_ids[order], return_index=True)
-            id_parts.append(uniq.astype(np.uint32))
-            weight_parts.append(cat_w[order][first])
+            id_parts.extend(slot_ids)
+            weight_parts.extend(slot_weights)
         all_ids = np.concatenate(id_parts)
         all_w = np.concatenate(weight_parts)
-        found: _IntArray
-        scores: npt.NDArray[np.float64]
         if len(all_ids) * 8 < self._n:
             uniq_ids, inverse = np.unique(all_ids, return_inverse=True)
-            found = uniq_ids.astype(np.int64)
-            scores = np.bincount(inverse, weights=all_w).astype(np.float64, copy=False)
-        else:
-            dense = np.bincount(all_ids, weights=all_w, minlength=self._n).astype(
+            return uniq_ids.astype(np.int64), np.bincount(inverse, weights=all_w).astype(
                 np.float64, copy=False
             )
-            found = np.flatnonzero(dense).astype(np.int64)
-            scores = dense[found]
-        if len(found) > k:
-            top = np.argpartition(-scores, k - 1)[:k]
-            found, scores = found[top], scores[top]
-        order = np.lexsort((found, -scores))
-        return found[order], scores[order]
+        dense = np.bincount(all_ids, weights=all_w, minlength=self._n).astype(
+            np.float64, copy=False
+        )
+        found = np.flatnonzero(dense).astype(np.int64)
+        return found, dense[found]
 
     # --- searching ------------------------------------------------------------------
 
+    def _shortlist(self, query: _Query, k: int) -> list[tuple[int, float]]:
+        """The rows to rerank: answers that contain the query as a phrase, then BM25's best.
+
+        BM25 cannot see word order, so when every query word is common the answer that
+        holds the phrase can rank anywhere among thousands that merely hold the words.  The
+        best PHRASE_POOL candidates are therefore scanned, as raw lower-cased bytes joined
+        into one buffer, with one regular expression: the query's words in order, any
+        punctuation between them, and a wildcard for a word the corpus lacks (a typo).
+        """
+        rows, bm25 = self._candidates(query, max(k, PHRASE_POOL))
+        pattern = self._phrase_pattern(query) if len(rows) > k else None
+        if pattern is None:
+            return list(zip(rows[:k].tolist(), bm25[:k].tolist(), strict=True))
+        lows = self._offsets[rows]
+        highs = self._offsets[rows + 1] - 1
+        blob = self._blob
+        joined = b" \xff ".join(
+            [blob[a:b] for a, b in zip(lows.tolist(), highs.tolist(), strict=True)]
+        ).lower()
+        starts = np.concatenate(([0], np.cumsum(highs - lows + 3)[:-1])).tolist()
+        found: dict[int, None] = {}
+        for match in pattern.finditer(joined):
+            found[bisect.bisect_right(starts, match.start()) - 1] = None
+            if len(found) >= k:
+                break
+        if not found:
+            return list(zip(rows[:k].tolist(), bm25[:k].tolist(), strict=True))
+        first = sorted(found)
+        order = first + [i for i in range(min(len(rows), k + len(first))) if i not in found]
+        picked = np.asarray(order[:k], dtype=np.int64)
+        return list(zip(rows[picked].tolist(), bm25[picked].tolist(), strict=True))
+
+    def _phrase_pattern(self, query: _Query) -> re.Pattern[bytes] | None:
+        """A byte regex for the query as a phrase; None when it would not narrow.
+
+        It starts with the first word the corpus has (words before it are dropped), so the
+        regex engine can skip ahead by that literal; the word boundary before it is a
+        fixed-width look-behind placed after it, which keeps the literal first.
+        """
+        tokens = query.norm.split()
+        parts: list[bytes] = []
+        literal = 0
+        for i, token in enumerate(tokens):
+            last = i == len(tokens) - 1
+            if token in self._term_id or token in STOP_WORDS or (last and query.prefix):
+                word = token.encode("utf-8")
+                if not parts:
+                    parts.append(re.escape(word) + rb"(?<!" + _WORD_BYTE + b".{%d})" % len(word))
+                else:
+                    parts.append(re.escape(word))
+                literal += token not in STOP_WORDS
+            elif parts:
+                parts.append(_WILDCARD)
+        while parts and parts[-1] == _WILDCARD:
+            parts.pop()
+        if literal < 1 or len(parts) < 2:
+            return None
+        tail = b"" if query.prefix else _WORD_END
+        return re.compile(_GAP.join(parts) + tail, re.DOTALL)
+
     def _rank(self, query: _Query, k: int) -> list[_Scored]:
-        rows, bm25 = self._candidates(query, k)
         ranked: list[_Scored] = []
-        for row, base in zip(rows.tolist(), bm25.tolist(), strict=True):
+        for row, base in self._shortlist(query, k):
             ranked.append(self._score(query, row, base))
         ranked.sort(key=lambda s: (-s.score, -s.density, s.row))
         return ranked
 
+    def _normalised_sentences(self, row: int) -> list[str]:
+        """The answer's sentences normalised, in one fold of the whole answer."""
+        lo, hi = int(self._offsets[row]), int(self._offsets[row + 1]) - 1
+        raw = str(self._blob[lo:hi], "utf-8", "replace")
+        folded = _fold(raw).encode("utf-8", "replace").translate(_SENTENCE_TABLE)
+        return [" ".join(part.split()) for part in folded.decode("utf-8", "replace").split("\x1f")]
+
     def _score(self, query: _Query, row: int, base: float) -> _Scored:
-        sentences = [normalise(s) for s in self._sentences(row)]
+        sentences = self._normalised_sentences(row)
         text = " ".join(sentences)
         starts: list[int] = []
         at = 0
         for sentence in sentences:
             starts.append(at)
             at += len(sentence) + 1
-        words = set(text.split())
-        coverage, every_word = query.coverage(words)
+        token_sets = [set(sentence.split()) for sentence in sentences]
+        coverage, every_word = query.coverage(set().union(*token_sets))
         pos = query.phrase_in(text)
         exact = pos >= 0
         phrase, aligned = (100.0, pos) if exact else _phrase(query.norm, text)
         hit_sentence = max(0, bisect.bisect_right(starts, aligned) - 1) if sentences else 0
         best, focus, density = hit_sentence, -1.0, 0.0
-        weight = query.weight
-        for i, sentence in enumerate(sentences):
-            tokens = sentence.split()
-            got = sum(s.idf * s.match(set(tokens)) for s in query.slots) / weight
+        for i, present in enumerate(token_sets):
+            got = query.coverage(present)[0] if present else 0.0
             bonus = 0.01 if i == hit_sentence else 0.0
             if got + bonus > focus:
                 best, focus = i, got + bonus
-                density = got / math.sqrt(len(tokens) + 1)
+                density = got / math.sqrt(len(sentences[i]) / 6.0 + 1.0)
         if exact:
             best = hit_sentence
         focus = min(1.0, max(0.0, focus))
@@ -961,12 +1090,14 @@ class SearchIndex:
         plan = self._plan(prefix, suggest=True)
         if plan is None:
             return []
-        rows, _ = self._candidates(plan, SUGGEST_RERANK)
         scored: list[tuple[float, int, int, int, str]] = []
-        for row in rows.tolist():
-            for i, original in enumerate(self._sentences(row)):
-                sentence = normalise(original)
+        for row, _ in self._shortlist(plan, SUGGEST_RERANK):
+            originals = self._sentences(row)
+            for i, sentence in enumerate(self._normalised_sentences(row)):
+                original = originals[i]
                 words = set(sentence.split())
+                if words.isdisjoint(plan.lookup):
+                    continue
                 coverage, every_word = plan.coverage(words)
                 if coverage <= 0.0:
                     continue
