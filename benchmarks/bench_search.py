@@ -293,6 +293,8 @@ def staged_build(passages: Iterable[Passage]) -> tuple[SearchIndex, float, float
         builder.add(chunk)
     ingested = time.perf_counter()
     index = builder.finish()
+    del builder
+    search._release_freed_memory()
     return index, ingested - started, time.perf_counter() - ingested
 
 

@@ -10,9 +10,10 @@ Design, and why (numbers from ``benchmarks/bench_search.py`` on this 2-core mach
   proportion to the matching postings, not the corpus.  Scanning every string with
   rapidfuzz (the naive baseline) costs seconds per query at 1M passages; SQLite FTS5 was
   measured too slow to rank past ~10k passages in an earlier prototype.
-* **Very common words are skipped** when choosing candidates (function words are never
-  indexed at all, and words in more than a tenth of a large corpus only count in the
-  rerank), so "the money" does not touch every posting list.
+* **Very common words are skipped** when choosing candidates: function words are never
+  indexed, and once the rarer query words have used a budget of postings the commoner
+  ones are only looked up (binary search) for the best candidates so far, so a query of
+  common words does not touch half the corpus.
 * **Typos** map a query word to vocabulary neighbours: rapidfuzz ``process.extract`` with
   the OSA distance (a transposition is one edit) over words with the same first letter and
   a similar length, so one lookup is a few hundred comparisons rather than the whole
@@ -42,6 +43,7 @@ and searching use no asyncio and are meant to run in an executor thread.
 from __future__ import annotations
 
 import bisect
+import ctypes
 import hashlib
 import json
 import math
@@ -82,14 +84,19 @@ LABEL_MAX = 100  # Discord's limit for an autocomplete choice
 MAX_QUERY_CHARS = 300  # longer queries are cut (at a word) before they are searched
 MAX_SLOTS = 12  # distinct content words a query may use
 BUILD_CHUNK = 4096  # answers per build step
-RERANK = 48  # candidates reranked per search
-PHRASE_POOL = 2000  # BM25 candidates scanned for the query as a phrase
-LATE_POOL = 20000  # candidates that very common words are looked up for
-SUGGEST_RERANK = 32  # candidates reranked per autocomplete
-COMMON_FRACTION = 0.1  # words in more passages than this only count in the rerank
-COMMON_MIN_DF = 2000  # ...and only once they are also in at least this many passages
+RERANK = 32  # candidates reranked per search
+PHRASE_POOL = 1500  # BM25 candidates scanned for the query as a phrase
+LATE_POOL = 10000  # candidates that very common words are looked up for
+SUGGEST_RERANK = 24  # candidates reranked per autocomplete
+CANDIDATE_BUDGET = 400_000  # postings scored per query before common words go late
 BM25_K1 = 1.2
 BM25_B = 0.75
+BM25_TF = BM25_K1 + 1.0
+# Candidate score per query word: idf * (COORDINATION + BM25 tf part, at most 2.2), so
+# answers holding more of the (rarer) query words come first and BM25's length and
+# frequency terms only order answers that hold the same words; pure BM25 buried a long
+# answer holding all three words of a query under short ones holding two.
+COORDINATION = 4.0
 TYPO_WEIGHT = (1.0, 0.85, 0.6)  # by edit distance
 INFLECTION_WEIGHT = 0.9
 KNOWN_WORD_TYPO_DAMPING = 0.6
@@ -339,6 +346,22 @@ def _inflections(word: str) -> tuple[str, ...]:
 
 _IntArray = npt.NDArray[np.int64]
 
+
+def _release_freed_memory() -> None:
+    """Hand the build's freed scratch memory back to the OS (glibc keeps it otherwise).
+
+    A 1M-answer build frees about a gigabyte of temporary arrays; glibc's heap keeps much
+    of it mapped, which shows as resident memory the index does not use.  No-op where
+    malloc_trim does not exist.
+    """
+    try:
+        libc = ctypes.CDLL(None)
+        trim = libc.malloc_trim
+    except (OSError, AttributeError):
+        return
+    trim(0)
+
+
 # Byte-regex pieces for phrase scans over raw UTF-8 text (lower-cased ASCII).  A "word
 # byte" is an ASCII letter or digit or any byte of a multi-byte character; between words
 # anything else may stand, including curly quotes, dashes, ellipses and no-break spaces.
@@ -493,7 +516,7 @@ class _Builder:
         del hashes, rows
         keys.sort()
         if len(keys):
-            starts = np.concatenate(([0], np.flatnonzero(np.diff(keys)) + 1))
+            starts = np.concatenate(([0], np.flatnonzero(keys[1:] != keys[:-1]) + 1))
         else:
             starts = np.zeros(0, dtype=np.int64)
         tf = np.diff(np.append(starts, len(keys)))
@@ -503,15 +526,14 @@ class _Builder:
         term_key = unique >> shift
         del unique
         term_starts = (
-            np.concatenate(([0], np.flatnonzero(np.diff(term_key)) + 1))
+            np.concatenate(([0], np.flatnonzero(term_key[1:] != term_key[:-1]) + 1))
             if len(term_key)
             else np.zeros(0, dtype=np.int64)
         )
         term_off = np.append(term_starts, len(term_key)).astype(np.int64)
         names = {key >> row_bits: word for key, word in self.words.items()}
         vocab: list[str] = []
-        blob = b"".join(self.blob)
-        self.blob = []
+        blob = self._assemble_blob()
         ends = np.concatenate(self.answer_ends) if self.answer_ends else np.zeros(0, np.int64)
         offsets = np.concatenate(([0], ends)).astype(np.int64)
         for key, first in zip(term_key[term_starts].tolist(), term_starts.tolist(), strict=True):
@@ -536,11 +558,26 @@ class _Builder:
             fingerprint=self.digest.hexdigest(),
         )
 
+    def _assemble_blob(self) -> memoryview:
+        """Copy the chunks into one buffer a chunk at a time, freeing each as it goes.
+
+        One ``b"".join`` would hold the GIL for the whole copy (about a second at 1M
+        answers) and briefly need the text twice.
+        """
+        out = np.empty(self.blob_size, dtype=np.uint8)
+        at = 0
+        self.blob.reverse()
+        while self.blob:
+            chunk = self.blob.pop()
+            out[at : at + len(chunk)] = np.frombuffer(chunk, dtype=np.uint8)
+            at += len(chunk)
+        return out.data.toreadonly()
+
     @staticmethod
-    def _recover(key: int, row_bits: int, row: int, blob: bytes, offsets: _IntArray) -> str:
+    def _recover(key: int, row_bits: int, row: int, blob: memoryview, offsets: _IntArray) -> str:
         """The word whose hash begins with `key`, read again from an answer that has it."""
         lo, hi = int(offsets[row]), int(offsets[row + 1])
-        text = blob[lo:hi].decode("utf-8", "replace").replace("\x1e", " ")
+        text = str(blob[lo:hi], "utf-8", "replace").replace("\x1e", " ")
         for full, word in _hash_words(normalise(text).split()).items():
             if full >> row_bits == key:
                 return word
@@ -622,7 +659,10 @@ class SearchIndex:
         it = iter(passages)
         while chunk := list(islice(it, BUILD_CHUNK)):
             builder.add(chunk)
-        return builder.finish()
+        index = builder.finish()
+        del builder
+        _release_freed_memory()
+        return index
 
     def __len__(self) -> int:
         return self._n
@@ -871,12 +911,11 @@ class SearchIndex:
     def _candidates(self, query: _Query, k: int) -> tuple[_IntArray, npt.NDArray[np.float64]]:
         """Rows of the `k` passages with the best BM25 score over the query's variants.
 
-        Slots whose words are all very common do not pick candidates (their postings would
-        touch most of a large corpus); they are added afterwards, by a binary search of
-        their sorted postings, for the best LATE_POOL candidates only.  When every slot is
-        that common the rarest one picks the candidates.
+        Slots pick candidates rarest first while their postings fit CANDIDATE_BUDGET (the
+        rarest always does); the commoner rest would touch much of a large corpus, so they
+        are added afterwards, by a binary search of their sorted postings, for the best
+        LATE_POOL candidates only.
         """
-        common = max(COMMON_MIN_DF, COMMON_FRACTION * self._n)
         plans: list[list[tuple[int, float]]] = []
         for slot in query.slots:
             terms = [(self._term_id[v], w) for v, w in slot.variants.items() if v in self._term_id]
@@ -892,21 +931,29 @@ class SearchIndex:
             return max(int(df[t]) for t, w in terms if w == best)
 
         by_df = sorted(plans, key=slot_df)
-        picking = [p for p in by_df if slot_df(p) <= common] or by_df[:1]
+        picking: list[list[tuple[int, float]]] = []
+        spent = 0
+        for terms in by_df:
+            cost = sum(int(df[t]) for t, _ in terms)
+            if picking and spent + cost > CANDIDATE_BUDGET:
+                break
+            picking.append(terms)
+            spent += cost
         late = by_df[len(picking) :]
         found, scores = self._accumulate(picking)
         if late and len(found):
             if len(found) > LATE_POOL:
                 top = np.argpartition(-scores, LATE_POOL - 1)[:LATE_POOL]
                 found, scores = found[top], scores[top]
-            norm = (BM25_K1 + 1.0) / (1.0 + self._lnorm[found].astype(np.float64))
+            norm = COORDINATION + BM25_TF / (1.0 + self._lnorm[found].astype(np.float64))
+            probe = found.astype(np.uint32)  # same dtype as the postings: no copy of them
             for terms in late:
                 best = np.zeros(len(found))
                 for tid, factor in terms:
                     lo, hi = int(self._term_off[tid]), int(self._term_off[tid + 1])
                     post = self._post_ids[lo:hi]
-                    at = np.minimum(np.searchsorted(post, found), len(post) - 1)
-                    present = post[at] == found
+                    at = np.minimum(np.searchsorted(post, probe), len(post) - 1)
+                    present = post[at] == probe
                     best = np.maximum(best, present * (factor * self._idf(hi - lo)))
                 scores = scores + best * norm
         if len(found) > k:
@@ -918,7 +965,7 @@ class SearchIndex:
     def _accumulate(
         self, plans: list[list[tuple[int, float]]]
     ) -> tuple[_IntArray, npt.NDArray[np.float64]]:
-        """BM25 per row over the slots' postings.
+        """Candidate score per row over the slots' postings (see COORDINATION).
 
         A row holding two variants of one slot (a word and its plural) counts both; that
         only reorders candidates slightly, and the rerank scores each slot once.
@@ -932,14 +979,16 @@ class SearchIndex:
                 lo, hi = int(self._term_off[tid]), int(self._term_off[tid + 1])
                 rows = self._post_ids[lo:hi]
                 tf = self._post_tf[lo:hi].astype(np.float64)
-                scale = factor * self._idf(hi - lo) * (BM25_K1 + 1.0)
+                scale = factor * self._idf(hi - lo)
                 slot_ids.append(rows)
-                slot_weights.append(scale * tf / (tf + self._lnorm[rows]))
+                slot_weights.append(
+                    scale * (COORDINATION + BM25_TF * tf / (tf + self._lnorm[rows]))
+                )
             id_parts.extend(slot_ids)
             weight_parts.extend(slot_weights)
         all_ids = np.concatenate(id_parts)
         all_w = np.concatenate(weight_parts)
-        if len(all_ids) * 8 < self._n:
+        if len(all_ids) * 64 < self._n:  # few postings: sorting them beats an N-sized pass
             uniq_ids, inverse = np.unique(all_ids, return_inverse=True)
             return uniq_ids.astype(np.int64), np.bincount(inverse, weights=all_w).astype(
                 np.float64, copy=False
@@ -1102,6 +1151,8 @@ class SearchIndex:
                 if coverage <= 0.0:
                     continue
                 exact = plan.phrase_in(sentence) >= 0
+                if not exact and not every_word and coverage < 0.45:
+                    continue  # cannot reach MATCH_FLOOR: 74 * (0.6 * 0.45 + 0.4) < 50
                 phrase = 100.0 if exact else _phrase(plan.norm, sentence)[0]
                 score = _tier_score(exact, every_word, coverage, phrase, coverage)
                 if score >= MATCH_FLOOR:
