@@ -7,6 +7,7 @@ import asyncio
 import json
 import logging
 import random
+import sqlite3
 import sys
 import textwrap
 from collections.abc import Sequence
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from bot.catalog import Catalog, QuoteView
 from bot.library import Library, ReloadOutcome, ensure_loaded, open_library
+from bot.recovery import explain, rebuild_if_unusable
 from bot.settings import Settings, SettingsError
 from bot.store import StoreError
 
@@ -72,6 +74,17 @@ async def ready_catalog(library: Library) -> Catalog:
 
 
 async def _with_library(settings: Settings, args: argparse.Namespace) -> int:
+    if args.command == "load" and args.rebuild:
+        path = args.db or settings.db_path
+        moved = await rebuild_if_unusable(path)
+        if moved is not None:
+            problem, aside = moved
+            print(
+                f"{problem}\nMoved it to {aside} (with its -wal/-shm files) and building a new "
+                "database from the transcripts. Daily schedules, trivia scores and the admin "
+                "audit were only in the old file.",
+                file=sys.stderr,
+            )
     library = await open_library(settings, args.db)
     try:
         if args.command == "load":
@@ -150,6 +163,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("load", parents=[common], help="load transcripts and data into the database")
     p.add_argument("paths", nargs="*", help="files or directories (default: seeds/ and data/)")
+    p.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="if the database is unusable (corrupt, foreign), move it aside and build a new one",
+    )
 
     p = sub.add_parser("quote", parents=[common], help="find quotes by fuzzy text")
     p.add_argument("query")
@@ -202,8 +220,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_playground(settings, db=args.db)
         return asyncio.run(_with_library(settings, args))
-    except (CliError, SettingsError, StoreError) as exc:
+    except (CliError, SettingsError) as exc:
         print(f"quotebot: {exc}", file=sys.stderr)
+        return 1
+    except (StoreError, sqlite3.DatabaseError) as exc:
+        print(f"quotebot: {explain(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import math
 import random
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import discord
 from discord import app_commands
@@ -20,6 +23,37 @@ log = logging.getLogger(__name__)
 
 EXTENSIONS: tuple[str, ...] = ("cogs.quotes", "cogs.admin", "cogs.daily", "cogs.trivia")
 APOLOGY = "Sorry, something went wrong on our side. It has been logged; please try again later."
+RESTARTING = "I'm restarting right now; please try again in a minute."
+SHUTDOWN_GRACE = 8.0  # seconds replies in flight get to finish on shutdown (docker stop: 10)
+
+T = TypeVar("T")
+
+# --- per-member cooldowns -------------------------------------------------------------
+
+COOLDOWNS: dict[str, tuple[int, float]] = {
+    "quote": (5, 30.0),
+    "random": (5, 30.0),
+    "topic": (3, 30.0),
+    "trivia play": (2, 60.0),
+    "admin reload": (2, 60.0),
+    "admin import": (3, 60.0),
+}
+"""(uses, per seconds) for each member on the commands that cost real work. The bot's
+owners are exempt; for everyone else a refused /admin attempt is rate limited too, which
+also bounds how fast a hostile member can write audit rows."""
+
+
+def member_cooldown(command: str) -> Callable[[T], T]:
+    """`@member_cooldown("quote")`: the COOLDOWNS rate per member, owners exempt."""
+    rate, per = COOLDOWNS[command]
+
+    async def bucket(interaction: discord.Interaction[Any]) -> app_commands.Cooldown | None:
+        client = interaction.client
+        if isinstance(client, QuoteBot) and await client.is_bot_owner(interaction.user):
+            return None
+        return app_commands.Cooldown(rate, per)
+
+    return app_commands.checks.dynamic_cooldown(bucket)
 
 
 def user_message(error: BaseException) -> str | None:
@@ -28,7 +62,7 @@ def user_message(error: BaseException) -> str | None:
     if isinstance(original, UserError):
         return str(original)
     if isinstance(error, app_commands.CommandOnCooldown):
-        return f"Easy there: you can use this again in {error.retry_after:.0f} s."
+        return f"Easy there: you can use this again in {math.ceil(error.retry_after)} s."
     if isinstance(error, app_commands.MissingPermissions):
         perms = ", ".join(p.replace("_", " ").title() for p in error.missing_permissions)
         return f"You need the {perms} permission for this."
@@ -61,6 +95,14 @@ async def report_error(interaction: discord.Interaction[Any], error: BaseExcepti
 
 
 class QuoteTree(app_commands.CommandTree["QuoteBot"]):
+    async def interaction_check(self, interaction: discord.Interaction[QuoteBot], /) -> bool:
+        """Every command is tracked until it has answered; none starts while shutting down."""
+        client = interaction.client
+        if client.shutting_down and interaction.type is discord.InteractionType.application_command:
+            raise app_commands.CheckFailure(RESTARTING)
+        client.track_interaction()
+        return True
+
     async def on_error(
         self, interaction: discord.Interaction[QuoteBot], error: app_commands.AppCommandError
     ) -> None:
@@ -78,6 +120,7 @@ class QuoteBot(commands.Bot):
         rng: random.Random | None = None,
         sync_on_start: bool = True,
         clock: Clock | None = None,
+        shutdown_grace: float = SHUTDOWN_GRACE,
     ) -> None:
         intents = discord.Intents.default()
         intents.message_content = False
@@ -95,6 +138,10 @@ class QuoteBot(commands.Bot):
         self.clock: Clock = clock or SystemClock()
         self.sync_on_start = sync_on_start
         self.started_at = time.monotonic()
+        self.shutdown_grace = shutdown_grace
+        self.shutting_down = False
+        self._in_flight: set[asyncio.Task[Any]] = set()
+        self._shutdown: asyncio.Future[None] | None = None
 
     @property
     def library(self) -> Library:
@@ -133,10 +180,51 @@ class QuoteBot(commands.Bot):
             return True
         return await self.is_owner(user)
 
+    # --- shutdown -------------------------------------------------------------
+
+    def track_interaction(self) -> None:
+        """Count the running task as a reply in flight: close() lets it finish first."""
+        task = asyncio.current_task()
+        if task is not None and task not in self._in_flight:
+            self._in_flight.add(task)
+            task.add_done_callback(self._in_flight.discard)
+
     async def close(self) -> None:
+        """Shut down gracefully, once however often it is called (signals, `async with`).
+
+        New commands are refused with a short message; replies in flight get up to
+        `shutdown_grace` seconds to finish; then the cogs unload (stopping the daily
+        scheduler and trivia timers), the gateway and HTTP session close, and last the
+        database with every side connection.
+        """
+        if self._shutdown is None:
+            caller = asyncio.current_task()  # never wait for the task asking us to close
+            self._shutdown = asyncio.ensure_future(self._close_once(caller))
+        await asyncio.shield(self._shutdown)
+
+    async def _close_once(self, caller: asyncio.Task[Any] | None) -> None:
+        self.shutting_down = True
         try:
+            await self._drain(self.shutdown_grace, caller)
             await super().close()
         finally:
             if self._library is not None and self._owns_library:
                 await self._library.store.close()
                 self._library = None
+
+    async def _drain(self, grace: float, caller: asyncio.Task[Any] | None) -> None:
+        """Wait for the replies in flight (and any button pressed meanwhile), up to `grace` s."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + grace
+        announced = False
+        while pending := {t for t in self._in_flight if t is not caller and not t.done()}:
+            if not announced:
+                log.info("shutting down: waiting for %d reply(ies) in flight", len(pending))
+                announced = True
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                log.warning(
+                    "shutting down with %d reply(ies) unfinished after %.0f s", len(pending), grace
+                )
+                return
+            await asyncio.wait(pending, timeout=remaining)

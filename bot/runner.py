@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -12,7 +13,9 @@ import discord
 
 from bot.client import QuoteBot
 from bot.endpoints import apply_endpoints
+from bot.recovery import check_database, explain
 from bot.settings import Settings
+from bot.store import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -39,14 +42,38 @@ def _settings_for(settings: Settings, db: Path | None) -> Settings:
 
 
 async def _run(settings: Settings) -> None:
+    # The database first: a bad file is a clear message before anything talks to Discord.
+    problem = await check_database(settings.db_path)
+    if problem is not None:
+        raise StoreError(problem)
     apply_endpoints(settings.api_url, settings.gateway_url)
     bot = QuoteBot(settings)
     loop = asyncio.get_running_loop()
+
+    stopping: set[asyncio.Future[None]] = set()
+
+    def stop(sig: signal.Signals) -> None:
+        log.info("%s received: shutting down", sig.name)
+        task = asyncio.ensure_future(bot.close())
+        stopping.add(task)
+        task.add_done_callback(stopping.discard)
+
     for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
-    async with bot:
-        assert settings.token is not None
-        await bot.start(settings.token)
+        loop.add_signal_handler(sig, stop, sig)
+    try:
+        async with bot:
+            assert settings.token is not None
+            await bot.start(settings.token)
+    except Exception as exc:
+        if not bot.shutting_down:
+            raise
+        # Stopped while logging in or loading: whatever was cut short failed because the
+        # connections were closing, and every database write is all-or-nothing.
+        log.info("stopped during start-up (%s cut short)", type(exc).__name__)
+    finally:
+        # start() returns as soon as the gateway closes; the shutdown a signal began still
+        # has the database to close, so wait for all of it (close() runs only once).
+        await bot.close()
 
 
 def run_bot(settings: Settings, db: Path | None = None) -> int:
@@ -61,6 +88,9 @@ def run_bot(settings: Settings, db: Path | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    except (StoreError, sqlite3.DatabaseError) as exc:
+        print(f"quotebot: {explain(exc)}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -49,7 +49,7 @@ from bot.admin import (
     remove_files,
     save_import,
 )
-from bot.client import QuoteBot
+from bot.client import QuoteBot, member_cooldown
 from bot.errors import NotAllowed, UserError
 from bot.library import Library, ReloadBusy, ReloadOutcome
 from bot.loader import LoadError
@@ -299,6 +299,7 @@ class Admin(commands.Cog):
     @admin.command(
         name="reload", description="Re-read the transcripts and data files, then swap them in"
     )
+    @member_cooldown("admin reload")
     async def reload(self, interaction: discord.Interaction[QuoteBot]) -> None:
         await defer(interaction)
         await self.require_owner(interaction, "reload", "reload the data")
@@ -373,6 +374,7 @@ class Admin(commands.Cog):
         file="The transcript: a UTF-8 .txt or .md file",
         title="The interview's title (guessed from the file when left out)",
     )
+    @member_cooldown("admin import")
     async def import_(
         self,
         interaction: discord.Interaction[QuoteBot],

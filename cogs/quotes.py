@@ -14,7 +14,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.catalog import Catalog, QuoteView
-from bot.client import QuoteBot, report_error
+from bot.client import QuoteBot, member_cooldown, report_error
 from bot.errors import UserError
 from bot.render import (
     PAGE_SIZE,
@@ -58,6 +58,8 @@ class GuardedItem(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"qb:
     """Base for persistent buttons: errors go through the bot's one error reporter."""
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        if isinstance(interaction.client, QuoteBot):
+            interaction.client.track_interaction()  # a shutdown lets this reply finish
         try:
             await self.run(interaction)
         except Exception as error:
@@ -274,6 +276,7 @@ class Quotes(commands.Cog):
         query="Words you remember from the quote; typos and any order are fine",
         private="Only you see the reply",
     )
+    @member_cooldown("quote")
     async def quote(
         self,
         interaction: discord.Interaction[QuoteBot],
@@ -322,6 +325,7 @@ class Quotes(commands.Cog):
     @app_commands.describe(
         topic="Only quotes about this topic", speaker="Only quotes by this person"
     )
+    @member_cooldown("random")
     async def random_quote(
         self,
         interaction: discord.Interaction[QuoteBot],
@@ -378,6 +382,7 @@ class Quotes(commands.Cog):
 
     @app_commands.command(name="topic", description="Every quote about one topic, page by page")
     @app_commands.describe(name="The topic; start typing to see them with their quote counts")
+    @member_cooldown("topic")
     async def topic(
         self, interaction: discord.Interaction[QuoteBot], name: app_commands.Range[str, 1, 100]
     ) -> None:

@@ -20,7 +20,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import QuoteBot
+from bot.client import QuoteBot, member_cooldown
 from bot.clock import Clock, SystemClock
 from bot.errors import NotAllowed, UserError
 from bot.render import safe
@@ -275,6 +275,7 @@ class Trivia(commands.Cog):
         difficulty="Only questions of this difficulty",
     )
     @app_commands.choices(difficulty=[app_commands.Choice(name=d, value=d) for d in DIFFICULTIES])
+    @member_cooldown("trivia play")
     async def play(
         self,
         interaction: discord.Interaction[QuoteBot],

@@ -1,0 +1,80 @@
+"""Start-up safety for the database file: check it, explain a bad one, set it aside.
+
+The database is rebuilt from the transcripts by `quotebot load`, so a file that cannot be
+used (not SQLite, another program's, damaged pages) is never repaired in place: it is
+renamed to ``<name>.corrupt-<UTC timestamp>`` (its ``-wal``/``-shm`` files with it, so the
+pair still opens together for forensics) and a new one is built. No discord import.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.store import Store, StoreError
+
+REBUILD_HINT = (
+    "Way out: `quotebot load --rebuild` moves the file aside (it is kept, renamed "
+    "<name>.corrupt-<time>) and builds a new database from the transcripts."
+)
+_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def explain(error: BaseException) -> str:
+    """The message for an unusable database, always ending with the way out."""
+    text = str(error)
+    if isinstance(error, sqlite3.DatabaseError) and not isinstance(error, StoreError):
+        text = f"the database cannot be read ({error})"
+    return text if "--rebuild" in text else f"{text}\n{REBUILD_HINT}"
+
+
+async def check_database(path: Path) -> str | None:
+    """Why the database at `path` cannot be used, or None (it is fine, or not there yet).
+
+    Opening runs the same checks and migrations as the bot; then `PRAGMA integrity_check`
+    looks at every page, so damage is found at start-up rather than mid-command.
+    """
+    if str(path) == ":memory:" or not await asyncio.to_thread(path.exists):
+        return None
+    try:
+        store = await Store.open(path)
+    except StoreError as exc:
+        return str(exc)
+    try:
+        ok = await store.integrity_ok()
+    except sqlite3.DatabaseError as exc:
+        return f"{path} is damaged ({exc})."
+    finally:
+        await store.close()
+    return None if ok else f"{path} is damaged (PRAGMA integrity_check failed)."
+
+
+def set_aside(path: Path, now: datetime | None = None) -> Path:
+    """Rename the database (and its side files) to ``<name>.corrupt-<time>``; returns the
+    new path. Nothing is deleted."""
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+    for suffix in _SIDE_FILES:
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            side.rename(target.with_name(target.name + suffix))
+    path.rename(target)
+    return target
+
+
+async def rebuild_if_unusable(path: Path) -> tuple[str, Path] | None:
+    """For `quotebot load --rebuild`: set an unusable database aside.
+
+    Returns (why it was unusable, where it went), or None when the database is fine (a
+    healthy file is never moved: it holds schedules, scores and the audit trail).
+    """
+    problem = await check_database(path)
+    if problem is None:
+        return None
+    return problem, set_aside(path)

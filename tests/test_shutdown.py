@@ -1,0 +1,217 @@
+"""The real process: `python -m bot` against an emulator in this test, stopped by signals;
+and what start-up does with a database file it cannot use.
+
+The bot runs in a subprocess exactly as deployed (settings from the environment, logs on
+stderr at DEBUG); the emulator runs in the test's event loop, so the test plays Discord and
+the members while the process runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import shutil
+import signal
+import sqlite3
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from bot.client import RESTARTING
+from bot.emulator import DiscordEmulator, World, build_world
+
+ROOT = Path(__file__).resolve().parents[1]
+CALLBACK = r"/interactions/\d+/[^/]+/callback"
+
+
+@dataclass
+class BotProcess:
+    """A running `python -m bot`, its stderr (the log) read line by line as it comes."""
+
+    proc: asyncio.subprocess.Process
+    lines: list[str] = field(default_factory=list)
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+    stdout: str = ""
+
+    async def _read(self) -> None:
+        assert self.proc.stderr is not None
+        async for raw in self.proc.stderr:
+            self.lines.append(raw.decode("utf-8", "replace"))
+            self.changed.set()
+            self.changed = asyncio.Event()
+
+    @property
+    def log(self) -> str:
+        return "".join(self.lines)
+
+    async def wait_log(self, text: str, timeout: float = 10.0) -> None:
+        try:
+            async with asyncio.timeout(timeout):
+                while text not in self.log:
+                    await self.changed.wait()
+        except TimeoutError:
+            tail = [line for line in self.lines if "WebSocket Event" not in line][-40:]
+            raise AssertionError(f"{text!r} not logged; the log ends:\n{''.join(tail)}") from None
+
+    async def finish(self, timeout: float = 15.0) -> int:
+        """Wait for the exit; returns the exit status (the output is kept)."""
+        assert self.proc.stdout is not None
+        async with asyncio.timeout(timeout):
+            out = await self.proc.stdout.read()
+            code = await self.proc.wait()
+        self.stdout = out.decode("utf-8", "replace")
+        return code
+
+
+@pytest.fixture
+async def discord_env(
+    tmp_path: Path,
+) -> AsyncIterator[tuple[DiscordEmulator, World, dict[str, str]]]:
+    """An emulator with a realistic secret token, and the environment a deployment sets."""
+    token = "MTE" + secrets.token_urlsafe(56)
+    async with DiscordEmulator(token=token) as emu:
+        world = build_world(emu)
+        data = tmp_path / "data"
+        shutil.copytree(ROOT / "data", data, ignore=shutil.ignore_patterns("*.db*", "*.index"))
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("QUOTEBOT_", "DISCORD_"))}
+        env.update(
+            DISCORD_TOKEN=token,
+            DISCORD_API_URL=emu.api_url,
+            DISCORD_GATEWAY_URL=emu.gateway_url,
+            DEV_GUILD_ID=str(world.guild.id),
+            QUOTEBOT_DB=str(tmp_path / "q.db"),
+            QUOTEBOT_SEEDS_DIR=str(ROOT / "seeds"),
+            QUOTEBOT_DATA_DIR=str(data),
+            LOG_LEVEL="DEBUG",
+        )
+        yield emu, world, env
+        assert not emu.take_violations()
+
+
+async def spawn(env: dict[str, str], cwd: Path) -> tuple[BotProcess, asyncio.Task[None]]:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=cwd,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    bot = BotProcess(proc)
+    return bot, asyncio.create_task(bot._read())
+
+
+def identified(emu: DiscordEmulator) -> int:
+    return sum(1 for r in emu.gateway_log if r.kind == "identify")
+
+
+async def ready(emu: DiscordEmulator, world: World, bot: BotProcess, before: int = 0) -> None:
+    """Synced to the dev guild and connected with a new session (`before` sessions existed)."""
+    await emu.wait_until(
+        lambda: bool(emu.commands.get(world.guild.id)) and identified(emu) > before,
+        20.0,
+        what="the bot process to connect",
+    )
+    await bot.wait_log("catalog ready")
+
+
+def assert_clean_exit(bot: BotProcess, code: int, token: str, db: Path) -> None:
+    output = bot.stdout + bot.log
+    assert code == 0, output[-3000:]
+    assert "Traceback" not in output, output[-3000:]
+    assert token not in output
+    assert token[: len(token) // 2] not in output  # not even a part of it
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    conn.close()
+    # Every connection closed cleanly: SQLite checkpoints and removes the WAL on the last close.
+    assert not db.with_name(db.name + "-wal").exists()
+
+
+async def test_sigterm_lets_the_reply_in_flight_finish_refuses_new_work_and_exits_cleanly(
+    discord_env: tuple[DiscordEmulator, World, dict[str, str]], tmp_path: Path
+) -> None:
+    emu, world, env = discord_env
+    bot, reader = await spawn(env, tmp_path)
+    await ready(emu, world, bot)
+
+    # The owner checks the status: the token is nowhere in it.
+    status = await emu.slash("admin", subcommand="status", user=world.owner)
+    shown = await status.wait_original(timeout=10)
+    assert shown.embed is not None and "quotebot status" in shown.embed["title"]
+    assert emu.token not in str(shown.to_payload())
+
+    # A reply in flight: Discord takes a second to accept it.
+    emu.inject_rest_fault("POST", CALLBACK, 200, delay=1.0)
+    slow = await emu.slash("about", user=world.member)
+    async with asyncio.timeout(5):  # the emulator records a request before it delays it
+        while not slow.original_message_id and len(emu.requests_to("POST", CALLBACK)) < 2:  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+    assert slow.original_message_id is None  # still in flight
+    bot.proc.send_signal(signal.SIGTERM)
+    await bot.wait_log("waiting for 1 reply(ies) in flight")
+
+    # Meanwhile a new command is refused politely, not dropped.
+    late = await emu.slash("quote", {"query": "money"}, user=world.moderator)
+    refused = await late.wait_original(timeout=5)
+    assert refused.content == RESTARTING and refused.ephemeral
+
+    answered = await slow.wait_original(timeout=5)
+    assert answered.embed is not None and answered.embed["title"] == "quotebot"
+    code = await bot.finish()
+    await reader
+    assert "SIGTERM received: shutting down" in bot.log
+    assert_clean_exit(bot, code, emu.token, Path(env["QUOTEBOT_DB"]))
+
+
+async def test_sigint_when_idle_keeps_the_daily_schedule_and_the_next_start_resumes(
+    discord_env: tuple[DiscordEmulator, World, dict[str, str]], tmp_path: Path
+) -> None:
+    emu, world, env = discord_env
+    bot, reader = await spawn(env, tmp_path)
+    await ready(emu, world, bot)
+    handle = await emu.slash(
+        "daily",
+        {"channel": world.general, "time": "09:00", "timezone": "Europe/Berlin"},
+        subcommand="set",
+        user=world.moderator,
+    )
+    assert "Daily quote set" in (await handle.wait_original(timeout=10)).content
+    bot.proc.send_signal(signal.SIGINT)
+    code = await bot.finish()
+    await reader
+    db = Path(env["QUOTEBOT_DB"])
+    assert_clean_exit(bot, code, emu.token, db)
+    with sqlite3.connect(db) as conn:
+        (sending,) = conn.execute("SELECT count(*) FROM daily_posts WHERE status = 'sending'")
+    conn.close()
+    assert sending == (0,)
+
+    # The same database serves the next start, with the schedule intact.
+    again, reader = await spawn(env, tmp_path)
+    await ready(emu, world, again, before=identified(emu))
+    status = await emu.slash("daily", subcommand="status", user=world.moderator)
+    assert "09:00" in str((await status.wait_original(timeout=10)).to_payload())
+    again.proc.send_signal(signal.SIGTERM)
+    code = await again.finish()
+    await reader
+    assert_clean_exit(again, code, emu.token, db)
+
+
+async def test_a_signal_during_start_up_stops_it_cleanly(
+    discord_env: tuple[DiscordEmulator, World, dict[str, str]], tmp_path: Path
+) -> None:
+    emu, _, env = discord_env
+    bot, reader = await spawn(env, tmp_path)
+    await bot.wait_log("logging in using static token")  # signal handlers are installed
+    bot.proc.send_signal(signal.SIGTERM)
+    code = await bot.finish()
+    await reader
+    output = bot.stdout + bot.log
+    assert code == 0, output[-3000:]
+    assert "Traceback" not in output and emu.token not in output
