@@ -53,7 +53,7 @@ import threading
 import unicodedata
 import zlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -75,7 +75,7 @@ __all__ = [
     "normalise",
 ]
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _MAGIC = b"QBSIDX01"
 
 MATCH_FLOOR = 50.0  # lowest score that is a hit; calibrated on the negatives in the tests
@@ -331,7 +331,7 @@ def _buckets(vocab: Sequence[str]) -> dict[tuple[str, int], list[str]]:
 
 def _inflections(word: str) -> tuple[str, ...]:
     """Plural and singular forms of `word` ("red" -> "reds", "films" -> "film")."""
-    if word.isdigit():
+    if word.isdigit() or len(word) < 3:
         return ()
     if word.endswith("ies") and len(word) > 4:
         return (word[:-3] + "y",)
@@ -345,6 +345,27 @@ def _inflections(word: str) -> tuple[str, ...]:
 
 
 _IntArray = npt.NDArray[np.int64]
+
+
+def _impacts(
+    tf: npt.NDArray[np.int64], rows: npt.NDArray[np.uint32], lengths: npt.NDArray[np.uint32]
+) -> npt.NDArray[np.uint8]:
+    """BM25's saturated, length-normalised term frequency per posting, as 0..255.
+
+    tf / (tf + k1 * (1 - b + b * len / avg_len)) lies in (0, 1); precomputing it at build
+    time saves every query a gather of answer lengths and four passes over the postings,
+    and one byte costs no more memory than the raw term count it replaces.
+    """
+    if not len(tf):
+        return np.zeros(0, dtype=np.uint8)
+    avg = max(float(lengths.mean()), 1.0) if len(lengths) else 1.0
+    lnorm = (BM25_K1 * (1 - BM25_B + BM25_B * lengths / avg)).astype(np.float32)
+    # Most postings have tf == 1: one value per answer, gathered; the rest computed.
+    impact = np.rint(255.0 / (1.0 + lnorm)).astype(np.uint8)[rows]
+    more = np.flatnonzero(tf > 1)
+    tf_more = tf[more].astype(np.float32)
+    impact[more] = np.rint(255.0 * tf_more / (tf_more + lnorm[rows[more]])).astype(np.uint8)
+    return impact
 
 
 def _release_freed_memory() -> None:
@@ -507,23 +528,30 @@ class _Builder:
     def finish(self) -> SearchIndex:
         n = len(self.ids)
         row_bits = max(1, n.bit_length())
-        hashes = np.concatenate(self.hashes) if self.hashes else np.zeros(0, np.uint64)
+        # In-place passes over the (hash, row) keys: at 1M answers each array is ~300 MB,
+        # and every fresh one costs page faults as well as a pass.
+        keys = np.concatenate(self.hashes) if self.hashes else np.zeros(0, np.uint64)
         self.hashes = []
-        rows = np.concatenate(self.rows) if self.rows else np.zeros(0, np.uint32)
-        self.rows = []
         shift = np.uint64(row_bits)
-        keys = ((hashes >> shift) << shift) | rows.astype(np.uint64)
-        del hashes, rows
+        keys >>= shift
+        keys <<= shift
+        for at, rows in zip(np.cumsum([0, *map(len, self.rows)]).tolist(), self.rows, strict=False):
+            np.bitwise_or(keys[at : at + len(rows)], rows, out=keys[at : at + len(rows)])
+        self.rows = []
         keys.sort()
         if len(keys):
-            starts = np.concatenate(([0], np.flatnonzero(keys[1:] != keys[:-1]) + 1))
+            starts = np.flatnonzero(keys[1:] != keys[:-1])
+            starts += 1
+            starts = np.concatenate(([0], starts))
         else:
             starts = np.zeros(0, dtype=np.int64)
-        tf = np.diff(np.append(starts, len(keys)))
+        tf = np.diff(starts, append=len(keys))
+        np.minimum(tf, 255, out=tf)
         unique = keys[starts]
-        del keys
-        post_ids = (unique & np.uint64((1 << row_bits) - 1)).astype(np.uint32)
+        del keys, starts
         term_key = unique >> shift
+        unique &= np.uint64((1 << row_bits) - 1)
+        post_ids = unique.astype(np.uint32)
         del unique
         term_starts = (
             np.concatenate(([0], np.flatnonzero(term_key[1:] != term_key[:-1]) + 1))
@@ -551,7 +579,7 @@ class _Builder:
             vocab=vocab,
             term_off=term_off,
             post_ids=post_ids,
-            post_tf=np.minimum(tf, 255).astype(np.uint8),
+            post_impact=_impacts(tf, post_ids, lengths),
             lengths=lengths,
             offsets=offsets,
             blob=blob,
@@ -599,7 +627,7 @@ class SearchIndex:
         "_n",
         "_offsets",
         "_post_ids",
-        "_post_tf",
+        "_post_impact",
         "_sorted",
         "_sorted_terms",
         "_term_id",
@@ -614,7 +642,7 @@ class SearchIndex:
         vocab: list[str],
         term_off: _IntArray,
         post_ids: npt.NDArray[np.uint32],
-        post_tf: npt.NDArray[np.uint8],
+        post_impact: npt.NDArray[np.uint8],
         lengths: npt.NDArray[np.uint32],
         offsets: _IntArray,
         blob: bytes | memoryview,
@@ -630,7 +658,7 @@ class SearchIndex:
         self._term_off = term_off
         self._df: _IntArray = np.diff(term_off)
         self._post_ids = post_ids
-        self._post_tf = post_tf
+        self._post_impact = post_impact  # BM25 tf part, 0..255 for 0..1 (see _impacts)
         self._lengths = lengths
         self._avg_len = max(float(lengths.mean()), 1.0) if self._n else 1.0
         self._lnorm = (BM25_K1 * (1 - BM25_B + BM25_B * lengths / self._avg_len)).astype(np.float32)
@@ -640,7 +668,7 @@ class SearchIndex:
         self._blob = blob
         self._fingerprint = fingerprint
         self._buckets = _buckets(vocab)
-        for arr in (term_off, post_ids, post_tf, lengths, offsets, self._df, self._lnorm):
+        for arr in (term_off, post_ids, post_impact, lengths, offsets, self._df, self._lnorm):
             if arr.flags.writeable:
                 arr.flags.writeable = False
 
@@ -669,7 +697,7 @@ class SearchIndex:
 
     def _nbytes(self) -> int:
         """Approximate memory held by the index (arrays, text blob, ids and vocabulary)."""
-        arrays = (self._term_off, self._post_ids, self._post_tf, self._lengths, self._offsets)
+        arrays = (self._term_off, self._post_ids, self._post_impact, self._lengths, self._offsets)
         blob = len(self._blob) if isinstance(self._blob, bytes) else self._blob.nbytes
         strings = sum(49 + len(w) for w in self._vocab) * 3 + sum(49 + len(i) for i in self._ids)
         return sum(a.nbytes for a in arrays) + self._lnorm.nbytes + self._df.nbytes + blob + strings
@@ -688,7 +716,7 @@ class SearchIndex:
             "vocab": "\n".join(self._vocab).encode("utf-8"),
             "term_off": self._term_off.tobytes(),
             "post_ids": self._post_ids.tobytes(),
-            "post_tf": self._post_tf.tobytes(),
+            "post_impact": self._post_impact.tobytes(),
             "lengths": self._lengths.tobytes(),
             "offsets": self._offsets.tobytes(),
             "blob": self._blob,
@@ -761,7 +789,7 @@ class SearchIndex:
         vocab = str(part("vocab"), "utf-8").split("\n") if v else []
         term_off = np.frombuffer(part("term_off"), dtype=np.int64)
         post_ids = np.frombuffer(part("post_ids"), dtype=np.uint32)
-        post_tf = np.frombuffer(part("post_tf"), dtype=np.uint8)
+        post_impact = np.frombuffer(part("post_impact"), dtype=np.uint8)
         lengths = np.frombuffer(part("lengths"), dtype=np.uint32)
         offsets = np.frombuffer(part("offsets"), dtype=np.int64)
         blob = part("blob")
@@ -771,7 +799,7 @@ class SearchIndex:
             and len(term_off) == v + 1
             and len(lengths) == n
             and len(offsets) == n + 1
-            and len(post_ids) == len(post_tf)
+            and len(post_ids) == len(post_impact)
             and int(term_off[-1]) == len(post_ids)
             and int(offsets[-1]) == len(blob)
             and len(set(vocab)) == v
@@ -787,7 +815,7 @@ class SearchIndex:
             vocab=vocab,
             term_off=term_off,
             post_ids=post_ids,
-            post_tf=post_tf,
+            post_impact=post_impact,
             lengths=lengths,
             offsets=offsets,
             blob=blob,
@@ -925,20 +953,18 @@ class SearchIndex:
             return np.zeros(0, np.int64), np.zeros(0, np.float64)
         df = self._df
 
-        def slot_df(terms: list[tuple[int, float]]) -> int:
-            """How common a slot is: the document frequency of its best-weighted word."""
-            best = max(w for _, w in terms)
-            return max(int(df[t]) for t, w in terms if w == best)
+        def cost(terms: list[tuple[int, float]]) -> int:
+            """Postings a slot would score: all its words (typos, completions) together."""
+            return sum(int(df[t]) for t, _ in terms)
 
-        by_df = sorted(plans, key=slot_df)
+        by_df = sorted(plans, key=cost)
         picking: list[list[tuple[int, float]]] = []
         spent = 0
         for terms in by_df:
-            cost = sum(int(df[t]) for t, _ in terms)
-            if picking and spent + cost > CANDIDATE_BUDGET:
+            if picking and spent + cost(terms) > CANDIDATE_BUDGET:
                 break
             picking.append(terms)
-            spent += cost
+            spent += cost(terms)
         late = by_df[len(picking) :]
         found, scores = self._accumulate(picking)
         if late and len(found):
@@ -977,15 +1003,14 @@ class SearchIndex:
             slot_weights: list[npt.NDArray[np.float64]] = []
             for tid, factor in sorted(terms, key=lambda tw: -tw[1]):
                 lo, hi = int(self._term_off[tid]), int(self._term_off[tid + 1])
-                rows = self._post_ids[lo:hi]
-                tf = self._post_tf[lo:hi].astype(np.float64)
                 scale = factor * self._idf(hi - lo)
-                slot_ids.append(rows)
-                slot_weights.append(
-                    scale * (COORDINATION + BM25_TF * tf / (tf + self._lnorm[rows]))
-                )
+                impact = self._post_impact[lo:hi].astype(np.float64)
+                slot_ids.append(self._post_ids[lo:hi])
+                slot_weights.append(impact * (scale * BM25_TF / 255.0) + scale * COORDINATION)
             id_parts.extend(slot_ids)
             weight_parts.extend(slot_weights)
+        if len(id_parts) == 1:  # one word: its postings are already unique and sorted
+            return id_parts[0].astype(np.int64), weight_parts[0]
         all_ids = np.concatenate(id_parts)
         all_w = np.concatenate(weight_parts)
         if len(all_ids) * 64 < self._n:  # few postings: sorting them beats an N-sized pass
@@ -996,7 +1021,9 @@ class SearchIndex:
         dense = np.bincount(all_ids, weights=all_w, minlength=self._n).astype(
             np.float64, copy=False
         )
-        found = np.flatnonzero(dense).astype(np.int64)
+        mark = np.zeros(self._n, dtype=bool)  # scanning 1 byte a row beats 8 (float64)
+        mark[all_ids] = True
+        found = np.flatnonzero(mark)
         return found, dense[found]
 
     # --- searching ------------------------------------------------------------------
@@ -1174,7 +1201,3 @@ class SearchIndex:
             if len(out) >= limit:
                 break
         return out
-
-    def passage_ids(self) -> Iterator[str]:
-        """The ids of the indexed passages, in index order."""
-        return iter(self._ids)
