@@ -9,6 +9,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
+import aiohttp
 import discord
 
 from bot.client import QuoteBot
@@ -51,9 +52,11 @@ async def _run(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
 
     stopping: set[asyncio.Future[None]] = set()
+    signals: list[signal.Signals] = []
 
     def stop(sig: signal.Signals) -> None:
         log.info("%s received: shutting down", sig.name)
+        signals.append(sig)
         task = asyncio.ensure_future(bot.close())
         stopping.add(task)
         task.add_done_callback(stopping.discard)
@@ -65,7 +68,7 @@ async def _run(settings: Settings) -> None:
             assert settings.token is not None
             await bot.start(settings.token)
     except Exception as exc:
-        if not bot.shutting_down:
+        if not signals:
             raise
         # Stopped while logging in or loading: whatever was cut short failed because the
         # connections were closing, and every database write is all-or-nothing.
@@ -90,6 +93,14 @@ def run_bot(settings: Settings, db: Path | None = None) -> int:
         return 2
     except (StoreError, sqlite3.DatabaseError) as exc:
         print(f"quotebot: {explain(exc)}", file=sys.stderr)
+        return 1
+    except (aiohttp.ClientError, OSError, discord.HTTPException) as exc:
+        where = settings.api_url or "Discord"
+        print(
+            f"quotebot: stopped: could not talk to {where} ({type(exc).__name__}: {exc}). "
+            "Check the network (and DISCORD_API_URL if set), then start again.",
+            file=sys.stderr,
+        )
         return 1
     return 0
 

@@ -177,10 +177,7 @@ class Store:
     async def _configure(self) -> None:
         conn = self.conn
         conn.row_factory = aiosqlite.Row
-        await conn.execute("PRAGMA journal_mode=WAL")
-        await conn.execute("PRAGMA foreign_keys=ON")
         await conn.execute("PRAGMA busy_timeout=5000")
-        await conn.execute("PRAGMA synchronous=NORMAL")
         app_id = await self._scalar("PRAGMA application_id")
         version = await self._scalar("PRAGMA user_version")
         if app_id not in (0, APPLICATION_ID):
@@ -192,6 +189,10 @@ class Store:
                     f"{self.path} is a database of something else (it has tables but no quotebot "
                     "schema). Point QUOTEBOT_DB at another file or move this one aside."
                 )
+        # Only now that the file is ours (or new): WAL mode is written into the file's header.
+        await conn.execute("PRAGMA journal_mode=WAL")
+        await conn.execute("PRAGMA foreign_keys=ON")
+        await conn.execute("PRAGMA synchronous=NORMAL")
 
     async def close(self) -> None:
         """Close every lane, then the main connection."""

@@ -21,8 +21,10 @@ from pathlib import Path
 
 import pytest
 
+from bot import cli
 from bot.client import RESTARTING
 from bot.emulator import DiscordEmulator, World, build_world
+from bot.endpoints import apply_endpoints
 
 ROOT = Path(__file__).resolve().parents[1]
 CALLBACK = r"/interactions/\d+/[^/]+/callback"
@@ -215,3 +217,23 @@ async def test_a_signal_during_start_up_stops_it_cleanly(
     output = bot.stdout + bot.log
     assert code == 0, output[-3000:]
     assert "Traceback" not in output and emu.token not in output
+
+
+def test_discord_unreachable_at_start_is_a_message_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for key in list(os.environ):
+        if key.startswith(("QUOTEBOT_", "DISCORD_")):
+            monkeypatch.delenv(key)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("QUOTEBOT_SEEDS_DIR", str(ROOT / "seeds"))
+    monkeypatch.setenv("QUOTEBOT_DATA_DIR", str(ROOT / "data"))
+    monkeypatch.setenv("DISCORD_TOKEN", "MTEsecret.token.value")
+    monkeypatch.setenv("DISCORD_API_URL", "http://127.0.0.1:9/api/v10")  # nothing listens
+    try:
+        assert cli.main(["run", "--db", str(tmp_path / "q.db")]) == 1
+    finally:
+        apply_endpoints(None, None)
+    err = capsys.readouterr().err
+    assert "could not talk to http://127.0.0.1:9/api/v10" in err and "Check the network" in err
+    assert "Traceback" not in err and "MTEsecret" not in err
