@@ -1,43 +1,53 @@
 """Quote search: an in-memory inverted index with a fuzzy rerank (pure Python, no discord).
 
-Design, and why (numbers from ``benchmarks/bench_search.py`` on this 2-core machine, see
-``benchmarks/results.md``):
+Design, and why.  Numbers: ``benchmarks/bench_search.py`` on this shared 2-core machine,
+see ``benchmarks/results.md`` for the latest run and the targets still missed.
 
-* **Candidates from an inverted index.** Every indexed answer is tokenised once at build
-  time; each word maps to a CSR slice of passage numbers (``uint32``) and term counts
-  (``uint8``).  A query scores only the passages that contain its words (BM25 with length
-  normalisation, so a short query is not swamped by long answers), which costs time in
-  proportion to the matching postings, not the corpus.  Scanning every string with
-  rapidfuzz (the naive baseline) costs seconds per query at 1M passages; SQLite FTS5 was
-  measured too slow to rank past ~10k passages in an earlier prototype.
-* **Very common words are skipped** when choosing candidates: function words are never
-  indexed, and once the rarer query words have used a budget of postings the commoner
-  ones are only looked up (binary search) for the best candidates so far, so a query of
-  common words does not touch half the corpus.
-* **Typos** map a query word to vocabulary neighbours: rapidfuzz ``process.extract`` with
-  the OSA distance (a transposition is one edit) over words with the same first letter and
-  a similar length, so one lookup is a few hundred comparisons rather than the whole
-  vocabulary.  Neighbours count less than the word itself.
-* **Partial words**: the last query word is expanded to the vocabulary words it begins
-  (the vocabulary is sorted, term ids follow that order, so a prefix is one ``bisect``
-  range), which serves autocomplete and half-typed queries.
-* **Rerank** the best candidates on normalised text: exact phrase (word-bounded substring),
-  idf-weighted coverage of the query words (exact, typo or prefix) and
-  ``fuzz.partial_ratio`` alignment, which also says which sentence matched.  ``WRatio`` was
-  slower and scored short-against-long badly.  Scores fall in tiers so that
-  exact phrase (100) > every word present (75..99) > most words, with typos (< 75), and
-  anything under ``MATCH_FLOOR`` is not a hit: a query that matches nothing well returns
-  no hits and the nearest sentences as suggestions, never a random weak hit.
-* **Memory**: the sentences are kept once, UTF-8 encoded in one blob with offsets, and
-  normalised again only for the few candidates a query reranks.  Normalised copies of a
-  1M-answer corpus would double the text held in memory.
-* **Persistence**: :meth:`SearchIndex.save` writes the arrays and blobs behind a JSON
-  header (format version, corpus fingerprint, checksum); :meth:`SearchIndex.load` returns
-  ``None`` for a stale fingerprint or a damaged file, so the caller rebuilds.
+* **Candidates from an inverted index.**  Each interviewee answer is tokenised once; each
+  word maps to a CSR slice of answer numbers (``uint32``, sorted) and a one-byte BM25
+  impact (saturated, length-normalised term frequency, precomputed).  A query scores only
+  the answers holding its words: idf * (COORDINATION + impact), so answers holding more
+  of the rarer words come first and length only orders answers that hold the same words
+  (a short query is not swamped by long answers, a long answer with every word is not
+  buried under short ones with two).  The naive baseline (rapidfuzz ``partial_ratio`` over
+  every answer) measured ~10 s per query at 1M answers, >1000x slower, with a worse top-1;
+  SQLite FTS5 ranking was measured too slow past ~10k answers by an earlier prototype.
+* **Very common words** never pick candidates: function words are not indexed, and once
+  the cheapest query words have used a budget of postings the rest are looked up (binary
+  search in their sorted postings) for the best LATE_POOL candidates only.
+* **Word order**: BM25 cannot see it, so the best PHRASE_POOL candidates are scanned as raw
+  bytes with one regular expression (the query's words in order, punctuation between,
+  a wildcard for a word the corpus lacks) and answers holding the phrase are reranked
+  first.  Without this an exact quote made of common words was lost among thousands of
+  answers holding the same words.
+* **Typos**: a query word maps to vocabulary neighbours (rapidfuzz ``process.extract``
+  with the OSA distance, transpositions count one, over words with the same first letter
+  and a similar length: a few hundred comparisons, not the vocabulary).  Neighbours count
+  less than the word, and less still when the word itself is in the corpus; plurals, run-
+  together words ("ripoffs") and misspelt stop words ("becuase") are handled too.
+* **Partial words**: the last word of an autocomplete prefix (or an unknown last word of
+  a query) is expanded to the most frequent vocabulary words it begins (sorted vocabulary
+  plus ``bisect``).
+* **Rerank** of the shortlist on normalised text: exact phrase (word-bounded substring),
+  idf-weighted coverage of the query words and ``fuzz.partial_ratio`` alignment, which
+  also picks the sentence to show.  ``WRatio`` was slower and scored short-against-long
+  badly in the prototype.  Scores fall in tiers: exact phrase 100 > every word present
+  75..99 > most words, with typos, < 75; under ``MATCH_FLOOR`` nothing is a hit, so a query
+  that matches nothing well returns no hits and the nearest sentences as suggestions.
+* **Build** works a chunk of answers at a time in whole-chunk passes: one fold and byte
+  translation, words hashed by numpy (packed bytes, mixed), stop words dropped by a table,
+  and one sort of (hash, row) keys at the end; no per-word Python.  Scratch memory is
+  handed back to the OS afterwards (``malloc_trim``), or glibc keeps ~800 MB at 1M.
+* **Memory**: sentences are kept once, UTF-8 in one blob with separators, and normalised
+  again only for the answers a query reranks; normalised copies would double the text.
+* **Persistence**: :meth:`SearchIndex.save` writes the arrays behind a JSON header
+  (format version, corpus fingerprint, CRC32); :meth:`SearchIndex.load` returns ``None``
+  for a stale fingerprint or a damaged file, so the caller rebuilds.
 
 An index is immutable once built: a reload builds a new one and the owner swaps the
 reference, so concurrent readers see the old index or the new one, never a mix.  Building
-and searching use no asyncio and are meant to run in an executor thread.
+and searching use no asyncio and are meant to run in an executor thread; the build keeps
+each GIL-holding step short (chunks, a chunked blob copy).
 """
 
 from __future__ import annotations
