@@ -16,6 +16,7 @@ from bot.models import Passage, Topic
 from bot.search import SearchIndex, Suggestion, normalise
 from bot.store import StoredCorpus, StoredInterview
 from bot.textutil import truncate
+from bot.topics import fold, terms
 
 EXCERPT_TARGET = 320  # characters: a quote that reads well on its own in an embed
 TOPIC_MATCH_FLOOR = 80
@@ -145,8 +146,21 @@ class Catalog:
             return None
         choices = [pid for pid in pool if pid != exclude] or list(pool)
         passage = self.passages[rng.choice(choices)]
-        start = rng.randrange(len(passage.sentences)) if passage.sentences else None
+        about = self.topic_sentences(topic, passage) if topic else []
+        if about:
+            start: int | None = rng.choice(about)
+        else:
+            start = rng.randrange(len(passage.sentences)) if passage.sentences else None
         return self.view(passage.id, start)
+
+    def topic_sentences(self, topic: Topic, passage: Passage) -> list[int]:
+        """Indexes of the sentences of `passage` that mention `topic`, so an excerpt shows it."""
+        wanted = [f" {t} " for t in terms(topic)]
+        return [
+            n
+            for n, sentence in enumerate(passage.sentences)
+            if any(t in f" {fold(sentence)} " for t in wanted)
+        ]
 
     def find_topic(self, name: str) -> Topic | None:
         """A topic by slug, name or alias; close misspellings are accepted."""
@@ -189,7 +203,13 @@ class Catalog:
         return chosen[:limit]
 
     def topic_quotes(self, topic: Topic) -> list[QuoteView]:
-        return [self.view(pid) for pid in topic.passage_ids if pid in self.passages]
+        """Each linked passage, its excerpt starting where it talks about the topic."""
+        views = []
+        for pid in topic.passage_ids:
+            if pid in self.passages:
+                about = self.topic_sentences(topic, self.passages[pid])
+                views.append(self.view(pid, about[0] if about else None))
+        return views
 
     def stats(self) -> dict[str, int]:
         return {

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import re
 import shlex
 import sys
@@ -509,6 +510,9 @@ async def _main(settings: Settings, stream: TextIO | None) -> int:
 def run_playground(settings: Settings, db: Path | None = None, stream: TextIO | None = None) -> int:
     """Run the playground; reads commands from `stream` (or stdin when it is not a terminal)."""
     settings = replace(settings, token=None, dev_guild_id=None, db_path=db or settings.db_path)
+    # The terminal is the chat window here: keep routine log lines out of it.
+    logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))
+    logging.getLogger("discord").setLevel(logging.ERROR)
     if stream is None and not sys.stdin.isatty():
         stream = sys.stdin
     return asyncio.run(_main(settings, stream))

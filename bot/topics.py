@@ -152,7 +152,8 @@ def extract_candidates(interview: Interview) -> list[Topic]:
     return [Topic(slug_for(name), name, (), (), curated=False) for name in found.values()]
 
 
-def _terms(topic: Topic) -> list[str]:
+def terms(topic: Topic) -> list[str]:
+    """The folded words and phrases that mark a passage as being about `topic`."""
     return [t for t in {fold(x) for x in (topic.name, *topic.aliases, *topic.keywords)} if t]
 
 
@@ -161,9 +162,9 @@ def link(topics: Iterable[Topic], passages: Sequence[Passage]) -> list[Topic]:
     folded = [(p.id, f" {fold(p.text)} ", f" {fold(p.question or '')} ") for p in passages]
     linked: list[Topic] = []
     for topic in topics:
-        terms = [f" {t} " for t in _terms(topic)]
+        marks = [f" {t} " for t in terms(topic)]
         ids = tuple(
-            pid for pid, body, question in folded if any(t in body or t in question for t in terms)
+            pid for pid, body, question in folded if any(t in body or t in question for t in marks)
         )
         if ids:
             linked.append(replace(topic, passage_ids=ids))
@@ -172,7 +173,7 @@ def link(topics: Iterable[Topic], passages: Sequence[Passage]) -> list[Topic]:
 
 def build_topics(curated: Sequence[Topic], interviews: Sequence[Interview]) -> list[Topic]:
     """Curated topics first, then extracted ones not already covered by a curated term."""
-    covered = {t for topic in curated for t in _terms(topic)}
+    covered = {t for topic in curated for t in terms(topic)}
     auto: dict[str, Topic] = {}
     for interview in interviews:
         for cand in extract_candidates(interview):

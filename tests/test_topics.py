@@ -81,3 +81,27 @@ def test_invalid_toml_reports_line(tmp_path: Path) -> None:
 
 def test_fold() -> None:
     assert fold("Palme d’Or — Almodóvar!") == "palme d or almodovar"
+
+
+async def test_topic_excerpts_show_where_the_topic_is_mentioned(tmp_path: Path) -> None:
+    import random
+
+    from bot.library import Library
+    from bot.store import Store
+
+    store = await Store.open(tmp_path / "q.db")
+    try:
+        library = Library(store, [ROOT / "seeds", ROOT / "data"])
+        assert (await library.reload()).ok
+        catalog = library.catalog
+        tinsel = catalog.find_topic("tinsel")
+        assert tinsel is not None
+        for view in catalog.topic_quotes(tinsel):
+            assert "tinsel" in view.excerpt
+        sopranos = catalog.find_topic("The Sopranos")
+        assert sopranos is not None
+        for seed in range(10):
+            view = catalog.random(random.Random(seed), topic=sopranos)
+            assert view is not None and "Soprano" in view.excerpt
+    finally:
+        await store.close()
