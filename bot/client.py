@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 EXTENSIONS: tuple[str, ...] = ("cogs.quotes", "cogs.admin", "cogs.daily", "cogs.trivia")
 APOLOGY = "Sorry, something went wrong on our side. It has been logged; please try again later."
 RESTARTING = "I'm restarting right now; please try again in a minute."
+DISCORD_TROUBLE = "Discord had trouble delivering my answer just now; please try again in a moment."
 SHUTDOWN_GRACE = 8.0  # seconds replies in flight get to finish on shutdown (docker stop: 10)
 
 T = TypeVar("T")
@@ -61,6 +62,10 @@ def user_message(error: BaseException) -> str | None:
     original = getattr(error, "original", None) or error
     if isinstance(original, UserError):
         return str(original)
+    if isinstance(original, discord.HTTPException) and (
+        original.status >= 500 or original.status == 429
+    ):
+        return DISCORD_TROUBLE  # Discord's outage or rate limit outlasted the retries: not a bug
     if isinstance(error, app_commands.CommandOnCooldown):
         return f"Easy there: you can use this again in {math.ceil(error.retry_after)} s."
     if isinstance(error, app_commands.MissingPermissions):
@@ -81,10 +86,14 @@ def user_message(error: BaseException) -> str | None:
 async def report_error(interaction: discord.Interaction[Any], error: BaseException) -> None:
     """The one place errors reach members: short for their mistakes, an apology for bugs."""
     message = user_message(error)
+    command = interaction.command.qualified_name if interaction.command else interaction.data
     if message is None:
-        command = interaction.command.qualified_name if interaction.command else interaction.data
         log.error("unhandled error in %s (user %s)", command, interaction.user.id, exc_info=error)
         message = APOLOGY
+    elif message == DISCORD_TROUBLE:
+        log.warning(
+            "Discord failed while answering %s (user %s): %s", command, interaction.user.id, error
+        )
     try:
         if interaction.response.is_done():
             await interaction.followup.send(message, ephemeral=True)
