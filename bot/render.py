@@ -19,9 +19,19 @@ QUESTION_IN_QUOTE = 400  # the question under a quote; the full answer view show
 PAGE_SIZE = 3800  # full-answer page: under the description limit with room for quotes marks
 
 
+_BRACKET = "\ue000"  # a private-use stand-in for `[` while discord.py escapes the rest
+
+
 def safe(text: str, limit: int) -> str:
-    """Displayed text from quotes or members: no fake mentions, no hidden markdown, fits."""
-    cleaned = discord.utils.escape_markdown(defuse_mentions(text))
+    """Displayed text from quotes or members: no fake mentions, no hidden markdown, fits.
+
+    discord.py's escape_markdown treats `[...](...)` greedily: on a line with a masked link
+    it escapes only the first `[` and nothing after it (a later ||spoiler|| or second link
+    stays live), and it misses links with empty text. So `[` is held out of its way and
+    every one is escaped afterwards: `[x](url)` never becomes a live link.
+    """
+    held = defuse_mentions(text).replace(_BRACKET, "").replace("[", _BRACKET)
+    cleaned = discord.utils.escape_markdown(held).replace(_BRACKET, "\\[")
     return truncate(cleaned, limit)
 
 

@@ -115,7 +115,7 @@ def reload_embed(outcome: ReloadOutcome, base: Path | None) -> discord.Embed:
 
 def preview_embed(preview: ImportPreview, saved_as: str) -> discord.Embed:
     embed = discord.Embed(
-        title=truncate(f"Import: {preview.title}", 256),
+        title=truncate(f"Import: {safe(preview.title, 240)}", 256),
         description=(
             "Check this, then **Confirm** to save and load it, or **Cancel**. "
             "Nothing is stored until you confirm."
@@ -508,10 +508,10 @@ class Admin(commands.Cog):
             if not outcome.ok:
                 await asyncio.to_thread(remove_files, paths)
                 embed = reload_embed(outcome, _base_dir(self.library))
-                embed.title = f"Import of {truncate(name, 150)} failed: nothing was stored"
+                embed.title = f"Import of {safe(name, 150)} failed: nothing was stored"
                 return False, None, embed
         embed = reload_embed(outcome, _base_dir(self.library))
-        embed.title = truncate(f"Imported “{prepared.preview.title}”", 256)
+        embed.title = truncate(f"Imported “{safe(prepared.preview.title, 240)}”", 256)
         saved = truncate(self._shown(paths[0]).replace("`", ""), 300)
         embed.description = f"Saved as `{saved}`.\n" + (embed.description or "")
         return True, None, embed
