@@ -237,3 +237,17 @@ def test_discord_unreachable_at_start_is_a_message_not_a_traceback(
     err = capsys.readouterr().err
     assert "could not talk to http://127.0.0.1:9/api/v10" in err and "Check the network" in err
     assert "Traceback" not in err and "MTEsecret" not in err
+
+
+async def test_a_rejected_token_is_a_message_and_is_never_printed(
+    discord_env: tuple[DiscordEmulator, World, dict[str, str]], tmp_path: Path
+) -> None:
+    emu, _, env = discord_env
+    wrong = "MTE" + secrets.token_urlsafe(56)
+    bot, reader = await spawn({**env, "DISCORD_TOKEN": wrong}, tmp_path)
+    code = await bot.finish()
+    await reader
+    output = bot.stdout + bot.log
+    assert code == 2, output[-2000:]
+    assert "Discord rejected the token" in output and "Traceback" not in output
+    assert wrong not in output and wrong[:20] not in output and emu.token not in output
