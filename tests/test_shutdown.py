@@ -18,12 +18,14 @@ import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot import cli
 from bot.client import RESTARTING
 from bot.emulator import DiscordEmulator, World, build_world
+from bot.emulator.launch import stop_bot
 from bot.endpoints import apply_endpoints
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -251,3 +253,26 @@ async def test_a_rejected_token_is_a_message_and_is_never_printed(
     assert code == 2, output[-2000:]
     assert "Discord rejected the token" in output and "Traceback" not in output
     assert wrong not in output and wrong[:20] not in output and emu.token not in output
+
+
+async def test_close_closes_every_database_connection_the_features_opened(
+    emulator: DiscordEmulator, world: World, launch_quotebot: Any, bot_settings: Any
+) -> None:
+    bot = await launch_quotebot()
+    # Each feature writes on its own connection: admin (audit), daily, trivia.
+    for name, options, sub, user in (
+        ("admin", {}, "status", world.owner),
+        (
+            "daily",
+            {"channel": world.general, "time": "09:00", "timezone": "UTC"},
+            "set",
+            world.moderator,
+        ),
+        ("trivia", {}, "play", world.member),
+    ):
+        await (await emulator.slash(name, options, subcommand=sub, user=user)).wait_original()
+    db = bot_settings.db_path
+    assert db.with_name(db.name + "-wal").exists()
+    await stop_bot(bot)
+    # The WAL is checkpointed and removed only when the last connection to the file closes.
+    assert not db.with_name(db.name + "-wal").exists()
