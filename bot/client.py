@@ -18,6 +18,7 @@ from bot.clock import Clock, SystemClock
 from bot.errors import UserError
 from bot.library import Library, ensure_loaded, open_library
 from bot.settings import Settings
+from bot.textutil import defuse_mentions, truncate
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +95,8 @@ async def report_error(interaction: discord.Interaction[Any], error: BaseExcepti
         log.warning(
             "Discord failed while answering %s (user %s): %s", command, interaction.user.id, error
         )
+    # Error texts may quote what the member typed: whatever it was, it must not look like a ping.
+    message = truncate(defuse_mentions(message), 2000)
     try:
         if interaction.response.is_done():
             await interaction.followup.send(message, ephemeral=True)
@@ -151,6 +154,8 @@ class QuoteBot(commands.Bot):
         self.shutting_down = False
         self._in_flight: set[asyncio.Task[Any]] = set()
         self._shutdown: asyncio.Future[None] | None = None
+        self._setup_task: asyncio.Task[Any] | None = None
+        self._setup_done = asyncio.Event()
 
     @property
     def library(self) -> Library:
@@ -159,6 +164,13 @@ class QuoteBot(commands.Bot):
         return self._library
 
     async def setup_hook(self) -> None:
+        self._setup_task = asyncio.current_task()
+        try:
+            await self._set_up()
+        finally:
+            self._setup_done.set()
+
+    async def _set_up(self) -> None:
         if self._library is None:
             self._library = await open_library(self.settings)
         outcome = await ensure_loaded(self._library)
@@ -214,6 +226,11 @@ class QuoteBot(commands.Bot):
     async def _close_once(self, caller: asyncio.Task[Any] | None) -> None:
         self.shutting_down = True
         try:
+            if self._setup_task not in (None, caller) and not self._setup_done.is_set():
+                # Stopped while starting: let start-up finish, so whatever it opens (the
+                # database, the cogs' schedulers) exists to be closed below.
+                log.info("shutting down: letting start-up finish first")
+                await self._setup_done.wait()
             await self._drain(self.shutdown_grace, caller)
             await super().close()
         finally:

@@ -157,12 +157,6 @@ async def test_hostile_text_never_pings_or_hides_anything_anywhere(
     assert not emulator.take_violations()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug in the daily feature (not ours to edit while it is being finished): "
-    "bot.daily.parse_time quotes the raw input in its error and cogs/daily.py shows it "
-    "without bot.render.safe, so a typed @everyone looks live (it pings nobody)",
-)
 async def test_a_bad_daily_time_is_shown_inert(
     emulator: DiscordEmulator, world: World, quotebot: QuoteBot
 ) -> None:
