@@ -279,7 +279,7 @@ async def test_sigkill_during_an_import_keeps_files_and_database_whole(
 ) -> None:
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data, ignore=shutil.ignore_patterns("*.db*", "*.index"))
-    write_corpus(data / "bulk", "bulk", 8)
+    write_corpus(data / "bulk", "bulk", 5)
     db = tmp_path / "q.db"
     settings = Settings(db_path=db, seeds_dir=ROOT / "seeds", data_dir=data)
     folder = data / "interviews"

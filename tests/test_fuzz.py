@@ -179,7 +179,7 @@ def _lines(text: str) -> int:
 # --- the parser -------------------------------------------------------------------------------
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(transcripts())
 def test_the_parser_returns_an_interview_or_a_transcript_error_with_its_line(text: str) -> None:
     meta = InterviewMeta(title="Fuzzed")
@@ -201,7 +201,7 @@ def test_the_parser_returns_an_interview_or_a_transcript_error_with_its_line(tex
         assert all(s.strip() for s in p.sentences)
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=encoded_files())
 def test_a_file_in_any_encoding_loads_or_is_refused_with_its_line(
     data: bytes, tmp_path_factory: pytest.TempPathFactory

@@ -15,7 +15,7 @@ import shutil
 import signal
 import sqlite3
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,7 @@ class BotProcess:
     lines: list[str] = field(default_factory=list)
     changed: asyncio.Event = field(default_factory=asyncio.Event)
     stdout: str = ""
+    reader: asyncio.Task[None] | None = None
 
     async def _read(self) -> None:
         assert self.proc.stderr is not None
@@ -52,10 +53,11 @@ class BotProcess:
     def log(self) -> str:
         return "".join(self.lines)
 
-    async def wait_log(self, text: str, timeout: float = 10.0) -> None:
+    async def wait_log(self, text: str, timeout: float = 10.0, *, after: int = 0) -> None:
+        """Wait until a line (from line `after` on) contains `text`."""
         try:
             async with asyncio.timeout(timeout):
-                while text not in self.log:
+                while not any(text in line for line in self.lines[after:]):
                     await self.changed.wait()
         except TimeoutError:
             tail = [line for line in self.lines if "WebSocket Event" not in line][-40:]
@@ -67,6 +69,8 @@ class BotProcess:
         async with asyncio.timeout(timeout):
             out = await self.proc.stdout.read()
             code = await self.proc.wait()
+            if self.reader is not None:
+                await self.reader
         self.stdout = out.decode("utf-8", "replace")
         return code
 
@@ -96,18 +100,37 @@ async def discord_env(
         assert not emu.take_violations()
 
 
-async def spawn(env: dict[str, str], cwd: Path) -> tuple[BotProcess, asyncio.Task[None]]:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        cwd=cwd,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    bot = BotProcess(proc)
-    return bot, asyncio.create_task(bot._read())
+Spawn = Callable[[dict[str, str]], Awaitable[BotProcess]]
+
+
+@pytest.fixture
+async def spawn(tmp_path: Path) -> AsyncIterator[Spawn]:
+    """`await spawn(env)` starts `python -m bot`; any process a failed test left running is
+    killed at teardown."""
+    started: list[BotProcess] = []
+
+    async def start(env: dict[str, str]) -> BotProcess:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            cwd=tmp_path,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        bot = BotProcess(proc)
+        bot.reader = asyncio.create_task(bot._read())
+        started.append(bot)
+        return bot
+
+    yield start
+    for bot in started:
+        if bot.proc.returncode is None:
+            bot.proc.kill()
+            await bot.proc.wait()
+        if bot.reader is not None:
+            await bot.reader
 
 
 def identified(emu: DiscordEmulator) -> int:
@@ -138,10 +161,10 @@ def assert_clean_exit(bot: BotProcess, code: int, token: str, db: Path) -> None:
 
 
 async def test_sigterm_lets_the_reply_in_flight_finish_refuses_new_work_and_exits_cleanly(
-    discord_env: tuple[DiscordEmulator, World, dict[str, str]], tmp_path: Path
+    discord_env: tuple[DiscordEmulator, World, dict[str, str]], spawn: Spawn
 ) -> None:
     emu, world, env = discord_env
-    bot, reader = await spawn(env, tmp_path)
+    bot = await spawn(env)
     await ready(emu, world, bot)
 
     # The owner checks the status: the token is nowhere in it.
@@ -168,16 +191,15 @@ async def test_sigterm_lets_the_reply_in_flight_finish_refuses_new_work_and_exit
     answered = await slow.wait_original(timeout=5)
     assert answered.embed is not None and answered.embed["title"] == "quotebot"
     code = await bot.finish()
-    await reader
     assert "SIGTERM received: shutting down" in bot.log
     assert_clean_exit(bot, code, emu.token, Path(env["QUOTEBOT_DB"]))
 
 
 async def test_sigint_when_idle_keeps_the_daily_schedule_and_the_next_start_resumes(
-    discord_env: tuple[DiscordEmulator, World, dict[str, str]], tmp_path: Path
+    discord_env: tuple[DiscordEmulator, World, dict[str, str]], spawn: Spawn
 ) -> None:
     emu, world, env = discord_env
-    bot, reader = await spawn(env, tmp_path)
+    bot = await spawn(env)
     await ready(emu, world, bot)
     handle = await emu.slash(
         "daily",
@@ -188,7 +210,6 @@ async def test_sigint_when_idle_keeps_the_daily_schedule_and_the_next_start_resu
     assert "Daily quote set" in (await handle.wait_original(timeout=10)).content
     bot.proc.send_signal(signal.SIGINT)
     code = await bot.finish()
-    await reader
     db = Path(env["QUOTEBOT_DB"])
     assert_clean_exit(bot, code, emu.token, db)
     with sqlite3.connect(db) as conn:
@@ -197,28 +218,37 @@ async def test_sigint_when_idle_keeps_the_daily_schedule_and_the_next_start_resu
     assert sending == (0,)
 
     # The same database serves the next start, with the schedule intact.
-    again, reader = await spawn(env, tmp_path)
+    again = await spawn(env)
     await ready(emu, world, again, before=identified(emu))
     status = await emu.slash("daily", subcommand="status", user=world.moderator)
     assert "09:00" in str((await status.wait_original(timeout=10)).to_payload())
     again.proc.send_signal(signal.SIGTERM)
     code = await again.finish()
-    await reader
     assert_clean_exit(again, code, emu.token, db)
 
 
+@pytest.mark.parametrize("moment", ["logging in", "loading the data"])
 async def test_a_signal_during_start_up_stops_it_cleanly(
-    discord_env: tuple[DiscordEmulator, World, dict[str, str]], tmp_path: Path
+    discord_env: tuple[DiscordEmulator, World, dict[str, str]], spawn: Spawn, moment: str
 ) -> None:
     emu, _, env = discord_env
-    bot, reader = await spawn(env, tmp_path)
-    await bot.wait_log("logging in using static token")  # signal handlers are installed
+    data = Path(env["QUOTEBOT_DATA_DIR"])
+    for n in range(15):  # enough to load that start-up takes a moment
+        answers = "".join(
+            f"What about part {k} of story {n}?\nAnn Lee: Part {k} of story {n} was about "
+            "the river, the winter light and the people who stayed.\n"
+            for k in range(25)
+        )
+        (data / f"story-{n}.txt").write_text(answers, encoding="utf-8")
+    bot = await spawn(env)
+    await bot.wait_log("logging in using static token")  # the signal handlers are installed
+    if moment == "loading the data":  # the first query of setup_hook's database
+        await bot.wait_log("PRAGMA application_id", after=len(bot.lines) - 1)
     bot.proc.send_signal(signal.SIGTERM)
     code = await bot.finish()
-    await reader
-    output = bot.stdout + bot.log
-    assert code == 0, output[-3000:]
-    assert "Traceback" not in output and emu.token not in output
+    if moment == "loading the data":
+        assert "letting start-up finish first" in bot.log
+    assert_clean_exit(bot, code, emu.token, Path(env["QUOTEBOT_DB"]))
 
 
 def test_discord_unreachable_at_start_is_a_message_not_a_traceback(
@@ -242,13 +272,12 @@ def test_discord_unreachable_at_start_is_a_message_not_a_traceback(
 
 
 async def test_a_rejected_token_is_a_message_and_is_never_printed(
-    discord_env: tuple[DiscordEmulator, World, dict[str, str]], tmp_path: Path
+    discord_env: tuple[DiscordEmulator, World, dict[str, str]], spawn: Spawn
 ) -> None:
     emu, _, env = discord_env
     wrong = "MTE" + secrets.token_urlsafe(56)
-    bot, reader = await spawn({**env, "DISCORD_TOKEN": wrong}, tmp_path)
+    bot = await spawn({**env, "DISCORD_TOKEN": wrong})
     code = await bot.finish()
-    await reader
     output = bot.stdout + bot.log
     assert code == 2, output[-2000:]
     assert "Discord rejected the token" in output and "Traceback" not in output
