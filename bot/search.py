@@ -19,9 +19,7 @@ see ``benchmarks/results.md`` for the latest run and the targets still missed.
   bytes with one regular expression (the query's words in order, punctuation between,
   a wildcard for a word the corpus lacks) and answers holding the phrase are reranked
   first.  Without this an exact quote made of common words was lost among thousands of
-  answers holding the same words.  Autocomplete scans only SUGGEST_PHRASE_POOL (500): at
-  100k answers that cut its p99 from ~15 to ~10 ms for 3 points of "finds the source"
-  (200 cut 13 points).
+  answers holding the same words.
 * **Typos**: a query word maps to vocabulary neighbours (rapidfuzz ``process.extract``
   with the OSA distance, transpositions count one, over words with the same first letter
   and a similar length: a few hundred comparisons, not the vocabulary).  Neighbours count
@@ -100,7 +98,6 @@ RERANK = 32  # candidates reranked per search
 PHRASE_POOL = 1500  # BM25 candidates scanned for the query as a phrase
 LATE_POOL = 10000  # candidates that very common words are looked up for
 SUGGEST_RERANK = 24  # candidates reranked per autocomplete
-SUGGEST_PHRASE_POOL = 500  # BM25 candidates an autocomplete scans for its phrase
 CANDIDATE_BUDGET = 400_000  # postings scored per query before common words go late
 BM25_K1 = 1.2
 BM25_B = 0.75
@@ -1041,7 +1038,7 @@ class SearchIndex:
 
     # --- searching ------------------------------------------------------------------
 
-    def _shortlist(self, query: _Query, k: int, pool: int = PHRASE_POOL) -> list[tuple[int, float]]:
+    def _shortlist(self, query: _Query, k: int) -> list[tuple[int, float]]:
         """The rows to rerank: answers that contain the query as a phrase, then BM25's best.
 
         BM25 cannot see word order, so when every query word is common the answer that
@@ -1049,10 +1046,8 @@ class SearchIndex:
         best PHRASE_POOL candidates are therefore scanned, as raw lower-cased bytes joined
         into one buffer, with one regular expression: the query's words in order, any
         punctuation between them, and a wildcard for a word the corpus lacks (a typo).
-        Autocomplete passes a smaller `pool`: it runs on every keystroke, and its prefix
-        already narrows the candidates to the words being typed.
         """
-        rows, bm25 = self._candidates(query, max(k, pool))
+        rows, bm25 = self._candidates(query, max(k, PHRASE_POOL))
         pattern = self._phrase_pattern(query) if len(rows) > k else None
         if pattern is None:
             return list(zip(rows[:k].tolist(), bm25[:k].tolist(), strict=True))
@@ -1182,7 +1177,7 @@ class SearchIndex:
         if plan is None:
             return []
         scored: list[tuple[float, int, int, int, str]] = []
-        for row, _ in self._shortlist(plan, SUGGEST_RERANK, SUGGEST_PHRASE_POOL):
+        for row, _ in self._shortlist(plan, SUGGEST_RERANK):
             originals = self._sentences(row)
             for i, sentence in enumerate(self._normalised_sentences(row)):
                 original = originals[i]
