@@ -57,7 +57,7 @@ from bot.render import COLOUR, safe
 from bot.respond import send
 from bot.store import AdminAction
 from bot.textutil import truncate
-from cogs.quotes import GuardedItem
+from bot.views import GuardedItem
 
 log = logging.getLogger(__name__)
 

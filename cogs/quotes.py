@@ -14,7 +14,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.catalog import Catalog, QuoteView
-from bot.client import QuoteBot, member_cooldown, report_error
+from bot.client import QuoteBot, member_cooldown
 from bot.errors import UserError
 from bot.render import (
     PAGE_SIZE,
@@ -26,6 +26,7 @@ from bot.render import (
 )
 from bot.respond import compute, send
 from bot.textutil import paginate, truncate
+from bot.views import GuardedItem
 
 QUERY_MAX = 200
 MAX_MATCHES = 25
@@ -52,21 +53,6 @@ def query_from(message: discord.Message | None) -> str | None:
 def catalog_of(interaction: discord.Interaction[Any]) -> Catalog:
     client: QuoteBot = interaction.client
     return client.library.catalog
-
-
-class GuardedItem(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"qb:never"):
-    """Base for persistent buttons: errors go through the bot's one error reporter."""
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        if isinstance(interaction.client, QuoteBot):
-            interaction.client.track_interaction()  # a shutdown lets this reply finish
-        try:
-            await self.run(interaction)
-        except Exception as error:
-            await report_error(interaction, error)
-
-    async def run(self, interaction: discord.Interaction[Any]) -> None:
-        raise NotImplementedError
 
 
 def quote_buttons(passage_id: str, owner: int, rank: int) -> discord.ui.View:

@@ -44,7 +44,7 @@ from bot.trivia import (
     points_for,
     shuffled_choices,
 )
-from cogs.quotes import GuardedItem
+from bot.views import GuardedItem
 
 log = logging.getLogger(__name__)
 
