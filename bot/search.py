@@ -14,7 +14,10 @@ see ``benchmarks/results.md`` for the latest run and the targets still missed.
   SQLite FTS5 ranking was measured too slow past ~10k answers by an earlier prototype.
 * **Very common words** never pick candidates: function words are not indexed, and once
   the cheapest query words have used a budget of postings the rest are looked up (binary
-  search in their sorted postings) for the best LATE_POOL candidates only.
+  search of their sorted postings, with the probes sorted so each list is walked once)
+  for the best LATE_POOL candidates only.  When many rows are scored but few are
+  wanted, a threshold from a sample of the scores picks them (checked to keep at least
+  as many as wanted) instead of listing and partitioning every scored row.
 * **Word order**: BM25 cannot see it, so the best PHRASE_POOL candidates are scanned as raw
   bytes with one regular expression (the query's words in order, punctuation between,
   a wildcard for a word the corpus lacks) and answers holding the phrase are reranked
@@ -34,12 +37,16 @@ see ``benchmarks/results.md`` for the latest run and the targets still missed.
   badly in the prototype.  Scores fall in tiers: exact phrase 100 > every word present
   75..99 > most words, with typos, < 75; under ``MATCH_FLOOR`` nothing is a hit, so a query
   that matches nothing well returns no hits and the nearest sentences as suggestions.
-* **Build** works a chunk of answers at a time in whole-chunk passes: one fold and byte
-  translation, words hashed by numpy (packed bytes, mixed), stop words dropped by a table,
-  and one sort of (hash, row) keys at the end; no per-word Python.  Scratch memory is
+* **Build** works a chunk of answers at a time in whole-chunk passes: one join, encode
+  and byte translation (common curly punctuation blanked on the bytes, accents only
+  when a chunk has any), words hashed by numpy (packed bytes, mixed), stop words dropped
+  by a table, no per-word Python.  Chunks are tokenised by two worker threads (most of
+  the work is numpy, which releases the GIL) and committed in order; keys are split by
+  the hash's top bit so the final sort runs as two sorts, one per thread.  The text
+  blob stays in the chunks it was read in (no 400 MB copy at 1M).  Scratch memory is
   handed back to the OS afterwards (``malloc_trim``), or glibc keeps ~800 MB at 1M.
-* **Memory**: sentences are kept once, UTF-8 in one blob with separators, and normalised
-  again only for the answers a query reranks; normalised copies would double the text.
+* **Memory**: sentences are kept once, UTF-8 with separators, and normalised again only
+  for the answers a query reranks; normalised copies would double the text.
 * **Persistence**: :meth:`SearchIndex.save` writes the arrays behind a JSON header
   (format version, corpus fingerprint, CRC32); :meth:`SearchIndex.load` returns ``None``
   for a stale fingerprint or a damaged file, so the caller rebuilds.
@@ -47,7 +54,7 @@ see ``benchmarks/results.md`` for the latest run and the targets still missed.
 An index is immutable once built: a reload builds a new one and the owner swaps the
 reference, so concurrent readers see the old index or the new one, never a mix.  Building
 and searching use no asyncio and are meant to run in an executor thread; the build keeps
-each GIL-holding step short (chunks, a chunked blob copy).
+each GIL-holding step short (a chunk at a time), so the event loop keeps running.
 """
 
 from __future__ import annotations
@@ -62,10 +69,11 @@ import re
 import threading
 import unicodedata
 import zlib
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 
 import numpy as np
@@ -96,7 +104,7 @@ MAX_SLOTS = 12  # distinct content words a query may use
 BUILD_CHUNK = 4096  # answers per build step
 RERANK = 32  # candidates reranked per search
 PHRASE_POOL = 1500  # BM25 candidates scanned for the query as a phrase
-LATE_POOL = 10000  # candidates that very common words are looked up for
+LATE_POOL = 5000  # candidates that very common words are looked up for
 SUGGEST_RERANK = 24  # candidates reranked per autocomplete
 CANDIDATE_BUDGET = 400_000  # postings scored per query before common words go late
 BM25_K1 = 1.2
@@ -135,14 +143,12 @@ _STOP_LIST = sorted(STOP_WORDS)
 # Punctuation that shows up in almost every transcript (curly quotes, dashes, ellipsis,
 # no-break space); replaced first so typical text stays on the ASCII fast path.
 _COMMON_PUNCT = ("\u2019", "\u2018", "\u201c", "\u201d", "\u2013", "\u2014", "\u2026", "\xa0")
-_SENTINEL = "\x1e"  # passage separator while building; never survives normalise()
 # Byte table for UTF-8 text: ASCII letters lower-cased, ASCII digits kept, every other
 # ASCII byte a space, bytes of multi-byte characters (>= 0x80) left alone.
 _BYTE_TABLE = bytes(
     c + 32 if 65 <= c <= 90 else c if (48 <= c <= 57 or 97 <= c <= 122 or c >= 128) else 32
     for c in range(256)
 )
-_BUILD_TABLE = _BYTE_TABLE[:0x1E] + b"\x1e" + _BYTE_TABLE[0x1F:]
 _SENTENCE_TABLE = _BYTE_TABLE[:0x1F] + b"\x1f" + _BYTE_TABLE[0x20:]
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 _NON_ASCII = re.compile("[^\x00-\x7f]")
@@ -165,6 +171,28 @@ def _fold(text: str) -> str:
             if not char.isalnum():
                 text = text.replace(char, " ")
     return text
+
+
+_PUNCT_THIRD = np.array([0x93, 0x94, 0x98, 0x99, 0x9C, 0x9D, 0xA6], dtype=np.uint8)
+
+
+def _blank_common_punct(data: npt.NDArray[np.uint8]) -> bool:
+    """Blank _COMMON_PUNCT in UTF-8 `data` in place; whether only ASCII is left.
+
+    The byte-level twin of the first step of :func:`_fold`, for building: a few array
+    passes instead of a search and a copy of the whole text per mark, and each mark
+    becomes as many spaces as it had bytes, so offsets into `data` stay valid.
+    """
+    lead = np.flatnonzero(data[:-2] == 0xE2)  # U+2013..U+2026: E2 80 xx
+    if len(lead):
+        hit = lead[(data[lead + 1] == 0x80) & np.isin(data[lead + 2], _PUNCT_THIRD)]
+        for step in range(3):
+            data[hit + step] = 0x20
+    lead = np.flatnonzero(data[:-1] == 0xC2)  # U+00A0: C2 A0
+    if len(lead):
+        hit = lead[data[lead + 1] == 0xA0]
+        data[hit] = data[hit + 1] = 0x20
+    return not len(data) or int(data.max()) < 0x80
 
 
 def normalise(text: str) -> str:
@@ -355,27 +383,102 @@ def _inflections(word: str) -> tuple[str, ...]:
 
 
 _IntArray = npt.NDArray[np.int64]
+# BM25's tf part for each stored impact byte (0..255 stands for 0..1, see _impacts).
+_IMPACT_TF = np.arange(256, dtype=np.float64) * (BM25_TF / 255.0)
+
+
+def _length_norms(
+    lengths: npt.NDArray[np.uint32],
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.uint8]]:
+    """Per answer: BM25's length norm k1 * (1 - b + b * len / avg_len), and the impact
+    byte of a word that occurs once there (see :func:`_impacts`)."""
+    avg = max(float(lengths.mean()), 1.0) if len(lengths) else 1.0
+    lnorm = (BM25_K1 * (1 - BM25_B + BM25_B * lengths / avg)).astype(np.float32)
+    return lnorm, np.rint(255.0 / (1.0 + lnorm)).astype(np.uint8)
 
 
 def _impacts(
-    tf: npt.NDArray[np.int64], rows: npt.NDArray[np.uint32], lengths: npt.NDArray[np.uint32]
+    rows: npt.NDArray[np.uint32],
+    more: _IntArray,
+    tf_more: _IntArray,
+    norms: tuple[npt.NDArray[np.float32], npt.NDArray[np.uint8]],
 ) -> npt.NDArray[np.uint8]:
     """BM25's saturated, length-normalised term frequency per posting, as 0..255.
 
     tf / (tf + k1 * (1 - b + b * len / avg_len)) lies in (0, 1); precomputing it at build
     time saves every query a gather of answer lengths and four passes over the postings,
-    and one byte costs no more memory than the raw term count it replaces.
+    and one byte costs no more memory than the raw term count it replaces.  Most postings
+    have tf == 1: one value per answer (`norms`, from :func:`_length_norms`), gathered;
+    `more` are the postings whose term frequency `tf_more` is higher.
     """
-    if not len(tf):
-        return np.zeros(0, dtype=np.uint8)
-    avg = max(float(lengths.mean()), 1.0) if len(lengths) else 1.0
-    lnorm = (BM25_K1 * (1 - BM25_B + BM25_B * lengths / avg)).astype(np.float32)
-    # Most postings have tf == 1: one value per answer, gathered; the rest computed.
-    impact = np.rint(255.0 / (1.0 + lnorm)).astype(np.uint8)[rows]
-    more = np.flatnonzero(tf > 1)
-    tf_more = tf[more].astype(np.float32)
-    impact[more] = np.rint(255.0 * tf_more / (tf_more + lnorm[rows[more]])).astype(np.uint8)
+    lnorm, once = norms
+    impact = once[rows]
+    tf = tf_more.astype(np.float32)
+    impact[more] = np.rint(255.0 * tf / (tf + lnorm[rows[more]])).astype(np.uint8)
     return impact
+
+
+@dataclass(frozen=True, slots=True)
+class _Postings:
+    """One bucket of postings after the final sort (see :func:`_postings`)."""
+
+    term_keys: npt.NDArray[np.uint64]  # hash prefix of each term, ascending
+    term_starts: _IntArray  # where each term's postings begin in `rows`
+    rows: npt.NDArray[np.uint32]  # answer of each posting, ascending within a term
+    impacts: npt.NDArray[np.uint8]  # BM25 tf part of each posting (see _impacts)
+
+
+def _postings(
+    parts: list[npt.NDArray[np.uint64]],
+    rows: list[npt.NDArray[np.uint32]],
+    row_bits: int,
+    norms: tuple[npt.NDArray[np.float32], npt.NDArray[np.uint8]],
+) -> _Postings:
+    """Sort one bucket's (hash, row) keys and cut them into per-term postings.
+
+    Keys are built in place (at 1M answers a bucket is ~150 MB, and every fresh array
+    costs page faults as well as a pass).  Most keys are unique (a word once in an
+    answer), so duplicates are found as the rare equal neighbours rather than by
+    marking every run start.
+    """
+    keys = np.concatenate(parts) if parts else np.zeros(0, np.uint64)
+    parts.clear()
+    shift = np.uint64(row_bits)
+    keys >>= shift
+    keys <<= shift
+    at = 0
+    for chunk_rows in rows:
+        np.bitwise_or(
+            keys[at : at + len(chunk_rows)], chunk_rows, out=keys[at : at + len(chunk_rows)]
+        )
+        at += len(chunk_rows)
+    rows.clear()
+    keys.sort()
+    dup = np.flatnonzero(keys[1:] == keys[:-1])  # keys[dup + 1] repeats the key before it
+    if len(dup):
+        keep = np.ones(len(keys), dtype=bool)
+        keep[dup + 1] = False
+        unique = keys[keep]
+        del keep
+        # The j-th repeat belongs to unique key dup[j] - j; those indices are sorted.
+        owner = dup - np.arange(len(dup))
+        more, count = np.unique(owner, return_counts=True)
+        tf_more = np.minimum(count + 1, 255)
+    else:
+        unique = keys
+        more = tf_more = np.zeros(0, dtype=np.int64)
+    del keys, dup
+    term_key = unique >> shift
+    post_rows = (unique & np.uint64((1 << row_bits) - 1)).astype(np.uint32)
+    del unique
+    if len(term_key):
+        term_starts = np.flatnonzero(term_key[1:] != term_key[:-1])
+        term_starts += 1
+        term_starts = np.concatenate(([0], term_starts))
+    else:
+        term_starts = np.zeros(0, dtype=np.int64)
+    impacts = _impacts(post_rows, more, tf_more, norms)
+    return _Postings(term_key[term_starts], term_starts, post_rows, impacts)
 
 
 def _release_freed_memory() -> None:
@@ -406,18 +509,27 @@ _MASKS = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [(1 << 64) - 1], dtyp
 _K1 = np.uint64(0xBF58476D1CE4E5B9)
 _K2 = np.uint64(0x94D049BB133111EB)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_S27, _S30, _S31 = np.uint64(27), np.uint64(30), np.uint64(31)
 _LONG_TOKEN = 16  # longer tokens are hashed one by one in Python (rare)
 
 
 def _mix(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
-    """splitmix64's finaliser, element-wise (uint64 arithmetic wraps)."""
-    x = (x ^ (x >> np.uint64(30))) * _K1
-    x = (x ^ (x >> np.uint64(27))) * _K2
-    return x ^ (x >> np.uint64(31))
+    """splitmix64's finaliser, element-wise and in place (uint64 arithmetic wraps)."""
+    tmp = np.empty_like(x)
+    for shift, factor in ((_S30, _K1), (_S27, _K2)):
+        np.right_shift(x, shift, out=tmp)
+        x ^= tmp
+        x *= factor
+    np.right_shift(x, _S31, out=tmp)
+    x ^= tmp
+    return x
+
+
+_LENGTH_MIX = _mix(np.arange(9, dtype=np.uint64) * _GOLDEN)  # inner mix of a word of 0..8 bytes
 
 
 def _tokenise(folded: bytes) -> tuple[_IntArray, _IntArray, npt.NDArray[np.uint64]]:
-    """Start, end and 64-bit hash of every word in `folded` (bytes after _BUILD_TABLE).
+    """Start, end and 64-bit hash of every word in `folded` (text after _SENTENCE_TABLE).
 
     Words are runs of bytes above 0x20.  A word of up to 16 bytes is identified by its
     bytes packed into two integers (read through an overlapping 8-byte view of the
@@ -435,9 +547,17 @@ def _tokenise(folded: bytes) -> tuple[_IntArray, _IntArray, npt.NDArray[np.uint6
     padded = folded + bytes(16)
     wide = np.ndarray((len(folded) + 9,), dtype="<u8", buffer=padded, offset=0, strides=(1,))
     lengths = ends - starts
-    low = wide[starts] & _MASKS.take(np.minimum(lengths, 8))
-    high = wide[starts + 8] & _MASKS.take(np.minimum(np.maximum(lengths - 8, 0), 8))
-    hashes = _mix(low ^ _mix(high ^ (lengths.astype(np.uint64) * _GOLDEN)))
+    short = np.minimum(lengths, 8)
+    low = wide[starts] & _MASKS.take(short)
+    # Most words fit in 8 bytes: their inner mix depends on the length alone (a table).
+    inner = _LENGTH_MIX.take(short)
+    longer = np.flatnonzero(lengths > 8)
+    if len(longer):
+        size = lengths[longer]
+        high = wide[starts[longer] + 8] & _MASKS.take(np.minimum(size - 8, 8))
+        inner[longer] = _mix(high ^ (size.astype(np.uint64) * _GOLDEN))
+    low ^= inner
+    hashes = _mix(low)
     for i in np.flatnonzero(lengths > _LONG_TOKEN).tolist():
         token = folded[starts[i] : ends[i]]
         hashes[i] = int.from_bytes(hashlib.blake2b(token, digest_size=8).digest(), "little")
@@ -466,153 +586,204 @@ def _stop_table() -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int16]]:
 _STOP_HASHES, _STOP_SLOTS = _stop_table()
 
 
+_SEEN_BITS = 24
+_SEEN_MASK = np.uint64((1 << _SEEN_BITS) - 1)
+_HALF = np.uint64(1 << 63)
+BUILD_THREADS = max(1, min(2, os.cpu_count() or 1))  # chunks tokenised at once
+BUILD_AHEAD = 2 * BUILD_THREADS  # chunks in flight: bounds the build's extra memory
+
+
+@dataclass(frozen=True, slots=True)
+class _Chunk:
+    """One chunk of answers, tokenised: what :meth:`_Builder.commit` appends in order."""
+
+    raw: npt.NDArray[np.uint8]  # the answers' sentences, 0x1F / 0x1E marks (text blob)
+    ends: _IntArray  # offset of each answer's 0x1E mark in `raw`
+    lengths: _IntArray  # words per answer, stop words included (BM25's length)
+    # Per bucket (hash < 2**63, hash >= 2**63): hash of each indexed (non-stop) word and
+    # its answer (0-based in this chunk).
+    buckets: tuple[tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint32]], ...]
+    words: dict[int, str]  # text of the words whose hash the bitmap had not seen
+
+
+def _prepare(quotable: Sequence[Passage], seen: npt.NDArray[np.bool_]) -> _Chunk:
+    """Tokenise one chunk of answers (the part of a build that runs in worker threads).
+
+    `seen` is the builder's bitmap of word hashes already named; it is only read here,
+    so a word first met by two chunks at once is decoded twice and kept once.
+    """
+    groups = [p.sentences or (p.text,) for p in quotable]
+    counts = np.fromiter(map(len, groups), dtype=np.int64, count=len(groups))
+    text = "\x1f".join(chain.from_iterable(groups)) + "\x1f"
+    if "\x1e" in text or text.count("\x1f") != int(counts.sum()):  # a mark inside a sentence
+        clean = [[s.replace("\x1f", " ").replace("\x1e", " ") for s in g] for g in groups]
+        text = "\x1f".join(chain.from_iterable(clean)) + "\x1f"
+    raw = np.frombuffer(bytearray(text.encode("utf-8", "replace")), dtype=np.uint8)
+    last = np.cumsum(counts) - 1  # each answer's last sentence
+    ends = np.flatnonzero(raw == 0x1F)[last]
+    plain = raw.copy()
+    if _blank_common_punct(plain):  # ASCII now: fold the bytes, offsets stay the same
+        folded = plain.tobytes().translate(_SENTENCE_TABLE)
+        marks = ends
+    else:
+        folded = _fold(text).encode("utf-8", "replace").translate(_SENTENCE_TABLE)
+        marks = np.flatnonzero(np.frombuffer(folded, dtype=np.uint8) == 0x1F)[last]
+    del plain
+    # Every sentence ends with 0x1F in the blob; an answer's last one with 0x1E instead.
+    raw[ends] = 0x1E
+    # A word belongs to the answer whose end mark is the first one after it (the marks
+    # are not word bytes, so _tokenise splits there too).
+    starts, stops, hashes_all = _tokenise(folded)
+    per_answer = np.diff(np.searchsorted(starts, marks), prepend=0)
+    local = np.repeat(np.arange(len(groups), dtype=np.uint32), per_answer)
+    slot = _STOP_SLOTS[(hashes_all & np.uint64(0xFFFF)).astype(np.intp)]
+    keep = np.flatnonzero(_STOP_HASHES[slot] != hashes_all)  # slot -1 reads the final 0
+    hashes, local = hashes_all[keep], local[keep]
+    upper = hashes >= _HALF  # bucket by the top bit: the final sort runs per bucket
+    low_half, high_half = np.flatnonzero(~upper), np.flatnonzero(upper)
+    buckets = ((hashes[low_half], local[low_half]), (hashes[high_half], local[high_half]))
+    words: dict[int, str] = {}
+    fresh = np.flatnonzero(~seen[(hashes & _SEEN_MASK).astype(np.intp)])
+    if len(fresh):
+        _, first = np.unique(hashes[fresh], return_index=True)
+        for i in keep[fresh[first]].tolist():
+            words[int(hashes_all[i])] = folded[starts[i] : stops[i]].decode("utf-8", "replace")
+    return _Chunk(raw, ends, per_answer, buckets, words)
+
+
 class _Builder:
     """Accumulates chunks of answers into the arrays a SearchIndex is made of.
 
-    Per chunk: sentences are joined once (0x1F after a sentence, 0x1E after an answer's
-    last one) and encoded into the text blob, whose separators give every offset in one
-    vectorised scan; the same text is folded and byte-translated once and tokenised by
-    :func:`_tokenise` into word hashes and answer rows.  Stop words are dropped by a
-    sorted-array look-up, and a word's text is only decoded the first time its hash is
-    seen (a bitmap filters the rest).  At the end the (hash, row) keys of all chunks are
-    sorted once; runs give the postings, their lengths the term counts.
+    Per chunk (:func:`_prepare`, in worker threads: most of it is numpy and string work
+    that releases the GIL or is short): sentences are joined once (0x1F after a
+    sentence, 0x1E after an answer's last one) and encoded into the text blob, whose
+    separators give every offset in one vectorised scan; the same text is folded and
+    byte-translated once and tokenised by :func:`_tokenise` into word hashes and answer
+    rows.  Stop words are dropped by a table look-up, and a word's text is only decoded
+    the first time its hash is seen (a bitmap filters the rest).  Chunks are committed in
+    order, so rows, blob and fingerprint do not depend on thread timing.  At the end the
+    (hash, row) keys of all chunks are sorted once; runs give the postings, their lengths
+    the term counts.
     """
-
-    SEEN_BITS = 24
 
     def __init__(self) -> None:
         self.digest = hashlib.sha256()
         self.ids: list[str] = []
-        self.hashes: list[npt.NDArray[np.uint64]] = []
-        self.rows: list[npt.NDArray[np.uint32]] = []
+        self.hashes: tuple[list[npt.NDArray[np.uint64]], ...] = ([], [])  # per bucket
+        self.rows: tuple[list[npt.NDArray[np.uint32]], ...] = ([], [])
         self.lengths: list[npt.NDArray[np.int64]] = []
         self.answer_ends: list[_IntArray] = []
-        self.blob: list[bytes] = []
+        self.blob: list[npt.NDArray[np.uint8]] = []
         self.blob_size = 0
         self.words: dict[int, str] = {}
-        self.seen = np.zeros(1 << self.SEEN_BITS, dtype=bool)
+        self.seen = np.zeros(1 << _SEEN_BITS, dtype=bool)
+        self.answers = 0  # answers committed so far
+
+    def ingest(self, passages: Iterable[Passage], threads: int = BUILD_THREADS) -> None:
+        """Add every passage, a chunk at a time, tokenising up to `threads` chunks at once."""
+        it = iter(passages)
+        if threads <= 1:
+            while chunk := list(islice(it, BUILD_CHUNK)):
+                quotable = self._reserve(chunk)
+                if quotable:
+                    self._commit(_prepare(quotable, self.seen))
+            return
+        with ThreadPoolExecutor(threads, thread_name_prefix="search-build") as pool:
+            window: deque[Future[_Chunk]] = deque()
+            try:
+                while chunk := list(islice(it, BUILD_CHUNK)):
+                    quotable = self._reserve(chunk)
+                    if quotable:
+                        window.append(pool.submit(_prepare, quotable, self.seen))
+                    while len(window) >= BUILD_AHEAD:
+                        self._commit(window.popleft().result())
+                while window:
+                    self._commit(window.popleft().result())
+            finally:
+                for pending in window:
+                    pending.cancel()
 
     def add(self, chunk: Sequence[Passage]) -> None:
+        """Add one chunk of passages in this thread."""
+        quotable = self._reserve(chunk)
+        if quotable:
+            self._commit(_prepare(quotable, self.seen))
+
+    def _reserve(self, chunk: Sequence[Passage]) -> list[Passage]:
+        """Record the chunk's passages (fingerprint, ids); its answers, to be tokenised."""
         self.digest.update("".join([p.id for p in chunk]).encode())
         quotable = [p for p in chunk if p.role == "interviewee"]
-        if not quotable:
-            return
-        base = len(self.ids)
         self.ids.extend([p.id for p in quotable])
-        groups = [p.sentences or (p.text,) for p in quotable]
-        counts = list(map(len, groups))
-        text = "\x1e".join(["\x1f".join(g) for g in groups]) + "\x1e"
-        raw = text.encode("utf-8", "replace")
-        if raw.count(b"\x1e") != len(groups) or raw.count(b"\x1f") != sum(counts) - len(groups):
-            clean = [[s.replace("\x1f", " ").replace("\x1e", " ") for s in g] for g in groups]
-            text = "\x1e".join(["\x1f".join(g) for g in clean]) + "\x1e"
-            raw = text.encode("utf-8", "replace")
-        ends = np.flatnonzero(np.frombuffer(raw, dtype=np.uint8) == 0x1E)
-        self.answer_ends.append(ends.astype(np.int64) + (self.blob_size + 1))
-        self.blob.append(raw)
-        self.blob_size += len(raw)
+        return quotable
 
-        folded = _fold(text).encode("utf-8", "replace").translate(_BUILD_TABLE)
-        starts, stops, hashes_all = _tokenise(folded)
-        hashes = hashes_all
-        # A word belongs to the answer whose sentinel (0x1E) is the first one after it.
-        marks = np.flatnonzero(np.frombuffer(folded, dtype=np.uint8) == 0x1E)
-        per_answer = np.diff(np.searchsorted(starts, marks), prepend=0)
-        local = np.repeat(np.arange(len(groups), dtype=np.uint32), per_answer)
-        self.lengths.append(per_answer)
-        slot = _STOP_SLOTS[(hashes & np.uint64(0xFFFF)).astype(np.intp)]
-        keep = np.flatnonzero(_STOP_HASHES[slot] != hashes)  # slot -1 reads the final 0
-        hashes, local = hashes[keep], local[keep]
-        self.hashes.append(hashes)
-        self.rows.append(local + np.uint32(base))
-        slots = (hashes & np.uint64((1 << self.SEEN_BITS) - 1)).astype(np.intp)
-        fresh = np.flatnonzero(~self.seen[slots])
-        if len(fresh):
-            _, first = np.unique(hashes[fresh], return_index=True)
-            for i in keep[fresh[first]].tolist():
-                key = int(hashes_all[i])
-                if key not in self.words:
-                    self.words[key] = folded[starts[i] : stops[i]].decode("utf-8", "replace")
-            self.seen[slots[fresh]] = True
+    def _commit(self, done: _Chunk) -> None:
+        """Append a tokenised chunk; chunks must come in the order they were reserved."""
+        base = self.answers
+        self.answers += len(done.lengths)
+        self.answer_ends.append(done.ends.astype(np.int64) + (self.blob_size + 1))
+        self.blob.append(done.raw)
+        self.blob_size += len(done.raw)
+        self.lengths.append(done.lengths)
+        for (hashes, rows), into_hashes, into_rows in zip(
+            done.buckets, self.hashes, self.rows, strict=True
+        ):
+            into_hashes.append(hashes)
+            into_rows.append(rows + np.uint32(base))
+        for key, word in done.words.items():
+            self.words.setdefault(key, word)
+        named = np.fromiter(done.words, np.uint64, len(done.words))
+        self.seen[(named & _SEEN_MASK).astype(np.intp)] = True
 
-    def finish(self) -> SearchIndex:
+    def finish(self, threads: int = BUILD_THREADS) -> SearchIndex:
+        """Sort the postings (each bucket in a worker thread) and make the index."""
         n = len(self.ids)
         row_bits = max(1, n.bit_length())
-        # In-place passes over the (hash, row) keys: at 1M answers each array is ~300 MB,
-        # and every fresh one costs page faults as well as a pass.
-        keys = np.concatenate(self.hashes) if self.hashes else np.zeros(0, np.uint64)
-        self.hashes = []
-        shift = np.uint64(row_bits)
-        keys >>= shift
-        keys <<= shift
-        for at, rows in zip(np.cumsum([0, *map(len, self.rows)]).tolist(), self.rows, strict=False):
-            np.bitwise_or(keys[at : at + len(rows)], rows, out=keys[at : at + len(rows)])
-        self.rows = []
-        keys.sort()
-        if len(keys):
-            starts = np.flatnonzero(keys[1:] != keys[:-1])
-            starts += 1
-            starts = np.concatenate(([0], starts))
-        else:
-            starts = np.zeros(0, dtype=np.int64)
-        tf = np.diff(starts, append=len(keys))
-        np.minimum(tf, 255, out=tf)
-        unique = keys[starts]
-        del keys, starts
-        term_key = unique >> shift
-        unique &= np.uint64((1 << row_bits) - 1)
-        post_ids = unique.astype(np.uint32)
-        del unique
-        term_starts = (
-            np.concatenate(([0], np.flatnonzero(term_key[1:] != term_key[:-1]) + 1))
-            if len(term_key)
-            else np.zeros(0, dtype=np.int64)
-        )
-        term_off = np.append(term_starts, len(term_key)).astype(np.int64)
-        names = {key >> row_bits: word for key, word in self.words.items()}
-        vocab: list[str] = []
-        blob = self._assemble_blob()
-        ends = np.concatenate(self.answer_ends) if self.answer_ends else np.zeros(0, np.int64)
-        offsets = np.concatenate(([0], ends)).astype(np.int64)
-        for key, first in zip(term_key[term_starts].tolist(), term_starts.tolist(), strict=True):
-            word = names.get(key)
-            if word is None:  # its bitmap slot was taken by another word: find it again
-                word = self._recover(key, row_bits, int(post_ids[first]), blob, offsets)
-            vocab.append(word)
         lengths = (
             np.concatenate(self.lengths).astype(np.uint32)
             if self.lengths
             else np.zeros(0, dtype=np.uint32)
         )
+        norms = _length_norms(lengths)
+        with ThreadPoolExecutor(max(1, threads), thread_name_prefix="search-build") as pool:
+            jobs = [
+                pool.submit(_postings, hashes, rows, row_bits, norms)
+                for hashes, rows in zip(self.hashes, self.rows, strict=True)
+            ]
+            parts = [job.result() for job in jobs]
+        blob = _Text([chunk.data.toreadonly() for chunk in self.blob])
+        self.blob = []
+        sizes = np.cumsum([0, *(len(p.rows) for p in parts)]).tolist()
+        post_ids = np.concatenate([p.rows for p in parts])
+        post_impact = np.concatenate([p.impacts for p in parts])
+        term_starts = np.concatenate(
+            [p.term_starts + at for p, at in zip(parts, sizes, strict=False)]
+        )
+        term_keys = np.concatenate([p.term_keys for p in parts])
+        del parts
+        term_off = np.append(term_starts, len(post_ids)).astype(np.int64)
+        names = {key >> row_bits: word for key, word in self.words.items()}
+        vocab: list[str] = []
+        ends = np.concatenate(self.answer_ends) if self.answer_ends else np.zeros(0, np.int64)
+        offsets = np.concatenate(([0], ends)).astype(np.int64)
+        for key, first in zip(term_keys.tolist(), term_starts.tolist(), strict=True):
+            word = names.get(key)
+            if word is None:  # its bitmap slot was taken by another word: find it again
+                word = self._recover(key, row_bits, int(post_ids[first]), blob, offsets)
+            vocab.append(word)
         return SearchIndex(
             ids=self.ids,
             vocab=vocab,
             term_off=term_off,
             post_ids=post_ids,
-            post_impact=_impacts(tf, post_ids, lengths),
+            post_impact=post_impact,
             lengths=lengths,
             offsets=offsets,
             blob=blob,
             fingerprint=self.digest.hexdigest(),
         )
 
-    def _assemble_blob(self) -> memoryview:
-        """Copy the chunks into one buffer a chunk at a time, freeing each as it goes.
-
-        One ``b"".join`` would hold the GIL for the whole copy (about a second at 1M
-        answers) and briefly need the text twice.
-        """
-        out = np.empty(self.blob_size, dtype=np.uint8)
-        at = 0
-        self.blob.reverse()
-        while self.blob:
-            chunk = self.blob.pop()
-            out[at : at + len(chunk)] = np.frombuffer(chunk, dtype=np.uint8)
-            at += len(chunk)
-        return out.data.toreadonly()
-
     @staticmethod
-    def _recover(key: int, row_bits: int, row: int, blob: memoryview, offsets: _IntArray) -> str:
+    def _recover(key: int, row_bits: int, row: int, blob: _Text, offsets: _IntArray) -> str:
         """The word whose hash begins with `key`, read again from an answer that has it."""
         lo, hi = int(offsets[row]), int(offsets[row + 1])
         text = str(blob[lo:hi], "utf-8", "replace").replace("\x1e", " ")
@@ -620,6 +791,50 @@ class _Builder:
             if full >> row_bits == key:
                 return word
         return ""
+
+
+class _Text:
+    """The answers' UTF-8 text, addressed by offset: one buffer, or the build's chunks.
+
+    A built index keeps the chunks it tokenised (no answer spans two) instead of
+    copying ~400 MB into one buffer at 1M answers; a loaded one has a single buffer.
+    """
+
+    __slots__ = ("_bounds", "_parts", "_starts")
+
+    def __init__(self, parts: Sequence[memoryview]) -> None:
+        self._parts = list(parts) or [memoryview(b"")]
+        sizes = [part.nbytes for part in self._parts]
+        self._starts = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+        self._bounds = self._starts.tolist()
+
+    @property
+    def parts(self) -> list[memoryview]:
+        return self._parts
+
+    def __len__(self) -> int:
+        return self._bounds[-1]
+
+    def __getitem__(self, span: slice) -> memoryview:
+        lo, hi = span.start, span.stop
+        at = bisect.bisect_right(self._bounds, lo) - 1 if len(self._parts) > 1 else 0
+        base = self._bounds[at]
+        return self._parts[at][lo - base : hi - base]
+
+    def spans(self, lows: _IntArray, highs: _IntArray) -> list[memoryview]:
+        """``[self[lo:hi] for lo, hi in zip(lows, highs)]``, with the part look-ups in numpy."""
+        if len(self._parts) == 1:
+            whole = self._parts[0]
+            return [whole[a:b] for a, b in zip(lows.tolist(), highs.tolist(), strict=True)]
+        at = np.searchsorted(self._starts, lows, side="right") - 1
+        base = self._starts[at]
+        parts = self._parts
+        return [
+            parts[i][a:b]
+            for i, a, b in zip(
+                at.tolist(), (lows - base).tolist(), (highs - base).tolist(), strict=True
+            )
+        ]
 
 
 class SearchIndex:
@@ -655,7 +870,7 @@ class SearchIndex:
         post_impact: npt.NDArray[np.uint8],
         lengths: npt.NDArray[np.uint32],
         offsets: _IntArray,
-        blob: bytes | memoryview,
+        blob: bytes | memoryview | _Text,
         fingerprint: str,
     ) -> None:
         self._ids = ids
@@ -675,7 +890,7 @@ class SearchIndex:
         # Answer r is blob[offsets[r] : offsets[r + 1] - 1]: its sentences joined by 0x1F;
         # the byte before the next answer is its 0x1E end mark.
         self._offsets = offsets
-        self._blob = blob
+        self._blob = blob if isinstance(blob, _Text) else _Text([memoryview(blob)])
         self._fingerprint = fingerprint
         self._buckets = _buckets(vocab)
         for arr in (term_off, post_ids, post_impact, lengths, offsets, self._df, self._lnorm):
@@ -694,9 +909,7 @@ class SearchIndex:
         (about 1M answers in a few seconds), and no single step holds the GIL for long.
         """
         builder = _Builder()
-        it = iter(passages)
-        while chunk := list(islice(it, BUILD_CHUNK)):
-            builder.add(chunk)
+        builder.ingest(passages)
         index = builder.finish()
         del builder
         _release_freed_memory()
@@ -708,7 +921,7 @@ class SearchIndex:
     def _nbytes(self) -> int:
         """Approximate memory held by the index (arrays, text blob, ids and vocabulary)."""
         arrays = (self._term_off, self._post_ids, self._post_impact, self._lengths, self._offsets)
-        blob = len(self._blob) if isinstance(self._blob, bytes) else self._blob.nbytes
+        blob = len(self._blob)
         strings = sum(49 + len(w) for w in self._vocab) * 3 + sum(49 + len(i) for i in self._ids)
         return sum(a.nbytes for a in arrays) + self._lnorm.nbytes + self._df.nbytes + blob + strings
 
@@ -721,7 +934,7 @@ class SearchIndex:
 
     def save(self, path: Path) -> None:
         """Write the index to `path` atomically (a temporary file, then a rename)."""
-        parts: dict[str, bytes | memoryview] = {
+        parts: dict[str, bytes | _Text] = {
             "ids": "\n".join(self._ids).encode("utf-8"),
             "vocab": "\n".join(self._vocab).encode("utf-8"),
             "term_off": self._term_off.tobytes(),
@@ -735,10 +948,10 @@ class SearchIndex:
         offset = 0
         crc = 0
         for name, data in parts.items():
-            size = len(data) if isinstance(data, bytes) else data.nbytes
-            layout[name] = [offset, size]
-            offset += size
-            crc = zlib.crc32(data, crc)
+            layout[name] = [offset, len(data)]
+            offset += len(data)
+            for piece in data.parts if isinstance(data, _Text) else [data]:
+                crc = zlib.crc32(piece, crc)
         header = json.dumps(
             {
                 "version": FORMAT_VERSION,
@@ -756,7 +969,8 @@ class SearchIndex:
                 out.write(len(header).to_bytes(4, "little"))
                 out.write(header)
                 for data in parts.values():
-                    out.write(data)
+                    for piece in data.parts if isinstance(data, _Text) else [data]:
+                        out.write(piece)
                 out.flush()
                 os.fsync(out.fileno())
             os.replace(tmp, path)
@@ -976,10 +1190,11 @@ class SearchIndex:
             picking.append(terms)
             spent += cost(terms)
         late = by_df[len(picking) :]
-        found, scores = self._accumulate(picking)
+        found, scores = self._accumulate(picking, LATE_POOL if late else k)
         if late and len(found):
             if len(found) > LATE_POOL:
                 top = np.argpartition(-scores, LATE_POOL - 1)[:LATE_POOL]
+                top.sort()  # rows in order: searchsorted then walks each postings list once
                 found, scores = found[top], scores[top]
             norm = COORDINATION + BM25_TF / (1.0 + self._lnorm[found].astype(np.float64))
             probe = found.astype(np.uint32)  # same dtype as the postings: no copy of them
@@ -999,29 +1214,28 @@ class SearchIndex:
         return found[order], scores[order]
 
     def _accumulate(
-        self, plans: list[list[tuple[int, float]]]
+        self, plans: list[list[tuple[int, float]]], keep: int
     ) -> tuple[_IntArray, npt.NDArray[np.float64]]:
         """Candidate score per row over the slots' postings (see COORDINATION).
 
-        A row holding two variants of one slot (a word and its plural) counts both; that
-        only reorders candidates slightly, and the rerank scores each slot once.
+        Every row among the best `keep` is returned, perhaps with others.  A posting's
+        weight is an affine function of its one-byte impact, so each term's weights are
+        one look-up in a 256-entry table rather than a cast and two passes.  A row holding
+        two variants of one slot (a word and its plural) counts both; that only reorders
+        candidates slightly, and the rerank scores each slot once.
         """
         id_parts: list[npt.NDArray[np.uint32]] = []
         weight_parts: list[npt.NDArray[np.float64]] = []
         for terms in plans:
-            slot_ids: list[npt.NDArray[np.uint32]] = []
-            slot_weights: list[npt.NDArray[np.float64]] = []
             for tid, factor in sorted(terms, key=lambda tw: -tw[1]):
                 lo, hi = int(self._term_off[tid]), int(self._term_off[tid + 1])
                 scale = factor * self._idf(hi - lo)
-                impact = self._post_impact[lo:hi].astype(np.float64)
-                slot_ids.append(self._post_ids[lo:hi])
-                slot_weights.append(impact * (scale * BM25_TF / 255.0) + scale * COORDINATION)
-            id_parts.extend(slot_ids)
-            weight_parts.extend(slot_weights)
+                table = _IMPACT_TF * scale + scale * COORDINATION
+                id_parts.append(self._post_ids[lo:hi])
+                weight_parts.append(table[self._post_impact[lo:hi]])
         if len(id_parts) == 1:  # one word: its postings are already unique and sorted
             return id_parts[0].astype(np.int64), weight_parts[0]
-        all_ids = np.concatenate(id_parts)
+        all_ids = np.concatenate(id_parts, dtype=np.intp)  # bincount would cast it anyway
         all_w = np.concatenate(weight_parts)
         if len(all_ids) * 64 < self._n:  # few postings: sorting them beats an N-sized pass
             uniq_ids, inverse = np.unique(all_ids, return_inverse=True)
@@ -1031,6 +1245,21 @@ class SearchIndex:
         dense = np.bincount(all_ids, weights=all_w, minlength=self._n).astype(
             np.float64, copy=False
         )
+        if len(all_ids) > 8 * keep:
+            # Many rows, few wanted: a threshold from a sample of the scored rows keeps a
+            # few times `keep` of them (exact whenever at least `keep` pass it), which
+            # is much cheaper than listing every scored row and partitioning them.
+            # A row in several postings is sampled as often, so the sample leans high:
+            # a second, lower threshold catches the usual miss.
+            step = max(1, len(all_ids) // 16384)
+            sample = dense[all_ids[::step]]
+            last = len(sample) - 1
+            ranks = [int(max(0.0, 1.0 - f * keep / len(all_ids)) * last) for f in (3, 12)]
+            sample.partition(ranks)
+            for rank in ranks:
+                found = np.flatnonzero(dense >= sample[rank])
+                if len(found) >= keep:
+                    return found, dense[found]
         mark = np.zeros(self._n, dtype=bool)  # scanning 1 byte a row beats 8 (float64)
         mark[all_ids] = True
         found = np.flatnonzero(mark)
@@ -1053,10 +1282,7 @@ class SearchIndex:
             return list(zip(rows[:k].tolist(), bm25[:k].tolist(), strict=True))
         lows = self._offsets[rows]
         highs = self._offsets[rows + 1] - 1
-        blob = self._blob
-        joined = b" \xff ".join(
-            [blob[a:b] for a, b in zip(lows.tolist(), highs.tolist(), strict=True)]
-        ).lower()
+        joined = b" \xff ".join(self._blob.spans(lows, highs)).lower()
         starts = np.concatenate(([0], np.cumsum(highs - lows + 3)[:-1])).tolist()
         found: dict[int, None] = {}
         for match in pattern.finditer(joined):

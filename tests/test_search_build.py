@@ -1,0 +1,176 @@
+"""The index build: threaded and chunked, yet the same index as a word-by-word reference."""
+
+from __future__ import annotations
+
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot import search
+from bot.models import Passage
+from bot.search import STOP_WORDS, SearchIndex, normalise
+from bot.transcript import read_transcript
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.bench_search import synthetic_passages  # noqa: E402
+
+SEED = ROOT / "seeds" / "000_61add2952afc7ee4.txt"
+
+ODD_SENTENCES = [
+    ("Mäki’s — ‘It’ factor… was “great”.", "Ciné\u0301ma and Straße, ﬁlm!"),
+    ("A sentence with a \x1f unit separator.", "And a \x1e record separator too."),
+    ("", "Empty sentence before this one."),
+    ("Supercalifragilisticexpialidocious antidisestablishmentarianism words.",),
+    ("Αθήνα and Ωμέγα in Greek; emoji 🎬 between.", "no\xa0break\xa0spaces – dashes—here"),
+    ("snake_case and C++ and 24 frames",),
+    ("it’s don’t we’re they’ve",),
+]
+
+
+def odd_passages() -> list[Passage]:
+    out: list[Passage] = []
+    for i, sentences in enumerate(ODD_SENTENCES):
+        out.append(
+            Passage(
+                id=f"odd{i:03d}",
+                interview_id="odd",
+                position=i,
+                speaker="Odd Speaker",
+                role="interviewee",
+                question=None,
+                paragraphs=(" ".join(sentences),),
+                sentences=sentences,
+                line=1 + i,
+            )
+        )
+    return out
+
+
+@pytest.fixture(scope="module")
+def corpus() -> list[Passage]:
+    passages = synthetic_passages(3000, with_seed=True)
+    passages[100:100] = odd_passages()
+    passages[2000:2000] = odd_passages()[::-1]
+    return passages
+
+
+def _arrays(index: SearchIndex) -> dict[str, object]:
+    text = b"".join(bytes(part) for part in index._blob.parts)
+    return {
+        "ids": index._ids,
+        "vocab": index._vocab,
+        "term_off": index._term_off.tolist(),
+        "post_ids": index._post_ids.tolist(),
+        "post_impact": index._post_impact.tolist(),
+        "lengths": index._lengths.tolist(),
+        "offsets": index._offsets.tolist(),
+        "text": text,
+        "fingerprint": index.fingerprint,
+    }
+
+
+def _build(passages: list[Passage], threads: int) -> SearchIndex:
+    builder = search._Builder()
+    builder.ingest(passages, threads=threads)
+    return builder.finish(threads=threads)
+
+
+def test_threaded_build_equals_the_single_threaded_one(
+    corpus: list[Passage], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "BUILD_CHUNK", 97)  # many chunks, odd sizes, many text parts
+    one = _build(corpus, threads=1)
+    two = _build(corpus, threads=2)
+    assert len(two._blob.parts) > 10
+    assert _arrays(one) == _arrays(two)
+    assert _arrays(SearchIndex.build(corpus)) == _arrays(one)
+
+
+def test_postings_match_a_word_by_word_reference(
+    corpus: list[Passage], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every answer's indexed words are what ``normalise`` (the query side) makes of it."""
+    monkeypatch.setattr(search, "BUILD_CHUNK", 128)
+    index = SearchIndex.build(corpus)
+    answers = [p for p in corpus if p.role == "interviewee"]
+    expected: dict[str, list[int]] = defaultdict(list)
+    counts: list[int] = []
+    for row, passage in enumerate(answers):
+        sentences = passage.sentences or (passage.text,)
+        words = normalise(" ".join(sentences)).split()
+        counts.append(len(words))
+        for word in sorted({w for w in words if w not in STOP_WORDS}):
+            expected[word].append(row)
+    assert sorted(index._vocab) == sorted(expected)
+    for tid, word in enumerate(index._vocab):
+        lo, hi = int(index._term_off[tid]), int(index._term_off[tid + 1])
+        assert index._post_ids[lo:hi].tolist() == expected[word], word
+    assert index._lengths.tolist() == counts
+    # The text is kept as given: sentences split by 0x1F, separators in them blanked.
+    for row, passage in enumerate(answers):
+        sentences = [s.replace("\x1f", " ").replace("\x1e", " ") for s in passage.sentences]
+        assert index._sentences(row) == (sentences or [passage.text])
+
+
+def test_odd_answers_are_found(corpus: list[Passage]) -> None:
+    index = SearchIndex.build(corpus)
+    hits = index.search("maki it factor was great").hits
+    assert hits and hits[0].passage_id.startswith("odd")
+    assert index.search("supercalifragilisticexpialidocious").hits
+    assert index.search("record separator").hits[0].passage_id.startswith("odd")
+    assert index.search("they ve").hits == []  # stop words only
+    assert index.suggest("no break spa")
+
+
+def test_text_spans_across_parts() -> None:
+    parts = [memoryview(b"abc\x1e"), memoryview(b"defg\x1e"), memoryview(b"h\x1e")]
+    text = search._Text(parts)
+    assert len(text) == 11
+    assert bytes(text[0:3]) == b"abc" and bytes(text[4:8]) == b"defg" and bytes(text[9:10]) == b"h"
+    lows, highs = np.array([9, 0, 4]), np.array([10, 3, 8])
+    assert [bytes(s) for s in text.spans(lows, highs)] == [b"h", b"abc", b"defg"]
+    single = search._Text([memoryview(b"abc\x1edefg\x1e")])
+    assert [bytes(s) for s in single.spans(np.array([4]), np.array([8]))] == [b"defg"]
+
+
+def test_candidate_threshold_keeps_the_exact_best(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sampled threshold never drops a row the exact ranking would keep."""
+    index = SearchIndex.build(synthetic_passages(30_000, with_seed=False))
+    common = sorted(range(len(index._vocab)), key=lambda t: -int(index._df[t]))[:6]
+    for keep in (50, 400, 1500):
+        for picks in ([common[0]], common[:2], [common[1], common[4], common[5]]):
+            plans = [[(tid, 1.0)] for tid in picks]
+            found, scores = index._accumulate(plans, keep)
+            ids = np.concatenate(
+                [index._post_ids[index._term_off[t] : index._term_off[t + 1]] for t in picks]
+            )
+            assert len(ids) > 8 * keep or len(found) == len(np.unique(ids))
+            dense = np.zeros(len(index))
+            dense[found] = scores
+            exact = np.zeros(len(index))
+            for tid in picks:
+                lo, hi = int(index._term_off[tid]), int(index._term_off[tid + 1])
+                scale = index._idf(hi - lo)
+                exact[index._post_ids[lo:hi]] += (
+                    search._IMPACT_TF[index._post_impact[lo:hi]] * scale
+                    + scale * search.COORDINATION
+                )
+            best = np.sort(exact)[::-1][:keep]
+            got = np.sort(scores)[::-1][:keep]
+            assert len(found) >= keep
+            np.testing.assert_allclose(got, best)
+            np.testing.assert_allclose(dense[found], exact[found])
+
+
+def test_seed_is_indexed_the_same_in_any_chunking(monkeypatch: pytest.MonkeyPatch) -> None:
+    seed = list(read_transcript(SEED).passages)
+    whole = SearchIndex.build(seed)
+    monkeypatch.setattr(search, "BUILD_CHUNK", 1)
+    tiny = SearchIndex.build(seed)
+    assert _arrays(whole) == _arrays(tiny)
