@@ -61,6 +61,7 @@ from __future__ import annotations
 
 import bisect
 import ctypes
+import glob
 import hashlib
 import json
 import math
@@ -436,23 +437,24 @@ def _postings(
 ) -> _Postings:
     """Sort one bucket's (hash, row) keys and cut them into per-term postings.
 
-    Keys are built in place (at 1M answers a bucket is ~150 MB, and every fresh array
-    costs page faults as well as a pass).  Most keys are unique (a word once in an
-    answer), so duplicates are found as the rare equal neighbours rather than by
-    marking every run start.
+    Keys are written a chunk at a time while the chunk is in cache (at 1M answers a
+    bucket is ~150 MB: whole-array passes are memory-bound), each chunk freed once
+    copied.  Most keys are unique (a word once in an answer), so duplicates are found as
+    the rare equal neighbours rather than by marking every run start.
     """
-    keys = np.concatenate(parts) if parts else np.zeros(0, np.uint64)
-    parts.clear()
     shift = np.uint64(row_bits)
-    keys >>= shift
-    keys <<= shift
+    keys = np.empty(sum(map(len, parts)), dtype=np.uint64)
+    high = np.uint64(((1 << 64) - 1) ^ ((1 << row_bits) - 1))
     at = 0
-    for chunk_rows in rows:
-        np.bitwise_or(
-            keys[at : at + len(chunk_rows)], chunk_rows, out=keys[at : at + len(chunk_rows)]
-        )
-        at += len(chunk_rows)
-    rows.clear()
+    parts.reverse()
+    rows.reverse()
+    while parts:
+        part, chunk_rows = parts.pop(), rows.pop()
+        into = keys[at : at + len(part)]
+        np.bitwise_and(part, high, out=into)
+        np.bitwise_or(into, chunk_rows, out=into)
+        at += len(part)
+        del part, chunk_rows
     keys.sort()
     dup = np.flatnonzero(keys[1:] == keys[:-1])  # keys[dup + 1] repeats the key before it
     if len(dup):
@@ -615,12 +617,15 @@ def _prepare(quotable: Sequence[Passage], seen: npt.NDArray[np.bool_]) -> _Chunk
     groups = [p.sentences or (p.text,) for p in quotable]
     counts = np.fromiter(map(len, groups), dtype=np.int64, count=len(groups))
     text = "\x1f".join(chain.from_iterable(groups)) + "\x1f"
-    if "\x1e" in text or text.count("\x1f") != int(counts.sum()):  # a mark inside a sentence
+    raw = np.frombuffer(bytearray(text.encode("utf-8", "replace")), dtype=np.uint8)
+    seps = np.flatnonzero(raw == 0x1F)
+    if len(seps) != int(counts.sum()) or bool((raw == 0x1E).any()):  # a mark in a sentence
         clean = [[s.replace("\x1f", " ").replace("\x1e", " ") for s in g] for g in groups]
         text = "\x1f".join(chain.from_iterable(clean)) + "\x1f"
-    raw = np.frombuffer(bytearray(text.encode("utf-8", "replace")), dtype=np.uint8)
+        raw = np.frombuffer(bytearray(text.encode("utf-8", "replace")), dtype=np.uint8)
+        seps = np.flatnonzero(raw == 0x1F)
     last = np.cumsum(counts) - 1  # each answer's last sentence
-    ends = np.flatnonzero(raw == 0x1F)[last]
+    ends = seps[last]
     plain = raw.copy()
     if _blank_common_punct(plain):  # ASCII now: fold the bytes, offsets stay the same
         folded = plain.tobytes().translate(_SENTENCE_TABLE)
@@ -793,6 +798,33 @@ class _Builder:
         return ""
 
 
+def _remove_stale_temporaries(path: Path) -> None:
+    """Delete the temporary files that saves killed mid-write left beside `path`.
+
+    A save writes ``.<name>.<pid>.<thread>.tmp`` and renames it; a kill before the rename
+    leaves it behind.  Files of a process that is still running are left alone.
+    """
+    prefix = f".{path.name}."
+    for tmp in path.parent.glob(glob.escape(prefix) + "*.tmp"):
+        pid = tmp.name[len(prefix) :].split(".", 1)[0]
+        if pid.isdigit() and not _process_alive(int(pid)):
+            tmp.unlink(missing_ok=True)
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # somebody else's process
+        return True
+    except OSError:
+        return True
+    return True
+
+
 class _Text:
     """The answers' UTF-8 text, addressed by offset: one buffer, or the build's chunks.
 
@@ -962,6 +994,7 @@ class SearchIndex:
                 "crc32": crc,
             }
         ).encode("utf-8")
+        _remove_stale_temporaries(path)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         try:
             with tmp.open("wb") as out:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -174,3 +176,22 @@ def test_seed_is_indexed_the_same_in_any_chunking(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(search, "BUILD_CHUNK", 1)
     tiny = SearchIndex.build(seed)
     assert _arrays(whole) == _arrays(tiny)
+
+
+def test_save_removes_temporaries_of_killed_saves_only(tmp_path: Path) -> None:
+    """A save killed before its rename leaves ``.<name>.<pid>.<thread>.tmp``; the next
+    save removes it, but not the temporary of a save still running in a live process."""
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    path = tmp_path / "search.index"
+    stale = tmp_path / f".search.index.{dead.pid}.140000.tmp"
+    live = tmp_path / f".search.index.{os.getppid()}.140001.tmp"
+    other = tmp_path / f".other.index.{dead.pid}.1.tmp"
+    for file in (stale, live, other):
+        file.write_bytes(b"half a file")
+    index = SearchIndex.build(list(read_transcript(SEED).passages))
+    index.save(path)
+    assert not stale.exists()
+    assert live.exists() and other.exists()
+    assert SearchIndex.load(path, index.fingerprint) is not None
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([path.name, live.name, other.name])
