@@ -230,15 +230,15 @@ async def test_a_crash_in_the_middle_of_storing_keeps_the_old_data(
     (settings.data_dir / "jane.txt").write_text(INTERVIEW, encoding="utf-8")
     before = qbot.library.catalog
     calls = 0
-    real_insert = Store._insert_interview
+    real_insert = Store._insert_interviews
 
-    async def crash_on_second(self: Store, iv: Any, loaded_at: str) -> None:
+    async def crash_after_writing(self: Store, interviews: Any, loaded_at: str) -> None:
         nonlocal calls
         calls += 1
-        await real_insert(self, iv, loaded_at)
+        await real_insert(self, interviews, loaded_at)
         raise OSError("disk went away mid-reload")
 
-    monkeypatch.setattr(Store, "_insert_interview", crash_on_second)
+    monkeypatch.setattr(Store, "_insert_interviews", crash_after_writing)
     message = await reply(await admin(emulator, "reload", world.owner))
     assert "Sorry, something went wrong" in message.content and message.ephemeral
     assert calls == 1

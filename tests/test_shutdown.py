@@ -118,6 +118,7 @@ async def spawn(tmp_path: Path) -> AsyncIterator[Spawn]:
             env=env,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
+            limit=16 * 2**20,  # a log line longer than the default 64 KiB would end the reader
         )
         bot = BotProcess(proc)
         bot.reader = asyncio.create_task(bot._read())

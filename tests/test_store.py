@@ -1,12 +1,14 @@
 """The store against real SQLite files: migrations, all-or-nothing loads, diffs, bad files."""
 
 import hashlib
+import logging
 import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from bot import store as store_module
 from bot.models import Interview, InterviewMeta, Passage, Topic
 from bot.store import Store, StoreError, _migrations
 
@@ -123,3 +125,39 @@ async def test_corrupt_file_is_a_clear_error(tmp_path: Path) -> None:
     path.write_bytes(b"this is not a database at all" * 100)
     with pytest.raises(StoreError, match="quotebot load"):
         await Store.open(path)
+
+
+async def test_a_load_in_many_batches_stores_every_row(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows of many interviews go in batches; every one of them, text exactly as given."""
+    monkeypatch.setattr(store_module, "INSERT_BATCH", 32)  # 2 interviews, 32 answers a batch
+    odd = 'He said "no" \\ then \x01 left. Naïve – “quoted” 😀.'
+    interviews = [
+        make_interview(f"iv{n:02d}", [f"Answer {n}.{k} here. {odd}" for k in range(7)])
+        for n in range(11)
+    ]
+    report = await store.replace_corpus(interviews, [])
+    assert (report.interviews.added, report.quotes.added) == (11, 77)
+    corpus = await store.read_corpus()
+    assert [p.id for p in corpus.passages] == [p.id for iv in interviews for p in iv.passages]
+    stored = {p.id: p for p in corpus.passages}
+    for iv in interviews:
+        for p in iv.passages:
+            assert stored[p.id].paragraphs == p.paragraphs
+            assert stored[p.id].sentences == p.sentences
+    assert [iv.speakers for iv in corpus.interviews] == [("Ann Lee",)] * 11
+    assert await store.integrity_ok()
+
+
+async def test_debug_log_of_a_load_names_statements_not_rows(
+    store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    """aiosqlite logs each call at DEBUG; a load's rows (and their text) stay out of it."""
+    secret = "a sentence nobody should find in the log"
+    interviews = [make_interview(f"iv{n}", [f"{secret} {k}." for k in range(40)]) for n in range(3)]
+    with caplog.at_level(logging.DEBUG, logger="aiosqlite"):
+        await store.replace_corpus(interviews, [])
+    lines = [r.getMessage() for r in caplog.records if r.name == "aiosqlite"]
+    assert any("INSERT INTO sentences" in line and "[120 rows]" in line for line in lines)
+    assert all(secret not in line and len(line) < 500 for line in lines)
