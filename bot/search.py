@@ -1,7 +1,7 @@
 """Quote search: an in-memory inverted index with a fuzzy rerank (pure Python, no discord).
 
 Design, and why.  Numbers: ``benchmarks/bench_search.py`` on this shared 2-core machine,
-see ``benchmarks/results.md`` for the latest run and the targets still missed.
+see ``benchmarks/results.md`` for the latest run against the targets.
 
 * **Candidates from an inverted index.**  Each interviewee answer is tokenised once; each
   word maps to a CSR slice of answer numbers (``uint32``, sorted) and a one-byte BM25
