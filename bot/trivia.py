@@ -20,6 +20,7 @@ import hashlib
 import json
 import random
 import re
+import threading
 import tomllib
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -600,7 +601,7 @@ class CorpusText:
 
     SEPARATOR = "\0"
 
-    def __init__(self, passages: Sequence[Passage]) -> None:
+    def __init__(self, passages: Sequence[Passage], stop: threading.Event | None = None) -> None:
         self.tokens: list[str] = []
         self.positions: dict[str, list[int]] = defaultdict(list)
         chunks: list[str] = []
@@ -608,7 +609,9 @@ class CorpusText:
             chunks.extend(p.sentences or (p.text,))
             if p.question:
                 chunks.append(p.question)
-        for chunk in chunks:
+        for n, chunk in enumerate(chunks):
+            if not n % 4096:
+                _check(stop)
             for token in fold(chunk).split():
                 self.positions[token].append(len(self.tokens))
                 self.tokens.append(token)
@@ -845,15 +848,21 @@ def generate(
     *,
     per_interview: int = MAX_COMPLETE_PER_INTERVIEW,
     who_per_interview: int = MAX_WHO_PER_INTERVIEW,
+    stop: threading.Event | None = None,
 ) -> list[Question]:
-    """Generated questions for every interview; the same corpus always gives the same ones."""
+    """Generated questions for every interview; the same corpus always gives the same ones.
+
+    Raises BankBuildStopped soon after `stop` is set (the bot is shutting down: a build
+    over a large corpus must not hold up the exit).
+    """
     quotable = [p for p in passages if p.role == "interviewee"]
-    corpus = CorpusText(quotable)
+    corpus = CorpusText(quotable, stop)
     questions: list[Question] = []
     grouped: dict[str, list[Passage]] = defaultdict(list)
     for p in quotable:
         grouped[p.interview_id].append(p)
     for iid in sorted(grouped):
+        _check(stop)
         slots = [(p, n) for p in grouped[iid] for n in range(len(p.sentences))]
         slots.sort(key=lambda slot: question_id("order", slot[0].id, str(slot[1])))
         made = 0
@@ -864,8 +873,18 @@ def generate(
             if q is not None:
                 questions.append(q)
                 made += 1
+    _check(stop)
     questions.extend(_who_questions(quotable, titles, who_per_interview))
     return questions
+
+
+class BankBuildStopped(Exception):
+    """A question-bank build was asked to stop before it finished."""
+
+
+def _check(stop: threading.Event | None) -> None:
+    if stop is not None and stop.is_set():
+        raise BankBuildStopped
 
 
 # --------------------------------------------------------------------------- the bank
@@ -884,8 +903,10 @@ class TriviaBank:
         curated: Sequence[Question],
         passages: Sequence[Passage],
         titles: Mapping[str, str],
+        stop: threading.Event | None = None,
     ) -> TriviaBank:
-        generated = generate(passages, titles)
+        """The bank for a corpus; raises BankBuildStopped once `stop` is set."""
+        generated = generate(passages, titles, stop=stop)
         questions = tuple(dict({q.id: q for q in [*generated, *curated]}).values())
         ordered = tuple(sorted(questions, key=lambda q: (q.kind != "curated", q.id)))
         return cls(ordered, {q.id: q for q in ordered})

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import re
+import threading
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -36,6 +37,7 @@ from bot.store import Store
 from bot.textutil import truncate
 from bot.trivia import (
     DIFFICULTIES,
+    BankBuildStopped,
     Question,
     Round,
     RoundAnswer,
@@ -130,6 +132,7 @@ class Trivia(commands.Cog):
         self._timers: dict[int, asyncio.Task[None]] = {}
         self._last: dict[int, str] = {}  # guild -> the question asked last
         self._warm: asyncio.Task[None] | None = None
+        self._stop_building = threading.Event()  # set on unload: a bank build in a thread ends
 
     @property
     def clock(self) -> Clock:
@@ -152,11 +155,14 @@ class Trivia(commands.Cog):
         """Build the question bank in the background, so the first /trivia play is quick."""
         try:
             await self.bank()
+        except BankBuildStopped:
+            log.info("trivia bank build stopped: shutting down")
         except Exception:
             log.exception("could not build the trivia bank; it is retried on /trivia play")
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(TriviaAnswerButton)
+        self._stop_building.set()
         timers = [*self._timers.values(), *([self._warm] if self._warm else [])]
         for task in timers:
             task.cancel()
@@ -178,7 +184,9 @@ class Trivia(commands.Cog):
                 curated = await self.store.read_trivia()
                 titles = {iid: iv.meta.title for iid, iv in catalog.interviews.items()}
                 passages = list(catalog.passages.values())
-                self._bank = await asyncio.to_thread(TriviaBank.build, curated, passages, titles)
+                self._bank = await asyncio.to_thread(
+                    TriviaBank.build, curated, passages, titles, self._stop_building
+                )
                 self._bank_source = catalog
                 log.info("trivia bank built: %s", self._bank.counts())
             return self._bank

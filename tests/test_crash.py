@@ -192,13 +192,13 @@ def leftovers(folder: Path) -> list[Path]:
 
 @pytest.fixture(autouse=True)
 def quick_trivia_bank(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every bot these tests start warms up its trivia bank in a worker thread that a stop
-    cannot cancel; dozens of starts would pile up dozens of builds on two cores. The bank is
-    not what is tested here, so it is built from the curated questions only."""
+    """Every bot these tests start warms up its trivia bank in a worker thread; dozens of
+    starts would pile up dozens of builds on two cores. The bank is not what is tested
+    here, so it is built from the curated questions only."""
     original = TriviaBank.build
 
-    def curated_only(curated: Any, passages: Any, titles: Any) -> TriviaBank:
-        return original(curated, [], titles)
+    def curated_only(curated: Any, passages: Any, titles: Any, stop: Any = None) -> TriviaBank:
+        return original(curated, [], titles, stop)
 
     monkeypatch.setattr(TriviaBank, "build", staticmethod(curated_only))
 

@@ -15,6 +15,7 @@ import shutil
 import signal
 import sqlite3
 import sys
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,7 @@ from bot.client import RESTARTING
 from bot.emulator import DiscordEmulator, World, build_world
 from bot.emulator.launch import stop_bot
 from bot.endpoints import apply_endpoints
+from bot.trivia import TriviaBank
 
 ROOT = Path(__file__).resolve().parents[1]
 CALLBACK = r"/interactions/\d+/[^/]+/callback"
@@ -306,3 +308,27 @@ async def test_close_closes_every_database_connection_the_features_opened(
     await stop_bot(bot)
     # The WAL is checkpointed and removed only when the last connection to the file closes.
     assert not db.with_name(db.name + "-wal").exists()
+
+
+async def test_closing_stops_a_trivia_bank_build_in_its_thread(
+    launch_quotebot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bank warms up in a worker thread; the exit must not wait for it to finish."""
+    started, ended = threading.Event(), threading.Event()
+    told_to_stop: list[bool] = []
+    original = TriviaBank.build
+
+    def slow(curated: Any, passages: Any, titles: Any, stop: Any = None) -> TriviaBank:
+        started.set()
+        try:
+            told_to_stop.append(stop is not None and stop.wait(30))
+            return original(curated, passages, titles, stop)
+        finally:
+            ended.set()
+
+    monkeypatch.setattr(TriviaBank, "build", staticmethod(slow))
+    bot = await launch_quotebot()
+    assert await asyncio.to_thread(started.wait, 10)
+    await stop_bot(bot)
+    assert await asyncio.to_thread(ended.wait, 10)
+    assert told_to_stop == [True]

@@ -7,6 +7,7 @@ import asyncio
 import random
 import re
 import shutil
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from bot.transcript import parse_transcript, read_transcript
 from bot.trivia import (
     BLANK,
     STOPWORDS,
+    BankBuildStopped,
     Question,
     Score,
     TriviaBank,
@@ -633,3 +635,27 @@ async def test_streaks_and_seen_in_the_store(store: Store) -> None:
     assert await store.trivia_seen(1) == {q.id for q in questions}
     await store.trivia_forget_seen(1, [questions[0].id])
     assert await store.trivia_seen(1) == {q.id for q in questions[1:]}
+
+
+class _StopWhenRead(list[Passage]):
+    """Passages that set `stop` once the build has read them (the build is under way)."""
+
+    def __init__(self, passages: list[Passage], stop: threading.Event) -> None:
+        super().__init__(passages)
+        self.stop = stop
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        yield from super().__iter__()
+        self.stop.set()
+
+
+def test_a_bank_build_stops_when_asked(seed: Interview) -> None:
+    titles = {seed.id: seed.title}
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(BankBuildStopped):
+        TriviaBank.build([], list(seed.passages), titles, stop)
+    stop = threading.Event()
+    with pytest.raises(BankBuildStopped):  # set while it runs
+        TriviaBank.build([], _StopWhenRead(list(seed.passages), stop), titles, stop)
+    assert TriviaBank.build([], list(seed.passages), titles, threading.Event()).questions
