@@ -39,6 +39,7 @@ COOLDOWNS: dict[str, tuple[int, float]] = {
     "trivia play": (2, 60.0),
     "admin reload": (2, 60.0),
     "admin import": (3, 60.0),
+    "another match": (10, 30.0),
 }
 """(uses, per seconds) for each member on the commands that cost real work. The bot's
 owners are exempt; for everyone else a refused /admin attempt is rate limited too, which
@@ -58,6 +59,10 @@ def member_cooldown(command: str) -> Callable[[T], T]:
     return app_commands.checks.dynamic_cooldown(bucket)
 
 
+def cooldown_message(retry_after: float) -> str:
+    return f"Easy there: you can use this again in {math.ceil(retry_after)} s."
+
+
 def user_message(error: BaseException) -> str | None:
     """The short text a member should see for `error`, or None when it is a bug."""
     original = getattr(error, "original", None) or error
@@ -68,7 +73,7 @@ def user_message(error: BaseException) -> str | None:
     ):
         return DISCORD_TROUBLE  # Discord's outage or rate limit outlasted the retries: not a bug
     if isinstance(error, app_commands.CommandOnCooldown):
-        return f"Easy there: you can use this again in {math.ceil(error.retry_after)} s."
+        return cooldown_message(error.retry_after)
     if isinstance(error, app_commands.MissingPermissions):
         perms = ", ".join(p.replace("_", " ").title() for p in error.missing_permissions)
         return f"You need the {perms} permission for this."
@@ -156,6 +161,7 @@ class QuoteBot(commands.Bot):
         self._shutdown: asyncio.Future[None] | None = None
         self._setup_task: asyncio.Task[Any] | None = None
         self._setup_done = asyncio.Event()
+        self._button_cooldowns: dict[tuple[str, int], app_commands.Cooldown] = {}
 
     @property
     def library(self) -> Library:
@@ -200,6 +206,27 @@ class QuoteBot(commands.Bot):
         if user.id in self.settings.owner_ids:
             return True
         return await self.is_owner(user)
+
+    async def check_button_cooldown(self, name: str, user: discord.abc.User) -> None:
+        """Raise a UserError when `user` pressed button `name` too often (COOLDOWNS).
+
+        Slash commands get app_commands cooldowns; buttons have no such hook, so their
+        per-member windows are kept here.  Owners are exempt.
+        """
+        if await self.is_bot_owner(user):
+            return
+        rate, per = COOLDOWNS[name]
+        now = time.time()
+        if len(self._button_cooldowns) > 4096:  # forget members whose window has passed
+            self._button_cooldowns = {
+                key: c for key, c in self._button_cooldowns.items() if c.get_tokens(now) < c.rate
+            }
+        cooldown = self._button_cooldowns.setdefault(
+            (name, user.id), app_commands.Cooldown(rate, per)
+        )
+        retry_after = cooldown.update_rate_limit(now)
+        if retry_after:
+            raise UserError(cooldown_message(retry_after))
 
     # --- shutdown -------------------------------------------------------------
 

@@ -150,6 +150,8 @@ class AnotherMatchButton(GuardedItem, template=r"qb:next:(?P<owner>\d{1,20}):(?P
             raise UserError(
                 "Only the member who searched can flip through these matches; try /quote yourself."
             )
+        if isinstance(interaction.client, QuoteBot):
+            await interaction.client.check_button_cooldown("another match", interaction.user)
         query = query_from(interaction.message)
         if query is None:
             raise UserError("I can't tell what this search was any more; please run /quote again.")

@@ -305,6 +305,30 @@ async def test_expensive_commands_have_per_member_cooldowns_owners_exempt(
     assert len(denied) == COOLDOWNS["admin reload"][0]
 
 
+async def test_another_match_has_a_per_member_cooldown_owners_exempt(
+    emulator: DiscordEmulator, world: World, quotebot: QuoteBot
+) -> None:
+    """Each press of "Another match" runs a search: a member cannot hammer it."""
+    uses, per = COOLDOWNS["another match"]
+
+    async def press(message: Any, user: Any) -> str:
+        click = await emulator.click(message, label="Another match", user=user)
+        if (await click.response()).type == 7:  # the quote was replaced in place
+            return "updated"
+        return (await click.wait_original()).content
+
+    for user, presses in ((world.member, uses + 1), (world.owner, uses + 3)):
+        message = await reply(await emulator.slash("quote", {"query": "money"}, user=user))
+        answers = [await press(message, user) for _ in range(presses)]
+        limited = [a for a in answers if a.startswith("Easy there")]
+        if user is world.owner:
+            assert not limited, answers
+            continue
+        assert limited == [answers[-1]], answers
+        seconds = int(re.search(r"again in (\d+) s", answers[-1])[1])  # type: ignore[index]
+        assert 1 <= seconds <= per
+
+
 # --- malicious imports --------------------------------------------------------------------------
 
 
