@@ -708,12 +708,6 @@ class _Builder:
                 for pending in window:
                     pending.cancel()
 
-    def add(self, chunk: Sequence[Passage]) -> None:
-        """Add one chunk of passages in this thread."""
-        quotable = self._reserve(chunk)
-        if quotable:
-            self._commit(_prepare(quotable, self.seen))
-
     def _reserve(self, chunk: Sequence[Passage]) -> list[Passage]:
         """Record the chunk's passages (fingerprint, ids); its answers, to be tokenised."""
         self.digest.update("".join([p.id for p in chunk]).encode())
