@@ -28,7 +28,6 @@ from bot.emulator import (
     Upload,
     World,
 )
-from bot.emulator.interactions import InteractionType
 from bot.endpoints import apply_endpoints
 from bot.runner import sync_once
 from bot.settings import Settings
@@ -420,16 +419,18 @@ async def test_only_the_uploader_may_confirm_even_with_a_crafted_custom_id(
     assert "Only the admin who uploaded" in (await private_reply(click)).content
 
     # A non-owner forges a custom_id with their own id and the real token.
-    forged = press(
-        emulator, world, message, f"qb:adm:imp:{token}:{world.moderator.id}:y", world.moderator
+    forged = emulator.forged_click(
+        message, f"qb:adm:imp:{token}:{world.moderator.id}:y", user=world.moderator
     )
     assert "Only the admin who uploaded" in (await private_reply(forged)).content
     # ...or with the uploader's id: the clicker is still not the uploader.
-    forged = press(emulator, world, message, f"qb:adm:imp:{token}:{world.owner.id}:y", world.member)
+    forged = emulator.forged_click(
+        message, f"qb:adm:imp:{token}:{world.owner.id}:y", user=world.member
+    )
     assert "Only the admin who uploaded" in (await private_reply(forged)).content
     # A made-up token leads nowhere either.
-    forged = press(
-        emulator, world, message, f"qb:adm:imp:{'ab' * 8}:{world.member.id}:y", world.member
+    forged = emulator.forged_click(
+        message, f"qb:adm:imp:{'ab' * 8}:{world.member.id}:y", user=world.member
     )
     assert "Only the bot's owners" in (await private_reply(forged)).content
 
@@ -437,31 +438,6 @@ async def test_only_the_uploader_may_confirm_even_with_a_crafted_custom_id(
     assert await qbot.library.store.pending_import_owner(token) == world.owner.id
     denied = await qbot.library.store.admin_actions(results=["denied"])
     assert len(denied) == 4
-
-
-def press(
-    emulator: DiscordEmulator, world: World, message: Message, custom_id: str, user: Any
-) -> InteractionHandle:
-    """A click on `message` carrying any custom_id, as a modified client could send it."""
-    payload = emulator._interaction_base(
-        InteractionType.MESSAGE_COMPONENT,
-        {"custom_id": custom_id, "component_type": 2},
-        guild=world.guild,
-        channel=world.general,
-        user=emulator.users[user.id],
-        permissions=None,
-    )
-    # discord.py (like Discord) ignores a custom_id that is not on the message, so the forged
-    # id is put on a copy of the message too: the cog's own checks are what is tested here.
-    forged = message.to_payload()
-    forged["components"] = [
-        {
-            "type": 1,
-            "components": [{"type": 2, "style": 3, "label": "Confirm", "custom_id": custom_id}],
-        }
-    ]
-    payload["message"] = forged
-    return emulator._send_interaction(payload, source_message_id=message.id)
 
 
 async def test_a_pending_import_survives_a_restart_and_expires(

@@ -18,8 +18,7 @@ import pytest
 
 from bot.admin import MAX_IMPORT_BYTES
 from bot.client import COOLDOWNS, QuoteBot
-from bot.emulator import DiscordEmulator, InteractionHandle, Message, Upload, User, World
-from bot.emulator.interactions import InteractionType
+from bot.emulator import DiscordEmulator, InteractionHandle, Message, Upload, World
 from bot.render import safe
 from bot.settings import Settings
 
@@ -175,27 +174,6 @@ def test_safe_escapes_every_masked_link_mention_and_spoiler() -> None:
 # --- admin paths from non-owners --------------------------------------------------------------
 
 
-def forge(
-    emulator: DiscordEmulator, world: World, message: Message, custom_id: str, user: User
-) -> InteractionHandle:
-    """A button press carrying any custom_id, as a modified client could send it (the id is
-    put on a copy of the message: discord.py, like Discord, ignores ids not on the message)."""
-    payload = emulator._interaction_base(
-        InteractionType.MESSAGE_COMPONENT,
-        {"custom_id": custom_id, "component_type": 2},
-        guild=world.guild,
-        channel=world.general,
-        user=emulator.users[user.id],
-        permissions=None,
-    )
-    forged = message.to_payload()
-    forged["components"] = [
-        {"type": 1, "components": [{"type": 2, "style": 3, "label": "X", "custom_id": custom_id}]}
-    ]
-    payload["message"] = forged
-    return emulator._send_interaction(payload, source_message_id=message.id)
-
-
 async def test_no_admin_path_is_reachable_by_a_non_owner(
     emulator: DiscordEmulator, world: World, quotebot: QuoteBot, bot_settings: Settings
 ) -> None:
@@ -232,12 +210,8 @@ async def test_no_admin_path_is_reachable_by_a_non_owner(
         for forged_token in (token, "ab" * 8):
             for claimed in (world.owner.id, user.id):
                 for act in ("y", "n"):
-                    press = forge(
-                        emulator,
-                        world,
-                        owner_preview,
-                        f"qb:adm:imp:{forged_token}:{claimed}:{act}",
-                        user,
+                    press = emulator.forged_click(
+                        owner_preview, f"qb:adm:imp:{forged_token}:{claimed}:{act}", user=user
                     )
                     (answer,) = await press.followups(1, timeout=10)
                     attempts += 1
@@ -248,7 +222,7 @@ async def test_no_admin_path_is_reachable_by_a_non_owner(
                     ), answer.content
     # Ids that match no handler are ignored: nothing runs.
     for junk in ("qb:adm:reload", "qb:adm:imp:../../etc:1:y", "qb:adm:imp:" + "f" * 89):
-        forge(emulator, world, owner_preview, junk, world.member)
+        emulator.forged_click(owner_preview, junk, user=world.member)
         attempts += 1
     await asyncio.sleep(0.2)
 

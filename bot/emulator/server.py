@@ -907,6 +907,29 @@ class DiscordEmulator:
         payload["message"] = found.to_payload()
         return self._send_interaction(payload, source_message_id=found.id)
 
+    def forged_click(
+        self, message: Message, custom_id: str, *, user: IdLike | None = None
+    ) -> InteractionHandle:
+        """A button press carrying any custom_id, as a modified client could send one.
+
+        discord.py (like Discord) ignores a custom_id that is not on the message, so the id
+        is put on a copy of the message too: what is tested is the bot's own checks.
+        """
+        guild_obj, channel_obj, user_obj = self._resolve_place(None, message.channel_id, user)
+        payload = self._interaction_base(
+            InteractionType.MESSAGE_COMPONENT,
+            {"custom_id": custom_id, "component_type": 2},
+            guild=guild_obj,
+            channel=channel_obj,
+            user=user_obj,
+            permissions=None,
+        )
+        forged = message.to_payload()
+        button = {"type": 2, "style": 3, "label": "Forged", "custom_id": custom_id}
+        forged["components"] = [{"type": 1, "components": [button]}]
+        payload["message"] = forged
+        return self._send_interaction(payload, source_message_id=message.id)
+
     async def submit_modal(
         self,
         opened_by: InteractionHandle,
