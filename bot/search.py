@@ -174,7 +174,10 @@ def _fold(text: str) -> str:
     return text
 
 
-_PUNCT_THIRD = np.array([0x93, 0x94, 0x98, 0x99, 0x9C, 0x9D, 0xA6], dtype=np.uint8)
+# The last bytes of the _COMMON_PUNCT marks encoded as E2 80 xx (all but the no-break space).
+_PUNCT_THIRD = np.array(
+    [m.encode()[2] for m in _COMMON_PUNCT if m.encode()[:2] == b"\xe2\x80"], dtype=np.uint8
+)
 
 
 def _blank_common_punct(data: npt.NDArray[np.uint8]) -> bool:
@@ -867,7 +870,6 @@ class SearchIndex:
     """Immutable search index over interviewee answers; see the module docstring."""
 
     __slots__ = (
-        "_avg_len",
         "_blob",
         "_buckets",
         "_df",
@@ -911,8 +913,7 @@ class SearchIndex:
         self._post_ids = post_ids
         self._post_impact = post_impact  # BM25 tf part, 0..255 for 0..1 (see _impacts)
         self._lengths = lengths
-        self._avg_len = max(float(lengths.mean()), 1.0) if self._n else 1.0
-        self._lnorm = (BM25_K1 * (1 - BM25_B + BM25_B * lengths / self._avg_len)).astype(np.float32)
+        self._lnorm = _length_norms(lengths)[0]
         # Answer r is blob[offsets[r] : offsets[r + 1] - 1]: its sentences joined by 0x1F;
         # the byte before the next answer is its 0x1E end mark.
         self._offsets = offsets
