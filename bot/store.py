@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import hashlib
 import json
 import logging
 import sqlite3
-from collections.abc import Iterable, Sequence
+import threading
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
@@ -78,9 +81,127 @@ class StoredInterview:
 
 @dataclass(frozen=True, slots=True)
 class StoredCorpus:
+    """What the catalog keeps in memory: everything but the answers (see `PassageShelf`)."""
+
     interviews: tuple[StoredInterview, ...]
-    passages: tuple[Passage, ...]
     topics: tuple[Topic, ...]
+    speakers: tuple[str, ...]  # of the stored answers, sorted
+    fingerprint: str  # of the stored answers' ids in catalog order (see `fingerprint`)
+    answers: int
+
+
+SUMMARY_KEY = "corpus_summary"
+
+
+def _summary(key: str, speakers: Counter[str]) -> str:
+    """The meta row `read_corpus` takes the answers' fingerprint, speakers and count from."""
+    facts = {"fingerprint": key, "speakers": sorted(speakers), "answers": speakers.total()}
+    return json.dumps(facts, ensure_ascii=False)
+
+
+_PASSAGE_COLUMNS = (
+    "id, interview_id, position, speaker, role, question, paragraphs, sentences, line"
+)
+_CATALOG_ORDER = "ORDER BY interview_id, position"
+
+
+def _passage(row: Sequence[Any]) -> Passage:
+    return Passage(
+        id=row[0],
+        interview_id=row[1],
+        position=row[2],
+        speaker=row[3],
+        role=row[4],
+        question=row[5],
+        paragraphs=tuple(json.loads(row[6])),
+        sentences=tuple(json.loads(row[7])),
+        line=row[8],
+    )
+
+
+class PassageShelf:
+    """The stored answers, read from the database file by id when they are shown.
+
+    The catalog used to hold every answer as an object: at a million answers reading them
+    back took ~40 s and more memory than the search index, so a restarted bot was far from
+    ready in 3 s. The index already holds the answers' text for searching; everything else
+    reads the few answers it shows from here.
+
+    Ids are content hashes, so an id always names the same answer; one a reload removed is
+    absent. Look-ups share one connection behind a lock (each is one primary-key read, tens
+    of microseconds, safe on the event loop); `stream` and `ids_by_speaker` open their own,
+    as they run long in worker threads.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = None
+        self._closed = False
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._closed:
+            raise StoreError("the database is closed")
+        if str(self.path) == ":memory:":
+            raise StoreError("answers are read from the database file; :memory: has none")
+        conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        conn.execute("PRAGMA query_only=ON")
+        conn.execute("PRAGMA busy_timeout=5000")
+        return conn
+
+    def _one(self, sql: str, params: Sequence[Any]) -> Any:
+        with self._lock:
+            if self._conn is None:
+                self._conn = self._connect()
+            return self._conn.execute(sql, params).fetchone()
+
+    def get(self, passage_id: str) -> Passage | None:
+        row = self._one(f"SELECT {_PASSAGE_COLUMNS} FROM passages WHERE id = ?", (passage_id,))
+        return None if row is None else _passage(row)
+
+    def __getitem__(self, passage_id: str) -> Passage:
+        found = self.get(passage_id)
+        if found is None:
+            raise KeyError(passage_id)
+        return found
+
+    def __contains__(self, passage_id: object) -> bool:
+        if not isinstance(passage_id, str):
+            return False
+        return self._one("SELECT 1 FROM passages WHERE id = ?", (passage_id,)) is not None
+
+    def stream(self) -> Iterator[Passage]:
+        """Every stored answer in catalog order, read in one snapshot (for index and
+        question-bank builds, in a worker thread)."""
+        conn = self._connect()
+        try:
+            cursor = conn.execute(f"SELECT {_PASSAGE_COLUMNS} FROM passages {_CATALOG_ORDER}")
+            while rows := cursor.fetchmany(4096):
+                yield from map(_passage, rows)
+        finally:
+            conn.close()
+
+    def ids_by_speaker(self, speakers: Sequence[str]) -> list[str]:
+        """The ids of the answers given by any of `speakers`, in catalog order."""
+        if not speakers:
+            return []
+        conn = self._connect()
+        try:
+            marks = ", ".join("?" * len(speakers))
+            rows = conn.execute(
+                f"SELECT id FROM passages WHERE speaker IN ({marks}) {_CATALOG_ORDER}",
+                tuple(speakers),
+            ).fetchall()
+        finally:
+            conn.close()
+        return [r[0] for r in rows]
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
 
 
 def _migrations() -> list[tuple[int, str, str]]:
@@ -182,6 +303,7 @@ class Store:
     def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
         self.conn = conn
         self.path = path
+        self.passages = PassageShelf(path)
         self._lanes: dict[str, Lane] = {}
 
     def _lane(self, name: str) -> Lane:
@@ -237,6 +359,7 @@ class Store:
         for lane in list(self._lanes.values()):
             await lane.close()
         self._lanes.clear()
+        self.passages.close()
         await self.conn.close()
 
     async def close_lanes(self) -> None:
@@ -375,6 +498,11 @@ class Store:
             if trivia is not None and extra["trivia"].any:
                 await self._replace_trivia(trivia)
             await self.set_meta("corpus_loaded_at", loaded_at)
+            order = sorted(new_passages, key=new_passages.__getitem__)  # catalog order
+            said = Counter(
+                p.speaker for iv in interviews for p in iv.passages if p.role == "interviewee"
+            )
+            await self.set_meta(SUMMARY_KEY, _summary(fingerprint_ids(order), said))
             await conn.execute("COMMIT")
         except BaseException:
             await conn.execute("ROLLBACK")
@@ -382,7 +510,7 @@ class Store:
         return report
 
     async def _insert_interviews(self, interviews: Sequence[Any], loaded_at: str) -> None:
-        """Insert `interviews` with their speakers, answers and sentences.
+        """Insert `interviews` with their speakers and answers.
 
         Rows of many interviews go in one ``executemany`` per table, INSERT_BATCH rows at
         a time: a call per interview and table cost a thread hop each (aiosqlite), which
@@ -419,7 +547,7 @@ class Store:
                 part = passages[start : start + INSERT_BATCH]
                 await conn.executemany(
                     "INSERT INTO passages(id, interview_id, position, speaker, role, question, "
-                    "paragraphs, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    "paragraphs, sentences, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
                         (
                             p.id,
@@ -429,18 +557,21 @@ class Store:
                             p.role,
                             p.question,
                             _json_list(p.paragraphs),
+                            _json_list(p.sentences),
                             p.line,
                         )
                         for iv_id, p in part
                     ],
                 )
-                await conn.executemany(
-                    "INSERT INTO sentences(passage_id, idx, text) VALUES (?, ?, ?)",
-                    [(p.id, n, s) for _, p in part for n, s in enumerate(p.sentences)],
-                )
 
     async def read_corpus(self) -> StoredCorpus:
-        """Everything the in-memory catalog needs, read in one consistent snapshot."""
+        """What the in-memory catalog holds, read in one consistent snapshot.
+
+        Not the answers themselves: the catalog reads those from `passages` when it shows
+        them. Their fingerprint, speakers and count come from a summary in the meta table
+        written with every load (scanning a million answers for them took ~1 s); a database
+        from before that has it computed and stored once here.
+        """
         conn = self.conn
         await conn.execute("BEGIN")
         try:
@@ -455,17 +586,6 @@ class Store:
             ) as cur:
                 for row in await cur.fetchall():
                     speakers.setdefault(row[0], []).append(row[1])
-            sentences: dict[str, list[str]] = {}
-            async with conn.execute(
-                "SELECT passage_id, text FROM sentences ORDER BY passage_id, idx"
-            ) as cur:
-                for row in await cur.fetchall():
-                    sentences.setdefault(row[0], []).append(row[1])
-            async with conn.execute(
-                "SELECT id, interview_id, position, speaker, role, question, paragraphs, line "
-                "FROM passages ORDER BY interview_id, position"
-            ) as cur:
-                p_rows = await cur.fetchall()
             links: dict[str, list[str]] = {}
             async with conn.execute(
                 "SELECT pt.topic_slug, pt.passage_id FROM passage_topics pt "
@@ -477,8 +597,20 @@ class Store:
                 "SELECT slug, name, curated, aliases, keywords FROM topics ORDER BY curated DESC, name"
             ) as cur:
                 t_rows = await cur.fetchall()
+            summary = await self.get_meta(SUMMARY_KEY)
+            missing = summary is None
+            if summary is None:
+                async with conn.execute(f"SELECT id FROM passages {_CATALOG_ORDER}") as cur:
+                    key = fingerprint_ids([r[0] for r in await cur.fetchall()])
+                async with conn.execute(
+                    "SELECT speaker, count(*) FROM passages GROUP BY speaker"
+                ) as cur:
+                    summary = _summary(key, Counter({r[0]: r[1] for r in await cur.fetchall()}))
         finally:
             await conn.execute("COMMIT")
+        if missing:
+            await self.set_meta(SUMMARY_KEY, summary)
+        facts = json.loads(summary)
         interviews = tuple(
             StoredInterview(
                 id=r[0],
@@ -496,20 +628,6 @@ class Store:
             )
             for r in iv_rows
         )
-        passages = tuple(
-            Passage(
-                id=r[0],
-                interview_id=r[1],
-                position=r[2],
-                speaker=r[3],
-                role=r[4],
-                question=r[5],
-                paragraphs=tuple(json.loads(r[6])),
-                sentences=tuple(sentences.get(r[0], ())),
-                line=r[7],
-            )
-            for r in p_rows
-        )
         topics = tuple(
             Topic(
                 slug=r[0],
@@ -521,7 +639,13 @@ class Store:
             )
             for r in t_rows
         )
-        return StoredCorpus(interviews, passages, topics)
+        return StoredCorpus(
+            interviews=interviews,
+            topics=topics,
+            speakers=tuple(facts["speakers"]),
+            fingerprint=facts["fingerprint"],
+            answers=facts["answers"],
+        )
 
     async def counts(self) -> dict[str, int]:
         result = {}
@@ -1306,11 +1430,14 @@ class Store:
 
 def fingerprint(passages: Iterable[Passage]) -> str:
     """A cheap identity of a corpus, for caches keyed on its content (ids are content hashes)."""
-    import hashlib
+    return fingerprint_ids(p.id for p in passages)
 
+
+def fingerprint_ids(ids: Iterable[str]) -> str:
+    """`fingerprint` of the passages with these ids, in this order."""
     digest = hashlib.sha256()
-    for p in passages:
-        digest.update(p.id.encode())
+    for passage_id in ids:
+        digest.update(passage_id.encode())
     return digest.hexdigest()
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from bot import store as store_module
 from bot.models import Interview, InterviewMeta, Passage, Topic
-from bot.store import Store, StoreError, _migrations
+from bot.store import Store, StoreError, _migrations, fingerprint
 
 
 def make_interview(iid: str, answers: list[str], title: str = "T") -> Interview:
@@ -75,12 +75,16 @@ async def test_changed_files_report_counts_and_roundtrip(store: Store) -> None:
     assert report.quotes.changed == 1  # same slot, new text
     assert report.quotes.added == 1 and report.quotes.removed == 1  # "Third." and b's answer
     stored = await store.read_corpus()
-    assert [p.text for p in stored.passages] == [
+    passages = list(store.passages.stream())
+    assert [p.text for p in passages] == [
         "First answer.",
         "Second answer, rewritten.",
         "Third.",
     ]
-    assert stored.passages[0].sentences == ("First answer.",)
+    assert passages[0].sentences == ("First answer.",)
+    assert store.passages[passages[2].id] == passages[2]
+    assert (stored.answers, stored.speakers) == (3, ("Ann Lee",))
+    assert stored.fingerprint == fingerprint(passages) == fingerprint(a2.passages)
     assert stored.interviews[0].meta.interviewee == "Ann Lee"
 
 
@@ -95,7 +99,8 @@ async def test_failed_load_leaves_old_data(store: Store) -> None:
         await store.replace_corpus([a, bad, dup], [])
     stored = await store.read_corpus()
     assert [i.id for i in stored.interviews] == ["one"]
-    assert [p.text for p in stored.passages] == ["First answer."]
+    assert [p.text for p in store.passages.stream()] == ["First answer."]
+    assert stored.fingerprint == fingerprint(a.passages)
 
 
 async def test_topics_link_and_change(store: Store) -> None:
@@ -140,8 +145,9 @@ async def test_a_load_in_many_batches_stores_every_row(
     report = await store.replace_corpus(interviews, [])
     assert (report.interviews.added, report.quotes.added) == (11, 77)
     corpus = await store.read_corpus()
-    assert [p.id for p in corpus.passages] == [p.id for iv in interviews for p in iv.passages]
-    stored = {p.id: p for p in corpus.passages}
+    passages = list(store.passages.stream())
+    assert [p.id for p in passages] == [p.id for iv in interviews for p in iv.passages]
+    stored = {p.id: p for p in passages}
     for iv in interviews:
         for p in iv.passages:
             assert stored[p.id].paragraphs == p.paragraphs
@@ -159,5 +165,56 @@ async def test_debug_log_of_a_load_names_statements_not_rows(
     with caplog.at_level(logging.DEBUG, logger="aiosqlite"):
         await store.replace_corpus(interviews, [])
     lines = [r.getMessage() for r in caplog.records if r.name == "aiosqlite"]
-    assert any("INSERT INTO sentences" in line and "[120 rows]" in line for line in lines)
+    assert any("INSERT INTO passages" in line and "[120 rows]" in line for line in lines)
     assert all(secret not in line and len(line) < 500 for line in lines)
+
+
+async def test_migration_5_moves_sentences_into_their_answers_row(tmp_path: Path) -> None:
+    """A database from before migration 5 keeps every answer, sentences in order."""
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    for number, _, sql in _migrations():
+        if number <= 4:
+            conn.executescript(f"BEGIN; {sql}; PRAGMA user_version={number}; COMMIT;")
+    conn.execute(f"PRAGMA application_id={store_module.APPLICATION_ID}")
+    conn.execute(
+        "INSERT INTO interviews(id, title, source, content_hash, loaded_at) "
+        "VALUES ('one', 'T', 'one.txt', 'h', '2026-01-01')"
+    )
+    rows = [("b", 1, '["Two."]'), ("a", 0, '["One.", "Uno."]'), ("c", 2, '["Three."]')]
+    conn.executemany(
+        "INSERT INTO passages(id, interview_id, position, speaker, role, question, paragraphs, "
+        "line) VALUES (?, 'one', ?, 'Ann Lee', 'interviewee', NULL, ?, 1)",
+        rows,
+    )
+    sentences = [("a", 1, "Uno."), ("b", 0, "Two."), ("a", 0, "One.")]  # "c" has none
+    conn.executemany("INSERT INTO sentences(passage_id, idx, text) VALUES (?, ?, ?)", sentences)
+    conn.commit()
+    conn.close()
+
+    store = await Store.open(path)
+    try:
+        assert await store.schema_version() == max(n for n, _, _ in _migrations())
+        passages = list(store.passages.stream())
+        assert [(p.id, p.sentences) for p in passages] == [
+            ("a", ("One.", "Uno.")),
+            ("b", ("Two.",)),
+            ("c", ()),
+        ]
+        assert passages[0].text == "One.\n\nUno."
+        assert await store.get_meta(store_module.SUMMARY_KEY) is None
+        corpus = await store.read_corpus()  # computes the summary the old load did not store
+        assert (corpus.fingerprint, corpus.speakers, corpus.answers) == (
+            fingerprint(passages),
+            ("Ann Lee",),
+            3,
+        )
+        assert await store.get_meta(store_module.SUMMARY_KEY) is not None
+        assert await store.read_corpus() == corpus
+        async with store.conn.execute(
+            "SELECT name FROM sqlite_master WHERE name = 'sentences'"
+        ) as cur:
+            assert await cur.fetchall() == []
+        assert await store.integrity_ok()
+    finally:
+        await store.close()
