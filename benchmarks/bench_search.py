@@ -342,15 +342,17 @@ def cold_start(path: Path, key: str) -> dict[str, float]:
         "print(json.dumps({'imports': t1 - t0, 'load': t2 - t1, 'first_query': t3 - t2}))\n"
     )
     started = time.perf_counter()
+    result = run_python(code, str(path), key)
+    result["process"] = time.perf_counter() - started
+    return result
+
+
+def run_python(code: str, *args: str) -> dict[str, float]:
+    """Run `code` in a new interpreter at the project root; it prints one JSON object."""
     out = subprocess.run(
-        [sys.executable, "-c", code, str(path), key],
-        check=True,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
+        [sys.executable, "-c", code, *args], check=True, capture_output=True, text=True, cwd=ROOT
     ).stdout
     result: dict[str, float] = json.loads(out)
-    result["process"] = time.perf_counter() - started
     return result
 
 

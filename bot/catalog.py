@@ -1,7 +1,11 @@
-"""The in-memory view of the stored corpus that every command reads.
+"""The view of the stored corpus that every command reads.
 
 A `Catalog` is immutable once built: a reload builds a new one and the owner swaps one
-reference, so a query sees the old data or the new, never a mix.
+reference, so a query sees the old data or the new, never a mix. It holds interviews,
+topics, speakers and the search index in memory; the answers themselves are read from the
+database when shown (`PassageShelf`), which is what lets a bot holding a million answers
+restart in a second or two. Answer ids are content hashes, so a read always finds the
+answer the index meant, or nothing if a reload has since removed it.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from rapidfuzz import fuzz, process
 
 from bot.models import Passage, Topic
 from bot.search import SearchIndex, Suggestion, normalise
-from bot.store import StoredCorpus, StoredInterview
+from bot.store import PassageShelf, StoredCorpus, StoredInterview
 from bot.textutil import truncate
 from bot.topics import fold, terms
 
@@ -82,27 +86,26 @@ def excerpt(passage: Passage, index: int | None, target: int = EXCERPT_TARGET) -
 class Catalog:
     """Interviews, passages, topics and the search index, with the queries commands ask."""
 
-    def __init__(self, corpus: StoredCorpus, index: SearchIndex) -> None:
+    def __init__(self, corpus: StoredCorpus, passages: PassageShelf, index: SearchIndex) -> None:
         self.interviews: dict[str, StoredInterview] = {i.id: i for i in corpus.interviews}
-        self.passages: dict[str, Passage] = {p.id: p for p in corpus.passages}
-        self.quotable: tuple[str, ...] = tuple(
-            p.id for p in corpus.passages if p.role == "interviewee"
-        )
+        self.passages = passages
+        self.quotable: Sequence[str] = index.ids  # every stored answer is an interviewee's
         self.topics: dict[str, Topic] = {t.slug: t for t in corpus.topics if t.passage_ids}
+        self._speakers = corpus.speakers
         self.index = index
         self._topic_names: dict[str, str] = {}
         for topic in self.topics.values():
             for name in (topic.name, *topic.aliases):
                 self._topic_names.setdefault(normalise(name), topic.slug)
 
-    @classmethod
-    def build(cls, corpus: StoredCorpus) -> Catalog:
-        return cls(corpus, SearchIndex.build(corpus.passages))
-
     def view(
         self, passage_id: str, sentence_index: int | None = None, score: float | None = None
     ) -> QuoteView:
-        passage = self.passages[passage_id]
+        return self._view(self.passages[passage_id], sentence_index, score)
+
+    def _view(
+        self, passage: Passage, sentence_index: int | None = None, score: float | None = None
+    ) -> QuoteView:
         return QuoteView(
             passage=passage,
             interview=self.interviews[passage.interview_id],
@@ -115,18 +118,15 @@ class Catalog:
 
     def quote(self, query: str, limit: int = 5) -> QuoteSearch:
         result = self.index.search(query, limit=limit)
-        views = [
-            self.view(h.passage_id, h.sentence_index, h.score)
-            for h in result.hits
-            if h.passage_id in self.passages
-        ]
+        found = ((self.passages.get(h.passage_id), h) for h in result.hits)
+        views = [self._view(p, h.sentence_index, h.score) for p, h in found if p is not None]
         return QuoteSearch(views, list(result.suggestions))
 
     def autocomplete(self, prefix: str, limit: int = 25) -> list[Suggestion]:
         return self.index.suggest(prefix, limit=limit)
 
     def speakers(self) -> list[str]:
-        return sorted({self.passages[pid].speaker for pid in self.quotable})
+        return list(self._speakers)
 
     def random(
         self,
@@ -136,22 +136,37 @@ class Catalog:
         speaker: str | None = None,
         exclude: str | None = None,
     ) -> QuoteView | None:
-        """A random interviewee quote, never `exclude` unless it is the only one left."""
+        """A random interviewee quote, never `exclude` unless it is the only one left.
+
+        Reads the database when a speaker is given (their answers' ids), so call it off
+        the event loop.
+        """
         pool: Sequence[str] = topic.passage_ids if topic else self.quotable
         if speaker:
             wanted = normalise(speaker)
-            pool = [pid for pid in pool if wanted in normalise(self.passages[pid].speaker)]
-        pool = [pid for pid in pool if pid in self.passages]
-        if not pool:
+            names = [s for s in self._speakers if wanted in normalise(s)]
+            said = self.passages.ids_by_speaker(names)
+            if topic is None:
+                pool = said
+            else:
+                by_them = set(said)
+                pool = [pid for pid in pool if pid in by_them]
+        passage = None
+        while pool and passage is None:
+            chosen = rng.choice(pool)
+            while chosen == exclude and len(pool) > 1:  # ids in a pool are distinct
+                chosen = rng.choice(pool)
+            passage = self.passages.get(chosen)
+            if passage is None:  # removed by a reload since this catalog was read
+                pool = [pid for pid in pool if pid != chosen]
+        if passage is None:
             return None
-        choices = [pid for pid in pool if pid != exclude] or list(pool)
-        passage = self.passages[rng.choice(choices)]
         about = self.topic_sentences(topic, passage) if topic else []
         if about:
             start: int | None = rng.choice(about)
         else:
             start = rng.randrange(len(passage.sentences)) if passage.sentences else None
-        return self.view(passage.id, start)
+        return self._view(passage, start)
 
     def topic_sentences(self, topic: Topic, passage: Passage) -> list[int]:
         """Indexes of the sentences of `passage` that mention `topic`, so an excerpt shows it."""
@@ -206,9 +221,10 @@ class Catalog:
         """Each linked passage, its excerpt starting where it talks about the topic."""
         views = []
         for pid in topic.passage_ids:
-            if pid in self.passages:
-                about = self.topic_sentences(topic, self.passages[pid])
-                views.append(self.view(pid, about[0] if about else None))
+            passage = self.passages.get(pid)
+            if passage is not None:
+                about = self.topic_sentences(topic, passage)
+                views.append(self._view(passage, about[0] if about else None))
         return views
 
     def stats(self) -> dict[str, int]:

@@ -17,7 +17,7 @@ from bot.catalog import Catalog
 from bot.loader import Corpus, LoadError, load_corpus
 from bot.search import SearchIndex
 from bot.settings import Settings
-from bot.store import LoadReport, Store, StoredCorpus, fingerprint
+from bot.store import LoadReport, PassageShelf, Store, StoredCorpus
 
 log = logging.getLogger(__name__)
 
@@ -39,24 +39,24 @@ class ReloadOutcome:
         return self.report is not None and not self.errors
 
 
-def _build_index(corpus: StoredCorpus, cache: Path | None) -> Catalog:
-    """Build (or load from the cache) the index for `corpus`; runs in a worker thread."""
-    key = fingerprint(corpus.passages)
+def _build_index(corpus: StoredCorpus, passages: PassageShelf, cache: Path | None) -> Catalog:
+    """Load the index for `corpus` from the cache, or build it from the stored answers;
+    runs in a worker thread."""
     index: SearchIndex | None = None
     if cache is not None and cache.is_file():
         try:
-            index = SearchIndex.load(cache, key)
+            index = SearchIndex.load(cache, corpus.fingerprint)
         except Exception:  # a damaged cache is only a cache: rebuild it
             log.warning("search index cache %s unreadable; rebuilding", cache, exc_info=True)
             index = None
     if index is None:
-        index = SearchIndex.build(corpus.passages)
+        index = SearchIndex.build(passages.stream())
         if cache is not None:
             try:
                 index.save(cache)
             except OSError:
                 log.warning("could not write search index cache %s", cache, exc_info=True)
-    return Catalog(corpus, index)
+    return Catalog(corpus, passages, index)
 
 
 class Library:
@@ -84,7 +84,9 @@ class Library:
     async def refresh(self) -> Catalog:
         """Read the stored corpus and (re)build the in-memory catalog from it."""
         corpus = await self.store.read_corpus()
-        self._catalog = await asyncio.to_thread(_build_index, corpus, self.index_cache)
+        self._catalog = await asyncio.to_thread(
+            _build_index, corpus, self.store.passages, self.index_cache
+        )
         return self._catalog
 
     async def reload(

@@ -953,6 +953,11 @@ class SearchIndex:
         return sum(a.nbytes for a in arrays) + self._lnorm.nbytes + self._df.nbytes + blob + strings
 
     @property
+    def ids(self) -> Sequence[str]:
+        """The indexed answers' ids, in the order they were given to the build."""
+        return self._ids
+
+    @property
     def fingerprint(self) -> str:
         """The corpus identity this index was built from (see :meth:`build`)."""
         return self._fingerprint

@@ -843,7 +843,7 @@ def _who_questions(
 
 
 def generate(
-    passages: Sequence[Passage],
+    passages: Iterable[Passage],
     titles: Mapping[str, str],
     *,
     per_interview: int = MAX_COMPLETE_PER_INTERVIEW,
@@ -855,7 +855,12 @@ def generate(
     Raises BankBuildStopped soon after `stop` is set (the bot is shutting down: a build
     over a large corpus must not hold up the exit).
     """
-    quotable = [p for p in passages if p.role == "interviewee"]
+    quotable: list[Passage] = []
+    for n, p in enumerate(passages):  # may be streamed from the database: stop while reading
+        if not n % 4096:
+            _check(stop)
+        if p.role == "interviewee":
+            quotable.append(p)
     corpus = CorpusText(quotable, stop)
     questions: list[Question] = []
     grouped: dict[str, list[Passage]] = defaultdict(list)
@@ -901,7 +906,7 @@ class TriviaBank:
     def build(
         cls,
         curated: Sequence[Question],
-        passages: Sequence[Passage],
+        passages: Iterable[Passage],
         titles: Mapping[str, str],
         stop: threading.Event | None = None,
     ) -> TriviaBank:

@@ -352,8 +352,7 @@ class Admin(commands.Cog):
     def _existing(self) -> Existing:
         catalog = self.library.catalog
         answers: dict[str, list[str]] = {}
-        for pid in catalog.quotable:
-            passage = catalog.passages[pid]
+        for passage in catalog.passages.stream():
             answers.setdefault(passage.interview_id, []).append(passage.text)
         titles = {iid: iv.meta.title for iid, iv in catalog.interviews.items()}
         return existing_from(titles, answers, self.library.paths)

@@ -106,10 +106,8 @@ class Daily(commands.Cog):
         catalog = self.bot.library.catalog
         if topic is not None:
             found = catalog.topics.get(topic)
-            if found is not None:
-                ids = [pid for pid in found.passage_ids if pid in catalog.passages]
-                if ids:
-                    return ids
+            if found is not None and found.passage_ids:
+                return found.passage_ids
         return catalog.quotable
 
     def topic_name(self, slug: str | None) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import re
 from datetime import UTC, datetime
@@ -330,8 +331,15 @@ class Quotes(commands.Cog):
         if speaker and not any(speaker.casefold() in s.casefold() for s in self.catalog.speakers()):
             raise UserError(f"No speaker called “{safe(speaker, 100)}” in the interviews.")
         channel_id = interaction.channel_id or 0
-        view = self.catalog.random(
-            self.bot.rng, topic=chosen, speaker=speaker, exclude=self.last_random.get(channel_id)
+        view = await compute(
+            interaction,
+            functools.partial(
+                self.catalog.random,
+                self.bot.rng,
+                topic=chosen,
+                speaker=speaker,
+                exclude=self.last_random.get(channel_id),
+            ),
         )
         if view is None:
             raise UserError("No quote fits that combination.")

@@ -183,9 +183,12 @@ class Trivia(commands.Cog):
             if self._bank is None or self._bank_source is not catalog:
                 curated = await self.store.read_trivia()
                 titles = {iid: iv.meta.title for iid, iv in catalog.interviews.items()}
-                passages = list(catalog.passages.values())
                 self._bank = await asyncio.to_thread(
-                    TriviaBank.build, curated, passages, titles, self._stop_building
+                    TriviaBank.build,
+                    curated,
+                    catalog.passages.stream(),
+                    titles,
+                    self._stop_building,
                 )
                 self._bank_source = catalog
                 log.info("trivia bank built: %s", self._bank.counts())

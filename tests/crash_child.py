@@ -37,8 +37,7 @@ async def confirm_import(db: Path, seeds: Path, data: Path, filename: str, uploa
         await ensure_loaded(library)
         catalog = library.catalog
         answers: dict[str, list[str]] = {}
-        for pid in catalog.quotable:
-            passage = catalog.passages[pid]
+        for passage in catalog.passages.stream():
             answers.setdefault(passage.interview_id, []).append(passage.text)
         titles = {iid: iv.meta.title for iid, iv in catalog.interviews.items()}
         prepared = prepare_import(

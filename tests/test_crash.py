@@ -150,12 +150,13 @@ async def snapshot(db: Path) -> Snapshot:
     try:
         assert await store.integrity_ok(), f"{db} fails PRAGMA integrity_check"
         corpus = await store.read_corpus()
+        passages = frozenset(p.id for p in store.passages.stream())
         trivia = await store.read_trivia()
     finally:
         await store.close()
     return Snapshot(
         interviews=frozenset((iv.id, iv.content_hash) for iv in corpus.interviews),
-        passages=frozenset(p.id for p in corpus.passages),
+        passages=passages,
         topics=frozenset((t.slug, tuple(sorted(t.passage_ids))) for t in corpus.topics),
         trivia=frozenset(q.id for q in trivia),
         ids=frozenset(iv.id for iv in corpus.interviews),

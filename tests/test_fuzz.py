@@ -32,7 +32,7 @@ from bot.client import APOLOGY, QuoteBot
 from bot.emulator import DiscordEmulator, Permission, Upload, User, World
 from bot.emulator.models import Message
 from bot.emulator.validation import validate_message
-from bot.library import ensure_loaded, open_library
+from bot.library import Library, ensure_loaded, open_library
 from bot.loader import load_interview
 from bot.models import InterviewMeta
 from bot.render import quote_embed
@@ -243,20 +243,21 @@ def test_an_upload_is_prepared_or_refused_never_crashes(
 
 
 @pytest.fixture(scope="module")
-def catalog(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
-    async def load() -> Catalog:
+def catalog(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Catalog]:
+    """The seed's catalog; its store stays open, as the catalog reads answers from it."""
+
+    async def load() -> Library:
         folder = tmp_path_factory.mktemp("fuzz-catalog")
         settings_ = Settings(
             db_path=folder / "q.db", seeds_dir=ROOT / "seeds", data_dir=ROOT / "data"
         )
         library = await open_library(settings_)
-        try:
-            await ensure_loaded(library)
-            return library.catalog
-        finally:
-            await library.store.close()
+        await ensure_loaded(library)
+        return library
 
-    return asyncio.run(load())
+    library = asyncio.run(load())
+    yield library.catalog
+    asyncio.run(library.store.close())
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

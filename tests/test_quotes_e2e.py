@@ -99,8 +99,8 @@ async def test_full_answer_and_another_match(
     reply = await full.wait_original()
     assert reply.ephemeral
     assert reply.embed["title"] == "Sean Baker — full answer"  # type: ignore[index]
-    answer = quotebot.library.catalog.passages
-    assert any(reply.embed["description"].startswith(p.text[:60]) for p in answer.values())  # type: ignore[index]
+    answers = quotebot.library.catalog.passages.stream()
+    assert any(reply.embed["description"].startswith(p.text[:60]) for p in answers)  # type: ignore[index]
 
     denied = await emulator.click(message, label="Another match", user=world.member)
     assert (await denied.response()).ephemeral

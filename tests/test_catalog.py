@@ -1,0 +1,105 @@
+"""The catalog over a real database file: answers are read from it by id, never all at once."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from test_store import make_interview  # tests/ is on sys.path (rootdir-less test modules)
+
+from bot.library import Library
+from bot.models import Topic
+from bot.search import SearchIndex
+from bot.store import PassageShelf, Store, StoreError
+
+ANN = make_interview("one", ["The harbour lights at dawn.", "Cold tea on the boat.", "Gulls."])
+_TWO = make_interview("two", ["Harbour dues went up again.", "My nets are old."])
+BOB = replace(
+    _TWO,
+    speakers=("Bob Ray",),
+    passages=tuple(replace(p, speaker="Bob Ray") for p in _TWO.passages),
+)
+
+
+@pytest.fixture
+async def library(tmp_path: Path) -> AsyncIterator[Library]:
+    store = await Store.open(tmp_path / "q.db")
+    harbour = Topic("harbour", "Harbour", passage_ids=(ANN.passages[0].id, BOB.passages[0].id))
+    await store.replace_corpus([ANN, BOB], [harbour])
+    lib = Library(store, [], index_cache=tmp_path / "q.index")
+    await lib.refresh()
+    yield lib
+    await lib.store.close()
+
+
+async def test_a_restart_loads_the_cached_index_and_reads_no_answer(
+    library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await library.store.close()
+
+    def refuse(*_: object) -> None:
+        raise AssertionError("a restart with an unchanged corpus read every answer")
+
+    monkeypatch.setattr(SearchIndex, "build", refuse)
+    monkeypatch.setattr(PassageShelf, "stream", refuse)
+    store = await Store.open(tmp_path / "q.db")
+    try:
+        catalog = await Library(store, [], index_cache=tmp_path / "q.index").refresh()
+        assert catalog.stats() == {"interviews": 2, "speakers": 2, "quotes": 5, "topics": 1}
+        assert catalog.speakers() == ["Ann Lee", "Bob Ray"]
+        found = catalog.quote("cold tea boat")
+        assert found.results[0].passage.text == "Cold tea on the boat."
+        assert found.results[0].title == "T"
+    finally:
+        await store.close()
+
+
+async def test_an_old_catalog_skips_answers_a_reload_removed(library: Library) -> None:
+    old = library.catalog
+    gone = BOB.passages[0].id
+    shorter = replace(BOB, content_hash="shorter", passages=BOB.passages[1:])
+    await library.store.replace_corpus([ANN, shorter], [])
+    assert gone not in old.passages and old.passages.get(gone) is None
+    with pytest.raises(KeyError):
+        old.view(gone)
+    assert [v.passage.id for v in old.quote("harbour dues").results] != [gone]
+    assert all(v.passage.id != gone for v in old.quote("harbour").results)
+    rng = random.Random(7)
+    picks = {old.random(rng, speaker="bob").passage.id for _ in range(20)}  # type: ignore[union-attr]
+    assert picks == {BOB.passages[1].id}
+    topic = old.topics["harbour"]
+    assert [v.passage.id for v in old.topic_quotes(topic)] == [ANN.passages[0].id]
+
+
+async def test_random_by_speaker_topic_and_exclude(library: Library) -> None:
+    catalog = library.catalog
+    rng = random.Random(1)
+    bob = {p.id for p in BOB.passages}
+    assert {catalog.random(rng, speaker="BOB").passage.id for _ in range(30)} == bob  # type: ignore[union-attr]
+    first, second = BOB.passages
+    for _ in range(20):
+        pick = catalog.random(rng, speaker="ray", exclude=first.id)
+        assert pick is not None and pick.passage.id == second.id
+    topic = catalog.topics["harbour"]
+    only = catalog.random(rng, topic=topic, speaker="Bob Ray", exclude=first.id)
+    assert only is not None and only.passage.id == first.id  # the only one left
+    assert "arbour" in only.excerpt
+    assert catalog.random(rng, speaker="nobody") is None
+    assert catalog.random(rng, topic=topic, speaker="Ann").passage.id == ANN.passages[0].id  # type: ignore[union-attr]
+
+
+async def test_the_shelf_reads_by_id_and_refuses_once_closed(library: Library) -> None:
+    shelf = library.store.passages
+    answer = ANN.passages[1]
+    assert shelf[answer.id] == answer and answer.id in shelf
+    assert shelf.get("no-such-id") is None and "no-such-id" not in shelf and 3 not in shelf
+    with pytest.raises(KeyError):
+        shelf["no-such-id"]
+    assert shelf.ids_by_speaker(["Bob Ray", "Nobody"]) == [p.id for p in BOB.passages]
+    assert [p.id for p in shelf.stream()] == list(library.catalog.quotable)
+    await library.store.close()
+    with pytest.raises(StoreError, match="closed"):
+        shelf.get(answer.id)
