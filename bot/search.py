@@ -76,6 +76,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import chain, islice
 from pathlib import Path
+from typing import overload
 
 import numpy as np
 import numpy.typing as npt
@@ -822,6 +823,54 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
+class _Ids(Sequence[str]):
+    """The answers' ids as one newline-joined UTF-8 buffer and the offsets into it.
+
+    A list of a million id strings held ~70 MB; this holds the buffer (a view of the
+    loaded file, or ~13 MB) and 8 bytes an id, and makes a str only for an id asked for.
+    """
+
+    __slots__ = ("_data", "_starts")
+
+    def __init__(self, data: bytes | memoryview) -> None:
+        self._data = memoryview(data)
+        raw = np.frombuffer(self._data, dtype=np.uint8)
+        ends = np.flatnonzero(raw == ord("\n")) if len(raw) else np.zeros(0, np.int64)
+        bounds = ([0], ends + 1, [len(raw) + 1]) if len(raw) else ([0],)
+        self._starts: _IntArray = np.concatenate(bounds).astype(np.int64)
+
+    @classmethod
+    def of(cls, ids: Sequence[str]) -> _Ids:
+        return ids if isinstance(ids, _Ids) else cls("\n".join(ids).encode("utf-8"))
+
+    @property
+    def data(self) -> memoryview:
+        return self._data
+
+    @property
+    def nbytes(self) -> int:
+        return self._data.nbytes + self._starts.nbytes
+
+    def __len__(self) -> int:
+        return len(self._starts) - 1
+
+    @overload
+    def __getitem__(self, at: int) -> str: ...
+
+    @overload
+    def __getitem__(self, at: slice) -> list[str]: ...
+
+    def __getitem__(self, at: int | slice) -> str | list[str]:
+        if isinstance(at, slice):
+            return [self[i] for i in range(*at.indices(len(self)))]
+        n = len(self)
+        if not -n <= at < n:
+            raise IndexError(at)
+        at %= n
+        lo, hi = int(self._starts[at]), int(self._starts[at + 1]) - 1
+        return str(self._data[lo:hi], "utf-8")
+
+
 class _Text:
     """The answers' UTF-8 text, addressed by offset: one buffer, or the build's chunks.
 
@@ -891,7 +940,7 @@ class SearchIndex:
     def __init__(
         self,
         *,
-        ids: list[str],
+        ids: Sequence[str],
         vocab: list[str],
         term_off: _IntArray,
         post_ids: npt.NDArray[np.uint32],
@@ -901,8 +950,8 @@ class SearchIndex:
         blob: bytes | memoryview | _Text,
         fingerprint: str,
     ) -> None:
-        self._ids = ids
-        self._n = len(ids)
+        self._ids = _Ids.of(ids)
+        self._n = len(self._ids)
         self._vocab = vocab  # a term id is its position here
         self._term_id = {w: i for i, w in enumerate(vocab)}
         order = sorted(range(len(vocab)), key=vocab.__getitem__)
@@ -949,7 +998,7 @@ class SearchIndex:
         """Approximate memory held by the index (arrays, text blob, ids and vocabulary)."""
         arrays = (self._term_off, self._post_ids, self._post_impact, self._lengths, self._offsets)
         blob = len(self._blob)
-        strings = sum(49 + len(w) for w in self._vocab) * 3 + sum(49 + len(i) for i in self._ids)
+        strings = sum(49 + len(w) for w in self._vocab) * 3 + self._ids.nbytes
         return sum(a.nbytes for a in arrays) + self._lnorm.nbytes + self._df.nbytes + blob + strings
 
     @property
@@ -967,7 +1016,7 @@ class SearchIndex:
     def save(self, path: Path) -> None:
         """Write the index to `path` atomically (a temporary file, then a rename)."""
         parts: dict[str, bytes | _Text] = {
-            "ids": "\n".join(self._ids).encode("utf-8"),
+            "ids": bytes(self._ids.data),
             "vocab": "\n".join(self._vocab).encode("utf-8"),
             "term_off": self._term_off.tobytes(),
             "post_ids": self._post_ids.tobytes(),
@@ -1042,7 +1091,7 @@ class SearchIndex:
             return payload[offset : offset + length]
 
         n, v = int(header["passages"]), int(header["terms"])
-        ids = str(part("ids"), "utf-8").split("\n") if n else []
+        ids = _Ids(part("ids") if n else b"")
         vocab = str(part("vocab"), "utf-8").split("\n") if v else []
         term_off = np.frombuffer(part("term_off"), dtype=np.int64)
         post_ids = np.frombuffer(part("post_ids"), dtype=np.uint32)

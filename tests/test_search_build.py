@@ -13,7 +13,7 @@ import pytest
 
 from bot import search
 from bot.models import Passage
-from bot.search import STOP_WORDS, SearchIndex, normalise
+from bot.search import STOP_WORDS, SearchIndex, _Ids, normalise
 from bot.transcript import read_transcript
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,7 +65,7 @@ def corpus() -> list[Passage]:
 def _arrays(index: SearchIndex) -> dict[str, object]:
     text = b"".join(bytes(part) for part in index._blob.parts)
     return {
-        "ids": index._ids,
+        "ids": list(index._ids),
         "vocab": index._vocab,
         "term_off": index._term_off.tolist(),
         "post_ids": index._post_ids.tolist(),
@@ -195,3 +195,17 @@ def test_save_removes_temporaries_of_killed_saves_only(tmp_path: Path) -> None:
     assert live.exists() and other.exists()
     assert SearchIndex.load(path, index.fingerprint) is not None
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([path.name, live.name, other.name])
+
+
+def test_ids_are_kept_in_one_buffer_and_read_back_exactly() -> None:
+    ids = ["one", "naïve-é", "x" * 300, "2", "😀"]
+    packed = _Ids.of(ids)
+    assert list(packed) == ids and len(packed) == 5
+    assert packed[-1] == "😀" and packed[1:3] == ids[1:3] and packed[::-2] == ids[::-2]
+    assert "x" * 300 in packed and "x" not in packed
+    for bad in (5, -6):
+        with pytest.raises(IndexError):
+            packed[bad]
+    assert _Ids.of(packed) is packed
+    assert list(_Ids(b"")) == [] and len(_Ids.of([])) == 0
+    assert list(_Ids.of(["solo"])) == ["solo"]
