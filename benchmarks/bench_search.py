@@ -27,10 +27,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -56,6 +56,8 @@ _ONSETS = "b bl br c ch cl cr d dr f fl fr g gl gr h j k l m n p pl pr qu r s sc
 _VOWELS = "a e i o u ai ea ee ie oa oo ou".split()
 _CODAS = ["", "", "", "n", "r", "l", "s", "t", "nd", "rt", "st", "ck", "ng", "m", "x", "sh"]
 _ENDINGS = ["", "", "", "", "", "", "s", "s", "ed", "ing", "er", "ly"]
+
+T = TypeVar("T")
 
 
 def _word_forms(rng: random.Random, count: int, taken: set[str]) -> list[str]:
@@ -295,9 +297,8 @@ def staged_build(passages: Iterable[Passage]) -> tuple[SearchIndex, float, float
     return index, ingested - started, time.perf_counter() - ingested
 
 
-async def build_with_ticker(passages: list[Passage]) -> tuple[SearchIndex, float, float, float]:
-    """Build in an executor thread while a 1 ms ticker records the longest loop stall."""
-    loop = asyncio.get_running_loop()
+async def watch_loop(work: Awaitable[T]) -> tuple[T, float]:
+    """Await `work` while a 1 ms ticker records the event loop's longest stall (seconds)."""
     worst = 0.0
     done = False
 
@@ -312,9 +313,18 @@ async def build_with_ticker(passages: list[Passage]) -> tuple[SearchIndex, float
 
     tick = asyncio.create_task(ticker())
     await asyncio.sleep(0.01)
-    index, ingest, finish = await loop.run_in_executor(None, staged_build, passages)
-    done = True
-    await tick
+    try:
+        result = await work
+    finally:
+        done = True
+        await tick
+    return result, worst
+
+
+async def build_with_ticker(passages: list[Passage]) -> tuple[SearchIndex, float, float, float]:
+    """Build in an executor thread while the loop's longest stall is recorded."""
+    built, worst = await watch_loop(asyncio.to_thread(staged_build, passages))
+    index, ingest, finish = built
     return index, ingest, finish, worst
 
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.bulk import collector_paused
 from bot.catalog import Catalog
 from bot.loader import Corpus, LoadError, load_corpus
 from bot.search import SearchIndex
@@ -99,19 +100,25 @@ class Library:
         if self._reload_lock.locked() and not wait:
             raise ReloadBusy("a reload is already running")
         async with self._reload_lock:
-            started = time.perf_counter()
-            corpus: Corpus = await asyncio.to_thread(load_corpus, list(paths or self.paths))
-            if corpus.errors:
-                return ReloadOutcome(
-                    None, corpus.errors, time.perf_counter() - started, len(corpus.files)
-                )
-            report = await self.store.replace_corpus(
-                corpus.interviews, corpus.topics, trivia=corpus.trivia
+            with collector_paused():  # a large corpus is in memory until the swap
+                return await self._reload(paths)
+
+    async def _reload(self, paths: Sequence[Path] | None) -> ReloadOutcome:
+        started = time.perf_counter()
+        corpus: Corpus = await asyncio.to_thread(load_corpus, list(paths or self.paths))
+        if corpus.errors:
+            return ReloadOutcome(
+                None, corpus.errors, time.perf_counter() - started, len(corpus.files)
             )
-            if report.unchanged and self._catalog is not None:
-                return ReloadOutcome(report, (), time.perf_counter() - started, len(corpus.files))
-            await self.refresh()
-            return ReloadOutcome(report, (), time.perf_counter() - started, len(corpus.files))
+        report = await self.store.replace_corpus(
+            corpus.interviews, corpus.topics, trivia=corpus.trivia
+        )
+        files = len(corpus.files)
+        del corpus  # the parsed answers are stored: free them before the index is built
+        if report.unchanged and self._catalog is not None:
+            return ReloadOutcome(report, (), time.perf_counter() - started, files)
+        await self.refresh()
+        return ReloadOutcome(report, (), time.perf_counter() - started, files)
 
 
 async def open_library(settings: Settings, db: Path | None = None) -> Library:

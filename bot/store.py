@@ -8,6 +8,7 @@ Loading a corpus replaces the stored one in a single transaction: all or nothing
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import hashlib
 import json
@@ -16,7 +17,7 @@ import sqlite3
 import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -24,6 +25,7 @@ from typing import Any
 
 import aiosqlite
 
+from bot.bulk import collector_paused
 from bot.models import InterviewMeta, Passage, Topic
 from bot.trivia import Question, Round, RoundAnswer, Score, apply_answer
 
@@ -255,10 +257,144 @@ def _now() -> str:
 
 def _diff(old: dict[str, Any], new: dict[str, Any]) -> Change:
     return Change(
-        added=len(new.keys() - old.keys()),
-        removed=len(old.keys() - new.keys()),
-        changed=sum(1 for k in old.keys() & new.keys() if old[k] != new[k]),
+        added=sum(1 for k in new if k not in old),
+        removed=sum(1 for k in old if k not in new),
+        changed=sum(1 for k, v in new.items() if k in old and old[k] != v),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    """The identity of the stored corpus a load is diffed against."""
+
+    interviews: dict[str, str]  # id -> content hash
+    passages: dict[str, tuple[str, int]]  # id -> (interview id, position)
+    topics: dict[str, tuple[str, str, str, str]]
+
+    @classmethod
+    def of_rows(
+        cls, iv_rows: Iterable[Any], p_rows: Iterable[Any], t_rows: Iterable[Any]
+    ) -> _Stored:
+        return cls(
+            interviews={r[0]: r[1] for r in iv_rows},
+            passages={r[0]: (r[1], r[2]) for r in p_rows},
+            topics={r[0]: (r[1], r[2], r[3], r[4] or "") for r in t_rows},
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _LoadPlan:
+    """What a load changes, worked out (in a worker thread) before its transaction."""
+
+    report: LoadReport
+    stale: list[tuple[str]]  # interviews to delete (their rows cascade)
+    fresh: list[Any]  # interviews to insert
+    topic_rows: list[tuple[str, str, int, str, str]]
+    link_rows: list[tuple[str, str]]
+    summary: str
+
+    @classmethod
+    def of(cls, old: _Stored, interviews: Sequence[Any], topics: Sequence[Topic]) -> _LoadPlan:
+        new_iv = {iv.id: iv.content_hash for iv in interviews}
+        new_passages = {
+            p.id: (iv.id, p.position)
+            for iv in interviews
+            for p in iv.passages
+            if p.role == "interviewee"
+        }
+        new_topics = {
+            t.slug: (
+                t.name,
+                _json_list(t.aliases),
+                _json_list(t.keywords),
+                ",".join(sorted(t.passage_ids)),
+            )
+            for t in topics
+        }
+        # Loops, not set operations or a global sort: one C call over a million ids holds
+        # the GIL for ~0.3 s, and this runs beside the event loop.
+        quotes_added = [k for k in new_passages if k not in old.passages]
+        quotes_removed = [k for k in old.passages if k not in new_passages]
+        removed_slots = {old.passages[k] for k in quotes_removed}
+        quotes_changed = sum(1 for k in quotes_added if new_passages[k] in removed_slots)
+        report = LoadReport(
+            interviews=_diff(old.interviews, new_iv),
+            quotes=Change(
+                added=len(quotes_added) - quotes_changed,
+                removed=len(quotes_removed) - quotes_changed,
+                changed=quotes_changed,
+            ),
+            topics=_diff(old.topics, new_topics),
+        )
+        order = [  # catalog order: by interview id, then position
+            p.id
+            for iv in sorted(interviews, key=lambda iv: iv.id)
+            for p in sorted(iv.passages, key=lambda p: p.position)
+            if p.role == "interviewee"
+        ]
+        said = Counter(
+            p.speaker for iv in interviews for p in iv.passages if p.role == "interviewee"
+        )
+        return cls(
+            report=report,
+            stale=[(i,) for i, h in old.interviews.items() if new_iv.get(i) != h],
+            fresh=[iv for iv in interviews if old.interviews.get(iv.id) != iv.content_hash],
+            topic_rows=[
+                (t.slug, t.name, int(t.curated), new_topics[t.slug][1], new_topics[t.slug][2])
+                for t in topics
+            ],
+            link_rows=[(t.slug, pid) for t in topics for pid in dict.fromkeys(t.passage_ids)],
+            summary=_summary(fingerprint_ids(order), said),
+        )
+
+
+def _insert_batches(interviews: Sequence[Any], loaded_at: str) -> Iterator[tuple[str, list[Any]]]:
+    """The INSERT statements of a load with their rows, INSERT_BATCH rows at most each."""
+    for at in range(0, len(interviews), INSERT_BATCH // 16):
+        batch = interviews[at : at + INSERT_BATCH // 16]
+        yield (
+            "INSERT INTO interviews(id, title, interviewee, interviewer, publication, date, "
+            "url, source, content_hash, loaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    iv.id,
+                    iv.meta.title,
+                    iv.meta.interviewee,
+                    iv.meta.interviewer,
+                    iv.meta.publication,
+                    iv.meta.date,
+                    iv.meta.url,
+                    iv.source,
+                    iv.content_hash,
+                    loaded_at,
+                )
+                for iv in batch
+            ],
+        )
+        yield (
+            "INSERT INTO speakers(interview_id, name, ord) VALUES (?, ?, ?)",
+            [(iv.id, name, n) for iv in batch for n, name in enumerate(iv.speakers)],
+        )
+        passages = [(iv.id, p) for iv in batch for p in iv.passages if p.role == "interviewee"]
+        for start in range(0, len(passages), INSERT_BATCH):
+            yield (
+                "INSERT INTO passages(id, interview_id, position, speaker, role, question, "
+                "paragraphs, sentences, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        p.id,
+                        iv_id,
+                        p.position,
+                        p.speaker,
+                        p.role,
+                        p.question,
+                        _json_list(p.paragraphs),
+                        _json_list(p.sentences),
+                        p.line,
+                    )
+                    for iv_id, p in passages[start : start + INSERT_BATCH]
+                ],
+            )
 
 
 class Lane:
@@ -409,19 +545,21 @@ class Store:
 
     # --- corpus -----------------------------------------------------------------
 
-    async def _snapshot(self) -> tuple[dict[str, str], dict[str, tuple[str, int]], dict[str, Any]]:
+    async def _snapshot(self) -> _Stored:
+        """The stored corpus's identity, to diff a load against (rows fetched by aiosqlite's
+        thread, turned into dicts in another: ~1M answers would stall the loop otherwise)."""
         async with self.conn.execute("SELECT id, content_hash FROM interviews") as cur:
-            interviews = {r[0]: r[1] for r in await cur.fetchall()}
+            iv_rows = await cur.fetchall()
         async with self.conn.execute("SELECT id, interview_id, position FROM passages") as cur:
-            passages = {r[0]: (r[1], r[2]) for r in await cur.fetchall()}
+            p_rows = await cur.fetchall()
         async with self.conn.execute(
             "SELECT t.slug, t.name, t.aliases, t.keywords, "
             "(SELECT group_concat(passage_id) FROM "
             " (SELECT passage_id FROM passage_topics pt WHERE pt.topic_slug = t.slug ORDER BY 1)) "
             "FROM topics t"
         ) as cur:
-            topics = {r[0]: (r[1], r[2], r[3], r[4] or "") for r in await cur.fetchall()}
-        return interviews, passages, topics
+            t_rows = await cur.fetchall()
+        return await asyncio.to_thread(_Stored.of_rows, iv_rows, p_rows, t_rows)
 
     async def replace_corpus(
         self,
@@ -433,76 +571,48 @@ class Store:
 
         Unchanged interviews (same content hash) are left alone, so reloading the same
         files writes nothing and reports no change. `trivia` (curated questions) replaces
-        the stored ones too when given, reported as `extra["trivia"]`.
+        the stored ones too when given, reported as `extra["trivia"]`. The diff and the
+        rows are computed in worker threads, so a large load leaves the event loop free.
         """
-        old_iv, old_passages, old_topics = await self._snapshot()
+        with collector_paused():
+            return await self._replace_corpus(interviews, topics, trivia)
+
+    async def _replace_corpus(
+        self,
+        interviews: Sequence[Any],
+        topics: Sequence[Topic],
+        trivia: Sequence[Question] | None,
+    ) -> LoadReport:
+        old = await self._snapshot()
         extra: dict[str, Change] = {}
         if trivia is not None:
             extra["trivia"] = _diff(
                 _trivia_content(await self._trivia_snapshot()),
                 _trivia_content(_trivia_rows(trivia)),
             )
-        new_iv = {iv.id: iv.content_hash for iv in interviews}
-        new_passages = {
-            p.id: (iv.id, p.position)
-            for iv in interviews
-            for p in iv.passages
-            if p.role == "interviewee"
-        }
-        new_topics = {
-            t.slug: (
-                t.name,
-                _json_list(t.aliases),
-                _json_list(t.keywords),
-                ",".join(sorted(t.passage_ids)),
-            )
-            for t in topics
-        }
-        quotes_added = new_passages.keys() - old_passages.keys()
-        quotes_removed = old_passages.keys() - new_passages.keys()
-        removed_slots = {old_passages[k] for k in quotes_removed}
-        quotes_changed = sum(1 for k in quotes_added if new_passages[k] in removed_slots)
-        report = LoadReport(
-            interviews=_diff(old_iv, new_iv),
-            quotes=Change(
-                added=len(quotes_added) - quotes_changed,
-                removed=len(quotes_removed) - quotes_changed,
-                changed=quotes_changed,
-            ),
-            topics=_diff(old_topics, new_topics),
-            extra=extra,
-        )
+        plan = await asyncio.to_thread(_LoadPlan.of, old, interviews, topics)
+        report = replace(plan.report, extra=extra)
         if report.unchanged:
             return report
         conn = self.conn
         await conn.execute("BEGIN IMMEDIATE")
         try:
-            stale = [(i,) for i in old_iv if new_iv.get(i) != old_iv[i]]
-            await conn.executemany("DELETE FROM interviews WHERE id = ?", stale)
+            await conn.executemany("DELETE FROM interviews WHERE id = ?", plan.stale)
             loaded_at = _now()
-            await self._insert_interviews(
-                [iv for iv in interviews if old_iv.get(iv.id) != iv.content_hash], loaded_at
-            )
+            await self._insert_interviews(plan.fresh, loaded_at)
             await conn.execute("DELETE FROM topics")
             await conn.executemany(
                 "INSERT INTO topics(slug, name, curated, aliases, keywords) VALUES (?, ?, ?, ?, ?)",
-                [
-                    (t.slug, t.name, int(t.curated), new_topics[t.slug][1], new_topics[t.slug][2])
-                    for t in topics
-                ],
+                plan.topic_rows,
             )
             await conn.executemany(
                 "INSERT INTO passage_topics(topic_slug, passage_id) VALUES (?, ?)",
-                [(t.slug, pid) for t in topics for pid in dict.fromkeys(t.passage_ids)],
+                plan.link_rows,
             )
             if trivia is not None and extra["trivia"].any:
                 await self._replace_trivia(trivia)
             await self.set_meta("corpus_loaded_at", loaded_at)
-            order = sorted(new_passages, key=new_passages.__getitem__)  # catalog order
-            said = Counter(
-                p.speaker for iv in interviews for p in iv.passages if p.role == "interviewee"
-            )
-            await self.set_meta(SUMMARY_KEY, _summary(fingerprint_ids(order), said))
+            await self.set_meta(SUMMARY_KEY, plan.summary)
             await conn.execute("COMMIT")
         except BaseException:
             await conn.execute("ROLLBACK")
@@ -514,55 +624,19 @@ class Store:
 
         Rows of many interviews go in one ``executemany`` per table, INSERT_BATCH rows at
         a time: a call per interview and table cost a thread hop each (aiosqlite), which
-        held a 1M-answer load to ~10k answers a second.
+        held a 1M-answer load to ~10k answers a second. Each batch's rows are made in a
+        worker thread while SQLite inserts the one before.
         """
-        conn = self.conn
-        for at in range(0, len(interviews), INSERT_BATCH // 16):
-            batch = interviews[at : at + INSERT_BATCH // 16]
-            await conn.executemany(
-                "INSERT INTO interviews(id, title, interviewee, interviewer, publication, date, "
-                "url, source, content_hash, loaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        iv.id,
-                        iv.meta.title,
-                        iv.meta.interviewee,
-                        iv.meta.interviewer,
-                        iv.meta.publication,
-                        iv.meta.date,
-                        iv.meta.url,
-                        iv.source,
-                        iv.content_hash,
-                        loaded_at,
-                    )
-                    for iv in batch
-                ],
-            )
-            await conn.executemany(
-                "INSERT INTO speakers(interview_id, name, ord) VALUES (?, ?, ?)",
-                [(iv.id, name, n) for iv in batch for n, name in enumerate(iv.speakers)],
-            )
-            passages = [(iv.id, p) for iv in batch for p in iv.passages if p.role == "interviewee"]
-            for start in range(0, len(passages), INSERT_BATCH):
-                part = passages[start : start + INSERT_BATCH]
-                await conn.executemany(
-                    "INSERT INTO passages(id, interview_id, position, speaker, role, question, "
-                    "paragraphs, sentences, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        (
-                            p.id,
-                            iv_id,
-                            p.position,
-                            p.speaker,
-                            p.role,
-                            p.question,
-                            _json_list(p.paragraphs),
-                            _json_list(p.sentences),
-                            p.line,
-                        )
-                        for iv_id, p in part
-                    ],
-                )
+        batches = _insert_batches(interviews, loaded_at)
+        pending = asyncio.ensure_future(asyncio.to_thread(next, batches, None))
+        try:
+            while (batch := await pending) is not None:
+                pending = asyncio.ensure_future(asyncio.to_thread(next, batches, None))
+                await self.conn.executemany(*batch)
+        finally:
+            if not pending.done():
+                with contextlib.suppress(BaseException):
+                    await pending
 
     async def read_corpus(self) -> StoredCorpus:
         """What the in-memory catalog holds, read in one consistent snapshot.
@@ -570,7 +644,8 @@ class Store:
         Not the answers themselves: the catalog reads those from `passages` when it shows
         them. Their fingerprint, speakers and count come from a summary in the meta table
         written with every load (scanning a million answers for them took ~1 s); a database
-        from before that has it computed and stored once here.
+        from before that has it computed and stored once here. Rows become objects in a
+        worker thread (~1 s for the 83k interviews of a million answers).
         """
         conn = self.conn
         await conn.execute("BEGIN")
@@ -580,19 +655,15 @@ class Store:
                 "content_hash FROM interviews ORDER BY id"
             ) as cur:
                 iv_rows = await cur.fetchall()
-            speakers: dict[str, list[str]] = {}
             async with conn.execute(
                 "SELECT interview_id, name FROM speakers ORDER BY interview_id, ord"
             ) as cur:
-                for row in await cur.fetchall():
-                    speakers.setdefault(row[0], []).append(row[1])
-            links: dict[str, list[str]] = {}
+                speaker_rows = await cur.fetchall()
             async with conn.execute(
                 "SELECT pt.topic_slug, pt.passage_id FROM passage_topics pt "
                 "JOIN passages p ON p.id = pt.passage_id ORDER BY pt.topic_slug, p.interview_id, p.position"
             ) as cur:
-                for row in await cur.fetchall():
-                    links.setdefault(row[0], []).append(row[1])
+                link_rows = await cur.fetchall()
             async with conn.execute(
                 "SELECT slug, name, curated, aliases, keywords FROM topics ORDER BY curated DESC, name"
             ) as cur:
@@ -610,41 +681,8 @@ class Store:
             await conn.execute("COMMIT")
         if missing:
             await self.set_meta(SUMMARY_KEY, summary)
-        facts = json.loads(summary)
-        interviews = tuple(
-            StoredInterview(
-                id=r[0],
-                meta=InterviewMeta(
-                    title=r[1],
-                    interviewee=r[2],
-                    interviewer=r[3],
-                    publication=r[4],
-                    date=r[5],
-                    url=r[6],
-                ),
-                source=r[7],
-                content_hash=r[8],
-                speakers=tuple(speakers.get(r[0], ())),
-            )
-            for r in iv_rows
-        )
-        topics = tuple(
-            Topic(
-                slug=r[0],
-                name=r[1],
-                aliases=tuple(json.loads(r[3])),
-                keywords=tuple(json.loads(r[4])),
-                curated=bool(r[2]),
-                passage_ids=tuple(links.get(r[0], ())),
-            )
-            for r in t_rows
-        )
-        return StoredCorpus(
-            interviews=interviews,
-            topics=topics,
-            speakers=tuple(facts["speakers"]),
-            fingerprint=facts["fingerprint"],
-            answers=facts["answers"],
+        return await asyncio.to_thread(
+            _stored_corpus, iv_rows, speaker_rows, link_rows, t_rows, summary
         )
 
     async def counts(self) -> dict[str, int]:
@@ -1426,6 +1464,58 @@ class Store:
             (guild_id, user_id),
         )
         return _trivia_score(rows[0]) if rows else None
+
+
+def _stored_corpus(
+    iv_rows: Iterable[Any],
+    speaker_rows: Iterable[Any],
+    link_rows: Iterable[Any],
+    t_rows: Iterable[Any],
+    summary: str,
+) -> StoredCorpus:
+    """`Store.read_corpus`'s rows as objects."""
+    speakers: dict[str, list[str]] = {}
+    for row in speaker_rows:
+        speakers.setdefault(row[0], []).append(row[1])
+    links: dict[str, list[str]] = {}
+    for row in link_rows:
+        links.setdefault(row[0], []).append(row[1])
+    interviews = tuple(
+        StoredInterview(
+            id=r[0],
+            meta=InterviewMeta(
+                title=r[1],
+                interviewee=r[2],
+                interviewer=r[3],
+                publication=r[4],
+                date=r[5],
+                url=r[6],
+            ),
+            source=r[7],
+            content_hash=r[8],
+            speakers=tuple(speakers.get(r[0], ())),
+        )
+        for r in iv_rows
+    )
+    topics = tuple(
+        Topic(
+            slug=r[0],
+            name=r[1],
+            aliases=tuple(json.loads(r[3])),
+            keywords=tuple(json.loads(r[4])),
+            curated=bool(r[2]),
+            passage_ids=tuple(links.get(r[0], ())),
+        )
+        for r in t_rows
+    )
+    facts = json.loads(summary)
+    return StoredCorpus(
+        interviews=interviews,
+        topics=topics,
+        speakers=tuple(facts["speakers"]),
+        fingerprint=facts["fingerprint"],
+        answers=facts["answers"],
+    )
 
 
 def fingerprint(passages: Iterable[Passage]) -> str:

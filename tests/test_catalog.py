@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import random
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -10,6 +11,8 @@ from pathlib import Path
 import pytest
 from test_store import make_interview  # tests/ is on sys.path (rootdir-less test modules)
 
+from bot import store as store_module
+from bot.bulk import collector_paused
 from bot.library import Library
 from bot.models import Topic
 from bot.search import SearchIndex
@@ -103,3 +106,38 @@ async def test_the_shelf_reads_by_id_and_refuses_once_closed(library: Library) -
     await library.store.close()
     with pytest.raises(StoreError, match="closed"):
         shelf.get(answer.id)
+
+
+def test_the_collector_pause_nests_and_restores_what_it_found() -> None:
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the outer pause still holds
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), collector_paused():
+        raise RuntimeError("a failed load")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # it was off before: left off
+    finally:
+        gc.enable()
+
+
+async def test_a_load_runs_with_the_collector_paused(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[bool] = []
+    real = store_module._LoadPlan.of
+
+    def spy(*args: object) -> object:
+        seen.append(gc.isenabled())
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store_module._LoadPlan, "of", spy)
+    await library.store.replace_corpus([ANN], [])
+    assert seen == [False] and gc.isenabled()
