@@ -51,7 +51,7 @@ def _build_index(corpus: StoredCorpus, passages: PassageShelf, cache: Path | Non
             log.warning("search index cache %s unreadable; rebuilding", cache, exc_info=True)
             index = None
     if index is None:
-        index = SearchIndex.build(passages.stream())
+        index = SearchIndex.build(passages.index_stream())
         if cache is not None:
             try:
                 index.save(cache)

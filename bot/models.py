@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 
 ParagraphKind = Literal["lede", "note", "question", "answer", "continuation"]
 Role = Literal["interviewee", "interviewer"]
@@ -37,6 +37,22 @@ class Passage:
     @property
     def text(self) -> str:
         return "\n\n".join(self.paragraphs)
+
+
+class Indexable(Protocol):
+    """What the search index reads of an answer: a `Passage`, or a lighter row of one."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def role(self) -> Role: ...
+
+    @property
+    def sentences(self) -> tuple[str, ...]: ...
+
+    @property
+    def text(self) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)

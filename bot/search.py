@@ -83,7 +83,7 @@ import numpy.typing as npt
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from bot.models import Passage
+from bot.models import Indexable
 from bot.textutil import truncate
 
 __all__ = [
@@ -612,7 +612,7 @@ class _Chunk:
     words: dict[int, str]  # text of the words whose hash the bitmap had not seen
 
 
-def _prepare(quotable: Sequence[Passage], seen: npt.NDArray[np.bool_]) -> _Chunk:
+def _prepare(quotable: Sequence[Indexable], seen: npt.NDArray[np.bool_]) -> _Chunk:
     """Tokenise one chunk of answers (the part of a build that runs in worker threads).
 
     `seen` is the builder's bitmap of word hashes already named; it is only read here,
@@ -688,7 +688,7 @@ class _Builder:
         self.seen = np.zeros(1 << _SEEN_BITS, dtype=bool)
         self.answers = 0  # answers committed so far
 
-    def ingest(self, passages: Iterable[Passage], threads: int = BUILD_THREADS) -> None:
+    def ingest(self, passages: Iterable[Indexable], threads: int = BUILD_THREADS) -> None:
         """Add every passage, a chunk at a time, tokenising up to `threads` chunks at once."""
         it = iter(passages)
         if threads <= 1:
@@ -712,7 +712,7 @@ class _Builder:
                 for pending in window:
                     pending.cancel()
 
-    def _reserve(self, chunk: Sequence[Passage]) -> list[Passage]:
+    def _reserve(self, chunk: Sequence[Indexable]) -> list[Indexable]:
         """Record the chunk's passages (fingerprint, ids); its answers, to be tokenised."""
         self.digest.update("".join([p.id for p in chunk]).encode())
         quotable = [p for p in chunk if p.role == "interviewee"]
@@ -976,7 +976,7 @@ class SearchIndex:
     # --- building -------------------------------------------------------------------
 
     @classmethod
-    def build(cls, passages: Iterable[Passage]) -> SearchIndex:
+    def build(cls, passages: Iterable[Indexable]) -> SearchIndex:
         """Index the interviewee answers among `passages`; other passages are skipped.
 
         The fingerprint saved with the index is computed over every passage given, in

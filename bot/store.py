@@ -21,12 +21,12 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import aiosqlite
 
 from bot.bulk import collector_paused
-from bot.models import InterviewMeta, Passage, Topic
+from bot.models import InterviewMeta, Passage, Role, Topic
 from bot.trivia import Question, Round, RoundAnswer, Score, apply_answer
 
 APPLICATION_ID = 0x51554F54  # "QUOT": marks the file as ours (PRAGMA application_id)
@@ -121,6 +121,15 @@ def _passage(row: Sequence[Any]) -> Passage:
     )
 
 
+class IndexRow(NamedTuple):
+    """An answer as the search index reads it (see `Indexable`)."""
+
+    id: str
+    role: Role
+    sentences: tuple[str, ...]
+    text: str
+
+
 class PassageShelf:
     """The stored answers, read from the database file by id when they are shown.
 
@@ -180,6 +189,24 @@ class PassageShelf:
             cursor = conn.execute(f"SELECT {_PASSAGE_COLUMNS} FROM passages {_CATALOG_ORDER}")
             while rows := cursor.fetchmany(4096):
                 yield from map(_passage, rows)
+        finally:
+            conn.close()
+
+    def index_stream(self) -> Iterator[IndexRow]:
+        """What the search index is built from, in catalog order: each answer's id, role
+        and sentences (its text only when it has none). A third of `stream`'s work: at 1M
+        answers decoding the paragraphs and making Passage objects took ~10 s of ~16 s."""
+        conn = self._connect()
+        try:
+            cursor = conn.execute(
+                "SELECT id, role, sentences, CASE WHEN sentences = '[]' THEN paragraphs END "
+                f"FROM passages {_CATALOG_ORDER}"
+            )
+            loads = json.loads
+            while rows := cursor.fetchmany(4096):
+                for pid, role, sentences, paragraphs in rows:
+                    text = "\n\n".join(loads(paragraphs)) if paragraphs else ""
+                    yield IndexRow(pid, role, tuple(loads(sentences)), text)
         finally:
             conn.close()
 

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,7 @@ import pytest
 from bot import search
 from bot.models import Passage
 from bot.search import STOP_WORDS, SearchIndex, _Ids, normalise
+from bot.store import IndexRow, Store
 from bot.transcript import read_transcript
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -209,3 +211,34 @@ def test_ids_are_kept_in_one_buffer_and_read_back_exactly() -> None:
     assert _Ids.of(packed) is packed
     assert list(_Ids(b"")) == [] and len(_Ids.of([])) == 0
     assert list(_Ids.of(["solo"])) == ["solo"]
+
+
+async def test_the_index_built_from_stored_rows_equals_the_one_from_answers(
+    tmp_path: Path,
+) -> None:
+    """The light rows the bot builds from (no paragraphs unless there are no sentences)
+    index exactly what the full answers do, the same ids in the same order."""
+    seed = read_transcript(SEED)
+    bare = replace(
+        odd_passages()[0],
+        id="bare",
+        position=99,
+        sentences=(),
+        paragraphs=("No sentences.", "Two parts."),
+    )
+    odd = tuple(replace(p, interview_id="zz-odd") for p in (*odd_passages(), bare))
+    others = replace(seed, id="zz-odd", content_hash="odd", passages=odd)
+    store = await Store.open(tmp_path / "q.db")
+    try:
+        await store.replace_corpus([seed, others], [])
+        full = list(store.passages.stream())
+        light = list(store.passages.index_stream())
+        answers = [p for p in seed.passages if p.role == "interviewee"]
+        assert len(full) == len(answers) + len(odd)
+        assert [r.id for r in light] == [p.id for p in full]
+        assert light[-1] == IndexRow("bare", "interviewee", (), "No sentences.\n\nTwo parts.")
+        assert _arrays(SearchIndex.build(light)) == _arrays(SearchIndex.build(full))
+        corpus = await store.read_corpus()
+        assert SearchIndex.build(light).fingerprint == corpus.fingerprint
+    finally:
+        await store.close()
