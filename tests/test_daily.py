@@ -192,34 +192,12 @@ def test_nonce_is_short_stable_and_distinct() -> None:
 # --- the bag ----------------------------------------------------------------------------
 
 
-def test_bag_posts_every_quote_before_any_repeats_and_never_back_to_back() -> None:
-    rng = random.Random(7)
-    pool = [f"q{n}" for n in range(10)]
+def _cycles(pool: list[str], cycles: int, rng: random.Random) -> list[str]:
+    """Draw `cycles` times the pool's size, checking each draw; the quotes drawn."""
     used: set[str] = set()
     last = None
     seen: list[str] = []
-    for _ in range(30):
-        chosen = draw(pool, used, rng, last)
-        assert chosen is not None
-        if chosen.reset:
-            used -= set(chosen.reset)
-        used.add(chosen.quote_id)
-        assert chosen.quote_id != last
-        seen.append(chosen.quote_id)
-        last = chosen.quote_id
-    for cycle in range(3):
-        assert sorted(seen[cycle * 10 : cycle * 10 + 10]) == sorted(pool)
-
-
-def test_a_large_bag_still_posts_every_quote_once_per_cycle() -> None:
-    """A large pool is drawn from by sampling while little of it is posted; the cycle
-    guarantees hold through the switch to the exact path near its end."""
-    rng = random.Random(3)
-    pool = [f"q{n:03d}" for n in range(300)]
-    used: set[str] = set()
-    last = None
-    seen: list[str] = []
-    for _ in range(900):
+    for _ in range(cycles * len(pool)):
         chosen = draw(pool, used, rng, last)
         assert chosen is not None and chosen.quote_id != last
         assert chosen.reset or chosen.quote_id not in used
@@ -228,8 +206,20 @@ def test_a_large_bag_still_posts_every_quote_once_per_cycle() -> None:
         used.add(chosen.quote_id)
         seen.append(chosen.quote_id)
         last = chosen.quote_id
-    for cycle in range(3):
-        assert sorted(seen[cycle * 300 : cycle * 300 + 300]) == pool
+    for cycle in range(cycles):
+        assert sorted(seen[cycle * len(pool) : (cycle + 1) * len(pool)]) == sorted(pool)
+    return seen
+
+
+def test_bag_posts_every_quote_before_any_repeats_and_never_back_to_back() -> None:
+    _cycles([f"q{n}" for n in range(10)], 3, random.Random(7))
+
+
+def test_a_large_bag_still_posts_every_quote_once_per_cycle() -> None:
+    """A large pool is drawn from by sampling while little of it is posted; the cycle
+    guarantees hold through the switch to the exact path near its end."""
+    pool = [f"q{n:03d}" for n in range(300)]
+    seen = _cycles(pool, 3, random.Random(3))
     assert len(set(seen[:100])) == 100 and seen[:100] != pool[:100]  # random, not in order
 
 
