@@ -18,7 +18,7 @@ from bot.catalog import Catalog
 from bot.loader import Corpus, LoadError, load_corpus
 from bot.search import SearchIndex
 from bot.settings import Settings
-from bot.store import LoadReport, PassageShelf, Store, StoredCorpus
+from bot.store import LoadReport, PassageShelf, Store
 
 log = logging.getLogger(__name__)
 
@@ -40,24 +40,26 @@ class ReloadOutcome:
         return self.report is not None and not self.errors
 
 
-def _build_index(corpus: StoredCorpus, passages: PassageShelf, cache: Path | None) -> Catalog:
-    """Load the index for `corpus` from the cache, or build it from the stored answers;
-    runs in a worker thread."""
-    index: SearchIndex | None = None
-    if cache is not None and cache.is_file():
+def _cached_index(cache: Path | None, key: str) -> SearchIndex | None:
+    """The index cached for the corpus with fingerprint `key`, if there is a good one."""
+    if cache is None or not cache.is_file():
+        return None
+    try:
+        return SearchIndex.load(cache, key)
+    except Exception:  # a damaged cache is only a cache: rebuild it
+        log.warning("search index cache %s unreadable; rebuilding", cache, exc_info=True)
+        return None
+
+
+def _build_index(passages: PassageShelf, cache: Path | None) -> SearchIndex:
+    """Build the index from the stored answers and cache it; runs in a worker thread."""
+    index = SearchIndex.build(passages.index_stream())
+    if cache is not None:
         try:
-            index = SearchIndex.load(cache, corpus.fingerprint)
-        except Exception:  # a damaged cache is only a cache: rebuild it
-            log.warning("search index cache %s unreadable; rebuilding", cache, exc_info=True)
-            index = None
-    if index is None:
-        index = SearchIndex.build(passages.index_stream())
-        if cache is not None:
-            try:
-                index.save(cache)
-            except OSError:
-                log.warning("could not write search index cache %s", cache, exc_info=True)
-    return Catalog(corpus, passages, index)
+            index.save(cache)
+        except OSError:
+            log.warning("could not write search index cache %s", cache, exc_info=True)
+    return index
 
 
 class Library:
@@ -83,11 +85,31 @@ class Library:
         return self._reload_lock.locked()
 
     async def refresh(self) -> Catalog:
-        """Read the stored corpus and (re)build the in-memory catalog from it."""
-        corpus = await self.store.read_corpus()
-        self._catalog = await asyncio.to_thread(
-            _build_index, corpus, self.store.passages, self.index_cache
-        )
+        """Read the stored corpus and (re)build the in-memory catalog from it.
+
+        The cached index (~0.8 s to read at 1M answers, in a thread) loads while the
+        catalog is read (~1.5 s, mostly in others): a restart is ready in the longer of
+        the two, not their sum.
+        """
+        key = await self.store.stored_fingerprint()
+        early = None
+        if key is not None:
+            early = asyncio.ensure_future(asyncio.to_thread(_cached_index, self.index_cache, key))
+        try:
+            corpus = await self.store.read_corpus()
+        except BaseException:
+            if early is not None:
+                early.cancel()
+                await asyncio.gather(early, return_exceptions=True)
+            raise
+        index = await early if early is not None else None
+        if index is not None and index.fingerprint != corpus.fingerprint:
+            index = None  # a load committed between the two reads
+        if index is None and key != corpus.fingerprint:
+            index = await asyncio.to_thread(_cached_index, self.index_cache, corpus.fingerprint)
+        if index is None:
+            index = await asyncio.to_thread(_build_index, self.store.passages, self.index_cache)
+        self._catalog = await asyncio.to_thread(Catalog, corpus, self.store.passages, index)
         return self._catalog
 
     async def reload(

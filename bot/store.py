@@ -665,6 +665,11 @@ class Store:
                 with contextlib.suppress(BaseException):
                     await pending
 
+    async def stored_fingerprint(self) -> str | None:
+        """The stored answers' fingerprint from the last load's summary (None before one)."""
+        summary = await self.get_meta(SUMMARY_KEY)
+        return None if summary is None else str(json.loads(summary)["fingerprint"])
+
     async def read_corpus(self) -> StoredCorpus:
         """What the in-memory catalog holds, read in one consistent snapshot.
 

@@ -141,3 +141,15 @@ async def test_a_load_runs_with_the_collector_paused(
     monkeypatch.setattr(store_module._LoadPlan, "of", spy)
     await library.store.replace_corpus([ANN], [])
     assert seen == [False] and gc.isenabled()
+
+
+async def test_a_refresh_after_a_load_never_serves_the_stale_cached_index(
+    library: Library, tmp_path: Path
+) -> None:
+    assert library.catalog.quote("harbour dues").results
+    await library.store.replace_corpus([ANN], [])
+    catalog = await library.refresh()
+    assert catalog.index.fingerprint == (await library.store.read_corpus()).fingerprint
+    assert list(catalog.quotable) == [p.id for p in ANN.passages]
+    assert all(v.passage.interview_id == "one" for v in catalog.quote("harbour").results)
+    assert SearchIndex.load(tmp_path / "q.index", catalog.index.fingerprint) is not None
