@@ -8,7 +8,6 @@ Loading a corpus replaces the stored one in a single transaction: all or nothing
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import hashlib
 import json
@@ -652,18 +651,13 @@ class Store:
         Rows of many interviews go in one ``executemany`` per table, INSERT_BATCH rows at
         a time: a call per interview and table cost a thread hop each (aiosqlite), which
         held a 1M-answer load to ~10k answers a second. Each batch's rows are made in a
-        worker thread while SQLite inserts the one before.
+        worker thread (~0.25 s of JSON encoding per batch, off the event loop); making the
+        next while SQLite inserts one was no faster here (the two threads share the GIL)
+        and stalled the loop more.
         """
         batches = _insert_batches(interviews, loaded_at)
-        pending = asyncio.ensure_future(asyncio.to_thread(next, batches, None))
-        try:
-            while (batch := await pending) is not None:
-                pending = asyncio.ensure_future(asyncio.to_thread(next, batches, None))
-                await self.conn.executemany(*batch)
-        finally:
-            if not pending.done():
-                with contextlib.suppress(BaseException):
-                    await pending
+        while (batch := await asyncio.to_thread(next, batches, None)) is not None:
+            await self.conn.executemany(*batch)
 
     async def stored_fingerprint(self) -> str | None:
         """The stored answers' fingerprint from the last load's summary (None before one)."""
