@@ -46,6 +46,13 @@ async def store(tmp_path: Path):  # type: ignore[no-untyped-def]
     await s.close()
 
 
+def test_migrations_are_numbered_one_to_n_without_gaps() -> None:
+    """The runner applies the numbers above the database's user_version, so a gap or a
+    reused number would be skipped on databases already past it: forbid both."""
+    numbers = [n for n, _, _ in _migrations()]
+    assert numbers == list(range(1, len(numbers) + 1))
+
+
 async def test_migrations_from_empty_set_version_and_wal(store: Store) -> None:
     latest = max(n for n, _, _ in _migrations())
     assert await store.schema_version() == latest
