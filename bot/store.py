@@ -139,8 +139,8 @@ class PassageShelf:
 
     Ids are content hashes, so an id always names the same answer; one a reload removed is
     absent. Look-ups share one connection behind a lock (each is one primary-key read, tens
-    of microseconds, safe on the event loop); `stream` and `ids_by_speaker` open their own,
-    as they run long in worker threads.
+    of microseconds, safe on the event loop); the long reads (`stream`, `index_stream`,
+    `ids_by_speaker`) open their own, as they run in worker threads.
     """
 
     def __init__(self, path: Path) -> None:
@@ -180,49 +180,43 @@ class PassageShelf:
             return False
         return self._one("SELECT 1 FROM passages WHERE id = ?", (passage_id,)) is not None
 
-    def stream(self) -> Iterator[Passage]:
-        """Every stored answer in catalog order, read in one snapshot (for index and
-        question-bank builds, in a worker thread)."""
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> Iterator[Any]:
+        """The rows of one long read, on a connection of its own (one snapshot; opened
+        when first iterated, so in the worker thread that reads it)."""
         conn = self._connect()
         try:
-            cursor = conn.execute(f"SELECT {_PASSAGE_COLUMNS} FROM passages {_CATALOG_ORDER}")
+            cursor = conn.execute(sql, params)
             while rows := cursor.fetchmany(4096):
-                yield from map(_passage, rows)
+                yield from rows
         finally:
             conn.close()
+
+    def stream(self) -> Iterator[Passage]:
+        """Every stored answer in catalog order (for question-bank builds and import
+        checks, in a worker thread)."""
+        return map(
+            _passage, self._rows(f"SELECT {_PASSAGE_COLUMNS} FROM passages {_CATALOG_ORDER}")
+        )
 
     def index_stream(self) -> Iterator[IndexRow]:
         """What the search index is built from, in catalog order: each answer's id, role
         and sentences (its text only when it has none). A third of `stream`'s work: at 1M
         answers decoding the paragraphs and making Passage objects took ~10 s of ~16 s."""
-        conn = self._connect()
-        try:
-            cursor = conn.execute(
-                "SELECT id, role, sentences, CASE WHEN sentences = '[]' THEN paragraphs END "
-                f"FROM passages {_CATALOG_ORDER}"
-            )
-            loads = json.loads
-            while rows := cursor.fetchmany(4096):
-                for pid, role, sentences, paragraphs in rows:
-                    text = "\n\n".join(loads(paragraphs)) if paragraphs else ""
-                    yield IndexRow(pid, role, tuple(loads(sentences)), text)
-        finally:
-            conn.close()
+        loads = json.loads
+        for pid, role, sentences, paragraphs in self._rows(
+            "SELECT id, role, sentences, CASE WHEN sentences = '[]' THEN paragraphs END "
+            f"FROM passages {_CATALOG_ORDER}"
+        ):
+            text = "\n\n".join(loads(paragraphs)) if paragraphs else ""
+            yield IndexRow(pid, role, tuple(loads(sentences)), text)
 
     def ids_by_speaker(self, speakers: Sequence[str]) -> list[str]:
         """The ids of the answers given by any of `speakers`, in catalog order."""
         if not speakers:
             return []
-        conn = self._connect()
-        try:
-            marks = ", ".join("?" * len(speakers))
-            rows = conn.execute(
-                f"SELECT id FROM passages WHERE speaker IN ({marks}) {_CATALOG_ORDER}",
-                tuple(speakers),
-            ).fetchall()
-        finally:
-            conn.close()
-        return [r[0] for r in rows]
+        marks = ", ".join("?" * len(speakers))
+        sql = f"SELECT id FROM passages WHERE speaker IN ({marks}) {_CATALOG_ORDER}"
+        return [row[0] for row in self._rows(sql, tuple(speakers))]
 
     def close(self) -> None:
         with self._lock:
