@@ -100,8 +100,10 @@ class Catalog:
 
     def view(
         self, passage_id: str, sentence_index: int | None = None, score: float | None = None
-    ) -> QuoteView:
-        return self._view(self.passages[passage_id], sentence_index, score)
+    ) -> QuoteView | None:
+        """The answer shaped for a reader, or None if a reload has removed it."""
+        passage = self.passages.get(passage_id)
+        return None if passage is None else self._view(passage, sentence_index, score)
 
     def _view(
         self, passage: Passage, sentence_index: int | None = None, score: float | None = None

@@ -133,12 +133,11 @@ class Daily(commands.Cog):
                     "channel it could not check whether the post went out, so it did not post "
                     "again"
                 )
-        catalog = self.bot.library.catalog
-        if job.quote_id not in catalog.passages:
+        view = self.bot.library.catalog.view(job.quote_id)
+        if view is None:
             reason = "the chosen quote was removed by a data reload before it was posted"
             # Only redraw when nothing can have gone out (first attempt, or history checked).
             return Redraw(reason) if not job.recovering or history_checked else GiveUp(reason)
-        view = catalog.view(job.quote_id)
         try:
             message = await channel.send(
                 embed=daily_embed(view, job.day),
@@ -316,6 +315,8 @@ class Daily(commands.Cog):
         if quote_id is None:
             raise UserError("There are no quotes to post yet; an owner can load some.")
         view = self.bot.library.catalog.view(quote_id)
+        if view is None:
+            raise UserError("That quote was just removed by a data reload; try the preview again.")
         today = self.bot.clock.now()
         if row is not None:
             today = today.astimezone(zone(row.timezone))

@@ -94,9 +94,9 @@ class FullAnswerButton(GuardedItem, template=r"qb:full:(?P<pid>[0-9a-f]{6,32}):(
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
         catalog = catalog_of(interaction)
-        if self.passage_id not in catalog.passages:
-            raise UserError("That quote is no longer in the collection (the data was reloaded).")
         view = catalog.view(self.passage_id)
+        if view is None:
+            raise UserError("That quote is no longer in the collection (the data was reloaded).")
         pages = paginate(view.passage.text, PAGE_SIZE)
         page = max(0, min(self.page, len(pages) - 1))
         embed = full_answer_embed(view, pages, page)
