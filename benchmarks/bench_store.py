@@ -16,12 +16,12 @@ import asyncio
 import gc
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from itertools import groupby
 from pathlib import Path
 from typing import Any
 
-from benchmarks.bench_search import run_python, synthetic_passages, watch_loop
+from benchmarks.bench_search import T, run_python, synthetic_passages, watch_loop
 from bot.library import Library
 from bot.models import Interview, InterviewMeta
 from bot.store import Store
@@ -30,7 +30,6 @@ RESTART = """
 import asyncio, json, sys, time
 started = time.perf_counter()
 from pathlib import Path
-from typing import Any
 from bot.library import Library
 from bot.store import Store
 
@@ -81,31 +80,27 @@ async def measure(size: int) -> dict[str, Any]:
     query = " ".join(corpus[len(corpus) // 2].passages[0].text.split()[:6])
     with tempfile.TemporaryDirectory() as tmp:
         store = await Store.open(Path(tmp) / "bench.db")
+        stalls: list[float] = []
+
+        async def phase(work: Awaitable[T]) -> tuple[T, float]:
+            """`work`'s result and seconds; its longest loop stall goes to `stalls`."""
+            started = time.perf_counter()
+            result, stall = await watch_loop(work)
+            stalls.append(stall)
+            return result, time.perf_counter() - started
+
         try:
-            stalls = []
-            started = time.perf_counter()
-            report, stall = await watch_loop(store.replace_corpus(corpus, []))
-            load = time.perf_counter() - started
-            stalls.append(stall)
+            report, load = await phase(store.replace_corpus(corpus, []))
             assert report.quotes.added == size
-            started = time.perf_counter()
-            again, stall = await watch_loop(store.replace_corpus(corpus, []))
-            unchanged = time.perf_counter() - started
-            stalls.append(stall)
+            again, unchanged = await phase(store.replace_corpus(corpus, []))
             assert again.unchanged
             del corpus, report, again  # as a reload frees the parsed answers once stored
             gc.collect()
-            started = time.perf_counter()
-            stored, stall = await watch_loop(store.read_corpus())
-            read = time.perf_counter() - started
-            stalls.append(stall)
+            stored, read = await phase(store.read_corpus())
             assert stored.answers == size
             db_mb = (Path(tmp) / "bench.db").stat().st_size / 2**20
             library = Library(store, [], index_cache=Path(tmp) / "bench.index")
-            started = time.perf_counter()
-            _, stall = await watch_loop(library.refresh())
-            first_start = time.perf_counter() - started
-            stalls.append(stall)
+            _, first_start = await phase(library.refresh())
         finally:
             await store.close()
         # The median of three restarts: one varies by half a second on this shared machine.
