@@ -48,6 +48,7 @@ async def test_a_restart_loads_the_cached_index_and_reads_no_answer(
 
     monkeypatch.setattr(SearchIndex, "build", refuse)
     monkeypatch.setattr(PassageShelf, "stream", refuse)
+    monkeypatch.setattr(PassageShelf, "index_stream", refuse)
     store = await Store.open(tmp_path / "q.db")
     try:
         catalog = await Library(store, [], index_cache=tmp_path / "q.index").refresh()
