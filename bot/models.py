@@ -7,6 +7,9 @@ from typing import Literal, Protocol
 
 ParagraphKind = Literal["lede", "note", "question", "answer", "continuation"]
 Role = Literal["interviewee", "interviewer"]
+# How a speaker takes part: interviewees are quoted, interviewers' turns are the questions,
+# "other" (panel, moderator, audience, an unnamed "Senator:") is neither unless they ask.
+SpeakerRole = Literal["interviewee", "interviewer", "other"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +59,26 @@ class Indexable(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class SpeakerInfo:
+    """One speaker of a parsed transcript, for `quotebot inspect` and the import preview."""
+
+    name: str  # canonical display name
+    role: SpeakerRole
+    source: str  # where the role came from: "sidecar", "front matter", "intro", "text", ...
+    turns: int  # paragraphs that opened a turn of theirs
+    passages: int  # quotable passages credited to them (0 unless an interviewee)
+
+
+@dataclass(frozen=True, slots=True)
+class Dropped:
+    """Text the parser kept out of quotes and questions (debris), with its 1-based line."""
+
+    line: int
+    kind: str  # "timestamp", "heading", "image", "caption", "stage note", "markup", ...
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class InterviewMeta:
     title: str
     interviewee: str | None = None
@@ -74,6 +97,9 @@ class Interview:
     speakers: tuple[str, ...]  # canonical names, interviewee(s) first
     paragraphs: tuple[Paragraph, ...]
     passages: tuple[Passage, ...]
+    roles: tuple[SpeakerInfo, ...] = ()  # every speaker with their role (for inspect)
+    dropped: tuple[Dropped, ...] = ()  # debris kept out of quotes (for inspect)
+    layout: str = ""  # what the parser took the file for ("plain", "webvtt", "srt", ...)
 
     @property
     def title(self) -> str:
