@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -146,4 +145,5 @@ class InteractionHandle:
         return self.modal
 
     def elapsed(self) -> float:
-        return asyncio.get_running_loop().time() - self.dispatched_at
+        """Seconds since the interaction was sent, on the emulator's clock."""
+        return self.emulator.now() - self.dispatched_at

@@ -25,6 +25,7 @@ from .validation import (
     validate_application_command,
     validate_application_commands,
     validate_autocomplete,
+    validate_followup,
     validate_message,
     validate_modal,
 )
@@ -77,6 +78,7 @@ def unknown(what: str, code: int) -> DiscordHTTPError:
 
 MISSING_ACCESS = DiscordHTTPError(403, 50001, "Missing Access")
 MISSING_PERMISSIONS = DiscordHTTPError(403, 50013, "Missing Permissions")
+INVALID_WEBHOOK_TOKEN = DiscordHTTPError(401, 50027, "Invalid Webhook Token")
 
 
 @dataclass
@@ -427,7 +429,7 @@ class RestApi:
         uploads: dict[int, Attachment] = {}
         for position, (name, filename, data, ctype) in enumerate(self._body(request).files):
             index = position
-            if name.startswith("files[") and name.endswith("]"):
+            if name.startswith("files[") and name.endswith("]") and name[6:-1].isdigit():
                 index = int(name[6:-1])
             uploads[index] = self.emu.new_attachment(filename, data, ctype)
         return uploads
@@ -556,7 +558,7 @@ class RestApi:
         channel = self._channel(request, needed)
         if self._body(request).files and "attachments" not in data:
             data["attachments"] = [{"id": i} for i in range(len(self._body(request).files))]
-        self._invalid(request, validate_message(data))
+        self._invalid(request, validate_message(data, uploads=len(self._body(request).files)))
         reference = data.get("message_reference")
         if reference is not None:
             target = self.emu.get_message(int(reference.get("message_id") or 0))
@@ -600,7 +602,8 @@ class RestApi:
         if message.author.id != self.emu.bot_user.id:
             raise DiscordHTTPError(403, 50005, "Cannot edit a message authored by another user")
         data = self._json_object(request)
-        self._invalid(request, validate_message(data, require_body=False))
+        uploads = len(self._body(request).files)
+        self._invalid(request, validate_message(data, require_body=False, uploads=uploads))
         self._apply_edit(request, message, data)
         self.emu.message_updated(message)
         return json_response(message.to_payload())
@@ -667,8 +670,19 @@ class RestApi:
             )
             raise unknown("interaction", 10062)
         body = self._json_object(request)
-        kind = int(body.get("type") or 0)
-        data: JSON = dict(body.get("data") or {})
+        raw_type = body.get("type")
+        kind = raw_type if isinstance(raw_type, int) and not isinstance(raw_type, bool) else 0
+        raw_data = body.get("data")
+        if kind not in (ResponseType.AUTOCOMPLETE_RESULT, ResponseType.MODAL):
+            # The message-like responses; types 8 and 9 check their ``data`` themselves.
+            if raw_data is not None and not isinstance(raw_data, dict):
+                problem = Problem(
+                    ("data",), "DICT_TYPE_CONVERT", "Only dictionaries may be used in a DictType"
+                )
+                self._invalid(request, [problem])
+            self._invalid(request, validate_message(raw_data or {}, require_body=False))
+        data: JSON = dict(raw_data) if isinstance(raw_data, dict) else {}
+        uploads = len(self._body(request).files)
         allowed = {
             InteractionType.APPLICATION_COMMAND: {4, 5, 9},
             InteractionType.MESSAGE_COMPONENT: {4, 5, 6, 7, 9},
@@ -689,7 +703,7 @@ class RestApi:
         resource: JSON = {"type": kind}
         message: Message | None = None
         if kind == ResponseType.CHANNEL_MESSAGE:
-            self._invalid(request, validate_message(data))
+            self._invalid(request, validate_message(data, uploads=uploads))
             flags = int(data.get("flags") or 0) & (SETTABLE_FLAGS | MessageFlag.EPHEMERAL)
             message = self._new_message(
                 request,
@@ -723,13 +737,13 @@ class RestApi:
             if message is None or message.deleted:
                 raise unknown("Message", 10008)
             if kind == ResponseType.UPDATE_MESSAGE:
-                self._invalid(request, validate_message(data, require_body=False))
+                self._invalid(request, validate_message(data, require_body=False, uploads=uploads))
                 self._apply_edit(request, message, data)
                 emu.message_updated(message)
         elif kind == ResponseType.AUTOCOMPLETE_RESULT:
-            self._invalid(request, validate_autocomplete(data))
+            self._invalid(request, validate_autocomplete(raw_data))
         elif kind == ResponseType.MODAL:
-            self._invalid(request, validate_modal(data))
+            self._invalid(request, validate_modal(raw_data))
 
         handle.callbacks.append(Callback(kind, data, elapsed))
         if kind == ResponseType.AUTOCOMPLETE_RESULT:
@@ -754,6 +768,15 @@ class RestApi:
         handle = self.emu.interaction_by_token(request.match_info["token"])
         if handle is None or not handle.acknowledged:
             raise unknown("Webhook", 10015)
+        elapsed = handle.elapsed()
+        if elapsed > self.emu.interaction_token_lifetime:
+            self.emu.record_violation(
+                "expired_interaction_token",
+                f"{request.method} {request.path}",
+                f"interaction token used {elapsed:.0f}s after the interaction "
+                f"(valid for {self.emu.interaction_token_lifetime:.0f}s)",
+            )
+            raise INVALID_WEBHOOK_TOKEN
         return handle
 
     def _webhook_message(self, request: web.Request, handle: InteractionHandle) -> Message:
@@ -770,7 +793,7 @@ class RestApi:
         "thinking…" message instead of creating a new one, and inherits its ephemerality."""
         handle = self._webhook_interaction(request)
         data = self._json_object(request)
-        self._invalid(request, validate_message(data))
+        self._invalid(request, validate_followup(data, uploads=len(self._body(request).files)))
         original = handle.original
         if handle.first_followup_replaces_original and original is not None and original.loading:
             handle.first_followup_replaces_original = False
@@ -803,7 +826,8 @@ class RestApi:
         handle = self._webhook_interaction(request)
         message = self._webhook_message(request, handle)
         data = self._json_object(request)
-        self._invalid(request, validate_message(data, require_body=False))
+        uploads = len(self._body(request).files)
+        self._invalid(request, validate_message(data, require_body=False, uploads=uploads))
         if message.id == handle.original_message_id:
             handle.first_followup_replaces_original = False
         self._apply_edit(request, message, data)

@@ -155,12 +155,18 @@ class DiscordEmulator:
         interaction_deadline: float = 3.0,
         host: str = "127.0.0.1",
         port: int = 0,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         self.token = token
+        self._clock = clock
+        self._clock_offset = 0.0
         self.host = host
         self.port = port
         self.interaction_deadline = interaction_deadline
         """Seconds the bot has to send the first callback before Discord drops the interaction."""
+        self.interaction_token_lifetime = 15 * 60.0
+        """Seconds an interaction token works for follow-ups and edits ("valid for 15 minutes",
+        interactions/receiving-and-responding); after that Discord answers 401/50027."""
         self.snowflake = SnowflakeFactory()
         self.bot_user = User(self.snowflake(), bot_name, bot=True)
         owner = User(self.snowflake(), owner_name)
@@ -240,6 +246,19 @@ class DiscordEmulator:
     def resume_gateway_url(self) -> str:
         """Sent in READY; distinct from :attr:`gateway_url` so tests can tell resumes apart."""
         return f"ws://{self.host}:{self.port}/gateway/resume"
+
+    # time
+
+    def now(self) -> float:
+        """The emulator's clock in seconds: ``clock()`` if one was given, else the event loop's,
+        plus whatever :meth:`advance_clock` added. Deadlines and token lifetimes use it."""
+        base = self._clock() if self._clock is not None else asyncio.get_running_loop().time()
+        return base + self._clock_offset
+
+    def advance_clock(self, seconds: float) -> None:
+        """Let ``seconds`` pass for the emulator at once (e.g. past the 15-minute token life)."""
+        self._clock_offset += seconds
+        self.notify()
 
     # waiting
 
@@ -421,14 +440,14 @@ class DiscordEmulator:
         if found is None:
             return None
         created, message_id = found
-        if asyncio.get_running_loop().time() - created > self.nonce_window:
+        if self.now() - created > self.nonce_window:
             return None
         message = self._message_index.get(message_id)
         return None if message is None or message.deleted else message
 
     def remember_nonce(self, message: Message) -> None:
         if message.nonce is not None:
-            self._nonces[message.nonce] = (asyncio.get_running_loop().time(), message.id)
+            self._nonces[message.nonce] = (self.now(), message.id)
 
     async def wait_for_message(
         self,
@@ -656,7 +675,7 @@ class DiscordEmulator:
             channel_id=int(payload["channel_id"]),
             user_id=int(payload["member"]["user"]["id"]),
             payload=payload,
-            dispatched_at=asyncio.get_running_loop().time(),
+            dispatched_at=self.now(),
             source_message_id=source_message_id,
         )
         self.interactions[handle.id] = handle
