@@ -70,6 +70,7 @@ EVENT_INTENTS: Mapping[str, int] = {
     "MESSAGE_DELETE": Intent.GUILD_MESSAGES,
 }
 CONTENT_EVENTS = frozenset({"MESSAGE_CREATE", "MESSAGE_UPDATE"})
+CLIENT_ENDS_SESSION = frozenset({1000, 1001})
 
 
 class Compressor(Protocol):
@@ -125,7 +126,8 @@ class GatewayRecord(NamedTuple):
     """One step of the gateway lifecycle, kept in :attr:`DiscordEmulator.gateway_log`.
 
     ``kind`` is one of ``connect``, ``identify``, ``resume``, ``resumed``, ``invalid_session``,
-    ``reconnect``, ``forced_close``, ``closed``.
+    ``reconnect``, ``forced_close``, ``session_ended`` (the client closed with 1000/1001: the
+    session cannot be resumed), ``closed``.
     """
 
     kind: str
@@ -215,6 +217,11 @@ class GatewayConnection:
                 await writer
             if self.session is not None and self.session.connection is self:
                 self.session.connection = None
+                if self._close_code is None and self.ws.close_code in CLIENT_ENDS_SESSION:
+                    # "When you close the connection to the gateway with close code 1000 or
+                    # 1001, your session will be invalidated" (events/gateway#disconnections)
+                    self.session.resumable = False
+                    self.gateway.record("session_ended", self.session.id, self)
             self.closed = True
             self.gateway.record("closed", self.session.id if self.session else None, self)
 
@@ -260,7 +267,14 @@ class Gateway:
     async def handle(self, request: web.Request) -> web.StreamResponse:
         compression = request.query.get("compress")
         if compression is not None and not compression_supported(compression):
-            raise web.HTTPBadRequest(text=f"unsupported compression {compression!r}")
+            # Discord offers zlib-stream and zstd-stream (events/gateway#transport-compression).
+            # The emulator writes zstd only with the `zstandard` package, the one discord.py
+            # 2.7 asks for zstd with; without it the handshake fails loudly, not a READY timeout.
+            detail = f"compress={compression!r} requested" + (
+                ": zstd-stream needs the zstandard package" if compression == "zstd-stream" else ""
+            )
+            self.emulator.record_violation("unsupported_compression", "GET /gateway", detail)
+            raise web.HTTPBadRequest(text=detail)
         if request.query.get("encoding", "json") != "json":
             raise web.HTTPBadRequest(text="only encoding=json is supported")
         ws = web.WebSocketResponse(autoping=True, max_msg_size=0)
