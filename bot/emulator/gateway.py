@@ -135,6 +135,8 @@ class GatewayRecord(NamedTuple):
     path: str = ""
     """The websocket path (``/gateway`` or ``/gateway/resume``) of the connection involved."""
     compression: str | None = None
+    close_code: int | None = None
+    """For ``closed``: the code of the client's close frame (``None``: the emulator closed)."""
 
 
 @dataclass
@@ -174,6 +176,7 @@ class GatewayConnection:
         self.heartbeats = 0
         self.closed = False
         self._close_code: int | None = None
+        self.client_close_code: int | None = None
 
     def send(self, payload: JSON) -> None:
         self._outgoing.put_nowait(payload)
@@ -204,12 +207,17 @@ class GatewayConnection:
             self.send(
                 {"op": Op.HELLO, "d": {"heartbeat_interval": self.gateway.heartbeat_interval_ms}}
             )
-            async for msg in self.ws:
+            while True:
+                msg = await self.ws.receive()
                 if msg.type is WSMsgType.TEXT:
                     await self._received(json.loads(msg.data))
                 elif msg.type is WSMsgType.BINARY:
                     await self._received(json.loads(msg.data.decode()))
                 else:
+                    if msg.type is WSMsgType.CLOSE:
+                        # the client's first close frame: discord.py may send a second one
+                        # (4000 from its reader) that ``ws.close_code`` would report instead
+                        self.client_close_code = msg.data
                     break
         finally:
             writer.cancel()
@@ -217,7 +225,7 @@ class GatewayConnection:
                 await writer
             if self.session is not None and self.session.connection is self:
                 self.session.connection = None
-                if self._close_code is None and self.ws.close_code in CLIENT_ENDS_SESSION:
+                if self._close_code is None and self.client_close_code in CLIENT_ENDS_SESSION:
                     # "When you close the connection to the gateway with close code 1000 or
                     # 1001, your session will be invalidated" (events/gateway#disconnections)
                     self.session.resumable = False
@@ -258,10 +266,18 @@ class Gateway:
     def record(
         self, kind: str, session_id: str | None, connection: GatewayConnection | None = None
     ) -> None:
-        path, compression = (
-            ("", None) if connection is None else (connection.path, connection.compression)
-        )
-        self.log.append(GatewayRecord(kind, session_id, path, compression))
+        if connection is None:
+            self.log.append(GatewayRecord(kind, session_id))
+        else:
+            self.log.append(
+                GatewayRecord(
+                    kind,
+                    session_id,
+                    connection.path,
+                    connection.compression,
+                    connection.client_close_code if kind == "closed" else None,
+                )
+            )
         self.emulator.notify()
 
     async def handle(self, request: web.Request) -> web.StreamResponse:

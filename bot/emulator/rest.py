@@ -367,8 +367,6 @@ class RestApi:
         """Bulk overwrite: the new set replaces the old; same (type, name) keeps its id."""
         scope = self._scope(request)
         data = self._body(request).json
-        if not isinstance(data, list):
-            raise DiscordHTTPError(400, 50035, "Invalid Form Body")
         self._invalid(request, validate_application_commands(data))
         by_key = {(c.get("type", 1), c["name"]): c for c in scope.values()}
         new = [

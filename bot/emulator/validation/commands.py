@@ -270,7 +270,7 @@ def validate_application_command(command: Any, path: Path = ()) -> list[Problem]
 def validate_application_commands(commands: Any) -> list[Problem]:
     """A bulk overwrite: a list of commands, unique (type, name) pairs, capped per type."""
     problems = Problems()
-    items = problems.objects((), commands)
+    items = problems.objects((), commands, required=True)
     seen: set[tuple[Any, str]] = set()
     per_type: dict[Any, int] = {}
     for at, command in items:

@@ -124,10 +124,12 @@ class Problems(list[Problem]):
         self.add(path, "LIST_TYPE_CONVERT", "Only iterables may be used in a ListType")
         return []
 
-    def objects(self, path: Path, value: Any) -> list[tuple[Path, Mapping[str, Any]]]:
+    def objects(
+        self, path: Path, value: Any, *, required: bool = False
+    ) -> list[tuple[Path, Mapping[str, Any]]]:
         """The elements of a list of objects, each with its path; bad elements are problems."""
         found: list[tuple[Path, Mapping[str, Any]]] = []
-        for index, item in enumerate(self.array(path, value)):
+        for index, item in enumerate(self.array(path, value, required=required)):
             checked = self.obj((*path, index), item, required=True)
             if checked is not None:
                 found.append(((*path, index), checked))
