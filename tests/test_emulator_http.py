@@ -162,6 +162,20 @@ async def test_names_with_apostrophes_and_indic_marks_are_registered(
     assert sorted(c["name"] for c in answer.body) == sorted(names)
 
 
+async def test_creating_a_16th_user_command_is_refused(
+    emulator: DiscordEmulator, rest: Rest
+) -> None:
+    url = f"/applications/{emulator.application.id}/commands"
+    for i in range(15):
+        assert (await rest("POST", url, {"type": 2, "name": f"Menu {i}"})).status == 201
+    refused = await rest("POST", url, {"type": 2, "name": "Menu 15"})
+    assert refused.status == 400 and refused.body["code"] == 30032
+    again = await rest("POST", url, {"type": 2, "name": "Menu 3"})  # an update, not a new one
+    assert again.status == 200
+    assert (await rest("POST", url, chat("still-room"))).status == 201  # other types unaffected
+    assert len(emulator.commands[None]) == 16
+
+
 # any malformed body: a 4xx with Discord's error JSON, never a 500
 
 FIELDS = """
@@ -286,8 +300,15 @@ async def test_interaction_token_expires_after_15_minutes(
     second = await followup_bot.step()
     assert isinstance(second, discord.HTTPException)
     assert second.status == 401 and second.code == 50027
-    [violation] = emulator.take_violations()
-    assert violation.kind == "expired_interaction_token"
+    async with aiohttp.ClientSession() as session:
+        edit = await Rest(emulator, session)(
+            "PATCH",
+            f"/webhooks/{emulator.application.id}/{handle.token}/messages/@original",
+            {"content": "too late"},
+        )
+    assert edit.status == 401 and edit.body == {"message": "Invalid Webhook Token", "code": 50027}
+    kinds = [v.kind for v in emulator.take_violations()]
+    assert kinds == ["expired_interaction_token"] * 2
     assert len(handle.followup_ids) == 1
 
 

@@ -20,6 +20,7 @@ from aiohttp import BodyPartReader, web
 from .interactions import Callback, InteractionHandle, InteractionType, ResponseType
 from .models import Attachment, Channel, Guild, Message, MessageFlag, Permission, iso_now
 from .validation import (
+    COMMANDS_PER_TYPE_MAX,
     Problem,
     errors_object,
     validate_application_command,
@@ -390,6 +391,12 @@ class RestApi:
             ),
             None,
         )
+        kind = data.get("type", 1)
+        limit = COMMANDS_PER_TYPE_MAX.get(kind, 0)
+        if existing is None and sum(c.get("type", 1) == kind for c in scope.values()) >= limit:
+            raise DiscordHTTPError(
+                400, 30032, f"Maximum number of application commands reached ({limit})"
+            )
         command = self._command_payload(request, data, existing)
         scope[int(command["id"])] = command
         self.emu.notify()

@@ -10,11 +10,16 @@ follow-ups, autocomplete, modals), :mod:`.components`, :mod:`.embeds`; :mod:`.co
 shared type and length checks.
 """
 
-from .commands import validate_application_command, validate_application_commands
+from .commands import (
+    COMMANDS_PER_TYPE_MAX,
+    validate_application_command,
+    validate_application_commands,
+)
 from .common import Problem, errors_object, valid_name
 from .messages import validate_autocomplete, validate_followup, validate_message, validate_modal
 
 __all__ = [
+    "COMMANDS_PER_TYPE_MAX",
     "Problem",
     "errors_object",
     "valid_name",
