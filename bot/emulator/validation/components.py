@@ -92,6 +92,8 @@ def validate_components(problems: Problems, value: Any, flags: int) -> None:
 
     def visit(at: Path, component: Mapping[str, Any], top_level: bool) -> None:
         kind = component.get("type")
+        if kind is None:
+            problems.required((*at, "type"))
         problems.integer((*at, "type"), kind)
         custom_id = component.get("custom_id")
         if isinstance(custom_id, str):
