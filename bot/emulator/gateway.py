@@ -284,8 +284,9 @@ class Gateway:
         compression = request.query.get("compress")
         if compression is not None and not compression_supported(compression):
             # Discord offers zlib-stream and zstd-stream (events/gateway#transport-compression).
-            # The emulator writes zstd only with the `zstandard` package, the one discord.py
-            # 2.7 asks for zstd with; without it the handshake fails loudly, not a READY timeout.
+            # discord.py 2.7 asks for zstd when `zstandard` (or Python 3.14's compression.zstd)
+            # imports; the emulator writes zstd only with `zstandard`. Otherwise the handshake
+            # fails and is recorded, so a test says why instead of timing out waiting for READY.
             detail = f"compress={compression!r} requested" + (
                 ": zstd-stream needs the zstandard package" if compression == "zstd-stream" else ""
             )
