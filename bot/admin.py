@@ -21,7 +21,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.errors import UserError
-from bot.loader import LoadError, discover, load_interview, title_from_stem
+from bot.loader import (
+    KEPT_PREVIOUS,
+    NOTHING_LOADED,
+    SKIPPED_NEW,
+    TOPICS_KEPT,
+    TRIVIA_KEPT,
+    LoadError,
+    Problem,
+    discover,
+    load_interview,
+    title_from_stem,
+)
 from bot.models import Interview
 from bot.store import Change, LoadReport
 from bot.textutil import one_line, truncate
@@ -413,6 +424,33 @@ def error_lines(
         lines.append(line)
         used += len(line) + 1
     return lines
+
+
+EFFECT_HEADINGS = {
+    NOTHING_LOADED: "Nothing was loaded",
+    KEPT_PREVIOUS: "Kept at the version loaded before (fix the file, then reload)",
+    SKIPPED_NEW: "Skipped, new and not loaded (fix the file, then reload)",
+    TOPICS_KEPT: "Curated topics: the ones loaded before stay",
+    TRIVIA_KEPT: "Trivia questions: the ones loaded before stay",
+}
+
+
+def problem_groups(
+    problems: Sequence[Problem], base: Path | None = None, limit: int = 3000
+) -> list[tuple[str, list[str]]]:
+    """Problems grouped by what the load did about them: (heading, `file:line` lines).
+
+    The lines of all groups together stay within `limit` characters (each group gets an
+    equal share; a group cut short ends with "…and N more").
+    """
+    grouped: dict[str, list[LoadError]] = {}
+    for problem in problems:
+        grouped.setdefault(problem.effect, []).append(problem.error)
+    share = limit // max(1, len(grouped))
+    return [
+        (EFFECT_HEADINGS.get(effect, effect), error_lines(errors, base, limit=share))
+        for effect, errors in grouped.items()
+    ]
 
 
 def database_bytes(path: Path) -> int:

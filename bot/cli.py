@@ -13,11 +13,14 @@ import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.admin import problem_groups
 from bot.catalog import Catalog, QuoteView
 from bot.library import Library, ReloadOutcome, ensure_loaded, open_library
 from bot.recovery import explain, rebuild_if_unusable
 from bot.settings import Settings, SettingsError
 from bot.store import StoreError
+
+PARTLY_LOADED = 3  # `quotebot load`'s exit status when some files were kept or skipped
 
 
 class CliError(Exception):
@@ -46,20 +49,26 @@ def render_quote(view: QuoteView, *, rank: int | None = None) -> str:
 
 
 def print_outcome(outcome: ReloadOutcome) -> None:
-    if outcome.errors:
+    """The diff on stdout; problems on stderr, grouped by what the load did about them."""
+    if outcome.report is None:
         print(f"Nothing was changed: {len(outcome.errors)} problem(s) found.", file=sys.stderr)
         for err in outcome.errors:
             print(f"  {err}", file=sys.stderr)
         return
-    assert outcome.report is not None
     if outcome.report.unchanged:
         print(f"Loaded {outcome.files} file(s): nothing changed ({outcome.seconds:.2f} s).")
-        return
-    print(f"Loaded {outcome.files} file(s) in {outcome.seconds:.2f} s:")
-    for kind, change in outcome.report.as_dict().items():
-        print(
-            f"  {kind:<10} +{change['added']} added  −{change['removed']} removed  ~{change['changed']} changed"
-        )
+    else:
+        print(f"Loaded {outcome.files} file(s) in {outcome.seconds:.2f} s:")
+        for kind, change in outcome.report.as_dict().items():
+            print(
+                f"  {kind:<10} +{change['added']} added  −{change['removed']} removed  ~{change['changed']} changed"
+            )
+    if outcome.problems:
+        print(f"{len(outcome.problems)} problem(s); everything else loaded:", file=sys.stderr)
+        for heading, lines in problem_groups(outcome.problems, limit=1_000_000):
+            print(f"  {heading}:", file=sys.stderr)
+            for line in lines:
+                print(f"    {line}", file=sys.stderr)
 
 
 async def ready_catalog(library: Library) -> Catalog:
@@ -69,6 +78,7 @@ async def ready_catalog(library: Library) -> Catalog:
         print("The database was empty: loaded the default transcripts first.", file=sys.stderr)
         if not outcome.ok:
             print_outcome(outcome)
+        if not outcome.applied:
             raise CliError("could not load the default transcripts; fix the files above")
     return library.catalog
 
@@ -89,9 +99,11 @@ async def _with_library(settings: Settings, args: argparse.Namespace) -> int:
     try:
         if args.command == "load":
             paths = [Path(p) for p in args.paths] or list(settings.input_paths)
-            outcome = await library.reload(paths)
+            outcome = await library.reload(paths, strict=args.strict)
             print_outcome(outcome)
-            return 0 if outcome.ok else 1
+            if outcome.ok:
+                return 0
+            return PARTLY_LOADED if outcome.applied else 1
         catalog = await ready_catalog(library)
         return run_query(catalog, args)
     finally:
@@ -167,6 +179,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--rebuild",
         action="store_true",
         help="if the database is unusable (corrupt, foreign), move it aside and build a new one",
+    )
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="all or nothing: any problem in any file changes nothing (exit 1)",
     )
 
     p = sub.add_parser("quote", parents=[common], help="find quotes by fuzzy text")

@@ -1,8 +1,9 @@
 """Find and validate every input file (transcripts, sidecars, topics) into one `Corpus`.
 
 Pure and synchronous: the bot runs it in a worker thread. It never stops at the first
-problem: every error is collected with its file and line, and a corpus with errors is
-never stored.
+problem: every error is collected with its file and line. A load goes ahead per file (a
+failed transcript keeps its stored version or is skipped, see `assemble`), or all or
+nothing (`load_corpus`, `quotebot load --strict`).
 """
 
 from __future__ import annotations
@@ -26,17 +27,47 @@ IGNORED_NAMES = frozenset({"readme.md", "readme.txt"})
 LoadError = SourceError  # every input problem, whatever file kind it came from
 
 
+# What a problem did to a load that goes ahead per file (see `assemble`).
+NOTHING_LOADED = "nothing was loaded"
+KEPT_PREVIOUS = "kept the version loaded before"
+SKIPPED_NEW = "not loaded (it was not loaded before)"
+TOPICS_KEPT = "kept the curated topics loaded before"
+TRIVIA_KEPT = "kept the trivia questions loaded before"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """An input error and what the load did about it (one of the constants above)."""
+
+    error: LoadError
+    effect: str
+
+
 @dataclass(frozen=True, slots=True)
 class Corpus:
     interviews: tuple[Interview, ...] = ()
     topics: tuple[Topic, ...] = ()
-    errors: tuple[LoadError, ...] = ()
+    problems: tuple[Problem, ...] = ()
     files: tuple[Path, ...] = field(default=())
     trivia: tuple[Question, ...] = ()  # curated questions, each checked against `interviews`
+    failed: tuple[str, ...] = ()  # interview ids whose file(s) had a problem
+    kept: tuple[str, ...] = ()  # of those, the ones stored again at their previous version
+    fatal: tuple[LoadError, ...] = ()  # problems that refuse the whole load
+    topics_kept: bool = False  # a topics file had a problem: the stored curated topics stay
+    trivia_kept: bool = False  # a trivia file had a problem: the stored questions stay
+
+    @property
+    def errors(self) -> tuple[LoadError, ...]:
+        return tuple(p.error for p in self.problems)
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.problems
+
+    @property
+    def skipped(self) -> tuple[str, ...]:
+        """Failed interview ids with no stored version: not loaded at all."""
+        return tuple(i for i in self.failed if i not in self.kept)
 
 
 def title_from_stem(stem: str) -> str:
@@ -117,49 +148,132 @@ def load_interview(path: Path) -> tuple[Interview | None, list[LoadError]]:
     return interview, errors
 
 
-def load_corpus(paths: Sequence[Path]) -> Corpus:
-    """Parse and validate everything under `paths`; errors are collected, not raised."""
-    transcripts, topic_files, errors = discover(paths)
-    if not transcripts and not errors:
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """Every transcript read, before topics and trivia are built (see `assemble`)."""
+
+    paths: tuple[Path, ...]
+    interviews: tuple[Interview, ...]
+    failed: dict[str, tuple[LoadError, ...]]  # interview id -> the problems of its file(s)
+    fatal: tuple[LoadError, ...]  # problems that refuse the whole load
+    transcripts: tuple[Path, ...]
+    topic_files: tuple[Path, ...]
+
+
+def parse_inputs(paths: Sequence[Path]) -> Parsed:
+    """Read every transcript under `paths`, keeping each file's problems apart.
+
+    A file with any problem (its transcript or its sidecar) is *failed* under its interview
+    id; two files with the same id both fail (neither silently wins). A missing path or no
+    transcript at all is *fatal*: storing what was found would remove every interview.
+    """
+    transcripts, topic_files, fatal = discover(paths)
+    if not transcripts and not fatal:
         where = ", ".join(str(p) for p in paths) or "(no paths)"
-        errors.append(LoadError(where, None, "no transcripts (*.txt, *.md) found"))
-    interviews: list[Interview] = []
-    origin: dict[str, Path] = {}
+        fatal.append(LoadError(where, None, "no transcripts (*.txt, *.md) found"))
+    by_id: dict[str, list[tuple[Path, Interview | None, list[LoadError]]]] = {}
     for path in transcripts:
         interview, problems = load_interview(path)
-        errors.extend(problems)
-        if interview is None:
-            continue
-        if interview.id in origin:
-            errors.append(
+        iid = interview.id if interview is not None else slugify(path.stem)
+        by_id.setdefault(iid, []).append((path, interview, problems))
+    interviews: list[Interview] = []
+    failed: dict[str, tuple[LoadError, ...]] = {}
+    for iid, found in by_id.items():
+        problems = [e for _, _, errors in found for e in errors]
+        if len(found) > 1:
+            names = ", ".join(str(path) for path, _, _ in found)
+            problems += [
                 LoadError(
                     str(path),
                     None,
-                    f"interview id {interview.id!r} also used by {origin[interview.id]}",
+                    f"interview id {iid!r} is used by {len(found)} files ({names}): rename one",
                 )
-            )
-            continue
-        origin[interview.id] = path
-        interviews.append(interview)
-    transcripts_ok = not errors
-    curated: list[Topic] = []
-    for topics_path in topic_files:
-        topics, topic_errors = load_curated(topics_path)
-        curated.extend(topics)
-        errors.extend(topic_errors)
-    topics = build_topics(curated, interviews)
-    # Evidence is looked up only when every transcript loaded (else only the shape is checked).
-    trivia, trivia_errors, trivia_files = load_all_curated(
-        paths, interviews if transcripts_ok else None
+                for path, _, _ in found
+            ]
+        interview = found[0][1]
+        if problems or interview is None:
+            failed[iid] = tuple(problems)
+        else:
+            interviews.append(interview)
+    return Parsed(
+        paths=tuple(paths),
+        interviews=tuple(interviews),
+        failed=failed,
+        fatal=tuple(fatal),
+        transcripts=tuple(transcripts),
+        topic_files=tuple(topic_files),
     )
-    errors.extend(trivia_errors)
+
+
+def assemble(
+    parsed: Parsed,
+    kept: Sequence[Interview] | None = None,
+    previous_topics: Sequence[Topic] = (),
+) -> Corpus:
+    """Build topics and check trivia for what will be stored.
+
+    `kept=None` is all-or-nothing (`--strict`): every problem is an error and the corpus is
+    only good without any. Otherwise a load goes ahead per file: `kept` are the stored
+    versions of failed files (they are stored again unchanged); a failed file without one
+    is skipped. Curated topics with a problem fall back to `previous_topics` (the stored
+    curated ones) and trivia with a problem to the stored questions (`trivia_kept`).
+    """
+    per_file = kept is not None
+    interviews = [*parsed.interviews, *(kept or ())]
+    kept_ids = {iv.id for iv in kept or ()}
+
+    def effect(default: str) -> str:
+        return default if per_file and not parsed.fatal else NOTHING_LOADED
+
+    problems = [Problem(e, NOTHING_LOADED) for e in parsed.fatal]
+    for iid, errors in parsed.failed.items():
+        done = effect(KEPT_PREVIOUS if iid in kept_ids else SKIPPED_NEW)
+        problems.extend(Problem(e, done) for e in errors)
+    curated: list[Topic] = []
+    topic_errors: list[LoadError] = []
+    for topics_path in parsed.topic_files:
+        topics, found = load_curated(topics_path)
+        curated.extend(topics)
+        topic_errors.extend(found)
+    topics_kept = per_file and bool(topic_errors)
+    if topics_kept:
+        curated = list(previous_topics)
+    problems.extend(Problem(e, effect(TOPICS_KEPT)) for e in topic_errors)
+    # Evidence is looked up in what will be stored; in an all-or-nothing load that failed
+    # only the shape is checked (the missing transcripts would make every lookup fail).
+    complete = (per_file and not parsed.fatal) or not parsed.failed
+    trivia, trivia_errors, trivia_files = load_all_curated(
+        parsed.paths, interviews if complete else None
+    )
+    problems.extend(Problem(e, effect(TRIVIA_KEPT)) for e in trivia_errors)
     return Corpus(
         interviews=tuple(interviews),
-        topics=tuple(topics),
-        errors=tuple(errors),
-        files=tuple([*transcripts, *topic_files, *trivia_files]),
+        topics=tuple(build_topics(curated, interviews)),
+        problems=tuple(problems),
+        files=tuple([*parsed.transcripts, *parsed.topic_files, *trivia_files]),
         trivia=tuple(trivia),
+        failed=tuple(parsed.failed),
+        kept=tuple(iv.id for iv in kept or ()),
+        fatal=parsed.fatal,
+        topics_kept=topics_kept,
+        trivia_kept=per_file and bool(trivia_errors),
     )
 
 
-__all__ = ["Corpus", "LoadError", "discover", "load_corpus", "slugify", "title_from_stem"]
+def load_corpus(paths: Sequence[Path]) -> Corpus:
+    """Parse and validate everything under `paths`, all or nothing (errors collected)."""
+    return assemble(parse_inputs(paths))
+
+
+__all__ = [
+    "Corpus",
+    "LoadError",
+    "Parsed",
+    "Problem",
+    "assemble",
+    "discover",
+    "load_corpus",
+    "parse_inputs",
+    "slugify",
+    "title_from_stem",
+]

@@ -30,6 +30,7 @@ from discord.ext import commands
 
 import bot as bot_package
 from bot.admin import (
+    EFFECT_HEADINGS,
     MAX_IMPORT_BYTES,
     Existing,
     ImportPreview,
@@ -45,6 +46,7 @@ from bot.admin import (
     human_bytes,
     import_paths,
     prepare_import,
+    problem_groups,
     relative,
     remove_files,
     save_import,
@@ -64,6 +66,7 @@ log = logging.getLogger(__name__)
 PENDING_TTL = timedelta(minutes=15)
 OK_COLOUR = discord.Colour.green()
 FAIL_COLOUR = discord.Colour.red()
+PARTIAL_COLOUR = discord.Colour.orange()
 OWNERS_ONLY = (
     "Only the bot's owners can {what} (the application's owner or team, or a user listed "
     "in OWNER_IDS): it changes the data every server sees."
@@ -85,8 +88,14 @@ def _base_dir(library: Library) -> Path | None:
     return common.parent if common in roots else common
 
 
+def problems_text(outcome: ReloadOutcome, base: Path | None, limit: int) -> str:
+    """The problems of a load that went ahead, each group under what was done about it."""
+    groups = problem_groups(outcome.problems, base, limit=limit - 120 * len(EFFECT_HEADINGS))
+    return "\n".join(f"**{heading}**\n" + _code_block(lines, limit) for heading, lines in groups)
+
+
 def reload_embed(outcome: ReloadOutcome, base: Path | None) -> discord.Embed:
-    if not outcome.ok:
+    if not outcome.applied:
         errors = outcome.errors or (LoadError("(reload)", None, "failed"),)
         embed = discord.Embed(
             title="Reload failed: nothing changed",
@@ -103,10 +112,14 @@ def reload_embed(outcome: ReloadOutcome, base: Path | None) -> discord.Embed:
         description = "Nothing changed: the files match what is loaded."
     else:
         description = "\n".join(diff_lines(outcome.report))
+    title = f"Reloaded {outcome.files} file(s) in {outcome.seconds:.2f} s"
+    if outcome.problems:
+        title += f", {len(outcome.problems)} problem(s)"
+        description += "\n\n" + problems_text(outcome, base, 3400)
     embed = discord.Embed(
-        title=f"Reloaded {outcome.files} file(s) in {outcome.seconds:.2f} s",
-        description=description,
-        colour=OK_COLOUR,
+        title=title,
+        description=truncate(description, 4096),
+        colour=PARTIAL_COLOUR if outcome.problems else OK_COLOUR,
     )
     for warning in outcome.warnings[:5]:
         embed.add_field(name="Warning", value=safe(warning, 1024), inline=False)
@@ -324,14 +337,19 @@ class Admin(commands.Cog):
         )
 
     def _summary(self, outcome: ReloadOutcome) -> tuple[str, str]:
-        """(result, message) for the audit trail."""
-        if not outcome.ok:
-            lines = error_lines(outcome.errors, _base_dir(self.library), limit=900)
-            return "failed", "; ".join(lines)
+        """(result, message) for the audit trail: ok (the message names any file kept at
+        its previous version or skipped) or failed (nothing changed)."""
+        base = _base_dir(self.library)
+        if not outcome.applied:
+            return "failed", "; ".join(error_lines(outcome.errors, base, limit=900))
         assert outcome.report is not None
-        if outcome.report.unchanged:
-            return "ok", "nothing changed"
-        return "ok", "; ".join(diff_lines(outcome.report))
+        report = outcome.report
+        done = "nothing changed" if report.unchanged else "; ".join(diff_lines(report))
+        if not outcome.problems:
+            return "ok", done
+        groups = problem_groups(outcome.problems, base, limit=600)
+        problems = " | ".join(f"{heading}: {'; '.join(lines)}" for heading, lines in groups)
+        return "ok", truncate(f"{len(outcome.problems)} problem(s): {done} | {problems}", 1000)
 
     # --- /admin import ------------------------------------------------------
 
@@ -504,7 +522,8 @@ class Admin(commands.Cog):
             except BaseException:
                 await asyncio.to_thread(remove_files, paths)
                 raise
-            if not outcome.ok:
+            if not outcome.applied or prepared.slug in outcome.skipped:
+                # Its own file failed (a reload may still have loaded other changed files).
                 await asyncio.to_thread(remove_files, paths)
                 embed = reload_embed(outcome, _base_dir(self.library))
                 embed.title = f"Import of {safe(name, 150)} failed: nothing was stored"
@@ -576,7 +595,9 @@ class Admin(commands.Cog):
         counts = " · ".join(f"{k.replace('_', ' ').capitalize()} **{v}**" for k, v in stats.items())
         embed.add_field(name="Data", value=truncate(counts, 1024) or "—", inline=False)
         last = await store.admin_actions(
-            limit=1, actions=["reload", "import-confirm"], results=["ok", "failed", "error"]
+            limit=1,
+            actions=["reload", "import-confirm"],
+            results=["ok", "failed", "error"],
         )
         embed.add_field(
             name="Last reload",

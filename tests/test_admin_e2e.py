@@ -198,25 +198,45 @@ async def test_reload_reports_the_diff_and_serves_new_data(
     assert rows[1].message.startswith("Interviews: +1 added")
 
 
-async def test_broken_file_keeps_the_old_data_and_reports_file_and_line(
+async def test_a_broken_file_does_not_block_the_rest_and_is_reported_with_its_line(
     emulator: DiscordEmulator, world: World, qbot: QuoteBot, settings: Settings
 ) -> None:
     before = qbot.library.catalog
+    curated = {t.name for t in before.topics.values() if t.curated}
     (settings.data_dir / "good.txt").write_text(INTERVIEW, encoding="utf-8")
     (settings.data_dir / "broken.txt").write_bytes(b"Q: fine\nA: fine too\nA: caf\xe9\n")
     (settings.data_dir / "topics.toml").write_text("[[topic]]\nname = \n", encoding="utf-8")
     message = await reply(await admin(emulator, "reload", world.owner))
     embed = message.embed
-    assert embed is not None and embed["title"] == "Reload failed: nothing changed"
-    assert "old data is still in service" in embed["description"]
-    assert "\ndata/broken.txt:3: not UTF-8" in embed["description"]
-    assert "\ndata/topics.toml:2: " in embed["description"]
-    assert qbot.library.catalog is before
-    assert "I grew up" not in await quote_text(emulator, world, NEW_QUERY)
+    assert embed is not None and embed["title"].endswith(", 2 problem(s)")
+    description = embed["description"]
+    assert description.startswith("Interviews: +1 added, −0 removed, ~0 changed\n")
+    skipped = description.index("**Skipped, new and not loaded (fix the file, then reload)**")
+    topics = description.index("**Curated topics: the ones loaded before stay**")
+    assert description.index("data/broken.txt:3: not UTF-8") in range(skipped, topics)
+    assert description.index("data/topics.toml:2: ") > topics
+    assert len(description) <= 4096
+    # The good file is served, the broken one is not, the curated topics stay.
+    assert qbot.library.catalog is not before
+    assert "I grew up" in await quote_text(emulator, world, NEW_QUERY)
     assert "producer" in await quote_text(emulator, world, SEED_QUERY)
-    assert (await qbot.library.store.counts())["interviews"] == 1
+    assert {t.name for t in qbot.library.catalog.topics.values() if t.curated} == curated
+    assert (await qbot.library.store.counts())["interviews"] == 2
     (last,) = await qbot.library.store.admin_actions(limit=1)
-    assert last.result == "failed" and "broken.txt:3" in last.message
+    assert last.result == "ok" and last.message.startswith("2 problem(s): Interviews: +1")
+    assert (
+        "Skipped, new and not loaded (fix the file, then reload): data/broken.txt:3" in last.message
+    )
+
+    # A loaded file that breaks keeps the version loaded before.
+    (settings.data_dir / "good.txt").write_bytes(INTERVIEW.encode() + b"Doe: caf\xe9\n")
+    message = await reply(await admin(emulator, "reload", world.owner))
+    assert message.embed is not None
+    description = message.embed["description"]
+    assert description.startswith("Nothing changed")
+    kept = description.index("**Kept at the version loaded before (fix the file, then reload)**")
+    assert description.index("data/good.txt:8: not UTF-8") > kept
+    assert "I grew up" in await quote_text(emulator, world, NEW_QUERY)
 
 
 async def test_a_crash_in_the_middle_of_storing_keeps_the_old_data(
@@ -254,14 +274,14 @@ async def test_a_crash_in_the_middle_of_storing_keeps_the_old_data(
 def gate_loading(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, threading.Event]:
     """Make the next reload's parsing wait until released (it runs in a worker thread)."""
     entered, release = threading.Event(), threading.Event()
-    real = library_module.load_corpus
+    real = library_module.parse_inputs
 
     def slow(paths: Any) -> Any:
         entered.set()
         release.wait(10)
         return real(paths)
 
-    monkeypatch.setattr(library_module, "load_corpus", slow)
+    monkeypatch.setattr(library_module, "parse_inputs", slow)
     return entered, release
 
 
@@ -464,16 +484,32 @@ async def test_a_pending_import_survives_a_restart_and_expires(
     assert not (settings.data_dir / "interviews" / "b.txt").exists()
 
 
-async def test_confirm_that_fails_validation_removes_its_files(
+async def test_an_unrelated_broken_file_does_not_block_an_import(
     emulator: DiscordEmulator, world: World, qbot: QuoteBot, settings: Settings
 ) -> None:
     message = await preview(emulator, world, INTERVIEW.encode())
     (settings.data_dir / "broken.txt").write_text("no speakers here\n", encoding="utf-8")
+    await emulator.click(message, label="Confirm", user=world.owner)
+    result = await settled(emulator, message, lambda m: not m.buttons)
+    assert result.embed is not None
+    assert result.embed["title"] == "Imported “Jane Doe on making quiet films”"
+    description = result.embed["description"]
+    assert "Interviews: +1 added" in description
+    assert "**Skipped, new and not loaded" in description and "\ndata/broken.txt:1: " in description
+    assert (settings.data_dir / "interviews" / "jane-doe.txt").is_file()
+    assert "I grew up in that town" in await quote_text(emulator, world, NEW_QUERY)
+
+
+async def test_confirm_whose_reload_is_refused_removes_its_files(
+    emulator: DiscordEmulator, world: World, qbot: QuoteBot, settings: Settings
+) -> None:
+    message = await preview(emulator, world, INTERVIEW.encode())
+    shutil.rmtree(settings.seeds_dir)  # a missing input folder refuses the whole load
     before = qbot.library.catalog
     await emulator.click(message, label="Confirm", user=world.owner)
     result = await settled(emulator, message, lambda m: not m.buttons)
     assert result.embed is not None and "failed: nothing was stored" in result.embed["title"]
-    assert "\ndata/broken.txt:1: " in result.embed["description"]
+    assert "seeds: no such file or directory" in result.embed["description"]
     assert list((settings.data_dir / "interviews").iterdir()) == []
     assert qbot.library.catalog is before
     (last,) = await qbot.library.store.admin_actions(limit=1)
