@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.errors import UserError
+from bot.inspection import dropped_summary, sidecar_hint, speaker_roles
 from bot.loader import (
     KEPT_PREVIOUS,
     NOTHING_LOADED,
@@ -33,9 +34,9 @@ from bot.loader import (
     load_interview,
     title_from_stem,
 )
-from bot.models import Interview
+from bot.models import Interview, SpeakerInfo
 from bot.store import Change, LoadReport
-from bot.textutil import one_line, truncate
+from bot.textutil import one_line, toml_string, truncate
 from bot.transcript import slugify
 
 MAX_IMPORT_BYTES = 1024 * 1024  # 1 MiB: a long interview is ~100 KB; Discord allows far more
@@ -45,7 +46,6 @@ SLUG_MAX = 60
 TITLE_MAX = 200
 DUPLICATE_OVERLAP = 0.8  # share of the upload's answers already in one interview
 _SAFE_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_TOML_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
 
 class ImportRejected(UserError):
@@ -70,6 +70,10 @@ class ImportPreview:
     first_speaker: str
     first_quote: str
     size: int
+    roles: tuple[SpeakerInfo, ...] = ()  # every speaker with role and passage count
+    layout: str = ""
+    dropped: str = "nothing"  # what was kept out of quotes, by kind ("4 timestamp, …")
+    hint: str = ""  # the sidecar that states the roles (see `bot.inspection.sidecar_hint`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,19 +190,6 @@ def clean_title(title: str) -> str:
     return truncate(one_line(cleaned), TITLE_MAX)
 
 
-def toml_string(value: str) -> str:
-    """`value` as a TOML basic string (escapes quotes, backslashes and every control character)."""
-    out = []
-    for ch in value:
-        if ch in _TOML_ESCAPES:
-            out.append(_TOML_ESCAPES[ch])
-        elif unicodedata.category(ch) == "Cc":
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    return '"' + "".join(out) + '"'
-
-
 def sidecar_text(title: str) -> str:
     return f"# Imported with /admin import.\ntitle = {toml_string(title)}\n"
 
@@ -279,6 +270,7 @@ def prepare_import(
                 f"{name} is already loaded: its answers match the interview “{shown}” ({iid})."
             )
     first = interview.passages[0]
+    roles = speaker_roles(interview)
     preview = ImportPreview(
         filename=name,
         slug=slug,
@@ -290,6 +282,10 @@ def prepare_import(
         first_speaker=first.speaker,
         first_quote=truncate(" ".join(first.sentences[:3]) or first.text, 300),
         size=len(data),
+        roles=roles,
+        layout=interview.layout,
+        dropped=dropped_summary(interview.dropped),
+        hint=sidecar_hint(interview, roles),
     )
     return PreparedImport(preview, data, sidecar)
 

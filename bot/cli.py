@@ -15,6 +15,9 @@ from pathlib import Path
 
 from bot.admin import problem_groups
 from bot.catalog import Catalog, QuoteView
+from bot.inspection import as_json as inspection_json
+from bot.inspection import inspect_file
+from bot.inspection import render_text as render_inspection
 from bot.library import Library, ReloadOutcome, ensure_loaded, open_library
 from bot.recovery import explain, rebuild_if_unusable
 from bot.settings import Settings, SettingsError
@@ -165,6 +168,24 @@ def run_query(catalog: Catalog, args: argparse.Namespace) -> int:
     raise CliError(f"unknown command {args.command}")
 
 
+def run_inspect(args: argparse.Namespace) -> int:
+    """`quotebot inspect FILE`: exit 0 when the file would load as it is, else 1."""
+    if args.passages < 0:
+        raise CliError("--passages must be 0 or more")
+    found = inspect_file(Path(args.file), first=args.passages)
+    if args.json:
+        print(json.dumps(inspection_json(found), ensure_ascii=False, indent=2))
+    elif found.interview is not None:
+        print(render_inspection(found))
+        if found.errors:
+            print(f"{len(found.errors)} problem(s): see above.", file=sys.stderr)
+    else:
+        print(f"{found.path} could not be read as a transcript:", file=sys.stderr)
+        for err in found.errors:
+            print(f"  {err}", file=sys.stderr)
+    return 0 if found.ok else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="quotebot", description=__doc__)
     common = argparse.ArgumentParser(add_help=False)
@@ -204,6 +225,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name")
     p.add_argument("--json", action="store_true")
 
+    p = sub.add_parser(
+        "inspect", help="how one transcript is understood: speakers, roles, passages, debris"
+    )
+    p.add_argument("file", help="a transcript file (its .toml sidecar is read too)")
+    p.add_argument(
+        "--passages", type=int, default=5, help="how many first passages to show (default 5)"
+    )
+    p.add_argument("--json", action="store_true", help="print a JSON object")
+
     sub.add_parser("run", parents=[common], help="start the Discord bot (needs DISCORD_TOKEN)")
     p = sub.add_parser("sync", parents=[common], help="register slash commands with Discord")
     p.add_argument(
@@ -236,6 +266,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.playground import run_playground
 
             return run_playground(settings, db=args.db)
+        if args.command == "inspect":
+            return run_inspect(args)
         return asyncio.run(_with_library(settings, args))
     except (CliError, SettingsError) as exc:
         print(f"quotebot: {exc}", file=sys.stderr)

@@ -148,20 +148,46 @@ def preview_embed(preview: ImportPreview, saved_as: str) -> discord.Embed:
         ),
         inline=False,
     )
-    embed.add_field(
-        name="Speakers", value=safe(", ".join(preview.speakers) or "—", 1024), inline=False
-    )
+    embed.add_field(name="Speakers and roles", value=roles_text(preview), inline=False)
     embed.add_field(name="Questions", value=str(preview.questions))
     embed.add_field(name="Answers", value=str(preview.answers))
+    embed.add_field(name="Layout", value=safe(preview.layout or "—", 100))
+    embed.add_field(name="Kept out of quotes", value=safe(preview.dropped, 1024), inline=False)
     embed.add_field(
         name=truncate(f"First quote — {preview.first_speaker}", 256),
         value=f"“{safe(preview.first_quote, 1000)}”",
         inline=False,
     )
+    hint = f"{SIDECAR_NOTE}\n```toml\n{preview.hint.replace('`', chr(0x2BC))}```"
+    if preview.hint and len(hint) <= 1024:  # only whole: a cut sidecar would mislead
+        embed.add_field(name="A role is wrong?", value=hint, inline=False)
     embed.set_footer(
         text=f"This preview expires in {int(PENDING_TTL.total_seconds() // 60)} minutes."
     )
     return embed
+
+
+SIDECAR_NOTE = (
+    "Confirm, then save this, edited, as the sidecar (`.toml` beside the saved file) and "
+    "reload; `quotebot inspect` shows the result."
+)
+
+
+def roles_text(preview: ImportPreview, limit: int = 1024) -> str:
+    """One line per speaker (role, passages, where the role came from), within `limit`."""
+    lines = [
+        f"**{safe(s.name, 80)}**: {s.role} · {s.passages} passage(s) · "
+        f"{s.turns} turn(s) · from {safe(s.source or 'text', 40)}"
+        for s in preview.roles
+    ] or [safe(", ".join(preview.speakers) or "—", 1000)]
+    shown: list[str] = []
+    for n, line in enumerate(lines):
+        more = f"…and {len(lines) - n} more"
+        if len("\n".join([*shown, line])) + len(more) + 1 > limit:
+            shown.append(more)
+            break
+        shown.append(line)
+    return "\n".join(shown)
 
 
 def rejected_text(error: ImportRejected) -> str:

@@ -349,7 +349,14 @@ async def test_import_preview_then_confirm_stores_it_for_good(
     assert message.embed["title"] == "Import: Jane Doe on making quiet films"
     fields = fields_of(message)
     assert "guessed" in fields["Title"]
-    assert fields["Speakers"] == "Jane Doe"
+    assert fields["Speakers and roles"] == (
+        "**Jane Doe**: interviewee · 2 passage(s) · 2 turn(s) · from text"
+    )
+    assert fields["Kept out of quotes"] == "nothing"
+    hint = fields["A role is wrong?"]
+    assert "quotebot inspect" in hint
+    assert 'interviewees = ["Jane Doe"]\ninterviewers = []' in hint
+    assert embed_length(message) <= 6000
     assert (fields["Questions"], fields["Answers"]) == ("2", "2")
     assert fields["First quote — Jane Doe"].startswith("“I grew up in that town.")
     assert fields["File"] == "jane\\_doe.txt · 325 bytes\nSaved as `data/interviews/jane-doe.txt`"
@@ -377,6 +384,33 @@ async def test_import_preview_then_confirm_stores_it_for_good(
 
     actions = [(r.action, r.result) for r in await stored_actions(settings)]
     assert ("import-confirm", "ok") in actions and ("import", "ok") in actions
+
+
+async def test_import_preview_with_many_speakers_fits_discord_limits(
+    emulator: DiscordEmulator, world: World, qbot: QuoteBot
+) -> None:
+    names = [
+        f"Bartholomew Featherstonehaugh{chr(65 + n // 26)}{chr(97 + n % 26)}" for n in range(40)
+    ]
+    turns = "".join(
+        f"What do you think, {name.split()[0]}?\n{name}: I think the harbour is lovely in May. "
+        f"It is number {n}.\n"
+        for n, name in enumerate(names)
+    )
+    message = await preview(emulator, world, turns.encode(), name="panel.txt")
+    assert message.embed is not None  # the emulator refuses an embed over Discord's limits
+    roles = fields_of(message)["Speakers and roles"]
+    assert len(roles) <= 1024 and roles.endswith(" more")
+    assert roles.startswith("**Bartholomew FeatherstonehaughAa**: interviewee · 1 passage(s)")
+    assert embed_length(message) <= 6000
+
+
+def embed_length(message: Message) -> int:
+    """Characters Discord counts toward an embed's 6000: title, description, fields, footer."""
+    embed = message.embed or {}
+    fields = sum(len(f["name"]) + len(f["value"]) for f in embed.get("fields", []))
+    footer = len(embed.get("footer", {}).get("text", ""))
+    return len(embed.get("title", "")) + len(embed.get("description", "")) + fields + footer
 
 
 async def stored_actions(settings: Settings) -> list[Any]:
