@@ -123,3 +123,11 @@ def test_headings_and_captions_are_no_topics() -> None:
     )
     found = names(text)
     assert set(found) == {"Tom Harper"}, found
+
+
+def test_a_one_word_quoted_title_that_is_an_ordinary_word_is_no_topic() -> None:
+    text = (
+        "What did you make next?\n"
+        "Jane Doe: A short called “Continue”, and then “Anora”. I had to continue working.\n"
+    )
+    assert set(names(text)) == {"Anora"}
