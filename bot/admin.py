@@ -25,6 +25,7 @@ from bot.inspection import dropped_summary, sidecar_hint, speaker_roles
 from bot.loader import (
     KEPT_PREVIOUS,
     NOTHING_LOADED,
+    TRANSCRIPT_SUFFIXES,
     SKIPPED_NEW,
     TOPICS_KEPT,
     TRIVIA_KEPT,
@@ -40,7 +41,7 @@ from bot.textutil import one_line, toml_string, truncate
 from bot.transcript import slugify
 
 MAX_IMPORT_BYTES = 1024 * 1024  # 1 MiB: a long interview is ~100 KB; Discord allows far more
-IMPORT_SUFFIXES = (".txt", ".md")
+IMPORT_SUFFIXES = TRANSCRIPT_SUFFIXES  # whatever the loader reads; saved under the same suffix
 IMPORTS_DIR = "interviews"
 SLUG_MAX = 60
 TITLE_MAX = 200
@@ -87,6 +88,10 @@ class PreparedImport:
     @property
     def slug(self) -> str:
         return self.preview.slug
+
+    @property
+    def suffix(self) -> str:
+        return import_suffix(self.preview.filename)
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,7 +230,7 @@ def answer_set(texts: Iterable[str]) -> frozenset[str]:
 def _parse_staged(data: bytes, slug: str, sidecar: str | None, filename: str) -> Interview:
     """Parse with the loader's own rules by staging the files under their final names."""
     with tempfile.TemporaryDirectory(prefix="quotebot-import-") as tmp:
-        path = Path(tmp) / f"{slug}.txt"
+        path = Path(tmp) / f"{slug}{import_suffix(filename)}"
         path.write_bytes(data)
         if sidecar is not None:
             path.with_suffix(".toml").write_text(sidecar, encoding="utf-8")
@@ -337,12 +342,21 @@ def _fsync_dir(directory: Path) -> None:
             os.close(fd)
 
 
-def import_paths(data_dir: Path, slug: str) -> tuple[Path, Path]:
+def import_suffix(filename: str) -> str:
+    """The suffix an upload is parsed and saved under: its own (`.md`, …) when the loader
+    reads that kind, so the preview and every later load read it the same way."""
+    suffix = Path(display_name(filename)).suffix.lower()
+    return suffix if suffix in TRANSCRIPT_SUFFIXES else ".txt"
+
+
+def import_paths(data_dir: Path, slug: str, suffix: str = ".txt") -> tuple[Path, Path]:
     """The transcript and sidecar paths for `slug`, checked to stay inside the imports dir."""
     if not _SAFE_SLUG.fullmatch(slug) or len(slug) > SLUG_MAX:
         raise ValueError(f"unsafe interview file name {slug!r}")
+    if suffix not in TRANSCRIPT_SUFFIXES:
+        raise ValueError(f"not a transcript suffix {suffix!r}")
     folder = imports_dir(data_dir)
-    transcript = folder / f"{slug}.txt"
+    transcript = folder / f"{slug}{suffix}"
     if transcript.resolve().parent != folder.resolve():
         raise ValueError(f"{slug!r} would be written outside {folder}")
     return transcript, transcript.with_suffix(".toml")
@@ -355,7 +369,7 @@ def save_import(prepared: PreparedImport, data_dir: Path) -> tuple[Path, ...]:
     replacement. A sidecar without its transcript (left by a crash between the two writes)
     is replaced.
     """
-    transcript, sidecar = import_paths(data_dir, prepared.slug)
+    transcript, sidecar = import_paths(data_dir, prepared.slug, prepared.suffix)
     if transcript.exists():
         raise FileExistsError(f"{transcript} already exists")
     write_atomic(sidecar, prepared.sidecar.encode("utf-8"))
@@ -370,7 +384,7 @@ def save_import(prepared: PreparedImport, data_dir: Path) -> tuple[Path, ...]:
 
 def remove_files(paths: Iterable[Path]) -> None:
     """Undo `save_import` (transcript first, so no reload sees a sidecar-less transcript)."""
-    for path in sorted(paths, key=lambda p: p.suffix != ".txt"):
+    for path in sorted(paths, key=lambda p: p.suffix == ".toml"):
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
 

@@ -453,7 +453,7 @@ class Admin(commands.Cog):
             content=data,
             at=now,
         )
-        saved_as = import_paths(data_dir, prepared.slug)[0]
+        saved_as = import_paths(data_dir, prepared.slug, prepared.suffix)[0]
         await self.audit(interaction, "import", "ok", detail=name, message="preview shown")
         await send(
             interaction,
