@@ -25,9 +25,9 @@ from bot.inspection import dropped_summary, sidecar_hint, speaker_roles
 from bot.loader import (
     KEPT_PREVIOUS,
     NOTHING_LOADED,
-    TRANSCRIPT_SUFFIXES,
     SKIPPED_NEW,
     TOPICS_KEPT,
+    TRANSCRIPT_SUFFIXES,
     TRIVIA_KEPT,
     LoadError,
     Problem,
