@@ -25,6 +25,7 @@ from bot.models import (
 from bot.transcript.base import TranscriptError, check_text, line_count, passage_id, slugify
 from bot.transcript.layout import Block, Layout, front_matter, read_layout
 from bot.transcript.names import (
+    META_LABELS,
     QA_MARKERS,
     Names,
     clean_name,
@@ -52,11 +53,6 @@ __all__ = [
     "split_sentences",
 ]
 
-_META_LABELS = frozenset(
-    """host hosts co-host co-hosts cohost guest guests interviewer interviewers interviewee
-    interviewees narrator narrators moderator moderators witness witnesses panelists
-    participants speakers featuring presenter presenters""".split()
-)
 _FRONT_INTERVIEWEES = ("interviewees", "interviewee", "guests", "guest", "witness", "narrator")
 _FRONT_INTERVIEWERS = ("interviewers", "interviewer", "hosts", "host", "moderator")
 _INTRO_BLOCKS = 40  # how far into the file intro cues are looked for
@@ -80,8 +76,8 @@ def _unlabel_meta_lines(blocks: list[Block]) -> None:
         if b.label is None:
             continue
         key = name_key(b.label)
-        if key not in _META_LABELS or counts[key] != 1 or "?" in b.text:
-            if key not in _META_LABELS:
+        if key not in META_LABELS or counts[key] != 1 or "?" in b.text:
+            if key not in META_LABELS:
                 break  # the conversation has begun
             continue
         if b.text[:1].isupper() and len(b.text.split()) <= 25:
@@ -93,9 +89,10 @@ def _intro(layout: Layout, meta_title: str) -> tuple[list[Cue], dict[str, str]]:
     texts: list[tuple[str, str | None]] = [(h, None) for h in layout.headings[:10]]
     texts += [(t, None) for t in layout.front.get("title", [])]
     texts.append((meta_title, None))
+    texts += [(line, None) for line in layout.intro]
     turns = 0
     for b in layout.blocks[:_INTRO_BLOCKS]:
-        if b.label is None and turns == 0:
+        if b.label is None and turns == 0 and not layout.intro:
             texts.append((b.text, None))
         elif b.label is not None:
             turns += 1

@@ -25,7 +25,14 @@ from bot.transcript.clean import (
     only_timestamp,
     shouted_heading,
 )
-from bot.transcript.names import clean_name, is_unnamed, looks_like_name, split_label
+from bot.transcript.names import (
+    META_LABELS,
+    clean_name,
+    is_unnamed,
+    looks_like_name,
+    name_key,
+    split_label,
+)
 
 __all__ = ["Block", "Layout", "front_matter", "read_layout"]
 
@@ -40,7 +47,12 @@ _STATEMENT = re.compile(
 )
 _FRONT_KEY = re.compile(r"^([A-Za-z_][\w -]{0,40}):\s*(.*)$")
 _MAX_FRONT = 200  # lines: a longer "front matter" is no front matter
-_HEADER_KEYS = ("kind:", "language:", "region:", "style")
+_INTRO_LINES = 60
+# "Transcribed by https://otter.ai", a bare link: the tool's or the page's, not speech.
+_CREDIT = re.compile(
+    r"(?i)^(?:transcri(?:bed|ption|pt)|captions?|captioned|subtitles?|generated)\s+"
+    r"(?:by|with|from|powered by)\b|^<?https?://\S+>?$"
+)
 
 
 @dataclass(slots=True)
@@ -66,6 +78,7 @@ class Layout:
     dropped: list[Dropped] = field(default_factory=list)
     front: dict[str, list[str]] = field(default_factory=dict)
     headings: list[str] = field(default_factory=list)
+    intro: list[str] = field(default_factory=list)  # lines before the first label, one each
 
 
 def read_layout(text: str, *, markdown: bool) -> Layout:
@@ -256,6 +269,7 @@ def _read_lines(lines: list[str], start: int, layout: Layout, markdown: bool) ->
     pending_stamp: str | None = None
     section_break = False
     after_image = False
+    begun = False  # a speaker label has been seen: the intro is over
 
     def flush() -> None:
         nonlocal current
@@ -290,6 +304,10 @@ def _read_lines(lines: list[str], start: int, layout: Layout, markdown: bool) ->
             flush()
             layout.dropped.append(Dropped(number, "caption", line))
             continue
+        if _CREDIT.match(line) and len(line) <= 200:
+            flush()
+            layout.dropped.append(Dropped(number, "credit", line))
+            continue
         if only_timestamp(line):
             layout.dropped.append(Dropped(number, "timestamp", line))
             pending_stamp = pending_stamp or line.strip("[]() ")
@@ -308,6 +326,10 @@ def _read_lines(lines: list[str], start: int, layout: Layout, markdown: bool) ->
         if not text:
             continue
         label = split_label(text)
+        if not begun:
+            begun = label is not None and name_key(label.name) not in META_LABELS
+            if not begun and len(layout.intro) < _INTRO_LINES:
+                layout.intro.append(text)
         if label is None and shouted_heading(text):
             flush()
             layout.headings.append(text)

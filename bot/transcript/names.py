@@ -17,6 +17,7 @@ from typing import Literal
 
 __all__ = [
     "INTERVIEWEE_WORDS",
+    "META_LABELS",
     "INTERVIEWER_WORDS",
     "Label",
     "Names",
@@ -54,6 +55,12 @@ _NOT_NAMES = frozenset(
     date time location place title topic intro introduction example examples quote
     important edit watch read listen more see related previously episode season tags
     duration recorded published length language kind style region""".split()
+)
+# Labels that, once in a file's header, describe it ("Interviewer: Maria Kowalski").
+META_LABELS = frozenset(
+    """host hosts co-host co-hosts cohost guest guests interviewer interviewers interviewee
+    interviewees narrator narrators moderator moderators witness witnesses panelists
+    participants speakers featuring presenter presenters""".split()
 )
 QA_MARKERS: dict[str, Literal["Q", "A"]] = {"Q": "Q", "Question": "Q", "A": "A", "Answer": "A"}
 INTERVIEWER_WORDS = frozenset({"interviewer", "host", "moderator", "q", "question"})
