@@ -15,14 +15,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bot.errors import SourceError
-from bot.models import Interview, InterviewMeta, Topic
+from bot.models import Interview, InterviewMeta, Topic, split_people
 from bot.topics import build_topics, load_curated, toml_error_line
 from bot.transcript import TranscriptError, read_transcript, slugify
 from bot.trivia import Question, load_all_curated
 
-TRANSCRIPT_SUFFIXES = (".txt", ".md")
+TRANSCRIPT_SUFFIXES = (".txt", ".md", ".vtt", ".srt")
 TOPICS_FILE = "topics.toml"
 META_KEYS = ("title", "interviewee", "interviewer", "publication", "date", "url")
+# Who is who in the file: a string ("A and B", "A, B") or a list of names each.
+PEOPLE_KEYS = ("interviewees", "interviewers")
+SIDECAR_KEYS = (*META_KEYS, *PEOPLE_KEYS, "aliases")
 IGNORED_NAMES = frozenset({"readme.md", "readme.txt"})
 LoadError = SourceError  # every input problem, whatever file kind it came from
 
@@ -92,21 +95,67 @@ def read_sidecar(path: Path, stem: str) -> tuple[InterviewMeta, list[LoadError],
         err = LoadError(str(path), toml_error_line(exc), f"invalid TOML: {exc}")
         return InterviewMeta(title=title_from_stem(stem)), [err], raw
     errors = [
-        LoadError(str(path), None, f"unknown key {key!r} (allowed: {', '.join(META_KEYS)})")
+        LoadError(str(path), None, f"unknown key {key!r} (allowed: {', '.join(SIDECAR_KEYS)})")
         for key in doc
-        if key not in META_KEYS
+        if key not in SIDECAR_KEYS
     ]
+    people: dict[str, tuple[str, ...]] = {}
+    for single, plural in (("interviewee", "interviewees"), ("interviewer", "interviewers")):
+        names: list[str] = []
+        for key in (plural, single):
+            names.extend(_people(doc.get(key), key, str(path), errors))
+        people[plural] = tuple(dict.fromkeys(names))
+    aliases = _aliases(doc.get("aliases"), str(path), errors)
     values: dict[str, str | None] = {}
     for key in META_KEYS:
         value = doc.get(key)
-        if value is not None and not isinstance(value, str):
+        if isinstance(value, list):
+            value = None  # interviewee/interviewer lists are read above
+        elif value is not None and not isinstance(value, str):
             value = str(value)  # TOML dates are fine; keep them as written text
         values[key] = value.strip() if isinstance(value, str) and value.strip() else None
+    # The store keeps one interviewee (the first) and the interviewers as one string.
+    values["interviewee"] = people["interviewees"][0] if people["interviewees"] else None
+    values["interviewer"] = ", ".join(people["interviewers"]) or None
     title = values.pop("title") or None
     if title is None:
         errors.append(LoadError(str(path), None, "a sidecar needs a non-empty title"))
         title = title_from_stem(stem)
-    return InterviewMeta(title=title, **values), errors, raw
+    meta = InterviewMeta(
+        title=title,
+        **values,
+        interviewees=people["interviewees"],
+        interviewers=people["interviewers"],
+        aliases=aliases,
+    )
+    return meta, errors, raw
+
+
+def _people(value: object, key: str, path: str, errors: list[LoadError]) -> list[str]:
+    """Names from a sidecar value: "A", "A and B", "A, B" or ["A", "B"]."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return list(split_people(value))
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return [" ".join(v.split()) for v in value if v.strip()]
+    errors.append(LoadError(path, None, f"{key!r} must be a name or a list of names"))
+    return []
+
+
+def _aliases(value: object, path: str, errors: list[LoadError]) -> tuple[tuple[str, str], ...]:
+    """`aliases = { "JD" = "Jane Doe" }`: a label as written and the person it means."""
+    if value is None:
+        return ()
+    if isinstance(value, dict) and all(
+        isinstance(k, str) and isinstance(v, str) and k.strip() and v.strip()
+        for k, v in value.items()
+    ):
+        return tuple((k.strip(), " ".join(v.split())) for k, v in value.items())
+    errors.append(
+        LoadError(path, None, 'aliases must map labels to names: aliases = { "JD" = "Jane Doe" }')
+    )
+    return ()
 
 
 def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Path], list[LoadError]]:

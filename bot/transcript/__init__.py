@@ -1,0 +1,324 @@
+"""Parse an interview transcript into paragraphs and quotable passages (no discord import).
+
+Stages, each its own module: `layout` turns lines into blocks of speech with their labels
+and lists the debris it took out (`clean`); `names` resolves labels to people; `roles`
+decides who is interviewee, interviewer or other; `passages` groups answers and finds the
+question each replied to; `sentences` splits them. Every stage is one linear pass, so
+multi-megabyte files stay fast.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
+
+from bot.models import (
+    Interview,
+    InterviewMeta,
+    Paragraph,
+    SpeakerInfo,
+    SpeakerRole,
+)
+from bot.transcript.base import TranscriptError, check_text, line_count, passage_id, slugify
+from bot.transcript.layout import Block, Layout, front_matter, read_layout
+from bot.transcript.names import (
+    META_LABELS,
+    QA_MARKERS,
+    Names,
+    clean_name,
+    name_key,
+    split_names,
+    strip_honorific,
+)
+from bot.transcript.passages import Turned, build_passages, classify
+from bot.transcript.roles import (
+    Cue,
+    SpeakerStats,
+    assign_roles,
+    find_aliases,
+    find_cues,
+    role_word,
+)
+from bot.transcript.sentences import split_sentences
+
+__all__ = [
+    "TranscriptError",
+    "parse_transcript",
+    "passage_id",
+    "read_transcript",
+    "slugify",
+    "split_sentences",
+]
+
+_FRONT_INTERVIEWEES = ("interviewees", "interviewee", "guests", "guest", "witness", "narrator")
+_FRONT_INTERVIEWERS = ("interviewers", "interviewer", "hosts", "host", "moderator")
+_INTRO_BLOCKS = 40  # how far into the file intro cues are looked for
+
+
+def _front_names(front: dict[str, list[str]], keys: Iterable[str]) -> list[str]:
+    names: list[str] = []
+    for key in keys:
+        for value in front.get(key, []):
+            names.extend(strip_honorific(n) for n in split_names(value))
+    return names
+
+
+def _unlabel_meta_lines(blocks: list[Block]) -> None:
+    """ "Interviewer: Maria Kowalski (MK)" in the header is a line about the file, not a turn."""
+    counts: dict[str, int] = {}
+    for b in blocks:
+        if b.label:
+            counts[name_key(b.label)] = counts.get(name_key(b.label), 0) + 1
+    for b in blocks[:_INTRO_BLOCKS]:
+        if b.label is None:
+            continue
+        key = name_key(b.label)
+        if key not in META_LABELS or counts[key] != 1 or "?" in b.text:
+            if key not in META_LABELS:
+                break  # the conversation has begun
+            continue
+        if b.text[:1].isupper() and len(b.text.split()) <= 25:
+            b.text = f"{b.label}: {b.text}"
+            b.label = None
+
+
+def _intro(layout: Layout, meta_title: str) -> tuple[list[Cue], dict[str, str]]:
+    texts: list[tuple[str, str | None]] = [(h, None) for h in layout.headings[:10]]
+    texts += [(t, None) for t in layout.front.get("title", [])]
+    texts.append((meta_title, None))
+    texts += [(line, None) for line in layout.intro]
+    turns = 0
+    for b in layout.blocks[:_INTRO_BLOCKS]:
+        if b.label is None and turns == 0 and not layout.intro:
+            texts.append((b.text, None))
+        elif b.label is not None:
+            turns += 1
+            if turns > 3:
+                break
+            texts.append((b.text, clean_name(b.label)))
+    cues: list[Cue] = []
+    aliases: dict[str, str] = {}
+    for text, speaker in texts:
+        cues.extend(find_cues(text, speaker))
+        if speaker is None:
+            aliases.update(find_aliases(text))
+    return cues, aliases
+
+
+def parse_transcript(
+    text: str, *, interview_id: str, source: str, meta: InterviewMeta, content_hash: str = ""
+) -> Interview:
+    """Parse transcript `text`; errors name `source` and the offending line."""
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    check_text(text, source)
+    markdown = source.lower().endswith((".md", ".markdown"))
+    layout = read_layout(text, markdown=markdown)
+    blocks = layout.blocks
+    _unlabel_meta_lines(blocks)
+    dropped = layout.dropped
+    if not blocks:
+        raise TranscriptError(source, 1, "nothing but debris (headings, timestamps, markup)")
+
+    cues, intro_aliases = _intro(layout, meta.title)
+    aliases = {**intro_aliases, **dict(meta.aliases)}
+    sidecar_ee = [strip_honorific(clean_name(n)) for n in meta.named_interviewees()]
+    sidecar_er = [strip_honorific(clean_name(n)) for n in meta.named_interviewers()]
+    front_ee = _front_names(layout.front, _FRONT_INTERVIEWEES)
+    front_er = _front_names(layout.front, _FRONT_INTERVIEWERS)
+    known = [*front_ee, *front_er, *(c.name for c in cues)]
+    labels = ((i, b.label) for i, b in enumerate(blocks) if b.label)
+    names = Names(labels, known, aliases, stated=[*sidecar_ee, *sidecar_er])
+
+    def resolve_all(values: Iterable[str]) -> list[str]:
+        out = []
+        for value in values:
+            got = names.resolve(value, -1)
+            if got:
+                out.append(got)
+        return out
+
+    answerer = next(iter(resolve_all(sidecar_ee) or resolve_all(front_ee)), None)
+    if answerer is None:
+        ee_cues = [c.name for c in cues if c.role == "interviewee" and c.speaker is None]
+        answerer = next(iter(resolve_all(ee_cues)), None) or "Interviewee"
+    asker = next(iter(resolve_all(sidecar_er) or resolve_all(front_er)), None)
+
+    speakers: list[str | None] = []
+    markers: list[str | None] = []
+    for i, b in enumerate(blocks):
+        who: str | None = None
+        marker = None
+        if b.label is not None:
+            if b.label in QA_MARKERS:
+                marker = QA_MARKERS[b.label]
+                who = answerer if marker == "A" else asker
+            else:
+                who = names.resolve(b.label, i)
+                if who is None:
+                    b.text = f"{b.label}: {b.text}" if b.text else b.label
+                    b.label = None
+        speakers.append(who)
+        markers.append(marker)
+
+    stats: dict[str, SpeakerStats] = {}
+    for i, (b, who) in enumerate(zip(blocks, speakers, strict=True)):
+        if who is None or b.label is None:
+            continue
+        s = stats.setdefault(who, SpeakerStats(first=i))
+        s.turns += 1
+        s.words += len(b.text.split())
+        s.asking += "?" in b.text
+    label_roles: dict[str, SpeakerRole] = {}
+    for b, who, marker in zip(blocks, speakers, markers, strict=True):
+        if who is None or b.label is None:
+            continue
+        hinted = role_word(marker or b.label) or role_word(b.label_note)
+        if hinted and who not in label_roles:
+            label_roles[who] = hinted
+    stated = [
+        ("sidecar", resolve_all(sidecar_ee), resolve_all(sidecar_er)),
+        ("front matter", resolve_all(front_ee), resolve_all(front_er)),
+    ]
+    cue_roles: list[tuple[str, SpeakerRole]] = []
+    for cue in cues:
+        got = names.resolve(cue.name, -1)
+        if got:
+            cue_roles.append((got, cue.role))
+        if cue.role == "interviewee" and cue.speaker:
+            speaker = names.resolve(cue.speaker, -1)
+            if speaker and (not got or got != speaker):
+                cue_roles.append((speaker, "interviewer"))
+    roles = assign_roles(stats, stated, cue_roles, label_roles)
+
+    turned = []
+    for b, who, marker in zip(blocks, speakers, markers, strict=True):
+        role: SpeakerRole | None = None
+        if b.label is not None:
+            if marker == "Q" and who is None:
+                role = "interviewer"
+            elif who is not None:
+                role = roles[who][0]
+        turned.append(
+            Turned(
+                b.line,
+                b.text,
+                b.note,
+                b.label is not None,
+                who,
+                role,
+                emphasis=b.emphasis,
+                section_start=b.section_start,
+            )
+        )
+    if not stats and not any(markers):
+        raise TranscriptError(
+            source,
+            blocks[0].line,
+            "no speaker lines found (expected 'Name: answer', a 'Name:' label above the "
+            "words, or 'Q:'/'A:' lines)",
+        )
+    kinds, labelled, interjections = classify(turned, dropped)
+    if not any(kind == "answer" for kind, _ in kinds):
+        raise TranscriptError(
+            source,
+            blocks[0].line,
+            "no interviewee answers found: name who is interviewed in the sidecar "
+            '(interviewees = ["Full Name"])',
+        )
+    paragraphs = tuple(
+        Paragraph(index=i, line=b.line, kind=kind, speaker=speaker, text=b.text)
+        for i, (b, (kind, speaker)) in enumerate(zip(turned, kinds, strict=True))
+    )
+    passages = build_passages(paragraphs, turned, labelled, interjections, interview_id)
+    interviewees = list(dict.fromkeys(p.speaker for p in passages))
+    asking = [s for s in stats if roles[s][0] == "interviewer"]
+    counts: dict[str, int] = {}
+    for p in passages:
+        counts[p.speaker] = counts.get(p.speaker, 0) + 1
+    infos = tuple(
+        SpeakerInfo(
+            name=s,
+            role=roles[s][0],
+            source=roles[s][1],
+            turns=stats[s].turns,
+            passages=counts.get(s, 0),
+        )
+        for s in sorted(stats, key=lambda n: ("interviewee", "interviewer", "other").index(roles[n][0]))
+    )
+    meta = _with_front_matter(meta, layout.front)
+    return Interview(
+        id=interview_id,
+        meta=meta,
+        source=source,
+        content_hash=content_hash,
+        speakers=tuple(dict.fromkeys([*interviewees, *asking])),
+        paragraphs=paragraphs,
+        passages=passages,
+        roles=infos,
+        dropped=tuple(sorted(dropped, key=lambda d: d.line)),
+        layout=layout.kind + (" q&a" if any(markers) else ""),
+    )
+
+
+def _with_front_matter(meta: InterviewMeta, front: dict[str, list[str]]) -> InterviewMeta:
+    """Front matter fills what the sidecar left empty (never overrides it)."""
+    changes: dict[str, str] = {}
+    for field_name, key in (("date", "date"), ("url", "url"), ("publication", "publication")):
+        if getattr(meta, field_name) is None and front.get(key):
+            changes[field_name] = front[key][0]
+    return replace(meta, **changes) if changes else meta
+
+
+def read_transcript(path: Path, meta: InterviewMeta | None = None) -> Interview:
+    """Read and parse a transcript file (strict UTF-8, BOM allowed)."""
+    raw = path.read_bytes()
+    source = str(path)
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise TranscriptError(source, 1, "not UTF-8 (the file is UTF-16; save it as UTF-8)")
+    body = raw.removeprefix(codecs.BOM_UTF8)
+    nul = body.find(b"\0")
+    if nul >= 0:
+        before = body[:nul].decode("utf-8", errors="replace")
+        line = line_count(before.replace("\r\n", "\n").replace("\r", "\n"))
+        raise TranscriptError(source, line, "binary file (NUL byte)")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = body[: exc.start].decode("utf-8")
+        line = line_count(before.replace("\r\n", "\n").replace("\r", "\n"))
+        raise TranscriptError(
+            source, line, f"not UTF-8 (bad byte 0x{body[exc.start]:02x}): save it as UTF-8"
+        ) from None
+    stem_title = _title_from_stem(path.stem)
+    if meta is None:
+        meta = InterviewMeta(title=stem_title)
+    interview = parse_transcript(
+        text,
+        interview_id=slugify(path.stem),
+        source=source,
+        meta=meta,
+        content_hash=hashlib.sha256(raw).hexdigest(),
+    )
+    if interview.meta.title == stem_title:
+        titles = _front_title(text)
+        if titles:
+            interview = replace(interview, meta=replace(interview.meta, title=titles))
+    return interview
+
+
+def _front_title(text: str) -> str | None:
+    layout_head = text.lstrip("\ufeff").lstrip()
+    if not layout_head.startswith("---"):
+        return None
+    lines = layout_head.replace("\r\n", "\n").split("\n")
+    _, front = front_matter(lines, 0)
+    return front.get("title", [None])[0]
+
+
+def _title_from_stem(stem: str) -> str:
+    words = stem.replace("_", " ").replace("-", " ").split()
+    return " ".join(w if w.isupper() else w.capitalize() for w in words) or stem
+
