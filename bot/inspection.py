@@ -104,11 +104,24 @@ def sidecar_hint(interview: Interview, infos: tuple[SpeakerInfo, ...]) -> str:
     others = _names(infos, "other")
     if others:
         lines.append(f"# neither quoted nor asking: {', '.join(others)}")
-    unnamed = [s.name for s in infos if looks_unnamed(s.name)]
-    if unnamed:
-        pairs = ", ".join(f"{toml_string(n)} = {toml_string('Full Name')}" for n in unnamed)
-        lines.append(f"# give a label its person's name: aliases = {{ {pairs} }}")
+    given = dict(getattr(meta, "aliases", ()))  # the sidecar's own, carried over
+    if given:
+        lines.append(f"aliases = {_toml_table(given)}")
+    for info in infos:
+        if info.name in given or not looks_unnamed(info.name):
+            continue
+        if _INITIALS.fullmatch(info.name):
+            table = _toml_table({**given, info.name: "Full Name"})
+            lines.append(f"# {info.name} is initials: name the person with aliases = {table}")
+        else:
+            lines.append(
+                f"# {info.name} is a label, not a name: write the person's name in the list"
+            )
     return "\n".join(lines) + "\n"
+
+
+def _toml_table(pairs: dict[str, str]) -> str:
+    return "{ " + ", ".join(f"{toml_string(k)} = {toml_string(v)}" for k, v in pairs.items()) + " }"
 
 
 def inspect_file(path: Path, first: int = FIRST_PASSAGES) -> Inspection:

@@ -57,7 +57,9 @@ def test_report_names_roles_passages_questions_and_a_sidecar_that_parses(tmp_pat
         "interviewers": ["Sam Host"],
     }
     text = render_text(found)
-    assert "Jane Doe: interviewee (text), 3 turn(s), 3 passage(s)" in text
+    (jane,) = [s for s in found.speakers if s.name == "Jane Doe"]
+    assert jane.source  # where the parser took the role from ("text", "intro", …)
+    assert f"Jane Doe: interviewee ({jane.source}), 3 turn(s), 3 passage(s)" in text
     assert "Q: How did you start building boats?" in text
     assert f"create {tmp_path / 'boats.toml'} with this" in text
     assert 'interviewers = ["Sam Host"]' in text
@@ -68,11 +70,31 @@ def test_the_hint_carries_the_sidecar_keys_and_names_unnamed_labels(tmp_path: Pa
     write(tmp_path, "apples.toml", 'title = "Apples"\ndate = "2024-05-01"\n')
     found = inspect_file(path)
     assert found.ok and found.sidecar_exists
-    assert found.speakers[0].source == "text"
+    (speaker,) = found.speakers
     doc = tomllib.loads(found.hint)
     assert (doc["title"], doc["date"]) == ("Apples", "2024-05-01")
-    assert "# give a label its person's name: aliases = {" in found.hint
+    assert doc["interviewees"] == [speaker.name]
+    assert f"# {speaker.name} is a label, not a name" in found.hint
     assert f"replace {tmp_path / 'apples.toml'}" in render_text(found)
+    # The hint, edited as it says, names the person.
+    edited = found.hint.replace(f'["{speaker.name}"]', '["Ann Apple"]')
+    write(tmp_path, "apples.toml", edited)
+    again = inspect_file(path)
+    assert again.ok and [(s.name, s.role) for s in again.speakers] == [("Ann Apple", "interviewee")]
+
+
+def test_the_hint_keeps_the_sidecar_aliases_and_suggests_one_for_initials() -> None:
+    bakery = ROOT / "tests" / "fixtures" / "transcripts" / "initials_sidecar_bakery.txt"
+    found = inspect_file(bakery)
+    assert found.ok
+    doc = tomllib.loads(found.hint)
+    assert doc["aliases"] == {"TO": "Tomas Oyelaran", "RM": "Rosa Molina"}
+    assert doc["interviewees"] == ["Tomas Oyelaran"] and doc["interviewers"] == ["Rosa Molina"]
+    interview = found.interview
+    assert interview is not None
+    initials = (SpeakerInfo("JD", "interviewee", "text", 2, 2),)
+    hint = sidecar_hint(replace(interview, meta=replace(interview.meta, aliases=())), initials)
+    assert '# JD is initials: name the person with aliases = { "JD" = "Full Name" }' in hint
 
 
 def test_roles_from_the_parser_are_shown_as_given_with_other_and_debris(tmp_path: Path) -> None:
