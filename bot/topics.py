@@ -34,15 +34,25 @@ _NOT_NAME_START = frozenset(
     welcome bye goodbye dear good morning afternoon evening night after before during
     maybe last next first today tonight yesterday tomorrow
     mr mrs ms miss dr doctor prof professor sir madam uncle aunt auntie grandma grandpa
-    senator president captain""".split()
+    senator president captain chair chairman chairwoman chairperson member ranking
+    representative congressman congresswoman judge justice governor mayor minister secretary
+    commissioner officer detective sergeant coach pastor reverend rabbi chef grandmaster
+    senhor senhora senor señor senora señora monsieur madame herr frau""".split()
 )
 _SPOKEN = frozenset({"question", "answer", "continuation"})
 _GREETINGS = frozenset(
     "hey hi hello thanks thank cheers welcome bye goodbye dear morning afternoon evening".split()
 )
+# What comes right before a name the speaker greets or a show's own name ("Welcome back to
+# Dirt Talk", "thanks for coming on Build Log", "This is Field Notes").
 _GREETED = re.compile(
-    r"\b(?:hey|hi|hello|thanks|thank you|cheers|welcome|bye|goodbye|dear|morning|evening)"
-    r"[,!]?\s*$",
+    r"\b(?:hey|hi|hello|thanks|thank you|cheers|welcome(?: back)?(?: to)?|bye|goodbye|dear"
+    r"|morning|evening|(?:coming|being|back) on|this is|listening to)[,!]?\s*$",
+    re.IGNORECASE,
+)
+# "I'm Dana", "It's July": a contraction is no part of a name.
+_CONTRACTION = re.compile(
+    r"(?:i|it|that|there|here|we|you|he|she|they|let|what|who|where)['’](?:m|s|re|ve|d|ll)",
     re.IGNORECASE,
 )
 _TITLE_STOP = frozenset({"it", "she's the one", "who's that", "absolutely", "why", "yes", "no"})
@@ -167,7 +177,11 @@ def name_words(text: str, start: int, name: str, lowercase: set[str]) -> tuple[l
     greeted = bool(_GREETED.search(text[:start]))
     while words:
         first = fold(words[0])
-        if first in _NOT_NAME_START or (at_start and first in lowercase):
+        if (
+            first in _NOT_NAME_START
+            or _CONTRACTION.fullmatch(words[0])
+            or (at_start and first in lowercase)
+        ):
             greeted = greeted or first in _GREETINGS
             words = words[1:]
             at_start = False

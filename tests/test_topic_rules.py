@@ -131,3 +131,13 @@ def test_a_one_word_quoted_title_that_is_an_ordinary_word_is_no_topic() -> None:
         "Jane Doe: A short called “Continue”, and then “Anora”. I had to continue working.\n"
     )
     assert set(names(text)) == {"Anora"}
+
+
+def test_show_names_contractions_and_titles_before_a_surname_are_no_topics() -> None:
+    text = (
+        "Lee Park: Welcome back to Garden Hour. I'm Lee Park, with Rosa Diaz.\n"
+        "Rosa Diaz: It's March, and Chair Halvorsen asked me about Kew Gardens.\n"
+        "Lee Park: Thanks for coming on Garden Hour. What did Professor Ito say?\n"
+        "Rosa Diaz: Ranking Member Brandt agreed with Ruth Calloway about Kew Gardens.\n"
+    )
+    assert set(names(text)) == {"Kew Gardens", "Ruth Calloway"}
