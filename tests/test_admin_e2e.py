@@ -386,6 +386,59 @@ async def test_import_preview_then_confirm_stores_it_for_good(
     assert ("import-confirm", "ok") in actions and ("import", "ok") in actions
 
 
+PODCAST_VTT = """\
+WEBVTT
+
+00:00:01.000 --> 00:00:04.000
+<v Mira Holt>Welcome to Tide Tables. I'm Mira Holt, and my guest is Oskar Lind, who
+
+00:00:04.000 --> 00:00:07.000
+<v Mira Holt>maps the seabed off Gotland. Oskar, how do you map it?
+
+00:00:07.000 --> 00:00:12.000
+<v Oskar Lind>We tow a sonar behind a small boat and sweep back and forth,
+like mowing a lawn that happens to be forty metres down.
+
+00:00:12.000 --> 00:00:15.000
+<v Oskar Lind>A good day covers four square kilometres.
+
+00:00:15.000 --> 00:00:17.000
+<v Mira Holt>What surprised you most down there?
+
+00:00:17.000 --> 00:00:22.000
+<v Oskar Lind>Shipwrecks. Hundreds of them, most never recorded, sitting upright in
+the cold brackish water.
+
+00:00:22.000 --> 00:00:24.000
+<v Mira Holt>Oskar Lind, thank you.
+"""
+
+
+async def test_import_of_a_webvtt_podcast_shows_roles_and_quotes_only_the_guest(
+    emulator: DiscordEmulator, world: World, qbot: QuoteBot, settings: Settings
+) -> None:
+    message = await preview(emulator, world, PODCAST_VTT.encode(), name="tide-tables.vtt")
+    assert message.embed is not None, message.content
+    fields = fields_of(message)
+    roles = fields["Speakers and roles"].splitlines()
+    assert roles[0].startswith("**Oskar Lind**: interviewee · 2 passage(s)")
+    assert roles[1].startswith("**Mira Holt**: interviewer · 0 passage(s)")
+    assert fields["Layout"] == "webvtt"
+    assert (
+        'interviewees = ["Oskar Lind"]\ninterviewers = ["Mira Holt"]' in fields["A role is wrong?"]
+    )
+    assert "Saved as `data/interviews/tide-tables.vtt`" in fields["File"]
+    await emulator.click(message, label="Confirm", user=world.owner)
+    result = await settled(emulator, message, lambda m: not m.buttons)
+    assert result.embed is not None and result.embed["title"].startswith("Imported")
+    assert "forty metres down" in await quote_text(emulator, world, "mowing a lawn forty metres")
+    host = await quote_text(emulator, world, "what surprised you most down there")
+    assert "No quote matches" in host  # the host's lines are never quotes
+    stored = [p for p in qbot.library.store.passages.stream() if p.interview_id == "tide-tables"]
+    assert {p.speaker for p in stored} == {"Oskar Lind"} and len(stored) == 2
+    assert stored[1].question == "What surprised you most down there?"
+
+
 async def test_import_preview_with_many_speakers_fits_discord_limits(
     emulator: DiscordEmulator, world: World, qbot: QuoteBot
 ) -> None:
