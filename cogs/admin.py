@@ -414,7 +414,7 @@ class Admin(commands.Cog):
 
     @admin.command(name="import", description="Add an interview from an uploaded transcript file")
     @app_commands.describe(
-        file="The transcript: a UTF-8 .txt or .md file",
+        file="The transcript: a UTF-8 .txt, .md, .vtt or .srt file",
         title="The interview's title (guessed from the file when left out)",
     )
     @member_cooldown("admin import")
