@@ -58,7 +58,7 @@ from bot.loader import LoadError
 from bot.render import COLOUR, safe
 from bot.respond import send
 from bot.store import AdminAction
-from bot.textutil import truncate
+from bot.textutil import defuse_mentions, truncate
 from bot.views import GuardedItem
 
 log = logging.getLogger(__name__)
@@ -158,8 +158,8 @@ def preview_embed(preview: ImportPreview, saved_as: str) -> discord.Embed:
         value=f"“{safe(preview.first_quote, 1000)}”",
         inline=False,
     )
-    hint = f"{SIDECAR_NOTE}\n```toml\n{preview.hint.replace('`', chr(0x2BC))}```"
-    if preview.hint and len(hint) <= 1024:  # only whole: a cut sidecar would mislead
+    hint = hint_field(preview.hint)
+    if hint is not None:
         embed.add_field(name="A role is wrong?", value=hint, inline=False)
     embed.set_footer(
         text=f"This preview expires in {int(PENDING_TTL.total_seconds() // 60)} minutes."
@@ -168,9 +168,22 @@ def preview_embed(preview: ImportPreview, saved_as: str) -> discord.Embed:
 
 
 SIDECAR_NOTE = (
-    "Confirm, then save this, edited, as the sidecar (`.toml` beside the saved file) and "
-    "reload; `quotebot inspect` shows the result."
+    "Confirm, then add these lines, edited, to the sidecar (the `.toml` beside the saved "
+    "file) and reload; `quotebot inspect` shows the result."
 )
+_LINK_LIKE = re.compile(r"\]\s*\(|https?://|<[@#]")
+
+
+def hint_field(hint: str) -> str | None:
+    """The sidecar's role lines in a code block (to copy as they are), or None when they do
+    not fit whole or hold something that looks like a link or mention (then the admin
+    runs `quotebot inspect`). The title line is left out: the import writes it."""
+    lines = [line for line in hint.splitlines() if not line.startswith("title = ")]
+    shown = defuse_mentions("\n".join(lines))
+    value = f"{SIDECAR_NOTE}\n```toml\n{shown}\n```"
+    if not lines or len(value) > 1024 or "`" in shown or _LINK_LIKE.search(shown):
+        return None
+    return value
 
 
 def roles_text(preview: ImportPreview, limit: int = 1024) -> str:
