@@ -239,6 +239,26 @@ async def test_a_broken_file_does_not_block_the_rest_and_is_reported_with_its_li
     assert "I grew up" in await quote_text(emulator, world, NEW_QUERY)
 
 
+async def test_many_broken_files_fit_one_reply(
+    emulator: DiscordEmulator, world: World, qbot: QuoteBot, settings: Settings
+) -> None:
+    for n in range(80):
+        name = f"broken-{n:02d}-{'x' * 60}.txt"
+        (settings.data_dir / name).write_bytes(b"Q: fine\nA: fine too\nA: caf\xe9\n")
+    (settings.data_dir / "good.txt").write_text(INTERVIEW, encoding="utf-8")
+    (settings.data_dir / "trivia.toml").write_text("[[question]]\nquestion = 1\n", "utf-8")
+    message = await reply(await admin(emulator, "reload", world.owner))
+    assert message.embed is not None  # the emulator refuses anything over Discord's limits
+    description = message.embed["description"]
+    problems = int(message.embed["title"].rsplit(", ", 1)[1].split()[0])
+    assert problems > 80  # every broken transcript and the trivia file's
+    assert description.startswith("Interviews: +1 added")
+    assert "data/broken-00-" in description and "more problem(s)" in description
+    assert "**Trivia questions: the ones loaded before stay**" in description
+    assert len(description) <= 4096 and embed_length(message) <= 6000
+    assert "I grew up" in await quote_text(emulator, world, NEW_QUERY)
+
+
 async def test_a_crash_in_the_middle_of_storing_keeps_the_old_data(
     emulator: DiscordEmulator,
     world: World,
