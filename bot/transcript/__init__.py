@@ -150,7 +150,7 @@ def parse_transcript(
     markers: list[str | None] = []
     for i, b in enumerate(blocks):
         who: str | None = None
-        marker = None
+        marker: str | None = None
         if b.label is not None:
             if b.label in QA_MARKERS:
                 marker = QA_MARKERS[b.label]
@@ -246,7 +246,9 @@ def parse_transcript(
             turns=stats[s].turns,
             passages=counts.get(s, 0),
         )
-        for s in sorted(stats, key=lambda n: ("interviewee", "interviewer", "other").index(roles[n][0]))
+        for s in sorted(
+            stats, key=lambda n: ("interviewee", "interviewer", "other").index(roles[n][0])
+        )
     )
     meta = _with_front_matter(meta, layout.front)
     return Interview(
@@ -265,11 +267,16 @@ def parse_transcript(
 
 def _with_front_matter(meta: InterviewMeta, front: dict[str, list[str]]) -> InterviewMeta:
     """Front matter fills what the sidecar left empty (never overrides it)."""
-    changes: dict[str, str] = {}
-    for field_name, key in (("date", "date"), ("url", "url"), ("publication", "publication")):
-        if getattr(meta, field_name) is None and front.get(key):
-            changes[field_name] = front[key][0]
-    return replace(meta, **changes) if changes else meta
+
+    def first(key: str, current: str | None) -> str | None:
+        return current if current is not None else next(iter(front.get(key, [])), None)
+
+    return replace(
+        meta,
+        date=first("date", meta.date),
+        url=first("url", meta.url),
+        publication=first("publication", meta.publication),
+    )
 
 
 def read_transcript(path: Path, meta: InterviewMeta | None = None) -> Interview:
@@ -321,4 +328,3 @@ def _front_title(text: str) -> str | None:
 def _title_from_stem(stem: str) -> str:
     words = stem.replace("_", " ").replace("-", " ").split()
     return " ".join(w if w.isupper() else w.capitalize() for w in words) or stem
-

@@ -134,8 +134,10 @@ def clean_inline(line: str, *, markdown: bool) -> Cleaned:
         tail = _TAIL_TS.search(text)
         if tail and tail.start() > 0:
             before = text[: tail.start()].rstrip()
-            if before.endswith(":") or "  " in text[tail.start() - 2 : tail.start() + 1] or (
-                len(before.split()) <= 6 and not before.endswith((".", "!", "?", ","))
+            if (
+                before.endswith(":")
+                or "  " in text[tail.start() - 2 : tail.start() + 1]
+                or (len(before.split()) <= 6 and not before.endswith((".", "!", "?", ",")))
             ):
                 out.removed.append(("timestamp", tail.group().strip()))
                 out.stamp = out.stamp or tail.group().strip()

@@ -97,7 +97,9 @@ def read_layout(text: str, *, markdown: bool) -> Layout:
             markdown = True
             for number in range(first + 1, end + 2):
                 if lines[number - 1].strip():
-                    layout.dropped.append(Dropped(number, "front matter", lines[number - 1].strip()))
+                    layout.dropped.append(
+                        Dropped(number, "front matter", lines[number - 1].strip())
+                    )
             start = end + 1
     _read_lines(lines, start, layout, markdown)
     if markdown and layout.kind == "plain":
@@ -147,10 +149,7 @@ def front_matter(lines: list[str], first: int) -> tuple[int, dict[str, list[str]
 
 
 def _yaml_values(value: str) -> list[str]:
-    if value.startswith("[") and value.endswith("]"):
-        parts = value[1:-1].split(",")
-    else:
-        parts = [value]
+    parts = value[1:-1].split(",") if value.startswith("[") and value.endswith("]") else [value]
     return [p.strip().strip("\"'").strip() for p in parts if p.strip().strip("\"'").strip()]
 
 

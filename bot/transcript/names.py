@@ -17,8 +17,8 @@ from typing import Literal
 
 __all__ = [
     "INTERVIEWEE_WORDS",
-    "META_LABELS",
     "INTERVIEWER_WORDS",
+    "META_LABELS",
     "Label",
     "Names",
     "clean_name",

@@ -85,7 +85,7 @@ def _names_after(text: str) -> list[str]:
             skipped += 1
             i += 1
             continue
-        words = []
+        words: list[str] = []
         while i < len(tokens):
             word = tokens[i].strip("(“‘\"'")
             core = word.rstrip(_PUNCT)
@@ -168,8 +168,10 @@ def assign_roles(
             roles[name] = (role, "intro")
     for name in stats:
         if name not in roles and (asking_title(name) or is_unnamed(name)):
-            asks = stats[name].asking > 0
-            roles[name] = ("interviewer" if asks and asking_title(name) else "other", "title")
+            # "Senator Park" asks as an interviewer; a bare "Senator:" is other, though
+            # what they ask still shows as the question.
+            asks = stats[name].asking > 0 and not is_unnamed(name)
+            roles[name] = ("interviewer" if asks else "other", "title")
     rest = [name for name in stats if name not in roles]
     if not rest:
         return _ensure_interviewee(roles, stats)
@@ -177,8 +179,8 @@ def assign_roles(
     if authoritative or (known_ee and not _has_long_talker(rest, stats, roles)):
         for name in rest:
             s = stats[name]
-            role: SpeakerRole = "interviewer" if s.asking and s.asking * 5 >= s.turns else "other"
-            roles[name] = (role, "text")
+            asks = s.asking > 0 and s.asking * 5 >= s.turns
+            roles[name] = ("interviewer" if asks else "other", "text")
         return _ensure_interviewee(roles, stats)
     for name, role in _by_statistics(rest, stats, roles).items():
         roles[name] = (role, "text")
@@ -195,9 +197,7 @@ def _has_long_talker(
     """A speaker the intro did not name who talks like an interviewee (a second guest)."""
     named = [stats[n] for n, (r, _) in roles.items() if r == "interviewee"]
     top = max((s.words for s in named), default=0)
-    return any(
-        stats[n].words * 3 >= top and stats[n].asking * 4 < stats[n].turns for n in rest
-    )
+    return any(stats[n].words * 3 >= top and stats[n].asking * 4 < stats[n].turns for n in rest)
 
 
 def _by_statistics(
@@ -223,12 +223,10 @@ def _by_statistics(
     if "interviewer" not in result.values() and len(everyone) >= 2:
         # One clear asker among otherwise answering speakers (the old heuristic).
         first = min(everyone, key=lambda n: stats[n].first)
-        scored = sorted(
-            ((_score(n, stats, everyone, first), n) for n in names), reverse=True
-        )
+        scored = sorted(((_score(n, stats, everyone, first), n) for n in names), reverse=True)
         if scored:
             best_score, best = scored[0]
-            runner_up = max((_score(n, stats, everyone, first) for n in everyone if n != best))
+            runner_up = max(_score(n, stats, everyone, first) for n in everyone if n != best)
             if best_score >= 0.75 and best_score - runner_up >= 0.25:
                 result[best] = "interviewer"
     return result
@@ -249,11 +247,16 @@ def _ensure_interviewee(
     if any(role == "interviewee" for role, _ in roles.values()):
         return roles
     candidates = [
-        n for n in stats if roles.get(n, ("other", ""))[1] not in ("sidecar", "front matter")
-        and not asking_title(n) and not is_unnamed(n)
+        n
+        for n in stats
+        if roles.get(n, ("other", ""))[1] not in ("sidecar", "front matter")
+        and not asking_title(n)
+        and not is_unnamed(n)
     ] or [n for n in stats if roles.get(n, ("other", ""))[1] not in ("sidecar", "front matter")]
     if candidates:
-        best = max(candidates, key=lambda n: (stats[n].words - 5 * stats[n].asking, -stats[n].first))
+        best = max(
+            candidates, key=lambda n: (stats[n].words - 5 * stats[n].asking, -stats[n].first)
+        )
         if roles.get(best, ("", ""))[1] != "label":
             roles[best] = ("interviewee", "text")
     return roles
