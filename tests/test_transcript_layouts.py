@@ -214,7 +214,7 @@ def test_unnamed_turns_are_never_credited_to_a_named_speaker() -> None:
         "Ms. Ode: Money for the other twenty-eight, and staff to apply for it.\n"
     )
     interview = parse(text)
-    assert [p.speaker for p in interview.passages] == ["Ode"] * 3
+    assert [p.speaker for p in interview.passages] == ["Ms. Ode"] * 3
     assert interview.passages[1].question == "And how many were replaced?"
     roles = {r.name: r.role for r in interview.roles}
     assert roles["Senator"] == "other" and roles["Audience"] == "other"

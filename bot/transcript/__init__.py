@@ -85,6 +85,19 @@ def _unlabel_meta_lines(blocks: list[Block]) -> None:
             b.label = None
 
 
+def _bold_questions(blocks: list[Block]) -> None:
+    """No labels, but bold paragraphs: each bold one is a question, the next plain one opens
+    its answer (a common magazine Q&A layout)."""
+    if any(b.label for b in blocks) or sum(b.strong for b in blocks) < 2:
+        return
+    asked = False
+    for b in blocks:
+        if b.strong and not b.note:
+            b.label, asked = "Q", True
+        elif asked and not b.note and not b.emphasis and not b.section_start:
+            b.label, asked = "A", False
+
+
 def _intro(layout: Layout, meta_title: str) -> tuple[list[Cue], dict[str, str]]:
     texts: list[tuple[str, str | None]] = [(h, None) for h in layout.headings[:10]]
     texts += [(t, None) for t in layout.front.get("title", [])]
@@ -118,6 +131,7 @@ def parse_transcript(
     layout = read_layout(text, markdown=markdown)
     blocks = layout.blocks
     _unlabel_meta_lines(blocks)
+    _bold_questions(blocks)
     dropped = layout.dropped
     if not blocks:
         raise TranscriptError(source, 1, "nothing but debris (headings, timestamps, markup)")

@@ -66,6 +66,7 @@ _CAPTION_START = re.compile(
     r"courtesy)\s*[:|]|(?:photo(?:graph)?s?|illustrations?|images?)\s+(?:by|courtesy)\b)",
     re.I,
 )
+_WHOLLY_STRONG = re.compile(r"^(?:\*\*[^*\n]{1,1000}\*\*|__[^_\n]{1,1000}__)$")
 _WHOLLY_EM = re.compile(r"^(?:\*[^*\n]{1,600}\*|_[^_\n]{1,600}_)$")
 
 
@@ -78,6 +79,7 @@ class Cleaned:
     stamp: str | None = None  # the first timestamp removed from the line
     tail_stamp: bool = False  # the line ended with a bare timestamp ("Name  0:03")
     emphasis: bool = False  # the whole line was wrapped in * or _ (italic aside)
+    strong: bool = False  # the whole line was bold (a question in many magazine Q&As)
 
 
 def _remove(pattern: re.Pattern[str], kind: str, text: str, out: Cleaned) -> str:
@@ -103,6 +105,7 @@ def clean_inline(line: str, *, markdown: bool) -> Cleaned:
     text = line
     if markdown:
         out.emphasis = bool(_WHOLLY_EM.match(text)) and not text.startswith(("**", "__"))
+        out.strong = bool(_WHOLLY_STRONG.match(text))
         if "\\" in text:
             text = _ESCAPE.sub(r"\1", text)
         if "](" in text:
