@@ -286,3 +286,20 @@ def test_timestamp_alone_is_debris_anywhere_but_times_in_speech_stay() -> None:
         InterviewMeta(title="T", interviewee="Baker"),
     )
     assert interview.passages[0].paragraphs == ("We met at 5:30 and left at 10:15.", "More.")
+
+
+def test_bold_questions_answerer_named_from_the_headline() -> None:
+    text = (
+        "# Painter Rosa Lind on the colour blue\n\n"
+        "Rosa Lind has painted the same harbour for thirty years.\n\n"
+        "**Why the harbour?**\n\nBecause it is never the same twice.\n\n"
+        "**And why blue?**\n\nIt was the cheapest paint in the shop.\n"
+    )
+    interview = parse(text, source="t.md")
+    assert [(p.speaker, p.question) for p in interview.passages] == [
+        ("Rosa Lind", "Why the harbour?"),
+        ("Rosa Lind", "And why blue?"),
+    ]
+    # A place in the headline that the intro never names again is nobody.
+    place = text.replace("Painter Rosa Lind on", "New York and").replace("Rosa Lind has", "She has")
+    assert {p.speaker for p in parse(place, source="t.md").passages} == {"Interviewee"}

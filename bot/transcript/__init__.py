@@ -40,6 +40,7 @@ from bot.transcript.roles import (
     assign_roles,
     find_aliases,
     find_cues,
+    headline_name,
     role_word,
 )
 from bot.transcript.sentences import split_sentences
@@ -56,6 +57,7 @@ __all__ = [
 _FRONT_INTERVIEWEES = ("interviewees", "interviewee", "guests", "guest", "witness", "narrator")
 _FRONT_INTERVIEWERS = ("interviewers", "interviewer", "hosts", "host", "moderator")
 _INTRO_BLOCKS = 40  # how far into the file intro cues are looked for
+_DROPPED_TEXT = 200  # characters of each dropped thing kept for `quotebot inspect`
 
 
 def _front_names(front: dict[str, list[str]], keys: Iterable[str]) -> list[str]:
@@ -157,7 +159,12 @@ def parse_transcript(
     answerer = next(iter(resolve_all(sidecar_ee) or resolve_all(front_ee)), None)
     if answerer is None:
         ee_cues = [c.name for c in cues if c.role == "interviewee" and c.speaker is None]
-        answerer = next(iter(resolve_all(ee_cues)), None) or "Interviewee"
+        answerer = next(iter(resolve_all(ee_cues)), None)
+    if answerer is None and any(b.label == "A" for b in blocks):
+        titles = [meta.title, *layout.front.get("title", []), *layout.headings[:2]]
+        byline = {name_key(c.name) for c in cues if c.role == "interviewer"}
+        answerer = headline_name(titles, " ".join(layout.intro[:12]), byline)
+    answerer = answerer or "Interviewee"
     asker = next(iter(resolve_all(sidecar_er) or resolve_all(front_er)), None)
 
     speakers: list[str | None] = []
@@ -274,7 +281,9 @@ def parse_transcript(
         paragraphs=paragraphs,
         passages=passages,
         roles=infos,
-        dropped=tuple(sorted(dropped, key=lambda d: d.line)),
+        dropped=tuple(
+            replace(d, text=d.text[:_DROPPED_TEXT]) for d in sorted(dropped, key=lambda d: d.line)
+        ),
         layout=layout.kind + (" q&a" if any(markers) else ""),
     )
 

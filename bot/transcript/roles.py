@@ -25,7 +25,14 @@ from bot.transcript.names import (
     strip_honorific,
 )
 
-__all__ = ["Cue", "SpeakerStats", "assign_roles", "find_aliases", "find_cues"]
+__all__ = [
+    "Cue",
+    "SpeakerStats",
+    "assign_roles",
+    "find_aliases",
+    "find_cues",
+    "headline_name",
+]
 
 _ER = (
     r"co-?hosts?|hosts?|hosted\s+by|presented\s+by|interviewers?|interview(?:ed)?\s+by|"
@@ -120,6 +127,30 @@ def find_cues(text: str, speaker: str | None = None) -> list[Cue]:
             if speaker is None or name_key(name) != name_key(speaker):
                 cues.append(Cue(role, name, speaker))
     return cues
+
+
+_FULL_NAME = re.compile(
+    r"\b[A-Z][\w'’-]+(?:\s+(?:de|van|von|del|la|da|di|le|bin|al)?\s*[A-Z][\w'’-]+){1,2}"
+)
+
+
+def headline_name(titles: Iterable[str], intro: str, exclude: set[str]) -> str | None:
+    """The person a headline is about ("Novelist Teresa Quaye on her night-shift novel"):
+    a full name in the title that the intro mentions again (so "New York" rarely wins)."""
+    folded = intro.casefold()
+    for title in titles:
+        for match in _FULL_NAME.finditer(title[:300]):
+            words = match.group().split()
+            while len(words) > 2 and words[0].casefold() not in folded:
+                words = words[1:]  # "Novelist Teresa Quaye" -> "Teresa Quaye"
+            name = " ".join(words)
+            if (
+                looks_like_name(name)
+                and name_key(name) not in exclude
+                and words[-1].casefold() in folded
+            ):
+                return name
+    return None
 
 
 def find_aliases(text: str) -> dict[str, str]:
