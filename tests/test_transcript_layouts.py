@@ -303,3 +303,35 @@ def test_bold_questions_answerer_named_from_the_headline() -> None:
     # A place in the headline that the intro never names again is nobody.
     place = text.replace("Painter Rosa Lind on", "New York and").replace("Rosa Lind has", "She has")
     assert {p.speaker for p in parse(place, source="t.md").passages} == {"Interviewee"}
+
+
+def test_deposition_style_q_and_a_with_periods() -> None:
+    text = (
+        "Q. State your name.\nA. Ruth Okoro.\nQ. Where were you that night?\n"
+        "A. At the depot, on the late shift.\nQ. Alone?\nA. No. Two drivers were there.\n"
+    )
+    interview = parse(text, InterviewMeta(title="T", interviewee="Ruth Okoro"))
+    assert [(p.speaker, p.text, p.question) for p in interview.passages] == [
+        ("Ruth Okoro", "Ruth Okoro.", "State your name."),
+        ("Ruth Okoro", "At the depot, on the late shift.", "Where were you that night?"),
+        ("Ruth Okoro", "No. Two drivers were there.", "Alone?"),
+    ]
+    # Without three of each, "A. Lincoln" at a line's start stays text.
+    assert parse("Q: Who?\nA: A. Lincoln said it.\n").passages[0].text == "A. Lincoln said it."
+
+
+def test_label_notes_and_generic_labels_named_by_the_sidecar() -> None:
+    text = (
+        "Jo Park, host: Welcome! What brings you here?\n"
+        "Guest: A book about rivers, and a long drive.\n"
+        "Jo Park, host: Which river first?\n"
+        "Guest: The Mekong, where my mother was born.\n"
+    )
+    interview = parse(text, InterviewMeta(title="T", interviewee="Lan Vu"))
+    assert [p.speaker for p in interview.passages] == ["Lan Vu", "Lan Vu"]
+    assert {(r.name, r.role) for r in interview.roles} == {
+        ("Lan Vu", "interviewee"),
+        ("Jo Park", "interviewer"),
+    }
+    plain = parse(text)
+    assert [p.speaker for p in plain.passages] == ["Guest", "Guest"]

@@ -55,7 +55,22 @@ __all__ = [
 ]
 
 _FRONT_INTERVIEWEES = ("interviewees", "interviewee", "guests", "guest", "witness", "narrator")
-_FRONT_INTERVIEWERS = ("interviewers", "interviewer", "hosts", "host", "moderator")
+_FRONT_INTERVIEWERS = (
+    "interviewers",
+    "interviewer",
+    "hosts",
+    "host",
+    "moderator",
+    "author",
+    "authors",
+)
+_GENERIC_LABELS = {
+    "interviewer": "Q",
+    "interviewee": "A",
+    "guest": "A",
+    "respondent": "A",
+    "narrator": "A",
+}
 _INTRO_BLOCKS = 40  # how far into the file intro cues are looked for
 _DROPPED_TEXT = 200  # characters of each dropped thing kept for `quotebot inspect`
 
@@ -173,8 +188,12 @@ def parse_transcript(
         who: str | None = None
         marker: str | None = None
         if b.label is not None:
-            if b.label in QA_MARKERS:
-                marker = QA_MARKERS[b.label]
+            generic = _GENERIC_LABELS.get(name_key(b.label))
+            if generic == "A" and answerer == "Interviewee" or generic == "Q" and not asker:
+                generic = None  # nobody to put in its place: "Guest" stays "Guest"
+            if b.label in QA_MARKERS or generic:
+                # "Q:"/"A:", and "Interviewer:"/"Guest:" once the file names who they are
+                marker = QA_MARKERS.get(b.label) or generic
                 who = answerer if marker == "A" else asker
             else:
                 who = names.resolve(b.label, i)

@@ -264,6 +264,7 @@ def _survey(lines: list[str], start: int) -> tuple[bool, bool]:
     gap = False
     period_names: set[str] = set()
     period_lines = 0
+    qa_lines = {"Q": 0, "A": 0}
     previous = ""
     for line in lines[start:]:
         stripped = line.strip()
@@ -276,7 +277,9 @@ def _survey(lines: list[str], start: int) -> tuple[bool, bool]:
             long_lines += len(stripped) > 110
             if stripped[:1].isupper() and len(period_names) < 50:
                 label = period_label(stripped)
-                if label is not None:
+                if label is not None and label.name in qa_lines:
+                    qa_lines[label.name] += 1
+                elif label is not None:
                     period_lines += 1
                     period_names.add(label.name)
             previous = stripped
@@ -285,7 +288,8 @@ def _survey(lines: list[str], start: int) -> tuple[bool, bool]:
             previous = ""
     blank_separated = runs >= 2 and runs * 4 >= filled
     hard_wrapped = wrapped * 4 >= filled and long_lines * 20 <= filled and filled >= 8
-    return blank_separated or hard_wrapped, period_lines >= 3 and len(period_names) >= 2
+    periods = period_lines >= 3 and len(period_names) >= 2
+    return blank_separated or hard_wrapped, periods or min(qa_lines.values()) >= 3
 
 
 def _indent(raw: str) -> int:

@@ -187,7 +187,10 @@ _PERIOD_LABEL = re.compile(
 
 
 def period_label(text: str) -> Label | None:
-    """ "Senator Barrasso. Thank you" -> the label and the words (GPO hearing style)."""
+    """ "Senator Barrasso. Thank you" -> the label and the words (GPO hearing style);
+    "Q. Where were you?" / "A. At home." (depositions, some oral histories)."""
+    if text[:3] in ("Q. ", "A. ") and len(text) > 3:
+        return Label(text[0], None, text[3:].strip())
     match = _PERIOD_LABEL.match(text)
     if not match:
         return None
@@ -203,6 +206,9 @@ def split_label(text: str) -> Label | None:
     if not match:
         return None
     name = " ".join(match.group("name").split())
+    note = match.group("note")
+    if "," in name and note is None:
+        name, note = (part.strip() for part in name.split(",", 1))  # "Jane Doe, host:"
     if not name:
         return None
     bare = strip_honorific(name)
@@ -215,7 +221,7 @@ def split_label(text: str) -> Label | None:
     )
     if not acceptable:
         return None
-    return Label(name, match.group("note"), text[match.end() :].strip())
+    return Label(name, note, text[match.end() :].strip())
 
 
 class Names:
