@@ -189,7 +189,7 @@ def parse_transcript(
         marker: str | None = None
         if b.label is not None:
             generic = _GENERIC_LABELS.get(name_key(b.label))
-            if generic == "A" and answerer == "Interviewee" or generic == "Q" and not asker:
+            if (generic == "A" and answerer == "Interviewee") or (generic == "Q" and not asker):
                 generic = None  # nobody to put in its place: "Guest" stays "Guest"
             if b.label in QA_MARKERS or generic:
                 # "Q:"/"A:", and "Interviewer:"/"Guest:" once the file names who they are
