@@ -335,3 +335,36 @@ def test_label_notes_and_generic_labels_named_by_the_sidecar() -> None:
     }
     plain = parse(text)
     assert [p.speaker for p in plain.passages] == ["Guest", "Guest"]
+
+
+@pytest.mark.parametrize("stamp", ["Jane Doe (00:00:01)", "Jane Doe\n00:00:01"])
+def test_name_then_its_time_is_a_label(stamp: str) -> None:
+    lines = [
+        (stamp, "What is it?"),
+        (stamp.replace("Jane Doe", "Bo Li"), "A thing I made long ago in school, for fun."),
+        (stamp, "Why?"),
+        (stamp.replace("Jane Doe", "Bo Li"), "Because I was bored and had a hammer and wood."),
+    ]
+    text = "\n\n".join(f"{head}\n{words}" for head, words in lines)
+    interview = parse(text)
+    assert [(p.speaker, p.question) for p in interview.passages] == [
+        ("Bo Li", "What is it?"),
+        ("Bo Li", "Why?"),
+    ]
+    assert not any("00:00" in p.text for p in interview.paragraphs)
+
+
+def test_whoever_welcomes_listeners_hosts_the_show() -> None:
+    # Both speak at length and neither asks much: the opener's "Welcome to" decides.
+    text = (
+        "Ana Ruiz: Welcome to Slow Roads. Today I drove the coast road with an old friend, "
+        "and we talked about maps.\n"
+        "Ben Ode: Maps were my whole childhood, my father drew them for the county office.\n"
+        "Ana Ruiz: I remember the big table in his office, covered in tracing paper.\n"
+        "Ben Ode: He never let anyone touch it, not even the mayor, which says a lot.\n"
+    )
+    interview = parse(text)
+    assert {p.speaker for p in interview.passages} == {"Ben Ode"}
+    assert {(r.name, r.role, r.source) for r in interview.roles} >= {
+        ("Ana Ruiz", "interviewer", "intro")
+    }

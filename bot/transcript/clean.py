@@ -77,7 +77,7 @@ class Cleaned:
     text: str
     removed: list[tuple[str, str]] = field(default_factory=list)
     stamp: str | None = None  # the first timestamp removed from the line
-    tail_stamp: bool = False  # the line ended with a bare timestamp ("Name  0:03")
+    tail_stamp: bool = False  # the line ended with a timestamp ("Name  0:03", "Name (0:03)")
     emphasis: bool = False  # the whole line was wrapped in * or _ (italic aside)
     strong: bool = False  # the whole line was bold (a question in many magazine Q&As)
 
@@ -88,8 +88,10 @@ def _remove(pattern: re.Pattern[str], kind: str, text: str, out: Cleaned) -> str
 
     def drop(match: re.Match[str]) -> str:
         out.removed.append((kind, match.group()))
-        if kind == "timestamp" and out.stamp is None:
-            out.stamp = match.group().strip("[]() ")
+        if kind == "timestamp":
+            out.stamp = out.stamp or match.group().strip("[]() ")
+            # "Jane Doe (00:00:00)" (Riverside): a name followed only by its time
+            out.tail_stamp = out.tail_stamp or not text[match.end() :].strip(" :*_")
         return " "
 
     return pattern.sub(drop, text)

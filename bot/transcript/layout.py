@@ -347,6 +347,16 @@ def _read_lines(lines: list[str], start: int, layout: Layout, markdown: bool) ->
         if only_timestamp(line):
             layout.dropped.append(Dropped(number, "timestamp", line))
             pending_stamp = pending_stamp or line.strip("[]() ")
+            if (
+                current is not None
+                and current.label is None
+                and current.line == number - 1
+                and current.text == current.raw
+                and (looks_like_name(current.text) or is_unnamed(current.text))
+            ):
+                # "Jane Doe" then "00:00:12" on the next line: a label and its time
+                pending, current = (current.text, None, pending_stamp), None
+                pending_stamp = None
             continue
         if is_note(line):
             flush()

@@ -7,6 +7,7 @@ a Q&A) and hands the passage stage one `Turned` block per paragraph.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -51,7 +52,10 @@ _GENERIC_LABELS = {
     "respondent": "A",
     "narrator": "A",
 }
-_INTRO_BLOCKS = 40  # how far into the file intro cues are looked for
+_INTRO_BLOCKS = 40
+_WELCOME = re.compile(
+    r"(?i)\bwelcome\s+(?:to|back)\b|\byou'?re listening to\b"
+)  # how far into the file intro cues are looked for
 
 
 def _front_names(front: dict[str, list[str]], keys: Iterable[str]) -> list[str]:
@@ -100,6 +104,7 @@ def _intro(layout: Layout, meta_title: str) -> tuple[list[Cue], dict[str, str]]:
     texts.append((meta_title, None))
     texts += [(line, None) for line in layout.intro]
     turns = 0
+    opener: Cue | None = None
     for b in layout.blocks[:_INTRO_BLOCKS]:
         if b.label is None and turns == 0 and not layout.intro:
             texts.append((b.text, None))
@@ -108,7 +113,9 @@ def _intro(layout: Layout, meta_title: str) -> tuple[list[Cue], dict[str, str]]:
             if turns > 3:
                 break
             texts.append((b.text, clean_name(b.label)))
-    cues: list[Cue] = []
+            if turns == 1 and _WELCOME.search(b.text[:400]) and b.label not in QA_MARKERS:
+                opener = Cue("interviewer", clean_name(b.label))  # who opens the show hosts it
+    cues: list[Cue] = [opener] if opener else []
     aliases: dict[str, str] = {}
     for text, speaker in texts:
         cues.extend(find_cues(text, speaker))
