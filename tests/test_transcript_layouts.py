@@ -368,3 +368,14 @@ def test_whoever_welcomes_listeners_hosts_the_show() -> None:
     assert {(r.name, r.role, r.source) for r in interview.roles} >= {
         ("Ana Ruiz", "interviewer", "intro")
     }
+
+
+def test_only_questions_marked_the_next_paragraph_answers() -> None:
+    text = (
+        "Q: How did you start?\n\nBy accident.\n\nThen on purpose.\n\nQ: And now?\n\nNow I teach.\n"
+    )
+    interview = parse(text, InterviewMeta(title="T", interviewee="Ida Berg"))
+    assert [(p.speaker, p.paragraphs, p.question) for p in interview.passages] == [
+        ("Ida Berg", ("By accident.", "Then on purpose."), "How did you start?"),
+        ("Ida Berg", ("Now I teach.",), "And now?"),
+    ]

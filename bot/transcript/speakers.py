@@ -85,14 +85,19 @@ def _unlabel_meta_lines(blocks: list[Block]) -> None:
             b.label = None
 
 
-def _bold_questions(blocks: list[Block]) -> None:
-    """No labels, but bold paragraphs: each bold one is a question, the next plain one opens
-    its answer (a common magazine Q&A layout)."""
-    if any(b.label for b in blocks) or sum(b.strong for b in blocks) < 2:
+def _implied_answers(blocks: list[Block]) -> None:
+    """Only the questions are marked: bold paragraphs and no labels at all, or "Q:" and no
+    other label. Each question's next plain paragraph opens its answer (magazine Q&As)."""
+    labels = {b.label for b in blocks if b.label}
+    if labels == {"Q"}:
+        questions = [b.label == "Q" for b in blocks]
+    elif not labels and sum(b.strong for b in blocks) >= 2:
+        questions = [b.strong and not b.note for b in blocks]
+    else:
         return
     asked = False
-    for b in blocks:
-        if b.strong and not b.note:
+    for b, question in zip(blocks, questions, strict=True):
+        if question:
             b.label, asked = "Q", True
         elif asked and not b.note and not b.emphasis and not b.section_start:
             b.label, asked = "A", False
@@ -138,7 +143,7 @@ def read_cast(layout: Layout, meta: InterviewMeta) -> Cast:
     """Resolve every block's label to a speaker and decide each speaker's role."""
     blocks = layout.blocks
     _unlabel_meta_lines(blocks)
-    _bold_questions(blocks)
+    _implied_answers(blocks)
     cues, intro_aliases = _intro(layout, meta.title)
     aliases = {**intro_aliases, **dict(meta.aliases)}
     sidecar_ee = [strip_honorific(clean_name(n)) for n in meta.named_interviewees()]
