@@ -379,3 +379,19 @@ def test_only_questions_marked_the_next_paragraph_answers() -> None:
         ("Ida Berg", ("By accident.", "Then on purpose."), "How did you start?"),
         ("Ida Berg", ("Now I teach.",), "And now?"),
     ]
+
+
+def test_named_hosts_make_every_other_talker_a_guest() -> None:
+    text = (
+        "Ann Lee: Quick one today. Bo, what changed?\n"
+        "Bo Chan: Prices. Why do you ask? Everyone asks. It's prices, all of it, since spring.\n"
+        "Cy Dunn: And the weather, which nobody can price.\n"
+        "Ann Lee: Fair.\n"
+    )
+    interview = parse(text, InterviewMeta(title="T", interviewers=("Ann Lee",)))
+    roles = {r.name: (r.role, r.source) for r in interview.roles}
+    assert roles == {
+        "Ann Lee": ("interviewer", "sidecar"),
+        "Bo Chan": ("interviewee", "text"),
+        "Cy Dunn": ("interviewee", "text"),
+    }

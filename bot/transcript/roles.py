@@ -207,6 +207,17 @@ def assign_roles(
     if not rest:
         return _ensure_interviewee(roles, stats)
     known_ee = any(role == "interviewee" for role, _ in roles.values())
+    stated_hosts = any(
+        role == "interviewer" and source in ("sidecar", "front matter")
+        for role, source in roles.values()
+    )
+    if stated_hosts and not known_ee:
+        # The hosts are named: whoever else talks is a guest (a rare word makes one other).
+        most = max(stats[n].words for n in rest)
+        for name in rest:
+            guest = stats[name].words * 7 >= most
+            roles[name] = ("interviewee" if guest else "other", "text")
+        return _ensure_interviewee(roles, stats)
     if authoritative or (known_ee and not _has_long_talker(rest, stats, roles)):
         for name in rest:
             s = stats[name]
