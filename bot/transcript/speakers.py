@@ -18,6 +18,7 @@ from bot.transcript.names import (
     QA_MARKERS,
     Names,
     clean_name,
+    looks_like_name,
     name_key,
     split_names,
     strip_honorific,
@@ -66,6 +67,17 @@ def _front_names(front: dict[str, list[str]], keys: Iterable[str]) -> list[str]:
     return names
 
 
+def _name_list(text: str) -> bool:
+    """ "Maria Kowalski (MK)", "Aiko Tanaka and Rafael Souza": only names."""
+    bare = re.sub(r"\([^()]{0,40}\)", " ", text).strip().rstrip(".")
+    parts = split_names(bare)
+    return (
+        bool(parts)
+        and len(bare.split()) <= 12
+        and all(looks_like_name(strip_honorific(p)) for p in parts)
+    )
+
+
 def _unlabel_meta_lines(blocks: list[Block]) -> None:
     """ "Interviewer: Maria Kowalski (MK)" in the header is a line about the file, not a turn."""
     counts: dict[str, int] = {}
@@ -76,13 +88,11 @@ def _unlabel_meta_lines(blocks: list[Block]) -> None:
         if b.label is None:
             continue
         key = name_key(b.label)
-        if key not in META_LABELS or counts[key] != 1 or "?" in b.text:
-            if key not in META_LABELS:
-                break  # the conversation has begun
-            continue
-        if b.text[:1].isupper() and len(b.text.split()) <= 25:
-            b.text = f"{b.label}: {b.text}"
-            b.label = None
+        once = counts[key] == 1 and b.text[:1].isupper() and len(b.text.split()) <= 25
+        if key not in META_LABELS or "?" in b.text or not (once or _name_list(b.text)):
+            break  # the conversation has begun
+        b.text = f"{b.label}: {b.text}"
+        b.label = None
 
 
 def _implied_answers(blocks: list[Block]) -> None:
