@@ -103,9 +103,7 @@ def _score_file(interview: Interview, expected: dict, score: Score, name: str) -
                 score.misses.append(f"{name}: {start!r} question {p.question!r:.80}")
     for i, p in enumerate(passages):
         bad = [
-            phrase
-            for phrase in expected.get("never_quoted", [])
-            if _norm(phrase) in _norm(p.text)
+            phrase for phrase in expected.get("never_quoted", []) if _norm(phrase) in _norm(p.text)
         ]
         if i not in used or _norm(p.speaker) in forbidden or bad:
             score.wrong += 1
@@ -119,7 +117,7 @@ def _score_file(interview: Interview, expected: dict, score: Score, name: str) -
 
 
 def _new_parser(path: Path) -> Interview | None:
-    interview, errors = load_interview(path)
+    interview, _errors = load_interview(path)
     return interview
 
 

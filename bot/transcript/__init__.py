@@ -2,7 +2,8 @@
 
 Stages, each its own module: `layout` turns lines into blocks of speech with their labels
 and lists the debris it took out (`clean`); `names` resolves labels to people; `roles`
-decides who is interviewee, interviewer or other; `passages` groups answers and finds the
+decides who is interviewee, interviewer or other (`speakers` ties those together for
+every block); `passages` groups answers and finds the
 question each replied to; `sentences` splits them. Every stage is one linear pass, so
 multi-megabyte files stay fast.
 """
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import codecs
 import hashlib
-from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
@@ -20,29 +20,12 @@ from bot.models import (
     InterviewMeta,
     Paragraph,
     SpeakerInfo,
-    SpeakerRole,
 )
 from bot.transcript.base import TranscriptError, check_text, line_count, passage_id, slugify
-from bot.transcript.layout import Block, Layout, front_matter, read_layout
-from bot.transcript.names import (
-    META_LABELS,
-    QA_MARKERS,
-    Names,
-    clean_name,
-    name_key,
-    split_names,
-    strip_honorific,
-)
-from bot.transcript.passages import Turned, build_passages, classify
-from bot.transcript.roles import (
-    Cue,
-    SpeakerStats,
-    assign_roles,
-    find_aliases,
-    find_cues,
-    role_word,
-)
+from bot.transcript.layout import front_matter, read_layout
+from bot.transcript.passages import build_passages, classify
 from bot.transcript.sentences import split_sentences
+from bot.transcript.speakers import read_cast
 
 __all__ = [
     "TranscriptError",
@@ -53,59 +36,7 @@ __all__ = [
     "split_sentences",
 ]
 
-_FRONT_INTERVIEWEES = ("interviewees", "interviewee", "guests", "guest", "witness", "narrator")
-_FRONT_INTERVIEWERS = ("interviewers", "interviewer", "hosts", "host", "moderator")
-_INTRO_BLOCKS = 40  # how far into the file intro cues are looked for
-
-
-def _front_names(front: dict[str, list[str]], keys: Iterable[str]) -> list[str]:
-    names: list[str] = []
-    for key in keys:
-        for value in front.get(key, []):
-            names.extend(strip_honorific(n) for n in split_names(value))
-    return names
-
-
-def _unlabel_meta_lines(blocks: list[Block]) -> None:
-    """ "Interviewer: Maria Kowalski (MK)" in the header is a line about the file, not a turn."""
-    counts: dict[str, int] = {}
-    for b in blocks:
-        if b.label:
-            counts[name_key(b.label)] = counts.get(name_key(b.label), 0) + 1
-    for b in blocks[:_INTRO_BLOCKS]:
-        if b.label is None:
-            continue
-        key = name_key(b.label)
-        if key not in META_LABELS or counts[key] != 1 or "?" in b.text:
-            if key not in META_LABELS:
-                break  # the conversation has begun
-            continue
-        if b.text[:1].isupper() and len(b.text.split()) <= 25:
-            b.text = f"{b.label}: {b.text}"
-            b.label = None
-
-
-def _intro(layout: Layout, meta_title: str) -> tuple[list[Cue], dict[str, str]]:
-    texts: list[tuple[str, str | None]] = [(h, None) for h in layout.headings[:10]]
-    texts += [(t, None) for t in layout.front.get("title", [])]
-    texts.append((meta_title, None))
-    texts += [(line, None) for line in layout.intro]
-    turns = 0
-    for b in layout.blocks[:_INTRO_BLOCKS]:
-        if b.label is None and turns == 0 and not layout.intro:
-            texts.append((b.text, None))
-        elif b.label is not None:
-            turns += 1
-            if turns > 3:
-                break
-            texts.append((b.text, clean_name(b.label)))
-    cues: list[Cue] = []
-    aliases: dict[str, str] = {}
-    for text, speaker in texts:
-        cues.extend(find_cues(text, speaker))
-        if speaker is None:
-            aliases.update(find_aliases(text))
-    return cues, aliases
+_DROPPED_TEXT = 200  # characters of each dropped thing kept for `quotebot inspect`
 
 
 def parse_transcript(
@@ -117,103 +48,13 @@ def parse_transcript(
     markdown = source.lower().endswith((".md", ".markdown"))
     layout = read_layout(text, markdown=markdown)
     blocks = layout.blocks
-    _unlabel_meta_lines(blocks)
     dropped = layout.dropped
     if not blocks:
         raise TranscriptError(source, 1, "nothing but debris (headings, timestamps, markup)")
 
-    cues, intro_aliases = _intro(layout, meta.title)
-    aliases = {**intro_aliases, **dict(meta.aliases)}
-    sidecar_ee = [strip_honorific(clean_name(n)) for n in meta.named_interviewees()]
-    sidecar_er = [strip_honorific(clean_name(n)) for n in meta.named_interviewers()]
-    front_ee = _front_names(layout.front, _FRONT_INTERVIEWEES)
-    front_er = _front_names(layout.front, _FRONT_INTERVIEWERS)
-    known = [*front_ee, *front_er, *(c.name for c in cues)]
-    labels = ((i, b.label) for i, b in enumerate(blocks) if b.label)
-    names = Names(labels, known, aliases, stated=[*sidecar_ee, *sidecar_er])
-
-    def resolve_all(values: Iterable[str]) -> list[str]:
-        out = []
-        for value in values:
-            got = names.resolve(value, -1)
-            if got:
-                out.append(got)
-        return out
-
-    answerer = next(iter(resolve_all(sidecar_ee) or resolve_all(front_ee)), None)
-    if answerer is None:
-        ee_cues = [c.name for c in cues if c.role == "interviewee" and c.speaker is None]
-        answerer = next(iter(resolve_all(ee_cues)), None) or "Interviewee"
-    asker = next(iter(resolve_all(sidecar_er) or resolve_all(front_er)), None)
-
-    speakers: list[str | None] = []
-    markers: list[str | None] = []
-    for i, b in enumerate(blocks):
-        who: str | None = None
-        marker = None
-        if b.label is not None:
-            if b.label in QA_MARKERS:
-                marker = QA_MARKERS[b.label]
-                who = answerer if marker == "A" else asker
-            else:
-                who = names.resolve(b.label, i)
-                if who is None:
-                    b.text = f"{b.label}: {b.text}" if b.text else b.label
-                    b.label = None
-        speakers.append(who)
-        markers.append(marker)
-
-    stats: dict[str, SpeakerStats] = {}
-    for i, (b, who) in enumerate(zip(blocks, speakers, strict=True)):
-        if who is None or b.label is None:
-            continue
-        s = stats.setdefault(who, SpeakerStats(first=i))
-        s.turns += 1
-        s.words += len(b.text.split())
-        s.asking += "?" in b.text
-    label_roles: dict[str, SpeakerRole] = {}
-    for b, who, marker in zip(blocks, speakers, markers, strict=True):
-        if who is None or b.label is None:
-            continue
-        hinted = role_word(marker or b.label) or role_word(b.label_note)
-        if hinted and who not in label_roles:
-            label_roles[who] = hinted
-    stated = [
-        ("sidecar", resolve_all(sidecar_ee), resolve_all(sidecar_er)),
-        ("front matter", resolve_all(front_ee), resolve_all(front_er)),
-    ]
-    cue_roles: list[tuple[str, SpeakerRole]] = []
-    for cue in cues:
-        got = names.resolve(cue.name, -1)
-        if got:
-            cue_roles.append((got, cue.role))
-        if cue.role == "interviewee" and cue.speaker:
-            speaker = names.resolve(cue.speaker, -1)
-            if speaker and (not got or got != speaker):
-                cue_roles.append((speaker, "interviewer"))
-    roles = assign_roles(stats, stated, cue_roles, label_roles)
-
-    turned = []
-    for b, who, marker in zip(blocks, speakers, markers, strict=True):
-        role: SpeakerRole | None = None
-        if b.label is not None:
-            if marker == "Q" and who is None:
-                role = "interviewer"
-            elif who is not None:
-                role = roles[who][0]
-        turned.append(
-            Turned(
-                b.line,
-                b.text,
-                b.note,
-                b.label is not None,
-                who,
-                role,
-                emphasis=b.emphasis,
-                section_start=b.section_start,
-            )
-        )
-    if not stats and not any(markers):
+    cast = read_cast(layout, meta)
+    stats, roles, turned = cast.stats, cast.roles, cast.turned
+    if not stats and not cast.qa_markers:
         raise TranscriptError(
             source,
             blocks[0].line,
@@ -246,7 +87,9 @@ def parse_transcript(
             turns=stats[s].turns,
             passages=counts.get(s, 0),
         )
-        for s in sorted(stats, key=lambda n: ("interviewee", "interviewer", "other").index(roles[n][0]))
+        for s in sorted(
+            stats, key=lambda n: ("interviewee", "interviewer", "other").index(roles[n][0])
+        )
     )
     meta = _with_front_matter(meta, layout.front)
     return Interview(
@@ -258,18 +101,25 @@ def parse_transcript(
         paragraphs=paragraphs,
         passages=passages,
         roles=infos,
-        dropped=tuple(sorted(dropped, key=lambda d: d.line)),
-        layout=layout.kind + (" q&a" if any(markers) else ""),
+        dropped=tuple(
+            replace(d, text=d.text[:_DROPPED_TEXT]) for d in sorted(dropped, key=lambda d: d.line)
+        ),
+        layout=layout.kind + (" q&a" if cast.qa_markers else ""),
     )
 
 
 def _with_front_matter(meta: InterviewMeta, front: dict[str, list[str]]) -> InterviewMeta:
     """Front matter fills what the sidecar left empty (never overrides it)."""
-    changes: dict[str, str] = {}
-    for field_name, key in (("date", "date"), ("url", "url"), ("publication", "publication")):
-        if getattr(meta, field_name) is None and front.get(key):
-            changes[field_name] = front[key][0]
-    return replace(meta, **changes) if changes else meta
+
+    def first(key: str, current: str | None) -> str | None:
+        return current if current is not None else next(iter(front.get(key, [])), None)
+
+    return replace(
+        meta,
+        date=first("date", meta.date),
+        url=first("url", meta.url),
+        publication=first("publication", meta.publication),
+    )
 
 
 def read_transcript(path: Path, meta: InterviewMeta | None = None) -> Interview:
@@ -321,4 +171,3 @@ def _front_title(text: str) -> str | None:
 def _title_from_stem(stem: str) -> str:
     words = stem.replace("_", " ").replace("-", " ").split()
     return " ".join(w if w.isupper() else w.capitalize() for w in words) or stem
-

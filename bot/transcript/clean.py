@@ -66,6 +66,7 @@ _CAPTION_START = re.compile(
     r"courtesy)\s*[:|]|(?:photo(?:graph)?s?|illustrations?|images?)\s+(?:by|courtesy)\b)",
     re.I,
 )
+_WHOLLY_STRONG = re.compile(r"^(?:\*\*[^*\n]{1,1000}\*\*|__[^_\n]{1,1000}__)$")
 _WHOLLY_EM = re.compile(r"^(?:\*[^*\n]{1,600}\*|_[^_\n]{1,600}_)$")
 
 
@@ -76,8 +77,9 @@ class Cleaned:
     text: str
     removed: list[tuple[str, str]] = field(default_factory=list)
     stamp: str | None = None  # the first timestamp removed from the line
-    tail_stamp: bool = False  # the line ended with a bare timestamp ("Name  0:03")
+    tail_stamp: bool = False  # the line ended with a timestamp ("Name  0:03", "Name (0:03)")
     emphasis: bool = False  # the whole line was wrapped in * or _ (italic aside)
+    strong: bool = False  # the whole line was bold (a question in many magazine Q&As)
 
 
 def _remove(pattern: re.Pattern[str], kind: str, text: str, out: Cleaned) -> str:
@@ -86,8 +88,10 @@ def _remove(pattern: re.Pattern[str], kind: str, text: str, out: Cleaned) -> str
 
     def drop(match: re.Match[str]) -> str:
         out.removed.append((kind, match.group()))
-        if kind == "timestamp" and out.stamp is None:
-            out.stamp = match.group().strip("[]() ")
+        if kind == "timestamp":
+            out.stamp = out.stamp or match.group().strip("[]() ")
+            # "Jane Doe (00:00:00)" (Riverside): a name followed only by its time
+            out.tail_stamp = out.tail_stamp or not text[match.end() :].strip(" :*_")
         return " "
 
     return pattern.sub(drop, text)
@@ -103,6 +107,7 @@ def clean_inline(line: str, *, markdown: bool) -> Cleaned:
     text = line
     if markdown:
         out.emphasis = bool(_WHOLLY_EM.match(text)) and not text.startswith(("**", "__"))
+        out.strong = bool(_WHOLLY_STRONG.match(text))
         if "\\" in text:
             text = _ESCAPE.sub(r"\1", text)
         if "](" in text:
@@ -134,8 +139,10 @@ def clean_inline(line: str, *, markdown: bool) -> Cleaned:
         tail = _TAIL_TS.search(text)
         if tail and tail.start() > 0:
             before = text[: tail.start()].rstrip()
-            if before.endswith(":") or "  " in text[tail.start() - 2 : tail.start() + 1] or (
-                len(before.split()) <= 6 and not before.endswith((".", "!", "?", ","))
+            if (
+                before.endswith(":")
+                or "  " in text[tail.start() - 2 : tail.start() + 1]
+                or (len(before.split()) <= 6 and not before.endswith((".", "!", "?", ",")))
             ):
                 out.removed.append(("timestamp", tail.group().strip()))
                 out.stamp = out.stamp or tail.group().strip()

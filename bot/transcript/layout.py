@@ -31,6 +31,7 @@ from bot.transcript.names import (
     is_unnamed,
     looks_like_name,
     name_key,
+    period_label,
     split_label,
 )
 
@@ -48,6 +49,7 @@ _STATEMENT = re.compile(
 _FRONT_KEY = re.compile(r"^([A-Za-z_][\w -]{0,40}):\s*(.*)$")
 _MAX_FRONT = 200  # lines: a longer "front matter" is no front matter
 _INTRO_LINES = 60
+_ENDS = '.?!:;"”’)]*_'
 # "Transcribed by https://otter.ai", a bare link: the tool's or the page's, not speech.
 _CREDIT = re.compile(
     r"(?i)^(?:transcri(?:bed|ption|pt)|captions?|captioned|subtitles?|generated)\s+"
@@ -67,6 +69,7 @@ class Block:
     note: bool = False  # an editorial note
     stamp: str | None = None  # first timestamp seen for it
     emphasis: bool = False  # wholly italic (an aside in markdown)
+    strong: bool = False  # wholly bold
     section_start: bool = False  # first block after a heading or a rule
     labelled_alone: bool = False  # its label stood alone on the line above
 
@@ -97,7 +100,9 @@ def read_layout(text: str, *, markdown: bool) -> Layout:
             markdown = True
             for number in range(first + 1, end + 2):
                 if lines[number - 1].strip():
-                    layout.dropped.append(Dropped(number, "front matter", lines[number - 1].strip()))
+                    layout.dropped.append(
+                        Dropped(number, "front matter", lines[number - 1].strip())
+                    )
             start = end + 1
     _read_lines(lines, start, layout, markdown)
     if markdown and layout.kind == "plain":
@@ -147,10 +152,7 @@ def front_matter(lines: list[str], first: int) -> tuple[int, dict[str, list[str]
 
 
 def _yaml_values(value: str) -> list[str]:
-    if value.startswith("[") and value.endswith("]"):
-        parts = value[1:-1].split(",")
-    else:
-        parts = [value]
+    parts = value[1:-1].split(",") if value.startswith("[") and value.endswith("]") else [value]
     return [p.strip().strip("\"'").strip() for p in parts if p.strip().strip("\"'").strip()]
 
 
@@ -251,25 +253,58 @@ def _whole_aside(line: str) -> bool:
     return line.find(closer) == len(line) - 1 and line[-1] == closer
 
 
-def _read_lines(lines: list[str], start: int, layout: Layout, markdown: bool) -> None:
-    # Files whose paragraphs are separated by blank lines may wrap one paragraph over
-    # several lines ("one sentence per line"); files without them have one per line.
-    runs = filled = 0
+def _survey(lines: list[str], start: int) -> tuple[bool, bool]:
+    """(paragraphs wrap over several lines, labels end with a period as in GPO hearings).
+
+    Paragraphs wrap when blank lines separate them ("one sentence per line" under a
+    label) or when the text is hard-wrapped at a fixed width (many lines of 40-100
+    characters that stop mid-sentence). Files with neither have one paragraph per line.
+    """
+    runs = filled = wrapped = long_lines = 0
     gap = False
+    period_names: set[str] = set()
+    period_lines = 0
+    qa_lines = {"Q": 0, "A": 0}
+    previous = ""
     for line in lines[start:]:
-        if line.strip():
+        stripped = line.strip()
+        if stripped:
             runs += gap and filled > 0
             filled += 1
             gap = False
+            if previous and 40 <= len(previous) <= 100 and previous[-1] not in _ENDS:
+                wrapped += 1
+            long_lines += len(stripped) > 110
+            if stripped[:1].isupper() and len(period_names) < 50:
+                label = period_label(stripped)
+                if label is not None and label.name in qa_lines:
+                    qa_lines[label.name] += 1
+                elif label is not None:
+                    period_lines += 1
+                    period_names.add(label.name)
+            previous = stripped
         else:
             gap = True
-    join_lines = runs >= 2 and runs * 4 >= filled
+            previous = ""
+    blank_separated = runs >= 2 and runs * 4 >= filled
+    hard_wrapped = wrapped * 4 >= filled and long_lines * 20 <= filled and filled >= 8
+    periods = period_lines >= 3 and len(period_names) >= 2
+    return blank_separated or hard_wrapped, periods or min(qa_lines.values()) >= 3
+
+
+def _indent(raw: str) -> int:
+    return len(raw) - len(raw.lstrip(" \t"))
+
+
+def _read_lines(lines: list[str], start: int, layout: Layout, markdown: bool) -> None:
+    join_lines, period_mode = _survey(lines, start)
     current: Block | None = None
     pending: tuple[str, str | None, str | None] | None = None  # a label waiting for words
     pending_stamp: str | None = None
     section_break = False
     after_image = False
     begun = False  # a speaker label has been seen: the intro is over
+    last_indent = 0  # a line indented deeper than the one above opens a paragraph (GPO)
 
     def flush() -> None:
         nonlocal current
@@ -282,6 +317,7 @@ def _read_lines(lines: list[str], start: int, layout: Layout, markdown: bool) ->
         if not line:
             flush()
             continue
+        indented, last_indent = _indent(raw) > last_indent, _indent(raw)
         was_image, after_image = after_image, False
         heading = heading_text(line)
         if heading is not None or is_rule(line):
@@ -311,6 +347,16 @@ def _read_lines(lines: list[str], start: int, layout: Layout, markdown: bool) ->
         if only_timestamp(line):
             layout.dropped.append(Dropped(number, "timestamp", line))
             pending_stamp = pending_stamp or line.strip("[]() ")
+            if (
+                current is not None
+                and current.label is None
+                and current.line == number - 1
+                and current.text == current.raw
+                and (looks_like_name(current.text) or is_unnamed(current.text))
+            ):
+                # "Jane Doe" then "00:00:12" on the next line: a label and its time
+                pending, current = (current.text, None, pending_stamp), None
+                pending_stamp = None
             continue
         if is_note(line):
             flush()
@@ -325,7 +371,7 @@ def _read_lines(lines: list[str], start: int, layout: Layout, markdown: bool) ->
         text = cleaned.text
         if not text:
             continue
-        label = split_label(text)
+        label = split_label(text) or (period_label(text) if period_mode else None)
         if not begun:
             begun = label is not None and name_key(label.name) not in META_LABELS
             if not begun and len(layout.intro) < _INTRO_LINES:
@@ -357,12 +403,13 @@ def _read_lines(lines: list[str], start: int, layout: Layout, markdown: bool) ->
             name, note, pstamp = pending
             current = Block(number, line, text, name, note, stamp=pstamp or stamp)
             current.labelled_alone = True
-        elif current is not None and join_lines and not current.note:
+        elif current is not None and join_lines and not current.note and not indented:
             current.text = f"{current.text} {text}"
             continue
         else:
             flush()
             current = Block(number, line, text, stamp=stamp, emphasis=cleaned.emphasis)
+            current.strong = cleaned.strong
         pending = None
         pending_stamp = None
         current.section_start = section_break

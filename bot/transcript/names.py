@@ -17,13 +17,14 @@ from typing import Literal
 
 __all__ = [
     "INTERVIEWEE_WORDS",
-    "META_LABELS",
     "INTERVIEWER_WORDS",
+    "META_LABELS",
     "Label",
     "Names",
     "clean_name",
     "looks_like_name",
     "name_key",
+    "period_label",
     "split_label",
     "split_names",
 ]
@@ -34,7 +35,8 @@ _PARTICLES = frozenset(
 )
 _SUFFIXES = frozenset("jr jr. sr sr. ii iii iv".split())
 HONORIFICS = frozenset(
-    "mr mr. mrs mrs. ms ms. mx mx. dr dr. prof prof. sir dame hon hon. rev rev. fr fr.".split()
+    """mr mr. mrs mrs. ms ms. mx mx. dr dr. prof prof. professor sir dame lord lady baroness
+    baron hon hon. rev rev. fr fr.""".split()
 )
 # Offices whose holders ask the questions in hearings and meetings; "Senator Park:" is
 # never the witness, and a bare "Senator:" is nobody in particular.
@@ -62,6 +64,9 @@ META_LABELS = frozenset(
     interviewees narrator narrators moderator moderators witness witnesses panelists
     participants speakers featuring presenter presenters""".split()
 )
+# A bare office names nobody in particular, except the one who chairs: "The Chairman:"
+# is one person all through a hearing.
+_UNNAMED_TITLES = ASKING_TITLES - {"chairman", "chairwoman", "chair", "chairperson"}
 QA_MARKERS: dict[str, Literal["Q", "A"]] = {"Q": "Q", "Question": "Q", "A": "A", "Answer": "A"}
 INTERVIEWER_WORDS = frozenset({"interviewer", "host", "moderator", "q", "question"})
 INTERVIEWEE_WORDS = frozenset(
@@ -72,13 +77,13 @@ _UNNAMED = re.compile(
     r"(?:speaker|participant|caller|student|audience(?:\s+member)?|person|voice|man|woman|"
     r"member|crowd|multiple|several|all|both|panel(?:ist)?|reporter|unknown|off-camera|"
     r"announcer|narrator\s+\d+|interpreter|translator|staff|aide|clerk|"
-    + "|".join(re.escape(t) for t in sorted(ASKING_TITLES, key=len, reverse=True))
+    + "|".join(re.escape(t) for t in sorted(_UNNAMED_TITLES, key=len, reverse=True))
     + r")(?:\s*(?:\d{1,3}|[A-Z]))?$"
 )
 _INITIALS_LABEL = re.compile(r"^(?:[A-Z]{2,3}|(?:[A-Z]\.){2,3})$")
 _INITIALS = re.compile(r"(?:[^\W\d_]\.)+")
 _LABEL = re.compile(
-    r"^(?:>>\s?|-\s)?(?P<name>[^:()\n]{1,80}?)\s*(?:\((?P<note>[^()\n]{1,40})\))?\s*:(?=\s|$)"
+    r"^(?:>>\s?|-\s|Q\d{1,4}\s+)?(?P<name>[^:()\n]{1,80}?)\s*(?:\((?P<note>[^()\n]{1,40})\))?\s*:(?=\s|$)"
 )
 _NAME_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\+)\s*")
 
@@ -151,6 +156,8 @@ def is_unnamed(label: str) -> bool:
 def asking_title(label: str) -> bool:
     """ "Senator Park", "Chairman Lee", "Rep. Ortiz": a label led by a questioning office."""
     words = label.split()
+    if words and words[0].casefold() == "the":
+        words = words[1:]
     return len(words) >= 1 and words[0].casefold() in ASKING_TITLES
 
 
@@ -166,6 +173,30 @@ class Label:
     rest: str  # the words after the colon
 
 
+# US hearing transcripts (GPO) end a speaker's label with a period: "Senator Barrasso.",
+# "Mr. Smith.", "The Chairman." — only a title-led label counts, and only in files where
+# such labels recur (see `period_labels`).
+_PERIOD_NAME = r"(?:\s+(?:[A-Z][\w'’-]+|de|van|von|del|la))"
+_PERIOD_LABEL = re.compile(
+    r"^(?P<name>(?:Mr|Mrs|Ms|Dr)\.?" + _PERIOD_NAME + r"{1,3}"
+    r"|(?:The\s+)?(?:Chairman|Chairwoman|Chair|Senator|Representative|Congressman|"
+    r"Congresswoman|Judge|Justice|General|Admiral|Secretary|Governor|Mayor|Commissioner|"
+    r"Ambassador|Director|Professor|Chief|Ranking\s+Member|Vice\s+Chair(?:man)?|Witness|"
+    r"Clerk|Delegate)" + _PERIOD_NAME + r"{0,3})\.\s+(?=[A-Z\"“(\[])"
+)
+
+
+def period_label(text: str) -> Label | None:
+    """ "Senator Barrasso. Thank you" -> the label and the words (GPO hearing style);
+    "Q. Where were you?" / "A. At home." (depositions, some oral histories)."""
+    if text[:3] in ("Q. ", "A. ") and len(text) > 3:
+        return Label(text[0], None, text[3:].strip())
+    match = _PERIOD_LABEL.match(text)
+    if not match:
+        return None
+    return Label(" ".join(match.group("name").split()), None, text[match.end() :].strip())
+
+
 def split_label(text: str) -> Label | None:
     """The "Name:" label that opens `text`, if the name is shaped like a speaker."""
     colon = text.find(":", 0, _MAX_LABEL + 45)
@@ -175,6 +206,9 @@ def split_label(text: str) -> Label | None:
     if not match:
         return None
     name = " ".join(match.group("name").split())
+    note = match.group("note")
+    if "," in name and note is None:
+        name, note = (part.strip() for part in name.split(",", 1))  # "Jane Doe, host:"
     if not name:
         return None
     bare = strip_honorific(name)
@@ -183,10 +217,11 @@ def split_label(text: str) -> Label | None:
         or is_unnamed(name)
         or bool(_INITIALS_LABEL.match(name))
         or looks_like_name(bare)
+        or (asking_title(name) and len(name.split()) <= 4)
     )
     if not acceptable:
         return None
-    return Label(name, match.group("note"), text[match.end() :].strip())
+    return Label(name, note, text[match.end() :].strip())
 
 
 class Names:
@@ -266,8 +301,10 @@ class Names:
             return self.display[earlier[-1] if earlier else candidates[0]]
         if key in INTERVIEWER_WORDS or key in INTERVIEWEE_WORDS:
             return name
+        if written != name or asking_title(written):
+            return written  # "Mr. Lutz", "Senator Park": a title makes a name, even once
         if self.single_counts[key] >= 2:
-            return written if written != name and asking_title(written) else name
+            return name
         return None
 
 

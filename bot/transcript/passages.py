@@ -68,7 +68,11 @@ def classify(
             continue
         prev = blocks[turns[pos - 1]]
         here = blocks[i]
-        if here.role == "interviewee" and prev.role == "interviewee" and prev.speaker == here.speaker:
+        if (
+            here.role == "interviewee"
+            and prev.role == "interviewee"
+            and prev.speaker == here.speaker
+        ):
             merged.add(i)
         if (
             here.role != "interviewee"

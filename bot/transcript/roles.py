@@ -25,7 +25,14 @@ from bot.transcript.names import (
     strip_honorific,
 )
 
-__all__ = ["Cue", "SpeakerStats", "assign_roles", "find_aliases", "find_cues"]
+__all__ = [
+    "Cue",
+    "SpeakerStats",
+    "assign_roles",
+    "find_aliases",
+    "find_cues",
+    "headline_name",
+]
 
 _ER = (
     r"co-?hosts?|hosts?|hosted\s+by|presented\s+by|interviewers?|interview(?:ed)?\s+by|"
@@ -85,7 +92,7 @@ def _names_after(text: str) -> list[str]:
             skipped += 1
             i += 1
             continue
-        words = []
+        words: list[str] = []
         while i < len(tokens):
             word = tokens[i].strip("(“‘\"'")
             core = word.rstrip(_PUNCT)
@@ -120,6 +127,30 @@ def find_cues(text: str, speaker: str | None = None) -> list[Cue]:
             if speaker is None or name_key(name) != name_key(speaker):
                 cues.append(Cue(role, name, speaker))
     return cues
+
+
+_FULL_NAME = re.compile(
+    r"\b[A-Z][\w'’-]+(?:\s+(?:de|van|von|del|la|da|di|le|bin|al)?\s*[A-Z][\w'’-]+){1,2}"
+)
+
+
+def headline_name(titles: Iterable[str], intro: str, exclude: set[str]) -> str | None:
+    """The person a headline is about ("Novelist Teresa Quaye on her night-shift novel"):
+    a full name in the title that the intro mentions again (so "New York" rarely wins)."""
+    folded = intro.casefold()
+    for title in titles:
+        for match in _FULL_NAME.finditer(title[:300]):
+            words = match.group().split()
+            while len(words) > 2 and words[0].casefold() not in folded:
+                words = words[1:]  # "Novelist Teresa Quaye" -> "Teresa Quaye"
+            name = " ".join(words)
+            if (
+                looks_like_name(name)
+                and name_key(name) not in exclude
+                and words[-1].casefold() in folded
+            ):
+                return name
+    return None
 
 
 def find_aliases(text: str) -> dict[str, str]:
@@ -168,17 +199,30 @@ def assign_roles(
             roles[name] = (role, "intro")
     for name in stats:
         if name not in roles and (asking_title(name) or is_unnamed(name)):
-            asks = stats[name].asking > 0
-            roles[name] = ("interviewer" if asks and asking_title(name) else "other", "title")
+            # "Senator Park" asks as an interviewer; a bare "Senator:" is other, though
+            # what they ask still shows as the question.
+            asks = stats[name].asking > 0 and not is_unnamed(name)
+            roles[name] = ("interviewer" if asks else "other", "title")
     rest = [name for name in stats if name not in roles]
     if not rest:
         return _ensure_interviewee(roles, stats)
     known_ee = any(role == "interviewee" for role, _ in roles.values())
+    stated_hosts = any(
+        role == "interviewer" and source in ("sidecar", "front matter")
+        for role, source in roles.values()
+    )
+    if stated_hosts and not known_ee:
+        # The hosts are named: whoever else talks is a guest (a rare word makes one other).
+        most = max(stats[n].words for n in rest)
+        for name in rest:
+            guest = stats[name].words * 7 >= most
+            roles[name] = ("interviewee" if guest else "other", "text")
+        return _ensure_interviewee(roles, stats)
     if authoritative or (known_ee and not _has_long_talker(rest, stats, roles)):
         for name in rest:
             s = stats[name]
-            role: SpeakerRole = "interviewer" if s.asking and s.asking * 5 >= s.turns else "other"
-            roles[name] = (role, "text")
+            asks = s.asking > 0 and s.asking * 5 >= s.turns
+            roles[name] = ("interviewer" if asks else "other", "text")
         return _ensure_interviewee(roles, stats)
     for name, role in _by_statistics(rest, stats, roles).items():
         roles[name] = (role, "text")
@@ -195,9 +239,7 @@ def _has_long_talker(
     """A speaker the intro did not name who talks like an interviewee (a second guest)."""
     named = [stats[n] for n, (r, _) in roles.items() if r == "interviewee"]
     top = max((s.words for s in named), default=0)
-    return any(
-        stats[n].words * 3 >= top and stats[n].asking * 4 < stats[n].turns for n in rest
-    )
+    return any(stats[n].words * 3 >= top and stats[n].asking * 4 < stats[n].turns for n in rest)
 
 
 def _by_statistics(
@@ -223,12 +265,10 @@ def _by_statistics(
     if "interviewer" not in result.values() and len(everyone) >= 2:
         # One clear asker among otherwise answering speakers (the old heuristic).
         first = min(everyone, key=lambda n: stats[n].first)
-        scored = sorted(
-            ((_score(n, stats, everyone, first), n) for n in names), reverse=True
-        )
+        scored = sorted(((_score(n, stats, everyone, first), n) for n in names), reverse=True)
         if scored:
             best_score, best = scored[0]
-            runner_up = max((_score(n, stats, everyone, first) for n in everyone if n != best))
+            runner_up = max(_score(n, stats, everyone, first) for n in everyone if n != best)
             if best_score >= 0.75 and best_score - runner_up >= 0.25:
                 result[best] = "interviewer"
     return result
@@ -249,11 +289,16 @@ def _ensure_interviewee(
     if any(role == "interviewee" for role, _ in roles.values()):
         return roles
     candidates = [
-        n for n in stats if roles.get(n, ("other", ""))[1] not in ("sidecar", "front matter")
-        and not asking_title(n) and not is_unnamed(n)
+        n
+        for n in stats
+        if roles.get(n, ("other", ""))[1] not in ("sidecar", "front matter")
+        and not asking_title(n)
+        and not is_unnamed(n)
     ] or [n for n in stats if roles.get(n, ("other", ""))[1] not in ("sidecar", "front matter")]
     if candidates:
-        best = max(candidates, key=lambda n: (stats[n].words - 5 * stats[n].asking, -stats[n].first))
+        best = max(
+            candidates, key=lambda n: (stats[n].words - 5 * stats[n].asking, -stats[n].first)
+        )
         if roles.get(best, ("", ""))[1] != "label":
             roles[best] = ("interviewee", "text")
     return roles
