@@ -438,8 +438,8 @@ def error_lines(
 
 EFFECT_HEADINGS = {
     NOTHING_LOADED: "Nothing was loaded",
-    KEPT_PREVIOUS: "Kept at the version loaded before (fix the file, then reload)",
-    SKIPPED_NEW: "Skipped, new and not loaded (fix the file, then reload)",
+    KEPT_PREVIOUS: "Kept at the version loaded before (fix the file, then load again)",
+    SKIPPED_NEW: "Skipped, new and not loaded (fix the file, then load again)",
     TOPICS_KEPT: "Curated topics: the ones loaded before stay",
     TRIVIA_KEPT: "Trivia questions: the ones loaded before stay",
 }

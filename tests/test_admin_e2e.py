@@ -211,7 +211,7 @@ async def test_a_broken_file_does_not_block_the_rest_and_is_reported_with_its_li
     assert embed is not None and embed["title"].endswith(", 2 problem(s)")
     description = embed["description"]
     assert description.startswith("Interviews: +1 added, −0 removed, ~0 changed\n")
-    skipped = description.index("**Skipped, new and not loaded (fix the file, then reload)**")
+    skipped = description.index("**Skipped, new and not loaded (fix the file, then load again)**")
     topics = description.index("**Curated topics: the ones loaded before stay**")
     assert description.index("data/broken.txt:3: not UTF-8") in range(skipped, topics)
     assert description.index("data/topics.toml:2: ") > topics
@@ -225,7 +225,8 @@ async def test_a_broken_file_does_not_block_the_rest_and_is_reported_with_its_li
     (last,) = await qbot.library.store.admin_actions(limit=1)
     assert last.result == "ok" and last.message.startswith("2 problem(s): Interviews: +1")
     assert (
-        "Skipped, new and not loaded (fix the file, then reload): data/broken.txt:3" in last.message
+        "Skipped, new and not loaded (fix the file, then load again): data/broken.txt:3"
+        in last.message
     )
 
     # A loaded file that breaks keeps the version loaded before.
@@ -234,7 +235,9 @@ async def test_a_broken_file_does_not_block_the_rest_and_is_reported_with_its_li
     assert message.embed is not None
     description = message.embed["description"]
     assert description.startswith("Nothing changed")
-    kept = description.index("**Kept at the version loaded before (fix the file, then reload)**")
+    kept = description.index(
+        "**Kept at the version loaded before (fix the file, then load again)**"
+    )
     assert description.index("data/good.txt:8: not UTF-8") > kept
     assert "I grew up" in await quote_text(emulator, world, NEW_QUERY)
 

@@ -110,7 +110,7 @@ def test_bad_file_is_skipped_the_rest_loads_and_strict_loads_nothing(tmp_path: P
     assert "interviews +1 added" in out.stdout
     lines = out.stderr.splitlines()
     assert lines[0] == "1 problem(s); everything else loaded:"
-    assert lines[1] == "  Skipped, new and not loaded (fix the file, then reload):"
+    assert lines[1] == "  Skipped, new and not loaded (fix the file, then load again):"
     assert lines[2].startswith("    ") and "broken.txt:2: not UTF-8" in lines[2]
     assert len(harbour_quotes(tmp_path)) == 1
 
