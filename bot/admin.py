@@ -21,20 +21,32 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.errors import UserError
-from bot.loader import LoadError, discover, load_interview, title_from_stem
-from bot.models import Interview
+from bot.inspection import dropped_summary, sidecar_hint, speaker_roles
+from bot.loader import (
+    KEPT_PREVIOUS,
+    NOTHING_LOADED,
+    SKIPPED_NEW,
+    TOPICS_KEPT,
+    TRANSCRIPT_SUFFIXES,
+    TRIVIA_KEPT,
+    LoadError,
+    Problem,
+    discover,
+    load_interview,
+    title_from_stem,
+)
+from bot.models import Interview, SpeakerInfo
 from bot.store import Change, LoadReport
-from bot.textutil import one_line, truncate
+from bot.textutil import one_line, toml_string, truncate
 from bot.transcript import slugify
 
 MAX_IMPORT_BYTES = 1024 * 1024  # 1 MiB: a long interview is ~100 KB; Discord allows far more
-IMPORT_SUFFIXES = (".txt", ".md")
+IMPORT_SUFFIXES = TRANSCRIPT_SUFFIXES  # whatever the loader reads; saved under the same suffix
 IMPORTS_DIR = "interviews"
 SLUG_MAX = 60
 TITLE_MAX = 200
 DUPLICATE_OVERLAP = 0.8  # share of the upload's answers already in one interview
 _SAFE_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_TOML_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
 
 class ImportRejected(UserError):
@@ -59,6 +71,10 @@ class ImportPreview:
     first_speaker: str
     first_quote: str
     size: int
+    roles: tuple[SpeakerInfo, ...] = ()  # every speaker with role and passage count
+    layout: str = ""
+    dropped: str = "nothing"  # what was kept out of quotes, by kind ("4 timestamp, …")
+    hint: str = ""  # the sidecar that states the roles (see `bot.inspection.sidecar_hint`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +88,10 @@ class PreparedImport:
     @property
     def slug(self) -> str:
         return self.preview.slug
+
+    @property
+    def suffix(self) -> str:
+        return import_suffix(self.preview.filename)
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,19 +195,6 @@ def clean_title(title: str) -> str:
     return truncate(one_line(cleaned), TITLE_MAX)
 
 
-def toml_string(value: str) -> str:
-    """`value` as a TOML basic string (escapes quotes, backslashes and every control character)."""
-    out = []
-    for ch in value:
-        if ch in _TOML_ESCAPES:
-            out.append(_TOML_ESCAPES[ch])
-        elif unicodedata.category(ch) == "Cc":
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    return '"' + "".join(out) + '"'
-
-
 def sidecar_text(title: str) -> str:
     return f"# Imported with /admin import.\ntitle = {toml_string(title)}\n"
 
@@ -223,7 +230,7 @@ def answer_set(texts: Iterable[str]) -> frozenset[str]:
 def _parse_staged(data: bytes, slug: str, sidecar: str | None, filename: str) -> Interview:
     """Parse with the loader's own rules by staging the files under their final names."""
     with tempfile.TemporaryDirectory(prefix="quotebot-import-") as tmp:
-        path = Path(tmp) / f"{slug}.txt"
+        path = Path(tmp) / f"{slug}{import_suffix(filename)}"
         path.write_bytes(data)
         if sidecar is not None:
             path.with_suffix(".toml").write_text(sidecar, encoding="utf-8")
@@ -268,6 +275,7 @@ def prepare_import(
                 f"{name} is already loaded: its answers match the interview “{shown}” ({iid})."
             )
     first = interview.passages[0]
+    roles = speaker_roles(interview)
     preview = ImportPreview(
         filename=name,
         slug=slug,
@@ -279,6 +287,10 @@ def prepare_import(
         first_speaker=first.speaker,
         first_quote=truncate(" ".join(first.sentences[:3]) or first.text, 300),
         size=len(data),
+        roles=roles,
+        layout=interview.layout,
+        dropped=dropped_summary(interview.dropped),
+        hint=sidecar_hint(interview, roles),
     )
     return PreparedImport(preview, data, sidecar)
 
@@ -330,12 +342,21 @@ def _fsync_dir(directory: Path) -> None:
             os.close(fd)
 
 
-def import_paths(data_dir: Path, slug: str) -> tuple[Path, Path]:
+def import_suffix(filename: str) -> str:
+    """The suffix an upload is parsed and saved under: its own (`.md`, …) when the loader
+    reads that kind, so the preview and every later load read it the same way."""
+    suffix = Path(display_name(filename)).suffix.lower()
+    return suffix if suffix in TRANSCRIPT_SUFFIXES else ".txt"
+
+
+def import_paths(data_dir: Path, slug: str, suffix: str = ".txt") -> tuple[Path, Path]:
     """The transcript and sidecar paths for `slug`, checked to stay inside the imports dir."""
     if not _SAFE_SLUG.fullmatch(slug) or len(slug) > SLUG_MAX:
         raise ValueError(f"unsafe interview file name {slug!r}")
+    if suffix not in TRANSCRIPT_SUFFIXES:
+        raise ValueError(f"not a transcript suffix {suffix!r}")
     folder = imports_dir(data_dir)
-    transcript = folder / f"{slug}.txt"
+    transcript = folder / f"{slug}{suffix}"
     if transcript.resolve().parent != folder.resolve():
         raise ValueError(f"{slug!r} would be written outside {folder}")
     return transcript, transcript.with_suffix(".toml")
@@ -348,7 +369,7 @@ def save_import(prepared: PreparedImport, data_dir: Path) -> tuple[Path, ...]:
     replacement. A sidecar without its transcript (left by a crash between the two writes)
     is replaced.
     """
-    transcript, sidecar = import_paths(data_dir, prepared.slug)
+    transcript, sidecar = import_paths(data_dir, prepared.slug, prepared.suffix)
     if transcript.exists():
         raise FileExistsError(f"{transcript} already exists")
     write_atomic(sidecar, prepared.sidecar.encode("utf-8"))
@@ -363,7 +384,7 @@ def save_import(prepared: PreparedImport, data_dir: Path) -> tuple[Path, ...]:
 
 def remove_files(paths: Iterable[Path]) -> None:
     """Undo `save_import` (transcript first, so no reload sees a sidecar-less transcript)."""
-    for path in sorted(paths, key=lambda p: p.suffix != ".txt"):
+    for path in sorted(paths, key=lambda p: p.suffix == ".toml"):
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
 
@@ -413,6 +434,33 @@ def error_lines(
         lines.append(line)
         used += len(line) + 1
     return lines
+
+
+EFFECT_HEADINGS = {
+    NOTHING_LOADED: "Nothing was loaded",
+    KEPT_PREVIOUS: "Kept at the version loaded before (fix the file, then load again)",
+    SKIPPED_NEW: "Skipped, new and not loaded (fix the file, then load again)",
+    TOPICS_KEPT: "Curated topics: the ones loaded before stay",
+    TRIVIA_KEPT: "Trivia questions: the ones loaded before stay",
+}
+
+
+def problem_groups(
+    problems: Sequence[Problem], base: Path | None = None, limit: int = 3000
+) -> list[tuple[str, list[str]]]:
+    """Problems grouped by what the load did about them: (heading, `file:line` lines).
+
+    The lines of all groups together stay within `limit` characters (each group gets an
+    equal share; a group cut short ends with "…and N more").
+    """
+    grouped: dict[str, list[LoadError]] = {}
+    for problem in problems:
+        grouped.setdefault(problem.effect, []).append(problem.error)
+    share = limit // max(1, len(grouped))
+    return [
+        (EFFECT_HEADINGS.get(effect, effect), error_lines(errors, base, limit=share))
+        for effect, errors in grouped.items()
+    ]
 
 
 def database_bytes(path: Path) -> int:

@@ -13,11 +13,17 @@ import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.admin import problem_groups
 from bot.catalog import Catalog, QuoteView
+from bot.inspection import as_json as inspection_json
+from bot.inspection import inspect_file
+from bot.inspection import render_text as render_inspection
 from bot.library import Library, ReloadOutcome, ensure_loaded, open_library
 from bot.recovery import explain, rebuild_if_unusable
 from bot.settings import Settings, SettingsError
 from bot.store import StoreError
+
+PARTLY_LOADED = 3  # `quotebot load`'s exit status when some files were kept or skipped
 
 
 class CliError(Exception):
@@ -46,20 +52,26 @@ def render_quote(view: QuoteView, *, rank: int | None = None) -> str:
 
 
 def print_outcome(outcome: ReloadOutcome) -> None:
-    if outcome.errors:
+    """The diff on stdout; problems on stderr, grouped by what the load did about them."""
+    if outcome.report is None:
         print(f"Nothing was changed: {len(outcome.errors)} problem(s) found.", file=sys.stderr)
         for err in outcome.errors:
             print(f"  {err}", file=sys.stderr)
         return
-    assert outcome.report is not None
     if outcome.report.unchanged:
         print(f"Loaded {outcome.files} file(s): nothing changed ({outcome.seconds:.2f} s).")
-        return
-    print(f"Loaded {outcome.files} file(s) in {outcome.seconds:.2f} s:")
-    for kind, change in outcome.report.as_dict().items():
-        print(
-            f"  {kind:<10} +{change['added']} added  −{change['removed']} removed  ~{change['changed']} changed"
-        )
+    else:
+        print(f"Loaded {outcome.files} file(s) in {outcome.seconds:.2f} s:")
+        for kind, change in outcome.report.as_dict().items():
+            print(
+                f"  {kind:<10} +{change['added']} added  −{change['removed']} removed  ~{change['changed']} changed"
+            )
+    if outcome.problems:
+        print(f"{len(outcome.problems)} problem(s); everything else loaded:", file=sys.stderr)
+        for heading, lines in problem_groups(outcome.problems, limit=1_000_000):
+            print(f"  {heading}:", file=sys.stderr)
+            for line in lines:
+                print(f"    {line}", file=sys.stderr)
 
 
 async def ready_catalog(library: Library) -> Catalog:
@@ -69,6 +81,7 @@ async def ready_catalog(library: Library) -> Catalog:
         print("The database was empty: loaded the default transcripts first.", file=sys.stderr)
         if not outcome.ok:
             print_outcome(outcome)
+        if not outcome.applied:
             raise CliError("could not load the default transcripts; fix the files above")
     return library.catalog
 
@@ -89,9 +102,11 @@ async def _with_library(settings: Settings, args: argparse.Namespace) -> int:
     try:
         if args.command == "load":
             paths = [Path(p) for p in args.paths] or list(settings.input_paths)
-            outcome = await library.reload(paths)
+            outcome = await library.reload(paths, strict=args.strict)
             print_outcome(outcome)
-            return 0 if outcome.ok else 1
+            if outcome.ok:
+                return 0
+            return PARTLY_LOADED if outcome.applied else 1
         catalog = await ready_catalog(library)
         return run_query(catalog, args)
     finally:
@@ -153,6 +168,24 @@ def run_query(catalog: Catalog, args: argparse.Namespace) -> int:
     raise CliError(f"unknown command {args.command}")
 
 
+def run_inspect(args: argparse.Namespace) -> int:
+    """`quotebot inspect FILE`: exit 0 when the file would load as it is, else 1."""
+    if args.passages < 0:
+        raise CliError("--passages must be 0 or more")
+    found = inspect_file(Path(args.file), first=args.passages)
+    if args.json:
+        print(json.dumps(inspection_json(found), ensure_ascii=False, indent=2))
+    elif found.interview is not None:
+        print(render_inspection(found))
+        if found.errors:
+            print(f"{len(found.errors)} problem(s): see above.", file=sys.stderr)
+    else:
+        print(f"{found.path} could not be read as a transcript:", file=sys.stderr)
+        for err in found.errors:
+            print(f"  {err}", file=sys.stderr)
+    return 0 if found.ok else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="quotebot", description=__doc__)
     common = argparse.ArgumentParser(add_help=False)
@@ -167,6 +200,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--rebuild",
         action="store_true",
         help="if the database is unusable (corrupt, foreign), move it aside and build a new one",
+    )
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="all or nothing: any problem in any file changes nothing (exit 1)",
     )
 
     p = sub.add_parser("quote", parents=[common], help="find quotes by fuzzy text")
@@ -186,6 +224,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("topic", parents=[common], help="quotes about one topic")
     p.add_argument("name")
     p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser(
+        "inspect", help="how one transcript is understood: speakers, roles, passages, debris"
+    )
+    p.add_argument("file", help="a transcript file (its .toml sidecar is read too)")
+    p.add_argument(
+        "--passages", type=int, default=5, help="how many first passages to show (default 5)"
+    )
+    p.add_argument("--json", action="store_true", help="print a JSON object")
 
     sub.add_parser("run", parents=[common], help="start the Discord bot (needs DISCORD_TOKEN)")
     p = sub.add_parser("sync", parents=[common], help="register slash commands with Discord")
@@ -219,6 +266,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.playground import run_playground
 
             return run_playground(settings, db=args.db)
+        if args.command == "inspect":
+            return run_inspect(args)
         return asyncio.run(_with_library(settings, args))
     except (CliError, SettingsError) as exc:
         print(f"quotebot: {exc}", file=sys.stderr)

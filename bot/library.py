@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bot.bulk import collector_paused
 from bot.catalog import Catalog
-from bot.loader import Corpus, LoadError, load_corpus
+from bot.loader import LoadError, Problem, assemble, parse_inputs
 from bot.search import SearchIndex
 from bot.settings import Settings
 from bot.store import LoadReport, PassageShelf, Store
@@ -29,15 +29,33 @@ class ReloadBusy(RuntimeError):
 
 @dataclass(frozen=True, slots=True)
 class ReloadOutcome:
+    """What a load did: `report` is None when nothing was stored (refused), else the diff.
+
+    A load that went ahead per file can still have `problems`: the failed files are in
+    `kept` (their previous version stays) or `skipped` (new, not loaded).
+    """
+
     report: LoadReport | None
-    errors: tuple[LoadError, ...] = ()
+    problems: tuple[Problem, ...] = ()
     seconds: float = 0.0
     files: int = 0
     warnings: tuple[str, ...] = field(default=())
+    kept: tuple[str, ...] = ()  # interview ids
+    skipped: tuple[str, ...] = ()
+
+    @property
+    def errors(self) -> tuple[LoadError, ...]:
+        return tuple(p.error for p in self.problems)
+
+    @property
+    def applied(self) -> bool:
+        """Something was stored (or found unchanged): the load went ahead."""
+        return self.report is not None
 
     @property
     def ok(self) -> bool:
-        return self.report is not None and not self.errors
+        """The load went ahead and every file was good."""
+        return self.report is not None and not self.problems
 
 
 def _cached_index(cache: Path | None, key: str) -> SearchIndex | None:
@@ -113,34 +131,44 @@ class Library:
         return self._catalog
 
     async def reload(
-        self, paths: Sequence[Path] | None = None, *, wait: bool = False
+        self, paths: Sequence[Path] | None = None, *, wait: bool = False, strict: bool = False
     ) -> ReloadOutcome:
-        """Validate every input, then store and swap it in; on any error keep the old data.
+        """Validate every input, then store and swap it in, in one transaction.
 
+        Per file: a transcript (or its sidecar) with a problem keeps its stored version, or
+        is skipped when it has none; a bad topics or trivia file keeps the stored curated
+        topics or questions; everything else loads. A missing input path or no transcript
+        at all changes nothing. `strict`: any problem changes nothing.
         A second reload while one runs raises ReloadBusy unless `wait` is true.
         """
         if self._reload_lock.locked() and not wait:
             raise ReloadBusy("a reload is already running")
         async with self._reload_lock:
             with collector_paused():  # a large corpus is in memory until the swap
-                return await self._reload(paths)
+                return await self._reload(paths, strict)
 
-    async def _reload(self, paths: Sequence[Path] | None) -> ReloadOutcome:
+    async def _reload(self, paths: Sequence[Path] | None, strict: bool) -> ReloadOutcome:
         started = time.perf_counter()
-        corpus: Corpus = await asyncio.to_thread(load_corpus, list(paths or self.paths))
-        if corpus.errors:
-            return ReloadOutcome(
-                None, corpus.errors, time.perf_counter() - started, len(corpus.files)
-            )
-        report = await self.store.replace_corpus(
-            corpus.interviews, corpus.topics, trivia=corpus.trivia
-        )
+        parsed = await asyncio.to_thread(parse_inputs, list(paths or self.paths))
+        if strict or parsed.fatal:
+            corpus = await asyncio.to_thread(assemble, parsed)
+        else:
+            stored = await self.store.stored_interviews(list(parsed.failed))
+            previous = await self.store.curated_topics()
+            corpus = await asyncio.to_thread(assemble, parsed, stored, previous)
+        del parsed
         files = len(corpus.files)
+        if corpus.problems and (strict or corpus.fatal):
+            return ReloadOutcome(None, corpus.problems, time.perf_counter() - started, files)
+        report = await self.store.replace_corpus(
+            corpus.interviews, corpus.topics, trivia=None if corpus.trivia_kept else corpus.trivia
+        )
+        problems, kept, skipped = corpus.problems, corpus.kept, corpus.skipped
         del corpus  # the parsed answers are stored: free them before the index is built
-        if report.unchanged and self._catalog is not None:
-            return ReloadOutcome(report, (), time.perf_counter() - started, files)
-        await self.refresh()
-        return ReloadOutcome(report, (), time.perf_counter() - started, files)
+        if not (report.unchanged and self._catalog is not None):
+            await self.refresh()
+        seconds = time.perf_counter() - started
+        return ReloadOutcome(report, problems, seconds, files, kept=kept, skipped=skipped)
 
 
 async def open_library(settings: Settings, db: Path | None = None) -> Library:
@@ -158,7 +186,7 @@ async def ensure_loaded(library: Library) -> ReloadOutcome | None:
     counts = await library.store.counts()
     if counts["interviews"] == 0:
         outcome = await library.reload()
-        if outcome.ok:
+        if outcome.applied:
             return outcome
         await library.refresh()  # serve an empty catalog rather than nothing
         return outcome

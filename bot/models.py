@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -78,14 +79,36 @@ class Dropped:
     text: str
 
 
+_PEOPLE_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b)\s*")
+
+
+def split_people(value: str | None) -> tuple[str, ...]:
+    """ "First Host, Second Host" or "A and B" -> the names, one each."""
+    if not value:
+        return ()
+    return tuple(" ".join(p.split()) for p in _PEOPLE_SPLIT.split(value) if p.strip(" ."))
+
+
 @dataclass(frozen=True, slots=True)
 class InterviewMeta:
+    """A transcript's sidecar. `interviewee`/`interviewer` stay the first name and the
+    joined names (what the store writes); the tuples hold every name the sidecar gave."""
+
     title: str
     interviewee: str | None = None
     interviewer: str | None = None
     publication: str | None = None
     date: str | None = None
     url: str | None = None
+    interviewees: tuple[str, ...] = ()
+    interviewers: tuple[str, ...] = ()
+    aliases: tuple[tuple[str, str], ...] = ()  # ("JD", "Jane Doe"): a label and its person
+
+    def named_interviewees(self) -> tuple[str, ...]:
+        return self.interviewees or split_people(self.interviewee)
+
+    def named_interviewers(self) -> tuple[str, ...]:
+        return self.interviewers or split_people(self.interviewer)
 
 
 @dataclass(frozen=True, slots=True)

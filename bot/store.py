@@ -2,7 +2,8 @@
 
 SQLite in WAL mode through aiosqlite. Schema changes are numbered files in
 `bot/migrations/` applied under `PRAGMA user_version`, each in one transaction.
-Loading a corpus replaces the stored one in a single transaction: all or nothing.
+Loading a corpus replaces the stored one in a single transaction: all or nothing (a load
+that keeps a failed file's previous version passes that version back in, unchanged).
 """
 
 from __future__ import annotations
@@ -25,7 +26,15 @@ from typing import Any, NamedTuple
 import aiosqlite
 
 from bot.bulk import collector_paused
-from bot.models import InterviewMeta, Passage, Role, Topic
+from bot.models import (
+    Interview,
+    InterviewMeta,
+    Paragraph,
+    ParagraphKind,
+    Passage,
+    Role,
+    Topic,
+)
 from bot.trivia import Question, Round, RoundAnswer, Score, apply_answer
 
 APPLICATION_ID = 0x51554F54  # "QUOT": marks the file as ours (PRAGMA application_id)
@@ -704,6 +713,49 @@ class Store:
         return await asyncio.to_thread(
             _stored_corpus, iv_rows, speaker_rows, link_rows, t_rows, summary
         )
+
+    async def stored_interviews(self, ids: Sequence[str]) -> list[Interview]:
+        """The stored versions of these interviews (those that exist), answers included.
+
+        For a load that keeps a file that now fails at what was stored: stored again, they
+        are unchanged (same content hash) and their answers still link to topics and
+        trivia. Their paragraphs are rebuilt from the answers and questions (the intro and
+        notes are not stored).
+        """
+        wanted = sorted(set(ids))
+        if not wanted:
+            return []
+        marks = ", ".join("?" * len(wanted))
+        async with self.conn.execute(
+            "SELECT id, title, interviewee, interviewer, publication, date, url, source, "
+            f"content_hash FROM interviews WHERE id IN ({marks}) ORDER BY id",
+            wanted,
+        ) as cur:
+            iv_rows = await cur.fetchall()
+        async with self.conn.execute(
+            f"SELECT interview_id, name FROM speakers WHERE interview_id IN ({marks}) "
+            "ORDER BY interview_id, ord",
+            wanted,
+        ) as cur:
+            speaker_rows = await cur.fetchall()
+        async with self.conn.execute(
+            f"SELECT {_PASSAGE_COLUMNS} FROM passages WHERE interview_id IN ({marks}) "
+            f"{_CATALOG_ORDER}",
+            wanted,
+        ) as cur:
+            p_rows = await cur.fetchall()
+        return await asyncio.to_thread(_stored_interviews, iv_rows, speaker_rows, p_rows)
+
+    async def curated_topics(self) -> list[Topic]:
+        """The stored curated topics (name, aliases, keywords), without their links."""
+        async with self.conn.execute(
+            "SELECT slug, name, aliases, keywords FROM topics WHERE curated = 1 ORDER BY name"
+        ) as cur:
+            rows = await cur.fetchall()
+        return [
+            Topic(r[0], r[1], tuple(json.loads(r[2])), tuple(json.loads(r[3])), curated=True)
+            for r in rows
+        ]
 
     async def counts(self) -> dict[str, int]:
         result = {}
@@ -1536,6 +1588,38 @@ def _stored_corpus(
         fingerprint=facts["fingerprint"],
         answers=facts["answers"],
     )
+
+
+def _stored_interviews(
+    iv_rows: Iterable[Any], speaker_rows: Iterable[Any], p_rows: Iterable[Any]
+) -> list[Interview]:
+    """`Store.stored_interviews`' rows as interviews (paragraphs rebuilt from the answers)."""
+    corpus = _stored_corpus(iv_rows, speaker_rows, (), (), _summary("", Counter()))
+    passages: dict[str, list[Passage]] = {}
+    for row in p_rows:
+        passages.setdefault(row[1], []).append(_passage(row))
+    result = []
+    for iv in corpus.interviews:
+        own = tuple(passages.get(iv.id, ()))
+        paragraphs: list[Paragraph] = []
+        for p in own:
+            if p.question:
+                paragraphs.append(Paragraph(len(paragraphs), p.line, "question", None, p.question))
+            for n, text in enumerate(p.paragraphs):
+                kind: ParagraphKind = "answer" if n == 0 else "continuation"
+                paragraphs.append(Paragraph(len(paragraphs), p.line, kind, p.speaker, text))
+        result.append(
+            Interview(
+                id=iv.id,
+                meta=iv.meta,
+                source=iv.source,
+                content_hash=iv.content_hash,
+                speakers=iv.speakers,
+                paragraphs=tuple(paragraphs),
+                passages=own,
+            )
+        )
+    return result
 
 
 def fingerprint(passages: Iterable[Passage]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 ELLIPSIS = "…"
 _ZERO_WIDTH = "\u200b"
@@ -67,3 +68,19 @@ def paginate(text: str, size: int) -> list[str]:
     if text or not pages:
         pages.append(text)
     return pages
+
+
+_TOML_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def toml_string(value: str) -> str:
+    """`value` as a TOML basic string (escapes quotes, backslashes and every control character)."""
+    out = []
+    for ch in value:
+        if ch in _TOML_ESCAPES:
+            out.append(_TOML_ESCAPES[ch])
+        elif unicodedata.category(ch) == "Cc":
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'

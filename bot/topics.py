@@ -10,21 +10,50 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
+
+from rapidfuzz.distance import OSA
 
 from bot.errors import SourceError
 from bot.models import Interview, Passage, Topic
 
 _QUOTED_TITLE = re.compile(r"[“\"]([A-Z0-9][^”\"\n]{1,60}?)[,.!?]?[”\"]")
 _NAME = re.compile(r"\b([A-Z][a-zà-ÿ'’]+(?:[ -](?:\[)?[A-Z][a-zà-ÿ'’]+(?:\])?){1,2})\b")
-# Capitalised words that start a sentence or are not names.
+# Capitalised words that start a sentence, fillers, greetings, honorifics: never a name's
+# first word (an honorific goes, the name stays: "Uncle Tom Harper" is "Tom Harper").
 _NOT_NAME_START = frozenset(
     """a an and as at but by for from he her his how i if in it its my no not now of on or our
     she so that the their then there these they this those to we what when where which while who
     why with you your yeah well okay oh also just being because every some all one best
-    palme oscar picture film festival russian finnish spanish american new central""".split()
+    palme oscar picture film festival russian finnish spanish american new central
+    like since um uh er hmm yes yep yup ok right sure great cool wow exactly absolutely
+    actually anyway basically honestly totally continue hey hi hello thanks thank cheers
+    welcome bye goodbye dear good morning afternoon evening night after before during
+    maybe last next first today tonight yesterday tomorrow
+    mr mrs ms miss dr doctor prof professor sir madam uncle aunt auntie grandma grandpa
+    senator president captain chair chairman chairwoman chairperson member ranking
+    representative congressman congresswoman judge justice governor mayor minister secretary
+    commissioner officer detective sergeant coach pastor reverend rabbi chef grandmaster
+    senhor senhora senor señor senora señora monsieur madame herr frau""".split()
+)
+_SPOKEN = frozenset({"question", "answer", "continuation"})
+_GREETINGS = frozenset(
+    "hey hi hello thanks thank cheers welcome bye goodbye dear morning afternoon evening".split()
+)
+# What comes right before a name the speaker greets or a show's own name ("Welcome back to
+# Dirt Talk", "thanks for coming on Build Log", "This is Field Notes").
+_GREETED = re.compile(
+    r"\b(?:hey|hi|hello|thanks|thank you|cheers|welcome(?: back)?(?: to)?|bye|goodbye|dear"
+    r"|morning|evening|(?:coming|being|back) on|this is|listening to)[,!]?\s*$",
+    re.IGNORECASE,
+)
+# "I'm Dana", "It's July": a contraction is no part of a name.
+_CONTRACTION = re.compile(
+    r"(?:i|it|that|there|here|we|you|he|she|they|let|what|who|where)['’](?:m|s|re|ve|d|ll)",
+    re.IGNORECASE,
 )
 _TITLE_STOP = frozenset({"it", "she's the one", "who's that", "absolutely", "why", "yes", "no"})
 
@@ -118,11 +147,67 @@ def looks_like_title(title: str) -> bool:
     )
 
 
+def _turn_texts(interview: Interview) -> list[str]:
+    """What was said: questions and answers, not the intro, notes or headings."""
+    return [p.text for p in interview.paragraphs if p.kind in _SPOKEN]
+
+
+def _at_sentence_start(text: str, start: int) -> bool:
+    before = text[:start].rstrip(" \t\"“‘'([*_")
+    return not before or before[-1] in ".!?:;…\n"
+
+
+def _whole_line(text: str, start: int, end: int) -> bool:
+    """The match is a line by itself (a heading or caption), markup aside."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start : len(text) if line_end < 0 else line_end]
+    return line.strip(" \t#*_>:.-") == text[start:end]
+
+
+def name_words(text: str, start: int, name: str, lowercase: set[str]) -> tuple[list[str], bool]:
+    """The words of a capitalised run that can be a name, and whether it is greeted.
+
+    Leading fillers, greetings and a sentence's first word when it is an ordinary word
+    ("Like", "Since", "Continue": the transcript also writes it in lower case) are dropped.
+    Greeted: it follows "Hey", "Thanks," and the like (how a host is addressed).
+    """
+    words = name.split()
+    at_start = _at_sentence_start(text, start)
+    greeted = bool(_GREETED.search(text[:start]))
+    while words:
+        first = fold(words[0])
+        if (
+            first in _NOT_NAME_START
+            or _CONTRACTION.fullmatch(words[0])
+            or (at_start and first in lowercase)
+        ):
+            greeted = greeted or first in _GREETINGS
+            words = words[1:]
+            at_start = False
+            continue
+        break
+    return words, greeted
+
+
+def _lowercase_words(texts: Iterable[str]) -> set[str]:
+    return {w for text in texts for w in re.findall(r"\b[a-zà-ÿ]+\b", text)}
+
+
 def extract_candidates(interview: Interview) -> list[Topic]:
-    """People's names and quoted titles mentioned in an interview (not its own speakers)."""
+    """People's names and quoted titles mentioned in an interview (not its own speakers).
+
+    Names need two or three capitalised words once fillers, greetings and sentence-initial
+    ordinary words are dropped ("Hey Sam" and "Like Photoshop" are no names); a line that
+    is only the name (a heading, a caption) does not count, nor does a name only ever
+    greeted ("Thanks, Sam Lee": the host of a transcript that labels them "Q"). Spellings of one person's
+    name that differ by one letter or a swap ("Kuosmanen"/"Kousmanen", "Jon"/"John" with
+    the same surname) become one topic under the spelling used most (see `same_person`).
+    """
     speakers = {fold(s) for s in interview.speakers}
     speaker_parts = {part for s in speakers for part in s.split()}
-    texts = [p.text for p in interview.paragraphs]
+    texts = _turn_texts(interview)
+    lowercase = _lowercase_words(texts)
     found: dict[str, str] = {}
     for text in texts:
         for match in _QUOTED_TITLE.finditer(text):
@@ -133,23 +218,77 @@ def extract_candidates(interview: Interview) -> list[Topic]:
                 and key not in _TITLE_STOP
                 and len(key) > 2
                 and key not in speakers
+                and not (" " not in key and key in lowercase)  # “Continue”: a word
             ):
                 found.setdefault(key, title)
     titles = list(found)
+    names: Counter[str] = Counter()
+    shown: dict[str, str] = {}
+    mentioned: set[str] = set()
     for text in texts:
         for match in _NAME.finditer(text):
-            name = match.group(1).replace("[", "").replace("]", "")
-            name = name.removesuffix("’s").removesuffix("'s")
-            key = fold(name)
-            words = key.split()
-            if not words or words[0] in _NOT_NAME_START or key in speakers:
+            if _whole_line(text, match.start(), match.end()):
                 continue
-            if all(w in speaker_parts for w in words) or any(
+            raw = match.group(1).replace("[", "").replace("]", "")
+            raw = raw.removesuffix("’s").removesuffix("'s")
+            words, was_greeted = name_words(text, match.start(), raw, lowercase)
+            name = " ".join(words)
+            key = fold(name)
+            if len(words) < 2 or key in speakers or key in found:
+                continue
+            if all(w in speaker_parts for w in key.split()) or any(
                 f" {key} " in f" {t} " for t in titles
             ):
                 continue
-            found.setdefault(key, name)
-    return [Topic(slug_for(name), name, (), (), curated=False) for name in found.values()]
+            names[key] += 1
+            shown.setdefault(key, name)
+            if not was_greeted:
+                mentioned.add(key)
+    for key in set(names) - mentioned:  # only ever greeted: the host, not a topic
+        del names[key]
+    topics = [Topic(slug_for(title), title, (), (), curated=False) for title in found.values()]
+    for group in merge_names(names):
+        head, *variants = group
+        aliases = tuple(shown[k] for k in variants)
+        topics.append(Topic(slug_for(shown[head]), shown[head], aliases, (), curated=False))
+    return topics
+
+
+def _word_close(a: str, b: str) -> bool:
+    """One letter inserted, dropped or swapped (or changed, in a long word): a misspelling.
+
+    A first name plus a final vowel ("Dan"/"Dana", "Paul"/"Paula") is another name.
+    """
+    if a == b:
+        return True
+    if min(len(a), len(b)) < 3 or OSA.distance(a, b) != 1:
+        return False
+    short, long_ = sorted((a, b), key=len)
+    if len(long_) > len(short):
+        return not (long_.startswith(short) and long_[-1] in "aeiouy")
+    return sorted(a) == sorted(b) or len(a) >= 6
+
+
+def same_person(a: str, b: str) -> bool:
+    """Two folded names of as many words, one word shared exactly, the others misspelt."""
+    wa, wb = a.split(), b.split()
+    if len(wa) != len(wb) or len(wa) < 2 or a == b:
+        return False
+    pairs = list(zip(wa, wb, strict=True))
+    return any(x == y for x, y in pairs) and all(_word_close(x, y) for x, y in pairs)
+
+
+def merge_names(counts: Counter[str]) -> list[list[str]]:
+    """Groups of one person's spellings, the one used most first (then the earliest)."""
+    groups: list[list[str]] = []
+    for key, _ in counts.most_common():
+        for group in groups:
+            if same_person(group[0], key):
+                group.append(key)
+                break
+        else:
+            groups.append([key])
+    return groups
 
 
 def terms(topic: Topic) -> list[str]:
@@ -172,7 +311,7 @@ def link(topics: Iterable[Topic], passages: Sequence[Passage]) -> list[Topic]:
 
 
 def build_topics(curated: Sequence[Topic], interviews: Sequence[Interview]) -> list[Topic]:
-    """Curated topics first, then extracted ones not already covered by a curated term."""
+    """Curated topics first, then extracted ones not already covered by a topic's term."""
     covered = {t for topic in curated for t in terms(topic)}
     auto: dict[str, Topic] = {}
     for interview in interviews:
@@ -180,5 +319,6 @@ def build_topics(curated: Sequence[Topic], interviews: Sequence[Interview]) -> l
             if fold(cand.name) in covered or cand.slug in auto:
                 continue
             auto[cand.slug] = cand
+            covered.update(terms(cand))  # a spelling merged here is no topic of its own
     passages = [p for i in interviews for p in i.passages if p.role == "interviewee"]
     return link([*curated, *sorted(auto.values(), key=lambda t: t.name.casefold())], passages)

@@ -30,6 +30,7 @@ from discord.ext import commands
 
 import bot as bot_package
 from bot.admin import (
+    EFFECT_HEADINGS,
     MAX_IMPORT_BYTES,
     Existing,
     ImportPreview,
@@ -45,6 +46,7 @@ from bot.admin import (
     human_bytes,
     import_paths,
     prepare_import,
+    problem_groups,
     relative,
     remove_files,
     save_import,
@@ -56,7 +58,7 @@ from bot.loader import LoadError
 from bot.render import COLOUR, safe
 from bot.respond import send
 from bot.store import AdminAction
-from bot.textutil import truncate
+from bot.textutil import defuse_mentions, truncate
 from bot.views import GuardedItem
 
 log = logging.getLogger(__name__)
@@ -64,6 +66,7 @@ log = logging.getLogger(__name__)
 PENDING_TTL = timedelta(minutes=15)
 OK_COLOUR = discord.Colour.green()
 FAIL_COLOUR = discord.Colour.red()
+PARTIAL_COLOUR = discord.Colour.orange()
 OWNERS_ONLY = (
     "Only the bot's owners can {what} (the application's owner or team, or a user listed "
     "in OWNER_IDS): it changes the data every server sees."
@@ -85,8 +88,14 @@ def _base_dir(library: Library) -> Path | None:
     return common.parent if common in roots else common
 
 
+def problems_text(outcome: ReloadOutcome, base: Path | None, limit: int) -> str:
+    """The problems of a load that went ahead, each group under what was done about it."""
+    groups = problem_groups(outcome.problems, base, limit=limit - 120 * len(EFFECT_HEADINGS))
+    return "\n".join(f"**{heading}**\n" + _code_block(lines, limit) for heading, lines in groups)
+
+
 def reload_embed(outcome: ReloadOutcome, base: Path | None) -> discord.Embed:
-    if not outcome.ok:
+    if not outcome.applied:
         errors = outcome.errors or (LoadError("(reload)", None, "failed"),)
         embed = discord.Embed(
             title="Reload failed: nothing changed",
@@ -103,10 +112,14 @@ def reload_embed(outcome: ReloadOutcome, base: Path | None) -> discord.Embed:
         description = "Nothing changed: the files match what is loaded."
     else:
         description = "\n".join(diff_lines(outcome.report))
+    title = f"Reloaded {outcome.files} file(s) in {outcome.seconds:.2f} s"
+    if outcome.problems:
+        title += f", {len(outcome.problems)} problem(s)"
+        description += "\n\n" + problems_text(outcome, base, 3400)
     embed = discord.Embed(
-        title=f"Reloaded {outcome.files} file(s) in {outcome.seconds:.2f} s",
-        description=description,
-        colour=OK_COLOUR,
+        title=title,
+        description=truncate(description, 4096),
+        colour=PARTIAL_COLOUR if outcome.problems else OK_COLOUR,
     )
     for warning in outcome.warnings[:5]:
         embed.add_field(name="Warning", value=safe(warning, 1024), inline=False)
@@ -135,20 +148,59 @@ def preview_embed(preview: ImportPreview, saved_as: str) -> discord.Embed:
         ),
         inline=False,
     )
-    embed.add_field(
-        name="Speakers", value=safe(", ".join(preview.speakers) or "—", 1024), inline=False
-    )
+    embed.add_field(name="Speakers and roles", value=roles_text(preview), inline=False)
     embed.add_field(name="Questions", value=str(preview.questions))
     embed.add_field(name="Answers", value=str(preview.answers))
+    embed.add_field(name="Layout", value=safe(preview.layout or "—", 100))
+    embed.add_field(name="Kept out of quotes", value=safe(preview.dropped, 1024), inline=False)
     embed.add_field(
         name=truncate(f"First quote — {preview.first_speaker}", 256),
         value=f"“{safe(preview.first_quote, 1000)}”",
         inline=False,
     )
+    hint = hint_field(preview.hint)
+    if hint is not None:
+        embed.add_field(name="A role is wrong?", value=hint, inline=False)
     embed.set_footer(
         text=f"This preview expires in {int(PENDING_TTL.total_seconds() // 60)} minutes."
     )
     return embed
+
+
+SIDECAR_NOTE = (
+    "Confirm, then add these lines, edited, to the sidecar (the `.toml` beside the saved "
+    "file) and reload; `quotebot inspect` shows the result."
+)
+_LINK_LIKE = re.compile(r"\]\s*\(|https?://|<[@#]")
+
+
+def hint_field(hint: str) -> str | None:
+    """The sidecar's role lines in a code block (to copy as they are), or None when they do
+    not fit whole or hold something that looks like a link or mention (then the admin
+    runs `quotebot inspect`). The title line is left out: the import writes it."""
+    lines = [line for line in hint.splitlines() if not line.startswith("title = ")]
+    shown = defuse_mentions("\n".join(lines))
+    value = f"{SIDECAR_NOTE}\n```toml\n{shown}\n```"
+    if not lines or len(value) > 1024 or "`" in shown or _LINK_LIKE.search(shown):
+        return None
+    return value
+
+
+def roles_text(preview: ImportPreview, limit: int = 1024) -> str:
+    """One line per speaker (role, passages, where the role came from), within `limit`."""
+    lines = [
+        f"**{safe(s.name, 80)}**: {s.role} · {s.passages} passage(s) · "
+        f"{s.turns} turn(s) · from {safe(s.source or 'text', 40)}"
+        for s in preview.roles
+    ] or [safe(", ".join(preview.speakers) or "—", 1000)]
+    shown: list[str] = []
+    for n, line in enumerate(lines):
+        more = f"…and {len(lines) - n} more"
+        if len("\n".join([*shown, line])) + len(more) + 1 > limit:
+            shown.append(more)
+            break
+        shown.append(line)
+    return "\n".join(shown)
 
 
 def rejected_text(error: ImportRejected) -> str:
@@ -324,14 +376,19 @@ class Admin(commands.Cog):
         )
 
     def _summary(self, outcome: ReloadOutcome) -> tuple[str, str]:
-        """(result, message) for the audit trail."""
-        if not outcome.ok:
-            lines = error_lines(outcome.errors, _base_dir(self.library), limit=900)
-            return "failed", "; ".join(lines)
+        """(result, message) for the audit trail: ok (the message names any file kept at
+        its previous version or skipped) or failed (nothing changed)."""
+        base = _base_dir(self.library)
+        if not outcome.applied:
+            return "failed", "; ".join(error_lines(outcome.errors, base, limit=900))
         assert outcome.report is not None
-        if outcome.report.unchanged:
-            return "ok", "nothing changed"
-        return "ok", "; ".join(diff_lines(outcome.report))
+        report = outcome.report
+        done = "nothing changed" if report.unchanged else "; ".join(diff_lines(report))
+        if not outcome.problems:
+            return "ok", done
+        groups = problem_groups(outcome.problems, base, limit=600)
+        problems = " | ".join(f"{heading}: {'; '.join(lines)}" for heading, lines in groups)
+        return "ok", truncate(f"{len(outcome.problems)} problem(s): {done} | {problems}", 1000)
 
     # --- /admin import ------------------------------------------------------
 
@@ -370,7 +427,7 @@ class Admin(commands.Cog):
 
     @admin.command(name="import", description="Add an interview from an uploaded transcript file")
     @app_commands.describe(
-        file="The transcript: a UTF-8 .txt or .md file",
+        file="The transcript: a UTF-8 .txt, .md, .vtt or .srt file",
         title="The interview's title (guessed from the file when left out)",
     )
     @member_cooldown("admin import")
@@ -409,7 +466,7 @@ class Admin(commands.Cog):
             content=data,
             at=now,
         )
-        saved_as = import_paths(data_dir, prepared.slug)[0]
+        saved_as = import_paths(data_dir, prepared.slug, prepared.suffix)[0]
         await self.audit(interaction, "import", "ok", detail=name, message="preview shown")
         await send(
             interaction,
@@ -504,7 +561,8 @@ class Admin(commands.Cog):
             except BaseException:
                 await asyncio.to_thread(remove_files, paths)
                 raise
-            if not outcome.ok:
+            if not outcome.applied or prepared.slug in outcome.skipped:
+                # Its own file failed (a reload may still have loaded other changed files).
                 await asyncio.to_thread(remove_files, paths)
                 embed = reload_embed(outcome, _base_dir(self.library))
                 embed.title = f"Import of {safe(name, 150)} failed: nothing was stored"
@@ -576,7 +634,9 @@ class Admin(commands.Cog):
         counts = " · ".join(f"{k.replace('_', ' ').capitalize()} **{v}**" for k, v in stats.items())
         embed.add_field(name="Data", value=truncate(counts, 1024) or "—", inline=False)
         last = await store.admin_actions(
-            limit=1, actions=["reload", "import-confirm"], results=["ok", "failed", "error"]
+            limit=1,
+            actions=["reload", "import-confirm"],
+            results=["ok", "failed", "error"],
         )
         embed.add_field(
             name="Last reload",

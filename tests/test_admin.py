@@ -161,6 +161,20 @@ def test_saved_import_is_loaded_identically_and_can_be_removed(tmp_path: Path) -
     assert load_corpus([data]).interviews[0].meta.title == "Jane Doe, in her words"
 
 
+def test_an_import_keeps_its_kind_of_file(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    prepared = prepare_import(INTERVIEW.encode(), "Jane Doe.MD")
+    assert prepared.suffix == ".md"
+    paths = save_import(prepared, data)
+    assert [p.name for p in paths] == ["jane-doe.md", "jane-doe.toml"]
+    (iv,) = load_corpus([data]).interviews
+    assert (iv.source, len(iv.passages)) == (str(paths[0]), prepared.preview.answers)
+    remove_files(reversed(paths))
+    assert list((data / "interviews").iterdir()) == []
+    with pytest.raises(ValueError):
+        import_paths(data, "x", ".exe")
+
+
 def test_existing_from_collects_ids_titles_and_file_stems(tmp_path: Path) -> None:
     (tmp_path / "seeds").mkdir()
     (tmp_path / "seeds" / "Old_Talk.txt").write_text(INTERVIEW)

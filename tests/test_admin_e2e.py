@@ -198,25 +198,68 @@ async def test_reload_reports_the_diff_and_serves_new_data(
     assert rows[1].message.startswith("Interviews: +1 added")
 
 
-async def test_broken_file_keeps_the_old_data_and_reports_file_and_line(
+async def test_a_broken_file_does_not_block_the_rest_and_is_reported_with_its_line(
     emulator: DiscordEmulator, world: World, qbot: QuoteBot, settings: Settings
 ) -> None:
     before = qbot.library.catalog
+    curated = {t.name for t in before.topics.values() if t.curated}
     (settings.data_dir / "good.txt").write_text(INTERVIEW, encoding="utf-8")
     (settings.data_dir / "broken.txt").write_bytes(b"Q: fine\nA: fine too\nA: caf\xe9\n")
     (settings.data_dir / "topics.toml").write_text("[[topic]]\nname = \n", encoding="utf-8")
     message = await reply(await admin(emulator, "reload", world.owner))
     embed = message.embed
-    assert embed is not None and embed["title"] == "Reload failed: nothing changed"
-    assert "old data is still in service" in embed["description"]
-    assert "\ndata/broken.txt:3: not UTF-8" in embed["description"]
-    assert "\ndata/topics.toml:2: " in embed["description"]
-    assert qbot.library.catalog is before
-    assert "I grew up" not in await quote_text(emulator, world, NEW_QUERY)
+    assert embed is not None and embed["title"].endswith(", 2 problem(s)")
+    description = embed["description"]
+    assert description.startswith("Interviews: +1 added, −0 removed, ~0 changed\n")
+    skipped = description.index("**Skipped, new and not loaded (fix the file, then load again)**")
+    topics = description.index("**Curated topics: the ones loaded before stay**")
+    assert description.index("data/broken.txt:3: not UTF-8") in range(skipped, topics)
+    assert description.index("data/topics.toml:2: ") > topics
+    assert len(description) <= 4096
+    # The good file is served, the broken one is not, the curated topics stay.
+    assert qbot.library.catalog is not before
+    assert "I grew up" in await quote_text(emulator, world, NEW_QUERY)
     assert "producer" in await quote_text(emulator, world, SEED_QUERY)
-    assert (await qbot.library.store.counts())["interviews"] == 1
+    assert {t.name for t in qbot.library.catalog.topics.values() if t.curated} == curated
+    assert (await qbot.library.store.counts())["interviews"] == 2
     (last,) = await qbot.library.store.admin_actions(limit=1)
-    assert last.result == "failed" and "broken.txt:3" in last.message
+    assert last.result == "ok" and last.message.startswith("2 problem(s): Interviews: +1")
+    assert (
+        "Skipped, new and not loaded (fix the file, then load again): data/broken.txt:3"
+        in last.message
+    )
+
+    # A loaded file that breaks keeps the version loaded before.
+    (settings.data_dir / "good.txt").write_bytes(INTERVIEW.encode() + b"Doe: caf\xe9\n")
+    message = await reply(await admin(emulator, "reload", world.owner))
+    assert message.embed is not None
+    description = message.embed["description"]
+    assert description.startswith("Nothing changed")
+    kept = description.index(
+        "**Kept at the version loaded before (fix the file, then load again)**"
+    )
+    assert description.index("data/good.txt:8: not UTF-8") > kept
+    assert "I grew up" in await quote_text(emulator, world, NEW_QUERY)
+
+
+async def test_many_broken_files_fit_one_reply(
+    emulator: DiscordEmulator, world: World, qbot: QuoteBot, settings: Settings
+) -> None:
+    for n in range(80):
+        name = f"broken-{n:02d}-{'x' * 60}.txt"
+        (settings.data_dir / name).write_bytes(b"Q: fine\nA: fine too\nA: caf\xe9\n")
+    (settings.data_dir / "good.txt").write_text(INTERVIEW, encoding="utf-8")
+    (settings.data_dir / "trivia.toml").write_text("[[question]]\nquestion = 1\n", "utf-8")
+    message = await reply(await admin(emulator, "reload", world.owner))
+    assert message.embed is not None  # the emulator refuses anything over Discord's limits
+    description = message.embed["description"]
+    problems = int(message.embed["title"].rsplit(", ", 1)[1].split()[0])
+    assert problems > 80  # every broken transcript and the trivia file's
+    assert description.startswith("Interviews: +1 added")
+    assert "data/broken-00-" in description and "more problem(s)" in description
+    assert "**Trivia questions: the ones loaded before stay**" in description
+    assert len(description) <= 4096 and embed_length(message) <= 6000
+    assert "I grew up" in await quote_text(emulator, world, NEW_QUERY)
 
 
 async def test_a_crash_in_the_middle_of_storing_keeps_the_old_data(
@@ -254,14 +297,14 @@ async def test_a_crash_in_the_middle_of_storing_keeps_the_old_data(
 def gate_loading(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, threading.Event]:
     """Make the next reload's parsing wait until released (it runs in a worker thread)."""
     entered, release = threading.Event(), threading.Event()
-    real = library_module.load_corpus
+    real = library_module.parse_inputs
 
     def slow(paths: Any) -> Any:
         entered.set()
         release.wait(10)
         return real(paths)
 
-    monkeypatch.setattr(library_module, "load_corpus", slow)
+    monkeypatch.setattr(library_module, "parse_inputs", slow)
     return entered, release
 
 
@@ -329,7 +372,14 @@ async def test_import_preview_then_confirm_stores_it_for_good(
     assert message.embed["title"] == "Import: Jane Doe on making quiet films"
     fields = fields_of(message)
     assert "guessed" in fields["Title"]
-    assert fields["Speakers"] == "Jane Doe"
+    assert fields["Speakers and roles"] == (
+        "**Jane Doe**: interviewee · 2 passage(s) · 2 turn(s) · from text"
+    )
+    assert fields["Kept out of quotes"] == "nothing"
+    hint = fields["A role is wrong?"]
+    assert "quotebot inspect" in hint
+    assert 'interviewees = ["Jane Doe"]\ninterviewers = []' in hint
+    assert embed_length(message) <= 6000
     assert (fields["Questions"], fields["Answers"]) == ("2", "2")
     assert fields["First quote — Jane Doe"].startswith("“I grew up in that town.")
     assert fields["File"] == "jane\\_doe.txt · 325 bytes\nSaved as `data/interviews/jane-doe.txt`"
@@ -357,6 +407,86 @@ async def test_import_preview_then_confirm_stores_it_for_good(
 
     actions = [(r.action, r.result) for r in await stored_actions(settings)]
     assert ("import-confirm", "ok") in actions and ("import", "ok") in actions
+
+
+PODCAST_VTT = """\
+WEBVTT
+
+00:00:01.000 --> 00:00:04.000
+<v Mira Holt>Welcome to Tide Tables. I'm Mira Holt, and my guest is Oskar Lind, who
+
+00:00:04.000 --> 00:00:07.000
+<v Mira Holt>maps the seabed off Gotland. Oskar, how do you map it?
+
+00:00:07.000 --> 00:00:12.000
+<v Oskar Lind>We tow a sonar behind a small boat and sweep back and forth,
+like mowing a lawn that happens to be forty metres down.
+
+00:00:12.000 --> 00:00:15.000
+<v Oskar Lind>A good day covers four square kilometres.
+
+00:00:15.000 --> 00:00:17.000
+<v Mira Holt>What surprised you most down there?
+
+00:00:17.000 --> 00:00:22.000
+<v Oskar Lind>Shipwrecks. Hundreds of them, most never recorded, sitting upright in
+the cold brackish water.
+
+00:00:22.000 --> 00:00:24.000
+<v Mira Holt>Oskar Lind, thank you.
+"""
+
+
+async def test_import_of_a_webvtt_podcast_shows_roles_and_quotes_only_the_guest(
+    emulator: DiscordEmulator, world: World, qbot: QuoteBot, settings: Settings
+) -> None:
+    message = await preview(emulator, world, PODCAST_VTT.encode(), name="tide-tables.vtt")
+    assert message.embed is not None, message.content
+    fields = fields_of(message)
+    roles = fields["Speakers and roles"].splitlines()
+    assert roles[0].startswith("**Oskar Lind**: interviewee · 2 passage(s)")
+    assert roles[1].startswith("**Mira Holt**: interviewer · 0 passage(s)")
+    assert fields["Layout"] == "webvtt"
+    assert (
+        'interviewees = ["Oskar Lind"]\ninterviewers = ["Mira Holt"]' in fields["A role is wrong?"]
+    )
+    assert "Saved as `data/interviews/tide-tables.vtt`" in fields["File"]
+    await emulator.click(message, label="Confirm", user=world.owner)
+    result = await settled(emulator, message, lambda m: not m.buttons)
+    assert result.embed is not None and result.embed["title"].startswith("Imported")
+    assert "forty metres down" in await quote_text(emulator, world, "mowing a lawn forty metres")
+    host = await quote_text(emulator, world, "what surprised you most down there")
+    assert "No quote matches" in host  # the host's lines are never quotes
+    stored = [p for p in qbot.library.store.passages.stream() if p.interview_id == "tide-tables"]
+    assert {p.speaker for p in stored} == {"Oskar Lind"} and len(stored) == 2
+    assert stored[1].question == "What surprised you most down there?"
+
+
+async def test_import_preview_with_many_speakers_fits_discord_limits(
+    emulator: DiscordEmulator, world: World, qbot: QuoteBot
+) -> None:
+    names = [
+        f"Bartholomew Featherstonehaugh{chr(65 + n // 26)}{chr(97 + n % 26)}" for n in range(40)
+    ]
+    turns = "".join(
+        f"What do you think, {name.split()[0]}?\n{name}: I think the harbour is lovely in May. "
+        f"It is number {n}.\n"
+        for n, name in enumerate(names)
+    )
+    message = await preview(emulator, world, turns.encode(), name="panel.txt")
+    assert message.embed is not None  # the emulator refuses an embed over Discord's limits
+    roles = fields_of(message)["Speakers and roles"]
+    assert len(roles) <= 1024 and roles.endswith(" more")
+    assert roles.startswith("**Bartholomew FeatherstonehaughAa**: interviewee · 1 passage(s)")
+    assert embed_length(message) <= 6000
+
+
+def embed_length(message: Message) -> int:
+    """Characters Discord counts toward an embed's 6000: title, description, fields, footer."""
+    embed = message.embed or {}
+    fields = sum(len(f["name"]) + len(f["value"]) for f in embed.get("fields", []))
+    footer = len(embed.get("footer", {}).get("text", ""))
+    return len(embed.get("title", "")) + len(embed.get("description", "")) + fields + footer
 
 
 async def stored_actions(settings: Settings) -> list[Any]:
@@ -464,16 +594,32 @@ async def test_a_pending_import_survives_a_restart_and_expires(
     assert not (settings.data_dir / "interviews" / "b.txt").exists()
 
 
-async def test_confirm_that_fails_validation_removes_its_files(
+async def test_an_unrelated_broken_file_does_not_block_an_import(
     emulator: DiscordEmulator, world: World, qbot: QuoteBot, settings: Settings
 ) -> None:
     message = await preview(emulator, world, INTERVIEW.encode())
     (settings.data_dir / "broken.txt").write_text("no speakers here\n", encoding="utf-8")
+    await emulator.click(message, label="Confirm", user=world.owner)
+    result = await settled(emulator, message, lambda m: not m.buttons)
+    assert result.embed is not None
+    assert result.embed["title"] == "Imported “Jane Doe on making quiet films”"
+    description = result.embed["description"]
+    assert "Interviews: +1 added" in description
+    assert "**Skipped, new and not loaded" in description and "\ndata/broken.txt:1: " in description
+    assert (settings.data_dir / "interviews" / "jane-doe.txt").is_file()
+    assert "I grew up in that town" in await quote_text(emulator, world, NEW_QUERY)
+
+
+async def test_confirm_whose_reload_is_refused_removes_its_files(
+    emulator: DiscordEmulator, world: World, qbot: QuoteBot, settings: Settings
+) -> None:
+    message = await preview(emulator, world, INTERVIEW.encode())
+    shutil.rmtree(settings.seeds_dir)  # a missing input folder refuses the whole load
     before = qbot.library.catalog
     await emulator.click(message, label="Confirm", user=world.owner)
     result = await settled(emulator, message, lambda m: not m.buttons)
     assert result.embed is not None and "failed: nothing was stored" in result.embed["title"]
-    assert "\ndata/broken.txt:1: " in result.embed["description"]
+    assert "seeds: no such file or directory" in result.embed["description"]
     assert list((settings.data_dir / "interviews").iterdir()) == []
     assert qbot.library.catalog is before
     (last,) = await qbot.library.store.admin_actions(limit=1)

@@ -91,14 +91,47 @@ def test_unknown_topic_and_bad_limit_fail_clearly(loaded: Path) -> None:
     assert bad.returncode == 1 and "--limit" in bad.stderr
 
 
-def test_bad_file_loads_nothing_and_says_where(tmp_path: Path) -> None:
-    bad_dir = tmp_path / "in"
-    bad_dir.mkdir()
-    (bad_dir / "broken.txt").write_bytes(b"Question?\nAnn Lee: \xff\xfe bad\n")
-    out = run(tmp_path, "load", str(bad_dir))
+GOOD = "What do you make?\nAnn Lee: I make films about the harbour. Small ones.\n"
+
+
+def test_bad_file_is_skipped_the_rest_loads_and_strict_loads_nothing(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_text(GOOD, encoding="utf-8")
+    (folder / "broken.txt").write_bytes(b"Question?\nAnn Lee: \xff\xfe bad\n")
+
+    strict = run(tmp_path, "load", "--strict", str(folder))
+    assert strict.returncode == 1
+    assert "Nothing was changed" in strict.stderr and "broken.txt:2" in strict.stderr
+    assert harbour_quotes(tmp_path) == []
+
+    out = run(tmp_path, "load", str(folder))
+    assert out.returncode == 3, out.stderr
+    assert "interviews +1 added" in out.stdout
+    lines = out.stderr.splitlines()
+    assert lines[0] == "1 problem(s); everything else loaded:"
+    assert lines[1] == "  Skipped, new and not loaded (fix the file, then load again):"
+    assert lines[2].startswith("    ") and "broken.txt:2: not UTF-8" in lines[2]
+    assert len(harbour_quotes(tmp_path)) == 1
+
+    # A loaded file that breaks keeps its previous version.
+    (folder / "good.txt").write_bytes(GOOD.encode() + b"Ann Lee: caf\xe9\n")
+    again = run(tmp_path, "load", str(folder))
+    assert again.returncode == 3 and "nothing changed" in again.stdout
+    assert "Kept at the version loaded before" in again.stderr
+    assert "good.txt:3: not UTF-8" in again.stderr
+    assert len(harbour_quotes(tmp_path)) == 1
+
+
+def harbour_quotes(tmp_path: Path) -> list[str]:
+    rows = json.loads(run(tmp_path, "quote", "films about the harbour", "--json").stdout)
+    return [r["text"] for r in rows if "harbour" in r["text"]]
+
+
+def test_a_missing_folder_loads_nothing(tmp_path: Path) -> None:
+    out = run(tmp_path, "load", str(tmp_path / "nope"))
     assert out.returncode == 1
-    assert "broken.txt:2" in out.stderr
-    assert "Nothing was changed" in out.stderr
+    assert "Nothing was changed" in out.stderr and "no such file or directory" in out.stderr
 
 
 def test_run_without_token_explains(tmp_path: Path) -> None:

@@ -2,7 +2,17 @@
 
 from pathlib import Path
 
-from bot.loader import load_corpus
+from bot.loader import (
+    KEPT_PREVIOUS,
+    NOTHING_LOADED,
+    SKIPPED_NEW,
+    TOPICS_KEPT,
+    assemble,
+    load_corpus,
+    load_interview,
+    parse_inputs,
+)
+from bot.models import Interview, Topic
 
 ROOT = Path(__file__).resolve().parents[1]
 GOOD = "Intro paragraph about the guest.\nWhat do you do?\nAnn Lee: I make films. Small ones.\n"
@@ -42,13 +52,65 @@ def test_missing_path_and_no_transcripts(tmp_path: Path) -> None:
     assert "no transcripts" in str(load_corpus([tmp_path]).errors[0])
 
 
-def test_duplicate_interview_ids_are_refused(tmp_path: Path) -> None:
+def test_duplicate_interview_ids_fail_both_files(tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     (tmp_path / "a" / "same.txt").write_text(GOOD, encoding="utf-8")
-    (tmp_path / "b" / "same.txt").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "b" / "same.md").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "other.txt").write_text(GOOD, encoding="utf-8")
     corpus = load_corpus([tmp_path])
-    assert any("also used by" in str(e) for e in corpus.errors)
+    assert sorted(e.path for e in corpus.errors) == [
+        str(tmp_path / "a" / "same.txt"),
+        str(tmp_path / "b" / "same.md"),
+    ]
+    assert all("used by 2 files" in e.message and "rename one" in e.message for e in corpus.errors)
+    # Per file, neither wins: the id is failed, the other file loads.
+    parsed = parse_inputs([tmp_path])
+    assert list(parsed.failed) == ["same"]
+    assert [iv.id for iv in parsed.interviews] == ["other"]
+
+
+def test_per_file_load_keeps_stored_versions_and_skips_new_failures(tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "was-good.txt").write_bytes(b"Question?\nAnn Lee: caf\xe9\n")
+    (tmp_path / "new.txt").write_text("   \n", encoding="utf-8")
+    (tmp_path / "topics.toml").write_text("[[topic]]\nname = \n", encoding="utf-8")
+    previous = load_interview_text(tmp_path / "prev", "was-good", GOOD.replace("films", "plays"))
+    curated = [Topic("plays", "Plays", keywords=("plays",), curated=True)]
+    parsed = parse_inputs([tmp_path])
+    corpus = assemble(parsed, [previous], curated)
+    assert [iv.id for iv in corpus.interviews] == ["good", "was-good"]
+    assert corpus.interviews[1] is previous
+    assert (corpus.kept, corpus.skipped) == (("was-good",), ("new",))
+    effects = {(Path(p.error.path).name, p.effect) for p in corpus.problems}
+    assert effects == {
+        ("was-good.txt", KEPT_PREVIOUS),
+        ("new.txt", SKIPPED_NEW),
+        ("topics.toml", TOPICS_KEPT),
+    }
+    assert corpus.topics_kept and not corpus.trivia_kept
+    (plays,) = [t for t in corpus.topics if t.curated]
+    assert plays.passage_ids == (previous.passages[0].id,)  # the kept answers still link
+    # All or nothing: the same problems, each "nothing was loaded".
+    strict = assemble(parsed)
+    assert {p.effect for p in strict.problems} == {NOTHING_LOADED}
+    assert not strict.ok and len(strict.problems) == len(corpus.problems)
+
+
+def test_a_missing_input_path_refuses_the_whole_load(tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text(GOOD, encoding="utf-8")
+    parsed = parse_inputs([tmp_path, tmp_path / "gone"])
+    assert [str(e) for e in parsed.fatal] == [f"{tmp_path / 'gone'}: no such file or directory"]
+    corpus = assemble(parsed, [], [])
+    assert {p.effect for p in corpus.problems} == {NOTHING_LOADED}
+
+
+def load_interview_text(folder: Path, stem: str, text: str) -> Interview:
+    folder.mkdir()
+    (folder / f"{stem}.txt").write_text(text, encoding="utf-8")
+    interview, errors = load_interview(folder / f"{stem}.txt")
+    assert interview is not None and not errors
+    return interview
 
 
 def test_sidecar_change_changes_the_content_hash(tmp_path: Path) -> None:

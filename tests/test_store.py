@@ -10,7 +10,7 @@ import pytest
 
 from bot import store as store_module
 from bot.models import Interview, InterviewMeta, Passage, Topic
-from bot.store import Store, StoreError, _migrations, fingerprint
+from bot.store import Change, Store, StoreError, _migrations, fingerprint
 
 
 def make_interview(iid: str, answers: list[str], title: str = "T") -> Interview:
@@ -108,6 +108,36 @@ async def test_failed_load_leaves_old_data(store: Store) -> None:
     assert [i.id for i in stored.interviews] == ["one"]
     assert [p.text for p in store.passages.stream()] == ["First answer."]
     assert stored.fingerprint == fingerprint(a.passages)
+
+
+async def test_stored_interviews_come_back_unchanged_for_a_load_that_keeps_them(
+    store: Store,
+) -> None:
+    a = make_interview("one", ["Alpha answer.", "Beta answer."])
+    b = make_interview("two", ["Gamma."])
+    curated = Topic("alpha", "Alpha", aliases=("al",), keywords=("alpha",), curated=True)
+    auto = Topic("gamma", "Gamma", passage_ids=(b.passages[0].id,))
+    await store.replace_corpus([a, b], [replace(curated, passage_ids=(a.passages[0].id,)), auto])
+    (kept,) = await store.stored_interviews(["one", "missing"])
+    assert (kept.id, kept.meta, kept.content_hash, kept.speakers, kept.source) == (
+        a.id,
+        a.meta,
+        a.content_hash,
+        a.speakers,
+        a.source,
+    )
+    assert kept.passages == a.passages
+    assert [(p.kind, p.text) for p in kept.paragraphs] == [
+        ("question", "Question 0?"),
+        ("answer", "Alpha answer."),
+        ("question", "Question 1?"),
+        ("answer", "Beta answer."),
+    ]
+    assert await store.curated_topics() == [curated]
+    # Passed back in, the kept interview is not rewritten: only the dropped one goes.
+    report = await store.replace_corpus([kept], [])
+    assert report.interviews == Change(removed=1) and report.quotes == Change(removed=1)
+    assert [p.id for p in store.passages.stream()] == [p.id for p in a.passages]
 
 
 async def test_topics_link_and_change(store: Store) -> None:

@@ -599,19 +599,34 @@ def test_only_interviewer_turns_has_no_answers(tmp_path: Path) -> None:
     assert err.line == 1 and "no interviewee answers" in err.message
 
 
-@pytest.mark.parametrize("empty", ["Baker:", "**Baker:**", "Sean Baker:   ", "A:"])
-def test_speaker_line_without_text(tmp_path: Path, empty: str) -> None:
-    text = f"Lede.\nWhat first?\nSean Baker: One.\n\nWhat next?\n{empty}\nMore.\n"
-    err = error_for(write(tmp_path, text))
-    assert err.line == 6
-    assert "no text" in err.message
+@pytest.mark.parametrize("alone", ["Baker:", "**Baker:**", "Sean Baker:   ", "A:"])
+def test_speaker_label_alone_labels_the_next_paragraph(tmp_path: Path, alone: str) -> None:
+    # Once a fatal "speaker line has no text": a label alone on its line (oral histories,
+    # "Q:" then the question below it) labels the words that follow it.
+    text = f"Lede.\nWhat first?\nSean Baker: One.\n\nWhat next?\n{alone}\nMore.\n"
+    interview = read_transcript(write(tmp_path, text))
+    assert [(p.line, p.kind) for p in interview.paragraphs][-2:] == [
+        (5, "question"),
+        (7, "answer"),
+    ]
+    assert interview.passages[-1].paragraphs == ("More.",)
+    assert interview.passages[-1].question == "What next?"
+    assert all(alone.strip("* ") not in p.text for p in interview.paragraphs)
 
 
-def test_seed_with_a_broken_speaker_line(tmp_path: Path) -> None:
+def test_label_alone_at_the_end_is_dropped_not_fatal(tmp_path: Path) -> None:
+    interview = read_transcript(write(tmp_path, "What first?\nSean Baker: One.\nBaker:\n"))
+    assert [p.text for p in interview.passages] == ["One."]
+    assert [(d.kind, d.text) for d in interview.dropped] == [("empty label", "Baker:")]
+
+
+def test_seed_with_a_speaker_label_alone_on_its_line(tmp_path: Path) -> None:
     lines = SEED.read_text(encoding="utf-8").split("\n")
-    lines[19] = "Baker:"  # line 20
-    err = error_for(write(tmp_path, "\n".join(lines)))
-    assert err.line == 20
+    lines[19] = "Baker:"  # line 20: its answer now belongs to the question below it
+    interview = read_transcript(write(tmp_path, "\n".join(lines)))
+    colors = next(p for p in interview.passages if p.line == 21)
+    assert colors.paragraphs[0].startswith("A lot of your films are extremely colorful")
+    assert colors.question is not None and colors.question.startswith("Yeah, the first")
 
 
 # --------------------------------------------------------------------------- speed

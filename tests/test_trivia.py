@@ -247,8 +247,11 @@ async def test_store_reports_the_trivia_diff(tmp_path: Path) -> None:
         await store.close()
 
 
-async def test_a_refused_reload_keeps_the_old_questions(tmp_path: Path) -> None:
+async def test_a_bad_trivia_file_keeps_the_old_questions_and_the_rest_loads(
+    tmp_path: Path,
+) -> None:
     from bot.library import Library
+    from bot.loader import NOTHING_LOADED, TRIVIA_KEPT
 
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data, ignore=shutil.ignore_patterns("*.db*", "*.index"))
@@ -260,14 +263,24 @@ async def test_a_refused_reload_keeps_the_old_questions(tmp_path: Path) -> None:
         catalog = library.catalog
         bad, line = corrupt_copy(tmp_path / "bad")
         shutil.copy(bad / "trivia.toml", data / "trivia.toml")
-        refused = await library.reload()
-        assert not refused.ok and refused.report is None
-        assert [str(e) for e in refused.errors] == [
+        expected = [
             f"{data / 'trivia.toml'}:{line}: the evidence does not occur in a loaded transcript: "
             "'Our production designer, Stephen Phelps'"
         ]
-        assert await store.read_trivia() == before  # the old questions stay in service
+        refused = await library.reload(strict=True)  # all or nothing
+        assert not refused.applied and [str(e) for e in refused.errors] == expected
+        assert [p.effect for p in refused.problems] == [NOTHING_LOADED]
         assert library.catalog is catalog
+        # Per file: the questions loaded before stay, and a new transcript still loads.
+        (data / "ann.txt").write_text("Why?\nAnn Lee: Because I wanted to.\n", encoding="utf-8")
+        partial = await library.reload()
+        assert partial.applied and not partial.ok
+        assert [str(e) for e in partial.errors] == expected
+        assert [p.effect for p in partial.problems] == [TRIVIA_KEPT]
+        assert partial.report is not None and partial.report.interviews.added == 1
+        assert "trivia" not in partial.report.extra
+        assert await store.read_trivia() == before  # the old questions stay in service
+        assert "ann" in library.catalog.interviews
     finally:
         await store.close_lanes()
         await store.close()

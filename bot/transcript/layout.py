@@ -1,0 +1,421 @@
+"""From the file's lines to blocks: one paragraph of speech each, with its speaker label.
+
+Recognises the layouts transcripts come in: plain "Name: words" lines, a label alone on
+its line with the words below it ("Q:", "Name: 00:12:34", "Name (00:01:02):",
+"Name  0:03"), markdown (headings, images, captions, rules, links, escapes, bold labels),
+YAML front matter, and subtitle files (WebVTT with <v Name> tags, SRT with "Name:" in
+cues). Debris is taken out here and listed with its line; a "STATEMENT OF JANE DOE"
+heading makes the unlabelled statement below it hers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.models import Dropped
+from bot.transcript.clean import (
+    clean_inline,
+    heading_text,
+    is_caption,
+    is_image,
+    is_music,
+    is_note,
+    is_rule,
+    only_timestamp,
+    shouted_heading,
+)
+from bot.transcript.names import (
+    META_LABELS,
+    clean_name,
+    is_unnamed,
+    looks_like_name,
+    name_key,
+    period_label,
+    split_label,
+)
+
+__all__ = ["Block", "Layout", "front_matter", "read_layout"]
+
+_CUE_TIMING = re.compile(
+    r"^\s*(?:\d{1,2}:)?\d{1,2}:\d{2}[.,]\d{1,3}\s*-->\s*(?:\d{1,2}:)?\d{1,2}:\d{2}[.,]\d{1,3}"
+)
+_VOICE = re.compile(r"<v(?:\.[\w.-]{1,40})?\s+([^>\n]{1,80})>")
+_STATEMENT = re.compile(
+    r"(?i)^(?:(?:opening|prepared|joint|written|closing)\s+)?(?:statement|testimony|remarks)"
+    r"\s+of\s+(?:the\s+)?(?:hon(?:orable)?\.?\s+)?(?:(?:mr|mrs|ms|dr|prof)\.?\s+)?"
+    r"(?P<name>[^,;:()\n]{3,80})"
+)
+_FRONT_KEY = re.compile(r"^([A-Za-z_][\w -]{0,40}):\s*(.*)$")
+_MAX_FRONT = 200  # lines: a longer "front matter" is no front matter
+_INTRO_LINES = 60
+_ENDS = '.?!:;"”’)]*_'
+# "Transcribed by https://otter.ai", a bare link: the tool's or the page's, not speech.
+_CREDIT = re.compile(
+    r"(?i)^(?:transcri(?:bed|ption|pt)|captions?|captioned|subtitles?|generated)\s+"
+    r"(?:by|with|from|powered by)\b|^<?https?://\S+>?$"
+)
+
+
+@dataclass(slots=True)
+class Block:
+    """One paragraph of speech (or of lede) after debris removal."""
+
+    line: int  # 1-based line of its first line
+    raw: str  # its first line as written
+    text: str  # the words, label and debris removed
+    label: str | None = None  # speaker label as written (markup removed)
+    label_note: str | None = None  # "(host)" after a label
+    note: bool = False  # an editorial note
+    stamp: str | None = None  # first timestamp seen for it
+    emphasis: bool = False  # wholly italic (an aside in markdown)
+    strong: bool = False  # wholly bold
+    section_start: bool = False  # first block after a heading or a rule
+    labelled_alone: bool = False  # its label stood alone on the line above
+
+
+@dataclass(slots=True)
+class Layout:
+    kind: str
+    blocks: list[Block] = field(default_factory=list)
+    dropped: list[Dropped] = field(default_factory=list)
+    front: dict[str, list[str]] = field(default_factory=dict)
+    headings: list[str] = field(default_factory=list)
+    intro: list[str] = field(default_factory=list)  # lines before the first label, one each
+
+
+def read_layout(text: str, *, markdown: bool) -> Layout:
+    lines = text.split("\n")
+    first = next((i for i, line in enumerate(lines) if line.strip()), 0)
+    head = lines[first].strip()
+    if head.startswith("WEBVTT") or _looks_like_srt(lines, first):
+        return _read_cues(lines, first, "webvtt" if head.startswith("WEBVTT") else "srt")
+    layout = Layout("plain")
+    start = first
+    if head == "---":
+        end, front = front_matter(lines, first)
+        if end:
+            layout.front = front
+            layout.kind = "markdown"
+            markdown = True
+            for number in range(first + 1, end + 2):
+                if lines[number - 1].strip():
+                    layout.dropped.append(
+                        Dropped(number, "front matter", lines[number - 1].strip())
+                    )
+            start = end + 1
+    _read_lines(lines, start, layout, markdown)
+    if markdown and layout.kind == "plain":
+        layout.kind = "markdown"
+    return layout
+
+
+# --------------------------------------------------------------------------- front matter
+
+
+def front_matter(lines: list[str], first: int) -> tuple[int, dict[str, list[str]]]:
+    """(index of the closing "---", keys with their values) or (0, {}) when there is none."""
+    end = 0
+    for i in range(first + 1, min(len(lines), first + _MAX_FRONT)):
+        if lines[i].strip() in ("---", "..."):
+            end = i
+            break
+    if not end:
+        return 0, {}
+    front: dict[str, list[str]] = {}
+    key: str | None = None
+    for raw in lines[first + 1 : end]:
+        if not raw.strip() or raw.lstrip().startswith("#"):
+            continue
+        top = _FRONT_KEY.match(raw) if not raw[:1].isspace() else None
+        if top:
+            key = top.group(1).strip().casefold()
+            value = top.group(2).strip()
+            front[key] = _yaml_values(value) if value else []
+            continue
+        if key is None:
+            continue
+        item = raw.strip()
+        if item.startswith("- "):
+            item = item[2:].strip()
+            nested = _FRONT_KEY.match(item)
+            if nested:
+                if nested.group(1).strip().casefold() != "name":
+                    continue
+                item = nested.group(2).strip()
+            front[key].extend(_yaml_values(item))
+        else:
+            nested = _FRONT_KEY.match(item)
+            if nested and nested.group(1).strip().casefold() == "name":
+                front[key].extend(_yaml_values(nested.group(2).strip()))
+    return end, front
+
+
+def _yaml_values(value: str) -> list[str]:
+    parts = value[1:-1].split(",") if value.startswith("[") and value.endswith("]") else [value]
+    return [p.strip().strip("\"'").strip() for p in parts if p.strip().strip("\"'").strip()]
+
+
+# --------------------------------------------------------------------------- subtitles
+
+
+def _looks_like_srt(lines: list[str], first: int) -> bool:
+    window = [line for line in lines[first : first + 12] if line.strip()][:3]
+    return len(window) >= 2 and any(_CUE_TIMING.match(line) for line in window[:2])
+
+
+def _read_cues(lines: list[str], first: int, kind: str) -> Layout:
+    """Subtitle cues: timing lines and cue ids are debris; one speaker's cues make one block."""
+    layout = Layout(kind)
+    current: Block | None = None
+    i = first
+    n = len(lines)
+    if kind == "webvtt":
+        while i < n and lines[i].strip():  # the WEBVTT header block
+            layout.dropped.append(Dropped(i + 1, "cue header", lines[i].strip()))
+            i += 1
+    while i < n:
+        stripped = lines[i].strip()
+        if not stripped:
+            i += 1
+            continue
+        # One cue (or NOTE/STYLE/REGION block) runs to the next blank line.
+        j = i
+        while j < n and lines[j].strip():
+            j += 1
+        cue = [(k + 1, lines[k].strip()) for k in range(i, j)]
+        i = j
+        if kind == "webvtt" and cue[0][1].split(" ", 1)[0] in ("NOTE", "STYLE", "REGION"):
+            layout.dropped.extend(Dropped(k, "cue header", t) for k, t in cue)
+            continue
+        timing = next((pos for pos, (_, t) in enumerate(cue) if _CUE_TIMING.match(t)), None)
+        if timing is None:
+            body = cue
+        else:
+            layout.dropped.extend(Dropped(k, "cue timing", t) for k, t in cue[: timing + 1])
+            body = cue[timing + 1 :]
+        stamp = cue[timing][1].split("-->")[0].strip() if timing is not None else None
+        for number, line in body:
+            current = _cue_line(layout, current, number, line, stamp)
+            stamp = None
+    if current is not None:
+        layout.blocks.append(current)
+    return layout
+
+
+def _cue_line(
+    layout: Layout, current: Block | None, number: int, line: str, stamp: str | None
+) -> Block | None:
+    voice = _VOICE.search(line)
+    speaker = clean_name(voice.group(1)) if voice else None
+    cleaned = clean_inline(line, markdown=False)
+    _record(layout, number, cleaned.removed)
+    text = cleaned.text.lstrip("-– ").removeprefix(">>").strip()
+    if not text or is_music(text):
+        if text:
+            layout.dropped.append(Dropped(number, "stage note", line))
+        return current
+    label = split_label(text)
+    if label is not None and label.rest:
+        speaker, text = clean_name(label.name), label.rest
+    if current is not None and (speaker is None or speaker == current.label):
+        current.text = f"{current.text} {text}"
+        return current
+    if current is not None:
+        layout.blocks.append(current)
+    return Block(number, line, text, label=speaker, stamp=stamp)
+
+
+# --------------------------------------------------------------------------- plain and markdown
+
+
+def _record(layout: Layout, number: int, removed: list[tuple[str, str]]) -> None:
+    for kind, what in removed:
+        if kind != "markup" or not any(
+            d.line == number and d.kind == "markup" for d in layout.dropped[-3:]
+        ):
+            layout.dropped.append(Dropped(number, kind, what))
+
+
+def _statement_speaker(heading: str) -> str | None:
+    match = _STATEMENT.match(heading.strip("*_ "))
+    if not match:
+        return None
+    name = clean_name(match.group("name"))
+    return name if looks_like_name(name) else None
+
+
+def _whole_aside(line: str) -> bool:
+    """A line that is all one bracketed aside: "(END OF SIDE A)", "[Whereupon ...]"."""
+    if len(line) > 300 or line[0] not in "([" or line[-1] not in ")]":
+        return False
+    closer = ")" if line[0] == "(" else "]"
+    return line.find(closer) == len(line) - 1 and line[-1] == closer
+
+
+def _survey(lines: list[str], start: int) -> tuple[bool, bool]:
+    """(paragraphs wrap over several lines, labels end with a period as in GPO hearings).
+
+    Paragraphs wrap when blank lines separate them ("one sentence per line" under a
+    label) or when the text is hard-wrapped at a fixed width (many lines of 40-100
+    characters that stop mid-sentence). Files with neither have one paragraph per line.
+    """
+    runs = filled = wrapped = long_lines = 0
+    gap = False
+    period_names: set[str] = set()
+    period_lines = 0
+    qa_lines = {"Q": 0, "A": 0}
+    previous = ""
+    for line in lines[start:]:
+        stripped = line.strip()
+        if stripped:
+            runs += gap and filled > 0
+            filled += 1
+            gap = False
+            if previous and 40 <= len(previous) <= 100 and previous[-1] not in _ENDS:
+                wrapped += 1
+            long_lines += len(stripped) > 110
+            if stripped[:1].isupper() and len(period_names) < 50:
+                label = period_label(stripped)
+                if label is not None and label.name in qa_lines:
+                    qa_lines[label.name] += 1
+                elif label is not None:
+                    period_lines += 1
+                    period_names.add(label.name)
+            previous = stripped
+        else:
+            gap = True
+            previous = ""
+    blank_separated = runs >= 2 and runs * 4 >= filled
+    hard_wrapped = wrapped * 4 >= filled and long_lines * 20 <= filled and filled >= 8
+    periods = period_lines >= 3 and len(period_names) >= 2
+    return blank_separated or hard_wrapped, periods or min(qa_lines.values()) >= 3
+
+
+def _indent(raw: str) -> int:
+    return len(raw) - len(raw.lstrip(" \t"))
+
+
+def _read_lines(lines: list[str], start: int, layout: Layout, markdown: bool) -> None:
+    join_lines, period_mode = _survey(lines, start)
+    current: Block | None = None
+    pending: tuple[str, str | None, str | None] | None = None  # a label waiting for words
+    pending_stamp: str | None = None
+    section_break = False
+    after_image = False
+    begun = False  # a speaker label has been seen: the intro is over
+    last_indent = 0  # a line indented deeper than the one above opens a paragraph (GPO)
+
+    def flush() -> None:
+        nonlocal current
+        if current is not None:
+            layout.blocks.append(current)
+            current = None
+
+    for number, raw in enumerate(lines[start:], start=start + 1):
+        line = raw.strip()
+        if not line:
+            flush()
+            continue
+        indented, last_indent = _indent(raw) > last_indent, _indent(raw)
+        was_image, after_image = after_image, False
+        heading = heading_text(line)
+        if heading is not None or is_rule(line):
+            flush()
+            if heading is not None:
+                layout.headings.append(heading)
+                layout.dropped.append(Dropped(number, "heading", line))
+                who = _statement_speaker(heading)
+                pending = (who, None, None) if who else None
+            else:
+                layout.dropped.append(Dropped(number, "rule", line))
+            section_break = True
+            continue
+        if is_image(line):
+            flush()
+            layout.dropped.append(Dropped(number, "image", line))
+            after_image = True
+            continue
+        if is_caption(line, was_image) and split_label(line.replace("**", "")) is None:
+            flush()
+            layout.dropped.append(Dropped(number, "caption", line))
+            continue
+        if _CREDIT.match(line) and len(line) <= 200:
+            flush()
+            layout.dropped.append(Dropped(number, "credit", line))
+            continue
+        if only_timestamp(line):
+            layout.dropped.append(Dropped(number, "timestamp", line))
+            pending_stamp = pending_stamp or line.strip("[]() ")
+            if (
+                current is not None
+                and current.label is None
+                and current.line == number - 1
+                and current.text == current.raw
+                and (looks_like_name(current.text) or is_unnamed(current.text))
+            ):
+                # "Jane Doe" then "00:00:12" on the next line: a label and its time
+                pending, current = (current.text, None, pending_stamp), None
+                pending_stamp = None
+            continue
+        if is_note(line):
+            flush()
+            layout.blocks.append(Block(number, line, line, note=True))
+            continue
+        if _whole_aside(line) or is_music(line):
+            flush()
+            layout.dropped.append(Dropped(number, "stage note", line))
+            continue
+        cleaned = clean_inline(line, markdown=markdown)
+        _record(layout, number, cleaned.removed)
+        text = cleaned.text
+        if not text:
+            continue
+        label = split_label(text) or (period_label(text) if period_mode else None)
+        if not begun:
+            begun = label is not None and name_key(label.name) not in META_LABELS
+            if not begun and len(layout.intro) < _INTRO_LINES:
+                layout.intro.append(text)
+        if label is None and shouted_heading(text):
+            flush()
+            layout.headings.append(text)
+            layout.dropped.append(Dropped(number, "heading", line))
+            who = _statement_speaker(text)
+            pending = (who, None, None) if who else None
+            section_break = True
+            continue
+        stamp = cleaned.stamp or pending_stamp
+        if label is None and cleaned.tail_stamp and (looks_like_name(text) or is_unnamed(text)):
+            flush()
+            pending = (text, None, stamp)
+            pending_stamp = None
+            continue
+        if label is not None and not label.rest:
+            flush()
+            pending = (label.name, label.note, stamp)
+            pending_stamp = None
+            continue
+        if label is not None:
+            flush()
+            current = Block(number, line, label.rest, label.name, label.note, stamp=stamp)
+        elif pending is not None:
+            flush()
+            name, note, pstamp = pending
+            current = Block(number, line, text, name, note, stamp=pstamp or stamp)
+            current.labelled_alone = True
+        elif current is not None and join_lines and not current.note and not indented:
+            current.text = f"{current.text} {text}"
+            continue
+        else:
+            flush()
+            current = Block(number, line, text, stamp=stamp, emphasis=cleaned.emphasis)
+            current.strong = cleaned.strong
+        pending = None
+        pending_stamp = None
+        current.section_start = section_break
+        section_break = False
+        if not join_lines:
+            flush()
+    flush()
+    if pending is not None and pending[0] is not None:
+        layout.dropped.append(Dropped(len(lines), "empty label", f"{pending[0]}:"))

@@ -1,0 +1,324 @@
+"""Speaker labels and names: what counts as a "Name:" label, and which person it means.
+
+A label as written ("Baker", "SEAN BAKER", "Ms. Haney", "JT", "Speaker 2") resolves to one
+canonical display name. Full names come from multi-word labels and from what the file or
+its sidecar says elsewhere (front matter, intro, "STATEMENT OF ..."), so "Baker:" becomes
+"Sean Baker" and "JT:" becomes "June Torres". Unnamed labels ("Senator:", "Audience:",
+"Speaker 2:") stay themselves: they are never credited to a named person.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = [
+    "INTERVIEWEE_WORDS",
+    "INTERVIEWER_WORDS",
+    "META_LABELS",
+    "Label",
+    "Names",
+    "clean_name",
+    "looks_like_name",
+    "name_key",
+    "period_label",
+    "split_label",
+    "split_names",
+]
+
+_MAX_LABEL = 80
+_PARTICLES = frozenset(
+    "van von de der den del della di da du la le bin ibn al el ter ten dos das y".split()
+)
+_SUFFIXES = frozenset("jr jr. sr sr. ii iii iv".split())
+HONORIFICS = frozenset(
+    """mr mr. mrs mrs. ms ms. mx mx. dr dr. prof prof. professor sir dame lord lady baroness
+    baron hon hon. rev rev. fr fr.""".split()
+)
+# Offices whose holders ask the questions in hearings and meetings; "Senator Park:" is
+# never the witness, and a bare "Senator:" is nobody in particular.
+ASKING_TITLES = frozenset(
+    """senator sen. sen representative rep. rep congressman congresswoman congressperson
+    chairman chairwoman chair chairperson commissioner councilmember councilman
+    councilwoman judge justice delegate""".split()
+)
+_NOT_NAMES = frozenset(
+    """the a an this that these those my our your his her their its it we i you they he she
+    and or but so also plus then now here there today yesterday tomorrow first second third
+    finally lastly well yes no yeah okay ok oh look listen remember anyway because why what
+    how when where who which whose note notes nb ps update updated correction clarification
+    editor editors ed disclaimer disclosure warning caution caveat spoiler spoilers alert
+    tip tips fact facts bottom line summary source sources credit credits photo photos
+    image images caption video audio transcript interview part chapter section step rule
+    lesson takeaway takeaways verdict conclusion background context bonus re fwd subject
+    date time location place title topic intro introduction example examples quote
+    important edit watch read listen more see related previously episode season tags
+    duration recorded published length language kind style region""".split()
+)
+# Labels that, once in a file's header, describe it ("Interviewer: Maria Kowalski").
+META_LABELS = frozenset(
+    """host hosts co-host co-hosts cohost guest guests interviewer interviewers interviewee
+    interviewees narrator narrators moderator moderators witness witnesses panelists
+    participants speakers featuring presenter presenters""".split()
+)
+# A bare office names nobody in particular, except the one who chairs: "The Chairman:"
+# is one person all through a hearing.
+_UNNAMED_TITLES = ASKING_TITLES - {"chairman", "chairwoman", "chair", "chairperson"}
+QA_MARKERS: dict[str, Literal["Q", "A"]] = {"Q": "Q", "Question": "Q", "A": "A", "Answer": "A"}
+INTERVIEWER_WORDS = frozenset({"interviewer", "host", "moderator", "q", "question"})
+INTERVIEWEE_WORDS = frozenset(
+    {"interviewee", "guest", "respondent", "narrator", "witness", "a", "answer"}
+)
+_UNNAMED = re.compile(
+    r"(?i)^(?:the\s+)?(?:(?:unknown|unidentified|other|male|female|another)\s+)?"
+    r"(?:speaker|participant|caller|student|audience(?:\s+member)?|person|voice|man|woman|"
+    r"member|crowd|multiple|several|all|both|panel(?:ist)?|reporter|unknown|off-camera|"
+    r"announcer|narrator\s+\d+|interpreter|translator|staff|aide|clerk|"
+    + "|".join(re.escape(t) for t in sorted(_UNNAMED_TITLES, key=len, reverse=True))
+    + r")(?:\s*(?:\d{1,3}|[A-Z]))?$"
+)
+_INITIALS_LABEL = re.compile(r"^(?:[A-Z]{2,3}|(?:[A-Z]\.){2,3})$")
+_INITIALS = re.compile(r"(?:[^\W\d_]\.)+")
+_LABEL = re.compile(
+    r"^(?:>>\s?|-\s|Q\d{1,4}\s+)?(?P<name>[^:()\n]{1,80}?)\s*(?:\((?P<note>[^()\n]{1,40})\))?\s*:(?=\s|$)"
+)
+_NAME_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\+)\s*")
+
+
+def name_key(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+def _name_word(token: str) -> bool:
+    """A capitalised name word: "Baker", "O'Brien", "McDonald", "Jean-Luc", "Jr.", "J."."""
+    if not token[0].isupper():
+        return False
+    if _INITIALS.fullmatch(token):
+        return True
+    body = token[:-1] if token.endswith(".") else token
+    return bool(body) and body[-1].isalpha() and all(ch.isalpha() or ch in "'’-" for ch in body)
+
+
+def looks_like_name(name: str) -> bool:
+    tokens = name.split()
+    if not 1 <= len(tokens) <= 6:
+        return False
+    capitalised = 0
+    for i, token in enumerate(tokens):
+        key = token.casefold()
+        for tail in ("'s", "’s"):
+            key = key.removesuffix(tail)
+        if key.rstrip(".") in _NOT_NAMES:
+            return False
+        if _name_word(token):
+            capitalised += 1
+        elif not (0 < i < len(tokens) - 1 and key in _PARTICLES):
+            return False
+    return 1 <= capitalised <= 4
+
+
+def strip_honorific(name: str) -> str:
+    words = name.split()
+    while len(words) >= 2 and words[0].casefold() in HONORIFICS:
+        words = words[1:]
+    return " ".join(words)
+
+
+def _title_word(word: str) -> str:
+    if word.casefold() in _PARTICLES:
+        return word.casefold()
+    return "-".join(part[:1].upper() + part[1:].lower() for part in word.split("-"))
+
+
+def clean_name(name: str) -> str:
+    """Display form: spaces squeezed, an all-capitals name title-cased ("MEI LIN" -> "Mei Lin")."""
+    name = " ".join(name.split()).strip(" ,.;")
+    if _INITIALS_LABEL.match(name) or not any(ch.islower() for ch in name):
+        if _INITIALS_LABEL.match(name) or len(name) <= 3:
+            return name
+        words = name.split()
+        return " ".join([_title_word(words[0]), *(_title_word(w) for w in words[1:])])
+    return name
+
+
+def initials(name: str) -> str:
+    words = [w for w in strip_honorific(name).split() if w.casefold() not in _PARTICLES]
+    return "".join(w[0] for w in words if w[:1].isalpha()).upper()
+
+
+def is_unnamed(label: str) -> bool:
+    return bool(_UNNAMED.match(" ".join(label.split()).rstrip(".")))
+
+
+def asking_title(label: str) -> bool:
+    """ "Senator Park", "Chairman Lee", "Rep. Ortiz": a label led by a questioning office."""
+    words = label.split()
+    if words and words[0].casefold() == "the":
+        words = words[1:]
+    return len(words) >= 1 and words[0].casefold() in ASKING_TITLES
+
+
+def split_names(value: str) -> list[str]:
+    """ "First Host, Second Host" or "A and B" -> two names (empty parts dropped)."""
+    return [clean_name(p) for p in _NAME_SPLIT.split(value) if p.strip(" .")]
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    name: str  # as written, markup removed
+    note: str | None  # a parenthesised aside after the name ("host", "translator")
+    rest: str  # the words after the colon
+
+
+# US hearing transcripts (GPO) end a speaker's label with a period: "Senator Barrasso.",
+# "Mr. Smith.", "The Chairman." — only a title-led label counts, and only in files where
+# such labels recur (see `period_labels`).
+_PERIOD_NAME = r"(?:\s+(?:[A-Z][\w'’-]+|de|van|von|del|la))"
+_PERIOD_LABEL = re.compile(
+    r"^(?P<name>(?:Mr|Mrs|Ms|Dr)\.?" + _PERIOD_NAME + r"{1,3}"
+    r"|(?:The\s+)?(?:Chairman|Chairwoman|Chair|Senator|Representative|Congressman|"
+    r"Congresswoman|Judge|Justice|General|Admiral|Secretary|Governor|Mayor|Commissioner|"
+    r"Ambassador|Director|Professor|Chief|Ranking\s+Member|Vice\s+Chair(?:man)?|Witness|"
+    r"Clerk|Delegate)" + _PERIOD_NAME + r"{0,3})\.\s+(?=[A-Z\"“(\[])"
+)
+
+
+def period_label(text: str) -> Label | None:
+    """ "Senator Barrasso. Thank you" -> the label and the words (GPO hearing style);
+    "Q. Where were you?" / "A. At home." (depositions, some oral histories)."""
+    if text[:3] in ("Q. ", "A. ") and len(text) > 3:
+        return Label(text[0], None, text[3:].strip())
+    match = _PERIOD_LABEL.match(text)
+    if not match:
+        return None
+    return Label(" ".join(match.group("name").split()), None, text[match.end() :].strip())
+
+
+def split_label(text: str) -> Label | None:
+    """The "Name:" label that opens `text`, if the name is shaped like a speaker."""
+    colon = text.find(":", 0, _MAX_LABEL + 45)
+    if colon <= 0:
+        return None
+    match = _LABEL.match(text)
+    if not match:
+        return None
+    name = " ".join(match.group("name").split())
+    note = match.group("note")
+    if "," in name and note is None:
+        name, note = (part.strip() for part in name.split(",", 1))  # "Jane Doe, host:"
+    if not name:
+        return None
+    bare = strip_honorific(name)
+    acceptable = (
+        name in QA_MARKERS
+        or is_unnamed(name)
+        or bool(_INITIALS_LABEL.match(name))
+        or looks_like_name(bare)
+        or (asking_title(name) and len(name.split()) <= 4)
+    )
+    if not acceptable:
+        return None
+    return Label(name, note, text[match.end() :].strip())
+
+
+class Names:
+    """Resolves written labels ("Baker", "SEAN BAKER", "JT") to one canonical name each."""
+
+    def __init__(
+        self,
+        labels: Iterable[tuple[int, str]],
+        known: Iterable[str],
+        aliases: Mapping[str, str],
+        stated: Iterable[str] = (),
+    ) -> None:
+        """`stated` names (the sidecar's) always count; `known` ones (found in the file)
+        only when they are full names."""
+        self.display: dict[str, str] = {}  # key -> canonical display form
+        self.first_seen: dict[str, int] = {}
+        self.aliases = {name_key(k): clean_name(v) for k, v in aliases.items()}
+        for name in [*stated, *self.aliases.values()]:
+            name = strip_honorific(clean_name(name))
+            if name:
+                self._add(name, -1, preferred=True)
+        for name in known:
+            name = strip_honorific(clean_name(name))
+            if len(name.split()) >= 2:  # a lone "Baker" from the intro names nobody new
+                self._add(name, -1, preferred=True)
+        self.single_counts: Counter[str] = Counter()
+        for index, label in labels:
+            if label in QA_MARKERS or name_key(label) in self.aliases or is_unnamed(label):
+                continue
+            bare = strip_honorific(clean_name(label))
+            if len(bare.split()) >= 2:
+                self._add(bare, index, preferred=False)
+            else:
+                self.single_counts[name_key(bare)] += 1
+        self.by_handle: dict[str, list[str]] = {}
+        self.by_initials: dict[str, list[str]] = {}
+        for key in sorted(self.first_seen, key=self.first_seen.__getitem__):
+            for handle in _handles(self.display[key]):
+                if key not in self.by_handle.setdefault(handle, []):
+                    self.by_handle[handle].append(key)
+            if len(self.display[key].split()) >= 2:
+                self.by_initials.setdefault(initials(self.display[key]), []).append(key)
+
+    def _add(self, name: str, index: int, *, preferred: bool) -> None:
+        key = name_key(name)
+        if key not in self.display:
+            self.display[key] = name
+            self.first_seen[key] = index
+        elif not preferred and self.display[key].isupper() and not name.isupper():
+            self.display[key] = name  # prefer "Sean Baker" over "SEAN BAKER"
+
+    def known_full_names(self) -> list[str]:
+        return [n for n in self.display.values() if len(n.split()) >= 2]
+
+    def resolve(self, label: str, index: int) -> str | None:
+        """Canonical name for `label` at paragraph `index`, or None if it is no speaker."""
+        alias = self.aliases.get(name_key(label))
+        if alias is not None:
+            return self.resolve(alias, index) if name_key(alias) != name_key(label) else alias
+        if is_unnamed(label):
+            return clean_name(label)
+        written = clean_name(label)
+        name = strip_honorific(written)
+        key = name_key(name)
+        if key in self.display:
+            return self.display[key]
+        if _INITIALS_LABEL.match(label):
+            found = self.by_initials.get(label.replace(".", ""), [])
+            if len(found) == 1:
+                return self.display[found[0]]
+            return label if self.single_counts[key] >= 2 else None
+        if len(name.split()) >= 2:
+            return None
+        candidates = self.by_handle.get(key, [])
+        if candidates:
+            earlier = [c for c in candidates if self.first_seen[c] <= index]
+            return self.display[earlier[-1] if earlier else candidates[0]]
+        if key in INTERVIEWER_WORDS or key in INTERVIEWEE_WORDS:
+            return name
+        if written != name or asking_title(written):
+            return written  # "Mr. Lutz", "Senator Park": a title makes a name, even once
+        if self.single_counts[key] >= 2:
+            return name
+        return None
+
+
+def _handles(name: str) -> list[str]:
+    """The single-word forms a full name may be shortened to: first and last name."""
+    words = [
+        w
+        for w in name.split()
+        if w.casefold() not in _SUFFIXES
+        and w.casefold() not in HONORIFICS
+        and w.casefold() not in ASKING_TITLES
+        and not _INITIALS.fullmatch(w)
+        and w.casefold() not in _PARTICLES
+    ]
+    if len(name.split()) < 2 or not words:
+        return []
+    return list(dict.fromkeys([name_key(words[0]), name_key(words[-1])]))

@@ -1,0 +1,308 @@
+"""Who is who: interviewee (quoted), interviewer/host (asks) or other (neither).
+
+The strongest word wins: the sidecar, then the front matter, then what the file says of
+its speakers ("hosted by", "joined by", "a conversation with", "STATEMENT OF", a label
+such as "Q:", "Host:" or "Senator Park:"), and last what their turns look like (who asks,
+who speaks briefly, who talks most).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from bot.models import SpeakerRole
+from bot.transcript.names import (
+    HONORIFICS,
+    INTERVIEWEE_WORDS,
+    INTERVIEWER_WORDS,
+    asking_title,
+    clean_name,
+    is_unnamed,
+    looks_like_name,
+    name_key,
+    strip_honorific,
+)
+
+__all__ = [
+    "Cue",
+    "SpeakerStats",
+    "assign_roles",
+    "find_aliases",
+    "find_cues",
+    "headline_name",
+]
+
+_ER = (
+    r"co-?hosts?|hosts?|hosted\s+by|presented\s+by|interviewers?|interview(?:ed)?\s+by|"
+    r"conducted\s+by|moderators?|moderated\s+by|questions\s+by"
+)
+_EE = (
+    r"guests?|interviewees?|narrators?|witness(?:es)?|respondents?|panelists?|joined\s+by|"
+    r"featuring|(?:conversation|interview|q\s?&\s?a|chat|talk(?:ing|s)?|speak(?:ing|s)?|spoke|"
+    r"sat\s+down|sits\s+down|here|catch(?:ing)?\s+up|visit(?:ing)?|meet(?:ing)?)\s+with|"
+    r"with\s+me(?:\s+(?:today|tonight|now|here))?|statement\s+of|testimony\s+of"
+)
+_CUE = re.compile(rf"(?i)\b(?:(?P<er>{_ER})|(?P<ee>{_EE}))\b|^\W*(?P<by>by)\b")
+_SKIPPABLE = frozenset(
+    """is are was were be today tonight this week year the a an our my by me us to of as
+    and also now here again once more two both their his her is: are: - – — : ,""".split()
+)
+_ALIAS = re.compile(r"([A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){1,3})\s+\(([A-Z]{2,3})\)")
+_MAX_CUE_TEXT = 2000
+_PUNCT = ",.;:!?)\"'”’"
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    role: SpeakerRole
+    name: str
+    speaker: str | None = None  # who said it, when it was said in a turn
+
+
+@dataclass(slots=True)
+class SpeakerStats:
+    turns: int = 0
+    words: int = 0
+    asking: int = 0  # turns with a question mark
+    first: int = 0  # index of their first turn
+    texts: list[str] = field(default_factory=list)
+
+
+def _names_after(text: str) -> list[str]:
+    """The names listed at the start of `text`: "the astronomer Dr. Kwame Mensah" -> [...]."""
+    tokens = text[:300].split()
+    names: list[str] = []
+    i = 0
+    skipped = 0
+    shouting = not any(ch.islower() for ch in text[:120])
+    while i < len(tokens) and len(names) < 4:
+        token = tokens[i]
+        bare = token.strip(_PUNCT + "(“‘\"'")
+        if not bare:
+            i += 1
+            continue
+        if not bare[0].isupper() or bare.casefold() in HONORIFICS or bare.casefold() in ("the",):
+            if bare.casefold() in HONORIFICS or bare.casefold() in _SKIPPABLE:
+                i += 1
+                continue
+            if names or skipped >= 4 or not bare[0].isalpha():
+                break
+            skipped += 1
+            i += 1
+            continue
+        words: list[str] = []
+        while i < len(tokens):
+            word = tokens[i].strip("(“‘\"'")
+            core = word.rstrip(_PUNCT)
+            if not core or not (core[0].isupper() or (words and core in ("de", "van", "von"))):
+                break
+            words.append(core)
+            i += 1
+            if core != word or len(words) == 4:
+                break
+        candidate = clean_name(" ".join(words))
+        if looks_like_name(candidate):
+            names.append(strip_honorific(candidate))
+        if shouting:
+            break
+        ended = tokens[i - 1][-1:] if i else ""
+        if i < len(tokens) and tokens[i].casefold() in ("and", "&"):
+            i += 1
+            continue
+        if ended == "," and i < len(tokens) and tokens[i][:1].isupper():
+            continue
+        break
+    return names
+
+
+def find_cues(text: str, speaker: str | None = None) -> list[Cue]:
+    """Roles the text gives people: "hosted by X", "joined by Y and Z", "Guest: W"."""
+    cues: list[Cue] = []
+    text = text[:_MAX_CUE_TEXT]
+    for match in _CUE.finditer(text):
+        role: SpeakerRole = "interviewee" if match.group("ee") else "interviewer"
+        for name in _names_after(text[match.end() :]):
+            if speaker is None or name_key(name) != name_key(speaker):
+                cues.append(Cue(role, name, speaker))
+    return cues
+
+
+_FULL_NAME = re.compile(
+    r"\b[A-Z][\w'’-]+(?:\s+(?:de|van|von|del|la|da|di|le|bin|al)?\s*[A-Z][\w'’-]+){1,2}"
+)
+
+
+def headline_name(titles: Iterable[str], intro: str, exclude: set[str]) -> str | None:
+    """The person a headline is about ("Novelist Teresa Quaye on her night-shift novel"):
+    a full name in the title that the intro mentions again (so "New York" rarely wins)."""
+    folded = intro.casefold()
+    for title in titles:
+        for match in _FULL_NAME.finditer(title[:300]):
+            words = match.group().split()
+            while len(words) > 2 and words[0].casefold() not in folded:
+                words = words[1:]  # "Novelist Teresa Quaye" -> "Teresa Quaye"
+            name = " ".join(words)
+            if (
+                looks_like_name(name)
+                and name_key(name) not in exclude
+                and words[-1].casefold() in folded
+            ):
+                return name
+    return None
+
+
+def find_aliases(text: str) -> dict[str, str]:
+    """Initials given in the intro: "Joan Birch (JB)" -> {"JB": "Joan Birch"}."""
+    return {m.group(2): m.group(1) for m in _ALIAS.finditer(text[:_MAX_CUE_TEXT])}
+
+
+def _role_word(label: str | None) -> SpeakerRole | None:
+    key = name_key(label or "")
+    if key in INTERVIEWER_WORDS:
+        return "interviewer"
+    if key in INTERVIEWEE_WORDS:
+        return "interviewee"
+    return None
+
+
+def assign_roles(
+    stats: Mapping[str, SpeakerStats],
+    stated: Sequence[tuple[str, Iterable[str], Iterable[str]]],
+    cues: Iterable[tuple[str, SpeakerRole]],
+    label_roles: Mapping[str, SpeakerRole],
+) -> dict[str, tuple[SpeakerRole, str]]:
+    """Role and its source for every speaker in `stats`.
+
+    `stated` lists (source, interviewees, interviewers) in order of authority (sidecar,
+    front matter), each already resolved to speakers; `cues` are what the intro says;
+    `label_roles` what the labels themselves say ("Host", "Q", "(guest)").
+    """
+    roles: dict[str, tuple[SpeakerRole, str]] = {}
+    authoritative = False
+    for source, interviewees, interviewers in stated:
+        for name in interviewers:
+            if name in stats and name not in roles:
+                roles[name] = ("interviewer", source)
+        for name in interviewees:
+            if name in stats and name not in roles:
+                roles[name] = ("interviewee", source)
+                authoritative = True
+    for name, role in label_roles.items():
+        if name in stats and name not in roles:
+            roles[name] = (role, "label")
+    for name, role in sorted(cues, key=lambda c: c[1] != "interviewer"):
+        if name in stats and name not in roles:
+            if role == "interviewee" and (asking_title(name) or is_unnamed(name)):
+                continue
+            roles[name] = (role, "intro")
+    for name in stats:
+        if name not in roles and (asking_title(name) or is_unnamed(name)):
+            # "Senator Park" asks as an interviewer; a bare "Senator:" is other, though
+            # what they ask still shows as the question.
+            asks = stats[name].asking > 0 and not is_unnamed(name)
+            roles[name] = ("interviewer" if asks else "other", "title")
+    rest = [name for name in stats if name not in roles]
+    if not rest:
+        return _ensure_interviewee(roles, stats)
+    known_ee = any(role == "interviewee" for role, _ in roles.values())
+    stated_hosts = any(
+        role == "interviewer" and source in ("sidecar", "front matter")
+        for role, source in roles.values()
+    )
+    if stated_hosts and not known_ee:
+        # The hosts are named: whoever else talks is a guest (a rare word makes one other).
+        most = max(stats[n].words for n in rest)
+        for name in rest:
+            guest = stats[name].words * 7 >= most
+            roles[name] = ("interviewee" if guest else "other", "text")
+        return _ensure_interviewee(roles, stats)
+    if authoritative or (known_ee and not _has_long_talker(rest, stats, roles)):
+        for name in rest:
+            s = stats[name]
+            asks = s.asking > 0 and s.asking * 5 >= s.turns
+            roles[name] = ("interviewer" if asks else "other", "text")
+        return _ensure_interviewee(roles, stats)
+    for name, role in _by_statistics(rest, stats, roles).items():
+        roles[name] = (role, "text")
+    return _ensure_interviewee(roles, stats)
+
+
+def _mean(s: SpeakerStats) -> float:
+    return s.words / s.turns if s.turns else 0.0
+
+
+def _has_long_talker(
+    rest: list[str], stats: Mapping[str, SpeakerStats], roles: Mapping[str, tuple[SpeakerRole, str]]
+) -> bool:
+    """A speaker the intro did not name who talks like an interviewee (a second guest)."""
+    named = [stats[n] for n, (r, _) in roles.items() if r == "interviewee"]
+    top = max((s.words for s in named), default=0)
+    return any(stats[n].words * 3 >= top and stats[n].asking * 4 < stats[n].turns for n in rest)
+
+
+def _by_statistics(
+    names: list[str],
+    stats: Mapping[str, SpeakerStats],
+    roles: Mapping[str, tuple[SpeakerRole, str]],
+) -> dict[str, SpeakerRole]:
+    """Interviewers ask and speak briefly; interviewees talk most; the rest are other."""
+    everyone = list(stats)
+    longest = max((_mean(stats[n]) for n in everyone), default=0.0)
+    most = max((stats[n].words for n in everyone), default=0)
+    result: dict[str, SpeakerRole] = {}
+    for name in names:
+        s = stats[name]
+        share = s.asking / s.turns if s.turns else 0.0
+        mean = _mean(s)
+        if (share >= 0.4 and mean <= 0.6 * longest) or (share >= 0.25 and mean <= 0.35 * longest):
+            result[name] = "interviewer"
+        elif s.words * 7 >= most:
+            result[name] = "interviewee"
+        else:
+            result[name] = "other"
+    if "interviewer" not in result.values() and len(everyone) >= 2:
+        # One clear asker among otherwise answering speakers (the old heuristic).
+        first = min(everyone, key=lambda n: stats[n].first)
+        scored = sorted(((_score(n, stats, everyone, first), n) for n in names), reverse=True)
+        if scored:
+            best_score, best = scored[0]
+            runner_up = max(_score(n, stats, everyone, first) for n in everyone if n != best)
+            if best_score >= 0.75 and best_score - runner_up >= 0.25:
+                result[best] = "interviewer"
+    return result
+
+
+def _score(name: str, stats: Mapping[str, SpeakerStats], everyone: list[str], first: str) -> float:
+    s = stats[name]
+    asked = s.asking / s.turns if s.turns else 0.0
+    others = [_mean(stats[o]) for o in everyone if o != name]
+    shorter = bool(others) and _mean(s) * 2 <= min(others)
+    return asked + 0.25 * (name == first) + 0.25 * shorter
+
+
+def _ensure_interviewee(
+    roles: dict[str, tuple[SpeakerRole, str]], stats: Mapping[str, SpeakerStats]
+) -> dict[str, tuple[SpeakerRole, str]]:
+    """A file with speakers but no interviewee quotes whoever talks most (not a title)."""
+    if any(role == "interviewee" for role, _ in roles.values()):
+        return roles
+    candidates = [
+        n
+        for n in stats
+        if roles.get(n, ("other", ""))[1] not in ("sidecar", "front matter")
+        and not asking_title(n)
+        and not is_unnamed(n)
+    ] or [n for n in stats if roles.get(n, ("other", ""))[1] not in ("sidecar", "front matter")]
+    if candidates:
+        best = max(
+            candidates, key=lambda n: (stats[n].words - 5 * stats[n].asking, -stats[n].first)
+        )
+        if roles.get(best, ("", ""))[1] != "label":
+            roles[best] = ("interviewee", "text")
+    return roles
+
+
+def role_word(label: str | None) -> SpeakerRole | None:
+    return _role_word(label)

@@ -1,0 +1,257 @@
+"""Who speaks each block: labels resolved to people, Q/A markers named, roles decided.
+
+Reads what the file and its sidecar say about its people (sidecar lists and aliases, front
+matter guests/hosts, intro lines such as "Interviewed by Joan Birch (JB)", the headline of
+a Q&A) and hands the passage stage one `Turned` block per paragraph.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.models import InterviewMeta, SpeakerRole
+from bot.transcript.layout import Block, Layout
+from bot.transcript.names import (
+    META_LABELS,
+    QA_MARKERS,
+    Names,
+    clean_name,
+    looks_like_name,
+    name_key,
+    split_names,
+    strip_honorific,
+)
+from bot.transcript.passages import Turned
+from bot.transcript.roles import (
+    Cue,
+    SpeakerStats,
+    assign_roles,
+    find_aliases,
+    find_cues,
+    headline_name,
+    role_word,
+)
+
+__all__ = ["Cast", "read_cast"]
+
+_FRONT_INTERVIEWEES = ("interviewees", "interviewee", "guests", "guest", "witness", "narrator")
+_FRONT_INTERVIEWERS = (
+    "interviewers",
+    "interviewer",
+    "hosts",
+    "host",
+    "moderator",
+    "author",
+    "authors",
+)
+_GENERIC_LABELS = {
+    "interviewer": "Q",
+    "interviewee": "A",
+    "guest": "A",
+    "respondent": "A",
+    "narrator": "A",
+}
+_INTRO_BLOCKS = 40
+_WELCOME = re.compile(
+    r"(?i)\bwelcome\s+(?:to|back)\b|\byou'?re listening to\b"
+)  # how far into the file intro cues are looked for
+
+
+def _front_names(front: dict[str, list[str]], keys: Iterable[str]) -> list[str]:
+    names: list[str] = []
+    for key in keys:
+        for value in front.get(key, []):
+            names.extend(strip_honorific(n) for n in split_names(value))
+    return names
+
+
+def _name_list(text: str) -> bool:
+    """ "Maria Kowalski (MK)", "Aiko Tanaka and Rafael Souza": only names."""
+    bare = re.sub(r"\([^()]{0,40}\)", " ", text).strip().rstrip(".")
+    parts = split_names(bare)
+    return (
+        bool(parts)
+        and len(bare.split()) <= 12
+        and all(looks_like_name(strip_honorific(p)) for p in parts)
+    )
+
+
+def _unlabel_meta_lines(blocks: list[Block]) -> None:
+    """ "Interviewer: Maria Kowalski (MK)" in the header is a line about the file, not a turn."""
+    counts: dict[str, int] = {}
+    for b in blocks:
+        if b.label:
+            counts[name_key(b.label)] = counts.get(name_key(b.label), 0) + 1
+    for b in blocks[:_INTRO_BLOCKS]:
+        if b.label is None:
+            continue
+        key = name_key(b.label)
+        once = counts[key] == 1 and b.text[:1].isupper() and len(b.text.split()) <= 25
+        if key not in META_LABELS or "?" in b.text or not (once or _name_list(b.text)):
+            break  # the conversation has begun
+        b.text = f"{b.label}: {b.text}"
+        b.label = None
+
+
+def _implied_answers(blocks: list[Block]) -> None:
+    """Only the questions are marked: bold paragraphs and no labels at all, or "Q:" and no
+    other label. Each question's next plain paragraph opens its answer (magazine Q&As)."""
+    labels = {b.label for b in blocks if b.label}
+    if labels == {"Q"}:
+        questions = [b.label == "Q" for b in blocks]
+    elif not labels and sum(b.strong for b in blocks) >= 2:
+        questions = [b.strong and not b.note for b in blocks]
+    else:
+        return
+    asked = False
+    for b, question in zip(blocks, questions, strict=True):
+        if question:
+            b.label, asked = "Q", True
+        elif asked and not b.note and not b.emphasis and not b.section_start:
+            b.label, asked = "A", False
+
+
+def _intro(layout: Layout, meta_title: str) -> tuple[list[Cue], dict[str, str]]:
+    texts: list[tuple[str, str | None]] = [(h, None) for h in layout.headings[:10]]
+    texts += [(t, None) for t in layout.front.get("title", [])]
+    texts.append((meta_title, None))
+    texts += [(line, None) for line in layout.intro]
+    turns = 0
+    opener: Cue | None = None
+    for b in layout.blocks[:_INTRO_BLOCKS]:
+        if b.label is None and turns == 0 and not layout.intro:
+            texts.append((b.text, None))
+        elif b.label is not None:
+            turns += 1
+            if turns > 3:
+                break
+            texts.append((b.text, clean_name(b.label)))
+            if turns == 1 and _WELCOME.search(b.text[:400]) and b.label not in QA_MARKERS:
+                opener = Cue("interviewer", clean_name(b.label))  # who opens the show hosts it
+    cues: list[Cue] = [opener] if opener else []
+    aliases: dict[str, str] = {}
+    for text, speaker in texts:
+        cues.extend(find_cues(text, speaker))
+        if speaker is None:
+            aliases.update(find_aliases(text))
+    return cues, aliases
+
+
+@dataclass(slots=True)
+class Cast:
+    """Every block with its speaker and role, and each speaker's turns and role source."""
+
+    turned: list[Turned]
+    stats: dict[str, SpeakerStats]
+    roles: dict[str, tuple[SpeakerRole, str]]
+    qa_markers: bool  # the file has "Q:"/"A:" turns
+
+
+def read_cast(layout: Layout, meta: InterviewMeta) -> Cast:
+    """Resolve every block's label to a speaker and decide each speaker's role."""
+    blocks = layout.blocks
+    _unlabel_meta_lines(blocks)
+    _implied_answers(blocks)
+    cues, intro_aliases = _intro(layout, meta.title)
+    aliases = {**intro_aliases, **dict(meta.aliases)}
+    sidecar_ee = [strip_honorific(clean_name(n)) for n in meta.named_interviewees()]
+    sidecar_er = [strip_honorific(clean_name(n)) for n in meta.named_interviewers()]
+    front_ee = _front_names(layout.front, _FRONT_INTERVIEWEES)
+    front_er = _front_names(layout.front, _FRONT_INTERVIEWERS)
+    known = [*front_ee, *front_er, *(c.name for c in cues)]
+    labels = ((i, b.label) for i, b in enumerate(blocks) if b.label)
+    names = Names(labels, known, aliases, stated=[*sidecar_ee, *sidecar_er])
+
+    def resolve_all(values: Iterable[str]) -> list[str]:
+        out = []
+        for value in values:
+            got = names.resolve(value, -1)
+            if got:
+                out.append(got)
+        return out
+
+    answerer = next(iter(resolve_all(sidecar_ee) or resolve_all(front_ee)), None)
+    if answerer is None:
+        ee_cues = [c.name for c in cues if c.role == "interviewee" and c.speaker is None]
+        answerer = next(iter(resolve_all(ee_cues)), None)
+    if answerer is None and any(b.label == "A" for b in blocks):
+        titles = [meta.title, *layout.front.get("title", []), *layout.headings[:2]]
+        byline = {name_key(c.name) for c in cues if c.role == "interviewer"}
+        answerer = headline_name(titles, " ".join(layout.intro[:12]), byline)
+    answerer = answerer or "Interviewee"
+    asker = next(iter(resolve_all(sidecar_er) or resolve_all(front_er)), None)
+
+    speakers: list[str | None] = []
+    markers: list[str | None] = []
+    for i, b in enumerate(blocks):
+        who: str | None = None
+        marker: str | None = None
+        if b.label is not None:
+            generic = _GENERIC_LABELS.get(name_key(b.label))
+            if (generic == "A" and answerer == "Interviewee") or (generic == "Q" and not asker):
+                generic = None  # nobody to put in its place: "Guest" stays "Guest"
+            if b.label in QA_MARKERS or generic:
+                # "Q:"/"A:", and "Interviewer:"/"Guest:" once the file names who they are
+                marker = QA_MARKERS.get(b.label) or generic
+                who = answerer if marker == "A" else asker
+            else:
+                who = names.resolve(b.label, i)
+                if who is None:
+                    b.text = f"{b.label}: {b.text}" if b.text else b.label
+                    b.label = None
+        speakers.append(who)
+        markers.append(marker)
+
+    stats: dict[str, SpeakerStats] = {}
+    for i, (b, who) in enumerate(zip(blocks, speakers, strict=True)):
+        if who is None or b.label is None:
+            continue
+        s = stats.setdefault(who, SpeakerStats(first=i))
+        s.turns += 1
+        s.words += len(b.text.split())
+        s.asking += "?" in b.text
+    label_roles: dict[str, SpeakerRole] = {}
+    for b, who, marker in zip(blocks, speakers, markers, strict=True):
+        if who is None or b.label is None:
+            continue
+        hinted = role_word(marker or b.label) or role_word(b.label_note)
+        if hinted and who not in label_roles:
+            label_roles[who] = hinted
+    stated = [
+        ("sidecar", resolve_all(sidecar_ee), resolve_all(sidecar_er)),
+        ("front matter", resolve_all(front_ee), resolve_all(front_er)),
+    ]
+    cue_roles: list[tuple[str, SpeakerRole]] = []
+    for cue in cues:
+        got = names.resolve(cue.name, -1)
+        if got:
+            cue_roles.append((got, cue.role))
+        if cue.role == "interviewee" and cue.speaker:
+            speaker = names.resolve(cue.speaker, -1)
+            if speaker and (not got or got != speaker):
+                cue_roles.append((speaker, "interviewer"))
+    roles = assign_roles(stats, stated, cue_roles, label_roles)
+
+    turned = []
+    for b, who, marker in zip(blocks, speakers, markers, strict=True):
+        role: SpeakerRole | None = None
+        if b.label is not None:
+            if marker == "Q" and who is None:
+                role = "interviewer"
+            elif who is not None:
+                role = roles[who][0]
+        turned.append(
+            Turned(
+                b.line,
+                b.text,
+                b.note,
+                b.label is not None,
+                who,
+                role,
+                emphasis=b.emphasis,
+                section_start=b.section_start,
+            )
+        )
+    return Cast(turned, stats, roles, any(markers))
