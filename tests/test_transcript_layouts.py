@@ -395,3 +395,12 @@ def test_named_hosts_make_every_other_talker_a_guest() -> None:
         "Bo Chan": ("interviewee", "text"),
         "Cy Dunn": ("interviewee", "text"),
     }
+
+
+def test_markdown_saved_as_txt_is_read_as_markdown() -> None:
+    # /admin import stores every upload as .txt: the markdown must still be undone.
+    text = (FIXTURES / "podcast_one_host_two_guests.md").read_text(encoding="utf-8")
+    as_txt = parse(text, source="upload.txt")
+    as_md = parse(text, source="upload.md")
+    assert [p.text for p in as_txt.passages] == [p.text for p in as_md.passages]
+    assert not any("\\" in p.text or "**" in p.text for p in as_txt.passages)
