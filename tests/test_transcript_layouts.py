@@ -404,3 +404,22 @@ def test_markdown_saved_as_txt_is_read_as_markdown() -> None:
     as_md = parse(text, source="upload.md")
     assert [p.text for p in as_txt.passages] == [p.text for p in as_md.passages]
     assert not any("\\" in p.text or "**" in p.text for p in as_txt.passages)
+
+
+def test_a_transcript_all_in_capitals_keeps_its_paragraphs() -> None:
+    text = (
+        "MS. REYES: WHERE WERE YOU ON THE NIGHT OF THE FIRE?\n"
+        "MR. DALE: AT HOME WITH MY WIFE AND OUR TWO BOYS.\n"
+        "WE HEARD THE SIRENS AROUND MIDNIGHT AND WENT OUTSIDE.\n"
+        "MS. REYES: WHAT DID YOU SEE?\n"
+        "MR. DALE: SMOKE OVER THE MILL, AND PEOPLE RUNNING.\n"
+    )
+    interview = parse(text)
+    assert [p.paragraphs for p in interview.passages] == [
+        (
+            "AT HOME WITH MY WIFE AND OUR TWO BOYS.",
+            "WE HEARD THE SIRENS AROUND MIDNIGHT AND WENT OUTSIDE.",
+        ),
+        ("SMOKE OVER THE MILL, AND PEOPLE RUNNING.",),
+    ]
+    assert {p.speaker for p in interview.passages} == {"Mr. Dale"}

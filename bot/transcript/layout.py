@@ -253,14 +253,15 @@ def _whole_aside(line: str) -> bool:
     return line.find(closer) == len(line) - 1 and line[-1] == closer
 
 
-def _survey(lines: list[str], start: int) -> tuple[bool, bool]:
-    """(paragraphs wrap over several lines, labels end with a period as in GPO hearings).
+def _survey(lines: list[str], start: int) -> tuple[bool, bool, bool]:
+    """(paragraphs wrap over several lines, labels end with a period as in GPO hearings,
+    the file is mostly in capitals so a capitals line is no heading).
 
     Paragraphs wrap when blank lines separate them ("one sentence per line" under a
     label) or when the text is hard-wrapped at a fixed width (many lines of 40-100
     characters that stop mid-sentence). Files with neither have one paragraph per line.
     """
-    runs = filled = wrapped = long_lines = 0
+    runs = filled = wrapped = long_lines = shouting = 0
     gap = False
     period_names: set[str] = set()
     period_lines = 0
@@ -275,6 +276,7 @@ def _survey(lines: list[str], start: int) -> tuple[bool, bool]:
             if previous and 40 <= len(previous) <= 100 and previous[-1] not in _ENDS:
                 wrapped += 1
             long_lines += len(stripped) > 110
+            shouting += len(stripped) >= 20 and not any(ch.islower() for ch in stripped)
             if stripped[:1].isupper() and len(period_names) < 50:
                 label = period_label(stripped)
                 if label is not None and label.name in qa_lines:
@@ -289,7 +291,8 @@ def _survey(lines: list[str], start: int) -> tuple[bool, bool]:
     blank_separated = runs >= 2 and runs * 4 >= filled
     hard_wrapped = wrapped * 4 >= filled and long_lines * 20 <= filled and filled >= 8
     periods = period_lines >= 3 and len(period_names) >= 2
-    return blank_separated or hard_wrapped, periods or min(qa_lines.values()) >= 3
+    capitals = shouting * 3 >= filled
+    return blank_separated or hard_wrapped, periods or min(qa_lines.values()) >= 3, capitals
 
 
 def _indent(raw: str) -> int:
@@ -297,7 +300,7 @@ def _indent(raw: str) -> int:
 
 
 def _read_lines(lines: list[str], start: int, layout: Layout, markdown: bool) -> None:
-    join_lines, period_mode = _survey(lines, start)
+    join_lines, period_mode, capitals = _survey(lines, start)
     current: Block | None = None
     pending: tuple[str, str | None, str | None] | None = None  # a label waiting for words
     pending_stamp: str | None = None
@@ -376,7 +379,7 @@ def _read_lines(lines: list[str], start: int, layout: Layout, markdown: bool) ->
             begun = label is not None and name_key(label.name) not in META_LABELS
             if not begun and len(layout.intro) < _INTRO_LINES:
                 layout.intro.append(text)
-        if label is None and shouted_heading(text):
+        if label is None and not capitals and shouted_heading(text):
             flush()
             layout.headings.append(text)
             layout.dropped.append(Dropped(number, "heading", line))
