@@ -65,8 +65,8 @@ def test_fixture_passages_speakers_and_questions(path: Path) -> None:
     quoted = {p.speaker for p in interview.passages}
     assert not quoted & set(expected["not_quotable"])
     for passage in interview.passages:
-        for phrase in expected.get("never_quoted", []):
-            assert squash(phrase) not in squash(passage.text)
+        for phrase in expected.get("never_quoted", []):  # case counts: "END OF" vs "end of"
+            assert " ".join(phrase.split()) not in " ".join(passage.text.split())
         for text in (passage.text, passage.question or ""):
             assert not DEBRIS.search(text), text
 
