@@ -423,3 +423,14 @@ def test_a_transcript_all_in_capitals_keeps_its_paragraphs() -> None:
         ("SMOKE OVER THE MILL, AND PEOPLE RUNNING.",),
     ]
     assert {p.speaker for p in interview.passages} == {"Mr. Dale"}
+
+
+def test_italic_stage_directions_and_subtitle_tags_are_debris() -> None:
+    text = (
+        "**Host:** How was the tour?\n\n**Ivy Moss:** Long. *laughs* Very long, but _sighs_ "
+        "worth it.\n"
+    )
+    interview = parse(text, source="t.md")
+    assert interview.passages[0].text == "Long. Very long, but worth it."
+    srt = "1\n00:00:01,000 --> 00:00:03,000\n{\\an8}HOST: Why?\n\n2\n00:00:03,000 --> 00:00:05,000\nIVY MOSS: Because.\n"
+    assert parse(srt).passages[0].text == "Because."

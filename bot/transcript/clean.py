@@ -50,6 +50,9 @@ _STAGE_WORDS = (
     r"whereupon\b[^\[\]()\n]{0,60}|recess\w*|brief recess|off the record\b[^\[\]()\n]{0,60}|adjourn\w*"
 )
 _STAGE = re.compile(r"[\[(]\s?(?:" + _STAGE_WORDS + r")(?:\s?" + _TS + r")?\s?[.!]?\s?[\])]", re.I)
+# "*laughs*" in markdown podcasts: a stage direction in italics, not an emphasised word.
+_STAGE_EM = re.compile(r"(?<![\w*])[*_](?:" + _STAGE_WORDS + r")[*_](?![\w*])", re.I)
+_ASS_TAG = re.compile(r"\{\\[^{}\n]{0,40}\}")  # "{\an8}" positioning tags in SRT
 _MUSIC = re.compile(r"^[♪♫#\s]+$|^♪.*♪$")
 _SPACES = re.compile(r"[ \t]{2,}")
 _SPACE_PUNCT = re.compile(r" +([,.;:!?])")
@@ -113,6 +116,8 @@ def clean_inline(line: str, *, markdown: bool) -> Cleaned:
         if "](" in text:
             text = _remove(_INLINE_IMAGE, "image", text, out)
             text = _LINK.sub(r"\1", text)
+    if "{\\" in text:
+        text = _remove(_ASS_TAG, "markup", text, out)
     if "<" in text:
         text = _remove(_VTT_STAMP, "timestamp", text, out)
         if _HTML_TAG.search(text):
@@ -122,6 +127,7 @@ def clean_inline(line: str, *, markdown: bool) -> Cleaned:
         out.removed.append(("markup", "**"))
         text = _STRONG.sub("", text)
     if markdown and ("*" in text or "_" in text):
+        text = _remove(_STAGE_EM, "stage note", text, out)
         stripped = _EM_CLOSE.sub("", _EM_OPEN.sub("", text))
         if stripped != text:
             out.removed.append(("markup", "*"))
