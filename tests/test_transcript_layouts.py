@@ -434,3 +434,25 @@ def test_italic_stage_directions_and_subtitle_tags_are_debris() -> None:
     assert interview.passages[0].text == "Long. Very long, but worth it."
     srt = "1\n00:00:01,000 --> 00:00:03,000\n{\\an8}HOST: Why?\n\n2\n00:00:03,000 --> 00:00:05,000\nIVY MOSS: Because.\n"
     assert parse(srt).passages[0].text == "Because."
+
+
+def test_time_right_after_a_label_is_debris() -> None:
+    text = (
+        "Ann Lee: 00:00:03 Why maps?\nBo Chan: 00:00:05 Because I get lost, often and everywhere.\n"
+    )
+    interview = parse(text)
+    assert [(p.text, p.question) for p in interview.passages] == [
+        ("Because I get lost, often and everywhere.", "Why maps?")
+    ]
+
+
+def test_caption_speaker_change_is_never_the_named_speaker() -> None:
+    srt = (
+        "1\n00:00:01,000 --> 00:00:03,000\nHOST: Why did you run?\n\n"
+        "2\n00:00:03,000 --> 00:00:06,000\nJO KIM: Because my town had no one else running.\n\n"
+        "3\n00:00:06,000 --> 00:00:08,000\n>> Go Jo!\n\n"
+        "4\n00:00:08,000 --> 00:00:10,000\nJO KIM: And that crowd is why I stayed in the race.\n"
+    )
+    interview = parse(srt)
+    assert all("Go Jo" not in p.text for p in interview.passages)
+    assert {p.speaker for p in interview.passages} == {"Jo Kim"}

@@ -20,6 +20,7 @@ __all__ = [
     "is_note",
     "is_rule",
     "shouted_heading",
+    "strip_lead_stamp",
 ]
 
 _TS = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
@@ -33,6 +34,7 @@ _EM_OPEN = re.compile(r"(?<![\w*\\])[*_](?=[^\s*_])")
 _EM_CLOSE = re.compile(r"(?<=[^\s*_\\])[*_](?![\w*])")
 _BRACKET_TS = re.compile(r"[\[(]\s?" + _TS + r"\s?[\])]")
 _LEAD_TS = re.compile(r"^(?:\d{1,2}:\d{2}:\d{2}|\d{2}:\d{2})(?:[.,]\d{1,3})?(?=\s|$)\s*")
+_LEAD_ANY_TS = re.compile(r"^" + _TS + r"(?=\s|$)\s*")
 _TAIL_TS = re.compile(r"\s*(?<![\w:])" + _TS + r"$")
 _ONLY_TS = re.compile(r"^[\[(]?\s?" + _TS + r"(?:\s*(?:-->|-|–)\s*" + _TS + r")?\s?[\])]?$")
 # A bracketed aside that is a stage direction, not words said: "(laughs)", "[inaudible]",
@@ -160,6 +162,14 @@ def clean_inline(line: str, *, markdown: bool) -> Cleaned:
             text, out.removed = line, []  # nothing but stars: text, not markup around text
     out.text = text
     return out
+
+
+def strip_lead_stamp(text: str) -> tuple[str, str | None]:
+    """ "00:12:34 Hello" -> ("Hello", "00:12:34"): a time right after a speaker's label."""
+    lead = _LEAD_TS.match(text) or _LEAD_ANY_TS.match(text)
+    if not lead:
+        return text, None
+    return text[lead.end() :], lead.group().strip()
 
 
 def only_timestamp(line: str) -> bool:

@@ -24,9 +24,11 @@ from bot.transcript.clean import (
     is_rule,
     only_timestamp,
     shouted_heading,
+    strip_lead_stamp,
 )
 from bot.transcript.names import (
     META_LABELS,
+    Label,
     clean_name,
     is_unnamed,
     looks_like_name,
@@ -49,6 +51,7 @@ _STATEMENT = re.compile(
 _FRONT_KEY = re.compile(r"^([A-Za-z_][\w -]{0,40}):\s*(.*)$")
 _MAX_FRONT = 200  # lines: a longer "front matter" is no front matter
 _INTRO_LINES = 60
+_UNKNOWN = "Unidentified speaker"
 _ENDS = '.?!:;"”’)]*_'
 # "Transcribed by https://otter.ai", a bare link: the tool's or the page's, not speech.
 _CREDIT = re.compile(
@@ -210,7 +213,10 @@ def _cue_line(
     speaker = clean_name(voice.group(1)) if voice else None
     cleaned = clean_inline(line, markdown=False)
     _record(layout, number, cleaned.removed)
-    text = cleaned.text.lstrip("-– ").removeprefix(">>").strip()
+    text = cleaned.text.lstrip("-– ")
+    if text.startswith(">>"):  # a caption's speaker change: whoever it is, not the last one
+        text = text[2:].strip()
+        speaker = speaker or _UNKNOWN
     if not text or is_music(text):
         if text:
             layout.dropped.append(Dropped(number, "stage note", line))
@@ -218,6 +224,7 @@ def _cue_line(
     label = split_label(text)
     if label is not None and label.rest:
         speaker, text = clean_name(label.name), label.rest
+        text = strip_lead_stamp(text)[0]
     if current is not None and (speaker is None or speaker == current.label):
         current.text = f"{current.text} {text}"
         return current
@@ -375,6 +382,12 @@ def _read_lines(lines: list[str], start: int, layout: Layout, markdown: bool) ->
         if not text:
             continue
         label = split_label(text) or (period_label(text) if period_mode else None)
+        if label is not None and label.rest[:1].isdigit():
+            rest, lead = strip_lead_stamp(label.rest)  # "Jane Doe: 00:12:34 Hello"
+            if lead:
+                layout.dropped.append(Dropped(number, "timestamp", lead))
+                label = Label(label.name, label.note, rest)
+                cleaned.stamp = cleaned.stamp or lead
         if not begun:
             begun = label is not None and name_key(label.name) not in META_LABELS
             if not begun and len(layout.intro) < _INTRO_LINES:
