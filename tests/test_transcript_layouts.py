@@ -456,3 +456,23 @@ def test_caption_speaker_change_is_never_the_named_speaker() -> None:
     interview = parse(srt)
     assert all("Go Jo" not in p.text for p in interview.passages)
     assert {p.speaker for p in interview.passages} == {"Jo Kim"}
+
+
+def test_hard_wrapped_oral_history_header_and_generic_labels() -> None:
+    interview = load(FIXTURES / "oral_history_hard_wrapped.txt")
+    assert {(r.name, r.role) for r in interview.roles} == {
+        ("Dolores Fuentes", "interviewee"),
+        ("Peter Graham", "interviewer"),
+    }
+    ledes = [p.text for p in interview.paragraphs if p.kind == "lede"]
+    assert ledes[:3] == [
+        "Narrator: Dolores Fuentes",
+        "Interviewer: Peter Graham",
+        "Date of interview: June 3, 1994",
+    ]
+    strike = interview.passages[2]
+    assert strike.paragraphs[0].startswith(
+        "That was in 1938. The owners cut the rate again, and we"
+    )
+    assert strike.paragraphs[1].startswith("I was at the plaza that first night.")
+    assert interview.passages[1].text.endswith("My father was sick that winter.")  # "Mm-hmm."

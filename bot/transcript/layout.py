@@ -52,6 +52,7 @@ _FRONT_KEY = re.compile(r"^([A-Za-z_][\w -]{0,40}):\s*(.*)$")
 _MAX_FRONT = 200  # lines: a longer "front matter" is no front matter
 _INTRO_LINES = 60
 _UNKNOWN = "Unidentified speaker"
+_HEADER_FIELD = re.compile(r"^[A-Z][\w'’ ]{0,30}:\s")  # "Date of interview: ..." in a header
 _ENDS = '.?!:;"”’)]*_'
 # "Transcribed by https://otter.ai", a bare link: the tool's or the page's, not speech.
 _CREDIT = re.compile(
@@ -419,7 +420,13 @@ def _read_lines(lines: list[str], start: int, layout: Layout, markdown: bool) ->
             name, note, pstamp = pending
             current = Block(number, line, text, name, note, stamp=pstamp or stamp)
             current.labelled_alone = True
-        elif current is not None and join_lines and not current.note and not indented:
+        elif (
+            current is not None
+            and join_lines
+            and not current.note
+            and not indented
+            and (begun or not _HEADER_FIELD.match(text))
+        ):
             current.text = f"{current.text} {text}"
             continue
         else:

@@ -182,6 +182,9 @@ def read_cast(layout: Layout, meta: InterviewMeta) -> Cast:
         answerer = headline_name(titles, " ".join(layout.intro[:12]), byline)
     answerer = answerer or "Interviewee"
     asker = next(iter(resolve_all(sidecar_er) or resolve_all(front_er)), None)
+    if asker is None:
+        er_cues = [c.name for c in cues if c.role == "interviewer" and c.speaker is None]
+        asker = next(iter(resolve_all(er_cues)), None)
 
     speakers: list[str | None] = []
     markers: list[str | None] = []
