@@ -476,3 +476,17 @@ def test_hard_wrapped_oral_history_header_and_generic_labels() -> None:
     )
     assert strike.paragraphs[1].startswith("I was at the plaza that first night.")
     assert interview.passages[1].text.endswith("My father was sick that winter.")  # "Mm-hmm."
+
+
+def test_a_stray_other_label_keeps_unlabelled_questions() -> None:
+    text = (
+        "What came first?\nSean Baker: The script.\nAnd then?\nBaker: The cast.\n"
+        "Audience: Bravo!\nWhy that order?\nBaker: Money, mostly.\nWhat next?\nBaker: Rest.\n"
+    )
+    interview = parse(text)
+    assert [(p.text, p.question) for p in interview.passages] == [
+        ("The script.", "What came first?"),
+        ("The cast.", "And then?"),
+        ("Money, mostly.", "Why that order?"),
+        ("Rest.", "What next?"),
+    ]
