@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -39,13 +40,22 @@ __all__ = [
 _DROPPED_TEXT = 200  # characters of each dropped thing kept for `quotebot inspect`
 
 
+_MARKDOWN = re.compile(r"\\[\[\]_*#]|\*\*\S|!\[|\]\(https?:|^#{1,6} \S|^\*\S[^*\n]*\*$", re.M)
+_MARKDOWN_SCAN = 20_000  # characters: enough to see a file's style, cheap on huge files
+
+
+def _looks_markdown(text: str) -> bool:
+    """Markdown saved as .txt (an upload is always stored as .txt): escapes, bold, links."""
+    return len(_MARKDOWN.findall(text[:_MARKDOWN_SCAN])) >= 2
+
+
 def parse_transcript(
     text: str, *, interview_id: str, source: str, meta: InterviewMeta, content_hash: str = ""
 ) -> Interview:
     """Parse transcript `text`; errors name `source` and the offending line."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     check_text(text, source)
-    markdown = source.lower().endswith((".md", ".markdown"))
+    markdown = source.lower().endswith((".md", ".markdown")) or _looks_markdown(text)
     layout = read_layout(text, markdown=markdown)
     blocks = layout.blocks
     dropped = layout.dropped

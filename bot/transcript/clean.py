@@ -20,6 +20,7 @@ __all__ = [
     "is_note",
     "is_rule",
     "shouted_heading",
+    "strip_lead_stamp",
 ]
 
 _TS = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
@@ -33,6 +34,7 @@ _EM_OPEN = re.compile(r"(?<![\w*\\])[*_](?=[^\s*_])")
 _EM_CLOSE = re.compile(r"(?<=[^\s*_\\])[*_](?![\w*])")
 _BRACKET_TS = re.compile(r"[\[(]\s?" + _TS + r"\s?[\])]")
 _LEAD_TS = re.compile(r"^(?:\d{1,2}:\d{2}:\d{2}|\d{2}:\d{2})(?:[.,]\d{1,3})?(?=\s|$)\s*")
+_LEAD_ANY_TS = re.compile(r"^" + _TS + r"(?=\s|$)\s*")
 _TAIL_TS = re.compile(r"\s*(?<![\w:])" + _TS + r"$")
 _ONLY_TS = re.compile(r"^[\[(]?\s?" + _TS + r"(?:\s*(?:-->|-|–)\s*" + _TS + r")?\s?[\])]?$")
 # A bracketed aside that is a stage direction, not words said: "(laughs)", "[inaudible]",
@@ -50,6 +52,9 @@ _STAGE_WORDS = (
     r"whereupon\b[^\[\]()\n]{0,60}|recess\w*|brief recess|off the record\b[^\[\]()\n]{0,60}|adjourn\w*"
 )
 _STAGE = re.compile(r"[\[(]\s?(?:" + _STAGE_WORDS + r")(?:\s?" + _TS + r")?\s?[.!]?\s?[\])]", re.I)
+# "*laughs*" in markdown podcasts: a stage direction in italics, not an emphasised word.
+_STAGE_EM = re.compile(r"(?<![\w*])[*_](?:" + _STAGE_WORDS + r")[*_](?![\w*])", re.I)
+_ASS_TAG = re.compile(r"\{\\[^{}\n]{0,40}\}")  # "{\an8}" positioning tags in SRT
 _MUSIC = re.compile(r"^[♪♫#\s]+$|^♪.*♪$")
 _SPACES = re.compile(r"[ \t]{2,}")
 _SPACE_PUNCT = re.compile(r" +([,.;:!?])")
@@ -113,6 +118,8 @@ def clean_inline(line: str, *, markdown: bool) -> Cleaned:
         if "](" in text:
             text = _remove(_INLINE_IMAGE, "image", text, out)
             text = _LINK.sub(r"\1", text)
+    if "{\\" in text:
+        text = _remove(_ASS_TAG, "markup", text, out)
     if "<" in text:
         text = _remove(_VTT_STAMP, "timestamp", text, out)
         if _HTML_TAG.search(text):
@@ -122,6 +129,7 @@ def clean_inline(line: str, *, markdown: bool) -> Cleaned:
         out.removed.append(("markup", "**"))
         text = _STRONG.sub("", text)
     if markdown and ("*" in text or "_" in text):
+        text = _remove(_STAGE_EM, "stage note", text, out)
         stripped = _EM_CLOSE.sub("", _EM_OPEN.sub("", text))
         if stripped != text:
             out.removed.append(("markup", "*"))
@@ -154,6 +162,14 @@ def clean_inline(line: str, *, markdown: bool) -> Cleaned:
             text, out.removed = line, []  # nothing but stars: text, not markup around text
     out.text = text
     return out
+
+
+def strip_lead_stamp(text: str) -> tuple[str, str | None]:
+    """ "00:12:34 Hello" -> ("Hello", "00:12:34"): a time right after a speaker's label."""
+    lead = _LEAD_TS.match(text) or _LEAD_ANY_TS.match(text)
+    if not lead:
+        return text, None
+    return text[lead.end() :], lead.group().strip()
 
 
 def only_timestamp(line: str) -> bool:

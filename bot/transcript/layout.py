@@ -24,9 +24,11 @@ from bot.transcript.clean import (
     is_rule,
     only_timestamp,
     shouted_heading,
+    strip_lead_stamp,
 )
 from bot.transcript.names import (
     META_LABELS,
+    Label,
     clean_name,
     is_unnamed,
     looks_like_name,
@@ -49,6 +51,8 @@ _STATEMENT = re.compile(
 _FRONT_KEY = re.compile(r"^([A-Za-z_][\w -]{0,40}):\s*(.*)$")
 _MAX_FRONT = 200  # lines: a longer "front matter" is no front matter
 _INTRO_LINES = 60
+_UNKNOWN = "Unidentified speaker"
+_HEADER_FIELD = re.compile(r"^[A-Z][\w'’ ]{0,30}:\s")  # "Date of interview: ..." in a header
 _ENDS = '.?!:;"”’)]*_'
 # "Transcribed by https://otter.ai", a bare link: the tool's or the page's, not speech.
 _CREDIT = re.compile(
@@ -210,7 +214,10 @@ def _cue_line(
     speaker = clean_name(voice.group(1)) if voice else None
     cleaned = clean_inline(line, markdown=False)
     _record(layout, number, cleaned.removed)
-    text = cleaned.text.lstrip("-– ").removeprefix(">>").strip()
+    text = cleaned.text.lstrip("-– ")
+    if text.startswith(">>"):  # a caption's speaker change: whoever it is, not the last one
+        text = text[2:].strip()
+        speaker = speaker or _UNKNOWN
     if not text or is_music(text):
         if text:
             layout.dropped.append(Dropped(number, "stage note", line))
@@ -218,6 +225,7 @@ def _cue_line(
     label = split_label(text)
     if label is not None and label.rest:
         speaker, text = clean_name(label.name), label.rest
+        text = strip_lead_stamp(text)[0]
     if current is not None and (speaker is None or speaker == current.label):
         current.text = f"{current.text} {text}"
         return current
@@ -253,14 +261,15 @@ def _whole_aside(line: str) -> bool:
     return line.find(closer) == len(line) - 1 and line[-1] == closer
 
 
-def _survey(lines: list[str], start: int) -> tuple[bool, bool]:
-    """(paragraphs wrap over several lines, labels end with a period as in GPO hearings).
+def _survey(lines: list[str], start: int) -> tuple[bool, bool, bool]:
+    """(paragraphs wrap over several lines, labels end with a period as in GPO hearings,
+    the file is mostly in capitals so a capitals line is no heading).
 
     Paragraphs wrap when blank lines separate them ("one sentence per line" under a
     label) or when the text is hard-wrapped at a fixed width (many lines of 40-100
     characters that stop mid-sentence). Files with neither have one paragraph per line.
     """
-    runs = filled = wrapped = long_lines = 0
+    runs = filled = wrapped = long_lines = shouting = 0
     gap = False
     period_names: set[str] = set()
     period_lines = 0
@@ -275,6 +284,7 @@ def _survey(lines: list[str], start: int) -> tuple[bool, bool]:
             if previous and 40 <= len(previous) <= 100 and previous[-1] not in _ENDS:
                 wrapped += 1
             long_lines += len(stripped) > 110
+            shouting += len(stripped) >= 20 and not any(ch.islower() for ch in stripped)
             if stripped[:1].isupper() and len(period_names) < 50:
                 label = period_label(stripped)
                 if label is not None and label.name in qa_lines:
@@ -289,7 +299,8 @@ def _survey(lines: list[str], start: int) -> tuple[bool, bool]:
     blank_separated = runs >= 2 and runs * 4 >= filled
     hard_wrapped = wrapped * 4 >= filled and long_lines * 20 <= filled and filled >= 8
     periods = period_lines >= 3 and len(period_names) >= 2
-    return blank_separated or hard_wrapped, periods or min(qa_lines.values()) >= 3
+    capitals = shouting * 3 >= filled
+    return blank_separated or hard_wrapped, periods or min(qa_lines.values()) >= 3, capitals
 
 
 def _indent(raw: str) -> int:
@@ -297,7 +308,7 @@ def _indent(raw: str) -> int:
 
 
 def _read_lines(lines: list[str], start: int, layout: Layout, markdown: bool) -> None:
-    join_lines, period_mode = _survey(lines, start)
+    join_lines, period_mode, capitals = _survey(lines, start)
     current: Block | None = None
     pending: tuple[str, str | None, str | None] | None = None  # a label waiting for words
     pending_stamp: str | None = None
@@ -372,11 +383,17 @@ def _read_lines(lines: list[str], start: int, layout: Layout, markdown: bool) ->
         if not text:
             continue
         label = split_label(text) or (period_label(text) if period_mode else None)
+        if label is not None and label.rest[:1].isdigit():
+            rest, lead = strip_lead_stamp(label.rest)  # "Jane Doe: 00:12:34 Hello"
+            if lead:
+                layout.dropped.append(Dropped(number, "timestamp", lead))
+                label = Label(label.name, label.note, rest)
+                cleaned.stamp = cleaned.stamp or lead
         if not begun:
             begun = label is not None and name_key(label.name) not in META_LABELS
             if not begun and len(layout.intro) < _INTRO_LINES:
                 layout.intro.append(text)
-        if label is None and shouted_heading(text):
+        if label is None and not capitals and shouted_heading(text):
             flush()
             layout.headings.append(text)
             layout.dropped.append(Dropped(number, "heading", line))
@@ -403,7 +420,13 @@ def _read_lines(lines: list[str], start: int, layout: Layout, markdown: bool) ->
             name, note, pstamp = pending
             current = Block(number, line, text, name, note, stamp=pstamp or stamp)
             current.labelled_alone = True
-        elif current is not None and join_lines and not current.note and not indented:
+        elif (
+            current is not None
+            and join_lines
+            and not current.note
+            and not indented
+            and (begun or not _HEADER_FIELD.match(text))
+        ):
             current.text = f"{current.text} {text}"
             continue
         else:

@@ -57,7 +57,15 @@ def classify(
     blocks: Sequence[Turned], dropped: list[Dropped]
 ) -> tuple[list[tuple[ParagraphKind, str | None]], bool, set[int]]:
     """(kind, speaker) per block, whether the file is labelled, and the interjections."""
-    labelled = any(b.turn and b.role != "interviewee" for b in blocks)
+    # Labelled when the interviewer's turns carry labels; a stray "Audience:" or one
+    # labelled question in a file of unlabelled ones does not make it so.
+    asking = sum(
+        1
+        for b in blocks
+        if b.turn and (b.role == "interviewer" or (b.role == "other" and "?" in b.text))
+    )
+    answering = sum(1 for b in blocks if b.turn and b.role == "interviewee")
+    labelled = asking > 0 and asking * 4 >= answering
     if not labelled:
         return _classify_unlabelled(blocks), False, set()
     turns = [i for i, b in enumerate(blocks) if b.turn]

@@ -32,6 +32,7 @@ __all__ = [
     "find_aliases",
     "find_cues",
     "headline_name",
+    "role_word",
 ]
 
 _ER = (
@@ -158,7 +159,8 @@ def find_aliases(text: str) -> dict[str, str]:
     return {m.group(2): m.group(1) for m in _ALIAS.finditer(text[:_MAX_CUE_TEXT])}
 
 
-def _role_word(label: str | None) -> SpeakerRole | None:
+def role_word(label: str | None) -> SpeakerRole | None:
+    """The role a generic label states: "Host"/"Q" ask, "Guest"/"A"/"Narrator" answer."""
     key = name_key(label or "")
     if key in INTERVIEWER_WORDS:
         return "interviewer"
@@ -302,7 +304,3 @@ def _ensure_interviewee(
         if roles.get(best, ("", ""))[1] != "label":
             roles[best] = ("interviewee", "text")
     return roles
-
-
-def role_word(label: str | None) -> SpeakerRole | None:
-    return _role_word(label)

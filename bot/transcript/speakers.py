@@ -182,7 +182,37 @@ def read_cast(layout: Layout, meta: InterviewMeta) -> Cast:
         answerer = headline_name(titles, " ".join(layout.intro[:12]), byline)
     answerer = answerer or "Interviewee"
     asker = next(iter(resolve_all(sidecar_er) or resolve_all(front_er)), None)
+    if asker is None:
+        er_cues = [c.name for c in cues if c.role == "interviewer" and c.speaker is None]
+        asker = next(iter(resolve_all(er_cues)), None)
 
+    speakers, markers = _who_speaks(blocks, names, answerer, asker)
+    stats, label_roles = _turn_stats(blocks, speakers, markers)
+    stated = [
+        ("sidecar", resolve_all(sidecar_ee), resolve_all(sidecar_er)),
+        ("front matter", resolve_all(front_ee), resolve_all(front_er)),
+    ]
+    roles = assign_roles(stats, stated, _cue_roles(cues, names), label_roles)
+    turned = [
+        Turned(
+            b.line,
+            b.text,
+            b.note,
+            b.label is not None,
+            who,
+            _block_role(b, who, marker, roles),
+            emphasis=b.emphasis,
+            section_start=b.section_start,
+        )
+        for b, who, marker in zip(blocks, speakers, markers, strict=True)
+    ]
+    return Cast(turned, stats, roles, any(markers))
+
+
+def _who_speaks(
+    blocks: list[Block], names: Names, answerer: str, asker: str | None
+) -> tuple[list[str | None], list[str | None]]:
+    """Each block's speaker and Q/A marker; a label that names nobody becomes text again."""
     speakers: list[str | None] = []
     markers: list[str | None] = []
     for i, b in enumerate(blocks):
@@ -203,55 +233,47 @@ def read_cast(layout: Layout, meta: InterviewMeta) -> Cast:
                     b.label = None
         speakers.append(who)
         markers.append(marker)
+    return speakers, markers
 
+
+def _turn_stats(
+    blocks: list[Block], speakers: list[str | None], markers: list[str | None]
+) -> tuple[dict[str, SpeakerStats], dict[str, SpeakerRole]]:
+    """Per speaker: turns, words and questions asked; and the role their label states."""
     stats: dict[str, SpeakerStats] = {}
-    for i, (b, who) in enumerate(zip(blocks, speakers, strict=True)):
+    label_roles: dict[str, SpeakerRole] = {}
+    for i, (b, who, marker) in enumerate(zip(blocks, speakers, markers, strict=True)):
         if who is None or b.label is None:
             continue
         s = stats.setdefault(who, SpeakerStats(first=i))
         s.turns += 1
         s.words += len(b.text.split())
         s.asking += "?" in b.text
-    label_roles: dict[str, SpeakerRole] = {}
-    for b, who, marker in zip(blocks, speakers, markers, strict=True):
-        if who is None or b.label is None:
-            continue
         hinted = role_word(marker or b.label) or role_word(b.label_note)
         if hinted and who not in label_roles:
             label_roles[who] = hinted
-    stated = [
-        ("sidecar", resolve_all(sidecar_ee), resolve_all(sidecar_er)),
-        ("front matter", resolve_all(front_ee), resolve_all(front_er)),
-    ]
-    cue_roles: list[tuple[str, SpeakerRole]] = []
+    return stats, label_roles
+
+
+def _cue_roles(cues: list[Cue], names: Names) -> list[tuple[str, SpeakerRole]]:
+    """The intro's cues as speakers; who says "joined by X" in a turn is a host."""
+    found: list[tuple[str, SpeakerRole]] = []
     for cue in cues:
         got = names.resolve(cue.name, -1)
         if got:
-            cue_roles.append((got, cue.role))
+            found.append((got, cue.role))
         if cue.role == "interviewee" and cue.speaker:
             speaker = names.resolve(cue.speaker, -1)
             if speaker and (not got or got != speaker):
-                cue_roles.append((speaker, "interviewer"))
-    roles = assign_roles(stats, stated, cue_roles, label_roles)
+                found.append((speaker, "interviewer"))
+    return found
 
-    turned = []
-    for b, who, marker in zip(blocks, speakers, markers, strict=True):
-        role: SpeakerRole | None = None
-        if b.label is not None:
-            if marker == "Q" and who is None:
-                role = "interviewer"
-            elif who is not None:
-                role = roles[who][0]
-        turned.append(
-            Turned(
-                b.line,
-                b.text,
-                b.note,
-                b.label is not None,
-                who,
-                role,
-                emphasis=b.emphasis,
-                section_start=b.section_start,
-            )
-        )
-    return Cast(turned, stats, roles, any(markers))
+
+def _block_role(
+    b: Block, who: str | None, marker: str | None, roles: dict[str, tuple[SpeakerRole, str]]
+) -> SpeakerRole | None:
+    if b.label is None:
+        return None
+    if marker == "Q" and who is None:
+        return "interviewer"
+    return roles[who][0] if who is not None else None
