@@ -111,6 +111,16 @@ async def report_error(interaction: discord.Interaction[Any], error: BaseExcepti
         log.warning("could not tell user %s about an error", interaction.user.id, exc_info=True)
 
 
+def quiet_voice_warnings() -> None:
+    """The bot never joins voice: discord.py's "PyNaCl/davey is not installed, voice will
+    NOT be supported" warnings on every start are noise. Clearing the VoiceClient flags it
+    checks before warning is the way its maintainers point to (Rapptz/discord.py#9220);
+    voice would still refuse to start without the libraries."""
+    for flag in ("warn_nacl", "warn_dave"):
+        if hasattr(discord.VoiceClient, flag):
+            setattr(discord.VoiceClient, flag, False)
+
+
 class QuoteTree(app_commands.CommandTree["QuoteBot"]):
     async def interaction_check(self, interaction: discord.Interaction[QuoteBot], /) -> bool:
         """Every command is tracked until it has answered; none starts while shutting down."""
@@ -139,6 +149,7 @@ class QuoteBot(commands.Bot):
         clock: Clock | None = None,
         shutdown_grace: float = SHUTDOWN_GRACE,
     ) -> None:
+        quiet_voice_warnings()
         intents = discord.Intents.default()
         intents.message_content = False
         super().__init__(

@@ -16,7 +16,7 @@ from pathlib import Path
 from bot.bulk import collector_paused
 from bot.catalog import Catalog
 from bot.loader import LoadError, Problem, assemble, parse_inputs
-from bot.search import SearchIndex
+from bot.search import SearchIndex, _remove_stale_temporaries
 from bot.settings import Settings
 from bot.store import LoadReport, PassageShelf, Store
 
@@ -172,10 +172,20 @@ class Library:
 
 
 async def open_library(settings: Settings, db: Path | None = None) -> Library:
-    """Open (creating and migrating if needed) the database named by the settings."""
+    """Open (creating and migrating if needed) the database named by the settings.
+
+    A process killed while saving the search index cache leaves its temporary file
+    (``.<name>.index.<pid>.<thread>.tmp``, as big as the index) beside it; start-up deletes
+    those of processes no longer running, whether or not this run saves the index again.
+    """
     path = db or settings.db_path
     store = await Store.open(path)
-    return Library(store, settings.input_paths, index_cache=path.with_suffix(".index"))
+    index_cache = path.with_suffix(".index")
+    try:
+        _remove_stale_temporaries(index_cache)
+    except OSError:  # a read-only or vanished folder: the cache is only a cache
+        log.warning("could not clean temporary files beside %s", index_cache, exc_info=True)
+    return Library(store, settings.input_paths, index_cache=index_cache)
 
 
 async def ensure_loaded(library: Library) -> ReloadOutcome | None:

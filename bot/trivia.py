@@ -23,11 +23,11 @@ import re
 import threading
 import tomllib
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, Literal, TypeVar, cast
 
 from bot.errors import SourceError
 from bot.models import Interview, Passage
@@ -605,24 +605,22 @@ class CorpusText:
         self.tokens: list[str] = []
         self.positions: dict[str, list[int]] = defaultdict(list)
         chunks: list[str] = []
-        for p in passages:
+        for p in _checked(passages, stop):
             chunks.extend(p.sentences or (p.text,))
             if p.question:
                 chunks.append(p.question)
-        for n, chunk in enumerate(chunks):
-            if not n % 4096:
-                _check(stop)
+        for chunk in _checked(chunks, stop):
             for token in fold(chunk).split():
                 self.positions[token].append(len(self.tokens))
                 self.tokens.append(token)
             self.tokens.append(self.SEPARATOR)
         self.capitalised: set[str] = set()
-        for chunk in chunks:
+        for chunk in _checked(chunks, stop):
             for n, m in enumerate(_WORD.finditer(chunk)):
                 if n and _NAME_WORD.fullmatch(m.group()):
                     self.capitalised.add(fold(m.group()))
         vocab: dict[str, dict[str, str]] = defaultdict(dict)
-        for chunk in chunks:
+        for chunk in _checked(chunks, stop):
             for span in candidate_spans(chunk, self.capitalised):
                 vocab[span.kind].setdefault(fold(span.text), span.text)
         self.vocab: dict[str, list[tuple[str, str]]] = {
@@ -764,7 +762,10 @@ def _handles(name: str) -> set[str]:
 
 
 def _who_questions(
-    passages: Sequence[Passage], titles: Mapping[str, str], limit: int
+    passages: Sequence[Passage],
+    titles: Mapping[str, str],
+    limit: int,
+    stop: threading.Event | None = None,
 ) -> list[Question]:
     speakers = sorted({p.speaker for p in passages})
     by_interview = sorted({p.interview_id for p in passages})
@@ -787,7 +788,9 @@ def _who_questions(
     else:
         return []
     owners: dict[str, set[str]] = defaultdict(set)
-    for p in passages:
+    interviews_of: dict[str, set[str]] = defaultdict(set)  # speaker -> their interviews
+    for p in _checked(passages, stop):
+        interviews_of[p.speaker].add(p.interview_id)
         for s in p.sentences:
             owners[fold(s)].add(p.speaker if mode == "speaker" else p.interview_id)
     forbidden = set().union(*(_handles(s) for s in speakers))
@@ -795,7 +798,7 @@ def _who_questions(
         forbidden |= set().union(*(_handles(t) for t in titles.values()))
     per_interview: Counter[str] = Counter()
     questions: list[Question] = []
-    for p in sorted(passages, key=lambda p: question_id("who-order", p.id)):
+    for p in _checked(sorted(passages, key=lambda p: question_id("who-order", p.id)), stop):
         if per_interview[p.interview_id] >= limit:
             continue
         best: str | None = None
@@ -819,7 +822,7 @@ def _who_questions(
         picked = rng.sample(others, min(MAX_DISTRACTORS - 1, len(others)))
         if mode == "speaker":
             text = f"Who said this?\n“{best}”"
-            same = {q.interview_id for q in passages if q.speaker in (owner, *picked)}
+            same = set().union(*(interviews_of[s] for s in (owner, *picked)))
             difficulty: Difficulty = "hard" if len(same) == 1 else "medium"
         else:
             text = f"In which interview did {p.speaker} say this?\n“{best}”"
@@ -856,9 +859,7 @@ def generate(
     over a large corpus must not hold up the exit).
     """
     quotable: list[Passage] = []
-    for n, p in enumerate(passages):  # may be streamed from the database: stop while reading
-        if not n % 4096:
-            _check(stop)
+    for p in _checked(passages, stop):  # may be streamed from the database: stop while reading
         if p.role == "interviewee":
             quotable.append(p)
     corpus = CorpusText(quotable, stop)
@@ -871,7 +872,7 @@ def generate(
         slots = [(p, n) for p in grouped[iid] for n in range(len(p.sentences))]
         slots.sort(key=lambda slot: question_id("order", slot[0].id, str(slot[1])))
         made = 0
-        for passage, index in slots:
+        for passage, index in _checked(slots, stop):
             if made >= per_interview:
                 break
             q = _complete_question(corpus, passage, index)
@@ -879,7 +880,7 @@ def generate(
                 questions.append(q)
                 made += 1
     _check(stop)
-    questions.extend(_who_questions(quotable, titles, who_per_interview))
+    questions.extend(_who_questions(quotable, titles, who_per_interview, stop))
     return questions
 
 
@@ -890,6 +891,27 @@ class BankBuildStopped(Exception):
 def _check(stop: threading.Event | None) -> None:
     if stop is not None and stop.is_set():
         raise BankBuildStopped
+
+
+STOP_EVERY = 1024
+"""Items (answers, sentences, question slots) a build handles between two looks at `stop`:
+well under a second of work, so a stopped build ends about that soon."""
+
+T = TypeVar("T")
+
+
+def _checked(items: Iterable[T], stop: threading.Event | None) -> Iterator[T]:
+    """`items`, raising BankBuildStopped before every STOP_EVERY-th once `stop` is set.
+
+    Every loop of a build over the corpus goes through this, so none runs on after a stop.
+    """
+    if stop is None:
+        yield from items
+        return
+    for n, item in enumerate(items):
+        if not n % STOP_EVERY:
+            _check(stop)
+        yield item
 
 
 # --------------------------------------------------------------------------- the bank

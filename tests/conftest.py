@@ -57,7 +57,8 @@ async def start_bot(emulator: DiscordEmulator) -> AsyncIterator[StartBot]:
 
     async def start(emu: DiscordEmulator, bot: discord.Client) -> None:
         started.append(bot)
-        await launch.start_bot(emu, bot)
+        # The timeout bounds a hang; start-up (loading the data) is slow on a busy machine.
+        await launch.start_bot(emu, bot, timeout=60)
 
     yield start
     for bot in reversed(started):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import os
 import random
+import sys
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
@@ -13,9 +16,10 @@ from test_store import make_interview  # tests/ is on sys.path (rootdir-less tes
 
 from bot import store as store_module
 from bot.bulk import collector_paused
-from bot.library import Library
+from bot.library import Library, ensure_loaded, open_library
 from bot.models import Topic
 from bot.search import SearchIndex
+from bot.settings import Settings
 from bot.store import PassageShelf, Store, StoreError
 
 ANN = make_interview("one", ["The harbour lights at dawn.", "Cold tea on the boat.", "Gulls."])
@@ -59,6 +63,31 @@ async def test_a_restart_loads_the_cached_index_and_reads_no_answer(
         assert found.results[0].title == "T"
     finally:
         await store.close()
+
+
+async def test_start_up_removes_index_temporaries_a_killed_save_left(
+    library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A kill during the cache save leaves ``.q.index.<pid>.<thread>.tmp`` (as big as the
+    index). The next start deletes it even when it loads the cached index and saves none;
+    a temporary of a process still running is left alone."""
+    await library.store.close()
+    dead = await asyncio.create_subprocess_exec(sys.executable, "-c", "pass")
+    await dead.wait()
+    stale = tmp_path / f".q.index.{dead.pid}.140000.tmp"
+    live = tmp_path / f".q.index.{os.getppid()}.140001.tmp"
+    for file in (stale, live):
+        file.write_bytes(b"half an index")
+    saved: list[Path] = []
+    monkeypatch.setattr(SearchIndex, "save", lambda _, path: saved.append(path))
+    started = await open_library(Settings(db_path=tmp_path / "q.db"))
+    try:
+        assert await ensure_loaded(started) is None  # the stored corpus, not a load
+        assert started.catalog.stats()["quotes"] == 5
+    finally:
+        await started.store.close()
+    assert saved == []  # the cached index was used: no save cleaned up
+    assert not stale.exists() and live.exists()
 
 
 async def test_an_old_catalog_skips_answers_a_reload_removed(library: Library) -> None:

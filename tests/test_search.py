@@ -230,10 +230,10 @@ def test_negatives_have_no_hits(index: SearchIndex, big_index: SearchIndex, quer
 
 
 def test_negatives_in_the_big_corpus_are_fast(big_index: SearchIndex) -> None:
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: a busy machine does not count against it
     for query in NEGATIVES:
         big_index.search(query)
-    assert time.perf_counter() - started < 2.0
+    assert time.process_time() - started < 2.0
 
 
 def test_near_miss_offers_suggestions(index: SearchIndex) -> None:

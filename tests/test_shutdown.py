@@ -9,6 +9,7 @@ the members while the process runs.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import secrets
 import shutil
@@ -21,10 +22,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import discord
 import pytest
 
 from bot import cli
-from bot.client import RESTARTING
+from bot.client import RESTARTING, QuoteBot
 from bot.emulator import DiscordEmulator, World, build_world
 from bot.emulator.launch import stop_bot
 from bot.endpoints import apply_endpoints
@@ -156,6 +158,7 @@ def assert_clean_exit(bot: BotProcess, code: int, token: str, db: Path) -> None:
     assert "Traceback" not in output, output[-3000:]
     assert token not in output
     assert token[: len(token) // 2] not in output  # not even a part of it
+    assert "voice will NOT be supported" not in output  # the bot has no voice: no noise
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     conn.close()
@@ -252,6 +255,24 @@ async def test_a_signal_during_start_up_stops_it_cleanly(
     if moment == "loading the data":
         assert "letting start-up finish first" in bot.log
     assert_clean_exit(bot, code, emu.token, Path(env["QUOTEBOT_DB"]))
+
+
+def test_a_start_logs_no_voice_warnings(
+    bot_settings: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """discord.py warns once per process that PyNaCl and davey are missing; a bot with no
+    voice says nothing. (A plain client, with the flags set again, still warns: the check
+    would see the warnings if they came.)"""
+    caplog.set_level(logging.DEBUG, logger="discord")
+    for flag in ("warn_nacl", "warn_dave"):
+        monkeypatch.setattr(discord.VoiceClient, flag, True)
+    QuoteBot(bot_settings)
+    assert "voice will NOT be supported" not in caplog.text
+    for flag in ("warn_nacl", "warn_dave"):
+        monkeypatch.setattr(discord.VoiceClient, flag, True)
+    discord.Client(intents=discord.Intents.none())
+    warned = [r.getMessage() for r in caplog.records if "voice will NOT" in r.getMessage()]
+    assert len(warned) == 2, warned
 
 
 def test_discord_unreachable_at_start_is_a_message_not_a_traceback(

@@ -636,16 +636,16 @@ def test_ten_megabyte_transcript_is_fast() -> None:
     seed = SEED.read_text(encoding="utf-8")
     body = seed.split("clarity.\n", 1)[1]
     text = seed + body * (10_000_000 // len(body))
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: a busy machine does not count against it
     interview = parse(text)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert len(interview.passages) == 9 * (1 + 10_000_000 // len(body))
     assert elapsed < 30
 
 
 def test_pathological_lines_are_fast() -> None:
     nasty = "\n".join(["." * 200_000 + "x", "*" * 200_000, ":" * 200_000, "A. " * 100_000])
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: a busy machine does not count against it
     interview = parse("Q?\nBaker: Hi.\n" + nasty, InterviewMeta(title="T", interviewee="Baker"))
-    assert time.perf_counter() - started < 10
+    assert time.process_time() - started < 10
     assert len(interview.passages[0].paragraphs) == 5

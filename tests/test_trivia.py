@@ -7,6 +7,7 @@ import asyncio
 import random
 import re
 import shutil
+import sys
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot import trivia
 from bot.loader import load_corpus
 from bot.models import Interview, InterviewMeta, Passage
 from bot.store import Store
@@ -37,6 +39,11 @@ from bot.trivia import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.bench_search import synthetic_passages  # noqa: E402
+
 SEED = ROOT / "seeds" / "000_61add2952afc7ee4.txt"
 TRIVIA = ROOT / "data" / "trivia.toml"
 T0 = datetime(2025, 1, 1, 12, 0, tzinfo=UTC)
@@ -672,3 +679,40 @@ def test_a_bank_build_stops_when_asked(seed: Interview) -> None:
     with pytest.raises(BankBuildStopped):  # set while it runs
         TriviaBank.build([], _StopWhenRead(list(seed.passages), stop), titles, stop)
     assert TriviaBank.build([], list(seed.passages), titles, threading.Event()).questions
+
+
+class _Watched(threading.Event):
+    """A stop event that notes how much work (`fold` calls) the build had done at each look."""
+
+    def __init__(self, work: list[int]) -> None:
+        super().__init__()
+        self.work = work
+        self.looks: list[int] = []
+
+    def is_set(self) -> bool:
+        self.looks.append(self.work[0])
+        return super().is_set()
+
+
+def test_a_stopped_build_ends_after_a_bounded_amount_of_work(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Stopping is only as prompt as the longest stretch between two looks at the event:
+    every phase (reading, the corpus text, completion and "who said" questions) must look
+    every STOP_EVERY items, else a stop during it waits for the whole phase (SIGTERM waited
+    for the warm-up with a large corpus). Work is counted in `fold` calls, not seconds."""
+    passages = synthetic_passages(300)  # many speakers and interviews: every phase runs
+    titles = {p.interview_id: p.interview_id for p in passages}
+    work = [0]
+
+    def counted(text: str) -> str:
+        work[0] += 1
+        return fold(text)
+
+    monkeypatch.setattr(trivia, "fold", counted)
+    monkeypatch.setattr(trivia, "STOP_EVERY", 8)
+    stop = _Watched(work)
+    bank = TriviaBank.build([], passages, titles, stop)
+    assert {q.kind for q in bank.questions} >= {"complete", "who"}
+    gaps = [b - a for a, b in zip([0, *stop.looks], [*stop.looks, work[0]], strict=True)]
+    assert max(gaps) <= work[0] // 100, (max(gaps), work[0], len(stop.looks))
