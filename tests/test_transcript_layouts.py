@@ -490,3 +490,50 @@ def test_a_stray_other_label_keeps_unlabelled_questions() -> None:
         ("Money, mostly.", "Why that order?"),
         ("Rest.", "What next?"),
     ]
+
+
+def test_rev_continuation_time_alone_starts_a_new_paragraph_of_the_same_speaker() -> None:
+    interview = parse(
+        "Lenny Rachitsky (00:00:36):\nWhat was the hardest part of leaving?\n\n"
+        "Ada Chen Rekhi (00:00:40):\nLeaving was hard because I loved the team.\n\n"
+        "(00:00:52):\nSo then I told my manager the truth about it.\n\n"
+        "Lenny Rachitsky (00:01:10):\nAnd how did they take it?\n\n"
+        "Ada Chen Rekhi (00:01:12):\nBetter than I expected, honestly.\n"
+    )
+    first = interview.passages[0]
+    assert first.speaker == "Ada Chen Rekhi"
+    assert first.paragraphs == (
+        "Leaving was hard because I loved the team.",
+        "So then I told my manager the truth about it.",
+    )
+    assert [d.text for d in interview.dropped if d.line == 7] == ["(00:00:52):"]
+
+
+def test_two_people_talking_the_one_who_asks_twice_as_often_is_the_host() -> None:
+    # A conversational podcast: nobody is introduced, both talk at length, the host also
+    # answers; only how often each asks tells them apart.
+    host = [
+        "Well, we're back for part three, which I never did before on this show.",
+        "So who exactly are you these days?",
+        "It changed a lot since part one. We talked about the product last time.",
+        "You wrote that your work history is hilarious, and I agree with that.",
+        "I think a lot of people look up to you for starting your own company.",
+        "And what happened after that job ended?",
+    ]
+    # The host asks in 2 of 6 turns and speaks as long as the guest: a score of 0.58
+    # (asking 0.33 + opening 0.25), under the 0.75 a larger cast needs.
+    guest = [
+        "Part three, I'm honored to be back here again with you today.",
+        "Mostly an engineer and designer who made a lot of different products over the years.",
+        "It did change a lot, and that is fine with me because I like change more than most.",
+        "I never stayed anywhere for much more than a year, and friends do not understand it.",
+        "That is kind of them, although starting a company was mostly luck and stubbornness.",
+        "I went travelling for a while and then started writing software for myself again.",
+    ]
+    text = "\n\n".join(
+        f"**Adam Stack:** {a}\n\n**Sam Soft:** {b}" for a, b in zip(host, guest, strict=True)
+    )
+    interview = parse(text, source="t.md")
+    roles = {r.name: r.role for r in interview.roles}
+    assert roles == {"Adam Stack": "interviewer", "Sam Soft": "interviewee"}
+    assert {p.speaker for p in interview.passages} == {"Sam Soft"}

@@ -36,7 +36,7 @@ _BRACKET_TS = re.compile(r"[\[(]\s?" + _TS + r"\s?[\])]")
 _LEAD_TS = re.compile(r"^(?:\d{1,2}:\d{2}:\d{2}|\d{2}:\d{2})(?:[.,]\d{1,3})?(?=\s|$)\s*")
 _LEAD_ANY_TS = re.compile(r"^" + _TS + r"(?=\s|$)\s*")
 _TAIL_TS = re.compile(r"\s*(?<![\w:])" + _TS + r"$")
-_ONLY_TS = re.compile(r"^[\[(]?\s?" + _TS + r"(?:\s*(?:-->|-|–)\s*" + _TS + r")?\s?[\])]?$")
+_ONLY_TS = re.compile(r"^[\[(]?\s?" + _TS + r"(?:\s*(?:-->|-|–)\s*" + _TS + r")?\s?[\])]?:?$")
 # A bracketed aside that is a stage direction, not words said: "(laughs)", "[inaudible]",
 # "(END OF SIDE A)", "[crosstalk 00:01:02]". Editorial insertions ("[Jean-Luc]") are kept.
 _STAGE_WORDS = (

@@ -271,9 +271,22 @@ def _by_statistics(
         if scored:
             best_score, best = scored[0]
             runner_up = max(_score(n, stats, everyone, first) for n in everyone if n != best)
-            if best_score >= 0.75 and best_score - runner_up >= 0.25:
+            if best_score - runner_up >= 0.25 and (
+                best_score >= 0.75 or (len(everyone) == 2 and _asks_twice_as_often(best, stats))
+            ):
                 result[best] = "interviewer"
     return result
+
+
+def _asks_twice_as_often(name: str, stats: Mapping[str, SpeakerStats]) -> bool:
+    """In a conversation of two, one of them is nearly always the host: the one who asks
+    at least twice as often (and in at least one turn in ten) is taken for it."""
+    s = stats[name]
+    share = s.asking / s.turns if s.turns else 0.0
+    other = max(
+        (o.asking / o.turns for n, o in stats.items() if n != name and o.turns), default=0.0
+    )
+    return share >= 0.1 and share >= 2 * other
 
 
 def _score(name: str, stats: Mapping[str, SpeakerStats], everyone: list[str], first: str) -> float:
