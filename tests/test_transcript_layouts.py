@@ -537,3 +537,19 @@ def test_two_people_talking_the_one_who_asks_twice_as_often_is_the_host() -> Non
     roles = {r.name: r.role for r in interview.roles}
     assert roles == {"Adam Stack": "interviewer", "Sam Soft": "interviewee"}
     assert {p.speaker for p in interview.passages} == {"Sam Soft"}
+
+
+def test_front_matter_title_folded_over_two_lines_is_whole(tmp_path: Path) -> None:
+    path = tmp_path / "episode.md"
+    path.write_text(
+        "---\nguest: Jane Roe\ntitle: 'Why most products fail: lessons from fifty launches at\n"
+        "  three companies'\nview_count: 12\n---\n\n"
+        "Host Person (00:00:00):\nWhat fails first?\n\n"
+        "Jane Roe (00:00:05):\nThe team fails before the product does.\n",
+        encoding="utf-8",
+    )
+    interview = load(path)
+    assert interview.title == (
+        "Why most products fail: lessons from fifty launches at three companies"
+    )
+    assert [p.speaker for p in interview.passages] == ["Jane Roe"]

@@ -128,18 +128,23 @@ def front_matter(lines: list[str], first: int) -> tuple[int, dict[str, list[str]
         return 0, {}
     front: dict[str, list[str]] = {}
     key: str | None = None
+    scalar = ""  # a top-level value so far: YAML folds its indented continuation lines in
     for raw in lines[first + 1 : end]:
         if not raw.strip() or raw.lstrip().startswith("#"):
             continue
         top = _FRONT_KEY.match(raw) if not raw[:1].isspace() else None
         if top:
             key = top.group(1).strip().casefold()
-            value = top.group(2).strip()
-            front[key] = _yaml_values(value) if value else []
+            scalar = top.group(2).strip()
+            front[key] = _yaml_values(scalar) if scalar else []
             continue
         if key is None:
             continue
         item = raw.strip()
+        if scalar and not scalar.startswith("[") and not item.startswith("- "):
+            scalar = f"{scalar} {item}"  # "title: 'A long title,\n  continued'"
+            front[key] = _yaml_values(scalar)
+            continue
         if item.startswith("- "):
             item = item[2:].strip()
             nested = _FRONT_KEY.match(item)
