@@ -166,6 +166,11 @@ def speaker_line(info: SpeakerInfo) -> str:
     )
 
 
+DROPPED_LISTED = 40  # debris lines printed; a podcast drops hundreds of timestamps
+# Bold or italic markers around labels and words are counted, not listed line by line.
+_MARKERS = frozenset({"**", "*", "__", "_", "<tag>"})
+
+
 def dropped_summary(dropped: tuple[Dropped, ...]) -> str:
     """`4 timestamp, 2 heading` — what kinds of debris, most common first."""
     kinds = Counter(d.kind for d in dropped)
@@ -197,8 +202,11 @@ def render_text(found: Inspection, *, width: int = 100) -> str:
             out.append(f"    A: {truncate(one_line(p.text), width - 7)}")
         out.append("")
         out.append(f"Dropped as debris: {dropped_summary(found.dropped)}")
-        for d in found.dropped:
+        listed = [d for d in found.dropped if not (d.kind == "markup" and d.text in _MARKERS)]
+        for d in listed[:DROPPED_LISTED]:
             out.append(f"  line {d.line} ({d.kind}): {truncate(one_line(d.text), width - 20)}")
+        if len(listed) > DROPPED_LISTED:
+            out.append(f"  … and {len(listed) - DROPPED_LISTED} more (--json lists every one)")
         out.append("")
         action = "replace" if found.sidecar_exists else "create"
         out.append(f"If a role or name is wrong, {action} {found.sidecar_path} with this, edited:")

@@ -11,6 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot.inspection import (
+    DROPPED_LISTED,
     as_json,
     inspect_file,
     looks_unnamed,
@@ -181,3 +182,17 @@ def test_cli_bad_sidecar_shows_the_report_and_the_problem(tmp_path: Path) -> Non
     assert "Problems (the file will not load until they are fixed):" in out.stdout
     assert "boats.toml: unknown key 'rating'" in out.stdout
     assert "Jane Doe: interviewee" in out.stdout
+
+
+def test_label_markup_is_counted_not_listed_and_a_long_debris_list_is_cut(tmp_path: Path) -> None:
+    found = inspect_file(write(tmp_path, "boats.txt", PODCAST))
+    assert found.interview is not None
+    dropped = tuple(Dropped(n, "markup", "**") for n in range(1, 200)) + tuple(
+        Dropped(n, "timestamp", f"00:{n:02d}:00") for n in range(1, 60)
+    )
+    shown = render_text(replace(found, dropped=dropped))
+    assert "Dropped as debris: 199 markup, 59 timestamp" in shown
+    assert "(markup)" not in shown
+    listed = [line for line in shown.splitlines() if "(timestamp):" in line]
+    assert len(listed) == DROPPED_LISTED
+    assert f"… and {59 - DROPPED_LISTED} more (--json lists every one)" in shown
