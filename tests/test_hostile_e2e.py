@@ -316,11 +316,11 @@ def zip_bytes() -> bytes:
 async def test_oversized_or_malicious_imports_are_refused_cleanly_and_the_bot_keeps_serving(
     emulator: DiscordEmulator, world: World, quotebot: QuoteBot, bot_settings: Settings
 ) -> None:
-    async def upload(name: str, data: bytes) -> Message:
+    async def upload(name: str, data: bytes, timeout: float = 10.0) -> Message:
         handle = await emulator.slash(
             "admin", {"file": Upload(name, data)}, subcommand="import", user=world.owner
         )
-        return await reply(handle)
+        return await handle.wait_original(timeout=timeout)
 
     cases = {
         "huge": ("huge.txt", b"Q: x?\nA: y.\n" * (MAX_IMPORT_BYTES // 12 + 1), "the limit is"),
@@ -341,12 +341,14 @@ async def test_oversized_or_malicious_imports_are_refused_cleanly_and_the_bot_ke
     lines = "".join(f"Q{n}?\nAnn Lee: a{n}.\n" for n in range(40_000)).encode()[
         : MAX_IMPORT_BYTES - 10
     ]
-    crowd = asyncio.ensure_future(upload("many.txt", lines))
-    loop = asyncio.get_running_loop()
-    started = loop.time()
+    # Parsing 40,000 answers takes seconds of CPU (twice: a draft for the title, then the
+    # final): the wait is a bound on a hang, not a speed target, for a busy machine.
+    crowd = asyncio.ensure_future(upload("many.txt", lines, timeout=90.0))
     served = await reply(await emulator.slash("quote", {"query": "money"}, user=world.member))
-    assert served.embeds and loop.time() - started < 1.5
-    await asyncio.wait_for(crowd, 30)
+    # Answered while the import (seconds of parsing) is still being prepared: counted in
+    # events, not seconds, so a busy machine cannot fail it.
+    assert served.embeds and not crowd.done()
+    await asyncio.wait_for(crowd, 100)
 
     # A path in the file name never leaves the imports folder.
     sneaky = await upload("..\\..\\..\\etc\\evil.txt", b"Why?\nJane Doe: Sneaky but fine.\n")
