@@ -16,6 +16,7 @@ from discord.ext import commands
 
 from bot.clock import Clock, SystemClock
 from bot.errors import UserError
+from bot.lane import SearchLane
 from bot.library import Library, ensure_loaded, open_library
 from bot.settings import Settings
 from bot.textutil import defuse_mentions, truncate
@@ -173,6 +174,7 @@ class QuoteBot(commands.Bot):
         self._setup_task: asyncio.Task[Any] | None = None
         self._setup_done = asyncio.Event()
         self._button_cooldowns: dict[tuple[str, int], app_commands.Cooldown] = {}
+        self.search_lane = SearchLane()
 
     @property
     def library(self) -> Library:

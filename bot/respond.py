@@ -8,6 +8,8 @@ from typing import Any, TypeVar
 
 import discord
 
+from bot.lane import SearchLane
+
 T = TypeVar("T")
 DEFER_AFTER = 1.5  # seconds of work before we acknowledge with "thinking…" first
 
@@ -18,8 +20,11 @@ async def compute(
     *args: Any,
     ephemeral: bool = False,
 ) -> T:
-    """Run `func` off the event loop; if it is slow, defer so the first response is in time."""
-    task = asyncio.ensure_future(asyncio.to_thread(func, *args))
+    """Run `func` off the event loop (in the bot's search lane when it has one); if it is
+    slow, defer so the first response is in time."""
+    lane = getattr(interaction.client, "search_lane", None)
+    work = lane.run(func, *args) if isinstance(lane, SearchLane) else asyncio.to_thread(func, *args)
+    task = asyncio.ensure_future(work)
     done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER)
     if not done and not interaction.response.is_done():
         await interaction.response.defer(ephemeral=ephemeral, thinking=True)

@@ -296,7 +296,11 @@ class Quotes(commands.Cog):
     ) -> list[app_commands.Choice[str]]:
         if not current.strip():
             return []
-        suggestions = self.catalog.autocomplete(current[:QUERY_MAX], limit=25)
+        suggestions = await self.bot.search_lane.latest(
+            interaction.user.id, self.catalog.autocomplete, current[:QUERY_MAX], 25
+        )
+        if suggestions is None:
+            return []  # the member typed on: their client shows only the newer request's answer
         choices: list[app_commands.Choice[str]] = []
         seen: set[str] = set()
         for s in suggestions:
