@@ -99,7 +99,9 @@ class Lexicon:
 
 def lexicon(forms: int = 50_000, seed: int = 20241125) -> Lexicon:
     """Function words and a Zipf-ranked content vocabulary including the seed's words and
-    the spelling-variant and compound words the query kinds need."""
+    the spelling-variant and compound words the query kinds need: half of those lists
+    each, by the seed's parity, so an even (reporting) seed holds pairs and compounds an
+    odd (tuning) seed never shows."""
     rng = random.Random(seed)
     seed_words = sorted(
         {
@@ -109,10 +111,11 @@ def lexicon(forms: int = 50_000, seed: int = 20241125) -> Lexicon:
             if w not in querygen.STOP_WORDS and len(w) > 2 and not w.isdigit()
         }
     )
+    half = seed % 2
     featured = sorted(
-        {w for pair in querygen.SPELLING_PAIRS for w in pair}
-        | {a + b for a, b in querygen.CLOSED_COMPOUNDS}
-        | {f"{a} {b}" for a, b in querygen.OPEN_COMPOUNDS}
+        {w for pair in querygen.SPELLING_PAIRS[half::2] for w in pair}
+        | {a + b for a, b in querygen.CLOSED_COMPOUNDS[half::2]}
+        | {f"{a} {b}" for a, b in querygen.OPEN_COMPOUNDS[half::2]}
     )
     taken = set(seed_words) | set(featured) | {w.replace("’", "'") for w in FUNCTION_WORDS}
     content = word_forms(rng, forms, taken)

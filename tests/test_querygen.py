@@ -102,7 +102,7 @@ def test_transposition_swaps_two_neighbouring_letters() -> None:
 def test_spelling_flips_british_and_american() -> None:
     rng = random.Random(5)
     answer = Answer("a", ("The colour of the theatre lights changed every night.",))
-    seen = Counter()
+    seen: Counter[str] = Counter()
     for _ in range(100):
         text = qg.make_query("spelling", answer, rng)
         assert text is not None
