@@ -230,6 +230,7 @@ def evaluate(
             "top1": float(np.mean([r["top1"] for r in mine])),
             "top3": float(np.mean([r["top3"] for r in mine])),
             "no_match": float(np.mean([r["none"] for r in mine])),
+            "wrong_shown": float(np.mean([not r["none"] and not r["top1"] for r in mine])),
             "p50_ms": percentile([r["took"] for r in mine], 50) * 1000,
             "p99_ms": percentile([r["took"] for r in mine], 99) * 1000,
             "sample": len(in_sample),
@@ -352,7 +353,8 @@ def _verdict(ok: bool) -> str:
 
 def kind_table(result: dict[str, Any], targets: bool = True) -> list[str]:
     """Per kind: index top-1 vs the better naive baseline on the same queries, and targets."""
-    head = "| kind | n | index top-1 | top-3 | no match | baseline sample | index on sample "
+    head = "| kind | n | index top-1 | top-3 | no match | wrong shown | baseline sample "
+    head += "| index on sample "
     head += "| partial_ratio | token_set_ratio | better baseline | index ≥ baseline |"
     if targets:
         head += " target | target met |"
@@ -365,6 +367,7 @@ def kind_table(result: dict[str, Any], targets: bool = True) -> list[str]:
             _pct(k["top1"]),
             _pct(k["top3"]),
             _pct(k["no_match"]),
+            _pct(k["wrong_shown"]),
             str(k["sample"]),
             _pct(k["index_on_sample"]),
             _pct(k["baselines"]["partial_ratio"]),
@@ -385,6 +388,7 @@ def kind_table(result: dict[str, Any], targets: bool = True) -> list[str]:
         _pct(result["top1_all"]),
         "",
         "",
+        _pct(result["confidently_wrong"]),
         str(sample),
         _pct(result["index_sample_all"]),
         _pct(result["baselines_all"]["partial_ratio"]),
@@ -438,7 +442,7 @@ def render(
         "answer with rapidfuzz (`default_process` on both sides) and take the best, on a fixed "
         'sample of each kind\'s queries (the first n); "index on sample" is the index on '
         "those same queries, which is what PASS/GAP against the baseline compares.  "
-        '"No match": the index returned no hit.  Confidently wrong: a wrong top-1 that '
+        '"No match": the index returned no hit.  "Wrong shown" (confidently wrong): a wrong top-1 that '
         "scored at least `MATCH_FLOOR`, i.e. was shown as a match."
     )
     for r in results:
