@@ -9,7 +9,9 @@ pair still opens together for forensics) and a new one is built. No discord impo
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,11 +32,12 @@ def explain(error: BaseException) -> str:
     return text if "--rebuild" in text else f"{text}\n{REBUILD_HINT}"
 
 
-async def check_database(path: Path) -> str | None:
+async def check_database(path: Path, *, thorough: bool = True) -> str | None:
     """Why the database at `path` cannot be used, or None (it is fine, or not there yet).
 
     Opening runs the same checks and migrations as the bot; then `PRAGMA integrity_check`
-    looks at every page, so damage is found at start-up rather than mid-command.
+    (or, not `thorough`, `PRAGMA quick_check`) looks at every page, so damage is found at
+    start-up rather than mid-command.
     """
     if str(path) == ":memory:" or not await asyncio.to_thread(path.exists):
         return None
@@ -42,13 +45,52 @@ async def check_database(path: Path) -> str | None:
         store = await Store.open(path)
     except StoreError as exc:
         return str(exc)
+    pragma = "integrity_check" if thorough else "quick_check"
     try:
-        ok = await store.integrity_ok()
+        ok = await store.integrity_ok(quick=not thorough)
     except sqlite3.DatabaseError as exc:
         return f"{path} is damaged ({exc})."
     finally:
         await store.close()
-    return None if ok else f"{path} is damaged (PRAGMA integrity_check failed)."
+    return None if ok else f"{path} is damaged (PRAGMA {pragma} failed)."
+
+
+# --- the unclean-shutdown marker ----------------------------------------------------------
+
+
+def running_marker(path: Path) -> Path:
+    """``<database>.running``: written when `quotebot run` starts, removed once it has closed
+    every connection; still there at the next start means the last run did not stop cleanly."""
+    return path.with_name(path.name + ".running")
+
+
+@dataclass(frozen=True, slots=True)
+class StartCheck:
+    problem: str | None  # why the database cannot be used, or None
+    thorough: bool  # the full integrity_check ran (after an unclean stop), else quick_check
+
+
+async def check_at_start(path: Path) -> StartCheck:
+    """The check `quotebot run` makes: the full `integrity_check` after an unclean stop (the
+    marker is still there), the far cheaper `quick_check` after a clean one."""
+    thorough = str(path) != ":memory:" and await asyncio.to_thread(running_marker(path).exists)
+    return StartCheck(await check_database(path, thorough=thorough), thorough)
+
+
+def mark_running(path: Path) -> Path | None:
+    """Write the marker (pid and UTC start time); None for an in-memory database."""
+    if str(path) == ":memory:":
+        return None
+    marker = running_marker(path)
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text(f"{os.getpid()} {datetime.now(UTC).isoformat()}\n", encoding="utf-8")
+    return marker
+
+
+def clear_running(marker: Path | None) -> None:
+    """Remove the marker: call only once every database connection has closed."""
+    if marker is not None:
+        marker.unlink(missing_ok=True)
 
 
 def set_aside(path: Path, now: datetime | None = None) -> Path:

@@ -14,7 +14,7 @@ import discord
 
 from bot.client import QuoteBot
 from bot.endpoints import apply_endpoints
-from bot.recovery import check_database, explain
+from bot.recovery import check_at_start, clear_running, explain, mark_running
 from bot.settings import Settings
 from bot.store import StoreError
 
@@ -44,9 +44,15 @@ def _settings_for(settings: Settings, db: Path | None) -> Settings:
 
 async def _run(settings: Settings) -> None:
     # The database first: a bad file is a clear message before anything talks to Discord.
-    problem = await check_database(settings.db_path)
-    if problem is not None:
-        raise StoreError(problem)
+    check = await check_at_start(settings.db_path)
+    log.info(
+        "database checked with %s",
+        "integrity_check (the last run did not shut down cleanly)"
+        if check.thorough
+        else "quick_check",
+    )
+    if check.problem is not None:
+        raise StoreError(check.problem)
     apply_endpoints(settings.api_url, settings.gateway_url)
     bot = QuoteBot(settings)
     loop = asyncio.get_running_loop()
@@ -63,6 +69,7 @@ async def _run(settings: Settings) -> None:
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop, sig)
+    marker = mark_running(settings.db_path)
     try:
         async with bot:
             assert settings.token is not None
@@ -77,6 +84,7 @@ async def _run(settings: Settings) -> None:
         # start() returns as soon as the gateway closes; the shutdown a signal began still
         # has the database to close, so wait for all of it (close() runs only once).
         await bot.close()
+        clear_running(marker)  # not reached if closing failed: the next start checks fully
 
 
 def run_bot(settings: Settings, db: Path | None = None) -> int:

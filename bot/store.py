@@ -556,8 +556,11 @@ class Store:
             current = number
         return current
 
-    async def integrity_ok(self) -> bool:
-        return await self._scalar("PRAGMA integrity_check") == "ok"
+    async def integrity_ok(self, *, quick: bool = False) -> bool:
+        """`PRAGMA integrity_check`, or with `quick` the cheaper `quick_check` (every page
+        and record, but not whether each index agrees with its table)."""
+        pragma = "quick_check" if quick else "integrity_check"
+        return await self._scalar(f"PRAGMA {pragma}") == "ok"
 
     # --- meta -------------------------------------------------------------------
 

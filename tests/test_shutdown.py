@@ -30,6 +30,7 @@ from bot.client import RESTARTING, QuoteBot
 from bot.emulator import DiscordEmulator, World, build_world
 from bot.emulator.launch import stop_bot
 from bot.endpoints import apply_endpoints
+from bot.recovery import running_marker
 from bot.trivia import TriviaBank
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -164,6 +165,7 @@ def assert_clean_exit(bot: BotProcess, code: int, token: str, db: Path) -> None:
     conn.close()
     # Every connection closed cleanly: SQLite checkpoints and removes the WAL on the last close.
     assert not db.with_name(db.name + "-wal").exists()
+    assert not running_marker(db).exists()  # so the next start runs only quick_check
 
 
 async def test_sigterm_lets_the_reply_in_flight_finish_refuses_new_work_and_exits_cleanly(
@@ -231,6 +233,32 @@ async def test_sigint_when_idle_keeps_the_daily_schedule_and_the_next_start_resu
     again.proc.send_signal(signal.SIGTERM)
     code = await again.finish()
     assert_clean_exit(again, code, emu.token, db)
+
+
+async def test_after_a_kill_the_next_start_runs_the_full_integrity_check(
+    discord_env: tuple[DiscordEmulator, World, dict[str, str]], spawn: Spawn
+) -> None:
+    emu, world, env = discord_env
+    db = Path(env["QUOTEBOT_DB"])
+    bot = await spawn(env)
+    await ready(emu, world, bot)
+    assert running_marker(db).is_file()
+    bot.proc.kill()  # no shutdown at all: the marker stays
+    await bot.finish()
+    assert running_marker(db).is_file()
+
+    again = await spawn(env)
+    await again.wait_log("database checked with integrity_check (the last run did not shut")
+    await ready(emu, world, again, before=identified(emu))
+    again.proc.send_signal(signal.SIGTERM)
+    code = await again.finish()
+    assert_clean_exit(again, code, emu.token, db)
+
+    third = await spawn(env)  # after that clean stop, the cheap check
+    await third.wait_log("database checked with quick_check")
+    await ready(emu, world, third, before=identified(emu))
+    third.proc.send_signal(signal.SIGTERM)
+    assert_clean_exit(third, await third.finish(), emu.token, db)
 
 
 @pytest.mark.parametrize("moment", ["logging in", "loading the data"])

@@ -1,0 +1,47 @@
+"""The held-out set: interviews written for the benchmark and queries typed against them.
+
+REPORTING ONLY.  Six interviews in different domains and layouts (name-prefixed answers
+after unprefixed questions, ``Q:``/``A:``, ``**Name:**`` with the interviewer named, both
+speakers named), British and American spellings, numbers as digits and words; and
+``queries.toml``, each query labelled with its kind and a piece of the answer it must find.
+Tuning the search on these would make `bench_search`'s held-out table meaningless.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from benchmarks.querygen import Query
+from bot.models import Passage
+from bot.transcript import read_transcript
+
+HERE = Path(__file__).resolve().parent
+
+
+class HeldoutError(ValueError):
+    """A query whose answer is missing or ambiguous in its interview."""
+
+
+def load_heldout(root: Path = HERE) -> tuple[list[Passage], list[Query]]:
+    """Every answer of the held-out interviews, and the queries with their answers' ids."""
+    interviews = {path.stem: read_transcript(path) for path in sorted(root.glob("*.txt"))}
+    passages = [p for interview in interviews.values() for p in interview.passages]
+    spec = tomllib.loads((root / "queries.toml").read_text(encoding="utf-8"))
+    queries: list[Query] = []
+    for item in spec["query"]:
+        interview = interviews.get(item["interview"])
+        if interview is None:
+            raise HeldoutError(f"{item['text']!r}: no interview {item['interview']!r}")
+        found = [
+            p.id
+            for p in interview.passages
+            if p.role == "interviewee" and item["answer"] in p.text.replace("’", "'")
+        ]
+        if len(found) != 1:
+            raise HeldoutError(
+                f"{item['text']!r}: {len(found)} answers in {item['interview']} hold "
+                f"{item['answer']!r} (want exactly one)"
+            )
+        queries.append(Query(item["kind"], item["text"], found[0]))
+    return passages, queries
