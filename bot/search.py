@@ -74,7 +74,7 @@ from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from itertools import chain, islice
+from itertools import chain, islice, pairwise
 from pathlib import Path
 from typing import overload
 
@@ -84,6 +84,8 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.models import Indexable
+from bot.search_fold import is_number, number_runs, number_variants, spelled_words, word_forms
+from bot.search_vocab import VocabTypos
 from bot.textutil import truncate
 
 __all__ = [
@@ -120,7 +122,8 @@ COORDINATION = 4.0
 TYPO_WEIGHT = (1.0, 0.85, 0.6)  # by edit distance
 INFLECTION_WEIGHT = 0.9
 KNOWN_WORD_TYPO_DAMPING = 0.6
-SPLIT_WEIGHT = 0.8  # "ripoffs" for "rip offs"
+SPLIT_WEIGHT = 0.8  # "ripoffs" for "rip offs", "airplane" for "air plane"
+NUMBER_WEIGHT = 0.95  # "12" for "twelve"
 PREFIX_WEIGHT = 0.8
 PREFIX_EXPANSIONS = 12
 
@@ -362,29 +365,6 @@ def _label(sentence: str, anchor: str) -> str:
         if 0 < start < pos:
             text = "…" + text[start + 1 :]
     return truncate(text, LABEL_MAX)
-
-
-def _buckets(vocab: Sequence[str]) -> dict[tuple[str, int], list[str]]:
-    """Vocabulary words grouped by (first character, length) for typo look-ups."""
-    groups: dict[tuple[str, int], list[str]] = defaultdict(list)
-    for word in vocab:
-        groups[word[0], len(word)].append(word)
-    return dict(groups)
-
-
-def _inflections(word: str) -> tuple[str, ...]:
-    """Plural and singular forms of `word` ("red" -> "reds", "films" -> "film")."""
-    if word.isdigit() or len(word) < 3:
-        return ()
-    if word.endswith("ies") and len(word) > 4:
-        return (word[:-3] + "y",)
-    if word.endswith("es") and len(word) > 3:
-        return (word[:-2], word[:-1])
-    if word.endswith("s") and not word.endswith("ss") and len(word) > 2:
-        return (word[:-1],)
-    if word.endswith("y") and len(word) > 2:
-        return (word + "s", word[:-1] + "ies")
-    return (word + "s", word + "es")
 
 
 _IntArray = npt.NDArray[np.int64]
@@ -927,7 +907,6 @@ class SearchIndex:
 
     __slots__ = (
         "_blob",
-        "_buckets",
         "_df",
         "_fingerprint",
         "_ids",
@@ -941,6 +920,7 @@ class SearchIndex:
         "_sorted_terms",
         "_term_id",
         "_term_off",
+        "_typos",
         "_vocab",
     )
 
@@ -975,7 +955,7 @@ class SearchIndex:
         self._offsets = offsets
         self._blob = blob if isinstance(blob, _Text) else _Text([memoryview(blob)])
         self._fingerprint = fingerprint
-        self._buckets = _buckets(vocab)
+        self._typos = VocabTypos(vocab, self._df)
         for arr in (term_off, post_ids, post_impact, lengths, offsets, self._df, self._lnorm):
             if arr.flags.writeable:
                 arr.flags.writeable = False
@@ -1147,22 +1127,8 @@ class SearchIndex:
         return math.log(1.0 + (self._n - df + 0.5) / (df + 0.5))
 
     def _neighbours(self, word: str) -> list[tuple[str, int]]:
-        """Vocabulary words within one edit (two for long words), same first letter."""
-        if len(word) < 4 or word.isdigit():
-            return []
-        limit = 1 if len(word) < 8 else 2
-        found: list[tuple[str, int]] = []
-        for size in range(len(word) - limit, len(word) + limit + 1):
-            bucket = self._buckets.get((word[0], size))
-            if not bucket:
-                continue
-            for other, dist, _ in process.extract(
-                word, bucket, scorer=OSA.distance, score_cutoff=limit, limit=8
-            ):
-                if 0 < dist <= limit:
-                    found.append((other, int(dist)))
-        found.sort(key=lambda item: (item[1], -self._df_of(item[0])))
-        return found[:6]
+        """Vocabulary words one edit away (two for long words), at any position."""
+        return [(self._vocab[tid], dist) for tid, dist in self._typos.typos(word)]
 
     def _misspelt_stop_word(self, word: str) -> bool:
         """ "becuase", "ther": one edit from a stop word and not a word of the corpus."""
@@ -1179,6 +1145,8 @@ class SearchIndex:
             head, tail = word[:cut], word[cut:]
             if (head in known or head in STOP_WORDS) and tail in known:
                 return (head, tail) if head in known else (tail,)
+            if head in known and tail in STOP_WORDS and len(head) >= 3:  # "walkin"
+                return (head,)
         return ()
 
     def _df_of(self, word: str) -> int:
@@ -1200,6 +1168,41 @@ class SearchIndex:
         picks = sorted(best.tolist(), key=lambda i: (-int(df[i]), int(terms[i])))
         return [self._vocab[int(terms[i])] for i in picks]
 
+    def _forms(self, word: str, numbers: bool) -> list[tuple[str, float]]:
+        """Corpus words that are another form of `word`, and how much each counts.
+
+        Inflections and British/American spellings (:func:`bot.search_fold.word_forms`),
+        the same number in digits or in words ("twelve" / "12", "third" / "3rd", "11000" /
+        "eleven thousand") when `numbers` (a query of numbers alone gets no such help:
+        "1 1" would match every answer with "one" in it).
+        """
+        known = self._term_id
+        found = [(w, INFLECTION_WEIGHT) for w in sorted(word_forms(word)) if w in known]
+        if numbers:
+            found += [(w, NUMBER_WEIGHT) for w in number_variants(word) if w in known]
+            if word.isdigit() and word not in known:
+                found += [(w, NUMBER_WEIGHT) for w in spelled_words(word) if w in known]
+        return found
+
+    def _pair_variants(self, tokens: list[str]) -> dict[str, list[str]]:
+        """Corpus words two neighbouring query words make, for each of the two words.
+
+        "air plane" -> "airplane", "star light" -> "starlight", and a number spelt in
+        words -> its digits ("forty five" -> "45", "twenty nineteen" -> "2019").
+        """
+        known = self._term_id
+        out: dict[str, list[str]] = defaultdict(list)
+        for a, b in pairwise(tokens):
+            joined = a + b
+            if joined in known and joined not in STOP_WORDS and len(joined) >= 5:
+                out[a].append(joined)
+                out[b].append(joined)
+        for start, end, digits in number_runs(tokens):
+            if digits in known:
+                for token in tokens[start:end]:
+                    out[token].append(digits)
+        return dict(out)
+
     def _plan(self, text: str, *, suggest: bool) -> _Query | None:
         """Normalise the query and work out which vocabulary words may answer each word."""
         norm = _cut_query(text)
@@ -1216,28 +1219,33 @@ class SearchIndex:
         if not words:
             return None
         max_idf = self._idf(0)
+        extra = self._pair_variants(norm.split())
+        numbers = any(not is_number(w) for w in words)
         slots: list[_Slot] = []
         for i, word in enumerate(words):
             is_last = i == len(words) - 1
-            variants: dict[str, float] = {}
-            if word in self._term_id:
-                variants[word] = 1.0
-            alike: list[str] = [w for w in _inflections(word) if w in self._term_id]
-            for other in alike:
-                variants.setdefault(other, INFLECTION_WEIGHT)
-            if word not in self._term_id:
+            known = word in self._term_id
+            variants: dict[str, float] = {word: 1.0} if known else {}
+            alike: list[str] = []
+            for other, credit in self._forms(word, numbers):
+                variants.setdefault(other, credit)
+                alike.append(other)
+            for other in extra.get(word, ()):
+                variants.setdefault(other, SPLIT_WEIGHT)
+                alike.append(other)
+            if not known:
                 for part in self._halves(word):
                     variants.setdefault(part, SPLIT_WEIGHT)
             # A word the corpus has is probably meant as typed: its neighbours count less.
-            damp = KNOWN_WORD_TYPO_DAMPING if word in self._term_id else 1.0
+            damp = KNOWN_WORD_TYPO_DAMPING if known else 1.0
             for other, dist in self._neighbours(word):
                 variants.setdefault(other, TYPO_WEIGHT[dist] * damp)
-            if is_last and (prefix or (len(word) >= 3 and word not in self._term_id)):
+            if is_last and (prefix or (len(word) >= 3 and not known)):
                 completions = self._completions(word)
                 alike.extend(completions)
                 for other in completions:
                     variants.setdefault(other, PREFIX_WEIGHT)
-            if word in self._term_id:
+            if known:
                 idf = self._idf(self._df_of(word))
             elif variants:
                 best = max(variants.values())
