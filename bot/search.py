@@ -97,7 +97,7 @@ __all__ = [
     "normalise",
 ]
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: the questions' sub-index
 _MAGIC = b"QBSIDX01"
 
 MATCH_FLOOR = 50.0  # lowest score that is a hit; calibrated on the negatives in the tests
@@ -124,6 +124,9 @@ INFLECTION_WEIGHT = 0.9
 KNOWN_WORD_TYPO_DAMPING = 0.6
 SPLIT_WEIGHT = 0.8  # "ripoffs" for "rip offs", "airplane" for "air plane"
 NUMBER_WEIGHT = 0.95  # "12" for "twelve"
+# A match in the question an answer replied to scores this share of the same match in the
+# answer itself, so it ranks below it.
+QUESTION_WEIGHT = 0.85
 PREFIX_WEIGHT = 0.8
 PREFIX_EXPANSIONS = 12
 
@@ -902,6 +905,17 @@ class _Text:
         ]
 
 
+@dataclass(frozen=True, slots=True)
+class _Asked:
+    """A question as the questions' sub-index reads it, under its answer's id."""
+
+    id: str
+    role: str
+    sentences: tuple[str, ...]
+    text: str
+    question: str | None = None
+
+
 class SearchIndex:
     """Immutable search index over interviewee answers; see the module docstring."""
 
@@ -916,6 +930,7 @@ class SearchIndex:
         "_offsets",
         "_post_ids",
         "_post_impact",
+        "_questions",
         "_sorted",
         "_sorted_terms",
         "_term_id",
@@ -936,8 +951,12 @@ class SearchIndex:
         offsets: _IntArray,
         blob: bytes | memoryview | _Text,
         fingerprint: str,
+        questions: SearchIndex | None = None,
     ) -> None:
         self._ids = _Ids.of(ids)
+        # The questions the answers replied to, as an index of their own whose "answers"
+        # are the questions and whose ids are the answers' ids (None when there are none).
+        self._questions = questions
         self._n = len(self._ids)
         self._vocab = vocab  # a term id is its position here
         self._term_id = {w: i for i, w in enumerate(vocab)}
@@ -971,10 +990,24 @@ class SearchIndex:
         Work is done a chunk of answers at a time in whole-chunk string and numpy passes
         (about 1M answers in a few seconds), and no single step holds the GIL for long.
         """
+        asked: list[_Asked] = []
+
+        def noting_questions(rows: Iterable[Indexable]) -> Iterator[Indexable]:
+            for row in rows:
+                question = getattr(row, "question", None)
+                if question and row.role == "interviewee":
+                    asked.append(_Asked(row.id, "interviewee", (question,), question))
+                yield row
+
         builder = _Builder()
-        builder.ingest(passages)
+        builder.ingest(noting_questions(passages))
         index = builder.finish()
         del builder
+        if asked:
+            questions = _Builder()
+            questions.ingest(asked)
+            index._questions = questions.finish()
+            index._questions._fingerprint = index._fingerprint
         _release_freed_memory()
         return index
 
@@ -1000,8 +1033,8 @@ class SearchIndex:
 
     # --- persistence ----------------------------------------------------------------
 
-    def save(self, path: Path) -> None:
-        """Write the index to `path` atomically (a temporary file, then a rename)."""
+    def _file_parts(self) -> list[bytes | memoryview]:
+        """The saved file's pieces in order: magic, header size, header, the arrays."""
         parts: dict[str, bytes | _Text] = {
             "ids": bytes(self._ids.data),
             "vocab": "\n".join(self._vocab).encode("utf-8"),
@@ -1011,6 +1044,7 @@ class SearchIndex:
             "lengths": self._lengths.tobytes(),
             "offsets": self._offsets.tobytes(),
             "blob": self._blob,
+            "questions": self._questions._serialised() if self._questions else b"",
         }
         layout: dict[str, list[int]] = {}
         offset = 0
@@ -1030,16 +1064,24 @@ class SearchIndex:
                 "crc32": crc,
             }
         ).encode("utf-8")
+        pieces: list[bytes | memoryview] = [_MAGIC, len(header).to_bytes(4, "little"), header]
+        for data in parts.values():
+            pieces.extend(data.parts if isinstance(data, _Text) else [data])
+        return pieces
+
+    def _serialised(self) -> bytes:
+        """The whole saved form in memory (the questions' sub-index inside its parent)."""
+        return b"".join(self._file_parts())
+
+    def save(self, path: Path) -> None:
+        """Write the index to `path` atomically (a temporary file, then a rename)."""
+        pieces = self._file_parts()
         _remove_stale_temporaries(path)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         try:
             with tmp.open("wb") as out:
-                out.write(_MAGIC)
-                out.write(len(header).to_bytes(4, "little"))
-                out.write(header)
-                for data in parts.values():
-                    for piece in data.parts if isinstance(data, _Text) else [data]:
-                        out.write(piece)
+                for piece in pieces:
+                    out.write(piece)
                 out.flush()
                 os.fsync(out.fileno())
             os.replace(tmp, path)
@@ -1103,6 +1145,11 @@ class SearchIndex:
         )
         if not consistent:
             return None
+        questions = None
+        if layout.get("questions", [0, 0])[1]:
+            questions = cls._from_bytes(bytes(part("questions")), fingerprint)
+            if questions is None:
+                return None
         return cls(
             ids=ids,
             vocab=vocab,
@@ -1113,6 +1160,7 @@ class SearchIndex:
             offsets=offsets,
             blob=blob,
             fingerprint=fingerprint,
+            questions=questions,
         )
 
     # --- text -----------------------------------------------------------------------
@@ -1478,7 +1526,13 @@ class SearchIndex:
             Hit(self._ids[s.row], round(s.score, 1), s.sentence, s.exact)
             for s in ranked
             if s.score >= MATCH_FLOOR
-        ][:limit]
+        ]
+        if not hits and ranked and self._rare_lead(plan, ranked):
+            top = ranked[0]
+            hits = [Hit(self._ids[top.row], MATCH_FLOOR, top.sentence, False)]
+        if self._questions is not None and not (hits and hits[0].exact):
+            hits = self._with_questions(query, hits, limit)
+        hits = hits[:limit]
         if hits:
             return SearchResult(hits, [])
         suggestions: list[str] = []
@@ -1490,6 +1544,61 @@ class SearchIndex:
             if label not in suggestions:
                 suggestions.append(label)
         return SearchResult([], suggestions)
+
+    def _rare_lead(self, plan: _Query, ranked: list[_Scored]) -> bool:
+        """Whether the best candidate, under MATCH_FLOOR, still is the answer to show.
+
+        It is when two adjacent sentences of it hold (as typed, or another form) at least
+        two of the query's rare words (idf at least half the largest possible), those
+        carry at least half the query's weight, and the runner-up holds fewer: "deficit meant the
+        library got delayed" for "we balanced the budget by delaying the new library".
+        Off-topic queries, gibberish and stop words share no rare word with any answer.
+        """
+        rare = 0.5 * self._idf(0)
+
+        def held(row: int) -> list[int]:
+            """The rare slots found together in one window of two adjacent sentences."""
+            sentences = [set(s.split()) for s in self._normalised_sentences(row)]
+            best: list[int] = []
+            for at in range(max(1, len(sentences) - 1)):
+                words = set().union(*sentences[at : at + 2])
+                found = [
+                    i
+                    for i, slot in enumerate(plan.slots)
+                    if slot.idf >= rare
+                    and any(
+                        credit >= INFLECTION_WEIGHT and v in words
+                        for v, credit in slot.variants.items()
+                    )
+                ]
+                if len(found) > len(best):
+                    best = found
+            return best
+
+        mine = held(ranked[0].row)
+        if len(mine) < 2 or sum(plan.idf[i] for i in mine) < 0.5 * plan.weight:
+            return False
+        return len(ranked) < 2 or len(held(ranked[1].row)) < len(mine)
+
+    def _with_questions(self, query: str, hits: list[Hit], limit: int) -> list[Hit]:
+        """`hits` merged with the answers whose question matches `query`.
+
+        A question's match scores QUESTION_WEIGHT of what the same match in an answer
+        would, so an answer that says the words ranks above one that was asked them.
+        """
+        sub = self._questions
+        plan = None if sub is None else sub._plan(query, suggest=False)
+        if sub is None or plan is None:
+            return hits
+        best = {h.passage_id: h for h in hits}
+        for s in sub._rank(plan, max(RERANK, limit)):
+            score = round(s.score * QUESTION_WEIGHT, 1)
+            if score < MATCH_FLOOR:
+                break
+            pid = sub._ids[s.row]
+            if pid not in best or best[pid].score < score:
+                best[pid] = Hit(pid, score, None, False)
+        return sorted(best.values(), key=lambda h: -h.score)
 
     def suggest(self, prefix: str, limit: int = 25) -> list[Suggestion]:
         """Autocomplete: up to `limit` (≤25) sentences that continue or match `prefix`."""
