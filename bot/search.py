@@ -83,7 +83,7 @@ import numpy.typing as npt
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from bot.models import Indexable
+from bot.models import Indexable, Role
 from bot.search_fold import is_number, number_runs, number_variants, spelled_words, word_forms
 from bot.search_vocab import VocabTypos
 from bot.textutil import truncate
@@ -910,7 +910,7 @@ class _Asked:
     """A question as the questions' sub-index reads it, under its answer's id."""
 
     id: str
-    role: str
+    role: Role
     sentences: tuple[str, ...]
     text: str
     question: str | None = None

@@ -194,9 +194,7 @@ def _expected(fragment: str) -> str:
 
 def _naive_top(query: str, texts: list[str], ids: list[str]) -> str | None:
     """The naive baseline: token_set_ratio of the query against every whole answer."""
-    found = process.extractOne(
-        normalise(query), texts, scorer=fuzz.token_set_ratio, processor=None
-    )
+    found = process.extractOne(normalise(query), texts, scorer=fuzz.token_set_ratio, processor=None)
     return None if found is None else ids[found[2]]
 
 
@@ -250,7 +248,8 @@ def test_recall_with_six_interviews(small: SearchIndex) -> None:
 
 def test_recall_inside_a_large_corpus(large: SearchIndex) -> None:
     ours, naive, misses = _report(large, "six interviews in 20k synthetic answers")
-    assert len(misses) <= len(QUERIES) // 20, misses
+    assert not misses, misses
+    assert ours.total() >= naive.total()
 
 
 @pytest.mark.parametrize("query", NEGATIVES)
