@@ -107,6 +107,17 @@ MAX_QUERY_CHARS = 300  # longer queries are cut (at a word) before they are sear
 MAX_SLOTS = 12  # distinct content words a query may use
 BUILD_CHUNK = 4096  # answers per build step
 RERANK = 32  # candidates reranked per search
+# Up to this many answers (a handful of interviews, the usual server) a naive
+# token_set_ratio scan over every whole answer adds its best NAIVE_TAKE to the shortlist,
+# so the index never misses what the naive scan finds; see the module docstring for cost.
+NAIVE_FUSION_MAX = 1000
+NAIVE_TAKE = 5
+# When the runner-up scores within NEAR_TIE of the top answer (neither an exact phrase),
+# the close ones are reordered with token_set_ratio over the whole answer added, scaled
+# to TIE_WEIGHT points: the top answer must be clearly better, or the stronger scorer
+# decides.
+NEAR_TIE = 3.0
+TIE_WEIGHT = 6.0
 PHRASE_POOL = 1500  # BM25 candidates scanned for the query as a phrase
 LATE_POOL = 5000  # candidates that very common words are looked up for
 SUGGEST_RERANK = 24  # candidates reranked per autocomplete
@@ -928,6 +939,7 @@ class SearchIndex:
         "_lnorm",
         "_n",
         "_offsets",
+        "_plain",
         "_post_ids",
         "_post_impact",
         "_questions",
@@ -957,6 +969,7 @@ class SearchIndex:
         # The questions the answers replied to, as an index of their own whose "answers"
         # are the questions and whose ids are the answers' ids (None when there are none).
         self._questions = questions
+        self._plain: list[str] | None = None  # whole answers normalised, for naive fusion
         self._n = len(self._ids)
         self._vocab = vocab  # a term id is its position here
         self._term_id = {w: i for i, w in enumerate(vocab)}
@@ -1470,11 +1483,44 @@ class SearchIndex:
         return re.compile(_GAP.join(parts) + tail, re.DOTALL)
 
     def _rank(self, query: _Query, k: int) -> list[_Scored]:
-        ranked: list[_Scored] = []
-        for row, base in self._shortlist(query, k):
-            ranked.append(self._score(query, row, base))
+        shortlist = self._shortlist(query, k)
+        ranked = [self._score(query, row, base) for row, base in shortlist]
+        if self._n <= NAIVE_FUSION_MAX and not any(s.exact for s in ranked):
+            have = {row for row, _ in shortlist}
+            ranked += [
+                self._score(query, row, 0.0) for row in self._naive_rows(query) if row not in have
+            ]
         ranked.sort(key=lambda s: (-s.score, -s.density, s.row))
-        return ranked
+        return self._break_near_tie(query, ranked)
+
+    def _plain_text(self, row: int) -> str:
+        return " ".join(self._normalised_sentences(row))
+
+    def _naive_rows(self, query: _Query) -> list[int]:
+        """The rows a naive token_set_ratio scan over every whole answer puts first."""
+        if self._plain is None:
+            self._plain = [self._plain_text(row) for row in range(self._n)]
+        found = process.extract(
+            query.norm,
+            self._plain,
+            scorer=fuzz.token_set_ratio,
+            processor=None,
+            limit=NAIVE_TAKE,
+            score_cutoff=SUGGEST_FLOOR,
+        )
+        return [int(at) for _, _, at in found]
+
+    def _break_near_tie(self, query: _Query, ranked: list[_Scored]) -> list[_Scored]:
+        """`ranked` with the answers tied near the top reordered by a stronger scorer."""
+        if len(ranked) < 2 or ranked[0].exact or ranked[0].score - ranked[1].score > NEAR_TIE:
+            return ranked
+        top = ranked[0].score
+        close = [s for s in ranked if top - s.score <= NEAR_TIE and not s.exact]
+        strength = {s.row: fuzz.token_set_ratio(query.norm, self._plain_text(s.row)) for s in close}
+        close.sort(
+            key=lambda s: (-(s.score + TIE_WEIGHT * strength[s.row] / 100.0), -s.density, s.row)
+        )
+        return close + ranked[len(close) :]
 
     def _normalised_sentences(self, row: int) -> list[str]:
         """The answer's sentences normalised, in one fold of the whole answer."""
