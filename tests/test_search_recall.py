@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -264,3 +265,31 @@ def test_answer_words_rank_above_question_words(small: SearchIndex) -> None:
     in_question = _expected("rings of Saturn")  # asked "Do you ever look through a telescope"
     assert small.search("telescope").hits[0].passage_id == in_answer
     assert small.search("look through a telescope").hits[0].passage_id == in_question
+
+
+def test_a_two_sentence_quote_shows_one_of_its_sentences(small: SearchIndex) -> None:
+    query = "the crowd thought I was finished I jogged the last twelve kilometres"
+    hit = small.search(query).hits[0]
+    answer = next(p for p in PASSAGES if p.id == hit.passage_id)
+    assert hit.sentence_index is not None
+    assert answer.sentences[hit.sentence_index].startswith(("The crowd", "I jogged"))
+
+
+def test_questions_survive_save_and_load(tmp_path: Path, small: SearchIndex) -> None:
+    path = tmp_path / "recall.index"
+    small.save(path)
+    loaded = SearchIndex.load(path, small.fingerprint)
+    assert loaded is not None
+    for _, query, _ in QUERIES:
+        assert loaded.search(query) == small.search(query), query
+    data = bytearray(path.read_bytes())
+    data[-5] ^= 0xFF  # the questions' sub-index is the last part of the file
+    path.write_bytes(bytes(data))
+    assert SearchIndex.load(path, small.fingerprint) is None
+
+
+def test_an_index_without_questions_has_none_to_search() -> None:
+    asked = SearchIndex.build(PASSAGES)
+    assert asked.search("what went wrong in berlin").hits[0].passage_id == _expected("calf")
+    bare = SearchIndex.build([replace(p, question=None) for p in PASSAGES])
+    assert bare.search("what went wrong in berlin").hits == []
