@@ -147,6 +147,7 @@ NEAR_TIE = 3.0
 PAIR_DISCOUNT = 0.95  # a query's words over two adjacent sentences, against one sentence
 TIE_WEIGHT = 6.0
 PHRASE_POOL = 1500  # BM25 candidates scanned for the query as a phrase
+PHRASE_EXTRA = 4000  # answers holding every query word scanned when the pool has no phrase
 LATE_POOL = 5000  # candidates that very common words are looked up for
 SUGGEST_RERANK = 24  # candidates reranked per autocomplete
 CANDIDATE_BUDGET = 400_000  # postings scored per query before common words go late
@@ -1466,6 +1467,25 @@ class SearchIndex:
         pattern = self._phrase_pattern(query) if len(rows) > k else None
         if pattern is None:
             return list(zip(rows[:k].tolist(), bm25[:k].tolist(), strict=True))
+        found = self._phrase_rows(pattern, rows, k)
+        if not found:
+            # The phrase may be in an answer BM25 ranked below the pool (every word of the
+            # query common): look in the answers that hold all its corpus words.
+            extra = self._rows_with_all(query)
+            extra = extra[~np.isin(extra, rows)]
+            if 0 < len(extra) <= PHRASE_EXTRA:
+                hits = [int(extra[i]) for i in self._phrase_rows(pattern, extra, k)]
+                if hits:
+                    rest = list(zip(rows.tolist(), bm25.tolist(), strict=True))
+                    return ([(r, 0.0) for r in hits] + rest)[:k]
+            return list(zip(rows[:k].tolist(), bm25[:k].tolist(), strict=True))
+        first = sorted(found)
+        order = first + [i for i in range(min(len(rows), k + len(first))) if i not in found]
+        picked = np.asarray(order[:k], dtype=np.int64)
+        return list(zip(rows[picked].tolist(), bm25[picked].tolist(), strict=True))
+
+    def _phrase_rows(self, pattern: re.Pattern[bytes], rows: _IntArray, k: int) -> list[int]:
+        """Positions in `rows` of the answers `pattern` matches (at most `k`), in order."""
         lows = self._offsets[rows]
         highs = self._offsets[rows + 1] - 1
         joined = b" \xff ".join(self._blob.spans(lows, highs)).lower()
@@ -1475,12 +1495,26 @@ class SearchIndex:
             found[bisect.bisect_right(starts, match.start()) - 1] = None
             if len(found) >= k:
                 break
-        if not found:
-            return list(zip(rows[:k].tolist(), bm25[:k].tolist(), strict=True))
-        first = sorted(found)
-        order = first + [i for i in range(min(len(rows), k + len(first))) if i not in found]
-        picked = np.asarray(order[:k], dtype=np.int64)
-        return list(zip(rows[picked].tolist(), bm25[picked].tolist(), strict=True))
+        return sorted(found)
+
+    def _rows_with_all(self, query: _Query) -> _IntArray:
+        """The answers holding every query word the corpus has (rarest postings first)."""
+        terms = sorted(
+            (self._term_id[s.word] for s in query.slots if s.word in self._term_id),
+            key=lambda t: int(self._df[t]),
+        )
+        if not terms:
+            return np.zeros(0, np.int64)
+        lo, hi = int(self._term_off[terms[0]]), int(self._term_off[terms[0] + 1])
+        rows = self._post_ids[lo:hi]
+        for tid in terms[1:]:
+            if not len(rows):
+                break
+            lo, hi = int(self._term_off[tid]), int(self._term_off[tid + 1])
+            post = self._post_ids[lo:hi]
+            at = np.minimum(np.searchsorted(post, rows), len(post) - 1)
+            rows = rows[post[at] == rows]
+        return rows.astype(np.int64)
 
     def _phrase_pattern(self, query: _Query) -> re.Pattern[bytes] | None:
         """A byte regex for the query as a phrase; None when it would not narrow.
