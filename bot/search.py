@@ -50,7 +50,7 @@ see ``benchmarks/results.md`` for the latest run against the targets.
   also picks the sentence to show.  ``WRatio`` was slower and scored short-against-long
   badly in the prototype.  Scores fall in tiers: exact phrase 100 > every word present
   75..99 > most words, with typos, < 75.  The words may span two neighbouring sentences
-  (a window of two counts 0.95 of one sentence holding as much).
+  (a window of two counts 0.9 of one sentence holding as much).
 * **No match**: under ``MATCH_FLOOR`` nothing is a hit, unless two adjacent sentences of
   the best candidate hold at least two of the query's rare words carrying half its
   weight and the runner-up holds fewer (the right quote used to sit under "Closest I
@@ -144,7 +144,7 @@ NAIVE_TAKE = 5
 # to TIE_WEIGHT points: the top answer must be clearly better, or the stronger scorer
 # decides.
 NEAR_TIE = 3.0
-PAIR_DISCOUNT = 0.95  # a query's words over two adjacent sentences, against one sentence
+PAIR_DISCOUNT = 0.9  # a query's words over two adjacent sentences, against one sentence
 TIE_WEIGHT = 6.0
 PHRASE_POOL = 1500  # BM25 candidates scanned for the query as a phrase
 PHRASE_EXTRA = 4000  # answers holding every query word scanned when the pool has no phrase

@@ -132,7 +132,16 @@ class VocabTypos:
                 ):
                     if 0 < dist <= limit:
                         found.append((tids[at], int(dist)))
-        found.sort(key=lambda item: (item[1], -int(self._df[item[0]]), item[0]))
+        # Fewer edits first; then, as people rarely mistype a first letter, words that
+        # keep it (a short word has many neighbours once the first letter may change).
+        found.sort(
+            key=lambda item: (
+                item[1],
+                self._vocab[item[0]][:1] != word[:1],
+                -int(self._df[item[0]]),
+                item[0],
+            )
+        )
         return found[:MAX_NEIGHBOURS]
 
     @property
