@@ -1267,7 +1267,7 @@ class SearchIndex:
         "1 1" would match every answer with "one" in it).
         """
         known = self._term_id
-        found = [(w, INFLECTION_WEIGHT) for w in sorted(word_forms(word)) if w in known]
+        found = [(w, INFLECTION_WEIGHT) for w in sorted(word_forms(word, known))]
         if numbers:
             found += [(w, NUMBER_WEIGHT) for w in number_variants(word) if w in known]
             if word.isdigit() and word not in known:
@@ -1614,7 +1614,9 @@ class SearchIndex:
                 density = got / math.sqrt(len(sentences[i]) / 6.0 + 1.0)
         # A query may span two neighbouring sentences: a window of two counts, a little
         # less than one sentence holding as much, and shows its fuller sentence.
-        for i in range(len(sentences) - 1):
+        for i in range(len(sentences) - 1 if max(alone, default=1.0) < 1.0 else 0):
+            if not alone[i] or not alone[i + 1]:
+                continue
             got = query.coverage(token_sets[i] | token_sets[i + 1])[0] * PAIR_DISCOUNT
             if got > focus + 1e-9:
                 best = i if alone[i] >= alone[i + 1] else i + 1
@@ -1647,7 +1649,9 @@ class SearchIndex:
         if not hits and ranked and self._rare_lead(plan, ranked):
             top = ranked[0]
             hits = [Hit(self._ids[top.row], MATCH_FLOOR, top.sentence, False)]
-        if self._questions is not None and not (hits and hits[0].exact):
+        # A question's match scores at most 100 * QUESTION_WEIGHT: none can pass a
+        # better answer hit, so the questions are only searched when one might.
+        if self._questions is not None and not (hits and hits[0].score >= 100.0 * QUESTION_WEIGHT):
             hits = self._with_questions(query, hits, limit)
         hits = hits[:limit]
         if hits:

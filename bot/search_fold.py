@@ -19,7 +19,7 @@ Pure functions over normalised words (lower case ASCII or folded Unicode), no in
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from functools import lru_cache
 
 import Stemmer
@@ -314,14 +314,24 @@ def _spelling_twins(word: str) -> set[str]:
     return out
 
 
-@lru_cache(maxsize=16384)
-def word_forms(word: str) -> frozenset[str]:
+def word_forms(word: str, known: Container[str] | None = None) -> frozenset[str]:
     """Inflections and spelling variants of `word` that share its fold key (not itself).
 
     Generated from the word alone (suffixes stripped and added back, irregular forms,
-    the other spelling) and kept only when :func:`fold_key` agrees, so the caller checks
-    a few dozen strings against its vocabulary instead of folding the whole vocabulary.
+    the other spelling), narrowed to the words in `known` (a vocabulary) when given, and
+    kept only when :func:`fold_key` agrees, so a search checks a few dozen strings
+    against its vocabulary instead of folding the whole vocabulary.
     """
+    candidates = form_candidates(word)
+    if known is not None:
+        candidates = frozenset(f for f in candidates if f in known)
+    key = fold_key(word)
+    return frozenset(f for f in candidates if fold_key(f) == key)
+
+
+@lru_cache(maxsize=16384)
+def form_candidates(word: str) -> frozenset[str]:
+    """Strings that may be another form of `word` (most are not words at all)."""
     if len(word) < 3 or word.isdigit() or not word.isascii():
         return frozenset()
     base = IRREGULAR.get(word, word)
@@ -344,6 +354,4 @@ def word_forms(word: str) -> frozenset[str]:
     for form in list(forms):
         forms |= _spelling_twins(form)
     forms.discard(word)
-    candidates = sorted(f for f in forms if len(f) >= 2)
-    key = fold_key(word)
-    return frozenset(f for f, k in zip(candidates, fold_keys(candidates), strict=True) if k == key)
+    return frozenset(f for f in forms if len(f) >= 2)

@@ -19,6 +19,7 @@ rows, so the table for ~51k words (1M synthetic answers) is built in well under 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -28,6 +29,7 @@ from rapidfuzz.distance import OSA
 TYPO_MIN_LENGTH = 4  # shorter words get no typo neighbours (too many false friends)
 TWO_EDITS_FROM = 7  # words this long may be two edits away
 MAX_NEIGHBOURS = 6
+TYPO_CACHE = 4096  # words whose neighbours an index remembers
 _WIDTH = 24  # bytes per packed word; longer words get no typo neighbours
 _K1 = np.uint64(0xBF58476D1CE4E5B9)
 _K2 = np.uint64(0x94D049BB133111EB)
@@ -76,7 +78,7 @@ def _deletion_hashes(
 class VocabTypos:
     """Typo neighbours of an index's vocabulary (a term id is a position in `vocab`)."""
 
-    __slots__ = ("_buckets", "_df", "_keys", "_terms", "_vocab")
+    __slots__ = ("_buckets", "_cached", "_df", "_keys", "_terms", "_vocab")
 
     def __init__(self, vocab: Sequence[str], df: npt.NDArray[np.int64]) -> None:
         self._vocab = vocab
@@ -101,11 +103,18 @@ class VocabTypos:
                 words.append(word)
                 tids.append(tid)
         self._buckets = buckets
+        self._cached = lru_cache(maxsize=TYPO_CACHE)(self._typos)
 
     def typos(self, word: str) -> list[tuple[int, int]]:
-        """(term id, edits) of vocabulary words one edit (two for long words) from `word`."""
+        """(term id, edits) of vocabulary words one edit (two for long words) from `word`.
+
+        Cached per index: autocomplete asks again for the same words at every keystroke.
+        """
+        return list(self._cached(word))
+
+    def _typos(self, word: str) -> tuple[tuple[int, int], ...]:
         if len(word) < TYPO_MIN_LENGTH or word.isdigit() or len(word.encode()) > _WIDTH:
-            return []
+            return ()
         limit = 2 if len(word) >= TWO_EDITS_FROM else 1
         once = {word[:i] + word[i + 1 :] for i in range(len(word))}
         probe_words = {word} | once
@@ -121,7 +130,10 @@ class VocabTypos:
                 terms.update(self._terms[a:b].tolist())
         found: list[tuple[int, int]] = []
         for tid in terms:
-            dist = OSA.distance(word, self._vocab[tid], score_cutoff=limit)
+            other = self._vocab[tid]
+            if abs(len(other) - len(word)) > limit:
+                continue
+            dist = OSA.distance(word, other, score_cutoff=limit)
             if 0 < dist <= limit:
                 found.append((tid, int(dist)))
         if limit == 2 and not found:
@@ -142,7 +154,7 @@ class VocabTypos:
                 item[0],
             )
         )
-        return found[:MAX_NEIGHBOURS]
+        return tuple(found[:MAX_NEIGHBOURS])
 
     @property
     def nbytes(self) -> int:
