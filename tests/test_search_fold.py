@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bot.search_fold import (
+from bot.search.fold import (
     americanise,
     fold_key,
     is_number,
@@ -14,7 +14,7 @@ from bot.search_fold import (
     spelled_words,
     word_forms,
 )
-from bot.search_vocab import VocabTypos
+from bot.search.vocab import VocabTypos
 
 
 @pytest.mark.parametrize(

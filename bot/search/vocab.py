@@ -12,8 +12,8 @@ letter and a similar length are scanned with rapidfuzz, as the old look-up did (
 substitutions, or an edit on each side of a deletion).
 
 Words are packed into fixed-width byte rows and each deletion is one numpy pass over all
-rows, so the table for ~51k words (1M synthetic answers) is built in well under a second
-(see bot/search.py's docstring for the measured figure).
+rows, so the table for the ~50k words of 1M synthetic answers took 0.23 s to build here
+(and ~6 MB).
 """
 
 from __future__ import annotations
