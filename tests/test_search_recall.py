@@ -226,7 +226,7 @@ def _report(index: SearchIndex, label: str) -> tuple[Counter[str], Counter[str],
         if got != want:
             misses.append(f"{kind}: {query!r} -> {got}")
     total = Counter(kind for kind, _, _ in QUERIES)
-    print(f"\n{label}: class, index top-1, naive token_set_ratio top-1 (of n)")
+    print(f"\n{label}: class, index top-1, naive top-1 over the six interviews (of n)")
     for kind in CLASSES:
         print(f"  {kind:<14} {ours[kind]:>3} {naive[kind]:>3}  / {total[kind]}")
     print(f"  {'all':<14} {ours.total():>3} {naive.total():>3}  / {len(QUERIES)}")
