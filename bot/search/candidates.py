@@ -15,6 +15,7 @@ from bot.search.params import (
     COORDINATION,
     LATE_POOL,
     PHRASE_EXTRA,
+    PHRASE_EXTRA_FROM,
     PHRASE_POOL,
     STOP_WORDS,
 )
@@ -180,12 +181,13 @@ class _Candidates(_Planner):
         return sorted(found)
 
     def _rows_with_all(self, query: _Query) -> _IntArray:
-        """The answers holding every query word the corpus has (rarest postings first)."""
+        """The answers holding every query word the corpus has (rarest postings first);
+        none when even the rarest is in more than PHRASE_EXTRA_FROM answers."""
         terms = sorted(
             (self._term_id[s.word] for s in query.slots if s.word in self._term_id),
             key=lambda t: int(self._df[t]),
         )
-        if not terms:
+        if not terms or int(self._df[terms[0]]) > PHRASE_EXTRA_FROM:
             return np.zeros(0, np.int64)
         lo, hi = int(self._term_off[terms[0]]), int(self._term_off[terms[0] + 1])
         rows = self._post_ids[lo:hi]

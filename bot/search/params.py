@@ -26,6 +26,9 @@ PAIR_DISCOUNT = 0.9  # a query's words over two adjacent sentences, against one 
 TIE_WEIGHT = 6.0
 PHRASE_POOL = 1500  # BM25 candidates scanned for the query as a phrase
 PHRASE_EXTRA = 4000  # answers holding every query word scanned when the pool has no phrase
+# ...looked for only when the query's rarest word is in at most this many answers: a
+# longer postings list cost ~13 ms to intersect at 1M answers, for no phrase found.
+PHRASE_EXTRA_FROM = 20_000
 LATE_POOL = 5000  # candidates that very common words are looked up for
 SUGGEST_RERANK = 24  # candidates reranked per autocomplete
 CANDIDATE_BUDGET = 400_000  # postings scored per query before common words go late
