@@ -251,8 +251,8 @@ class _Planner:
             if is_last and (prefix or (len(word) >= 3 and not known)):
                 completions = self._completions(word)
                 alike.extend(completions)
-                for other in completions:
-                    variants.setdefault(other, PREFIX_WEIGHT)
+                for other in completions:  # the word being typed: more than a typo of it
+                    variants[other] = max(variants.get(other, 0.0), PREFIX_WEIGHT)
             if known:
                 idf = self._idf(self._df_of(word))
             elif variants:
