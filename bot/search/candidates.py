@@ -183,8 +183,9 @@ class _Candidates(_Planner):
     def _rows_with_all(self, query: _Query) -> _IntArray:
         """The answers holding every query word the corpus has (rarest postings first);
         none when even the rarest is in more than PHRASE_EXTRA_FROM answers."""
+        words = query.slots[:-1] if query.prefix else query.slots  # the last: unfinished
         terms = sorted(
-            (self._term_id[s.word] for s in query.slots if s.word in self._term_id),
+            (self._term_id[s.word] for s in words if s.word in self._term_id),
             key=lambda t: int(self._df[t]),
         )
         if not terms or int(self._df[terms[0]]) > PHRASE_EXTRA_FROM:
