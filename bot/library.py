@@ -16,7 +16,7 @@ from pathlib import Path
 from bot.bulk import collector_paused
 from bot.catalog import Catalog
 from bot.loader import LoadError, Problem, assemble, parse_inputs
-from bot.search import SearchIndex, _remove_stale_temporaries
+from bot.search import SearchIndex, remove_stale_temporaries
 from bot.settings import Settings
 from bot.store import LoadReport, PassageShelf, Store
 
@@ -182,7 +182,7 @@ async def open_library(settings: Settings, db: Path | None = None) -> Library:
     store = await Store.open(path)
     index_cache = path.with_suffix(".index")
     try:
-        _remove_stale_temporaries(index_cache)
+        remove_stale_temporaries(index_cache)
     except OSError:  # a read-only or vanished folder: the cache is only a cache
         log.warning("could not clean temporary files beside %s", index_cache, exc_info=True)
     return Library(store, settings.input_paths, index_cache=index_cache)

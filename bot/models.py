@@ -58,6 +58,9 @@ class Indexable(Protocol):
     @property
     def text(self) -> str: ...
 
+    @property
+    def question(self) -> str | None: ...
+
 
 @dataclass(frozen=True, slots=True)
 class SpeakerInfo:

@@ -136,6 +136,7 @@ class IndexRow(NamedTuple):
     role: Role
     sentences: tuple[str, ...]
     text: str
+    question: str | None = None  # the question it answered: its words lead to it too
 
 
 class PassageShelf:
@@ -208,16 +209,16 @@ class PassageShelf:
         )
 
     def index_stream(self) -> Iterator[IndexRow]:
-        """What the search index is built from, in catalog order: each answer's id, role
-        and sentences (its text only when it has none). A third of `stream`'s work: at 1M
+        """What the search index is built from, in catalog order: each answer's id, role,
+        sentences (its text only when it has none) and the question it answered. A third of `stream`'s work: at 1M
         answers decoding the paragraphs and making Passage objects took ~10 s of ~16 s."""
         loads = json.loads
-        for pid, role, sentences, paragraphs in self._rows(
-            "SELECT id, role, sentences, CASE WHEN sentences = '[]' THEN paragraphs END "
-            f"FROM passages {_CATALOG_ORDER}"
+        for pid, role, sentences, paragraphs, question in self._rows(
+            "SELECT id, role, sentences, CASE WHEN sentences = '[]' THEN paragraphs END, "
+            f"question FROM passages {_CATALOG_ORDER}"
         ):
             text = "\n\n".join(loads(paragraphs)) if paragraphs else ""
-            yield IndexRow(pid, role, tuple(loads(sentences)), text)
+            yield IndexRow(pid, role, tuple(loads(sentences)), text, question)
 
     def ids_by_speaker(self, speakers: Sequence[str]) -> list[str]:
         """The ids of the answers given by any of `speakers`, in catalog order."""

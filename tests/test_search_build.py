@@ -15,6 +15,7 @@ import pytest
 from bot import search
 from bot.models import Passage
 from bot.search import STOP_WORDS, SearchIndex, _Ids, normalise
+from bot.search import build as search_build
 from bot.store import IndexRow, Store
 from bot.transcript import read_transcript
 
@@ -88,7 +89,7 @@ def _build(passages: list[Passage], threads: int) -> SearchIndex:
 def test_threaded_build_equals_the_single_threaded_one(
     corpus: list[Passage], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(search, "BUILD_CHUNK", 97)  # many chunks, odd sizes, many text parts
+    monkeypatch.setattr(search_build, "BUILD_CHUNK", 97)  # many chunks, odd sizes, many text parts
     one = _build(corpus, threads=1)
     two = _build(corpus, threads=2)
     assert len(two._blob.parts) > 10
@@ -100,7 +101,7 @@ def test_postings_match_a_word_by_word_reference(
     corpus: list[Passage], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Every answer's indexed words are what ``normalise`` (the query side) makes of it."""
-    monkeypatch.setattr(search, "BUILD_CHUNK", 128)
+    monkeypatch.setattr(search_build, "BUILD_CHUNK", 128)
     index = SearchIndex.build(corpus)
     answers = [p for p in corpus if p.role == "interviewee"]
     expected: dict[str, list[int]] = defaultdict(list)
@@ -175,7 +176,7 @@ def test_candidate_threshold_keeps_the_exact_best(monkeypatch: pytest.MonkeyPatc
 def test_seed_is_indexed_the_same_in_any_chunking(monkeypatch: pytest.MonkeyPatch) -> None:
     seed = list(read_transcript(SEED).passages)
     whole = SearchIndex.build(seed)
-    monkeypatch.setattr(search, "BUILD_CHUNK", 1)
+    monkeypatch.setattr(search_build, "BUILD_CHUNK", 1)
     tiny = SearchIndex.build(seed)
     assert _arrays(whole) == _arrays(tiny)
 

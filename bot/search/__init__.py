@@ -1,0 +1,117 @@
+"""Quote search: an in-memory inverted index with a fuzzy rerank (pure Python, no discord).
+
+One module per stage, read in this order: ``text`` (normalising, tokenising, word
+hashes), ``fold`` (word forms, spelling, numbers) and ``vocab`` (typo neighbours),
+``plan`` (a query's words and their variants), ``candidates`` (BM25, phrase scan),
+``rank`` (rerank, no-match decision, questions, ``search``), ``suggest`` (autocomplete),
+``build`` and ``storage`` (making, saving and loading the arrays), ``index`` (the
+``SearchIndex`` those stages are mixed into), ``params`` (tuning constants).
+
+Design, and why.  Numbers: ``benchmarks/bench_search.py`` on this shared 2-core machine,
+see ``benchmarks/results.md`` for the latest run against the targets.
+
+* **Candidates from an inverted index.**  Each interviewee answer is tokenised once; each
+  word maps to a CSR slice of answer numbers (``uint32``, sorted) and a one-byte BM25
+  impact (saturated, length-normalised term frequency, precomputed).  A query scores only
+  the answers holding its words: idf * (COORDINATION + impact), so answers holding more
+  of the rarer words come first and length only orders answers that hold the same words
+  (a short query is not swamped by long answers, a long answer with every word is not
+  buried under short ones with two).  The naive baseline (rapidfuzz ``partial_ratio`` over
+  every answer) measured ~10 s per query at 1M answers, >1000x slower, with a worse top-1;
+  SQLite FTS5 ranking was measured too slow past ~10k answers by an earlier prototype.
+* **Very common words** never pick candidates: function words are not indexed, and once
+  the cheapest query words have used a budget of postings the rest are looked up (binary
+  search of their sorted postings, with the probes sorted so each list is walked once)
+  for the best LATE_POOL candidates only.  When many rows are scored but few are
+  wanted, a threshold from a sample of the scores picks them (checked to keep at least
+  as many as wanted) instead of listing and partitioning every scored row.
+* **Word order**: BM25 cannot see it, so the best PHRASE_POOL candidates are scanned as raw
+  bytes with one regular expression (the query's words in order, punctuation between,
+  a wildcard for a word the corpus lacks) and answers holding the phrase are reranked
+  first.  Without this an exact quote made of common words was lost among thousands of
+  answers holding the same words.
+* **Typos** (``vocab``): a query word maps to vocabulary neighbours one
+  edit away (two for words of 7+ letters) at any position, the first letter included,
+  through a symmetric-delete table (each vocabulary word and its one-letter deletions,
+  hashed and sorted); the words found are checked with the OSA distance (transpositions
+  count one).  Two edits the table cannot see (two substitutions) fall back to the old
+  scan of words with the same first letter and a similar length.  Neighbours count less
+  than the word, and less still when the word itself is in the corpus; run-together
+  words ("ripoffs", "walkin") and misspelt stop words ("becuase") are handled too.
+* **Word forms** (``fold``): inflections and irregular forms ("runs" /
+  "ran", "bruised" / "bruises"), British/American spelling ("colour", "theatre",
+  "organise", "catalogue", "travelled"; rules plus a short list) and numbers ("twelve" /
+  "12", "third" / "3rd", "forty five" / "45", "11000" / "eleven thousand") are generated
+  from the query word and kept when they are corpus words sharing its Snowball stem, so
+  nothing is folded at build time.  Two neighbouring query words that make a corpus word
+  ("air plane" -> "airplane") count for both.
+* **Questions**: the question each answer replied to is indexed as a small index of its
+  own under the answer's id; a match there scores QUESTION_WEIGHT (0.85) of the same
+  match in an answer, so an answer that says the words ranks above one that was asked
+  them.
+* **Partial words**: the last word of an autocomplete prefix (or an unknown last word of
+  a query) is expanded to the most frequent vocabulary words it begins (sorted vocabulary
+  plus ``bisect``).
+* **Rerank** of the shortlist on normalised text: exact phrase (word-bounded substring),
+  idf-weighted coverage of the query words and ``fuzz.partial_ratio`` alignment, which
+  also picks the sentence to show.  ``WRatio`` was slower and scored short-against-long
+  badly in the prototype.  Scores fall in tiers: exact phrase 100 > every word present
+  75..99 > most words, with typos, < 75.  The words may span two neighbouring sentences
+  (a window of two counts 0.9 of one sentence holding as much).
+* **No match**: under ``MATCH_FLOOR`` nothing is a hit, unless two adjacent sentences of
+  the best candidate hold at least two of the query's rare words carrying half its
+  weight and the runner-up holds fewer (the right quote used to sit under "Closest I
+  have" with "No quote matches" above it).  A query that matches nothing well returns no
+  hits and the nearest sentences as suggestions.  Off-topic, gibberish, stop-word and
+  emoji queries are tested to answer no match with 20k answers loaded.
+* **Never confidently wrong**: answers tied within NEAR_TIE (3 points) of the top are
+  reordered with rapidfuzz ``token_set_ratio`` over the whole answer added; and up to
+  NAIVE_FUSION_MAX (1,000) answers, when no exact phrase was found, a naive
+  ``token_set_ratio`` scan over every answer adds its best 5 to the shortlist, so the
+  index does not miss what the naive scan finds.  Measured with synthetic queries (100
+  a kind) on this loaded 2-core machine: at 1,000 answers it costs ~15 ms p50 and fixed
+  3 of 600 top-1 misses; at 5,000 it cost ~190 ms, hence the cut-off.
+* **Build** works a chunk of answers at a time in whole-chunk passes: one join, encode
+  and byte translation (common curly punctuation blanked on the bytes, accents only
+  when a chunk has any), words hashed by numpy (packed bytes, mixed), stop words dropped
+  by a table, no per-word Python.  Chunks are tokenised by two worker threads (most of
+  the work is numpy, which releases the GIL) and committed in order; keys are split by
+  the hash's top bit so the final sort runs as two sorts, one per thread.  The text
+  blob stays in the chunks it was read in (no 400 MB copy at 1M).  Scratch memory is
+  handed back to the OS afterwards (``malloc_trim``), or glibc keeps ~800 MB at 1M.
+* **Memory**: sentences are kept once, UTF-8 with separators, and normalised again only
+  for the answers a query reranks; normalised copies would double the text.
+* **Persistence**: :meth:`SearchIndex.save` writes the arrays behind a JSON header
+  (format version, corpus fingerprint, CRC32); :meth:`SearchIndex.load` returns ``None``
+  for a stale fingerprint or a damaged file, so the caller rebuilds.
+
+An index is immutable once built: a reload builds a new one and the owner swaps the
+reference, so concurrent readers see the old index or the new one, never a mix.  Building
+and searching use no asyncio and are meant to run in an executor thread; the build keeps
+each GIL-holding step short (a chunk at a time), so the event loop keeps running.
+"""
+
+from bot.search.build import _IMPACT_TF, _Builder, _release_freed_memory
+from bot.search.index import SearchIndex
+from bot.search.params import COORDINATION, FORMAT_VERSION, MATCH_FLOOR, STOP_WORDS
+from bot.search.results import Hit, SearchResult, Suggestion
+from bot.search.storage import _Ids, _Text, remove_stale_temporaries
+from bot.search.text import normalise
+
+__all__ = [
+    "COORDINATION",
+    "FORMAT_VERSION",
+    "MATCH_FLOOR",
+    "STOP_WORDS",
+    "_IMPACT_TF",
+    "Hit",
+    "SearchIndex",
+    "SearchResult",
+    "Suggestion",
+    "_Builder",
+    "_Ids",
+    "_Text",
+    "_release_freed_memory",
+    "normalise",
+    "remove_stale_temporaries",
+]

@@ -1,0 +1,230 @@
+"""Candidates: BM25 over the query's words and variants, and the phrase scan."""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+import numpy as np
+import numpy.typing as npt
+
+from bot.search.build import _IMPACT_TF
+from bot.search.params import (
+    BM25_TF,
+    CANDIDATE_BUDGET,
+    COORDINATION,
+    LATE_POOL,
+    PHRASE_EXTRA,
+    PHRASE_EXTRA_FROM,
+    PHRASE_POOL,
+    STOP_WORDS,
+)
+from bot.search.plan import _Planner, _Query
+from bot.search.text import _GAP, _WILDCARD, _WORD_BYTE, _WORD_END, _IntArray
+
+
+class _Candidates(_Planner):
+    """Which answers to rerank (see the package docstring: candidates, word order)."""
+
+    __slots__ = ()
+
+    # --- candidates -----------------------------------------------------------------
+
+    def _candidates(self, query: _Query, k: int) -> tuple[_IntArray, npt.NDArray[np.float64]]:
+        """Rows of the `k` passages with the best BM25 score over the query's variants.
+
+        Slots pick candidates rarest first while their postings fit CANDIDATE_BUDGET (the
+        rarest always does); the commoner rest would touch much of a large corpus, so they
+        are added afterwards, by a binary search of their sorted postings, for the best
+        LATE_POOL candidates only.
+        """
+        plans: list[list[tuple[int, float]]] = []
+        for slot in query.slots:
+            terms = [(self._term_id[v], w) for v, w in slot.variants.items() if v in self._term_id]
+            if terms:
+                plans.append(terms)
+        if not plans:
+            return np.zeros(0, np.int64), np.zeros(0, np.float64)
+        df = self._df
+
+        def cost(terms: list[tuple[int, float]]) -> int:
+            """Postings a slot would score: all its words (typos, completions) together."""
+            return sum(int(df[t]) for t, _ in terms)
+
+        by_df = sorted(plans, key=cost)
+        picking: list[list[tuple[int, float]]] = []
+        spent = 0
+        for terms in by_df:
+            if picking and spent + cost(terms) > CANDIDATE_BUDGET:
+                break
+            picking.append(terms)
+            spent += cost(terms)
+        late = by_df[len(picking) :]
+        found, scores = self._accumulate(picking, LATE_POOL if late else k)
+        if late and len(found):
+            if len(found) > LATE_POOL:
+                top = np.argpartition(-scores, LATE_POOL - 1)[:LATE_POOL]
+                top.sort()  # rows in order: searchsorted then walks each postings list once
+                found, scores = found[top], scores[top]
+            norm = COORDINATION + BM25_TF / (1.0 + self._lnorm[found].astype(np.float64))
+            probe = found.astype(np.uint32)  # same dtype as the postings: no copy of them
+            for terms in late:
+                best = np.zeros(len(found))
+                for tid, factor in terms:
+                    lo, hi = int(self._term_off[tid]), int(self._term_off[tid + 1])
+                    post = self._post_ids[lo:hi]
+                    at = np.minimum(np.searchsorted(post, probe), len(post) - 1)
+                    present = post[at] == probe
+                    best = np.maximum(best, present * (factor * self._idf(hi - lo)))
+                scores = scores + best * norm
+        if len(found) > k:
+            top = np.argpartition(-scores, k - 1)[:k]
+            found, scores = found[top], scores[top]
+        order = np.lexsort((found, -scores))
+        return found[order], scores[order]
+
+    def _accumulate(
+        self, plans: list[list[tuple[int, float]]], keep: int
+    ) -> tuple[_IntArray, npt.NDArray[np.float64]]:
+        """Candidate score per row over the slots' postings (see COORDINATION).
+
+        Every row among the best `keep` is returned, perhaps with others.  A posting's
+        weight is an affine function of its one-byte impact, so each term's weights are
+        one look-up in a 256-entry table rather than a cast and two passes.  A row holding
+        two variants of one slot (a word and its plural) counts both; that only reorders
+        candidates slightly, and the rerank scores each slot once.
+        """
+        id_parts: list[npt.NDArray[np.uint32]] = []
+        weight_parts: list[npt.NDArray[np.float64]] = []
+        for terms in plans:
+            for tid, factor in sorted(terms, key=lambda tw: -tw[1]):
+                lo, hi = int(self._term_off[tid]), int(self._term_off[tid + 1])
+                scale = factor * self._idf(hi - lo)
+                table = _IMPACT_TF * scale + scale * COORDINATION
+                id_parts.append(self._post_ids[lo:hi])
+                weight_parts.append(table[self._post_impact[lo:hi]])
+        if len(id_parts) == 1:  # one word: its postings are already unique and sorted
+            return id_parts[0].astype(np.int64), weight_parts[0]
+        all_ids = np.concatenate(id_parts, dtype=np.intp)  # bincount would cast it anyway
+        all_w = np.concatenate(weight_parts)
+        if len(all_ids) * 64 < self._n:  # few postings: sorting them beats an N-sized pass
+            uniq_ids, inverse = np.unique(all_ids, return_inverse=True)
+            return uniq_ids.astype(np.int64), np.bincount(inverse, weights=all_w).astype(
+                np.float64, copy=False
+            )
+        dense = np.bincount(all_ids, weights=all_w, minlength=self._n).astype(
+            np.float64, copy=False
+        )
+        if len(all_ids) > 8 * keep:
+            # Many rows, few wanted: a threshold from a sample of the scored rows keeps a
+            # few times `keep` of them (exact whenever at least `keep` pass it), which
+            # is much cheaper than listing every scored row and partitioning them.
+            # A row in several postings is sampled as often, so the sample leans high:
+            # a second, lower threshold catches the usual miss.
+            step = max(1, len(all_ids) // 16384)
+            sample = dense[all_ids[::step]]
+            last = len(sample) - 1
+            ranks = [int(max(0.0, 1.0 - f * keep / len(all_ids)) * last) for f in (3, 12)]
+            sample.partition(ranks)
+            for rank in ranks:
+                found = np.flatnonzero(dense >= sample[rank])
+                if len(found) >= keep:
+                    return found, dense[found]
+        mark = np.zeros(self._n, dtype=bool)  # scanning 1 byte a row beats 8 (float64)
+        mark[all_ids] = True
+        found = np.flatnonzero(mark)
+        return found, dense[found]
+
+    # --- searching ------------------------------------------------------------------
+
+    def _shortlist(self, query: _Query, k: int) -> list[tuple[int, float]]:
+        """The rows to rerank: answers that contain the query as a phrase, then BM25's best.
+
+        BM25 cannot see word order, so when every query word is common the answer that
+        holds the phrase can rank anywhere among thousands that merely hold the words.  The
+        best PHRASE_POOL candidates are therefore scanned, as raw lower-cased bytes joined
+        into one buffer, with one regular expression: the query's words in order, any
+        punctuation between them, and a wildcard for a word the corpus lacks (a typo).
+        """
+        rows, bm25 = self._candidates(query, max(k, PHRASE_POOL))
+        pattern = self._phrase_pattern(query) if len(rows) > k else None
+        if pattern is None:
+            return list(zip(rows[:k].tolist(), bm25[:k].tolist(), strict=True))
+        found = self._phrase_rows(pattern, rows, k)
+        if not found:
+            # The phrase may be in an answer BM25 ranked below the pool (every word of the
+            # query common): look in the answers that hold all its corpus words.
+            extra = self._rows_with_all(query)
+            extra = extra[~np.isin(extra, rows)]
+            if 0 < len(extra) <= PHRASE_EXTRA:
+                hits = [int(extra[i]) for i in self._phrase_rows(pattern, extra, k)]
+                if hits:
+                    rest = list(zip(rows.tolist(), bm25.tolist(), strict=True))
+                    return ([(r, 0.0) for r in hits] + rest)[:k]
+            return list(zip(rows[:k].tolist(), bm25[:k].tolist(), strict=True))
+        first = sorted(found)
+        order = first + [i for i in range(min(len(rows), k + len(first))) if i not in found]
+        picked = np.asarray(order[:k], dtype=np.int64)
+        return list(zip(rows[picked].tolist(), bm25[picked].tolist(), strict=True))
+
+    def _phrase_rows(self, pattern: re.Pattern[bytes], rows: _IntArray, k: int) -> list[int]:
+        """Positions in `rows` of the answers `pattern` matches (at most `k`), in order."""
+        lows = self._offsets[rows]
+        highs = self._offsets[rows + 1] - 1
+        joined = b" \xff ".join(self._blob.spans(lows, highs)).lower()
+        starts = np.concatenate(([0], np.cumsum(highs - lows + 3)[:-1])).tolist()
+        found: dict[int, None] = {}
+        for match in pattern.finditer(joined):
+            found[bisect.bisect_right(starts, match.start()) - 1] = None
+            if len(found) >= k:
+                break
+        return sorted(found)
+
+    def _rows_with_all(self, query: _Query) -> _IntArray:
+        """The answers holding every query word the corpus has (rarest postings first);
+        none when even the rarest is in more than PHRASE_EXTRA_FROM answers."""
+        words = query.slots[:-1] if query.prefix else query.slots  # the last: unfinished
+        terms = sorted(
+            (self._term_id[s.word] for s in words if s.word in self._term_id),
+            key=lambda t: int(self._df[t]),
+        )
+        if not terms or int(self._df[terms[0]]) > PHRASE_EXTRA_FROM:
+            return np.zeros(0, np.int64)
+        lo, hi = int(self._term_off[terms[0]]), int(self._term_off[terms[0] + 1])
+        rows = self._post_ids[lo:hi]
+        for tid in terms[1:]:
+            if not len(rows):
+                break
+            lo, hi = int(self._term_off[tid]), int(self._term_off[tid + 1])
+            post = self._post_ids[lo:hi]
+            at = np.minimum(np.searchsorted(post, rows), len(post) - 1)
+            rows = rows[post[at] == rows]
+        return rows.astype(np.int64)
+
+    def _phrase_pattern(self, query: _Query) -> re.Pattern[bytes] | None:
+        """A byte regex for the query as a phrase; None when it would not narrow.
+
+        It starts with the first word the corpus has (words before it are dropped), so the
+        regex engine can skip ahead by that literal; the word boundary before it is a
+        fixed-width look-behind placed after it, which keeps the literal first.
+        """
+        tokens = query.norm.split()
+        parts: list[bytes] = []
+        literal = 0
+        for i, token in enumerate(tokens):
+            last = i == len(tokens) - 1
+            if token in self._term_id or token in STOP_WORDS or (last and query.prefix):
+                word = token.encode("utf-8")
+                if not parts:
+                    parts.append(re.escape(word) + rb"(?<!" + _WORD_BYTE + b".{%d})" % len(word))
+                else:
+                    parts.append(re.escape(word))
+                literal += token not in STOP_WORDS
+            elif parts:
+                parts.append(_WILDCARD)
+        while parts and parts[-1] == _WILDCARD:
+            parts.pop()
+        if literal < 1 or len(parts) < 2:
+            return None
+        tail = b"" if query.prefix else _WORD_END
+        return re.compile(_GAP.join(parts) + tail, re.DOTALL)

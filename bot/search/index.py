@@ -1,0 +1,271 @@
+"""The SearchIndex: its arrays, building, saving and loading; search stages are mixins."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from bot.models import Indexable
+from bot.search.build import _Asked, _Builder, _length_norms, _release_freed_memory
+from bot.search.params import _MAGIC, FORMAT_VERSION
+from bot.search.storage import _Ids, _Text, remove_stale_temporaries
+from bot.search.suggest import _Suggester
+from bot.search.text import _IntArray
+from bot.search.vocab import VocabTypos
+
+
+class SearchIndex(_Suggester):
+    """Immutable search index over interviewee answers; see the package docstring."""
+
+    __slots__ = (
+        "_blob",
+        "_df",
+        "_fingerprint",
+        "_ids",
+        "_lengths",
+        "_lnorm",
+        "_n",
+        "_offsets",
+        "_plain",
+        "_post_ids",
+        "_post_impact",
+        "_questions",
+        "_sorted",
+        "_sorted_terms",
+        "_term_id",
+        "_term_off",
+        "_typos",
+        "_vocab",
+    )
+
+    def __init__(
+        self,
+        *,
+        ids: Sequence[str],
+        vocab: list[str],
+        term_off: _IntArray,
+        post_ids: npt.NDArray[np.uint32],
+        post_impact: npt.NDArray[np.uint8],
+        lengths: npt.NDArray[np.uint32],
+        offsets: _IntArray,
+        blob: bytes | memoryview | _Text,
+        fingerprint: str,
+        questions: SearchIndex | None = None,
+    ) -> None:
+        self._ids = _Ids.of(ids)
+        # The questions the answers replied to, as an index of their own whose "answers"
+        # are the questions and whose ids are the answers' ids (None when there are none).
+        self._questions = questions
+        self._plain: list[str] | None = None  # whole answers normalised, for naive fusion
+        self._n = len(self._ids)
+        self._vocab = vocab  # a term id is its position here
+        self._term_id = {w: i for i, w in enumerate(vocab)}
+        order = sorted(range(len(vocab)), key=vocab.__getitem__)
+        self._sorted = [vocab[i] for i in order]  # for prefix look-ups with bisect
+        self._sorted_terms = np.asarray(order, dtype=np.int64)
+        self._term_off = term_off
+        self._df: _IntArray = np.diff(term_off)
+        self._post_ids = post_ids
+        self._post_impact = post_impact  # BM25 tf part, 0..255 for 0..1 (see _impacts)
+        self._lengths = lengths
+        self._lnorm = _length_norms(lengths)[0]
+        # Answer r is blob[offsets[r] : offsets[r + 1] - 1]: its sentences joined by 0x1F;
+        # the byte before the next answer is its 0x1E end mark.
+        self._offsets = offsets
+        self._blob = blob if isinstance(blob, _Text) else _Text([memoryview(blob)])
+        self._fingerprint = fingerprint
+        self._typos = VocabTypos(vocab, self._df)
+        for arr in (term_off, post_ids, post_impact, lengths, offsets, self._df, self._lnorm):
+            if arr.flags.writeable:
+                arr.flags.writeable = False
+
+    # --- building -------------------------------------------------------------------
+
+    @classmethod
+    def build(cls, passages: Iterable[Indexable]) -> SearchIndex:
+        """Index the interviewee answers among `passages`; other passages are skipped.
+
+        The fingerprint saved with the index is computed over every passage given, in
+        order, exactly as ``bot.store.fingerprint`` does, so ``load`` can tell staleness.
+        Work is done a chunk of answers at a time in whole-chunk string and numpy passes
+        (about 1M answers in a few seconds), and no single step holds the GIL for long.
+        """
+        asked: list[_Asked] = []
+
+        def noting_questions(rows: Iterable[Indexable]) -> Iterator[Indexable]:
+            for row in rows:
+                question = getattr(row, "question", None)
+                if question and row.role == "interviewee":
+                    asked.append(_Asked(row.id, "interviewee", (question,), question))
+                yield row
+
+        builder = _Builder()
+        builder.ingest(noting_questions(passages))
+        index = builder.finish()
+        del builder
+        if asked:
+            questions = _Builder()
+            questions.ingest(asked)
+            index._questions = questions.finish()
+            index._questions._fingerprint = index._fingerprint
+        _release_freed_memory()
+        return index
+
+    def __len__(self) -> int:
+        return self._n
+
+    def _nbytes(self) -> int:
+        """Approximate memory held by the index (arrays, text blob, ids and vocabulary)."""
+        arrays = (self._term_off, self._post_ids, self._post_impact, self._lengths, self._offsets)
+        blob = len(self._blob)
+        strings = sum(49 + len(w) for w in self._vocab) * 3 + self._ids.nbytes
+        return sum(a.nbytes for a in arrays) + self._lnorm.nbytes + self._df.nbytes + blob + strings
+
+    @property
+    def ids(self) -> Sequence[str]:
+        """The indexed answers' ids, in the order they were given to the build."""
+        return self._ids
+
+    @property
+    def fingerprint(self) -> str:
+        """The corpus identity this index was built from (see :meth:`build`)."""
+        return self._fingerprint
+
+    # --- persistence ----------------------------------------------------------------
+
+    def _file_parts(self) -> list[bytes | memoryview]:
+        """The saved file's pieces in order: magic, header size, header, the arrays."""
+        parts: dict[str, bytes | _Text] = {
+            "ids": bytes(self._ids.data),
+            "vocab": "\n".join(self._vocab).encode("utf-8"),
+            "term_off": self._term_off.tobytes(),
+            "post_ids": self._post_ids.tobytes(),
+            "post_impact": self._post_impact.tobytes(),
+            "lengths": self._lengths.tobytes(),
+            "offsets": self._offsets.tobytes(),
+            "blob": self._blob,
+            "questions": self._questions._serialised() if self._questions else b"",
+        }
+        layout: dict[str, list[int]] = {}
+        offset = 0
+        crc = 0
+        for name, data in parts.items():
+            layout[name] = [offset, len(data)]
+            offset += len(data)
+            for piece in data.parts if isinstance(data, _Text) else [data]:
+                crc = zlib.crc32(piece, crc)
+        header = json.dumps(
+            {
+                "version": FORMAT_VERSION,
+                "fingerprint": self._fingerprint,
+                "passages": self._n,
+                "terms": len(self._vocab),
+                "layout": layout,
+                "crc32": crc,
+            }
+        ).encode("utf-8")
+        pieces: list[bytes | memoryview] = [_MAGIC, len(header).to_bytes(4, "little"), header]
+        for data in parts.values():
+            pieces.extend(data.parts if isinstance(data, _Text) else [data])
+        return pieces
+
+    def _serialised(self) -> bytes:
+        """The whole saved form in memory (the questions' sub-index inside its parent)."""
+        return b"".join(self._file_parts())
+
+    def save(self, path: Path) -> None:
+        """Write the index to `path` atomically (a temporary file, then a rename)."""
+        pieces = self._file_parts()
+        remove_stale_temporaries(path)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        try:
+            with tmp.open("wb") as out:
+                for piece in pieces:
+                    out.write(piece)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    @classmethod
+    def load(cls, path: Path, fingerprint: str) -> SearchIndex | None:
+        """The index saved at `path`, or None when it is missing, stale or damaged."""
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            return None
+        try:
+            return cls._from_bytes(raw, fingerprint)
+        except (ValueError, KeyError, TypeError, IndexError, UnicodeDecodeError):
+            return None
+
+    @classmethod
+    def _from_bytes(cls, raw: bytes, fingerprint: str) -> SearchIndex | None:
+        if raw[: len(_MAGIC)] != _MAGIC:
+            return None
+        start = len(_MAGIC) + 4
+        size = int.from_bytes(raw[len(_MAGIC) : start], "little")
+        header = json.loads(raw[start : start + size])
+        if header.get("version") != FORMAT_VERSION or header.get("fingerprint") != fingerprint:
+            return None
+        payload = memoryview(raw)[start + size :]
+        layout = header["layout"]
+        total = sum(length for _, length in layout.values())
+        if len(payload) != total or zlib.crc32(payload) != header["crc32"]:
+            return None
+
+        def part(name: str) -> memoryview:
+            offset, length = layout[name]
+            return payload[offset : offset + length]
+
+        n, v = int(header["passages"]), int(header["terms"])
+        ids = _Ids(part("ids") if n else b"")
+        vocab = str(part("vocab"), "utf-8").split("\n") if v else []
+        term_off = np.frombuffer(part("term_off"), dtype=np.int64)
+        post_ids = np.frombuffer(part("post_ids"), dtype=np.uint32)
+        post_impact = np.frombuffer(part("post_impact"), dtype=np.uint8)
+        lengths = np.frombuffer(part("lengths"), dtype=np.uint32)
+        offsets = np.frombuffer(part("offsets"), dtype=np.int64)
+        blob = part("blob")
+        consistent = (
+            len(ids) == n
+            and len(vocab) == v
+            and len(term_off) == v + 1
+            and len(lengths) == n
+            and len(offsets) == n + 1
+            and len(post_ids) == len(post_impact)
+            and int(term_off[-1]) == len(post_ids)
+            and int(offsets[-1]) == len(blob)
+            and len(set(vocab)) == v
+            and (not len(post_ids) or int(post_ids.max()) < n)
+            and all(
+                int(a[0]) == 0 and not bool(np.any(np.diff(a) < 0)) for a in (term_off, offsets)
+            )
+        )
+        if not consistent:
+            return None
+        questions = None
+        if layout.get("questions", [0, 0])[1]:
+            questions = cls._from_bytes(bytes(part("questions")), fingerprint)
+            if questions is None:
+                return None
+        return cls(
+            ids=ids,
+            vocab=vocab,
+            term_off=term_off,
+            post_ids=post_ids,
+            post_impact=post_impact,
+            lengths=lengths,
+            offsets=offsets,
+            blob=blob,
+            fingerprint=fingerprint,
+            questions=questions,
+        )

@@ -1,0 +1,68 @@
+"""Tuning constants and the stop words of the search (see bot/search/__init__.py)."""
+
+from __future__ import annotations
+
+FORMAT_VERSION = 3  # 3: the questions' sub-index
+_MAGIC = b"QBSIDX01"
+
+MATCH_FLOOR = 50.0  # lowest score that is a hit; calibrated on the negatives in the tests
+SUGGEST_FLOOR = 25.0  # lowest score offered as a "did you mean" when nothing matched
+LABEL_MAX = 100  # Discord's limit for an autocomplete choice
+MAX_QUERY_CHARS = 300  # longer queries are cut (at a word) before they are searched
+MAX_SLOTS = 12  # distinct content words a query may use
+BUILD_CHUNK = 4096  # answers per build step
+RERANK = 32  # candidates reranked per search
+# Up to this many answers (a handful of interviews, the usual server) a naive
+# token_set_ratio scan over every whole answer adds its best NAIVE_TAKE to the shortlist,
+# so the index never misses what the naive scan finds; see the module docstring for cost.
+NAIVE_FUSION_MAX = 1000
+NAIVE_TAKE = 5
+# When the runner-up scores within NEAR_TIE of the top answer (neither an exact phrase),
+# the close ones are reordered with token_set_ratio over the whole answer added, scaled
+# to TIE_WEIGHT points: the top answer must be clearly better, or the stronger scorer
+# decides.
+NEAR_TIE = 3.0
+PAIR_DISCOUNT = 0.9  # a query's words over two adjacent sentences, against one sentence
+TIE_WEIGHT = 6.0
+PHRASE_POOL = 1500  # BM25 candidates scanned for the query as a phrase
+PHRASE_EXTRA = 4000  # answers holding every query word scanned when the pool has no phrase
+# ...looked for only when the query's rarest word is in at most this many answers: a
+# longer postings list cost ~13 ms to intersect at 1M answers, for no phrase found.
+PHRASE_EXTRA_FROM = 20_000
+LATE_POOL = 5000  # candidates that very common words are looked up for
+SUGGEST_RERANK = 24  # candidates reranked per autocomplete
+CANDIDATE_BUDGET = 400_000  # postings scored per query before common words go late
+BM25_K1 = 1.2
+BM25_B = 0.75
+BM25_TF = BM25_K1 + 1.0
+# Candidate score per query word: idf * (COORDINATION + BM25 tf part, at most 2.2), so
+# answers holding more of the (rarer) query words come first and BM25's length and
+# frequency terms only order answers that hold the same words; pure BM25 buried a long
+# answer holding all three words of a query under short ones holding two.
+COORDINATION = 4.0
+TYPO_WEIGHT = (1.0, 0.85, 0.6)  # by edit distance
+INFLECTION_WEIGHT = 0.9
+KNOWN_WORD_TYPO_DAMPING = 0.6
+SPLIT_WEIGHT = 0.8  # "ripoffs" for "rip offs", "airplane" for "air plane"
+NUMBER_WEIGHT = 0.95  # "12" for "twelve"
+# A match in the question an answer replied to scores this share of the same match in the
+# answer itself, so it ranks below it.
+QUESTION_WEIGHT = 0.85
+PREFIX_WEIGHT = 0.8
+PREFIX_EXPANSIONS = 12
+
+STOP_WORDS = frozenset(
+    """
+    a about above after again against all am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for
+    from further had has have having he her here hers herself him himself his how i if in
+    into is it its itself just me more most my myself no nor not now of off on once only or
+    other our ours ourselves out over own same she should so some such than that the their
+    theirs them themselves then there these they this those through to too under until up
+    very was we were what when where which while who whom why will with would you your
+    yours yourself yourselves s t d ll m re ve o y isn aren wasn weren doesn didn hasn
+    haven hadn won wouldn shouldn couldn mustn shan let
+    """.split()
+)
+
+_STOP_LIST = sorted(STOP_WORDS)

@@ -1,0 +1,242 @@
+"""Ranking: the rerank of the shortlist, the no-match decision, questions, search()."""
+
+from __future__ import annotations
+
+import bisect
+import math
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from bot.search.candidates import _Candidates
+from bot.search.params import (
+    INFLECTION_WEIGHT,
+    MATCH_FLOOR,
+    NAIVE_FUSION_MAX,
+    NAIVE_TAKE,
+    NEAR_TIE,
+    PAIR_DISCOUNT,
+    QUESTION_WEIGHT,
+    RERANK,
+    SUGGEST_FLOOR,
+    TIE_WEIGHT,
+)
+from bot.search.plan import _Query
+from bot.search.results import Hit, SearchResult
+from bot.search.text import _label
+
+
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    """A reranked candidate passage."""
+
+    row: int
+    score: float
+    exact: bool
+    sentence: int
+    density: float  # tie-break: how concentrated the query words are in the best sentence
+
+
+def _tier_score(
+    exact: bool, every_word: bool, coverage: float, phrase: float, focus: float
+) -> float:
+    """Scores in tiers: exact phrase 100, every word present 75..99, otherwise below 75.
+
+    `phrase` is the fuzzy phrase similarity (0..100), `focus` the share of the query found
+    in the single best sentence (0..1), which rewards words that occur together.
+    """
+    if exact:
+        return 100.0
+    if every_word:
+        return 75.0 + 24.0 * (0.5 * phrase / 100.0 + 0.5 * focus)
+    return 74.0 * (0.6 * coverage + 0.4 * phrase / 100.0)
+
+
+def _phrase(query: str, text: str) -> tuple[float, int]:
+    """Fuzzy similarity of `query` to its best window of `text`, and where that starts."""
+    if not query or not text:
+        return 0.0, 0
+    if len(query) <= len(text):
+        found = fuzz.partial_ratio_alignment(query, text)
+        if found is None:
+            return 0.0, 0
+        return float(found.score), int(found.dest_start)
+    return float(fuzz.ratio(query, text)), 0
+
+
+class _Ranker(_Candidates):
+    """The rerank and :meth:`search` (see the package docstring: rerank, no match)."""
+
+    __slots__ = ()
+
+    def _rank(self, query: _Query, k: int) -> list[_Scored]:
+        shortlist = self._shortlist(query, k)
+        ranked = [self._score(query, row, base) for row, base in shortlist]
+        if self._n <= NAIVE_FUSION_MAX and not any(s.exact for s in ranked):
+            have = {row for row, _ in shortlist}
+            ranked += [
+                self._score(query, row, 0.0) for row in self._naive_rows(query) if row not in have
+            ]
+        ranked.sort(key=lambda s: (-s.score, -s.density, s.row))
+        return self._break_near_tie(query, ranked)
+
+    def _plain_text(self, row: int) -> str:
+        return " ".join(self._normalised_sentences(row))
+
+    def _naive_rows(self, query: _Query) -> list[int]:
+        """The rows a naive token_set_ratio scan over every whole answer puts first."""
+        plain = self._plain
+        if plain is None:  # made on first use; the slot is SearchIndex's
+            plain = [self._plain_text(row) for row in range(self._n)]
+            self._plain = plain  # type: ignore[misc]
+        found = process.extract(
+            query.norm,
+            plain,
+            scorer=fuzz.token_set_ratio,
+            processor=None,
+            limit=NAIVE_TAKE,
+            score_cutoff=SUGGEST_FLOOR,
+        )
+        return [int(at) for _, _, at in found]
+
+    def _break_near_tie(self, query: _Query, ranked: list[_Scored]) -> list[_Scored]:
+        """`ranked` with the answers tied near the top reordered by a stronger scorer."""
+        if len(ranked) < 2 or ranked[0].exact or ranked[0].score - ranked[1].score > NEAR_TIE:
+            return ranked
+        top = ranked[0].score
+        close = [s for s in ranked if top - s.score <= NEAR_TIE and not s.exact]
+        strength = {s.row: fuzz.token_set_ratio(query.norm, self._plain_text(s.row)) for s in close}
+        close.sort(
+            key=lambda s: (-(s.score + TIE_WEIGHT * strength[s.row] / 100.0), -s.density, s.row)
+        )
+        return close + ranked[len(close) :]
+
+    def _score(self, query: _Query, row: int, base: float) -> _Scored:
+        sentences = self._normalised_sentences(row)
+        text = " ".join(sentences)
+        starts: list[int] = []
+        at = 0
+        for sentence in sentences:
+            starts.append(at)
+            at += len(sentence) + 1
+        token_sets = [set(sentence.split()) for sentence in sentences]
+        coverage, every_word = query.coverage(set().union(*token_sets))
+        pos = query.phrase_in(text)
+        exact = pos >= 0
+        phrase, aligned = (100.0, pos) if exact else _phrase(query.norm, text)
+        hit_sentence = max(0, bisect.bisect_right(starts, aligned) - 1) if sentences else 0
+        best, focus, density = hit_sentence, -1.0, 0.0
+        alone = [query.coverage(present)[0] if present else 0.0 for present in token_sets]
+        for i, got in enumerate(alone):
+            bonus = 0.01 if i == hit_sentence else 0.0
+            if got + bonus > focus:
+                best, focus = i, got + bonus
+                density = got / math.sqrt(len(sentences[i]) / 6.0 + 1.0)
+        # A query may span two neighbouring sentences: a window of two counts, a little
+        # less than one sentence holding as much, and shows its fuller sentence.
+        for i in range(len(sentences) - 1 if max(alone, default=1.0) < 1.0 else 0):
+            if not alone[i] or not alone[i + 1]:
+                continue
+            got = query.coverage(token_sets[i] | token_sets[i + 1])[0] * PAIR_DISCOUNT
+            if got > focus + 1e-9:
+                best = i if alone[i] >= alone[i + 1] else i + 1
+                focus = got
+                size = len(sentences[i]) + len(sentences[i + 1])
+                density = got / math.sqrt(size / 6.0 + 1.0)
+        if exact:
+            best = hit_sentence
+        focus = min(1.0, max(0.0, focus))
+        score = _tier_score(exact, every_word, coverage, phrase, focus)
+        return _Scored(row, score, exact, best, density + base * 1e-6)
+
+    def search(self, query: str, limit: int = 5) -> SearchResult:
+        """The passages that answer `query`, best first, one hit per passage.
+
+        Nothing that scores under MATCH_FLOOR is returned; with no hit, the nearest
+        sentences (if any come close) are offered as suggestions.
+        """
+        if limit <= 0 or not self._n or not isinstance(query, str):
+            return SearchResult([], [])
+        plan = self._plan(query, suggest=False)
+        if plan is None:
+            return SearchResult([], [])
+        ranked = self._rank(plan, max(RERANK, limit))
+        hits = [
+            Hit(self._ids[s.row], round(s.score, 1), s.sentence, s.exact)
+            for s in ranked
+            if s.score >= MATCH_FLOOR
+        ]
+        if not hits and ranked and self._rare_lead(plan, ranked):
+            top = ranked[0]
+            hits = [Hit(self._ids[top.row], MATCH_FLOOR, top.sentence, False)]
+        # A question's match scores at most 100 * QUESTION_WEIGHT: none can pass a
+        # better answer hit, so the questions are only searched when one might.
+        if self._questions is not None and not (hits and hits[0].score >= 100.0 * QUESTION_WEIGHT):
+            hits = self._with_questions(query, hits, limit)
+        hits = hits[:limit]
+        if hits:
+            return SearchResult(hits, [])
+        suggestions: list[str] = []
+        anchor = plan.slots[0].word
+        for s in ranked:
+            if s.score < SUGGEST_FLOOR or len(suggestions) >= 5:
+                break
+            label = _label(self._sentences(s.row)[s.sentence], anchor)
+            if label not in suggestions:
+                suggestions.append(label)
+        return SearchResult([], suggestions)
+
+    def _rare_lead(self, plan: _Query, ranked: list[_Scored]) -> bool:
+        """Whether the best candidate, under MATCH_FLOOR, still is the answer to show.
+
+        It is when two adjacent sentences of it hold (as typed, or another form) at least
+        two of the query's rare words (idf at least half the largest possible), those
+        carry at least half the query's weight, and the runner-up holds fewer: "deficit meant the
+        library got delayed" for "we balanced the budget by delaying the new library".
+        Off-topic queries, gibberish and stop words share no rare word with any answer.
+        """
+        rare = 0.5 * self._idf(0)
+
+        def held(row: int) -> list[int]:
+            """The rare slots found together in one window of two adjacent sentences."""
+            sentences = [set(s.split()) for s in self._normalised_sentences(row)]
+            best: list[int] = []
+            for at in range(max(1, len(sentences) - 1)):
+                words = set().union(*sentences[at : at + 2])
+                found = [
+                    i
+                    for i, slot in enumerate(plan.slots)
+                    if slot.idf >= rare
+                    and any(
+                        credit >= INFLECTION_WEIGHT and v in words
+                        for v, credit in slot.variants.items()
+                    )
+                ]
+                if len(found) > len(best):
+                    best = found
+            return best
+
+        mine = held(ranked[0].row)
+        if len(mine) < 2 or sum(plan.idf[i] for i in mine) < 0.5 * plan.weight:
+            return False
+        return len(ranked) < 2 or len(held(ranked[1].row)) < len(mine)
+
+    def _with_questions(self, query: str, hits: list[Hit], limit: int) -> list[Hit]:
+        """`hits` merged with the answers whose question matches `query`.
+
+        A question's match scores QUESTION_WEIGHT of what the same match in an answer
+        would, so an answer that says the words ranks above one that was asked them.
+        """
+        sub = self._questions
+        plan = None if sub is None else sub._plan(query, suggest=False)
+        if sub is None or plan is None:
+            return hits
+        best = {h.passage_id: h for h in hits}
+        for s in sub._rank(plan, max(RERANK, limit)):
+            score = round(s.score * QUESTION_WEIGHT, 1)
+            if score < MATCH_FLOOR:
+                break
+            pid = sub._ids[s.row]
+            if pid not in best or best[pid].score < score:
+                best[pid] = Hit(pid, score, None, False)
+        return sorted(best.values(), key=lambda h: -h.score)
