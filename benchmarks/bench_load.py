@@ -14,7 +14,8 @@ members act at once, each waiting for its answer before sending the next:
 * **autocomplete**: typing a phrase into ``/quote``'s option, one request per word typed and
   one mid-word, sent every TYPING_PACE seconds without waiting for the answers (Discord's
   client sends while the member types and shows the newest answer); each is timed to its
-  choices. "Refused" on the last keystroke's row counts phrases that got no choices.
+  choices. "No embed or no choices" counts /quote replies that were not a quote (no match,
+  cooldown, error) and phrases whose last keystroke got no choices.
 
 Every member is a different user, and each concurrent worker rotates through several users,
 so the bot's per-member cooldowns (5 ``/quote`` per 30 s) never refuse a request; a refusal
@@ -159,7 +160,8 @@ async def run_phase(
 ) -> None:
     """Each worker sends `per_worker` requests, one after the other, all workers at once.
 
-    `request` returns the seconds of what it timed, or None when the bot refused it."""
+    `request` returns the seconds of what it timed, or None when the reply was not an
+    answer (no match, a cooldown or an error: text instead of a quote embed)."""
 
     async def work(users: Sequence[User]) -> None:
         for i in range(per_worker):
@@ -290,7 +292,7 @@ def render(results: Sequence[dict[str, Any]], command: str) -> str:
         f"`{command}` on {os.cpu_count()} cores, Python {sys.version.split()[0]}; "
         "first response seconds as Discord receives them.",
         "",
-        "| answers | members | phase | requests | p50 | p99 | refused | failed |",
+        "| answers | members | phase | timed | p50 | p99 | no embed or no choices | failed |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for result in results:
