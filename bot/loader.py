@@ -17,7 +17,7 @@ from pathlib import Path
 from bot.errors import SourceError
 from bot.models import Interview, InterviewMeta, Topic, split_people
 from bot.topics import build_topics, load_curated, toml_error_line
-from bot.transcript import TranscriptError, read_transcript, slugify
+from bot.transcript import TranscriptError, read_transcript, slugify, title_from_stem
 from bot.trivia import Question, load_all_curated
 
 TRANSCRIPT_SUFFIXES = (".txt", ".md", ".vtt", ".srt")
@@ -71,11 +71,6 @@ class Corpus:
     def skipped(self) -> tuple[str, ...]:
         """Failed interview ids with no stored version: not loaded at all."""
         return tuple(i for i in self.failed if i not in self.kept)
-
-
-def title_from_stem(stem: str) -> str:
-    words = stem.replace("_", " ").replace("-", " ").split()
-    return " ".join(w if w.isupper() else w.capitalize() for w in words) or stem
 
 
 def read_sidecar(path: Path, stem: str) -> tuple[InterviewMeta, list[LoadError], bytes]:

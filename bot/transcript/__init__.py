@@ -35,6 +35,7 @@ __all__ = [
     "read_transcript",
     "slugify",
     "split_sentences",
+    "title_from_stem",
 ]
 
 _DROPPED_TEXT = 200  # characters of each dropped thing kept for `quotebot inspect`
@@ -152,7 +153,7 @@ def read_transcript(path: Path, meta: InterviewMeta | None = None) -> Interview:
         raise TranscriptError(
             source, line, f"not UTF-8 (bad byte 0x{body[exc.start]:02x}): save it as UTF-8"
         ) from None
-    stem_title = _title_from_stem(path.stem)
+    stem_title = title_from_stem(path.stem)
     if meta is None:
         meta = InterviewMeta(title=stem_title)
     interview = parse_transcript(
@@ -178,6 +179,7 @@ def _front_title(text: str) -> str | None:
     return front.get("title", [None])[0]
 
 
-def _title_from_stem(stem: str) -> str:
+def title_from_stem(stem: str) -> str:
+    """The title a transcript without one gets: "sean_baker-interview" -> "Sean Baker Interview"."""
     words = stem.replace("_", " ").replace("-", " ").split()
     return " ".join(w if w.isupper() else w.capitalize() for w in words) or stem
