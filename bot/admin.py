@@ -18,6 +18,7 @@ import tempfile
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from bot.errors import UserError
@@ -40,6 +41,7 @@ from bot.store import Change, LoadReport
 from bot.textutil import one_line, toml_string, truncate
 from bot.transcript import slugify
 
+PENDING_TTL = timedelta(minutes=15)  # how long an import preview's Confirm/Cancel stay usable
 MAX_IMPORT_BYTES = 1024 * 1024  # 1 MiB: a long interview is ~100 KB; Discord allows far more
 IMPORT_SUFFIXES = TRANSCRIPT_SUFFIXES  # whatever the loader reads; saved under the same suffix
 IMPORTS_DIR = "interviews"
