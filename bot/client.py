@@ -149,6 +149,7 @@ class QuoteBot(commands.Bot):
         sync_on_start: bool = True,
         clock: Clock | None = None,
         shutdown_grace: float = SHUTDOWN_GRACE,
+        defer_checks: bool = False,
     ) -> None:
         quiet_voice_warnings()
         intents = discord.Intents.default()
@@ -168,6 +169,7 @@ class QuoteBot(commands.Bot):
         self.sync_on_start = sync_on_start
         self.started_at = time.monotonic()
         self.shutdown_grace = shutdown_grace
+        self.defer_checks = defer_checks  # the index cache's checksum after ready (runner)
         self.shutting_down = False
         self._in_flight: set[asyncio.Task[Any]] = set()
         self._shutdown: asyncio.Future[None] | None = None
@@ -191,7 +193,7 @@ class QuoteBot(commands.Bot):
 
     async def _set_up(self) -> None:
         if self._library is None:
-            self._library = await open_library(self.settings)
+            self._library = await open_library(self.settings, defer_checks=self.defer_checks)
         outcome = await ensure_loaded(self._library)
         if outcome is not None and not outcome.ok:
             for err in outcome.errors:

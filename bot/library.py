@@ -58,12 +58,13 @@ class ReloadOutcome:
         return self.report is not None and not self.problems
 
 
-def _cached_index(cache: Path | None, key: str) -> SearchIndex | None:
-    """The index cached for the corpus with fingerprint `key`, if there is a good one."""
+def _cached_index(cache: Path | None, key: str, verify: bool = True) -> SearchIndex | None:
+    """The index cached for the corpus with fingerprint `key`, if there is a good one
+    (without `verify`, its checksum is left for `Library.check_index`)."""
     if cache is None or not cache.is_file():
         return None
     try:
-        return SearchIndex.load(cache, key)
+        return SearchIndex.load(cache, key, verify=verify)
     except Exception:  # a damaged cache is only a cache: rebuild it
         log.warning("search index cache %s unreadable; rebuilding", cache, exc_info=True)
         return None
@@ -84,11 +85,19 @@ class Library:
     """Owns the store and the current catalog."""
 
     def __init__(
-        self, store: Store, paths: Sequence[Path], index_cache: Path | None = None
+        self,
+        store: Store,
+        paths: Sequence[Path],
+        index_cache: Path | None = None,
+        *,
+        defer_checks: bool = False,
     ) -> None:
         self.store = store
         self.paths = tuple(paths)
         self.index_cache = index_cache
+        # The bot is ready before the cached index's checksum is compared (it reads the
+        # whole file: seconds at 1M answers with a cold disk); `check_index` does it after.
+        self.defer_checks = defer_checks
         self._catalog: Catalog | None = None
         self._reload_lock = asyncio.Lock()
 
@@ -112,7 +121,9 @@ class Library:
         key = await self.store.stored_fingerprint()
         early = None
         if key is not None:
-            early = asyncio.ensure_future(asyncio.to_thread(_cached_index, self.index_cache, key))
+            early = asyncio.ensure_future(
+                asyncio.to_thread(_cached_index, self.index_cache, key, not self.defer_checks)
+            )
         try:
             corpus = await self.store.read_corpus()
         except BaseException:
@@ -124,11 +135,32 @@ class Library:
         if index is not None and index.fingerprint != corpus.fingerprint:
             index = None  # a load committed between the two reads
         if index is None and key != corpus.fingerprint:
-            index = await asyncio.to_thread(_cached_index, self.index_cache, corpus.fingerprint)
+            index = await asyncio.to_thread(
+                _cached_index, self.index_cache, corpus.fingerprint, not self.defer_checks
+            )
         if index is None:
             index = await asyncio.to_thread(_build_index, self.store.passages, self.index_cache)
         self._catalog = await asyncio.to_thread(Catalog, corpus, self.store.passages, index)
         return self._catalog
+
+    async def check_index(self) -> bool:
+        """Compare the checksum of a cached index loaded unchecked (`defer_checks`).
+
+        A damaged cache is deleted and the catalog rebuilt from the database (a reload
+        meanwhile has replaced it anyway). False when the cache was damaged.
+        """
+        catalog = self._catalog
+        if catalog is None or catalog.index.verified:
+            return True
+        if await asyncio.to_thread(catalog.index.verify):
+            return True
+        log.warning("search index cache %s is damaged; rebuilding it", self.index_cache)
+        async with self._reload_lock:
+            if self._catalog is catalog:
+                if self.index_cache is not None:
+                    await asyncio.to_thread(self.index_cache.unlink, missing_ok=True)
+                await self.refresh()
+        return False
 
     async def reload(
         self, paths: Sequence[Path] | None = None, *, wait: bool = False, strict: bool = False
@@ -171,7 +203,9 @@ class Library:
         return ReloadOutcome(report, problems, seconds, files, kept=kept, skipped=skipped)
 
 
-async def open_library(settings: Settings, db: Path | None = None) -> Library:
+async def open_library(
+    settings: Settings, db: Path | None = None, *, defer_checks: bool = False
+) -> Library:
     """Open (creating and migrating if needed) the database named by the settings.
 
     A process killed while saving the search index cache leaves its temporary file
@@ -185,7 +219,7 @@ async def open_library(settings: Settings, db: Path | None = None) -> Library:
         remove_stale_temporaries(index_cache)
     except OSError:  # a read-only or vanished folder: the cache is only a cache
         log.warning("could not clean temporary files beside %s", index_cache, exc_info=True)
-    return Library(store, settings.input_paths, index_cache=index_cache)
+    return Library(store, settings.input_paths, index_cache=index_cache, defer_checks=defer_checks)
 
 
 async def ensure_loaded(library: Library) -> ReloadOutcome | None:

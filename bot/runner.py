@@ -7,6 +7,7 @@ import logging
 import signal
 import sqlite3
 import sys
+import time
 from pathlib import Path
 
 import aiohttp
@@ -14,7 +15,14 @@ import discord
 
 from bot.client import QuoteBot
 from bot.endpoints import apply_endpoints
-from bot.recovery import check_at_start, clear_running, explain, mark_running
+from bot.recovery import (
+    StartCheck,
+    check_after_ready,
+    check_at_start,
+    clear_running,
+    explain,
+    mark_running,
+)
 from bot.settings import Settings
 from bot.store import StoreError
 
@@ -42,20 +50,44 @@ def _settings_for(settings: Settings, db: Path | None) -> Settings:
     return replace(settings, db_path=db)
 
 
+async def _checks_after_ready(
+    bot: QuoteBot, settings: Settings, check: StartCheck, problems: list[str]
+) -> None:
+    """What start-up left for after ready: the database's `quick_check` (after a clean stop)
+    and the cached search index's checksum. A damaged database stops the bot with the
+    usual message (and leaves the unclean-stop marker, so the next start checks in full
+    before serving); a damaged index cache is rebuilt from the database."""
+    await bot.wait_until_ready()
+    started = time.perf_counter()
+    if check.deferred:
+        problem = await check_after_ready(settings.db_path)
+        if problem is not None:
+            log.error("the database check after start-up failed: %s", problem)
+            problems.append(problem)
+            await bot.close()
+            return
+    await bot.library.check_index()
+    log.info("checks after ready done in %.2f s", time.perf_counter() - started)
+
+
 async def _run(settings: Settings) -> None:
     # The database first: a bad file is a clear message before anything talks to Discord.
-    check = await check_at_start(settings.db_path)
+    check = await check_at_start(settings.db_path, defer_quick=True)
     log.info(
         "database checked with %s",
         "integrity_check (the last run did not shut down cleanly)"
         if check.thorough
+        else "quick_check, after ready"
+        if check.deferred
         else "quick_check",
     )
     if check.problem is not None:
         raise StoreError(check.problem)
     apply_endpoints(settings.api_url, settings.gateway_url)
-    bot = QuoteBot(settings)
+    bot = QuoteBot(settings, defer_checks=True)
     loop = asyncio.get_running_loop()
+    problems: list[str] = []
+    after_ready = asyncio.ensure_future(_checks_after_ready(bot, settings, check, problems))
 
     stopping: set[asyncio.Future[None]] = set()
     signals: list[signal.Signals] = []
@@ -75,6 +107,8 @@ async def _run(settings: Settings) -> None:
             assert settings.token is not None
             await bot.start(settings.token)
     except Exception as exc:
+        if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, StoreError):
+            problems.append(f"{settings.db_path} is damaged ({exc}).")  # keep the marker
         if not signals:
             raise
         # Stopped while logging in or loading: whatever was cut short failed because the
@@ -83,8 +117,14 @@ async def _run(settings: Settings) -> None:
     finally:
         # start() returns as soon as the gateway closes; the shutdown a signal began still
         # has the database to close, so wait for all of it (close() runs only once).
+        if not after_ready.done():
+            after_ready.cancel()
+        await asyncio.gather(after_ready, return_exceptions=True)
         await bot.close()
-        clear_running(marker)  # not reached if closing failed: the next start checks fully
+        if not problems:  # not reached if closing failed: the next start checks fully
+            clear_running(marker)
+    if problems:
+        raise StoreError(problems[0])
 
 
 def run_bot(settings: Settings, db: Path | None = None) -> int:

@@ -7,12 +7,14 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.models import Passage
 from bot.search import MATCH_FLOOR, SearchIndex, SearchResult, Suggestion, normalise
+from bot.search.vocab import VocabTypos
 from bot.store import fingerprint
 from bot.transcript import read_transcript
 
@@ -352,6 +354,35 @@ def test_stale_or_damaged_cache_is_none(tmp_path: Path, index: SearchIndex) -> N
     assert SearchIndex.load(path, index.fingerprint) is None  # truncated
     path.write_bytes(b"not an index at all")
     assert SearchIndex.load(path, index.fingerprint) is None
+
+
+def test_a_deferred_check_finds_the_damage_later(tmp_path: Path, index: SearchIndex) -> None:
+    """Loaded without `verify` the index is usable at once; verify() reads it all later."""
+    path = tmp_path / "search.index"
+    index.save(path)
+    good = SearchIndex.load(path, index.fingerprint, verify=False)
+    assert good is not None and not good.verified
+    assert good.verify() and good.verified
+    data = bytearray(path.read_bytes())
+    data[-10] ^= 0xFF  # in the questions' text, which nothing checks before verify()
+    path.write_bytes(bytes(data))
+    damaged = SearchIndex.load(path, index.fingerprint, verify=False)
+    assert damaged is not None and not damaged.verify() and not damaged.verified
+    assert SearchIndex.load(path, index.fingerprint) is None
+
+
+def test_a_loaded_index_keeps_the_built_typo_table(tmp_path: Path, big_index: SearchIndex) -> None:
+    """The typo table is saved, not rebuilt at load: the loaded one equals a fresh build."""
+    path = tmp_path / "big.index"
+    big_index.save(path)
+    loaded = SearchIndex.load(path, big_index.fingerprint)
+    assert loaded is not None
+    keys, terms = loaded._typos.table
+    fresh_keys, fresh_terms = VocabTypos.build_table(loaded._vocab)
+    assert np.array_equal(keys, fresh_keys) and np.array_equal(terms, fresh_terms)
+    assert keys.base is not None  # a view of the file, not a rebuilt array
+    for word in ("monye", "sreen", "vinematographer", "hiar"):
+        assert loaded._typos.typos(word) == big_index._typos.typos(word)
 
 
 def test_empty_index(tmp_path: Path) -> None:

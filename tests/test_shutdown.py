@@ -9,6 +9,7 @@ the members while the process runs.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import secrets
@@ -259,6 +260,60 @@ async def test_after_a_kill_the_next_start_runs_the_full_integrity_check(
     await ready(emu, world, third, before=identified(emu))
     third.proc.send_signal(signal.SIGTERM)
     assert_clean_exit(third, await third.finish(), emu.token, db)
+
+
+def _damage_pages_start_up_never_reads(db: Path) -> None:
+    """Fill a table nothing reads with ~200 pages, then overwrite the file's last three
+    (its pages: they were appended last). Only a check that reads every page sees it."""
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        conn.execute("CREATE TABLE filler (x BLOB)")
+        conn.executemany("INSERT INTO filler VALUES (?)", [(os.urandom(3000),) for _ in range(250)])
+        conn.commit()
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        page = conn.execute("PRAGMA page_size").fetchone()[0]
+    raw = bytearray(db.read_bytes())
+    raw[-3 * page :] = bytes([0xA5]) * (3 * page)
+    db.write_bytes(bytes(raw))
+
+
+async def test_the_checks_left_for_after_ready_stop_a_damaged_database_and_mend_the_index(
+    discord_env: tuple[DiscordEmulator, World, dict[str, str]], spawn: Spawn
+) -> None:
+    """After a clean stop the quick_check and the index cache's checksum run after ready:
+    a damaged index cache is rebuilt while the bot serves; a damaged database stops the bot
+    with the way out, and leaves the marker so the next start checks in full first."""
+    emu, world, env = discord_env
+    db = Path(env["QUOTEBOT_DB"])
+    first = await spawn(env)
+    await ready(emu, world, first)
+    first.proc.send_signal(signal.SIGTERM)
+    assert_clean_exit(first, await first.finish(), emu.token, db)
+
+    cache = db.with_suffix(".index")
+    raw = bytearray(cache.read_bytes())
+    raw[-10] ^= 0xFF  # in text nothing reads before the checksum
+    cache.write_bytes(bytes(raw))
+    mended = await spawn(env)
+    await mended.wait_log("database checked with quick_check, after ready")
+    await ready(emu, world, mended, before=identified(emu))
+    await mended.wait_log("is damaged; rebuilding it")
+    await mended.wait_log("checks after ready done")
+    assert cache.read_bytes() != bytes(raw)  # written anew
+    mended.proc.send_signal(signal.SIGTERM)
+    assert_clean_exit(mended, await mended.finish(), emu.token, db)
+
+    _damage_pages_start_up_never_reads(db)
+    damaged = await spawn(env)
+    await ready(emu, world, damaged, before=identified(emu))  # served, then checked
+    await damaged.wait_log("the database check after start-up failed")
+    code = await damaged.finish(timeout=30)
+    assert code == 1, damaged.log[-3000:]
+    assert "--rebuild" in damaged.stdout + damaged.log
+    assert "Traceback" not in damaged.stdout + damaged.log
+    assert running_marker(db).is_file()  # the next start runs the full check first
+    again = await spawn(env)
+    await again.wait_log("database checked with integrity_check")
+    assert await again.finish(timeout=30) == 1
 
 
 @pytest.mark.parametrize("moment", ["logging in", "loading the data"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import mmap
 import os
 import threading
 import zlib
@@ -42,6 +43,7 @@ class SearchIndex(_Suggester):
         "_term_id",
         "_term_off",
         "_typos",
+        "_unverified",
         "_vocab",
     )
 
@@ -58,6 +60,8 @@ class SearchIndex(_Suggester):
         blob: bytes | memoryview | _Text,
         fingerprint: str,
         questions: SearchIndex | None = None,
+        typo_table: tuple[npt.NDArray[np.uint64], npt.NDArray[np.int32]] | None = None,
+        vocab_order: _IntArray | None = None,
     ) -> None:
         self._ids = _Ids.of(ids)
         # The questions the answers replied to, as an index of their own whose "answers"
@@ -67,9 +71,10 @@ class SearchIndex(_Suggester):
         self._n = len(self._ids)
         self._vocab = vocab  # a term id is its position here
         self._term_id = {w: i for i, w in enumerate(vocab)}
-        order = sorted(range(len(vocab)), key=vocab.__getitem__)
-        self._sorted = [vocab[i] for i in order]  # for prefix look-ups with bisect
-        self._sorted_terms = np.asarray(order, dtype=np.int64)
+        if vocab_order is None:
+            vocab_order = np.asarray(sorted(range(len(vocab)), key=vocab.__getitem__), np.int64)
+        self._sorted = [vocab[i] for i in vocab_order.tolist()]  # prefix look-ups, bisect
+        self._sorted_terms = vocab_order
         self._term_off = term_off
         self._df: _IntArray = np.diff(term_off)
         self._post_ids = post_ids
@@ -81,7 +86,9 @@ class SearchIndex(_Suggester):
         self._offsets = offsets
         self._blob = blob if isinstance(blob, _Text) else _Text([memoryview(blob)])
         self._fingerprint = fingerprint
-        self._typos = VocabTypos(vocab, self._df)
+        self._typos = VocabTypos(vocab, self._df, typo_table)
+        # A loaded index whose checksum is not yet checked: (payload, crc32) (see load).
+        self._unverified: tuple[memoryview, int] | None = None
         for arr in (term_off, post_ids, post_impact, lengths, offsets, self._df, self._lnorm):
             if arr.flags.writeable:
                 arr.flags.writeable = False
@@ -150,6 +157,9 @@ class SearchIndex(_Suggester):
             "post_impact": self._post_impact.tobytes(),
             "lengths": self._lengths.tobytes(),
             "offsets": self._offsets.tobytes(),
+            "typo_keys": self._typos.table[0].tobytes(),
+            "typo_terms": self._typos.table[1].tobytes(),
+            "vocab_order": self._sorted_terms.tobytes(),
             "blob": self._blob,
             "questions": self._questions._serialised() if self._questions else b"",
         }
@@ -196,30 +206,61 @@ class SearchIndex(_Suggester):
             tmp.unlink(missing_ok=True)
 
     @classmethod
-    def load(cls, path: Path, fingerprint: str) -> SearchIndex | None:
-        """The index saved at `path`, or None when it is missing, stale or damaged."""
+    def load(cls, path: Path, fingerprint: str, *, verify: bool = True) -> SearchIndex | None:
+        """The index saved at `path`, or None when it is missing, stale or damaged.
+
+        The file is memory-mapped, not read: pages come in from disk as searches touch
+        them and stay shared in the page cache (a restart at 1M answers no longer reads
+        ~600 MB before it is ready, and processes mapping the same file share it). With
+        `verify` the whole file's checksum is compared now; without, only its header and
+        the small arrays are checked, and :meth:`verify` must be called later (the bot does
+        it in the background once it is ready).
+        """
         try:
-            raw = path.read_bytes()
-        except OSError:
+            with path.open("rb") as f:
+                if os.fstat(f.fileno()).st_size == 0:
+                    return None
+                raw = memoryview(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ))
+        except (OSError, ValueError):
             return None
         try:
-            return cls._from_bytes(raw, fingerprint)
+            index = cls._from_bytes(raw, fingerprint)
         except (ValueError, KeyError, TypeError, IndexError, UnicodeDecodeError):
             return None
+        if index is not None and verify and not index.verify():
+            return None
+        return index
+
+    @property
+    def verified(self) -> bool:
+        """False for a loaded index whose checksum :meth:`verify` has not compared yet."""
+        return self._unverified is None
+
+    def verify(self) -> bool:
+        """Compare a loaded index's checksum and bounds (reads the whole file: ~0.5 s at
+        1M answers from the page cache); True when they hold or it was built here."""
+        if self._unverified is not None:
+            payload, crc = self._unverified
+            if zlib.crc32(payload) != crc:
+                return False
+            if len(self._post_ids) and int(self._post_ids.max()) >= self._n:
+                return False
+            self._unverified = None
+        return self._questions is None or self._questions.verify()
 
     @classmethod
-    def _from_bytes(cls, raw: bytes, fingerprint: str) -> SearchIndex | None:
-        if raw[: len(_MAGIC)] != _MAGIC:
+    def _from_bytes(cls, raw: memoryview, fingerprint: str) -> SearchIndex | None:
+        if bytes(raw[: len(_MAGIC)]) != _MAGIC:
             return None
         start = len(_MAGIC) + 4
         size = int.from_bytes(raw[len(_MAGIC) : start], "little")
-        header = json.loads(raw[start : start + size])
+        header = json.loads(bytes(raw[start : start + size]))
         if header.get("version") != FORMAT_VERSION or header.get("fingerprint") != fingerprint:
             return None
-        payload = memoryview(raw)[start + size :]
+        payload = raw[start + size :]
         layout = header["layout"]
         total = sum(length for _, length in layout.values())
-        if len(payload) != total or zlib.crc32(payload) != header["crc32"]:
+        if len(payload) != total:
             return None
 
         def part(name: str) -> memoryview:
@@ -234,6 +275,9 @@ class SearchIndex(_Suggester):
         post_impact = np.frombuffer(part("post_impact"), dtype=np.uint8)
         lengths = np.frombuffer(part("lengths"), dtype=np.uint32)
         offsets = np.frombuffer(part("offsets"), dtype=np.int64)
+        typo_keys = np.frombuffer(part("typo_keys"), dtype=np.uint64)
+        typo_terms = np.frombuffer(part("typo_terms"), dtype=np.int32)
+        order = np.frombuffer(part("vocab_order"), dtype=np.int64)
         blob = part("blob")
         consistent = (
             len(ids) == n
@@ -242,10 +286,13 @@ class SearchIndex(_Suggester):
             and len(lengths) == n
             and len(offsets) == n + 1
             and len(post_ids) == len(post_impact)
+            and len(typo_keys) == len(typo_terms)
+            and len(order) == v
             and int(term_off[-1]) == len(post_ids)
             and int(offsets[-1]) == len(blob)
             and len(set(vocab)) == v
-            and (not len(post_ids) or int(post_ids.max()) < n)
+            and (not len(typo_terms) or 0 <= int(typo_terms.min()) <= int(typo_terms.max()) < v)
+            and (not len(order) or 0 <= int(order.min()) <= int(order.max()) < v)
             and all(
                 int(a[0]) == 0 and not bool(np.any(np.diff(a) < 0)) for a in (term_off, offsets)
             )
@@ -254,10 +301,10 @@ class SearchIndex(_Suggester):
             return None
         questions = None
         if layout.get("questions", [0, 0])[1]:
-            questions = cls._from_bytes(bytes(part("questions")), fingerprint)
+            questions = cls._from_bytes(part("questions"), fingerprint)
             if questions is None:
                 return None
-        return cls(
+        index = cls(
             ids=ids,
             vocab=vocab,
             term_off=term_off,
@@ -268,4 +315,8 @@ class SearchIndex(_Suggester):
             blob=blob,
             fingerprint=fingerprint,
             questions=questions,
+            typo_table=(typo_keys, typo_terms),
+            vocab_order=order,
         )
+        index._unverified = (payload, int(header["crc32"]))
+        return index

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-FORMAT_VERSION = 3  # 3: the questions' sub-index
+FORMAT_VERSION = 4  # 3: the questions' sub-index; 4: typo table and vocabulary order
 _MAGIC = b"QBSIDX01"
 
 MATCH_FLOOR = 50.0  # lowest score that is a hit; calibrated on the negatives in the tests
