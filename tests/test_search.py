@@ -381,6 +381,8 @@ def test_a_loaded_index_keeps_the_built_typo_table(tmp_path: Path, big_index: Se
     fresh_keys, fresh_terms = VocabTypos.build_table(loaded._vocab)
     assert np.array_equal(keys, fresh_keys) and np.array_equal(terms, fresh_terms)
     assert keys.base is not None  # a view of the file, not a rebuilt array
+    arrays = (loaded._term_off, loaded._post_ids, loaded._lengths, loaded._offsets, keys, terms)
+    assert all(a.flags.aligned for a in (*arrays, loaded._sorted_terms))  # no copy per read
     for word in ("monye", "sreen", "vinematographer", "hiar"):
         assert loaded._typos.typos(word) == big_index._typos.typos(word)
 
