@@ -294,7 +294,7 @@ class RestApi:
         return json_response(
             {
                 "url": self.emu.gateway_url,
-                "shards": 1,
+                "shards": self.emu.recommended_shards,
                 "session_start_limit": {
                     "total": 1000,
                     "remaining": 999,

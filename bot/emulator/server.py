@@ -40,6 +40,7 @@ __all__ = [
     "CommandNotVisible",
     "DiscordEmulator",
     "EmulatorUsageError",
+    "NoShardSession",
     "RestFault",
     "RestRequest",
     "Upload",
@@ -62,6 +63,11 @@ BOT_ROLE_PERMISSIONS = (
 
 class EmulatorUsageError(Exception):
     """A test asked the emulator for something a Discord user could not do (e.g. click nothing)."""
+
+
+class NoShardSession(EmulatorUsageError):
+    """No live gateway session owns the shard of the guild an interaction happens in, so
+    Discord has no connection to deliver it on (the member would see it fail)."""
 
 
 class CommandNotVisible(EmulatorUsageError):
@@ -153,6 +159,7 @@ class DiscordEmulator:
         application_name: str = "QuoteBot",
         heartbeat_interval_ms: int = 500,
         interaction_deadline: float = 3.0,
+        recommended_shards: int = 1,
         host: str = "127.0.0.1",
         port: int = 0,
         clock: Callable[[], float] | None = None,
@@ -163,6 +170,11 @@ class DiscordEmulator:
         self.host = host
         self.port = port
         self.interaction_deadline = interaction_deadline
+        if recommended_shards < 1:
+            raise ValueError("recommended_shards must be at least 1")
+        self.recommended_shards = recommended_shards
+        """The ``shards`` ``GET /gateway/bot`` recommends (what an AutoShardedClient without a
+        ``shard_count`` runs)."""
         """Seconds the bot has to send the first callback before Discord drops the interaction."""
         self.interaction_token_lifetime = 15 * 60.0
         """Seconds an interaction token works for follow-ups and edits ("valid for 15 minutes",
@@ -297,10 +309,14 @@ class DiscordEmulator:
         """The application owner (also the owner of guilds created without an explicit owner)."""
         return self.application.owner
 
-    def create_guild(self, name: str, *, owner: IdLike | None = None) -> Guild:
-        """A guild with @everyone (Discord's defaults), the bot as a member with a managed role."""
+    def create_guild(
+        self, name: str, *, owner: IdLike | None = None, shard: tuple[int, int] | None = None
+    ) -> Guild:
+        """A guild with @everyone (Discord's defaults), the bot as a member with a managed role.
+
+        ``shard=(shard_id, shard_count)`` gives it an id that shard owns."""
         owner_id = self.owner.id if owner is None else snowflake_id(owner)
-        guild = Guild(self.snowflake(), name, owner_id)
+        guild = Guild(self.snowflake(shard=shard), name, owner_id)
         guild.roles[guild.id] = Role(guild.id, guild.id, "@everyone", DEFAULT_EVERYONE_PERMISSIONS)
         bot_role = Role(
             self.snowflake(), guild.id, self.bot_user.username, BOT_ROLE_PERMISSIONS, 1, True
@@ -664,8 +680,9 @@ class DiscordEmulator:
     def _send_interaction(
         self, payload: JSON, *, source_message_id: int | None = None
     ) -> InteractionHandle:
-        if not self.gateway.live_sessions():
-            raise EmulatorUsageError("no bot is connected to the gateway")
+        session = self.gateway.session_for(int(payload["guild_id"]))
+        if session is None:
+            raise NoShardSession(self.gateway.unserved(int(payload["guild_id"])))
         handle = InteractionHandle(
             emulator=self,
             id=int(payload["id"]),
@@ -680,7 +697,7 @@ class DiscordEmulator:
         )
         self.interactions[handle.id] = handle
         self._interactions_by_token[handle.token] = handle
-        self.gateway.dispatch("INTERACTION_CREATE", payload)
+        self.gateway.send_interaction(session, payload)
         self.notify()
         return handle
 
