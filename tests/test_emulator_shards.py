@@ -28,7 +28,6 @@ from bot.emulator import (
     shard_of,
 )
 from bot.emulator.gateway import GatewaySession
-from bot.endpoints import apply_endpoints
 
 SHARDS = 3
 
@@ -91,16 +90,8 @@ async def emu() -> AsyncIterator[DiscordEmulator]:
 @pytest.fixture
 async def start_bot() -> AsyncIterator[StartBot]:
     """Like conftest's, without the standard world's emulator: these tests build their own."""
-    started: list[discord.Client] = []
-
-    async def start(emu: DiscordEmulator, bot: discord.Client) -> None:
-        started.append(bot)
-        await launch.start_bot(emu, bot, timeout=60)
-
-    yield start
-    for bot in reversed(started):
-        await launch.stop_bot(bot)
-    apply_endpoints(None, None)
+    async with launch.bot_starter() as start:
+        yield start
 
 
 def test_guild_ids_for_a_shard_follow_discords_formula() -> None:
