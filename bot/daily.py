@@ -468,9 +468,10 @@ class DailyScheduler:
                         pause = now + FOREIGN_RECHECK
                     elif not {row.guild_id for row, _ in rows} & handled:
                         continue  # became due while the pass ran: go again at once
-                    # Handled in this pass and still due: something keeps failing. No hot loop.
-                    log.error("daily: guild(s) still due after being handled; pausing briefly")
-                    pause = now + ERROR_PAUSE
+                    else:
+                        # Handled in this pass and still due: something keeps failing.
+                        log.error("daily: guild(s) still due after being handled; pausing")
+                        pause = now + ERROR_PAUSE
             except Exception:
                 log.exception("daily scheduler pass failed; trying again shortly")
                 pause = self.clock.now() + ERROR_PAUSE
