@@ -80,11 +80,7 @@ class Cluster:
                 await scheduler.wait_idle()
 
     async def run_until(self, end: datetime) -> None:
-        await self.settle()
-        while self.clock.now() < end:
-            deadline = self.clock.next_deadline()
-            self.clock.set(end if deadline is None or deadline > end else deadline)
-            await self.settle()
+        await self.clock.run_until(end, self.settle)
 
     async def schedule(self, guilds: list[int], at: datetime = SLOT) -> None:
         for g in guilds:
