@@ -13,15 +13,14 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from test_daily_e2e import daily_posts, scheduler_of
 
 from bot.client import QuoteBot
 from bot.clock import ManualClock
-from bot.daily import DailyScheduler
 from bot.emulator import (
     Channel,
     DiscordEmulator,
     Guild,
-    Message,
     NoShardSession,
     StartBot,
     shard_of,
@@ -68,6 +67,12 @@ def launch(
     return start
 
 
+@pytest.fixture
+async def both(launch: Launch) -> tuple[QuoteBot, QuoteBot]:
+    """Process 1 (shard 0 of 2) and process 2 (shard 1 of 2), started in that order."""
+    return await launch(ShardPlan(COUNT, (0,))), await launch(ShardPlan(COUNT, (1,)))
+
+
 def session_shard(emulator: DiscordEmulator, interaction_id: int) -> list[int] | None:
     """The shard of the one session the interaction was delivered on."""
     [session] = [
@@ -89,26 +94,10 @@ async def random_quote(emulator: DiscordEmulator, channel: Channel) -> int:
     return handle.id
 
 
-def scheduler_of(bot: QuoteBot) -> DailyScheduler:
-    cog = bot.get_cog("Daily")
-    assert cog is not None
-    scheduler = cog.scheduler  # type: ignore[attr-defined]
-    assert isinstance(scheduler, DailyScheduler)
-    return scheduler
-
-
 async def settle(*bots: QuoteBot) -> None:
     async with asyncio.timeout(10):
         for bot in bots:
             await scheduler_of(bot).wait_idle()
-
-
-def daily_posts(emulator: DiscordEmulator, channel: Channel) -> list[Message]:
-    return [
-        m
-        for m in emulator.messages(channel, ephemeral=False)
-        if m.embed and str(m.embed.get("footer", {}).get("text", "")).startswith("Daily quote")
-    ]
 
 
 async def test_one_process_runs_the_recommended_shards(
@@ -134,11 +123,11 @@ async def test_one_process_runs_the_recommended_shards(
 async def test_two_processes_split_guilds_commands_and_daily_posts(
     emulator: DiscordEmulator,
     places: list[tuple[Guild, Channel]],
+    both: tuple[QuoteBot, QuoteBot],
     launch: Launch,
     clock: ManualClock,
 ) -> None:
-    first = await launch(ShardPlan(COUNT, (0,)))
-    second = await launch(ShardPlan(COUNT, (1,)))
+    first, second = both
     for guild, channel in places:
         shard_id = shard_of(guild.id, COUNT)
         owner, other = (first, second) if shard_id == 0 else (second, first)
@@ -172,11 +161,11 @@ async def test_two_processes_split_guilds_commands_and_daily_posts(
 async def test_trivia_rounds_resume_only_in_their_own_process(
     emulator: DiscordEmulator,
     places: list[tuple[Guild, Channel]],
+    both: tuple[QuoteBot, QuoteBot],
     launch: Launch,
     clock: ManualClock,
 ) -> None:
-    first = await launch(ShardPlan(COUNT, (0,)))
-    second = await launch(ShardPlan(COUNT, (1,)))
+    first, second = both
     guild, channel = next((g, c) for g, c in places if shard_of(g.id, COUNT) == 1)
     handle = await emulator.slash("trivia play", {}, channel=channel)
     message = await handle.wait_original(lambda m: bool(m.buttons), timeout=10.0)
