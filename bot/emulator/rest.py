@@ -221,6 +221,8 @@ class RestApi:
         if response.status != 429:
             response.headers.update(self._ratelimit_headers(request, 49))
         record.status = response.status
+        if fault is not None and fault.answer_delay:
+            await asyncio.sleep(fault.answer_delay)  # done, but the answer is late (or lost)
         return response
 
     def _auth(self, request: web.Request) -> None:

@@ -116,6 +116,8 @@ class RestFault:
     """An injected failure: the next ``count`` matching requests get ``status`` after ``delay``.
 
     ``status`` below 400 means "answer normally, but only after ``delay`` seconds".
+    ``answer_delay`` holds the answer back after the request took effect: a client that dies
+    or times out meanwhile never learns that it worked (the case a message ``nonce`` is for).
     ``path_pattern`` is a regular expression matched (``re.fullmatch``) against the path after
     the API prefix, e.g. ``r"/channels/\\d+/messages"``.
     """
@@ -126,6 +128,7 @@ class RestFault:
     count: int = 1
     retry_after: float = 0.05
     delay: float = 0.0
+    answer_delay: float = 0.0
     hits: int = 0
     _regex: re.Pattern[str] = field(init=False, repr=False)
 
@@ -569,9 +572,10 @@ class DiscordEmulator:
         count: int = 1,
         retry_after: float = 0.05,
         delay: float = 0,
+        answer_delay: float = 0,
     ) -> RestFault:
         """Make the next ``count`` matching REST requests fail (see :class:`RestFault`)."""
-        fault = RestFault(method, path_pattern, status, count, retry_after, delay)
+        fault = RestFault(method, path_pattern, status, count, retry_after, delay, answer_delay)
         self.faults.append(fault)
         return fault
 
