@@ -420,7 +420,8 @@ class Trivia(commands.Cog):
         """A page button: only the member who asked for the leaderboard may turn it."""
         if interaction.user.id != asker:
             raise UserError(
-                f"Only <@{asker}> can turn these pages: use /trivia leaderboard for your own."
+                "Only the member who asked can turn these pages: /trivia leaderboard gives you "
+                "your own."
             )
         embed, view = await self._board_page(interaction, asker, board, page)
         await interaction.response.edit_message(embed=embed, view=view)
