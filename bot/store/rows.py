@@ -263,6 +263,8 @@ def _trivia_round(r: Any) -> Round:
         ends_at=datetime.fromisoformat(r[8]),
         status=r[9],
         started_by=None if r[10] is None else int(r[10]),
+        game_id=None if r[11] is None else int(r[11]),
+        game_round=None if r[12] is None else int(r[12]),
     )
 
 
