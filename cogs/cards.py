@@ -81,13 +81,7 @@ class ShareImageButton(
         self.sentence_index = sentence_index
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> ShareImageButton:
+    def from_match(cls, match: re.Match[str]) -> ShareImageButton:
         sentence = None if match["sentence"] == "-" else int(match["sentence"])
         return cls(match["pid"], sentence)
 
