@@ -105,7 +105,7 @@ async def add_scores(store: Store, guild_id: int, points: dict[int, int]) -> Non
     choices, correct = shuffled_choices(q, random.Random(1))
     round_id = await store.trivia_start_round(
         guild_id=guild_id,
-        channel_id=guild_id * 10,
+        channel_id=guild_id,
         question=q,
         choices=choices,
         correct=correct,
