@@ -18,13 +18,21 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 import pytest
+from pgcluster import pg_cluster, pg_url, report_header
 
 from bot.emulator import DiscordEmulator, StartBot, World, build_world, launch
 from bot.endpoints import apply_endpoints
 from bot.settings import Settings
 
+__all__ = ["pg_cluster", "pg_url"]  # PostgreSQL fixtures: see tests/pgcluster.py
+
 if TYPE_CHECKING:
     from bot.client import QuoteBot
+
+
+def pytest_report_header() -> str:
+    """Say up front whether the PostgreSQL tests will run, be skipped, or fail."""
+    return report_header()
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot import trivia
 from bot.loader import load_corpus
 from bot.models import Interview, InterviewMeta, Passage
 from bot.store import Store
@@ -32,9 +31,13 @@ from bot.trivia import (
     apply_answer,
     choose,
     generate,
+    generated,
     load_curated,
+    model,
     points_for,
     shuffled_choices,
+    spans,
+    stopping,
     word_class,
 )
 
@@ -709,8 +712,9 @@ def test_a_stopped_build_ends_after_a_bounded_amount_of_work(
         work[0] += 1
         return fold(text)
 
-    monkeypatch.setattr(trivia, "fold", counted)
-    monkeypatch.setattr(trivia, "STOP_EVERY", 8)
+    for module in (model, spans, generated):
+        monkeypatch.setattr(module, "fold", counted)
+    monkeypatch.setattr(stopping, "STOP_EVERY", 8)
     stop = _Watched(work)
     bank = TriviaBank.build([], passages, titles, stop)
     assert {q.kind for q in bank.questions} >= {"complete", "who"}

@@ -46,6 +46,7 @@ from .server import (
     Upload,
     Violation,
 )
+from .uploads import UploadLimits
 from .validation import Problem
 from .world import World, build_world
 
@@ -72,6 +73,7 @@ __all__ = [
     "Role",
     "StartBot",
     "Upload",
+    "UploadLimits",
     "User",
     "Violation",
     "World",

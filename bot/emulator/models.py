@@ -443,17 +443,30 @@ class Attachment:
     content_type: str | None = None
     description: str | None = None
 
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+    @property
+    def dimensions(self) -> tuple[int, int] | None:
+        """(width, height) of a PNG (Discord reports them for images), else None."""
+        if self.data[:8] != b"\x89PNG\r\n\x1a\n" or self.data[12:16] != b"IHDR":
+            return None
+        return int.from_bytes(self.data[16:20], "big"), int.from_bytes(self.data[20:24], "big")
+
     def to_payload(self) -> JSON:
         payload: JSON = {
             "id": str(self.id),
             "filename": self.filename,
-            "size": len(self.data),
+            "size": self.size,
             "url": self.url,
             "proxy_url": self.url,
             "description": self.description,
         }
         if self.content_type is not None:
             payload["content_type"] = self.content_type
+        if (dimensions := self.dimensions) is not None:
+            payload["width"], payload["height"] = dimensions
         return payload
 
 

@@ -12,10 +12,9 @@ import hashlib
 import json
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from aiohttp import BodyPartReader, web
+from aiohttp import web
 
 from .interactions import Callback, InteractionHandle, InteractionType, ResponseType
 from .models import (
@@ -28,6 +27,7 @@ from .models import (
     Thread,
     iso_now,
 )
+from .uploads import Body, BodyRejected, read_body
 from .validation import (
     COMMANDS_PER_TYPE_MAX,
     Problem,
@@ -91,41 +91,6 @@ def unknown(what: str, code: int) -> DiscordHTTPError:
 MISSING_ACCESS = DiscordHTTPError(403, 50001, "Missing Access")
 MISSING_PERMISSIONS = DiscordHTTPError(403, 50013, "Missing Permissions")
 INVALID_WEBHOOK_TOKEN = DiscordHTTPError(401, 50027, "Invalid Webhook Token")
-
-
-@dataclass
-class Body:
-    """A parsed request body: the JSON (from ``payload_json`` for multipart) and uploaded files."""
-
-    json: Any = None
-    files: list[tuple[str, str, bytes, str | None]] = field(default_factory=list)
-    """(form field name, filename, bytes, content type)"""
-
-
-async def parse_body(request: web.Request) -> Body:
-    if request.content_type.startswith("multipart/"):
-        body = Body()
-        reader = await request.multipart()
-        while (part := await reader.next()) is not None:
-            if not isinstance(part, BodyPartReader):
-                raise DiscordHTTPError(400, 50035, "Nested multipart bodies are not supported")
-            name = part.name or ""
-            data = await part.read()
-            if name == "payload_json":
-                body.json = _loads(data)
-            else:
-                content_type = part.headers.get("Content-Type")
-                body.files.append((name, part.filename or name, bytes(data), content_type))
-        return body
-    raw = await request.read()
-    return Body(_loads(raw) if raw else None)
-
-
-def _loads(raw: bytes | bytearray) -> Any:
-    try:
-        return json.loads(raw)
-    except ValueError:
-        raise DiscordHTTPError(400, 50109, "The request body contains invalid JSON.") from None
 
 
 BODY_KEY = web.RequestKey("emulator_body", Body)
@@ -220,11 +185,14 @@ class RestApi:
             return await handler(request)
         path = request.path[len(API_PREFIX) :]
         try:
-            body = await parse_body(request)
-        except DiscordHTTPError as exc:
-            return exc.response()
+            body = await read_body(request, self.emu.upload_limits)
+        except BodyRejected as exc:
+            if exc.too_large:
+                route = f"{request.method} {request.path}"
+                self.emu.record_violation("request_entity_too_large", route, exc.detail)
+            return DiscordHTTPError(exc.status, exc.code, exc.message).response()
         request[BODY_KEY] = body
-        files = [Attachment(0, name, data, "", ctype) for _, name, data, ctype in body.files]
+        files = [Attachment(0, f.filename, f.data, "", f.content_type) for f in body.files]
         record = self.emu._record_request(
             request.method, path, dict(request.query), body.json, files
         )
@@ -444,11 +412,11 @@ class RestApi:
     def _uploads(self, request: web.Request) -> dict[int, Attachment]:
         """Uploaded files by their index in ``files[n]``."""
         uploads: dict[int, Attachment] = {}
-        for position, (name, filename, data, ctype) in enumerate(self._body(request).files):
-            index = position
-            if name.startswith("files[") and name.endswith("]") and name[6:-1].isdigit():
-                index = int(name[6:-1])
-            uploads[index] = self.emu.new_attachment(filename, data, ctype)
+        for position, upload in enumerate(self._body(request).files):
+            index = position if upload.index is None else upload.index
+            uploads[index] = self.emu.new_attachment(
+                upload.filename, upload.data, upload.content_type
+            )
         return uploads
 
     def _attachments(

@@ -34,6 +34,7 @@ from .models import (
     User,
     snowflake_id,
 )
+from .uploads import UploadLimits
 from .validation import Problem
 
 __all__ = [
@@ -180,6 +181,8 @@ class DiscordEmulator:
         self.requests: list[RestRequest] = []
         self.faults: list[RestFault] = []
         self.attachments: dict[int, Attachment] = {}
+        self.upload_limits = UploadLimits()
+        """Discord's per-file and per-request upload limits (413/40005 beyond them)."""
         self.interactions: dict[int, InteractionHandle] = {}
         self._messages: dict[int, list[Message]] = {}
         self._message_index: dict[int, Message] = {}
@@ -655,7 +658,7 @@ class DiscordEmulator:
             "entitlements": [],
             "authorizing_integration_owners": {"0": str(guild.id)},
             "context": 0,
-            "attachment_size_limit": 10 * 1024 * 1024,
+            "attachment_size_limit": self.upload_limits.per_file,
         }
         if data is not None:
             payload["data"] = data
