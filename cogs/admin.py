@@ -53,7 +53,7 @@ from bot.admin import (
 )
 from bot.client import QuoteBot, member_cooldown
 from bot.errors import NotAllowed, UserError
-from bot.export import DISCORD_FILE_LIMIT, ExportError, message_batches
+from bot.export import ExportError, message_batches
 from bot.export import clear as clear_export
 from bot.export import export as export_data
 from bot.library import Library, ReloadBusy, ReloadOutcome
@@ -152,7 +152,6 @@ class Admin(commands.Cog):
         self._import_lock = asyncio.Lock()
         self._reload_by: tuple[str, float] | None = None
         self._export_lock = asyncio.Lock()
-        self.max_export_file = DISCORD_FILE_LIMIT  # never more than Discord announces
 
     @property
     def library(self) -> Library:
@@ -488,7 +487,7 @@ class Admin(commands.Cog):
             await self.audit(interaction, "export", "refused", message="another export was running")
             raise UserError("An export is already being made; try again when it has finished.")
         guild = interaction.guild
-        limit = min(interaction.filesize_limit, self.max_export_file)
+        limit = interaction.filesize_limit  # per file, as Discord announces it for this server
 
         def name(user_id: int) -> str:
             """Best effort, from the cache: without the members intent it knows few members."""
@@ -508,7 +507,7 @@ class Admin(commands.Cog):
                     names=name,
                     limit=limit,
                 )
-                batches = message_batches(done.files, limit)
+                batches = message_batches(done.files)
                 for n, batch in enumerate(batches):
                     files = [discord.File(f.path, filename=f.name) for f in batch]
                     text = export_text(done, len(batches)) if n == 0 else discord.utils.MISSING

@@ -18,12 +18,6 @@ from bot.emulator.models import Attachment, Message
 from bot.export import QUOTE_FIELDS, SCORE_FIELDS
 
 
-def admin_cog(bot: QuoteBot) -> Any:
-    found = bot.get_cog("Admin")
-    assert found is not None
-    return found
-
-
 async def export_messages(
     emulator: DiscordEmulator, world: World, bot: QuoteBot
 ) -> tuple[InteractionHandle, list[Message]]:
@@ -33,7 +27,8 @@ async def export_messages(
     async with asyncio.timeout(60):
         while not await bot.library.store.admin_actions(actions=["export"]):  # noqa: ASYNC110 - a database row, no event
             await asyncio.sleep(0.02)
-    found = [emulator.get_message(i) for i in handle.followup_ids]
+    ids = handle.followup_ids or [handle.original_message_id]  # an error edits the original
+    found = [emulator.get_message(i) for i in ids if i is not None]
     return handle, [m for m in found if m is not None]
 
 
@@ -101,14 +96,15 @@ async def test_owner_gets_every_quote_and_this_servers_scores_privately(
 async def test_a_small_upload_limit_splits_files_over_several_messages(
     emulator: DiscordEmulator, world: World, quotebot: QuoteBot
 ) -> None:
-    limit = 6_000
-    admin_cog(quotebot).max_export_file = limit
+    """A server whose upload limit is small (Discord announces it with the interaction): the
+    files are split into parts under it, sent 10 to a message, and all accepted."""
+    limit = 3_000  # the test data is ~14 KB per format, its longest answer ~2.4 KB: >10 parts
+    emulator.upload_limits.per_file = limit
     _, messages = await export_messages(emulator, world, quotebot)
-    assert len(messages) >= 2
+    assert len(messages) >= 2, [len(m.attachments) for m in messages]
     attachments = [a for m in messages for a in m.attachments]
     for m in messages:
         assert m.ephemeral and 1 <= len(m.attachments) <= 10
-        assert sum(len(a.data) for a in m.attachments) <= limit
     names = [a.filename for a in attachments]
     parts = [n for n in names if n.startswith("quotes-") and n.endswith(".csv")]
     assert len(parts) >= 3 and parts[0] == f"quotes-1-of-{len(parts)}.csv"
@@ -128,3 +124,14 @@ async def test_non_owners_are_refused_and_audited(
     assert not message.attachments
     [row] = await quotebot.library.store.admin_actions(actions=["export"])
     assert row.result == "denied" and row.user_id == world.moderator.id
+
+
+async def test_an_answer_larger_than_the_limit_is_explained_not_cut(
+    emulator: DiscordEmulator, world: World, quotebot: QuoteBot
+) -> None:
+    emulator.upload_limits.per_file = 1_000  # the longest test answer is ~2.4 KB
+    _, [message] = await export_messages(emulator, world, quotebot)
+    assert message.ephemeral and not message.attachments
+    assert "could not be made" in message.content and "more than the 1,000-byte" in message.content
+    [row] = await quotebot.library.store.admin_actions(actions=["export"])
+    assert row.result == "refused"
