@@ -10,8 +10,8 @@ import pytest
 from test_daily_e2e import (  # tests/ is on sys.path (rootdir-less test modules)
     SLOT,
     START,
-    Crash,
     Launch,
+    _send_then_crash,
     advance_to,
     daily,
     daily_posts,
@@ -195,16 +195,7 @@ async def test_a_crash_after_the_post_and_its_thread_makes_neither_twice(
     bot = await launch_quotebot(clock=clock)
     await set_daily(emulator, world, world.general, thread=True)
     store = bot.library.store
-    real = store.daily_record
-    calls = {"n": 0}
-
-    async def failing(*args: object, **kwargs: object) -> None:
-        calls["n"] += 1
-        if calls["n"] == 1:
-            raise Crash("crashed after sending and opening the thread")
-        await real(*args, **kwargs)  # type: ignore[arg-type]
-
-    store.daily_record = failing  # type: ignore[method-assign]
+    _send_then_crash(bot)  # the first record fails: after the post and its thread
     emulator.nonce_window = 0  # only the history can tell the post went out
     await advance_to(bot, clock, SLOT + timedelta(hours=1))
     [post] = daily_posts(emulator, world.general)
