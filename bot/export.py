@@ -175,10 +175,22 @@ def score_row(line: ScoreLine) -> dict[str, Any]:
 # --- encoding and splitting ------------------------------------------------------------
 
 
+class CsvEncoder:
+    """One CSV row at a time as bytes, reusing its buffer (one per export: not shared)."""
+
+    def __init__(self) -> None:
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer)
+
+    def __call__(self, values: Iterable[Any]) -> bytes:
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        self._writer.writerow(["" if v is None else v for v in values])
+        return self._buffer.getvalue().encode()
+
+
 def csv_line(values: Iterable[Any]) -> bytes:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow(["" if v is None else v for v in values])
-    return buffer.getvalue().encode()
+    return CsvEncoder()(values)
 
 
 def _csv_cells(record: Mapping[str, Any], fields: Sequence[str]) -> list[Any]:
@@ -223,7 +235,8 @@ class PartWriter:
             self._file = None
             self.parts[-1] = (self.parts[-1][0], self._rows)
 
-    def add(self, record: bytes, label: str) -> None:
+    def add(self, record: bytes, key: object) -> None:
+        """Append `record`; `key` names it in the error when it alone is over the limit."""
         if self._file is not None:
             needed = len(self.separator if self._rows else b"") + len(record) + len(self.tail)
             if self._size + needed > self.limit:
@@ -233,7 +246,7 @@ class PartWriter:
             if self._size + len(record) + len(self.tail) > self.limit:
                 self._close()
                 raise ExportError(
-                    f"{label} alone is {len(record):,} bytes, more than the {self.limit:,}-byte "
+                    f"the record {str(key)!r} alone is {len(record):,} bytes, more than the {self.limit:,}-byte "
                     "file limit"
                 )
         assert self._file is not None
@@ -282,14 +295,14 @@ def write_records(
         writer = PartWriter(
             directory, stem, ".json", limit, head=b"[\n", separator=b",\n", tail=b"\n]\n"
         )
+    encode = CsvEncoder()
     try:
         for record in records:
-            label = f"the record {str(record.get('id') or record.get('user_id'))!r}"
             if fmt == "csv":
-                data = csv_line(_csv_cells(record, fields))
+                data = encode(_csv_cells(record, fields))
             else:
                 data = json.dumps({f: record[f] for f in fields}, ensure_ascii=False).encode()
-            writer.add(data, label)
+            writer.add(data, record.get("id") or record.get("user_id"))
         return writer.finish()
     except BaseException:
         writer.abort()

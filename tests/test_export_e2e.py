@@ -21,12 +21,13 @@ from bot.export import QUOTE_FIELDS, SCORE_FIELDS
 async def export_messages(
     emulator: DiscordEmulator, world: World, bot: QuoteBot
 ) -> tuple[InteractionHandle, list[Message]]:
-    """Every message an owner's /admin export answered with (the audit row is written after
-    the last one is sent)."""
+    """Every message an owner's /admin export answered with (a finished export is audited
+    after its last message is sent)."""
     handle = await emulator.slash("admin", {}, subcommand="export", user=world.owner)
     async with asyncio.timeout(60):
         while not await bot.library.store.admin_actions(actions=["export"]):  # noqa: ASYNC110 - a database row, no event
             await asyncio.sleep(0.02)
+    await handle.wait_original(timeout=10.0)  # a refusal is audited first, then answered
     ids = handle.followup_ids or [handle.original_message_id]  # an error edits the original
     found = [emulator.get_message(i) for i in ids if i is not None]
     return handle, [m for m in found if m is not None]
