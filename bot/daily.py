@@ -27,6 +27,9 @@ crash in between post twice with nothing to check against.
 The scheduler keeps `next_due` (UTC) per guild in the database, sleeps until the earliest
 one (woken early when a schedule changes), then handles every due row in batches with
 bounded concurrency. Delivery is a callback (`Poster`) so this module stays discord-free.
+
+Several processes (shards split across them) each run a scheduler with an `owns` predicate
+and handle only their guilds; the claim above keeps a guild posted once even if two did.
 """
 
 from __future__ import annotations
@@ -57,6 +60,7 @@ LEASE = timedelta(minutes=2)  # a claimed row is not picked up again for this lo
 RETRY_FIRST = timedelta(minutes=1)
 RETRY_MAX = timedelta(hours=1)
 ERROR_PAUSE = timedelta(seconds=30)  # after an unexpected scheduler error: no hot loop
+FOREIGN_RECHECK = timedelta(seconds=5)  # only other processes' guilds are due: look again soon
 PROBLEM_SHOWN = timedelta(days=7)  # /daily status mentions a missed day for a week
 KEEP_DAYS = 60  # post records older than this are pruned
 
@@ -396,6 +400,8 @@ class Redraw:
 PostResult = Posted | Gone | Retry | GiveUp | Redraw
 Poster = Callable[[DailyJob], Awaitable[PostResult]]
 PoolFor = Callable[[str | None], Sequence[str]]
+Owns = Callable[[int], bool]
+"""Whether this process serves a guild (its shard is one of ours)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -421,8 +427,10 @@ class DailyScheduler:
         rng: random.Random | None = None,
         concurrency: int = 8,
         batch_size: int = 200,
+        owns: Owns | None = None,
     ) -> None:
         self.store = store
+        self.owns = owns
         self.clock = clock
         self.poster = poster
         self.pool_for = pool_for
@@ -491,12 +499,17 @@ class DailyScheduler:
                 pause = None if due is None else from_epoch(due)
                 now = self.clock.now()
                 if pause is not None and pause <= now:
-                    rows = await self.store.daily_due(epoch(now), self.batch_size)
-                    if not {row.guild_id for row, _ in rows} & handled:
+                    rows = await self._owned_due(epoch(now))
+                    if not rows:
+                        # What is due belongs to other processes (is one of them down?). Theirs
+                        # to post; ours may become due meanwhile, so no sleeping past it long.
+                        pause = now + FOREIGN_RECHECK
+                    elif not {row.guild_id for row, _ in rows} & handled:
                         continue  # became due while the pass ran: go again at once
-                    # Handled in this pass and still due: something keeps failing. No hot loop.
-                    log.error("daily: guild(s) still due after being handled; pausing briefly")
-                    pause = now + ERROR_PAUSE
+                    else:
+                        # Handled in this pass and still due: something keeps failing.
+                        log.error("daily: guild(s) still due after being handled; pausing")
+                        pause = now + ERROR_PAUSE
             except Exception:
                 log.exception("daily scheduler pass failed; trying again shortly")
                 pause = self.clock.now() + ERROR_PAUSE
@@ -523,7 +536,7 @@ class DailyScheduler:
         """Handle every row due now, oldest first, in batches. Returns the guilds handled."""
         seen: set[int] = set()
         while True:
-            due = await self.store.daily_due(epoch(self.clock.now()), self.batch_size)
+            due = await self._owned_due(epoch(self.clock.now()))
             due = [(row, post) for row, post in due if row.guild_id not in seen]
             if not due:
                 return seen
@@ -534,6 +547,21 @@ class DailyScheduler:
             for outcome in outcomes:  # let the whole batch finish, then report a failure
                 if isinstance(outcome, BaseException):
                     raise outcome
+
+    async def _owned_due(self, now: int) -> list[tuple[DailyRow, DailyPostRow | None]]:
+        """Up to a batch of the rows due at `now` that this process serves, earliest first.
+
+        Other processes' due rows come first in the store's order when one of them lags, so
+        the store is asked for more until a batch of ours is found or nothing more is due."""
+        limit = self.batch_size
+        while True:
+            rows = await self.store.daily_due(now, limit)
+            if self.owns is None:
+                return rows
+            owned = [(row, post) for row, post in rows if self.owns(row.guild_id)]
+            if len(owned) >= self.batch_size or len(rows) < limit:
+                return owned[: self.batch_size]
+            limit *= 4
 
     async def _guarded(self, row: DailyRow, post: DailyPostRow | None) -> None:
         async with self._limit:

@@ -89,7 +89,7 @@ class Daily(commands.Cog):
     def __init__(self, bot: QuoteBot) -> None:
         self.bot = bot
         self.scheduler = DailyScheduler(
-            bot.library.store, bot.clock, self.post, self.pool, rng=bot.rng
+            bot.library.store, bot.clock, self.post, self.pool, rng=bot.rng, owns=bot.owns_guild
         )
 
     async def cog_load(self) -> None:

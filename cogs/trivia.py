@@ -147,6 +147,8 @@ class Trivia(commands.Cog):
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(TriviaAnswerButton)
         for round_ in await self.store.trivia_active_rounds():
+            if not self.bot.owns_guild(round_.guild_id):
+                continue  # another process serves that guild's shard and resumes it
             log.info("resuming trivia round %s in channel %s", round_.id, round_.channel_id)
             self._schedule(round_)
         self._warm = asyncio.create_task(self._warm_up(), name="trivia-bank")

@@ -59,8 +59,13 @@ class SnowflakeFactory:
     def __init__(self) -> None:
         self._counter = itertools.count()
 
-    def __call__(self) -> int:
+    def __call__(self, *, shard: tuple[int, int] | None = None) -> int:
+        """A new id; with ``shard=(shard_id, shard_count)`` one that shard owns as a guild id
+        (``(id >> 22) % shard_count == shard_id``: the timestamp moves up to count-1 ms on)."""
         millis = int(time.time() * 1000) - DISCORD_EPOCH_MS
+        if shard is not None:
+            shard_id, count = shard
+            millis += (shard_id - millis) % count
         return (millis << 22) | (next(self._counter) & 0x3FFFFF)
 
 

@@ -233,6 +233,8 @@ class RestApi:
         if response.status != 429:
             response.headers.update(self._ratelimit_headers(request, 49))
         record.status = response.status
+        if fault is not None and fault.answer_delay:
+            await asyncio.sleep(fault.answer_delay)  # done, but the answer is late (or lost)
         return response
 
     def _auth(self, request: web.Request) -> None:
@@ -274,7 +276,7 @@ class RestApi:
         return json_response(
             {
                 "url": self.emu.gateway_url,
-                "shards": 1,
+                "shards": self.emu.recommended_shards,
                 "session_start_limit": {
                     "total": 1000,
                     "remaining": 999,
