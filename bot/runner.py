@@ -50,6 +50,12 @@ def _settings_for(settings: Settings, db: Path | None) -> Settings:
     return replace(settings, db_path=db)
 
 
+def _damage(exc: BaseException) -> bool:
+    """Whether `exc` is SQLite finding the file damaged (not misuse, locking or closing)."""
+    benign = (StoreError, sqlite3.ProgrammingError, sqlite3.OperationalError)
+    return isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, benign)
+
+
 async def _checks_after_ready(
     bot: QuoteBot, settings: Settings, check: StartCheck, problems: list[str]
 ) -> None:
@@ -107,9 +113,9 @@ async def _run(settings: Settings) -> None:
             assert settings.token is not None
             await bot.start(settings.token)
     except Exception as exc:
-        if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, StoreError):
-            problems.append(f"{settings.db_path} is damaged ({exc}).")  # keep the marker
         if not signals:
+            if _damage(exc):
+                problems.append(f"{settings.db_path} is damaged ({exc}).")  # keep the marker
             raise
         # Stopped while logging in or loading: whatever was cut short failed because the
         # connections were closing, and every database write is all-or-nothing.

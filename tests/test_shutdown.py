@@ -294,10 +294,10 @@ async def test_the_checks_left_for_after_ready_stop_a_damaged_database_and_mend_
     raw[-10] ^= 0xFF  # in text nothing reads before the checksum
     cache.write_bytes(bytes(raw))
     mended = await spawn(env)
-    await mended.wait_log("database checked with quick_check, after ready")
+    await mended.wait_log("database checked with quick_check, after ready", 60)
     await ready(emu, world, mended, before=identified(emu))
-    await mended.wait_log("is damaged; rebuilding it")
-    await mended.wait_log("checks after ready done")
+    await mended.wait_log("is damaged; rebuilding it", 60)
+    await mended.wait_log("checks after ready done", 60)
     assert cache.read_bytes() != bytes(raw)  # written anew
     mended.proc.send_signal(signal.SIGTERM)
     assert_clean_exit(mended, await mended.finish(), emu.token, db)
@@ -305,15 +305,15 @@ async def test_the_checks_left_for_after_ready_stop_a_damaged_database_and_mend_
     _damage_pages_start_up_never_reads(db)
     damaged = await spawn(env)
     await ready(emu, world, damaged, before=identified(emu))  # served, then checked
-    await damaged.wait_log("the database check after start-up failed")
-    code = await damaged.finish(timeout=30)
+    await damaged.wait_log("the database check after start-up failed", 60)
+    code = await damaged.finish(timeout=60)
     assert code == 1, damaged.log[-3000:]
     assert "--rebuild" in damaged.stdout + damaged.log
     assert "Traceback" not in damaged.stdout + damaged.log
     assert running_marker(db).is_file()  # the next start runs the full check first
     again = await spawn(env)
-    await again.wait_log("database checked with integrity_check")
-    assert await again.finish(timeout=30) == 1
+    await again.wait_log("database checked with integrity_check", 60)
+    assert await again.finish(timeout=60) == 1
 
 
 @pytest.mark.parametrize("moment", ["logging in", "loading the data"])
