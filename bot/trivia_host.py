@@ -73,12 +73,16 @@ class TriviaHost:
     # --- start-up and shutdown ----------------------------------------------------
 
     async def resume(self) -> None:
-        for round_ in await self.store.trivia_active_rounds():
+        # Another process serves the other shards' guilds and resumes their rounds and games.
+        rounds = [
+            r for r in await self.store.trivia_active_rounds() if self.bot.owns_guild(r.guild_id)
+        ]
+        for round_ in rounds:
             log.info("resuming trivia round %s in channel %s", round_.id, round_.channel_id)
             self.schedule_round(round_)
-        running = {r.game_id for r in await self.store.trivia_active_rounds() if r.game_id}
+        running = {r.game_id for r in rounds if r.game_id}
         for game in await self.store.trivia_active_games():
-            if game.id not in running:
+            if game.id not in running and self.bot.owns_guild(game.guild_id):
                 log.info("resuming trivia game %s in channel %s", game.id, game.channel_id)
                 self._schedule_next(game)
 

@@ -290,3 +290,12 @@ class TriviaStore(TriviaGameStore, TriviaSeasonStore):
             (guild_id, user_id),
         )
         return _trivia_score(rows[0]) if rows else None
+
+    # --- export (issue 18) -------------------------------------------------------
+
+    async def trivia_score_guilds(self) -> list[int]:
+        """The servers with trivia scores: what `quotebot export` exports by default."""
+        rows = await self._trivia_rows(
+            "SELECT DISTINCT guild_id FROM trivia_scores WHERE answered > 0 ORDER BY guild_id"
+        )
+        return [int(r[0]) for r in rows]
