@@ -24,7 +24,13 @@ from bot.textutil import defuse_mentions, truncate
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS: tuple[str, ...] = ("cogs.quotes", "cogs.admin", "cogs.daily", "cogs.trivia")
+EXTENSIONS: tuple[str, ...] = (
+    "cogs.quotes",
+    "cogs.cards",
+    "cogs.admin",
+    "cogs.daily",
+    "cogs.trivia",
+)
 APOLOGY = "Sorry, something went wrong on our side. It has been logged; please try again later."
 RESTARTING = "I'm restarting right now; please try again in a minute."
 DISCORD_TROUBLE = "Discord had trouble delivering my answer just now; please try again in a moment."
@@ -42,6 +48,7 @@ COOLDOWNS: dict[str, tuple[int, float]] = {
     "admin reload": (2, 60.0),
     "admin import": (3, 60.0),
     "another match": (10, 30.0),
+    "card": (3, 60.0),
 }
 """(uses, per seconds) for each member on the commands that cost real work. The bot's
 owners are exempt; for everyone else a refused /admin attempt is rate limited too, which

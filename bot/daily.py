@@ -251,6 +251,18 @@ def slot_after(
     return next_slot(max(day, today) + timedelta(days=1), at, tz)
 
 
+THREAD_NAME_MAX = 100  # Discord's limit on a thread name
+
+
+def thread_name(label: str, day: str) -> str:
+    """The discussion thread's name: the quote's topic or interview, and the day."""
+    suffix = f" · {day}"
+    words = " ".join(label.split()) or "Quote of the day"
+    if len(words) + len(suffix) > THREAD_NAME_MAX:
+        words = words[: THREAD_NAME_MAX - len(suffix) - 1].rstrip() + "…"
+    return words + suffix
+
+
 def nonce_for(guild_id: int, day: str) -> str:
     """Discord's nonce is at most 25 characters and unique per author: derive it."""
     return "d" + hashlib.sha256(f"daily:{guild_id}:{day}".encode()).hexdigest()[:24]
@@ -259,6 +271,24 @@ def nonce_for(guild_id: int, day: str) -> str:
 def retry_delay(failures: int) -> timedelta:
     delay: timedelta = RETRY_FIRST * (2 ** min(failures, 12))
     return min(delay, RETRY_MAX)
+
+
+def _job(
+    row: DailyRow, day: str, quote_id: str, nonce: str, claimed_at: datetime, attempt: int
+) -> DailyJob:
+    """A job for `row`'s `day`, carrying the schedule's options (topic, mention, thread)."""
+    return DailyJob(
+        guild_id=row.guild_id,
+        channel_id=row.channel_id,
+        day=day,
+        quote_id=quote_id,
+        nonce=nonce,
+        claimed_at=claimed_at,
+        attempt=attempt,
+        topic=row.topic,
+        mention_role_id=row.mention_role_id,
+        thread=row.thread,
+    )
 
 
 # --- the no-repeat bag -----------------------------------------------------------------
@@ -319,6 +349,9 @@ class DailyJob:
     nonce: str
     claimed_at: datetime
     attempt: int  # 1 for a fresh claim; more means an earlier attempt may have gone out
+    topic: str | None = None
+    mention_role_id: int | None = None  # the opted-in role the post mentions
+    thread: bool = False  # open a thread on the post
 
     @property
     def recovering(self) -> bool:
@@ -327,7 +360,12 @@ class DailyJob:
 
 @dataclass(frozen=True, slots=True)
 class Posted:
+    """The post is out. `note` says what of the extras (mention, thread) could not be done:
+    they never hold the post back."""
+
     message_id: int
+    thread_id: int | None = None
+    note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -593,14 +631,13 @@ class DailyScheduler:
             attempts = await self.store.daily_attempt(row.guild_id, day, epoch(now), lease_until)
             if attempts is None:
                 return None  # another process is on it
-            return DailyJob(
-                guild_id=row.guild_id,
-                channel_id=row.channel_id,
-                day=day,
-                quote_id=post.quote_id or "",
-                nonce=post.nonce or nonce_for(row.guild_id, day),
-                claimed_at=from_epoch(post.claimed_at),
-                attempt=attempts,
+            return _job(
+                row,
+                day,
+                post.quote_id or "",
+                post.nonce or nonce_for(row.guild_id, day),
+                from_epoch(post.claimed_at),
+                attempts,
             )
         pool = self.pool_for(row.topic)
         used, last = await self.store.daily_bag(row.guild_id)
@@ -622,7 +659,7 @@ class DailyScheduler:
         if not claimed:
             log.info("daily: guild %s day %s was claimed elsewhere", row.guild_id, day)
             return None
-        return DailyJob(row.guild_id, row.channel_id, day, chosen.quote_id, nonce, now, 1)
+        return _job(row, day, chosen.quote_id, nonce, now, 1)
 
     async def _settle(
         self, row: DailyRow, job: DailyJob, result: PostResult, tz: ZoneInfo, at: dtime
@@ -632,6 +669,8 @@ class DailyScheduler:
         if isinstance(result, Posted):
             next_day, due = slot_after(date.fromisoformat(job.day), now, at, tz)
             keep = day_key(date.fromisoformat(job.day) - timedelta(days=KEEP_DAYS))
+            if result.note:
+                log.warning("daily: guild %s posted %s, but %s", guild, job.day, result.note)
             await self.store.daily_record(
                 guild,
                 job.day,
@@ -641,6 +680,8 @@ class DailyScheduler:
                 epoch(due),
                 day_key(next_day),
                 keep,
+                thread_id=result.thread_id,
+                note=result.note,
             )
         elif isinstance(result, Gone):
             log.warning("daily: guild %s paused: %s", guild, result.reason)
@@ -685,11 +726,15 @@ class DailyScheduler:
         timezone: str,
         topic: str | None,
         by: int | None = None,
+        *,
+        mention_role_id: int | None = None,
+        thread: bool = False,
     ) -> tuple[date, datetime]:
         """Create or change a guild's schedule; returns the first day and its slot (UTC).
 
         A day that already has a post (or a post in flight) is never posted again, so moving
-        the time later on the same day waits for tomorrow.
+        the time later on the same day waits for tomorrow. Every option is replaced: a
+        `/daily set` without `mention` turns the mention off.
         """
         tz = zone(timezone)
         now = self.clock.now()
@@ -705,6 +750,8 @@ class DailyScheduler:
             day_key(day),
             epoch(now),
             by,
+            mention_role_id=mention_role_id,
+            thread=thread,
         )
         self.wake()
         return day, due

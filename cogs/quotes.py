@@ -28,6 +28,7 @@ from bot.render import (
 from bot.respond import compute, send
 from bot.textutil import paginate, truncate
 from bot.views import GuardedItem
+from cogs.cards import ShareImageButton, post_card
 
 QUERY_MAX = 200
 MAX_MATCHES = 25
@@ -56,10 +57,11 @@ def catalog_of(interaction: discord.Interaction[Any]) -> Catalog:
     return client.library.catalog
 
 
-def quote_buttons(passage_id: str, owner: int, rank: int) -> discord.ui.View:
+def quote_buttons(quote: QuoteView, owner: int, rank: int) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
-    view.add_item(FullAnswerButton(passage_id, 0))
+    view.add_item(FullAnswerButton(quote.passage.id, 0))
     view.add_item(AnotherMatchButton(owner, rank))
+    view.add_item(ShareImageButton(quote.passage.id, quote.sentence_index))
     return view
 
 
@@ -164,7 +166,7 @@ class AnotherMatchButton(GuardedItem, template=r"qb:next:(?P<owner>\d{1,20}):(?P
         view = found.results[rank]
         await interaction.response.edit_message(
             embed=quote_embed(view, footer=match_footer(rank, query)),
-            view=quote_buttons(view.passage.id, self.owner, rank),
+            view=quote_buttons(view, self.owner, rank),
         )
 
 
@@ -264,6 +266,7 @@ class Quotes(commands.Cog):
     @app_commands.describe(
         query="Words you remember from the quote; typos and any order are fine",
         private="Only you see the reply",
+        image="Reply with the quote as an image card",
     )
     @member_cooldown("quote")
     async def quote(
@@ -271,6 +274,7 @@ class Quotes(commands.Cog):
         interaction: discord.Interaction[QuoteBot],
         query: app_commands.Range[str, 1, QUERY_MAX],
         private: bool = False,
+        image: bool = False,
     ) -> None:
         found = await compute(interaction, self.catalog.quote, query, 5, ephemeral=private)
         if not found.results:
@@ -283,10 +287,13 @@ class Quotes(commands.Cog):
             await send(interaction, content=truncate(text, 2000), ephemeral=True)
             return
         view = found.results[0]
+        if image:
+            await post_card(interaction, view, ephemeral=private, buttons=random_buttons(view))
+            return
         await send(
             interaction,
             embed=quote_embed(view, footer=match_footer(0, query)),
-            view=quote_buttons(view.passage.id, interaction.user.id, 0),
+            view=quote_buttons(view, interaction.user.id, 0),
             ephemeral=private,
         )
 
@@ -351,7 +358,7 @@ class Quotes(commands.Cog):
         await send(
             interaction,
             embed=quote_embed(view, footer=f"Random quote · {view.passage.id}"),
-            view=random_buttons(view),
+            view=shareable_buttons(view),
         )
 
     @random_quote.autocomplete("topic")
@@ -432,6 +439,13 @@ class Quotes(commands.Cog):
 def random_buttons(view: QuoteView) -> discord.ui.View:
     buttons = discord.ui.View(timeout=None)
     buttons.add_item(FullAnswerButton(view.passage.id, 0))
+    return buttons
+
+
+def shareable_buttons(view: QuoteView) -> discord.ui.View:
+    """Full answer and Share as image, for a /random reply."""
+    buttons = random_buttons(view)
+    buttons.add_item(ShareImageButton(view.passage.id, view.sentence_index))
     return buttons
 
 

@@ -6,7 +6,7 @@ keep calling `store.daily_claim(...)`, `store.replace_corpus(...)`:
 - `base`: the connection, lanes, migrations, meta table, integrity checks;
 - `corpus` (+ `plan`, the load's diff and rows): loading and reading the corpus;
 - `shelf`: `PassageShelf`, the answers read by id (sync, from worker threads);
-- `admin`, `daily`, `trivia`: each feature's rows;
+- `admin`, `daily`, `trivia`, `quote_settings`: each feature's rows;
 - `rows`: the row types handed out, and their converters.
 """
 
@@ -23,6 +23,7 @@ from bot.store.plan import (
     fingerprint,
     fingerprint_ids,
 )
+from bot.store.quote_settings import QuoteSettingsStore
 from bot.store.rows import (
     AdminAction,
     Change,
@@ -38,7 +39,7 @@ from bot.store.shelf import PassageShelf
 from bot.store.trivia import TriviaStore
 
 
-class Store(CorpusStore, AdminStore, DailyStore, TriviaStore, StoreBase):
+class Store(CorpusStore, AdminStore, DailyStore, TriviaStore, QuoteSettingsStore, StoreBase):
     """Owns the database connections. Create with `await Store.open(path)`."""
 
 
