@@ -45,6 +45,11 @@ class Fleet:
     places: list[tuple[Guild, Channel]]
     db: Path
 
+    @property
+    def settings(self) -> Settings:
+        """What the processes read from their environment (the database among it)."""
+        return Settings.from_env(self.env, env_file=None)
+
     def env_for(self, shard_id: int) -> dict[str, str]:
         return {**self.env, "SHARD_COUNT": str(COUNT), "SHARD_IDS": str(shard_id)}
 
@@ -101,10 +106,7 @@ async def fleet(tmp_path: Path) -> AsyncIterator[Fleet]:
 async def prepare(fleet: Fleet, due_in: float) -> str:
     """Load the data once (as `quotebot load` would) and give every guild a daily post due
     `due_in` seconds from now; returns the day."""
-    settings = Settings(
-        db_path=fleet.db, seeds_dir=ROOT / "seeds", data_dir=Path(fleet.env["QUOTEBOT_DATA_DIR"])
-    )
-    library = await open_library(settings)
+    library = await open_library(fleet.settings)
     try:
         outcome = await ensure_loaded(library)
         assert outcome is None or outcome.ok
