@@ -129,6 +129,14 @@ def quiet_voice_warnings() -> None:
             setattr(discord.VoiceClient, flag, False)
 
 
+def shard_options(settings: Settings) -> dict[str, Any]:
+    """AutoShardedBot's shard_count/shard_ids: none given -> Discord's recommended count."""
+    options: dict[str, Any] = {"shard_count": settings.shards.count}
+    if settings.shards.ids is not None:
+        options["shard_ids"] = list(settings.shards.ids)
+    return options
+
+
 class QuoteTree(app_commands.CommandTree["QuoteBot"]):
     async def interaction_check(self, interaction: discord.Interaction[QuoteBot], /) -> bool:
         """Every command is tracked until it has answered; none starts while shutting down."""
@@ -144,8 +152,12 @@ class QuoteTree(app_commands.CommandTree["QuoteBot"]):
         await report_error(interaction, error)
 
 
-class QuoteBot(commands.Bot):
-    """Holds its dependencies as attributes; nothing is a module global."""
+class QuoteBot(commands.AutoShardedBot):
+    """Holds its dependencies as attributes; nothing is a module global.
+
+    Sharded always: without SHARD_COUNT it runs Discord's recommended number of shards in this
+    one process; with SHARD_COUNT/SHARD_IDS it runs its share and serves only those guilds
+    (`owns_guild`: the daily posts it schedules, the trivia rounds it resumes)."""
 
     def __init__(
         self,
@@ -166,6 +178,7 @@ class QuoteBot(commands.Bot):
             help_command=None,
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=QuoteTree,
+            **shard_options(settings),
         )
         self.settings = settings
         self._library = library
@@ -205,6 +218,7 @@ class QuoteBot(commands.Bot):
                 log.error("load error: %s", err)
         stats = self._library.catalog.stats()
         log.info("catalog ready: %s", stats)
+        log.info("serving %s", self.settings.shards.describe())
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         if self.sync_on_start and self.settings.dev_guild_id:
@@ -212,6 +226,10 @@ class QuoteBot(commands.Bot):
             log.info(
                 "synced %d command(s) to dev guild %s", len(synced), self.settings.dev_guild_id
             )
+
+    def owns_guild(self, guild_id: int) -> bool:
+        """Whether this process serves `guild_id` (its shard is one this process runs)."""
+        return self.settings.shards.owns(guild_id)
 
     async def sync_commands(self, guild_id: int | None = None) -> list[app_commands.AppCommand]:
         """Register the commands on purpose: to one guild (instant) or globally."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.store.base import StoreBase
@@ -18,7 +18,8 @@ class DailyStore(StoreBase):
 
     _DAILY_SCHEDULE = (
         "SELECT guild_id, channel_id, local_time, timezone, topic, enabled, next_due, due_day, "
-        "paused_reason, failures, last_error, updated_at, updated_by FROM daily_schedules"
+        "paused_reason, failures, last_error, updated_at, updated_by, mention_role_id, thread "
+        "FROM daily_schedules"
     )
     _DAILY_POST_COLUMNS = (
         "guild_id",
@@ -32,6 +33,7 @@ class DailyStore(StoreBase):
         "posted_at",
         "attempts",
         "note",
+        "thread_id",
     )
     _DAILY_POST = f"SELECT {', '.join(_DAILY_POST_COLUMNS)} FROM daily_posts"
 
@@ -42,7 +44,9 @@ class DailyStore(StoreBase):
                 return list(await cur.fetchall())
 
     async def _daily_atomic(
-        self, steps: Sequence[tuple[str, Sequence[Any]]], guard: tuple[str, Sequence[Any]] | None
+        self,
+        steps: Sequence[tuple[str, Sequence[Any] | Mapping[str, Any]]],
+        guard: tuple[str, Sequence[Any]] | None,
     ) -> bool:
         """Run `steps` in one IMMEDIATE transaction; when `guard` (a SELECT) finds no row,
         nothing is written and the answer is False."""
@@ -100,28 +104,47 @@ class DailyStore(StoreBase):
         due_day: str,
         now: int,
         by: int | None,
+        *,
+        mention_role_id: int | None = None,
+        thread: bool = False,
     ) -> None:
-        """Create or replace a schedule, enabled and unpaused. A post still being retried is
-        settled as unconfirmed: the new schedule starts clean and never re-posts that day."""
+        """Create or replace a schedule (every option), enabled and unpaused. A post still
+        being retried is settled as unconfirmed: the new schedule starts clean and never
+        re-posts that day."""
         await self._daily_atomic(
             [
                 (
                     "UPDATE daily_posts SET status = 'unconfirmed', "
                     "note = 'the schedule changed while this post was being retried' "
-                    "WHERE guild_id = ? AND status = 'sending'",
-                    (guild_id,),
+                    "WHERE guild_id = :guild_id AND status = 'sending'",
+                    {"guild_id": guild_id},
                 ),
                 (
                     "INSERT INTO daily_schedules(guild_id, channel_id, local_time, timezone, "
                     "topic, enabled, next_due, due_day, paused_reason, failures, last_error, "
-                    "updated_at, updated_by) VALUES (?, ?, ?, ?, ?, 1, ?, ?, NULL, 0, NULL, ?, ?) "
+                    "updated_at, updated_by, mention_role_id, thread) VALUES (:guild_id, "
+                    ":channel_id, :local_time, :timezone, :topic, 1, :next_due, :due_day, NULL, "
+                    "0, NULL, :now, :by, :mention_role_id, :thread) "
                     "ON CONFLICT(guild_id) DO UPDATE SET channel_id = excluded.channel_id, "
                     "local_time = excluded.local_time, timezone = excluded.timezone, "
                     "topic = excluded.topic, enabled = 1, next_due = excluded.next_due, "
                     "due_day = excluded.due_day, paused_reason = NULL, failures = 0, "
                     "last_error = NULL, updated_at = excluded.updated_at, "
-                    "updated_by = excluded.updated_by",
-                    (guild_id, channel_id, local_time, timezone, topic, next_due, due_day, now, by),
+                    "updated_by = excluded.updated_by, "
+                    "mention_role_id = excluded.mention_role_id, thread = excluded.thread",
+                    {
+                        "guild_id": guild_id,
+                        "channel_id": channel_id,
+                        "local_time": local_time,
+                        "timezone": timezone,
+                        "topic": topic,
+                        "next_due": next_due,
+                        "due_day": due_day,
+                        "now": now,
+                        "by": by,
+                        "mention_role_id": mention_role_id,
+                        "thread": int(thread),
+                    },
                 ),
             ],
             None,
@@ -278,14 +301,27 @@ class DailyStore(StoreBase):
         next_due: int,
         next_day: str,
         keep_from: str,
+        *,
+        thread_id: int | None = None,
+        note: str | None = None,
     ) -> None:
-        """The post went out: keep its message id and move the schedule to the next day."""
+        """The post went out: keep its message id (and thread, and `note`: what of the
+        mention or thread could not be made) and move the schedule to the next day."""
         await self._daily_atomic(
             [
                 (
-                    "UPDATE daily_posts SET status = 'posted', message_id = ?, channel_id = ?, "
-                    "posted_at = ?, note = NULL WHERE guild_id = ? AND day = ?",
-                    (message_id, channel_id, posted_at, guild_id, day),
+                    "UPDATE daily_posts SET status = 'posted', message_id = :message_id, "
+                    "channel_id = :channel_id, posted_at = :posted_at, thread_id = :thread_id, "
+                    "note = :note WHERE guild_id = :guild_id AND day = :day",
+                    {
+                        "message_id": message_id,
+                        "channel_id": channel_id,
+                        "posted_at": posted_at,
+                        "thread_id": thread_id,
+                        "note": note,
+                        "guild_id": guild_id,
+                        "day": day,
+                    },
                 ),
                 (
                     "UPDATE daily_schedules SET next_due = ?, due_day = ?, failures = 0, "

@@ -6,19 +6,17 @@ import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
 
-from bot.store.base import StoreBase, _now
+from bot.store.base import _now
 from bot.store.rows import _iso, _trivia_answer, _trivia_question, _trivia_round, _trivia_score
+from bot.store.trivia_base import _ROUND_SELECT
+from bot.store.trivia_games import TriviaGameStore, _next_game_round
+from bot.store.trivia_seasons import TriviaSeasonStore, add_to_season, season_for_scoring
 from bot.trivia import Question, Round, RoundAnswer, Score, apply_answer
 
 _TRIVIA_COLUMNS = (
     "id, question, answer, distractors, difficulty, evidence, interview_id, passage_id, "
     "speaker, source, line"
-)
-_ROUND_SELECT = (
-    "SELECT id, guild_id, channel_id, message_id, question, choices, correct, started_at, "
-    "ends_at, status, started_by FROM trivia_rounds"
 )
 _ANSWER_SELECT = "SELECT user_id, choice, correct, points, answered_at FROM trivia_answers"
 _SCORE_SELECT = (
@@ -28,25 +26,13 @@ _SCORE_SELECT = (
 )
 
 
-class TriviaStore(StoreBase):
-    """Trivia rounds, answers and scores."""
+class TriviaStore(TriviaGameStore, TriviaSeasonStore):
+    """Trivia rounds, answers and (all-time) scores; games, hints, options and seasons
+    come from the two bases."""
 
     # --- trivia -----------------------------------------------------------------
     # Members click answers concurrently: trivia transactions go through the "trivia" lane.
     # Only the curated questions are written on `self.conn`, inside `replace_corpus`.
-
-    async def _trivia_rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        conn = await self._lane("trivia").connection()
-        async with self._lane("trivia").lock, conn.execute(sql, params) as cur:
-            return list(await cur.fetchall())
-
-    async def _trivia_write(self, sql: str, params: Sequence[Any] = ()) -> int:
-        """One statement (atomic by itself); returns the number of rows it changed."""
-        conn = await self._lane("trivia").connection()
-        async with self._lane("trivia").lock:
-            cur = await conn.execute(sql, params)
-            await cur.close()
-        return int(cur.rowcount)
 
     async def read_trivia(self) -> list[Question]:
         """The stored curated questions, in file order."""
@@ -83,34 +69,51 @@ class TriviaStore(StoreBase):
         started_at: datetime,
         ends_at: datetime,
         started_by: int | None,
+        game_id: int | None = None,
     ) -> int | None:
         """Open a round and mark its question seen by the guild, atomically.
 
         None when the channel already has an active round (the partial unique index says so,
-        so two /trivia at the same moment cannot both win).
+        so two /trivia at the same moment cannot both win), when a single round is asked
+        for while a game runs in the channel, or when the game `game_id` is over.
         """
         conn = await self._lane("trivia").connection()
         async with self._lane("trivia").lock:
             await conn.execute("BEGIN IMMEDIATE")
             try:
+                game_round = None
+                if game_id is not None:
+                    game_round = await _next_game_round(conn, game_id)
+                    if game_round is None:
+                        await conn.execute("ROLLBACK")
+                        return None
                 cur = await conn.execute(
                     "INSERT INTO trivia_rounds(guild_id, channel_id, question_id, question, "
-                    "choices, correct, started_at, ends_at, status, started_by) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?)",
-                    (
-                        guild_id,
-                        channel_id,
-                        question.id,
-                        json.dumps(question.to_json(), ensure_ascii=False),
-                        json.dumps(list(choices), ensure_ascii=False),
-                        correct,
-                        _iso(started_at),
-                        _iso(ends_at),
-                        started_by,
-                    ),
+                    "choices, correct, started_at, ends_at, status, started_by, game_id, "
+                    "game_round) SELECT :guild_id, :channel_id, :question_id, :question, "
+                    ":choices, :correct, :started_at, :ends_at, 'active', :started_by, "
+                    ":game_id, :game_round WHERE :game_id IS NOT NULL OR NOT EXISTS ("
+                    "SELECT 1 FROM trivia_games WHERE channel_id = :channel_id "
+                    "AND status = 'active')",
+                    {
+                        "guild_id": guild_id,
+                        "channel_id": channel_id,
+                        "question_id": question.id,
+                        "question": json.dumps(question.to_json(), ensure_ascii=False),
+                        "choices": json.dumps(list(choices), ensure_ascii=False),
+                        "correct": correct,
+                        "started_at": _iso(started_at),
+                        "ends_at": _iso(ends_at),
+                        "started_by": started_by,
+                        "game_id": game_id,
+                        "game_round": game_round,
+                    },
                 )
-                round_id = cur.lastrowid
+                round_id = cur.lastrowid if cur.rowcount else None
                 await cur.close()
+                if round_id is None:
+                    await conn.execute("ROLLBACK")
+                    return None
                 await conn.execute(
                     "INSERT INTO trivia_seen(guild_id, question_id, seen_at) VALUES (?, ?, ?) "
                     "ON CONFLICT DO UPDATE SET seen_at = excluded.seen_at",
@@ -152,18 +155,30 @@ class TriviaStore(StoreBase):
         correct: bool,
         points: int,
         at: datetime,
+        hinted: int | None = None,
     ) -> tuple[str, RoundAnswer | None]:
         """Record a member's one answer: ("recorded" | "already" | "closed", the answer kept).
 
         One statement, so the round's being open and the member's first answer are checked
-        and written atomically, however many clicks arrive at once.
+        and written atomically, however many clicks arrive at once. A member who used a hint
+        in this round scores `hinted` (when given) instead of `points`.
         """
         when = _iso(at)
         changed = await self._trivia_write(
             "INSERT OR IGNORE INTO trivia_answers(round_id, user_id, choice, correct, points, "
-            "answered_at) SELECT ?, ?, ?, ?, ?, ? FROM trivia_rounds "
-            "WHERE id = ? AND status = 'active' AND ends_at > ?",
-            (round_id, user_id, choice, int(correct), points, when, round_id, when),
+            "answered_at) SELECT :round_id, :user_id, :choice, :correct, "
+            "CASE WHEN EXISTS (SELECT 1 FROM trivia_hints h WHERE h.round_id = :round_id "
+            "AND h.user_id = :user_id) THEN :hinted ELSE :points END, :at FROM trivia_rounds "
+            "WHERE id = :round_id AND status = 'active' AND ends_at > :at",
+            {
+                "round_id": round_id,
+                "user_id": user_id,
+                "choice": choice,
+                "correct": int(correct),
+                "points": points,
+                "hinted": points if hinted is None else hinted,
+                "at": when,
+            },
         )
         rows = await self._trivia_rows(
             f"{_ANSWER_SELECT} WHERE round_id = ? AND user_id = ?", (round_id, user_id)
@@ -211,7 +226,8 @@ class TriviaStore(StoreBase):
                     row = await cur.fetchone()
                     assert row is not None
                     guild_id = int(row[0])
-                if not cancel:
+                if not cancel and answers:
+                    season = await season_for_scoring(conn, guild_id, _now())
                     for answer in answers:
                         async with conn.execute(
                             f"{_SCORE_SELECT} WHERE guild_id = ? AND user_id = ?",
@@ -220,6 +236,7 @@ class TriviaStore(StoreBase):
                             found = await cur.fetchone()
                         before = _trivia_score(found) if found else Score(guild_id, answer.user_id)
                         after = apply_answer(before, answer.correct, answer.points)
+                        await add_to_season(conn, guild_id, season, answer)
                         await conn.execute(
                             "INSERT INTO trivia_scores(guild_id, user_id, points, correct, "
                             "answered, streak, best_streak) VALUES (?, ?, ?, ?, ?, ?, ?) "
@@ -273,3 +290,12 @@ class TriviaStore(StoreBase):
             (guild_id, user_id),
         )
         return _trivia_score(rows[0]) if rows else None
+
+    # --- export (issue 18) -------------------------------------------------------
+
+    async def trivia_score_guilds(self) -> list[int]:
+        """The servers with trivia scores: what `quotebot export` exports by default."""
+        rows = await self._trivia_rows(
+            "SELECT DISTINCT guild_id FROM trivia_scores WHERE answered > 0 ORDER BY guild_id"
+        )
+        return [int(r[0]) for r in rows]

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from bot.models import Passage
 from bot.trivia.generated import generate
 from bot.trivia.model import Question
+from bot.trivia.sample import SAMPLE_ANSWERS
 
 CURATED_SHARE = 0.6  # chance of drawing a curated question while unseen ones remain
 
@@ -29,9 +30,13 @@ class TriviaBank:
         passages: Iterable[Passage],
         titles: Mapping[str, str],
         stop: threading.Event | None = None,
+        *,
+        sample: int = SAMPLE_ANSWERS,
     ) -> TriviaBank:
-        """The bank for a corpus; raises BankBuildStopped once `stop` is set."""
-        generated = generate(passages, titles, stop=stop)
+        """The bank for a corpus: every curated question, and questions generated from at
+        most `sample` answers (see `bot.trivia.sample`). Raises BankBuildStopped once
+        `stop` is set."""
+        generated = generate(passages, titles, sample=sample, stop=stop)
         questions = tuple(dict({q.id: q for q in [*generated, *curated]}).values())
         ordered = tuple(sorted(questions, key=lambda q: (q.kind != "curated", q.id)))
         return cls(ordered, {q.id: q for q in ordered})
