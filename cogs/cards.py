@@ -34,7 +34,8 @@ class CardSource(Protocol):
 def cards_of(client: discord.Client) -> CardSource:
     """The loaded Cards cog. Found by name and shape: the extension loader runs this module
     again as a new module object, so its class is not the one importers of this module see."""
-    cog = client.get_cog("Cards") if isinstance(client, commands.Bot) else None
+    # QuoteBot is an AutoShardedBot, which is a BotBase but not a commands.Bot.
+    cog = client.get_cog("Cards") if isinstance(client, commands.bot.BotBase) else None
     if cog is None or not isinstance(getattr(cog, "renderer", None), CardRenderer):
         raise RuntimeError("the Cards cog is not loaded")
     return cast(CardSource, cog)
