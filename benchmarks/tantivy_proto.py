@@ -36,6 +36,7 @@ import tantivy
 from benchmarks import querygen
 from benchmarks.bench_search import REPORTING_SEED, Judge, lexicon, rss_mb, synthetic_passages
 from bot.search import SearchIndex
+from bot.search.candidates import Within
 from bot.search.plan import _Query
 from bot.search.text import _IntArray
 
@@ -75,7 +76,9 @@ class TantivyCandidates(SearchIndex):
         me.searcher = engine.searcher()
         return me
 
-    def _candidates(self, query: _Query, k: int) -> tuple[_IntArray, npt.NDArray[np.float64]]:
+    def _candidates(
+        self, query: _Query, k: int, within: Within | None = None
+    ) -> tuple[_IntArray, npt.NDArray[np.float64]]:
         slots: list[Any] = []
         for slot in query.slots:
             terms = [
@@ -99,6 +102,9 @@ class TantivyCandidates(SearchIndex):
         found = self.searcher.search(tantivy.Query.boolean_query(clauses), limit=k).hits
         rows = np.fromiter((addr.doc for _, addr in found), dtype=np.int64, count=len(found))
         scores = np.fromiter((s for s, _ in found), dtype=np.float64, count=len(found))
+        if within is not None:  # a prototype: filtered after the engine's top k
+            keep = within[rows]
+            rows, scores = rows[keep], scores[keep]
         return rows, scores
 
 

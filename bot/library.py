@@ -15,6 +15,7 @@ from pathlib import Path
 
 from bot.bulk import collector_paused
 from bot.catalog import Catalog
+from bot.catalog_sync import GENERATION_KEY, bump_generation
 from bot.loader import LoadError, Problem, assemble, parse_inputs
 from bot.search import SearchIndex, remove_stale_temporaries
 from bot.settings import Settings
@@ -100,6 +101,8 @@ class Library:
         self.defer_checks = defer_checks
         self._catalog: Catalog | None = None
         self._reload_lock = asyncio.Lock()
+        self.generation: str | None = None
+        """The stored catalog generation the catalog was built from (see bot.catalog_sync)."""
 
     @property
     def catalog(self) -> Catalog:
@@ -118,6 +121,8 @@ class Library:
         catalog is read (~1.5 s, mostly in others): a restart is ready in the longer of
         the two, not their sum.
         """
+        generation = await self.store.get_meta(GENERATION_KEY)  # before the corpus: if a
+        # load commits in between, the catalog is newer than its label and is read once more
         key = await self.store.stored_fingerprint()
         early = None
         if key is not None:
@@ -141,6 +146,7 @@ class Library:
         if index is None:
             index = await asyncio.to_thread(_build_index, self.store.passages, self.index_cache)
         self._catalog = await asyncio.to_thread(Catalog, corpus, self.store.passages, index)
+        self.generation = generation
         return self._catalog
 
     async def check_index(self) -> bool:
@@ -161,6 +167,11 @@ class Library:
                     await asyncio.to_thread(self.index_cache.unlink, missing_ok=True)
                 await self.refresh()
         return False
+
+    async def follow(self) -> None:
+        """Another process stored a new corpus: re-read it (after any reload here)."""
+        async with self._reload_lock:
+            await self.refresh()
 
     async def reload(
         self, paths: Sequence[Path] | None = None, *, wait: bool = False, strict: bool = False
@@ -199,6 +210,8 @@ class Library:
         del corpus  # the parsed answers are stored: free them before the index is built
         if not (report.unchanged and self._catalog is not None):
             await self.refresh()
+        if not report.unchanged:  # tell the other processes (bot.catalog_sync)
+            self.generation = await bump_generation(self.store)
         seconds = time.perf_counter() - started
         return ReloadOutcome(report, problems, seconds, files, kept=kept, skipped=skipped)
 
