@@ -326,9 +326,9 @@ def measure(size: int, count: int, sample: int, builds: int, seed: int) -> dict[
         out["cold"] = cold_start(path, index.fingerprint)
         # Latency is timed on the index as a restarted bot serves it: loaded from the cache
         # file (memory-mapped), not the one just built in this process.
-        built, index = index, SearchIndex.load(path, index.fingerprint)
-        assert index is not None
-        del built
+        loaded = SearchIndex.load(path, index.fingerprint)
+        assert loaded is not None
+        index = loaded
         gc.collect()
         out.update(timed_searches(index, queries, prefixes, passages, sample))
     seed_ids = {p.id: p for p in passages if not p.id.startswith("s")}
