@@ -123,9 +123,12 @@ def build_watched(passages: list[Passage]) -> tuple[SearchIndex, float, float]:
 
 def run_python(code: str, *args: str) -> dict[str, float]:
     """Run `code` in a new interpreter at the project root; it prints one JSON object."""
-    out = subprocess.run(
-        [sys.executable, "-c", code, *args], check=True, capture_output=True, text=True, cwd=ROOT
-    ).stdout
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT
+    )
+    if done.returncode:
+        raise RuntimeError(f"the child interpreter failed:\n{done.stderr[-3000:]}")
+    out = done.stdout
     result: dict[str, float] = json.loads(out)
     return result
 
