@@ -35,6 +35,7 @@ class SearchIndex(_Suggester):
         "_ids",
         "_lengths",
         "_lnorm",
+        "_map",
         "_n",
         "_offsets",
         "_plain",
@@ -92,6 +93,7 @@ class SearchIndex(_Suggester):
         self._typos = VocabTypos(vocab, self._df, typo_table)
         # A loaded index whose checksum is not yet checked: (payload, crc32) (see load).
         self._unverified: tuple[memoryview, int] | None = None
+        self._map: mmap.mmap | None = None  # the loaded file's mapping (see verify)
         for arr in (term_off, post_ids, post_impact, lengths, offsets, self._df, self._lnorm):
             if arr.flags.writeable:
                 arr.flags.writeable = False
@@ -229,13 +231,15 @@ class SearchIndex(_Suggester):
             with path.open("rb") as f:
                 if os.fstat(f.fileno()).st_size == 0:
                     return None
-                raw = memoryview(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ))
+                mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
         except (OSError, ValueError):
             return None
         try:
-            index = cls._from_bytes(raw, fingerprint)
+            index = cls._from_bytes(memoryview(mapped), fingerprint)
         except (ValueError, KeyError, TypeError, IndexError, UnicodeDecodeError):
             return None
+        if index is not None:
+            index._map = mapped
         if index is not None and verify and not index.verify():
             return None
         return index
@@ -255,6 +259,10 @@ class SearchIndex(_Suggester):
             if len(self._post_ids) and int(self._post_ids.max()) >= self._n:
                 return False
             self._unverified = None
+            if self._map is not None and hasattr(mmap, "MADV_DONTNEED"):
+                # Reading it all mapped every page into this process: let them go (they
+                # stay in the page cache; searches map back the ones they touch).
+                self._map.madvise(mmap.MADV_DONTNEED)
         return self._questions is None or self._questions.verify()
 
     @classmethod
