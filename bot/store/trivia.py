@@ -90,10 +90,12 @@ class TriviaStore(TriviaGameStore, TriviaSeasonStore):
                 cur = await conn.execute(
                     "INSERT INTO trivia_rounds(guild_id, channel_id, question_id, question, "
                     "choices, correct, started_at, ends_at, status, started_by, game_id, "
-                    "game_round) SELECT :guild_id, :channel_id, :question_id, :question, "
-                    ":choices, :correct, :started_at, :ends_at, 'active', :started_by, "
-                    ":game_id, :game_round WHERE :game_id IS NOT NULL OR NOT EXISTS ("
-                    "SELECT 1 FROM trivia_games WHERE channel_id = :channel_id "
+                    "game_round) SELECT CAST(:guild_id AS BIGINT), CAST(:channel_id AS BIGINT), "
+                    "CAST(:question_id AS TEXT), CAST(:question AS TEXT), CAST(:choices AS TEXT), "
+                    "CAST(:correct AS INTEGER), CAST(:started_at AS TEXT), CAST(:ends_at AS TEXT), "
+                    "'active', CAST(:started_by AS BIGINT), CAST(:game_id AS BIGINT), "
+                    "CAST(:game_round AS INTEGER) WHERE CAST(:game_id AS BIGINT) IS NOT NULL "
+                    "OR NOT EXISTS (SELECT 1 FROM trivia_games WHERE channel_id = :channel_id "
                     "AND status = 'active')",
                     {
                         "guild_id": guild_id,
@@ -166,9 +168,11 @@ class TriviaStore(TriviaGameStore, TriviaSeasonStore):
         when = _iso(at)
         changed = await self._trivia_write(
             "INSERT OR IGNORE INTO trivia_answers(round_id, user_id, choice, correct, points, "
-            "answered_at) SELECT :round_id, :user_id, :choice, :correct, "
+            "answered_at) SELECT CAST(:round_id AS BIGINT), CAST(:user_id AS BIGINT), "
+            "CAST(:choice AS INTEGER), CAST(:correct AS INTEGER), "
             "CASE WHEN EXISTS (SELECT 1 FROM trivia_hints h WHERE h.round_id = :round_id "
-            "AND h.user_id = :user_id) THEN :hinted ELSE :points END, :at FROM trivia_rounds "
+            "AND h.user_id = :user_id) THEN CAST(:hinted AS INTEGER) "
+            "ELSE CAST(:points AS INTEGER) END, CAST(:at AS TEXT) FROM trivia_rounds "
             "WHERE id = :round_id AND status = 'active' AND ends_at > :at",
             {
                 "round_id": round_id,
