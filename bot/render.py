@@ -115,7 +115,8 @@ def about_embed(stats: dict[str, int], interviews: list[str], topics: list[str])
             "`/quote` find a quote by a few words (typos are fine)\n"
             "`/random` a random quote, optionally on a topic or by a speaker\n"
             "`/topic` every quote about a topic\n"
-            "`/trivia play` a trivia round for the whole channel; `/trivia leaderboard`\n"
+            "`/trivia play` a trivia round (or a game: `questions`) for the channel; "
+            "`/trivia leaderboard`\n"
             "`/daily set` (Manage Server) a quote every day at a local time\n"
             "`/about` this message"
         ),
