@@ -13,6 +13,9 @@ Streaming. Records are encoded one at a time and appended to the current part on
 worker thread, from the store's streaming read), so memory holds one record and the topic
 map, never a whole file; a million answers export in constant memory.
 
+Scores: one row per member and season (each season of the server, oldest first, then
+`all-time`), each board by rank, as `/trivia leaderboard` shows them.
+
 CSV: RFC 4180 (comma, double quotes, CRLF), UTF-8 with a byte-order mark so spreadsheets
 read accents and other scripts right (read it back with the `utf-8-sig` codec). Topics are
 joined with "; " in CSV and a list in JSON.
@@ -52,6 +55,7 @@ FILES_PER_MESSAGE = 10  # Discord's limit on attachments in one message
 QUOTE_FIELDS = ("id", "interview_id", "interview", "speaker", "question", "answer", "topics", "url")
 SCORE_FIELDS = (
     "season",
+    "season_number",
     "guild_id",
     "rank",
     "user_id",
@@ -61,7 +65,7 @@ SCORE_FIELDS = (
     "answered",
     "best_streak",
 )
-ALL_TIME = "all-time"  # the season label of scores kept without seasons
+ALL_TIME = "all-time"  # the season label of the all-time scores
 EVERY_SCORE = 2**31 - 1  # a LIMIT that means "all" in SQLite and PostgreSQL alike
 BOM = "\ufeff".encode()
 EXPORT_NAME = re.compile(r"(quotes|trivia-scores)(-\d+-of-\d+)?\.(csv|json)")  # what export writes
@@ -133,9 +137,10 @@ def quote_records(
 
 @dataclass(frozen=True, slots=True)
 class ScoreLine:
-    """One member's score in one season, as exported."""
+    """One member's score in one season (or all-time), as exported."""
 
-    season: str
+    season: str  # the season's name, or ALL_TIME
+    season_number: int | None  # None for all-time
     score: Score
     user_name: str = ""
 
@@ -143,17 +148,19 @@ class ScoreLine:
 async def score_lines(
     store: Store, guild_ids: Iterable[int], names: Callable[[int], str] | None = None
 ) -> list[ScoreLine]:
-    """Every member's trivia score in each server, by season.
-
-    THE place seasons plug in: scores are kept per server without seasons today, so each
-    server has one season, `ALL_TIME`. With seasons, loop over the server's seasons here
-    (and add all-time), passing the season to the store; the CSV already has the column.
-    """
+    """Every member's trivia score in each server: each season, oldest first, then all-time,
+    each by rank (the leaderboards `/trivia leaderboard` shows, whole)."""
     lines: list[ScoreLine] = []
     for guild_id in guild_ids:
-        for score in await store.trivia_leaderboard(guild_id, limit=EVERY_SCORE):
-            name = names(score.user_id) if names else ""
-            lines.append(ScoreLine(ALL_TIME, score, name))
+        boards: list[tuple[str, int | None, int | Literal["all-time"]]] = [
+            (s.name, s.number, s.number) for s in reversed(await store.trivia_seasons(guild_id))
+        ]
+        boards.append((ALL_TIME, None, "all-time"))
+        for label, number, season in boards:
+            scores, _ = await store.trivia_board(guild_id, season, limit=EVERY_SCORE)
+            for score in scores:
+                name = names(score.user_id) if names else ""
+                lines.append(ScoreLine(label, number, score, name))
     return lines
 
 
@@ -161,6 +168,7 @@ def score_row(line: ScoreLine) -> dict[str, Any]:
     s = line.score
     return {
         "season": line.season,
+        "season_number": line.season_number,
         "guild_id": s.guild_id,
         "rank": s.rank,
         "user_id": s.user_id,

@@ -124,7 +124,9 @@ async def add_scores(store: Store, guild_id: int, points: dict[int, int]) -> Non
 async def test_quotes_and_scores_parse_back_with_every_field(
     library: Library, tmp_path: Path
 ) -> None:
-    await add_scores(library.store, 1, {100: 14, 101: 9, 102: 0})
+    await add_scores(library.store, 1, {100: 14, 101: 9, 102: 0})  # season 1 begins
+    await library.store.trivia_start_season(1, "Spring", 100, T0 + timedelta(hours=1))
+    await add_scores(library.store, 1, {101: 5})
     await add_scores(library.store, 2, {200: 5})  # another server: not in this export
     out = tmp_path / "out"
     out.mkdir()
@@ -132,7 +134,7 @@ async def test_quotes_and_scores_parse_back_with_every_field(
         library.catalog, library.store, out, guild_ids=[1], names=lambda uid: f"user {uid}"
     )
     assert [f.name for f in done.files] == ["quotes.csv", "quotes.json", "trivia-scores.csv"]
-    assert done.quote_count == 5 and done.score_count == 3
+    assert done.quote_count == 5 and done.score_count == 7
 
     from_csv = read_csv(out / "quotes.csv")
     from_json = json.loads((out / "quotes.json").read_text(encoding="utf-8"))
@@ -156,13 +158,19 @@ async def test_quotes_and_scores_parse_back_with_every_field(
 
     scores = read_csv(out / "trivia-scores.csv")
     assert list(scores[0]) == list(SCORE_FIELDS)
-    assert [(r["user_id"], r["points"], r["rank"], r["season"]) for r in scores] == [
-        ("100", "14", "1", "all-time"),
-        ("101", "9", "2", "all-time"),
-        ("102", "0", "3", "all-time"),
-    ]
+    # Each season, oldest first, then all-time; each by rank (equal points share a rank).
+    assert [(r["season"], r["season_number"], r["user_id"], r["points"], r["rank"]) for r in scores] == [
+        ("Season 1", "1", "100", "14", "1"),
+        ("Season 1", "1", "101", "9", "2"),
+        ("Season 1", "1", "102", "0", "3"),
+        ("Spring", "2", "101", "5", "1"),
+        ("all-time", "", "101", "14", "1"),
+        ("all-time", "", "100", "14", "1"),
+        ("all-time", "", "102", "0", "3"),
+    ]  # fmt: skip
     assert scores[0]["user_name"] == "user 100" and scores[0]["guild_id"] == "1"
     assert scores[2]["correct"] == "0" and scores[2]["answered"] == "1"
+    assert scores[4]["correct"] == "2" and scores[4]["answered"] == "2"
 
 
 async def test_a_small_limit_splits_into_parts_that_each_parse(
@@ -251,8 +259,11 @@ async def test_cli_export_writes_the_files_and_replaces_an_earlier_export(
     assert not list(out.glob("*.json")) and not list(out.glob(".export-*"))
     rows = [r for p in parts for r in read_csv(p)]
     assert len(rows) == 5
-    assert [r["user_id"] for r in read_csv(out / "trivia-scores.csv")] == ["70"]
-    assert "Exported 5 quote(s) and 1 trivia score(s) from 1 server(s)" in stdout
+    assert [(r["season"], r["user_id"]) for r in read_csv(out / "trivia-scores.csv")] == [
+        ("Season 1", "70"),
+        ("all-time", "70"),
+    ]
+    assert "Exported 5 quote(s) and 2 trivia score(s) from 1 server(s)" in stdout
 
 
 async def test_cli_export_refuses_bad_options(

@@ -84,13 +84,16 @@ async def test_owner_gets_every_quote_and_this_servers_scores_privately(
     scores = rows["trivia-scores.csv"]
     assert list(scores[0]) == list(SCORE_FIELDS)
     # Names come from the bot's member cache (no members intent): the one asking is known.
-    assert [(r["user_id"], r["points"], r["rank"]) for r in scores] == [
-        (str(world.member.id), "14", "1"),
-        (str(world.owner.id), "9", "2"),
+    member, owner = str(world.member.id), str(world.owner.id)
+    assert [(r["season"], r["user_id"], r["points"], r["rank"]) for r in scores] == [
+        ("Season 1", member, "14", "1"),
+        ("Season 1", owner, "9", "2"),
+        ("all-time", member, "14", "1"),
+        ("all-time", owner, "9", "2"),
     ]
     assert scores[1]["user_name"] == "owner"
     [row] = await store.admin_actions(actions=["export"])
-    assert row.result == "ok" and f"{quotes} quotes, 2 scores, 3 files" == row.message
+    assert row.result == "ok" and f"{quotes} quotes, 4 scores, 3 files" == row.message
     assert not message.pings()
 
 
