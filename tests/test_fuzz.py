@@ -513,6 +513,10 @@ def call_strategies(world: World) -> dict[str, st.SearchStrategy[Call]]:
             anyone,
         ),
         "trivia leaderboard": (st.just({}), anyone),
+        "trivia season start": (
+            st.fixed_dictionaries({}, optional={"name": text(60).filter(bool)}),
+            managers,
+        ),
         "trivia stats": (st.fixed_dictionaries({}, optional={"member": members}), anyone),
         "trivia-settings": (
             st.fixed_dictionaries({}, optional={"round_seconds": st.integers(5, 300)}),
@@ -556,6 +560,7 @@ def call_strategies(world: World) -> dict[str, st.SearchStrategy[Call]]:
             managers,
         ),
         "admin reload": (st.just({}), managers),
+        "admin export": (st.just({}), managers),
         "admin import": (
             st.fixed_dictionaries({"file": uploads}, optional={"title": text(200).filter(bool)}),
             managers,
