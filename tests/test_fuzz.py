@@ -522,7 +522,11 @@ def call_strategies(world: World) -> dict[str, st.SearchStrategy[Call]]:
                         ),
                     ),
                 },
-                optional={"topic": text(100).filter(bool)},
+                optional={
+                    "topic": text(100).filter(bool),
+                    "mention": st.sampled_from(list(world.guild.roles.values())),
+                    "thread": st.booleans(),
+                },
             ),
             st.just("moderator"),
         ),
@@ -539,6 +543,7 @@ def call_strategies(world: World) -> dict[str, st.SearchStrategy[Call]]:
             managers,
         ),
         "admin reload": (st.just({}), managers),
+        "admin export": (st.just({}), managers),
         "admin import": (
             st.fixed_dictionaries({"file": uploads}, optional={"title": text(200).filter(bool)}),
             managers,
