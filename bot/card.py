@@ -180,11 +180,13 @@ class CardRenderer:
     def wrap(self, text: str, size: int) -> list[_Line]:
         return [self._line(line, rtl) for line, rtl in self._wrap(text, size)]
 
-    def _wrap(self, text: str, size: int) -> list[tuple[str, bool]]:
+    def _wrap(
+        self, text: str, size: int, measure: _Measure | None = None
+    ) -> list[tuple[str, bool]]:
         """Lines of at most the text width, breaking at spaces (inside a word when one is
         wider than a line, as for scripts written without spaces)."""
         limit = self.layout.width - 2 * self.layout.margin
-        measure = _Measure(self, size)
+        measure = measure or _Measure(self, size)
         lines: list[tuple[str, bool]] = []
         for paragraph in text.split("\n"):
             rtl = is_rtl(paragraph)
@@ -233,8 +235,19 @@ class CardRenderer:
         """The largest size at which the whole text fits; else the smallest size and the
         text shortened at a sentence (or a word) with an ellipsis."""
         text = _clean(text)
+        limit = self.layout.width - 2 * self.layout.margin
+        smallest = min(self.layout.sizes)
+        # Every line holds at most `limit` of width, so a text needs at least its width over
+        # `limit` lines; measured once at the smallest size and scaled (10 % slack for
+        # hinting), sizes that cannot fit are skipped without wrapping.
+        at_smallest = _Measure(self, smallest)
+        total = sum(at_smallest(token) for token in re.findall(r"\S+\s*", text))
         for size in self.layout.sizes:
-            lines = self._wrap(text, size)
+            least = total * size / smallest / limit
+            if least > 1.1 * self.layout.max_text_height / self._line_height(size):
+                continue
+            measure = at_smallest if size == smallest else _Measure(self, size)
+            lines = self._wrap(text, size, measure)
             if self._fits(lines, size):
                 return _Fitted([self._line(t, rtl) for t, rtl in lines], size, False)
         size = self.layout.sizes[-1]
@@ -243,8 +256,10 @@ class CardRenderer:
     def _shorten(self, text: str, size: int) -> str:
         sentences = split_sentences(text)
 
+        measure = _Measure(self, size)  # the candidates share their words: measure each once
+
         def fits(candidate: str) -> bool:
-            return self._fits(self._wrap(candidate, size), size)
+            return self._fits(self._wrap(candidate, size, measure), size)
 
         kept = _longest(len(sentences), lambda k: fits(" ".join(sentences[:k]) + " " + ELLIPSIS))
         if kept:

@@ -14,6 +14,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.catalog_sync import CatalogSync
 from bot.clock import Clock, SystemClock
 from bot.errors import UserError
 from bot.lane import SearchLane
@@ -195,6 +196,7 @@ class QuoteBot(commands.AutoShardedBot):
         self._setup_done = asyncio.Event()
         self._button_cooldowns: dict[tuple[str, int], app_commands.Cooldown] = {}
         self.search_lane = SearchLane()
+        self.catalog_sync: CatalogSync | None = None
 
     @property
     def library(self) -> Library:
@@ -219,6 +221,8 @@ class QuoteBot(commands.AutoShardedBot):
         stats = self._library.catalog.stats()
         log.info("catalog ready: %s", stats)
         log.info("serving %s", self.settings.shards.describe())
+        self.catalog_sync = CatalogSync(self._library)  # other processes' reloads reach us
+        self.catalog_sync.start()
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         if self.sync_on_start and self.settings.dev_guild_id:
@@ -299,6 +303,8 @@ class QuoteBot(commands.AutoShardedBot):
             await self._drain(self.shutdown_grace, caller)
             await super().close()
         finally:
+            if self.catalog_sync is not None:
+                await self.catalog_sync.stop()
             if self._library is not None and self._owns_library:
                 await self._library.store.close()
                 self._library = None

@@ -75,6 +75,8 @@ class Settings:
     log_level: str = "INFO"
     shards: ShardPlan = field(default_factory=ShardPlan)
     """SHARD_COUNT/SHARD_IDS: the shards this process runs and the guilds it serves."""
+    card_fonts: tuple[Path, ...] = ()
+    """QUOTEBOT_CARD_FONTS: extra font files or folders for quote cards (after the shipped)."""
 
     @classmethod
     def from_env(
@@ -100,6 +102,9 @@ class Settings:
             gateway_url=(values.get("DISCORD_GATEWAY_URL") or "").strip() or None,
             log_level=(values.get("LOG_LEVEL") or "INFO").upper(),
             shards=_shard_plan(values.get("SHARD_COUNT"), values.get("SHARD_IDS")),
+            card_fonts=tuple(
+                Path(p) for p in (values.get("QUOTEBOT_CARD_FONTS") or "").split(os.pathsep) if p
+            ),
         )
 
     @property

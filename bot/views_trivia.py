@@ -147,8 +147,8 @@ PERSISTENT = (TriviaAnswerButton, TriviaHintButton, TriviaPageButton)
 
 
 def round_view(round_: Round, *, over: bool = False) -> discord.ui.View:
-    """The answer buttons (one row of up to 5) and the hint on a second row; once the round
-    is over, all disabled with the right answer in green."""
+    """The answer buttons (one row of up to 5) and, with 3 choices or more, the hint on a
+    second row; once the round is over, all disabled with the right answer in green."""
     view = discord.ui.View(timeout=None)
     for n, label in enumerate(round_.choices):
         style = discord.ButtonStyle.primary
@@ -161,10 +161,16 @@ def round_view(round_: Round, *, over: bool = False) -> discord.ui.View:
         item = TriviaAnswerButton(round_.id, n, label, style=style, disabled=over)
         item.item.row = 0
         view.add_item(item)
-    hint = TriviaHintButton(round_.id, disabled=over)
-    hint.item.row = 1
-    view.add_item(hint)
+    if hint_helps(round_):
+        hint = TriviaHintButton(round_.id, disabled=over)
+        hint.item.row = 1
+        view.add_item(hint)
     return view
+
+
+def hint_helps(round_: Round) -> bool:
+    """A hint leaves two choices: with two or fewer it would not narrow anything."""
+    return len(round_.choices) > 2
 
 
 def board_view(asker: int, board: str, page: int, pages: int) -> discord.ui.View | None:

@@ -6,6 +6,7 @@ message by bot.render_card; this cog reads options and the server's theme and se
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any, Literal, Protocol, cast
 
@@ -14,6 +15,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.card import CardRenderer, make_theme
+from bot.cardfonts import default_chain
 from bot.catalog import QuoteView
 from bot.client import QuoteBot
 from bot.errors import UserError
@@ -103,13 +105,18 @@ class Cards(commands.Cog):
 
     def __init__(self, bot: QuoteBot) -> None:
         self.bot = bot
-        self.renderer = CardRenderer()
+        self.renderer = CardRenderer(default_chain(bot.settings.card_fonts))
+        self._warm: asyncio.Task[object] | None = None
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(ShareImageButton)
+        # The fonts' character maps (~0.3 s) are read in the background, not on a first share.
+        self._warm = asyncio.create_task(asyncio.to_thread(lambda: self.renderer.fonts.coverage))
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(ShareImageButton)
+        if self._warm is not None:
+            await asyncio.gather(self._warm, return_exceptions=True)
 
     async def theme_name(self, guild_id: int | None) -> str:
         if guild_id is None:

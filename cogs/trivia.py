@@ -42,7 +42,7 @@ from bot.trivia.games import (
     parse_season,
 )
 from bot.trivia_host import TriviaHost, busy_text
-from bot.views_trivia import ALL_TIME_KEY, PERSISTENT, board_view, round_view
+from bot.views_trivia import ALL_TIME_KEY, PERSISTENT, board_view, hint_helps, round_view
 
 log = logging.getLogger(__name__)
 
@@ -314,6 +314,8 @@ class Trivia(commands.Cog):
         if found.status != "active":
             await self._show_over(interaction, found)
             return
+        if not hint_helps(found):
+            raise UserError("This round has only two choices: there is no hint to give.")
         outcome = await self.store.trivia_use_hint(round_id, interaction.user.id, self.clock.now())
         if outcome == "answered":
             raise UserError("You already answered this round: a hint would not help now.")

@@ -19,6 +19,7 @@ from PIL import Image
 
 from bot.card import THEMES, CardQuote, CardRenderer, Layout, contrast, make_theme
 from bot.cardfonts import SHIPPED_FONTS, default_chain
+from bot.settings import Settings
 from bot.transcript.sentences import split_sentences
 
 GOLDEN = Path(__file__).parent / "fixtures" / "cards"
@@ -138,6 +139,13 @@ def test_extra_fonts_come_after_the_shipped_ones(tmp_path: Path) -> None:
     (extra / "Extra.ttf").write_bytes(default_chain().paths[6].read_bytes())
     chain = default_chain([extra])
     assert chain.paths[-1].name == "Extra.ttf" and len(chain.paths) == len(SHIPPED_FONTS) + 1
+
+
+def test_extra_fonts_setting(tmp_path: Path) -> None:
+    first, second = tmp_path / "a", tmp_path / "b.ttf"
+    env = {"QUOTEBOT_CARD_FONTS": f"{first}{os.pathsep}{second}"}
+    assert Settings.from_env(env, env_file=None).card_fonts == (first, second)
+    assert Settings.from_env({}, env_file=None).card_fonts == ()
 
 
 def test_a_word_wider_than_the_card_is_broken_inside(renderer: CardRenderer) -> None:

@@ -139,6 +139,15 @@ async def test_quote_settings_theme_is_per_server_and_survives_restart(
     assert background(card_image(card)) == COLOUR.to_rgb()  # the other server kept the default
 
 
+async def test_accent_theme_takes_the_bots_role_colour(
+    emulator: DiscordEmulator, world: World, launch_quotebot: Launch
+) -> None:
+    emulator.bot_role(world.guild).colour = 0x2F6F4F  # set by the server's admins
+    await launch_quotebot()
+    card = await share(emulator, await quote(emulator, world), world)
+    assert background(card_image(card)) == (0x2F, 0x6F, 0x4F)
+
+
 async def test_quote_settings_refused_without_manage_server_at_run_time(
     emulator: DiscordEmulator, world: World, quotebot: QuoteBot
 ) -> None:

@@ -12,6 +12,7 @@ claim and the post's nonce are what keep each guild to one post.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import secrets
 import shutil
@@ -44,6 +45,11 @@ class Fleet:
     env: dict[str, str]
     places: list[tuple[Guild, Channel]]
     db: Path
+
+    @property
+    def settings(self) -> Settings:
+        """What the processes read from their environment (the database among it)."""
+        return Settings.from_env(self.env, env_file=None)
 
     def env_for(self, shard_id: int) -> dict[str, str]:
         return {**self.env, "SHARD_COUNT": str(COUNT), "SHARD_IDS": str(shard_id)}
@@ -98,16 +104,15 @@ async def fleet(tmp_path: Path) -> AsyncIterator[Fleet]:
         assert not emu.take_violations()
 
 
-async def prepare(fleet: Fleet, due_in: float) -> str:
-    """Load the data once (as `quotebot load` would) and give every guild a daily post due
-    `due_in` seconds from now; returns the day."""
-    settings = Settings(
-        db_path=fleet.db, seeds_dir=ROOT / "seeds", data_dir=Path(fleet.env["QUOTEBOT_DATA_DIR"])
-    )
-    library = await open_library(settings)
+async def prepare(fleet: Fleet, due_in: float | None = None) -> None:
+    """Load the data once (as `quotebot load` would), so the processes start on a loaded
+    database, and give every guild a daily post due `due_in` seconds from now."""
+    library = await open_library(fleet.settings)
     try:
         outcome = await ensure_loaded(library)
         assert outcome is None or outcome.ok
+        if due_in is None:
+            return
         due = int(time.time() + due_in)
         day = day_key(datetime.fromtimestamp(due, UTC).date())
         at = datetime.fromtimestamp(due, UTC).strftime("%H:%M")
@@ -117,7 +122,6 @@ async def prepare(fleet: Fleet, due_in: float) -> str:
             )
     finally:
         await library.store.close()
-    return day
 
 
 async def test_two_processes_post_each_guild_once_even_when_one_is_killed_mid_round(
@@ -171,3 +175,38 @@ async def settle_all(fleet: Fleet, timeout: float = 60.0) -> None:
     finally:
         await store.close_lanes()
         await store.close()
+
+
+async def test_a_trivia_round_resumes_after_its_process_is_killed(
+    fleet: Fleet, spawn: Spawn
+) -> None:
+    """A round in process 2's guild: an answer, SIGKILL, restart, and the restarted process
+    reveals the round with the answer given before the kill."""
+    emu = fleet.emu
+    await prepare(fleet)
+    second = await spawn(fleet.env_for(1))  # shard 0's process plays no part here
+    await fleet.serving(1, second)
+    _, channel = next(p for p in fleet.places if shard_of(p[0].id, COUNT) == 1)
+    settings = await emu.slash("trivia settings", {"round_seconds": 10}, channel=channel)
+    await settings.wait_original(timeout=60.0)
+    handle = await emu.slash("trivia play", {}, channel=channel)
+    message = await handle.wait_original(lambda m: bool(m.buttons), timeout=60.0)
+    click = await emu.click(message, message.buttons[0]["custom_id"])
+    await click.response()
+
+    second.proc.kill()
+    await second.proc.wait()
+    restarted = await spawn(fleet.env_for(1))
+    await fleet.serving(1, restarted)
+    assert "replaced" in [r.kind for r in emu.gateway_log]  # the dead session, by the new one
+
+    def revealed() -> bool:
+        found = emu.get_message(message.id)
+        return found is not None and all(b.get("disabled") for b in found.buttons)
+
+    await emu.wait_until(revealed, 60.0, what="the reveal by the restarted process")
+    final = emu.get_message(message.id)
+    assert final is not None and final.embed is not None
+    assert f"<@{emu.owner.id}>" in json.dumps(final.embed)  # the answer from before the kill
+    restarted.proc.terminate()
+    assert await restarted.finish(30) == 0

@@ -42,3 +42,17 @@ async def test_unknown_theme_is_refused_by_the_schema(tmp_path: Path) -> None:
         assert await store.card_theme(1) is None
     finally:
         await store.close()
+
+
+def test_facets_rows_follow_the_index_even_when_orders_differ() -> None:
+    from bot.facets import Facets
+
+    answers = [("a", "Ann", "i1"), ("b", "Bo", "i1"), ("c", "Ann", "i2"), ("x", "Ann", "i2")]
+    same = Facets.build(answers[:3], ["a", "b", "c"])
+    assert same.speakers["Ann"].tolist() == [0, 2] and same.interviews["i1"].tolist() == [0, 1]
+    moved = Facets.build(answers, ["c", "a", "b"])  # a reload in between: looked up by id
+    assert moved.speakers["Ann"].tolist() == [1, 0] and moved.speaker_counts()["Ann"] == 2
+    flags = moved.within(["Ann"], "i2")
+    assert flags is not None and flags.tolist() == [True, False, False]
+    assert moved.within() is None
+    assert moved.speaker_counts()["Ann"] == 2 and moved.interview_counts()["i1"] == 2

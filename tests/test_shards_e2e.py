@@ -6,6 +6,7 @@ that each serve only their guilds: gateway events, slash commands, daily posts, 
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
@@ -13,6 +14,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from test_admin_e2e import INTERVIEW
 from test_daily_e2e import daily_posts, scheduler_of
 
 from bot.client import QuoteBot
@@ -191,3 +193,34 @@ async def test_trivia_rounds_resume_only_in_their_own_process(
 
     await emulator.wait_until(revealed, 10.0, what="the reveal by the owning process")
     assert await second.library.store.trivia_active_rounds() == []
+
+
+async def test_a_reload_in_one_process_reaches_the_other(
+    emulator: DiscordEmulator,
+    places: list[tuple[Guild, Channel]],
+    both: tuple[QuoteBot, QuoteBot],
+    bot_settings: Settings,
+) -> None:
+    """/admin reload answered by process 1 stores the new corpus; process 2 notices the new
+    catalog generation in the database and re-reads its catalog: /quote there finds it."""
+    first, second = both
+    (_, here), (_, there) = (
+        next(p for p in places if shard_of(p[0].id, COUNT) == shard_id) for shard_id in (0, 1)
+    )
+    before = set(second.library.catalog.interviews)
+    (bot_settings.data_dir / "jane-doe.txt").write_text(INTERVIEW, encoding="utf-8")
+    handle = await emulator.slash("admin", subcommand="reload", channel=here)
+    report = await handle.wait_original(timeout=30.0)
+    assert report.embed is not None and "+1 added" in report.embed["description"]
+    assert session_shard(emulator, handle.id) == [0, COUNT]
+
+    async with asyncio.timeout(20):  # the peer polls every 2 s
+        while set(second.library.catalog.interviews) == before:  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
+    assert second.library.generation == first.library.generation is not None
+    handle = await emulator.slash("quote", {"query": "river was the whole world"}, channel=there)
+    answer = await handle.wait_original(timeout=10.0)
+    assert session_shard(emulator, handle.id) == [1, COUNT]
+    assert "I grew up in that town" in json.dumps(answer.embeds, ensure_ascii=False)
+    assert first.catalog_sync is not None and first.catalog_sync.refreshes == 0
+    assert second.catalog_sync is not None and second.catalog_sync.refreshes == 1

@@ -166,7 +166,8 @@ async def test_a_full_round_with_several_members(
     message, round_ = await start_round(emulator, world, qbot)
     labels = [b["label"] for b in message.buttons if b["custom_id"].startswith("qb:tv:")]
     assert labels == list(round_.choices) and len(labels) >= 2
-    assert [b["custom_id"] for b in message.buttons][-1] == f"qb:th:{round_.id}"  # the hint
+    if len(round_.choices) > 2:  # a hint to narrow the choices, on its own row
+        assert [b["custom_id"] for b in message.buttons][-1] == f"qb:th:{round_.id}"
     assert all(not b.get("disabled") for b in message.buttons)
     assert message.embed is not None and message.embed["title"].startswith("Trivia · ")
     no_pings(message)

@@ -3,19 +3,26 @@ work stops growing with the corpus while the questions stay grounded and fair.""
 
 from __future__ import annotations
 
+import random
 import sys
 from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.clock import SystemClock
 from bot.models import Passage
+from bot.store import Store
 from bot.topics import fold
 from bot.trivia import TriviaBank, generate
+from bot.trivia.bank import topic_sample
+from bot.trivia.games import TriviaOptions
 from bot.trivia.model import folded
 from bot.trivia.sample import sample_answers
+from bot.trivia_host import TriviaHost
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -113,3 +120,58 @@ def test_the_bank_has_the_same_questions_whatever_the_corpus_size_beyond_the_sam
     a = TriviaBank.build([], small, titles, sample=200)
     b = TriviaBank.build([], large, titles, sample=200)
     assert abs(len(a.questions) - len(b.questions)) <= len(a.questions) // 4
+
+
+def test_topic_samples_are_bounded_and_fixed() -> None:
+    ids = [f"p{n}" for n in range(1000)]
+    chosen = topic_sample(ids, 50)
+    assert len(chosen) == 50 and set(chosen) <= set(ids)
+    assert topic_sample(list(reversed(ids)), 50) == chosen
+    assert (
+        topic_sample(ids[:10], 50) == topic_sample(ids[:10], 50)
+        and len(topic_sample(ids[:10])) == 10
+    )
+
+
+async def test_a_topic_outside_the_sample_gets_questions_made_for_it(tmp_path: Path) -> None:
+    """Over a corpus larger than the sample, /trivia play topic:… still finds questions
+    about a topic whose answers were left out: they are made for it on demand, fair
+    against the topic's text, and remembered until the bank is rebuilt."""
+    passages = synthetic_passages(600, with_seed=False)
+    titles = {p.interview_id: p.interview_id for p in passages}
+    bank = TriviaBank.build([], passages, titles, sample=100)
+    outside = [p for p in passages if p.id not in bank.sampled]
+    topic = {p.id for p in outside[:40]}
+    assert not bank.covers(topic) and not bank.pool(passage_ids=topic)
+    catalog = SimpleNamespace(
+        passages={p.id: p for p in passages},
+        interviews={
+            iid: SimpleNamespace(meta=SimpleNamespace(title=t)) for iid, t in titles.items()
+        },
+    )
+    bot = SimpleNamespace(library=SimpleNamespace(catalog=catalog))
+    store = await Store.open(tmp_path / "t.db")
+    try:
+
+        async def the_bank() -> TriviaBank:
+            return bank
+
+        host = TriviaHost(bot, lambda: store, SystemClock, the_bank, lambda: 20.0)
+        rng = random.Random(3)
+        asked = set()
+        for _ in range(5):
+            question = await host.pick(1, topic, None, TriviaOptions(), rng)
+            assert question is not None and question.passage_id in topic
+            assert question.kind == "complete"
+            asked.add(question.id)
+        assert len(asked) == 5  # no repeats while unseen ones remain
+        made = host._topics[frozenset(topic)]
+        check_fair(list(made), [p for p in passages if p.id in set(topic_sample(topic))])
+        # a server that turned generated questions off gets none, and is told so
+        assert await host.pick(1, topic, None, TriviaOptions(use_generated=False), rng) is None
+        # a topic the sample covers is not made again
+        inside = {q.passage_id for q in bank.questions[:30]}
+        await host.pick(1, inside, None, TriviaOptions(), rng)
+        assert frozenset(inside) not in host._topics
+    finally:
+        await store.close()

@@ -195,13 +195,19 @@ class Role:
     managed: bool = False
     mentionable: bool = False
     """Anyone may ping it; otherwise only members with Mention Everyone in the channel."""
+    colour: int = 0
+    """0xRRGGBB; 0 is "no colour" (a member shows its highest coloured role's)."""
 
     def to_payload(self) -> JSON:
         return {
             "id": str(self.id),
             "name": self.name,
-            "color": 0,
-            "colors": {"primary_color": 0, "secondary_color": None, "tertiary_color": None},
+            "color": self.colour,
+            "colors": {
+                "primary_color": self.colour,
+                "secondary_color": None,
+                "tertiary_color": None,
+            },
             "hoist": False,
             "icon": None,
             "unicode_emoji": None,

@@ -105,6 +105,11 @@ class PassageShelf:
         sql = f"SELECT id FROM passages WHERE speaker IN ({marks}) {_CATALOG_ORDER}"
         return [row[0] for row in self._rows(sql, tuple(speakers))]
 
+    def facets(self) -> Iterator[tuple[str, str, str]]:
+        """(id, speaker, interview id) of every answer, in catalog order (the search
+        index's row order), for the /quote filters (in a worker thread)."""
+        return self._rows(f"SELECT id, speaker, interview_id FROM passages {_CATALOG_ORDER}")
+
     def close(self) -> None:
         with self._lock:
             self._closed = True

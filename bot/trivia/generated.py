@@ -348,5 +348,6 @@ def generate(
                 questions.append(q)
                 made += 1
     check_stop(stop)
-    questions.extend(_who_questions(quotable, titles, who_per_interview, stop))
+    if who_per_interview > 0:
+        questions.extend(_who_questions(quotable, titles, who_per_interview, stop))
     return questions
