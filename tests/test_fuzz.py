@@ -562,7 +562,11 @@ def call_strategies(world: World) -> dict[str, st.SearchStrategy[Call]]:
                         ),
                     ),
                 },
-                optional={"topic": text(100).filter(bool)},
+                optional={
+                    "topic": text(100).filter(bool),
+                    "mention": st.sampled_from(list(world.guild.roles.values())),
+                    "thread": st.booleans(),
+                },
             ),
             st.just("moderator"),
         ),
