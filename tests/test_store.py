@@ -1,17 +1,26 @@
-"""The store against real SQLite files: migrations, all-or-nothing loads, diffs, bad files."""
+"""The store on both backends (SQLite files and a real PostgreSQL, see tests/storefixtures.py):
+migrations, all-or-nothing loads, diffs; SQLite's own: bad files, WAL, in-place upgrades."""
 
 import hashlib
 import logging
+import shutil
 import sqlite3
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
+import asyncpg
 import pytest
+import sqlalchemy.exc
 
 from bot import store as store_module
 from bot.models import Interview, InterviewMeta, Passage, Topic
 from bot.store import Change, Store, StoreError, _migrations, fingerprint
+from bot.store import migrate as store_migrate
 from bot.store import plan as store_plan
+
+# A duplicate key in a load, as each driver reports it (the load is rolled back either way).
+DUPLICATE = (sqlite3.IntegrityError, asyncpg.UniqueViolationError, sqlalchemy.exc.IntegrityError)
 
 
 def make_interview(iid: str, answers: list[str], title: str = "T") -> Interview:
@@ -41,10 +50,18 @@ def make_interview(iid: str, answers: list[str], title: str = "T") -> Interview:
 
 
 @pytest.fixture
-async def store(tmp_path: Path):  # type: ignore[no-untyped-def]
+async def sqlite_store(tmp_path: Path):  # type: ignore[no-untyped-def]
     s = await Store.open(tmp_path / "q.db")
     yield s
     await s.close()
+
+
+def sqlite_rows(path: Path, sql: str) -> list[tuple[Any, ...]]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
 
 
 def test_migrations_are_numbered_one_to_n_without_gaps() -> None:
@@ -54,13 +71,20 @@ def test_migrations_are_numbered_one_to_n_without_gaps() -> None:
     assert numbers == list(range(1, len(numbers) + 1))
 
 
-async def test_migrations_from_empty_set_version_and_wal(store: Store) -> None:
+async def test_migrations_from_empty_set_version(store: Store) -> None:
     latest = max(n for n, _, _ in _migrations())
     assert await store.schema_version() == latest
-    async with store.conn.execute("PRAGMA journal_mode") as cur:
-        assert (await cur.fetchone())[0] == "wal"
     assert await store.migrate() == latest  # idempotent
     assert await store.integrity_ok()
+
+
+async def test_a_new_sqlite_file_is_wal_and_marked_ours(sqlite_store: Store) -> None:
+    latest = max(n for n, _, _ in _migrations())
+    assert sqlite_rows(sqlite_store.path, "PRAGMA journal_mode") == [("wal",)]
+    assert sqlite_rows(sqlite_store.path, "PRAGMA user_version") == [(latest,)]
+    assert sqlite_rows(sqlite_store.path, "PRAGMA application_id") == [
+        (store_module.APPLICATION_ID,)
+    ]
 
 
 async def test_load_then_same_again_reports_nothing(store: Store) -> None:
@@ -103,7 +127,7 @@ async def test_failed_load_leaves_old_data(store: Store) -> None:
     dup = replace(
         bad, id="three", passages=tuple(replace(p, interview_id="three") for p in bad.passages)
     )
-    with pytest.raises(sqlite3.IntegrityError):  # same passage id twice: the insert fails midway
+    with pytest.raises(DUPLICATE):  # same passage id twice: the insert fails midway
         await store.replace_corpus([a, bad, dup], [])
     stored = await store.read_corpus()
     assert [i.id for i in stored.interviews] == ["one"]
@@ -195,13 +219,13 @@ async def test_a_load_in_many_batches_stores_every_row(
 
 
 async def test_debug_log_of_a_load_names_statements_not_rows(
-    store: Store, caplog: pytest.LogCaptureFixture
+    sqlite_store: Store, caplog: pytest.LogCaptureFixture
 ) -> None:
     """aiosqlite logs each call at DEBUG; a load's rows (and their text) stay out of it."""
     secret = "a sentence nobody should find in the log"
     interviews = [make_interview(f"iv{n}", [f"{secret} {k}." for k in range(40)]) for n in range(3)]
     with caplog.at_level(logging.DEBUG, logger="aiosqlite"):
-        await store.replace_corpus(interviews, [])
+        await sqlite_store.replace_corpus(interviews, [])
     lines = [r.getMessage() for r in caplog.records if r.name == "aiosqlite"]
     assert any("INSERT INTO passages" in line and "[120 rows]" in line for line in lines)
     assert all(secret not in line and len(line) < 500 for line in lines)
@@ -249,10 +273,74 @@ async def test_migration_5_moves_sentences_into_their_answers_row(tmp_path: Path
         )
         assert await store.get_meta(store_module.SUMMARY_KEY) is not None
         assert await store.read_corpus() == corpus
-        async with store.conn.execute(
-            "SELECT name FROM sqlite_master WHERE name = 'sentences'"
-        ) as cur:
-            assert await cur.fetchall() == []
         assert await store.integrity_ok()
     finally:
         await store.close()
+    assert sqlite_rows(path, "SELECT name FROM sqlite_master WHERE name = 'sentences'") == []
+
+
+def test_every_numbered_file_has_a_revision() -> None:
+    """A new `bot/migrations/NNN_*.sql` needs its revision `bot/store/revisions/NNN_*.py`
+    (one line: `run_sql_file("NNN_*.sql")`); the head is the last file."""
+    files = [n for n, _, _ in _migrations() if n > store_migrate.LEGACY_LAST]
+    revisions = store_migrate.revision_numbers()
+    assert revisions == [store_migrate.LEGACY_LAST, *files]
+    assert store_migrate.head() == f"{max(n for n, _, _ in _migrations()):03d}"
+
+
+async def test_a_database_made_by_the_numbered_runner_upgrades_in_place(tmp_path: Path) -> None:
+    """tests/fixtures/store/v5.db was made by the store before Alembic (commit bfbaddf,
+    schema version 5; see make_v5.py there): it opens, keeps every row, and is stamped."""
+    path = tmp_path / "v5.db"
+    shutil.copyfile(FIXTURES / "v5.db", path)
+    before = {t: sqlite_rows(path, f"SELECT * FROM {t} ORDER BY 1") for t in V5_TABLES}
+    assert sqlite_rows(path, "SELECT name FROM sqlite_master WHERE name = 'alembic_version'") == []
+    store = await Store.open(path)
+    try:
+        assert await store.schema_version() == max(n for n, _, _ in _migrations())
+        corpus = await store.read_corpus()
+        assert [iv.id for iv in corpus.interviews] == ["one", "two"]
+        assert next(store.passages.stream()).text == "The river was cold that winter."
+        big = 2**62 + 12345
+        daily = await store.daily_get(big)
+        assert daily is not None and daily.channel_id == big + 1
+        assert not await store.daily_claim(
+            big, "2027-01-15", "x", "n2", big + 1, 1_800_000_000, [], 1_800_000_300
+        )  # the claim made before the upgrade still holds its day
+        score = await store.trivia_score(big, big + 3)
+        assert score is not None and (score.points, score.correct) == (10, 1)
+        assert [q.id for q in await store.read_trivia()] == ["q1"]
+        assert [a.action for a in await store.admin_actions()] == ["reload"]
+        assert await store.pending_import_owner("tok") == big + 2
+        assert await store.integrity_ok()
+    finally:
+        await store.close()
+    after = {t: sqlite_rows(path, f"SELECT * FROM {t} ORDER BY 1") for t in V5_TABLES}
+    assert after == before
+    assert sqlite_rows(path, "SELECT version_num FROM alembic_version") == [(store_migrate.head(),)]
+    again = await Store.open(path)  # stamped: nothing left to do
+    try:
+        assert await again.schema_version() == max(n for n, _, _ in _migrations())
+    finally:
+        await again.close()
+
+
+FIXTURES = Path(__file__).parent / "fixtures" / "store"
+V5_TABLES = (
+    "interviews",
+    "speakers",
+    "passages",
+    "topics",
+    "passage_topics",
+    "meta",
+    "trivia_questions",
+    "trivia_rounds",
+    "trivia_answers",
+    "trivia_scores",
+    "trivia_seen",
+    "daily_schedules",
+    "daily_posts",
+    "daily_bag",
+    "admin_audit",
+    "pending_imports",
+)
