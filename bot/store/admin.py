@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.store.base import StoreBase, sql
+from bot.store.base import StoreBase
 from bot.store.rows import AdminAction, PendingImport
 
 ADMIN = "admin"  # the lane: on the main one a row could join a reload's transaction
@@ -53,15 +53,12 @@ class AdminStore(StoreBase):
         """Newest first, optionally only some actions and/or results."""
         where: list[str] = []
         params: dict[str, Any] = {"limit": limit}
-        expanding: list[str] = []
         if actions:
             where.append("action IN :actions")
             params["actions"] = list(actions)
-            expanding.append("actions")
         if results:
             where.append("result IN :results")
             params["results"] = list(results)
-            expanding.append("results")
         statement = (
             "SELECT id, at, user_id, user_name, guild_id, action, detail, result, message "
             "FROM admin_audit"
@@ -69,7 +66,7 @@ class AdminStore(StoreBase):
         if where:
             statement += " WHERE " + " AND ".join(where)
         statement += " ORDER BY id DESC LIMIT :limit"
-        rows = await self._all(ADMIN, sql(statement, *expanding), params)
+        rows = await self._all(ADMIN, statement, params)
         return [
             AdminAction(
                 id=r[0],

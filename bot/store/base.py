@@ -7,23 +7,21 @@ SQLite (WAL, through aiosqlite) or PostgreSQL (asyncpg), both through SQLAlchemy
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Self
 
-from sqlalchemy import bindparam, text
-from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
-from sqlalchemy.sql.elements import TextClause
 
 from bot.store import dialect, migrate
-from bot.store.dialect import POSTGRESQL, Target
+from bot.store.dialect import POSTGRESQL, Rows, Target, Tx
 from bot.store.errors import StoreError
 from bot.store.migrate import APPLICATION_ID, _migrations
 from bot.store.shelf import PassageShelf
@@ -32,7 +30,7 @@ __all__ = ["APPLICATION_ID", "CORPUS_TABLES", "Lane", "StoreBase", "_migrations"
 
 CORPUS_TABLES = ("interviews", "passages", "topics")
 MAIN = "main"
-Params = Mapping[str, Any] | Sequence[Mapping[str, Any]] | None
+Params = Mapping[str, Any] | None
 
 
 class _ShortStatementLog(logging.Filter):
@@ -63,15 +61,6 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def sql(statement: str, *expanding: str) -> TextClause:
-    """A portable statement with named binds; `expanding` names binds that take a list
-    (``WHERE id IN :ids``)."""
-    clause = text(statement)
-    if expanding:
-        clause = clause.bindparams(*(bindparam(name, expanding=True) for name in expanding))
-    return clause
-
-
 class Lane:
     """A connection of its own for one feature's transactions, and a lock serialising them.
 
@@ -85,6 +74,7 @@ class Lane:
         self.store = store
         self.lock = asyncio.Lock()
         self._conn: AsyncConnection | None = None
+        self.driver: Any = None  # the driver's connection under `_conn` (see `dialect.Tx`)
         self._opening = asyncio.Lock()
 
     async def connection(self) -> AsyncConnection:
@@ -92,7 +82,9 @@ class Lane:
             return self._conn
         async with self._opening:
             if self._conn is None:
-                self._conn = await self.store.engine.connect()
+                conn = await self.store.engine.connect()
+                self.driver = (await conn.get_raw_connection()).driver_connection
+                self._conn = conn
             return self._conn
 
     async def close(self) -> None:
@@ -145,6 +137,7 @@ class StoreBase:
             raise StoreError(f"cannot open database {where.shown}: {_reason(exc)}") from exc
         store = cls(engine, conn, where)
         try:
+            store._lanes[MAIN].driver = (await conn.get_raw_connection()).driver_connection
             if where.kind != POSTGRESQL:
                 await store._configure_sqlite()
             await store.migrate()
@@ -207,63 +200,54 @@ class StoreBase:
     # --- statements -------------------------------------------------------------
 
     @asynccontextmanager
-    async def _tx(self, lane: str = MAIN, *, write: bool = True) -> AsyncIterator[AsyncConnection]:
+    async def _tx(self, lane: str = MAIN, *, write: bool = True) -> AsyncIterator[Tx]:
         """One transaction on `lane` (a writer's, or with `write=False` one snapshot to read)."""
         held = self._lane(lane)
         async with held.lock:
             conn = await held.connection()
-            await conn.execution_options(begin="IMMEDIATE" if write else "DEFERRED")
-            async with conn.begin():
-                yield conn
+            async with dialect.transaction(conn, held.driver, self.kind, write=write) as tx:
+                yield tx
 
-    async def _run(
-        self, lane: str, statement: str | TextClause, params: Params = None
-    ) -> CursorResult[Any]:
+    async def _run(self, lane: str, statement: str, params: Params = None) -> Rows:
         """One statement on `lane`, atomic by itself (SQLite: no BEGIN around it); its
         rows are fetched before the lane is released."""
         held = self._lane(lane)
-        clause = sql(statement) if isinstance(statement, str) else statement
         async with held.lock:
             conn = await held.connection()
-            await conn.execution_options(begin="NONE")
-            async with conn.begin():
-                result = await conn.execute(clause, params)
-                if result.returns_rows:
-                    result = result.freeze()()  # type: ignore[assignment]
-        return result
+            if self.kind == POSTGRESQL:
+                async with conn.begin():
+                    return await Tx(conn, held.driver, self.kind).execute(statement, params)
+            return await Tx(conn, held.driver, self.kind).execute(statement, params)
 
-    async def _all(
-        self, lane: str, statement: str | TextClause, params: Params = None
-    ) -> list[Any]:
-        return list((await self._run(lane, statement, params)).fetchall())
+    async def _all(self, lane: str, statement: str, params: Params = None) -> list[Any]:
+        return (await self._run(lane, statement, params)).rows
 
-    async def _first(self, lane: str, statement: str | TextClause, params: Params = None) -> Any:
-        rows = await self._all(lane, statement, params)
-        return rows[0] if rows else None
+    async def _first(self, lane: str, statement: str, params: Params = None) -> Any:
+        return (await self._run(lane, statement, params)).first()
 
-    async def _scalar(self, lane: str, statement: str | TextClause, params: Params = None) -> Any:
-        row = await self._first(lane, statement, params)
-        return None if row is None else row[0]
+    async def _scalar(self, lane: str, statement: str, params: Params = None) -> Any:
+        return (await self._run(lane, statement, params)).scalar()
 
     # --- schema -------------------------------------------------------------------
 
     async def schema_version(self) -> int:
         """The schema's revision (the number of the last `bot/migrations` file it has)."""
-        async with self._tx(MAIN, write=False) as conn:
-            stored = await migrate.stored_revision(conn, self.kind)
+        async with self._tx(MAIN, write=False) as tx:
+            stored = await migrate.stored_revision(tx)
         return int(stored or 0)
 
     async def migrate(self) -> int:
-        """Apply pending revisions in one transaction. Returns the schema's revision."""
+        """Apply pending revisions in one transaction. Returns the schema's revision.
+
+        A start with nothing to migrate costs one query: Alembic is imported only when the
+        stored revision is behind the head."""
+        async with self._tx(MAIN, write=False) as tx:
+            stored = await migrate.stored_revision(tx)
+        if stored == migrate.head():
+            return int(stored)
         async with self._lane(MAIN).lock:
-            conn = self.conn
-            await conn.execution_options(begin="NONE")
-            async with conn.begin():
-                stored = await migrate.stored_revision(conn, self.kind)
-            if stored == migrate.head():
-                return int(stored)
-            await conn.execution_options(begin="IMMEDIATE")
-            return int(await migrate.upgrade(conn, self.kind))
+            await self.conn.execution_options(begin="IMMEDIATE")
+            return int(await migrate.upgrade(self.conn, self.kind))
 
     async def integrity_ok(self, *, quick: bool = False) -> bool:
         """SQLite's `PRAGMA integrity_check`, or with `quick` the cheaper `quick_check`
@@ -280,6 +264,17 @@ class StoreBase:
                     raise exc.orig from exc
                 raise
 
+    async def size_bytes(self) -> int:
+        """The database's size on disk (SQLite: the file and its write-ahead log)."""
+        if self.kind == POSTGRESQL:
+            found = await self._scalar(MAIN, "SELECT pg_database_size(current_database())")
+            return int(found or 0)
+        total = 0
+        for candidate in (self.path, self.path.with_name(self.path.name + "-wal")):
+            with contextlib.suppress(OSError):
+                total += candidate.stat().st_size
+        return total
+
     # --- meta -------------------------------------------------------------------
 
     async def get_meta(self, key: str) -> str | None:
@@ -287,10 +282,10 @@ class StoreBase:
         return None if value is None else str(value)
 
     async def set_meta(self, key: str, value: str) -> None:
-        await self._run(MAIN, _SET_META, {"key": key, "value": value})
+        await self._run(MAIN, SET_META, {"key": key, "value": value})
 
 
-_SET_META = (
+SET_META = (
     "INSERT INTO meta(key, value) VALUES (:key, :value) "
     "ON CONFLICT(key) DO UPDATE SET value = excluded.value"
 )

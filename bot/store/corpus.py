@@ -13,8 +13,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from bot.bulk import collector_paused
 from bot.models import (
     Interview,
@@ -25,7 +23,8 @@ from bot.models import (
     Topic,
 )
 from bot.store import dialect
-from bot.store.base import _SET_META, CORPUS_TABLES, MAIN, StoreBase, _now, sql
+from bot.store.base import CORPUS_TABLES, MAIN, SET_META, StoreBase, _now
+from bot.store.dialect import Tx
 from bot.store.plan import (
     SUMMARY_KEY,
     _diff,
@@ -60,11 +59,11 @@ class CorpusStore(StoreBase):
         links = dialect.sorted_concat(
             self.kind, "passage_id", "passage_topics pt WHERE pt.topic_slug = t.slug"
         )
-        async with self._tx(MAIN, write=False) as conn:
-            iv_rows = await _fetch(conn, "SELECT id, content_hash FROM interviews")
-            p_rows = await _fetch(conn, "SELECT id, interview_id, position FROM passages")
+        async with self._tx(MAIN, write=False) as tx:
+            iv_rows = await _fetch(tx, "SELECT id, content_hash FROM interviews")
+            p_rows = await _fetch(tx, "SELECT id, interview_id, position FROM passages")
             t_rows = await _fetch(
-                conn, f"SELECT t.slug, t.name, t.aliases, t.keywords, {links} FROM topics t"
+                tx, f"SELECT t.slug, t.name, t.aliases, t.keywords, {links} FROM topics t"
             )
         return await asyncio.to_thread(_Stored.of_rows, iv_rows, p_rows, t_rows)
 
@@ -101,34 +100,31 @@ class CorpusStore(StoreBase):
         report = replace(plan.report, extra=extra)
         if report.unchanged:
             return report
-        async with self._tx(MAIN) as conn:
-            await dialect.serialise_loads(conn, self.kind)
+        async with self._tx(MAIN) as tx:
+            await dialect.serialise_loads(tx)
             if plan.stale:
-                await conn.execute(
-                    sql("DELETE FROM interviews WHERE id = :id"), [{"id": i} for (i,) in plan.stale]
+                await tx.executemany(
+                    "DELETE FROM interviews WHERE id = :id", [{"id": i} for (i,) in plan.stale]
                 )
             loaded_at = _now()
-            await self._insert_interviews(conn, plan.fresh, loaded_at)
-            await conn.execute(sql("DELETE FROM topics"))
-            await dialect.bulk_insert(conn, self.kind, "topics", TOPIC_COLUMNS, plan.topic_rows)
+            await self._insert_interviews(plan.fresh, loaded_at)
+            await tx.execute("DELETE FROM topics")
+            await dialect.bulk_insert(tx, "topics", TOPIC_COLUMNS, plan.topic_rows)
             await dialect.bulk_insert(
-                conn, self.kind, "passage_topics", ("topic_slug", "passage_id"), plan.link_rows
+                tx, "passage_topics", ("topic_slug", "passage_id"), plan.link_rows
             )
             if trivia is not None and extra["trivia"].any:
-                await conn.execute(sql("DELETE FROM trivia_questions"))
+                await tx.execute("DELETE FROM trivia_questions")
                 rows = [(qid, *row) for qid, row in _trivia_rows(trivia).items()]
-                await dialect.bulk_insert(conn, self.kind, "trivia_questions", TRIVIA_COLUMNS, rows)
+                await dialect.bulk_insert(tx, "trivia_questions", TRIVIA_COLUMNS, rows)
             metas = [{"key": "corpus_loaded_at", "value": loaded_at}]
-            await conn.execute(
-                sql(_SET_META), [*metas, {"key": SUMMARY_KEY, "value": plan.summary}]
-            )
+            await tx.executemany(SET_META, [*metas, {"key": SUMMARY_KEY, "value": plan.summary}])
         await self._shelve(json.loads(plan.summary)["fingerprint"])
         return report
 
-    async def _insert_interviews(
-        self, conn: AsyncConnection, interviews: Sequence[Any], loaded_at: str
-    ) -> None:
-        """Insert `interviews` with their speakers and answers.
+    async def _insert_interviews(self, interviews: Sequence[Any], loaded_at: str) -> None:
+        """Insert `interviews` with their speakers and answers, in the main lane's open
+        transaction (see `_replace_corpus`).
 
         Rows of many interviews go in one bulk insert per table (SQLite: executemany;
         PostgreSQL: COPY), INSERT_BATCH rows at a time: a call per interview and table cost
@@ -137,9 +133,10 @@ class CorpusStore(StoreBase):
         off the event loop); making the next while the database inserts one was no faster
         here (the two threads share the GIL) and stalled the loop more.
         """
+        main = Tx(self.conn, self._lanes[MAIN].driver, self.kind)
         batches = _insert_batches(interviews, loaded_at)
         while (batch := await asyncio.to_thread(next, batches, None)) is not None:
-            await dialect.bulk_insert(conn, self.kind, *batch)
+            await dialect.bulk_insert(main, *batch)
 
     async def stored_fingerprint(self) -> str | None:
         """The stored answers' fingerprint from the last load's summary (None before one)."""
@@ -155,36 +152,32 @@ class CorpusStore(StoreBase):
         from before that has it computed and stored once here. Rows become objects in a
         worker thread (~1 s for the 83k interviews of a million answers).
         """
-        async with self._tx(MAIN, write=False) as conn:
+        async with self._tx(MAIN, write=False) as tx:
             iv_rows = await _fetch(
-                conn,
+                tx,
                 "SELECT id, title, interviewee, interviewer, publication, date, url, source, "
                 "content_hash FROM interviews ORDER BY id",
             )
             speaker_rows = await _fetch(
-                conn, "SELECT interview_id, name FROM speakers ORDER BY interview_id, ord"
+                tx, "SELECT interview_id, name FROM speakers ORDER BY interview_id, ord"
             )
             link_rows = await _fetch(
-                conn,
+                tx,
                 "SELECT pt.topic_slug, pt.passage_id FROM passage_topics pt JOIN passages p "
                 "ON p.id = pt.passage_id ORDER BY pt.topic_slug, p.interview_id, p.position",
             )
             t_rows = await _fetch(
-                conn,
+                tx,
                 "SELECT slug, name, curated, aliases, keywords FROM topics "
                 "ORDER BY curated DESC, name",
             )
             summary = (
-                await conn.execute(
-                    sql("SELECT value FROM meta WHERE key = :key"), {"key": SUMMARY_KEY}
-                )
+                await tx.execute("SELECT value FROM meta WHERE key = :key", {"key": SUMMARY_KEY})
             ).scalar()
             missing = summary is None
             if summary is None:
-                ids = await _fetch(conn, f"SELECT id FROM passages {_CATALOG_ORDER}")
-                counts = await _fetch(
-                    conn, "SELECT speaker, count(*) FROM passages GROUP BY speaker"
-                )
+                ids = await _fetch(tx, f"SELECT id FROM passages {_CATALOG_ORDER}")
+                counts = await _fetch(tx, "SELECT speaker, count(*) FROM passages GROUP BY speaker")
                 key = fingerprint_ids([r[0] for r in ids])
                 summary = _summary(key, Counter({r[0]: r[1] for r in counts}))
         if missing:
@@ -205,8 +198,8 @@ class CorpusStore(StoreBase):
             return
         path = shelf_path(self.target.path, key)
         if not await asyncio.to_thread(path.exists):
-            async with self._tx(MAIN, write=False) as conn:
-                await materialise(conn, path)
+            async with self._tx(MAIN, write=False) as tx:
+                await materialise(tx.conn, path)
         self.passages.point_at(path)
 
     async def stored_interviews(self, ids: Sequence[str]) -> list[Interview]:
@@ -221,21 +214,21 @@ class CorpusStore(StoreBase):
         if not wanted:
             return []
         params = {"ids": wanted}
-        async with self._tx(MAIN, write=False) as conn:
+        async with self._tx(MAIN, write=False) as tx:
             iv_rows = await _fetch(
-                conn,
+                tx,
                 "SELECT id, title, interviewee, interviewer, publication, date, url, source, "
                 "content_hash FROM interviews WHERE id IN :ids ORDER BY id",
                 params,
             )
             speaker_rows = await _fetch(
-                conn,
+                tx,
                 "SELECT interview_id, name FROM speakers WHERE interview_id IN :ids "
                 "ORDER BY interview_id, ord",
                 params,
             )
             p_rows = await _fetch(
-                conn,
+                tx,
                 f"SELECT {_PASSAGE_COLUMNS} FROM passages WHERE interview_id IN :ids "
                 f"{_CATALOG_ORDER}",
                 params,
@@ -266,18 +259,9 @@ class CorpusStore(StoreBase):
 TOPIC_COLUMNS = ("slug", "name", "curated", "aliases", "keywords")
 
 
-async def _fetch(
-    conn: AsyncConnection, statement: str, params: dict[str, Any] | None = None
-) -> list[Any]:
-    """Every row of a large read, inside `conn`'s transaction. On SQLite through the driver
-    (today's path: aiosqlite's fetchall, no row objects made per row)."""
-    if params is None and conn.dialect.name != dialect.POSTGRESQL:
-        driver = (await conn.get_raw_connection()).driver_connection
-        assert driver is not None
-        async with driver.execute(statement) as cur:
-            return list(await cur.fetchall())
-    expanding = ("ids",) if params and "ids" in params else ()
-    return list((await conn.execute(sql(statement, *expanding), params)).fetchall())
+async def _fetch(tx: Tx, statement: str, params: dict[str, Any] | None = None) -> list[Any]:
+    """Every row of a read inside `tx` (on SQLite one driver call, as before SQLAlchemy)."""
+    return (await tx.execute(statement, params)).rows
 
 
 def _stored_corpus(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.store.base import StoreBase, sql
+from bot.store.base import StoreBase
 from bot.store.dialect import for_update
 from bot.store.rows import DailyPostRow, DailyRow, _daily_post_row, _daily_row
 
@@ -68,13 +68,13 @@ class DailyStore(StoreBase):
         locked on PostgreSQL) finds no row, or step number `must_insert` changes no row,
         nothing is written and the answer is False."""
         try:
-            async with self._tx(DAILY) as conn:
+            async with self._tx(DAILY) as tx:
                 if guard is not None:
-                    found = await conn.execute(sql(guard[0] + for_update(self.kind)), guard[1])
+                    found = await tx.execute(guard[0] + for_update(self.kind), guard[1])
                     if found.first() is None:
                         return False
                 for n, (statement, params) in enumerate(steps):
-                    result = await conn.execute(sql(statement), params)
+                    result = await tx.execute(statement, params)
                     if n == must_insert and result.rowcount == 0:
                         raise _Taken
         except _Taken:

@@ -21,11 +21,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.store.dialect import POSTGRESQL, SQLITE, portable_ddl, statements
+from bot.store.dialect import POSTGRESQL, SQLITE, Tx, portable_ddl, statements
 
 APPLICATION_ID = 0x51554F54  # "QUOT": marks a SQLite file as ours (PRAGMA application_id)
 LEGACY_LAST = 5  # the last file the old user_version runner applied
@@ -54,26 +53,28 @@ def head() -> str:
     return f"{max(revision_numbers()):03d}"
 
 
-async def stored_revision(conn: AsyncConnection, kind: str) -> str | None:
+async def stored_revision(tx: Tx) -> str | None:
     """The database's Alembic revision; None before its first (a new database, or one made
     by the numbered-file runner)."""
-    if kind == POSTGRESQL:
+    if tx.kind == POSTGRESQL:
         found = "SELECT to_regclass('alembic_version') IS NOT NULL"
     else:
         found = "SELECT count(*) FROM sqlite_master WHERE name = 'alembic_version'"
-    if not (await conn.execute(text(found))).scalar():
+    if not (await tx.execute(found)).scalar():
         return None
-    value = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar()
+    value = (await tx.execute("SELECT version_num FROM alembic_version")).scalar()
     return None if value is None else str(value)
 
 
 async def upgrade(conn: AsyncConnection, kind: str) -> str:
     """Bring the schema to the head revision in one transaction; returns the revision."""
     target = head()
-    async with conn.begin():
+    driver = (await conn.get_raw_connection()).driver_connection
+    async with conn.begin():  # SQLite: BEGIN IMMEDIATE (see dialect's begin event)
+        tx = Tx(conn, driver, kind)
         if kind == POSTGRESQL:  # another process may be starting against the same database
-            await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
-        if await stored_revision(conn, kind) == target:
+            await tx.execute("SELECT pg_advisory_xact_lock(:key)", {"key": _MIGRATION_LOCK})
+        if await stored_revision(tx) == target:
             return target
         await conn.run_sync(_run_alembic, target)
     return target

@@ -6,10 +6,8 @@ import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
-
-from bot.store.base import StoreBase, _now, sql
-from bot.store.dialect import for_update
+from bot.store.base import StoreBase, _now
+from bot.store.dialect import INTEGRITY_ERRORS, for_update
 from bot.store.rows import _iso, _trivia_answer, _trivia_question, _trivia_round, _trivia_score
 from bot.trivia import Question, Round, RoundAnswer, Score, apply_answer
 
@@ -100,16 +98,14 @@ class TriviaStore(StoreBase):
         so two /trivia at the same moment cannot both win).
         """
         try:
-            async with self._tx(TRIVIA) as conn:
+            async with self._tx(TRIVIA) as tx:
                 round_id = (
-                    await conn.execute(
-                        sql(
-                            "INSERT INTO trivia_rounds(guild_id, channel_id, question_id, "
-                            "question, choices, correct, started_at, ends_at, status, "
-                            "started_by) VALUES (:guild_id, :channel_id, :question_id, "
-                            ":question, :choices, :correct, :started_at, :ends_at, 'active', "
-                            ":started_by) RETURNING id"
-                        ),
+                    await tx.execute(
+                        "INSERT INTO trivia_rounds(guild_id, channel_id, question_id, "
+                        "question, choices, correct, started_at, ends_at, status, "
+                        "started_by) VALUES (:guild_id, :channel_id, :question_id, "
+                        ":question, :choices, :correct, :started_at, :ends_at, 'active', "
+                        ":started_by) RETURNING id",
                         {
                             "guild_id": guild_id,
                             "channel_id": channel_id,
@@ -122,16 +118,14 @@ class TriviaStore(StoreBase):
                             "started_by": started_by,
                         },
                     )
-                ).scalar_one()
-                await conn.execute(
-                    sql(
-                        "INSERT INTO trivia_seen(guild_id, question_id, seen_at) "
-                        "VALUES (:guild_id, :question_id, :seen_at) "
-                        "ON CONFLICT(guild_id, question_id) DO UPDATE SET seen_at = excluded.seen_at"
-                    ),
+                ).scalar()
+                await tx.execute(
+                    "INSERT INTO trivia_seen(guild_id, question_id, seen_at) "
+                    "VALUES (:guild_id, :question_id, :seen_at) "
+                    "ON CONFLICT(guild_id, question_id) DO UPDATE SET seen_at = excluded.seen_at",
                     {"guild_id": guild_id, "question_id": question.id, "seen_at": _iso(started_at)},
                 )
-        except IntegrityError:
+        except INTEGRITY_ERRORS:
             return None
         return int(round_id)
 
@@ -216,37 +210,33 @@ class TriviaStore(StoreBase):
         task, or another process, ended it first).
         """
         status = "cancelled" if cancel else "finished"
-        async with self._tx(TRIVIA) as conn:
-            closed = await conn.execute(
-                sql(
-                    "UPDATE trivia_rounds SET status = :status WHERE id = :id "
-                    "AND status = 'active' RETURNING guild_id"
-                ),
+        async with self._tx(TRIVIA) as tx:
+            closed = await tx.execute(
+                "UPDATE trivia_rounds SET status = :status WHERE id = :id "
+                "AND status = 'active' RETURNING guild_id",
                 {"status": status, "id": round_id},
             )
             found = closed.first()
             if found is None:  # nothing was written
                 return None
             guild_id = int(found[0])
-            answers = [
-                _trivia_answer(r)
-                for r in await conn.execute(
-                    sql(f"{_ANSWER_SELECT} WHERE round_id = :id ORDER BY answered_at, user_id"),
-                    {"id": round_id},
-                )
-            ]
+            found_answers = await tx.execute(
+                f"{_ANSWER_SELECT} WHERE round_id = :id ORDER BY answered_at, user_id",
+                {"id": round_id},
+            )
+            answers = [_trivia_answer(r) for r in found_answers.rows]
             if not cancel:
                 for answer in answers:
                     row = (
-                        await conn.execute(
-                            sql(_SCORE_FOR_UPDATE + for_update(self.kind)),
+                        await tx.execute(
+                            _SCORE_FOR_UPDATE + for_update(self.kind),
                             {"guild_id": guild_id, "user_id": answer.user_id},
                         )
                     ).first()
                     before = _trivia_score(row) if row else Score(guild_id, answer.user_id)
                     after = apply_answer(before, answer.correct, answer.points)
-                    await conn.execute(
-                        sql(_SAVE_SCORE),
+                    await tx.execute(
+                        _SAVE_SCORE,
                         {
                             "guild_id": guild_id,
                             "user_id": answer.user_id,
@@ -272,12 +262,9 @@ class TriviaStore(StoreBase):
         params = [{"guild_id": guild_id, "question_id": qid} for qid in question_ids]
         if not params:
             return
-        async with self._tx(TRIVIA) as conn:
-            await conn.execute(
-                sql(
-                    "DELETE FROM trivia_seen WHERE guild_id = :guild_id "
-                    "AND question_id = :question_id"
-                ),
+        async with self._tx(TRIVIA) as tx:
+            await tx.executemany(
+                "DELETE FROM trivia_seen WHERE guild_id = :guild_id AND question_id = :question_id",
                 params,
             )
 
