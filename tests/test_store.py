@@ -1,10 +1,12 @@
 """The store on both backends (SQLite files and a real PostgreSQL, see tests/storefixtures.py):
 migrations, all-or-nothing loads, diffs; SQLite's own: bad files, WAL, in-place upgrades."""
 
+import asyncio
 import hashlib
 import logging
 import shutil
 import sqlite3
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -344,3 +346,75 @@ V5_TABLES = (
     "admin_audit",
     "pending_imports",
 )
+
+
+async def test_a_daily_claim_is_won_once_across_two_stores(
+    store: Store, open_store: Callable[[], Awaitable[Store]]
+) -> None:
+    """Two processes' stores on one database claim the same (guild, day) at once, many
+    times: each day is won by exactly one (the row insert is the claim)."""
+    other = await open_store()
+    try:
+        days = [f"2027-01-{d:02d}" for d in range(1, 21)]
+        for n, _day in enumerate(days):
+            guild = 2**62 + n  # Discord ids are 64-bit
+            await store.daily_put(guild, 7, "09:00", "UTC", None, 100, days[n], 0, None)
+
+        async def claim(s: Store, n: int) -> bool:
+            return await s.daily_claim(2**62 + n, days[n], f"q{n}", "nonce", 7, 100, [], 400)
+
+        for n in range(len(days)):
+            won = await asyncio.gather(claim(store, n), claim(other, n))
+            assert sorted(won) == [False, True]
+            post = await other.daily_post(2**62 + n, days[n])
+            assert post is not None and post.status == "sending" and post.quote_id == f"q{n}"
+    finally:
+        await other.close()
+
+
+async def test_a_reload_notice_reaches_another_store(
+    store: Store, open_store: Callable[[], Awaitable[Store]]
+) -> None:
+    """PostgreSQL: NOTIFY from one store reaches a listening one. SQLite: one process's
+    file, so both calls say there is nobody to tell."""
+    other = await open_store()
+    try:
+        heard: asyncio.Queue[str] = asyncio.Queue()
+        listening = await other.listen_reloads(heard.put_nowait)
+        sent = await store.notify_reload("abc123")
+        assert listening == sent == (store.kind == "postgresql")
+        if sent:
+            async with asyncio.timeout(30):  # delivery is immediate; the bound is a safety net
+                assert await heard.get() == "abc123"
+    finally:
+        await other.close()
+
+
+async def test_postgresql_answers_are_read_from_a_local_copy_per_corpus(
+    pg_url: str, tmp_path: Path
+) -> None:
+    """The search threads read answers synchronously: on PostgreSQL from a SQLite copy made
+    once per corpus fingerprint, which a second process reuses and a reload replaces."""
+    cache = tmp_path / "cache"
+    first = await Store.open(pg_url, cache_dir=cache)
+    try:
+        a = make_interview("one", ["First answer.", "Second answer."])
+        await first.replace_corpus([a], [])
+        corpus = await first.read_corpus()
+        copies = sorted(cache.glob("answers-*.db"))
+        assert len(copies) == 1 and first.passages.path == copies[0]
+        assert [p.id for p in first.passages.stream()] == [p.id for p in a.passages]
+        second = await Store.open(pg_url, cache_dir=cache)
+        try:
+            assert (await second.read_corpus()).fingerprint == corpus.fingerprint
+            assert second.passages.path == copies[0]  # reused, not made again
+            assert second.passages[a.passages[1].id] == a.passages[1]
+        finally:
+            await second.close()
+        b = make_interview("one", ["First answer.", "Changed answer."])
+        await first.replace_corpus([b], [])
+        await first.read_corpus()
+        assert first.passages.path != copies[0]
+        assert [p.text for p in first.passages.stream()] == ["First answer.", "Changed answer."]
+    finally:
+        await first.close()

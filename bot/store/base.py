@@ -15,16 +15,18 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+import aiosqlite
 
 from bot.store import dialect, migrate
 from bot.store.dialect import POSTGRESQL, Rows, Target, Tx
 from bot.store.errors import StoreError
 from bot.store.migrate import APPLICATION_ID, _migrations
 from bot.store.shelf import PassageShelf
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 __all__ = ["APPLICATION_ID", "CORPUS_TABLES", "Lane", "StoreBase", "_migrations"]
 
@@ -67,47 +69,57 @@ class Lane:
     One connection holds one transaction at a time, so a feature that writes while a reload
     holds its transaction on the main lane would join (or, failing, end) it. Each lane has
     its own connection; the database (SQLite: WAL and busy_timeout; PostgreSQL: row locks)
-    orders the lanes against each other.
+    orders the lanes against each other. `driver` is the driver's connection (aiosqlite's,
+    or asyncpg's under SQLAlchemy's `conn`).
     """
 
     def __init__(self, store: StoreBase) -> None:
         self.store = store
         self.lock = asyncio.Lock()
-        self._conn: AsyncConnection | None = None
-        self.driver: Any = None  # the driver's connection under `_conn` (see `dialect.Tx`)
+        self.conn: AsyncConnection | None = None  # PostgreSQL only
+        self.driver: Any = None
         self._opening = asyncio.Lock()
 
-    async def connection(self) -> AsyncConnection:
-        if self._conn is not None:
-            return self._conn
+    async def connect(self) -> None:
+        if self.driver is not None:
+            return
         async with self._opening:
-            if self._conn is None:
+            if self.driver is not None:
+                return
+            if self.store.kind == POSTGRESQL:
+                assert self.store.engine is not None
                 conn = await self.store.engine.connect()
                 self.driver = (await conn.get_raw_connection()).driver_connection
-                self._conn = conn
-            return self._conn
+                self.conn = conn
+            else:
+                self.driver = await dialect.connect_sqlite(self.store.path)
 
     async def close(self) -> None:
         async with self.lock:
-            conn, self._conn = self._conn, None
+            conn, driver, self.conn, self.driver = self.conn, self.driver, None, None
             if conn is not None:
                 await conn.close()
+            elif driver is not None:
+                await driver.close()
 
 
 class StoreBase:
-    """Owns the engine and the lanes; each concern of `Store` adds its statements in a
-    subclass (see `bot.store`). Create with `await Store.open(target)`."""
+    """Owns the lanes (and on PostgreSQL the engine); each concern of `Store` adds its
+    statements in a subclass (see `bot.store`). Create with `await Store.open(target)`."""
 
-    def __init__(self, engine: AsyncEngine, conn: AsyncConnection, target: Target) -> None:
+    def __init__(self, target: Target, engine: AsyncEngine | None, main: Lane) -> None:
         self.engine = engine
-        self.conn = conn  # the main lane's: corpus loads and reads
         self.target = target
         self.kind = target.kind
         self.path = target.path
         self.passages = PassageShelf(target.path if target.kind != POSTGRESQL else None)
-        main = Lane(self)
-        main._conn = conn
+        main.store = self
         self._lanes: dict[str, Lane] = {MAIN: main}
+
+    @property
+    def conn(self) -> AsyncConnection | None:
+        """The main lane's SQLAlchemy connection (PostgreSQL; None on SQLite)."""
+        return self._lanes[MAIN].conn
 
     def _lane(self, name: str) -> Lane:
         if self.target.memory:  # another connection would be another database
@@ -122,42 +134,44 @@ class StoreBase:
         ``sqlite:///path``) or a ``postgresql://`` URL. For PostgreSQL, `cache_dir` holds the
         local copy of the answers `PassageShelf` reads (default: ``data/``)."""
         where = dialect.parse_target(target, cache_dir)
-        if where.kind != POSTGRESQL and not where.memory:
-            where.path.parent.mkdir(parents=True, exist_ok=True)
-        engine = dialect.make_engine(where)
+        main = Lane(None)  # type: ignore[arg-type]  # its store is set just below
+        engine = None
+        failures: tuple[type[Exception], ...] = (
+            OSError,
+            sqlite3.Error,
+            *_driver_errors(where.kind),
+        )
         try:
-            conn = await engine.connect()
-        except (DBAPIError, OSError, sqlite3.Error) as exc:
-            await engine.dispose()
-            cause = exc.orig if isinstance(exc, DBAPIError) else exc
-            if isinstance(cause, sqlite3.DatabaseError) and not isinstance(
-                cause, sqlite3.OperationalError
-            ):
+            if where.kind == POSTGRESQL:
+                engine = dialect.make_engine(where)
+                main.conn = await engine.connect()
+                main.driver = (await main.conn.get_raw_connection()).driver_connection
+            else:
+                if not where.memory:
+                    where.path.parent.mkdir(parents=True, exist_ok=True)
+                main.driver = await aiosqlite.connect(where.path, isolation_level=None)
+        except failures as exc:
+            if engine is not None:
+                await engine.dispose()
+            if _unreadable(exc):
                 raise StoreError(_unusable(where, exc)) from exc
             raise StoreError(f"cannot open database {where.shown}: {_reason(exc)}") from exc
-        store = cls(engine, conn, where)
+        store = cls(where, engine, main)
         try:
-            store._lanes[MAIN].driver = (await conn.get_raw_connection()).driver_connection
             if where.kind != POSTGRESQL:
                 await store._configure_sqlite()
             await store.migrate()
-        except (DBAPIError, sqlite3.DatabaseError, StoreError) as exc:
-            await conn.close()
-            await engine.dispose()
+        except (StoreError, *failures) as exc:  # type: ignore[misc]  # mypy: a starred tuple
+            await store.close()
             if isinstance(exc, StoreError):
                 raise
             raise StoreError(_unusable(where, exc)) from exc
         return store
 
-    async def _driver(self, conn: AsyncConnection | None = None) -> Any:
-        """The driver's own connection under `conn` (aiosqlite's or asyncpg's)."""
-        raw = await (conn or self.conn).get_raw_connection()
-        return raw.driver_connection
-
     async def _configure_sqlite(self) -> None:
-        """Refuse a file that is not ours, then WAL (outside any transaction, on the driver:
-        journal_mode cannot change inside one)."""
-        drv = await self._driver()
+        """Refuse a file that is not ours, then WAL (outside any transaction: journal_mode
+        cannot change inside one)."""
+        drv = self._lanes[MAIN].driver
 
         async def scalar(statement: str) -> Any:
             async with drv.execute(statement) as cur:
@@ -178,6 +192,8 @@ class StoreBase:
                 )
         # Only now that the file is ours (or new): WAL mode is written into the file's header.
         await drv.execute("PRAGMA journal_mode=WAL")
+        await drv.execute("PRAGMA foreign_keys=ON")
+        await drv.execute("PRAGMA synchronous=NORMAL")
 
     async def close(self) -> None:
         """Close every lane (the main one last), then the engine. Again: nothing."""
@@ -189,7 +205,8 @@ class StoreBase:
         self.passages.close()
         await self._lanes[MAIN].close()
         self._lanes.clear()
-        await self.engine.dispose()
+        if self.engine is not None:
+            await self.engine.dispose()
 
     async def close_lanes(self) -> None:
         """Close the side connections only (a cog that used one is unloading)."""
@@ -204,8 +221,8 @@ class StoreBase:
         """One transaction on `lane` (a writer's, or with `write=False` one snapshot to read)."""
         held = self._lane(lane)
         async with held.lock:
-            conn = await held.connection()
-            async with dialect.transaction(conn, held.driver, self.kind, write=write) as tx:
+            await held.connect()
+            async with dialect.transaction(held.conn, held.driver, self.kind, write=write) as tx:
                 yield tx
 
     async def _run(self, lane: str, statement: str, params: Params = None) -> Rows:
@@ -213,11 +230,11 @@ class StoreBase:
         rows are fetched before the lane is released."""
         held = self._lane(lane)
         async with held.lock:
-            conn = await held.connection()
-            if self.kind == POSTGRESQL:
-                async with conn.begin():
-                    return await Tx(conn, held.driver, self.kind).execute(statement, params)
-            return await Tx(conn, held.driver, self.kind).execute(statement, params)
+            await held.connect()
+            if held.conn is not None:  # PostgreSQL: SQLAlchemy wants a transaction
+                async with held.conn.begin():
+                    return await Tx(held.conn, held.driver, self.kind).execute(statement, params)
+            return await Tx(None, held.driver, self.kind).execute(statement, params)
 
     async def _all(self, lane: str, statement: str, params: Params = None) -> list[Any]:
         return (await self._run(lane, statement, params)).rows
@@ -239,30 +256,29 @@ class StoreBase:
     async def migrate(self) -> int:
         """Apply pending revisions in one transaction. Returns the schema's revision.
 
-        A start with nothing to migrate costs one query: Alembic is imported only when the
-        stored revision is behind the head."""
+        A start with nothing to migrate costs one query: SQLAlchemy's engine (on SQLite) and
+        Alembic are imported only when the stored revision is behind the head."""
         async with self._tx(MAIN, write=False) as tx:
             stored = await migrate.stored_revision(tx)
         if stored == migrate.head():
             return int(stored)
-        async with self._lane(MAIN).lock:
-            await self.conn.execution_options(begin="IMMEDIATE")
-            return int(await migrate.upgrade(self.conn, self.kind))
+        held = self._lanes[MAIN]
+        async with held.lock:
+            if held.conn is not None:
+                return int(await migrate.upgrade(held.conn, self.kind))
+            engine = dialect.make_engine(self.target, held.driver)  # on this very connection
+            conn = await engine.connect()
+            try:
+                return int(await migrate.upgrade(conn, self.kind))
+            finally:
+                await conn.close()  # back to the engine's pool; the driver's stays open
 
     async def integrity_ok(self, *, quick: bool = False) -> bool:
         """SQLite's `PRAGMA integrity_check`, or with `quick` the cheaper `quick_check`
         (every page and record, but not whether each index agrees with its table); on
         PostgreSQL, that the schema is there (the server checks its own pages)."""
-        held = self._lane(MAIN)
-        async with held.lock:
-            await self.conn.execution_options(begin="NONE")
-            try:
-                async with self.conn.begin():
-                    return await dialect.check(self.conn, self.kind, quick=quick)
-            except DBAPIError as exc:
-                if isinstance(exc.orig, sqlite3.DatabaseError):
-                    raise exc.orig from exc
-                raise
+        async with self._tx(MAIN, write=False) as tx:
+            return await dialect.check(tx, quick=quick)
 
     async def size_bytes(self) -> int:
         """The database's size on disk (SQLite: the file and its write-ahead log)."""
@@ -291,6 +307,22 @@ SET_META = (
 )
 
 
+def _driver_errors(kind: str) -> tuple[type[Exception], ...]:
+    if kind == POSTGRESQL:
+        from sqlalchemy.exc import DBAPIError
+
+        return (DBAPIError,)
+    return ()
+
+
+def _unreadable(exc: BaseException) -> bool:
+    """The file is there but is not a database (as opposed to: cannot be opened)."""
+    cause = getattr(exc, "orig", None) or exc
+    return isinstance(cause, sqlite3.DatabaseError) and not isinstance(
+        cause, sqlite3.OperationalError
+    )
+
+
 def _unusable(where: Target, exc: BaseException) -> str:
     return (
         f"{where.shown} is not a usable quotebot database ({_reason(exc)}). Move it "
@@ -300,6 +332,5 @@ def _unusable(where: Target, exc: BaseException) -> str:
 
 def _reason(exc: BaseException) -> str:
     """The driver's words for a failure, without SQLAlchemy's wrapping."""
-    if isinstance(exc, DBAPIError) and exc.orig is not None:
-        return str(exc.orig)
-    return str(exc)
+    cause = getattr(exc, "orig", None)
+    return str(cause if cause is not None else exc)

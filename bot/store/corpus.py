@@ -133,7 +133,7 @@ class CorpusStore(StoreBase):
         off the event loop); making the next while the database inserts one was no faster
         here (the two threads share the GIL) and stalled the loop more.
         """
-        main = Tx(self.conn, self._lanes[MAIN].driver, self.kind)
+        main = Tx(self.conn, self._lanes[MAIN].driver, self.kind)  # its transaction is open
         batches = _insert_batches(interviews, loaded_at)
         while (batch := await asyncio.to_thread(next, batches, None)) is not None:
             await dialect.bulk_insert(main, *batch)
@@ -199,6 +199,7 @@ class CorpusStore(StoreBase):
         path = shelf_path(self.target.path, key)
         if not await asyncio.to_thread(path.exists):
             async with self._tx(MAIN, write=False) as tx:
+                assert tx.conn is not None
                 await materialise(tx.conn, path)
         self.passages.point_at(path)
 

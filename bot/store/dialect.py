@@ -1,10 +1,13 @@
 """The one place that knows SQLite from PostgreSQL.
 
 Every statement of the store is written once, as portable SQL with named binds
-(``text("... WHERE guild_id = :guild_id")``). What differs between the two databases lives
-here: how a target (a path or a URL) becomes an engine, how a transaction begins, the
-checks a database offers, the bulk load path, row locks, and the few SQL fragments that
-have no common spelling.
+(``"... WHERE guild_id = :guild_id"``). What differs between the two databases lives here:
+connecting, how a transaction begins, how a statement runs (`Tx`), the checks a database
+offers, the bulk load path, row locks, and the few SQL fragments with no common spelling.
+
+SQLAlchemy is imported only for PostgreSQL and for migrations: a SQLite start with nothing
+to migrate runs on aiosqlite alone (importing SQLAlchemy's asyncio engine costs ~0.3 s,
+and it brings its ORM along).
 """
 
 from __future__ import annotations
@@ -15,13 +18,13 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import event, text
-from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
-from sqlalchemy.pool import NullPool, StaticPool
+import aiosqlite
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+    from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 SQLITE = "sqlite"
 POSTGRESQL = "postgresql"
@@ -65,37 +68,49 @@ def parse_target(target: str | Path, cache_dir: Path | None = None) -> Target:
     return Target(SQLITE, f"sqlite+aiosqlite:///{path}", path, str(path))
 
 
-def make_engine(target: Target) -> AsyncEngine:
-    """An engine whose connections the store's lanes hold for their lifetime (no pool: a
-    lane keeps its connection; a closed lane closes it)."""
+SQLITE_PRAGMAS = ("foreign_keys=ON", "busy_timeout=10000", "synchronous=NORMAL")
+
+
+async def connect_sqlite(path: Path) -> aiosqlite.Connection:
+    """A lane's SQLite connection: autocommit (the store says BEGIN), foreign keys on."""
+    conn = await aiosqlite.connect(path, isolation_level=None)
+    for pragma in SQLITE_PRAGMAS:
+        await conn.execute(f"PRAGMA {pragma}")
+    return conn
+
+
+def make_engine(target: Target, sqlite_conn: aiosqlite.Connection | None = None) -> AsyncEngine:
+    """PostgreSQL: an engine whose connections the lanes hold for their lifetime (no pool).
+    SQLite (for migrations only): an engine on `sqlite_conn`, the store's own connection."""
+    from sqlalchemy.ext.asyncio import create_async_engine
+    from sqlalchemy.pool import NullPool, StaticPool
+
     if target.kind == POSTGRESQL:
         return create_async_engine(target.url, poolclass=NullPool)
+
+    async def same_connection() -> aiosqlite.Connection:
+        assert sqlite_conn is not None
+        return sqlite_conn
+
     engine = create_async_engine(
-        target.url,
-        poolclass=StaticPool if target.memory else NullPool,
+        "sqlite+aiosqlite://", async_creator=same_connection, poolclass=StaticPool
     )
     _sqlite_events(engine)
     return engine
 
 
 def _sqlite_events(engine: AsyncEngine) -> None:
-    """SQLite as the store has always used it: the driver never begins a transaction by
-    itself, and the store's BEGIN is IMMEDIATE for writes (a deferred one that writes after
-    another writer committed would fail with 'database is locked' instead of waiting)."""
+    """SQLite as the store uses it: the driver never begins a transaction by itself, and
+    SQLAlchemy's BEGIN is IMMEDIATE (a migration is a writer)."""
+    from sqlalchemy import event
 
     @event.listens_for(engine.sync_engine, "connect")
     def _connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None
-        cursor = dbapi_conn.cursor()
-        for pragma in ("foreign_keys=ON", "busy_timeout=10000", "synchronous=NORMAL"):
-            cursor.execute(f"PRAGMA {pragma}")
-        cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
     def _begin(conn: Connection) -> None:
-        mode = conn.get_execution_options().get("begin", "IMMEDIATE")
-        if mode != "NONE":  # NONE: one statement, atomic by itself (see StoreBase._run)
-            conn.exec_driver_sql(f"BEGIN {mode}")
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def for_update(kind: str) -> str:
@@ -112,15 +127,14 @@ def sorted_concat(kind: str, column: str, source: str) -> str:
     return f"(SELECT group_concat({column}) FROM (SELECT {column} FROM {source} ORDER BY 1))"
 
 
-async def check(conn: AsyncConnection, kind: str, *, quick: bool) -> bool:
+async def check(tx: Tx, *, quick: bool) -> bool:
     """The database's own consistency check: SQLite's `integrity_check` (or the cheaper
     `quick_check`: every page and record, not whether each index agrees with its table).
     PostgreSQL checks its pages itself; reaching it and reading the schema is the check."""
-    if kind == POSTGRESQL:
-        result = await conn.exec_driver_sql("SELECT count(*) FROM alembic_version")
-        return result.scalar() == 1
+    if tx.kind == POSTGRESQL:
+        return (await tx.execute("SELECT count(*) FROM alembic_version")).scalar() == 1
     pragma = "quick_check" if quick else "integrity_check"
-    return (await conn.exec_driver_sql(f"PRAGMA {pragma}")).scalar() == "ok"
+    return (await tx.execute(f"PRAGMA {pragma}")).scalar() == "ok"
 
 
 _LOAD_LOCK = 0x51554F55  # pg_advisory_xact_lock key of corpus loads
@@ -202,7 +216,13 @@ def statements(script: str) -> list[str]:
     return found
 
 
-INTEGRITY_ERRORS = (sqlite3.IntegrityError, IntegrityError)  # a constraint said no
+def integrity_errors(kind: str) -> tuple[type[Exception], ...]:
+    """What a driver raises when a constraint says no."""
+    if kind == POSTGRESQL:
+        from sqlalchemy.exc import IntegrityError
+
+        return (IntegrityError,)
+    return (sqlite3.IntegrityError,)
 
 
 # --- running statements ------------------------------------------------------------
@@ -259,7 +279,7 @@ class Tx:
     fetch, close) and cost the daily scheduler ~5x its CPU time per post.
     """
 
-    def __init__(self, conn: AsyncConnection, driver: Any, kind: str) -> None:
+    def __init__(self, conn: AsyncConnection | None, driver: Any, kind: str) -> None:
         self.conn = conn
         self.driver = driver
         self.kind = kind
@@ -267,6 +287,9 @@ class Tx:
     async def execute(self, statement: str, params: Mapping[str, Any] | None = None) -> Rows:
         statement, binds = expand(statement, params or {})
         if self.kind == POSTGRESQL:
+            from sqlalchemy import text
+
+            assert self.conn is not None
             result = await self.conn.execute(text(statement), binds)
             if result.returns_rows:
                 rows = list(result.fetchall())
@@ -282,6 +305,9 @@ class Tx:
         if not rows:
             return
         if self.kind == POSTGRESQL:
+            from sqlalchemy import text
+
+            assert self.conn is not None
             await self.conn.execute(text(statement), list(rows))
         else:
             await self.driver.executemany(statement, rows)
@@ -289,11 +315,12 @@ class Tx:
 
 @asynccontextmanager
 async def transaction(
-    conn: AsyncConnection, driver: Any, kind: str, *, write: bool
+    conn: AsyncConnection | None, driver: Any, kind: str, *, write: bool
 ) -> AsyncIterator[Tx]:
     """A transaction: SQLite's BEGIN IMMEDIATE for a writer (it waits for other writers
     instead of failing later), a deferred BEGIN (one snapshot) for a reader."""
     if kind == POSTGRESQL:
+        assert conn is not None
         async with conn.begin():
             yield Tx(conn, driver, kind)
         return

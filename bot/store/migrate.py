@@ -19,12 +19,13 @@ from __future__ import annotations
 import re
 from importlib import resources
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncConnection
+from typing import TYPE_CHECKING, Any
 
 from bot.store.dialect import POSTGRESQL, SQLITE, Tx, portable_ddl, statements
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+    from sqlalchemy.ext.asyncio import AsyncConnection
 
 APPLICATION_ID = 0x51554F54  # "QUOT": marks a SQLite file as ours (PRAGMA application_id)
 LEGACY_LAST = 5  # the last file the old user_version runner applied

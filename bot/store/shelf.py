@@ -9,14 +9,14 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection
+from typing import TYPE_CHECKING, Any
 
 from bot.models import Passage
 from bot.store.errors import StoreError
 from bot.store.rows import _CATALOG_ORDER, _PASSAGE_COLUMNS, IndexRow, _passage
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncConnection
 
 
 class PassageShelf:
@@ -152,6 +152,8 @@ async def materialise(conn: AsyncConnection, path: Path, batch: int = 20_000) ->
     Written beside it and renamed into place, so a reader never sees half a copy; a second
     process making the same copy at the same time renames an identical file over it.
     """
+    from sqlalchemy import text
+
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
     partial.unlink(missing_ok=True)

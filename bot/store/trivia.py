@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from bot.store.base import StoreBase, _now
-from bot.store.dialect import INTEGRITY_ERRORS, for_update
+from bot.store.dialect import for_update, integrity_errors
 from bot.store.rows import _iso, _trivia_answer, _trivia_question, _trivia_round, _trivia_score
 from bot.trivia import Question, Round, RoundAnswer, Score, apply_answer
 
@@ -125,7 +125,7 @@ class TriviaStore(StoreBase):
                     "ON CONFLICT(guild_id, question_id) DO UPDATE SET seen_at = excluded.seen_at",
                     {"guild_id": guild_id, "question_id": question.id, "seen_at": _iso(started_at)},
                 )
-        except INTEGRITY_ERRORS:
+        except integrity_errors(self.kind):
             return None
         return int(round_id)
 
