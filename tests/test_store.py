@@ -295,7 +295,10 @@ async def test_a_database_made_by_the_numbered_runner_upgrades_in_place(tmp_path
     schema version 5; see make_v5.py there): it opens, keeps every row, and is stamped."""
     path = tmp_path / "v5.db"
     shutil.copyfile(FIXTURES / "v5.db", path)
-    before = {t: sqlite_rows(path, f"SELECT * FROM {t} ORDER BY 1") for t in V5_TABLES}
+    columns = {
+        t: ", ".join(r[1] for r in sqlite_rows(path, f"PRAGMA table_info({t})")) for t in V5_TABLES
+    }
+    before = {t: sqlite_rows(path, f"SELECT {columns[t]} FROM {t} ORDER BY 1") for t in V5_TABLES}
     assert sqlite_rows(path, "SELECT name FROM sqlite_master WHERE name = 'alembic_version'") == []
     store = await Store.open(path)
     try:
@@ -317,8 +320,10 @@ async def test_a_database_made_by_the_numbered_runner_upgrades_in_place(tmp_path
         assert await store.integrity_ok()
     finally:
         await store.close()
-    after = {t: sqlite_rows(path, f"SELECT * FROM {t} ORDER BY 1") for t in V5_TABLES}
-    assert after == before
+    after = {t: sqlite_rows(path, f"SELECT {columns[t]} FROM {t} ORDER BY 1") for t in V5_TABLES}
+    assert after == before  # every row and column kept (later migrations only add)
+    seasons = sqlite_rows(path, "SELECT guild_id, season FROM trivia_season_scores")
+    assert seasons == [(2**62 + 12345, 1)]  # 006 carried the scores into season 1
     assert sqlite_rows(path, "SELECT version_num FROM alembic_version") == [(store_migrate.head(),)]
     again = await Store.open(path)  # stamped: nothing left to do
     try:

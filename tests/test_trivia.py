@@ -683,7 +683,7 @@ def test_a_bank_build_stops_when_asked(seed: Interview) -> None:
 
 
 class _Watched(threading.Event):
-    """A stop event that notes how much work (`fold` calls) the build had done at each look."""
+    """A stop event that notes how much work (`folded` calls) the build had done at each look."""
 
     def __init__(self, work: list[int]) -> None:
         super().__init__()
@@ -701,17 +701,19 @@ def test_a_stopped_build_ends_after_a_bounded_amount_of_work(
     """Stopping is only as prompt as the longest stretch between two looks at the event:
     every phase (reading, the corpus text, completion and "who said" questions) must look
     every STOP_EVERY items, else a stop during it waits for the whole phase (SIGTERM waited
-    for the warm-up with a large corpus). Work is counted in `fold` calls, not seconds."""
+    for the warm-up with a large corpus). Work is counted in `folded` calls, not seconds."""
     passages = synthetic_passages(300)  # many speakers and interviews: every phase runs
     titles = {p.interview_id: p.interview_id for p in passages}
     work = [0]
 
+    original = model.folded
+
     def counted(text: str) -> str:
         work[0] += 1
-        return fold(text)
+        return original(text)
 
     for module in (model, spans, generated):
-        monkeypatch.setattr(module, "fold", counted)
+        monkeypatch.setattr(module, "folded", counted)
     monkeypatch.setattr(stopping, "STOP_EVERY", 8)
     stop = _Watched(work)
     bank = TriviaBank.build([], passages, titles, stop)

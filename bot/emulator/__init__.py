@@ -23,7 +23,7 @@ Usage::
         await stop_bot(bot)
 """
 
-from .gateway import GatewayRecord, Intent
+from .gateway import GatewayRecord, Intent, shard_of
 from .interactions import Callback, InteractionHandle, InteractionType, ResponseType
 from .launch import StartBot, start_bot, stop_bot
 from .models import (
@@ -41,6 +41,7 @@ from .server import (
     CommandNotVisible,
     DiscordEmulator,
     EmulatorUsageError,
+    NoShardSession,
     RestFault,
     RestRequest,
     Upload,
@@ -65,6 +66,7 @@ __all__ = [
     "Member",
     "Message",
     "MessageFlag",
+    "NoShardSession",
     "Permission",
     "Problem",
     "ResponseType",
@@ -78,6 +80,7 @@ __all__ = [
     "Violation",
     "World",
     "build_world",
+    "shard_of",
     "start_bot",
     "stop_bot",
 ]

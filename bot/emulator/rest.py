@@ -17,7 +17,16 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from .interactions import Callback, InteractionHandle, InteractionType, ResponseType
-from .models import Attachment, Channel, Guild, Message, MessageFlag, Permission, iso_now
+from .models import (
+    Attachment,
+    Channel,
+    Guild,
+    Message,
+    MessageFlag,
+    Permission,
+    Thread,
+    iso_now,
+)
 from .uploads import Body, BodyRejected, read_body
 from .validation import (
     COMMANDS_PER_TYPE_MAX,
@@ -40,6 +49,8 @@ JSON = dict[str, Any]
 API_PREFIX = "/api/v10"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
+THREAD_NAME_MAX = 100
+THREAD_ARCHIVE_MINUTES = (60, 1440, 4320, 10080)
 SETTABLE_FLAGS = (
     MessageFlag.SUPPRESS_EMBEDS | MessageFlag.SUPPRESS_NOTIFICATIONS | MessageFlag.IS_COMPONENTS_V2
 )
@@ -140,6 +151,7 @@ class RestApi:
             ("GET", "/channels/{channel_id}/messages/{message_id}", self.get_message),
             ("PATCH", "/channels/{channel_id}/messages/{message_id}", self.edit_message),
             ("DELETE", "/channels/{channel_id}/messages/{message_id}", self.delete_message),
+            ("POST", "/channels/{channel_id}/messages/{message_id}/threads", self.start_thread),
             ("GET", "/guilds/{guild_id}", self.get_guild),
             ("GET", "/guilds/{guild_id}/channels", self.get_guild_channels),
             ("GET", "/guilds/{guild_id}/roles", self.get_guild_roles),
@@ -221,6 +233,8 @@ class RestApi:
         if response.status != 429:
             response.headers.update(self._ratelimit_headers(request, 49))
         record.status = response.status
+        if fault is not None and fault.answer_delay:
+            await asyncio.sleep(fault.answer_delay)  # done, but the answer is late (or lost)
         return response
 
     def _auth(self, request: web.Request) -> None:
@@ -262,7 +276,7 @@ class RestApi:
         return json_response(
             {
                 "url": self.emu.gateway_url,
-                "shards": 1,
+                "shards": self.emu.recommended_shards,
                 "session_start_limit": {
                     "total": 1000,
                     "remaining": 999,
@@ -590,6 +604,38 @@ class RestApi:
                 raise MISSING_PERMISSIONS
         self.emu.message_deleted(message)
         return web.Response(status=204)
+
+    async def start_thread(self, request: web.Request) -> web.Response:
+        """Start a public thread from a message: Create Public Threads, one thread per message."""
+        channel = self._channel(request, Permission.VIEW_CHANNEL | Permission.CREATE_PUBLIC_THREADS)
+        message = self._channel_message(request, channel.id)
+        data = self._json_object(request)
+        name = data.get("name")
+        duration = data.get("auto_archive_duration", 4320)
+        problems = []
+        if not isinstance(name, str) or not 1 <= len(name) <= THREAD_NAME_MAX:
+            problems.append(
+                Problem(("name",), "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
+            )
+        if duration not in THREAD_ARCHIVE_MINUTES:
+            problems.append(
+                Problem(
+                    ("auto_archive_duration",),
+                    "BASE_TYPE_CHOICES",
+                    "Value must be one of {60, 1440, 4320, 10080}.",
+                )
+            )
+        self._invalid(request, problems)
+        if message.thread is not None:
+            raise DiscordHTTPError(
+                400, 160004, "A thread has already been created for this message"
+            )
+        assert isinstance(name, str)
+        message.thread = Thread(
+            message.id, channel.guild_id, channel.id, self.emu.bot_user.id, name, int(duration)
+        )
+        self.emu.notify()
+        return json_response(message.thread.to_payload(), 201)
 
     # guilds
 

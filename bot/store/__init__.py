@@ -7,7 +7,8 @@ keep calling `store.daily_claim(...)`, `store.replace_corpus(...)`:
 - `dialect`: all that differs between SQLite and PostgreSQL; `migrate` + `revisions/`: Alembic;
 - `corpus` (+ `plan`, the load's diff and rows): loading and reading the corpus;
 - `shelf`: `PassageShelf`, the answers read by id (sync, from worker threads);
-- `admin`, `daily`, `trivia`: each feature's rows; `events`: LISTEN/NOTIFY between processes;
+- `admin`, `daily`, `trivia` (+ `trivia_games`, `trivia_seasons`), `quote_settings`: each
+  feature's rows; `events`: LISTEN/NOTIFY between processes;
 - `rows`: the row types handed out, and their converters.
 """
 
@@ -26,6 +27,7 @@ from bot.store.plan import (
     fingerprint,
     fingerprint_ids,
 )
+from bot.store.quote_settings import QuoteSettingsStore
 from bot.store.rows import (
     AdminAction,
     Change,
@@ -41,7 +43,15 @@ from bot.store.shelf import PassageShelf
 from bot.store.trivia import TriviaStore
 
 
-class Store(CorpusStore, AdminStore, DailyStore, TriviaStore, EventsStore, StoreBase):
+class Store(
+    CorpusStore,
+    AdminStore,
+    DailyStore,
+    TriviaStore,
+    QuoteSettingsStore,
+    EventsStore,
+    StoreBase,
+):
     """Owns the database connections. Create with `await Store.open(path)`."""
 
 

@@ -17,7 +17,8 @@ from bot.store.rows import DailyPostRow, DailyRow, _daily_post_row, _daily_row
 DAILY = "daily"
 _SCHEDULE = (
     "SELECT guild_id, channel_id, local_time, timezone, topic, enabled, next_due, due_day, "
-    "paused_reason, failures, last_error, updated_at, updated_by FROM daily_schedules"
+    "paused_reason, failures, last_error, updated_at, updated_by, mention_role_id, thread "
+    "FROM daily_schedules"
 )
 _POST_COLUMNS = (
     "guild_id",
@@ -31,6 +32,7 @@ _POST_COLUMNS = (
     "posted_at",
     "attempts",
     "note",
+    "thread_id",
 )
 _POST = f"SELECT {', '.join(_POST_COLUMNS)} FROM daily_posts"
 _UNBAG_CLAIM = (  # a claim's quote goes back in the bag
@@ -121,9 +123,13 @@ class DailyStore(StoreBase):
         due_day: str,
         now: int,
         by: int | None,
+        *,
+        mention_role_id: int | None = None,
+        thread: bool = False,
     ) -> None:
-        """Create or replace a schedule, enabled and unpaused. A post still being retried is
-        settled as unconfirmed: the new schedule starts clean and never re-posts that day."""
+        """Create or replace a schedule (every option), enabled and unpaused. A post still
+        being retried is settled as unconfirmed: the new schedule starts clean and never
+        re-posts that day."""
         await self._daily_atomic(
             [
                 (
@@ -135,14 +141,16 @@ class DailyStore(StoreBase):
                 (
                     "INSERT INTO daily_schedules(guild_id, channel_id, local_time, timezone, "
                     "topic, enabled, next_due, due_day, paused_reason, failures, last_error, "
-                    "updated_at, updated_by) VALUES (:guild_id, :channel_id, :local_time, "
-                    ":timezone, :topic, 1, :next_due, :due_day, NULL, 0, NULL, :now, :by) "
+                    "updated_at, updated_by, mention_role_id, thread) VALUES (:guild_id, "
+                    ":channel_id, :local_time, :timezone, :topic, 1, :next_due, :due_day, NULL, "
+                    "0, NULL, :now, :by, :mention_role_id, :thread) "
                     "ON CONFLICT(guild_id) DO UPDATE SET channel_id = excluded.channel_id, "
                     "local_time = excluded.local_time, timezone = excluded.timezone, "
                     "topic = excluded.topic, enabled = 1, next_due = excluded.next_due, "
                     "due_day = excluded.due_day, paused_reason = NULL, failures = 0, "
                     "last_error = NULL, updated_at = excluded.updated_at, "
-                    "updated_by = excluded.updated_by",
+                    "updated_by = excluded.updated_by, "
+                    "mention_role_id = excluded.mention_role_id, thread = excluded.thread",
                     {
                         "guild_id": guild_id,
                         "channel_id": channel_id,
@@ -153,6 +161,8 @@ class DailyStore(StoreBase):
                         "due_day": due_day,
                         "now": now,
                         "by": by,
+                        "mention_role_id": mention_role_id,
+                        "thread": int(thread),
                     },
                 ),
             ],
@@ -333,20 +343,26 @@ class DailyStore(StoreBase):
         next_due: int,
         next_day: str,
         keep_from: str,
+        *,
+        thread_id: int | None = None,
+        note: str | None = None,
     ) -> None:
-        """The post went out: keep its message id and move the schedule to the next day."""
+        """The post went out: keep its message id (and thread, and `note`: what of the
+        mention or thread could not be made) and move the schedule to the next day."""
         key = {"guild_id": guild_id, "day": day}
         await self._daily_atomic(
             [
                 (
                     "UPDATE daily_posts SET status = 'posted', message_id = :message_id, "
-                    "channel_id = :channel_id, posted_at = :posted_at, note = NULL "
-                    "WHERE guild_id = :guild_id AND day = :day",
+                    "channel_id = :channel_id, posted_at = :posted_at, thread_id = :thread_id, "
+                    "note = :note WHERE guild_id = :guild_id AND day = :day",
                     {
                         **key,
                         "message_id": message_id,
                         "channel_id": channel_id,
                         "posted_at": posted_at,
+                        "thread_id": thread_id,
+                        "note": note,
                     },
                 ),
                 (_MOVE_ON, {**key, "next_due": next_due, "next_day": next_day}),

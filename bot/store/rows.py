@@ -152,6 +152,8 @@ class DailyRow:
     last_error: str | None
     updated_at: int
     updated_by: int | None
+    mention_role_id: int | None = None  # the opted-in role each post mentions
+    thread: bool = False  # open a discussion thread on each post
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +170,8 @@ class DailyPostRow:
     claimed_at: int
     posted_at: int | None
     attempts: int
-    note: str | None
+    note: str | None  # missed/unconfirmed: why; posted: what of the mention or thread failed
+    thread_id: int | None = None
 
 
 def _daily_row(r: Any) -> DailyRow:
@@ -186,6 +189,8 @@ def _daily_row(r: Any) -> DailyRow:
         last_error=r[10],
         updated_at=int(r[11]),
         updated_by=r[12],
+        mention_role_id=None if r[13] is None else int(r[13]),
+        thread=bool(r[14]),
     )
 
 
@@ -202,6 +207,7 @@ def _daily_post_row(r: Any) -> DailyPostRow:
         posted_at=r[8],
         attempts=int(r[9]),
         note=r[10],
+        thread_id=None if r[11] is None else int(r[11]),
     )
 
 
@@ -263,6 +269,8 @@ def _trivia_round(r: Any) -> Round:
         ends_at=datetime.fromisoformat(r[8]),
         status=r[9],
         started_by=None if r[10] is None else int(r[10]),
+        game_id=None if r[11] is None else int(r[11]),
+        game_round=None if r[12] is None else int(r[12]),
     )
 
 

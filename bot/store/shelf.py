@@ -125,6 +125,11 @@ class PassageShelf:
                 self._conn.close()
                 self._conn = None
 
+    def facets(self) -> Iterator[tuple[str, str, str]]:
+        """(id, speaker, interview id) of every answer, in catalog order (the search
+        index's row order), for the /quote filters (in a worker thread)."""
+        return self._rows(f"SELECT id, speaker, interview_id FROM passages {_CATALOG_ORDER}")
+
     def close(self) -> None:
         with self._lock:
             self._closed = True

@@ -6,12 +6,14 @@ import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from bot.store.base import StoreBase, _now
+from bot.store.base import _now
 from bot.store.dialect import for_update, integrity_errors
 from bot.store.rows import _iso, _trivia_answer, _trivia_question, _trivia_round, _trivia_score
+from bot.store.trivia_base import _ROUND_SELECT, TRIVIA
+from bot.store.trivia_games import TriviaGameStore, _next_game_round
+from bot.store.trivia_seasons import TriviaSeasonStore, add_to_season, season_for_scoring
 from bot.trivia import Question, Round, RoundAnswer, Score, apply_answer
 
-TRIVIA = "trivia"  # the lane: members click answers concurrently
 TRIVIA_COLUMNS = (
     "id",
     "question",
@@ -24,10 +26,6 @@ TRIVIA_COLUMNS = (
     "speaker",
     "source",
     "line",
-)
-_ROUND_SELECT = (
-    "SELECT id, guild_id, channel_id, message_id, question, choices, correct, started_at, "
-    "ends_at, status, started_by FROM trivia_rounds"
 )
 _ANSWER_SELECT = "SELECT user_id, choice, correct, points, answered_at FROM trivia_answers"
 _SCORE_SELECT = (
@@ -48,9 +46,10 @@ _SAVE_SCORE = (
 )
 
 
-class TriviaStore(StoreBase):
-    """Trivia rounds, answers and scores, on the "trivia" lane. Only the curated questions
-    are written on the main lane, inside `replace_corpus`."""
+class TriviaStore(TriviaGameStore, TriviaSeasonStore):
+    """Trivia rounds, answers and (all-time) scores, on the "trivia" lane; games, hints,
+    options and seasons come from the two bases. Only the curated questions are written on
+    the main lane, inside `replace_corpus`."""
 
     async def read_trivia(self) -> list[Question]:
         """The stored curated questions, in file order."""
@@ -91,41 +90,56 @@ class TriviaStore(StoreBase):
         started_at: datetime,
         ends_at: datetime,
         started_by: int | None,
+        game_id: int | None = None,
     ) -> int | None:
         """Open a round and mark its question seen by the guild, atomically.
 
         None when the channel already has an active round (the partial unique index says so,
-        so two /trivia at the same moment cannot both win).
+        so two /trivia at the same moment cannot both win), when a single round is asked
+        for while a game runs in the channel, or when the game `game_id` is over.
         """
         try:
             async with self._tx(TRIVIA) as tx:
-                round_id = (
-                    await tx.execute(
-                        "INSERT INTO trivia_rounds(guild_id, channel_id, question_id, "
-                        "question, choices, correct, started_at, ends_at, status, "
-                        "started_by) VALUES (:guild_id, :channel_id, :question_id, "
-                        ":question, :choices, :correct, :started_at, :ends_at, 'active', "
-                        ":started_by) RETURNING id",
-                        {
-                            "guild_id": guild_id,
-                            "channel_id": channel_id,
-                            "question_id": question.id,
-                            "question": json.dumps(question.to_json(), ensure_ascii=False),
-                            "choices": json.dumps(list(choices), ensure_ascii=False),
-                            "correct": correct,
-                            "started_at": _iso(started_at),
-                            "ends_at": _iso(ends_at),
-                            "started_by": started_by,
-                        },
-                    )
-                ).scalar()
+                game_round = None
+                if game_id is not None:
+                    game_round = await _next_game_round(tx, game_id)
+                    if game_round is None:
+                        raise _NoRound
+                opened = await tx.execute(
+                    "INSERT INTO trivia_rounds(guild_id, channel_id, question_id, question, "
+                    "choices, correct, started_at, ends_at, status, started_by, game_id, "
+                    "game_round) SELECT CAST(:guild_id AS BIGINT), CAST(:channel_id AS BIGINT), "
+                    "CAST(:question_id AS TEXT), CAST(:question AS TEXT), "
+                    "CAST(:choices AS TEXT), CAST(:correct AS BIGINT), "
+                    "CAST(:started_at AS TEXT), CAST(:ends_at AS TEXT), 'active', "
+                    "CAST(:started_by AS BIGINT), CAST(:game_id AS BIGINT), "
+                    "CAST(:game_round AS BIGINT) WHERE CAST(:game_id AS BIGINT) IS NOT NULL "
+                    "OR NOT EXISTS (SELECT 1 FROM trivia_games WHERE channel_id = :channel_id "
+                    "AND status = 'active') RETURNING id",
+                    {
+                        "guild_id": guild_id,
+                        "channel_id": channel_id,
+                        "question_id": question.id,
+                        "question": json.dumps(question.to_json(), ensure_ascii=False),
+                        "choices": json.dumps(list(choices), ensure_ascii=False),
+                        "correct": correct,
+                        "started_at": _iso(started_at),
+                        "ends_at": _iso(ends_at),
+                        "started_by": started_by,
+                        "game_id": game_id,
+                        "game_round": game_round,
+                    },
+                )
+                round_id = opened.scalar()
+                if round_id is None:  # a game runs in the channel
+                    raise _NoRound
                 await tx.execute(
                     "INSERT INTO trivia_seen(guild_id, question_id, seen_at) "
                     "VALUES (:guild_id, :question_id, :seen_at) "
                     "ON CONFLICT(guild_id, question_id) DO UPDATE SET seen_at = excluded.seen_at",
                     {"guild_id": guild_id, "question_id": question.id, "seen_at": _iso(started_at)},
                 )
-        except integrity_errors(self.kind):
+        except (_NoRound, *integrity_errors(self.kind)):  # type: ignore[misc]  # starred tuple
             return None
         return int(round_id)
 
@@ -160,18 +174,22 @@ class TriviaStore(StoreBase):
         correct: bool,
         points: int,
         at: datetime,
+        hinted: int | None = None,
     ) -> tuple[str, RoundAnswer | None]:
         """Record a member's one answer: ("recorded" | "already" | "closed", the answer kept).
 
         One statement, so the round's being open and the member's first answer are checked
-        and written atomically, however many clicks arrive at once.
+        and written atomically, however many clicks arrive at once. A member who used a hint
+        in this round scores `hinted` (when given) instead of `points`.
         """
         when = _iso(at)
         changed = await self._run(
             TRIVIA,
             "INSERT INTO trivia_answers(round_id, user_id, choice, correct, points, answered_at) "
             "SELECT id, CAST(:user_id AS BIGINT), CAST(:choice AS BIGINT), "
-            "CAST(:correct AS BIGINT), CAST(:points AS BIGINT), CAST(:at AS TEXT) "
+            "CAST(:correct AS BIGINT), CASE WHEN EXISTS (SELECT 1 FROM trivia_hints h "
+            "WHERE h.round_id = :round_id AND h.user_id = :user_id) "
+            "THEN CAST(:hinted AS BIGINT) ELSE CAST(:points AS BIGINT) END, CAST(:at AS TEXT) "
             "FROM trivia_rounds WHERE id = :round_id AND status = 'active' AND ends_at > :at "
             "ON CONFLICT(round_id, user_id) DO NOTHING",
             {
@@ -180,6 +198,7 @@ class TriviaStore(StoreBase):
                 "choice": choice,
                 "correct": int(correct),
                 "points": points,
+                "hinted": points if hinted is None else hinted,
                 "at": when,
             },
         )
@@ -225,7 +244,8 @@ class TriviaStore(StoreBase):
                 {"id": round_id},
             )
             answers = [_trivia_answer(r) for r in found_answers.rows]
-            if not cancel:
+            if not cancel and answers:
+                season = await season_for_scoring(tx, guild_id, _now())
                 for answer in answers:
                     row = (
                         await tx.execute(
@@ -247,6 +267,7 @@ class TriviaStore(StoreBase):
                             "best_streak": after.best_streak,
                         },
                     )
+                    await add_to_season(tx, guild_id, season, answer)
         return answers
 
     async def trivia_seen(self, guild_id: int) -> set[str]:
@@ -285,3 +306,16 @@ class TriviaStore(StoreBase):
             {"guild_id": guild_id, "user_id": user_id},
         )
         return None if row is None else _trivia_score(row)
+
+    # --- export (issue 18) -------------------------------------------------------
+
+    async def trivia_score_guilds(self) -> list[int]:
+        """The servers with trivia scores: what `quotebot export` exports by default."""
+        rows = await self._trivia_rows(
+            "SELECT DISTINCT guild_id FROM trivia_scores WHERE answered > 0 ORDER BY guild_id"
+        )
+        return [int(r[0]) for r in rows]
+
+
+class _NoRound(Exception):
+    """No round opens (a game runs in the channel, or the game is over): roll back."""

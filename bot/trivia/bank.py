@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 
 from bot.models import Passage
 from bot.trivia.generated import generate
-from bot.trivia.model import Question
+from bot.trivia.model import Question, question_id
+from bot.trivia.sample import SAMPLE_ANSWERS, sample_answers
 
 CURATED_SHARE = 0.6  # chance of drawing a curated question while unseen ones remain
 
@@ -21,6 +22,7 @@ class TriviaBank:
 
     questions: tuple[Question, ...] = ()
     by_id: dict[str, Question] = field(default_factory=dict)
+    sampled: frozenset[str] = frozenset()  # the answers generated questions were made from
 
     @classmethod
     def build(
@@ -29,12 +31,21 @@ class TriviaBank:
         passages: Iterable[Passage],
         titles: Mapping[str, str],
         stop: threading.Event | None = None,
+        *,
+        sample: int = SAMPLE_ANSWERS,
     ) -> TriviaBank:
-        """The bank for a corpus; raises BankBuildStopped once `stop` is set."""
-        generated = generate(passages, titles, stop=stop)
+        """The bank for a corpus: every curated question, and questions generated from at
+        most `sample` answers (see `bot.trivia.sample`). Raises BankBuildStopped once
+        `stop` is set."""
+        quotable = sample_answers(passages, sample, stop)
+        generated = generate(quotable, titles, sample=len(quotable), stop=stop)
         questions = tuple(dict({q.id: q for q in [*generated, *curated]}).values())
         ordered = tuple(sorted(questions, key=lambda q: (q.kind != "curated", q.id)))
-        return cls(ordered, {q.id: q for q in ordered})
+        return cls(ordered, {q.id: q for q in ordered}, frozenset(p.id for p in quotable))
+
+    def covers(self, passage_ids: Collection[str]) -> bool:
+        """Whether every one of these answers was in the sample questions were made from."""
+        return all(pid in self.sampled for pid in passage_ids)
 
     def pool(
         self,
@@ -52,6 +63,26 @@ class TriviaBank:
 
     def counts(self) -> dict[str, int]:
         return dict(Counter(q.kind for q in self.questions))
+
+
+TOPIC_MIN = 12
+"""Generated questions a topic should have; with fewer in the bank (its answers fell
+outside the bank's sample), more are made for it on demand."""
+TOPIC_SAMPLE = 300  # answers of a topic those are made from
+
+
+def topic_sample(passage_ids: Collection[str], limit: int = TOPIC_SAMPLE) -> list[str]:
+    """A topic's answers to make questions from: the first `limit` in an order fixed by a
+    hash of their ids (the same topic always gives the same questions)."""
+    return sorted(passage_ids, key=lambda pid: question_id("topic", pid))[:limit]
+
+
+def topic_questions(
+    passages: Sequence[Passage], titles: Mapping[str, str], stop: threading.Event | None = None
+) -> list[Question]:
+    """ "Complete the quote" questions about a topic's sampled answers. No "who said it?":
+    its fairness needs every answer of each speaker, which a topic's answers are not."""
+    return generate(passages, titles, who_per_interview=0, sample=len(passages), stop=stop)
 
 
 def choose(

@@ -16,7 +16,6 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
 from bot.models import Passage
-from bot.topics import fold
 from bot.trivia.model import (
     BLANK,
     LABEL_MAX,
@@ -25,8 +24,10 @@ from bot.trivia.model import (
     Difficulty,
     Question,
     contains_words,
+    folded,
     question_id,
 )
+from bot.trivia.sample import SAMPLE_ANSWERS, sample_answers
 from bot.trivia.spans import (
     NAME_WORD,
     STOPWORDS,
@@ -60,7 +61,7 @@ class CorpusText:
             if p.question:
                 chunks.append(p.question)
         for chunk in checked(chunks, stop):
-            for token in fold(chunk).split():
+            for token in folded(chunk).split():
                 self.positions[token].append(len(self.tokens))
                 self.tokens.append(token)
             self.tokens.append(self.SEPARATOR)
@@ -68,11 +69,11 @@ class CorpusText:
         for chunk in checked(chunks, stop):
             for n, m in enumerate(WORD.finditer(chunk)):
                 if n and NAME_WORD.fullmatch(m.group()):
-                    self.capitalised.add(fold(m.group()))
+                    self.capitalised.add(folded(m.group()))
         vocab: dict[str, dict[str, str]] = defaultdict(dict)
         for chunk in checked(chunks, stop):
             for span in candidate_spans(chunk, self.capitalised):
-                vocab[span.kind].setdefault(fold(span.text), span.text)
+                vocab[span.kind].setdefault(folded(span.text), span.text)
         self.vocab: dict[str, list[tuple[str, str]]] = {
             kind: sorted(items.items()) for kind, items in vocab.items()
         }
@@ -96,15 +97,15 @@ class CorpusText:
 
 def context_of(sentence: str, span: Span) -> tuple[list[str], list[str]]:
     """The folded word before and after `span` (empty at the sentence's edges)."""
-    before = fold(sentence[: span.start]).split()[-1:]
-    after = fold(sentence[span.end :]).split()[:1]
+    before = folded(sentence[: span.start]).split()[-1:]
+    after = folded(sentence[span.end :]).split()[:1]
     return before, after
 
 
 def fits(corpus: CorpusText, sentence: str, span: Span, choice: str) -> bool:
     """`choice` in place of the blank makes a phrase the corpus contains."""
     before, after = context_of(sentence, span)
-    return corpus.occurs([*before, *fold(choice).split(), *after])
+    return corpus.occurs([*before, *folded(choice).split(), *after])
 
 
 _PRIORITY = {"title": 0, "name:2": 1, "name:1": 2, "name:demonym": 2, "number": 3}
@@ -128,7 +129,7 @@ GENERIC = frozenset(
 def meaningful(corpus: CorpusText, span: Span) -> bool:
     """Whether a span is worth blanking: never a stop word or a generic verb; a plain word
     must be rare in the corpus and, without a telling suffix, at least six letters."""
-    key = fold(span.text)
+    key = folded(span.text)
     if not key or key in STOPWORDS or key in GENERIC:
         return False
     if span.kind.startswith("word:"):
@@ -142,7 +143,7 @@ def _distractors(
     corpus: CorpusText, sentence: str, span: Span, rng: random.Random, wanted: int
 ) -> list[str]:
     pool = corpus.vocab.get(span.kind, [])
-    answer_key = fold(span.text)
+    answer_key = folded(span.text)
     answer_stems = stems(span.text)
     chosen: list[str] = []
     keys: set[str] = {answer_key}
@@ -167,17 +168,17 @@ def _distractors(
 
 def _complete_question(corpus: CorpusText, passage: Passage, index: int) -> Question | None:
     sentence = passage.sentences[index]
-    words = fold(sentence).split()
+    words = folded(sentence).split()
     if not MIN_SENTENCE_WORDS <= len(words) <= MAX_SENTENCE_WORDS or "[" in sentence:
         return None
     spans = candidate_spans(sentence, corpus.capitalised)
     ranked = sorted(
         spans,
-        key=lambda s: (_PRIORITY.get(s.kind, 4), corpus.frequency(fold(s.text)), s.start),
+        key=lambda s: (_PRIORITY.get(s.kind, 4), corpus.frequency(folded(s.text)), s.start),
     )
-    folded_sentence = f" {fold(sentence)} "
+    folded_sentence = f" {folded(sentence)} "
     for span in ranked:
-        key = fold(span.text)
+        key = folded(span.text)
         if not meaningful(corpus, span):
             continue
         if folded_sentence.count(f" {key} ") != 1 or len(span.text) > LABEL_MAX:
@@ -207,8 +208,24 @@ def _complete_question(corpus: CorpusText, passage: Passage, index: int) -> Ques
     return None
 
 
+class Phrases:
+    """A set of folded phrases, and whether a sentence's words contain one: a look-up per
+    word and phrase length, however many phrases there are (a corpus has many names)."""
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        self.phrases = {p for p in phrases if p}
+        self.lengths = sorted({len(p.split()) for p in self.phrases})
+
+    def within(self, words: Sequence[str]) -> bool:
+        return any(
+            " ".join(words[i : i + n]) in self.phrases
+            for n in self.lengths
+            for i in range(len(words) - n + 1)
+        )
+
+
 def _handles(name: str) -> set[str]:
-    return {w for w in fold(name).split() if len(w) > 2} | {fold(name)}
+    return {w for w in folded(name).split() if len(w) > 2} | {folded(name)}
 
 
 def _who_questions(
@@ -229,11 +246,11 @@ def _who_questions(
         for iid in by_interview:
             label = (titles.get(iid) or iid)[:LABEL_MAX]
             n = 2
-            while fold(label) in used:
+            while folded(label) in used:
                 suffix = f" ({n})"
                 label = (titles.get(iid) or iid)[: LABEL_MAX - len(suffix)] + suffix
                 n += 1
-            used.add(fold(label))
+            used.add(folded(label))
             labels[iid] = label
     else:
         return []
@@ -242,10 +259,12 @@ def _who_questions(
     for p in checked(passages, stop):
         interviews_of[p.speaker].add(p.interview_id)
         for s in p.sentences:
-            owners[fold(s)].add(p.speaker if mode == "speaker" else p.interview_id)
-    forbidden = set().union(*(_handles(s) for s in speakers))
+            owners[folded(s)].add(p.speaker if mode == "speaker" else p.interview_id)
+    forbidden = Phrases(h for name in speakers for h in _handles(name))
     if mode == "interview":
-        forbidden |= set().union(*(_handles(t) for t in titles.values()))
+        forbidden = Phrases(
+            [*forbidden.phrases, *(h for t in titles.values() for h in _handles(t))]
+        )
     per_interview: Counter[str] = Counter()
     questions: list[Question] = []
     for p in checked(sorted(passages, key=lambda p: question_id("who-order", p.id)), stop):
@@ -253,20 +272,20 @@ def _who_questions(
             continue
         best: str | None = None
         for s in p.sentences:
-            words = fold(s).split()
+            key = folded(s)
+            words = key.split()
             if not 8 <= len(words) <= 35 or "[" in s:
                 continue
-            if len(owners[fold(s)]) != 1:
+            if len(owners[key]) != 1:
                 continue
-            folded = f" {fold(s)} "
-            if any(f" {h} " in folded for h in forbidden):
+            if forbidden.within(words):
                 continue  # a name in the quote would give it away (or mislead)
             if best is None or len(s) > len(best):
                 best = s
         if best is None:
             continue
         owner = p.speaker if mode == "speaker" else p.interview_id
-        qid = question_id("who", p.id, fold(best))
+        qid = question_id("who", p.id, folded(best))
         rng = random.Random(int(qid, 16))
         others = [k for k in labels if k != owner]
         picked = rng.sample(others, min(MAX_DISTRACTORS - 1, len(others)))
@@ -301,17 +320,16 @@ def generate(
     *,
     per_interview: int = MAX_COMPLETE_PER_INTERVIEW,
     who_per_interview: int = MAX_WHO_PER_INTERVIEW,
+    sample: int = SAMPLE_ANSWERS,
     stop: threading.Event | None = None,
 ) -> list[Question]:
-    """Generated questions for every interview; the same corpus always gives the same ones.
+    """Generated questions for every interview of a bounded sample of the answers (see
+    `bot.trivia.sample`); the same corpus always gives the same ones.
 
     Raises BankBuildStopped soon after `stop` is set (the bot is shutting down: a build
     over a large corpus must not hold up the exit).
     """
-    quotable: list[Passage] = []
-    for p in checked(passages, stop):  # may be streamed from the database: stop while reading
-        if p.role == "interviewee":
-            quotable.append(p)
+    quotable = sample_answers(passages, sample, stop)
     corpus = CorpusText(quotable, stop)
     questions: list[Question] = []
     grouped: dict[str, list[Passage]] = defaultdict(list)
@@ -330,5 +348,6 @@ def generate(
                 questions.append(q)
                 made += 1
     check_stop(stop)
-    questions.extend(_who_questions(quotable, titles, who_per_interview, stop))
+    if who_per_interview > 0:
+        questions.extend(_who_questions(quotable, titles, who_per_interview, stop))
     return questions

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, cast
@@ -81,10 +83,22 @@ def question_id(kind: str, *parts: str) -> str:
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
 
 
+_NOT_WORD = re.compile(r"[^\w]+")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def folded(text: str) -> str:
+    """`bot.topics.fold`, remembered: a build folds the same words and sentences many
+    times. ASCII text skips the Unicode decomposition, which cannot change it."""
+    if text.isascii():
+        return " ".join(_NOT_WORD.sub(" ", text.lower()).replace("_", " ").split())
+    return fold(text)
+
+
 def contains_words(haystack: str, needle: str) -> bool:
     """Whether `needle` occurs in `haystack` as whole words, ignoring case, accents, punctuation."""
-    folded = fold(needle)
-    return bool(folded) and f" {folded} " in f" {fold(haystack)} "
+    key = folded(needle)
+    return bool(key) and f" {key} " in f" {folded(haystack)} "
 
 
 def squash(text: str) -> str:

@@ -35,6 +35,8 @@ class Round:
     ends_at: datetime
     status: Literal["active", "finished", "cancelled"]
     started_by: int | None = None
+    game_id: int | None = None  # None: a single round, not part of a game
+    game_round: int | None = None  # 1-based number in its game
 
     @property
     def seconds(self) -> float:

@@ -12,14 +12,15 @@ BASE_POINTS = 10
 SPEED_BONUS = 5
 
 
-def points_for(correct: bool, elapsed: float, duration: float) -> int:
-    """10 for a right answer, plus up to 5 for speed (the share of time left, rounded)."""
+def points_for(correct: bool, elapsed: float, duration: float, base: int = BASE_POINTS) -> int:
+    """`base` (10 unless the server set another) for a right answer, plus up to half of it
+    for speed (the share of time left, rounded)."""
     if not correct:
         return 0
     if duration <= 0:
-        return BASE_POINTS
+        return base
     left = min(1.0, max(0.0, 1.0 - elapsed / duration))
-    return BASE_POINTS + round(SPEED_BONUS * left)
+    return base + round(base * SPEED_BONUS / BASE_POINTS * left)
 
 
 @dataclass(frozen=True, slots=True)

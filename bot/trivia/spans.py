@@ -7,7 +7,7 @@ import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
-from bot.topics import fold
+from bot.trivia.model import folded
 
 STOPWORDS = frozenset(
     """a about above actually after again against ago ah ahead all almost along already also
@@ -69,7 +69,7 @@ def word_class(word: str) -> str:
 def stems(text: str) -> set[str]:
     """Six-letter stems of the content words: "editing" and "edited" share one."""
     found = set()
-    for w in fold(text).split():
+    for w in folded(text).split():
         if w in STOPWORDS:
             continue
         for suffix in ("ing", "es", "ed", "ly", "s"):
@@ -94,12 +94,12 @@ def _title_ok(inner: str, closing: str) -> bool:
         return False
     if inner[-1] in "?!" or (len(words) == 1 and closing == "."):
         return False  # speech: “Why?”, “Absolutely.”
-    if any(fold(w) in _PRONOUNS or "’" in w or "'" in w for w in words):
+    if any(folded(w) in _PRONOUNS or "’" in w or "'" in w for w in words):
         return False  # speech: “She’s the one.”
     small = {"a", "an", "the", "of", "in", "on", "and", "or", "to", "for", "at", "by", "…"}
     if any(not (w[0].isupper() or w[0].isdigit() or w.casefold() in small) for w in words):
         return False
-    key = fold(inner)
+    key = folded(inner)
     return len(key) >= 3 and key not in STOPWORDS
 
 
@@ -132,7 +132,7 @@ def candidate_spans(sentence: str, capitalised: Collection[str] = ()) -> list[Sp
             if previous and previous[0][:1].isupper() and previous[0][-1:].isalpha():
                 run.clear()  # the tail of a longer name ("New York", "Suzanna Son")
                 return
-            if len(run) == 1 and len(text) >= 6 and fold(text).endswith(_DEMONYM):
+            if len(run) == 1 and len(text) >= 6 and folded(text).endswith(_DEMONYM):
                 kind = "name:demonym"
             else:
                 kind = "name:1" if len(run) == 1 else "name:2"
@@ -144,9 +144,11 @@ def candidate_spans(sentence: str, capitalised: Collection[str] = ()) -> list[Sp
         token = m.group()
         is_name = (
             NAME_WORD.fullmatch(token) is not None
-            and fold(token) not in STOPWORDS
+            and folded(token) not in STOPWORDS
             and (
-                first_word is None or m.start() != first_word.start() or fold(token) in capitalised
+                first_word is None
+                or m.start() != first_word.start()
+                or folded(token) in capitalised
             )
         )
         if is_name and run and sentence[run[-1].end() : m.start()] != " ":
@@ -158,7 +160,7 @@ def candidate_spans(sentence: str, capitalised: Collection[str] = ()) -> list[Sp
         if (
             _LOWER_WORD.fullmatch(token)
             and len(token) >= 4
-            and fold(token) not in STOPWORDS
+            and folded(token) not in STOPWORDS
             and sentence[m.end() : m.end() + 1] not in ("’", "'", "-")
             and sentence[max(0, m.start() - 1) : m.start()] not in ("’", "'", "-")
         ):
