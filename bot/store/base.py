@@ -266,6 +266,8 @@ class StoreBase:
         async with held.lock:
             if held.conn is not None:
                 return int(await migrate.upgrade(held.conn, self.kind))
+            if not self.target.memory:
+                return int(await asyncio.to_thread(migrate.upgrade_sqlite_file, self.path))
             engine = dialect.make_engine(self.target, held.driver)  # on this very connection
             conn = await engine.connect()
             try:

@@ -81,6 +81,39 @@ async def upgrade(conn: AsyncConnection, kind: str) -> str:
     return target
 
 
+def upgrade_sqlite_file(path: Path) -> str:
+    """SQLite: the same, on a connection of its own, synchronously (call it in a worker
+    thread): SQLAlchemy's asyncio extension, and the ORM it imports (~0.5 s here), stay
+    unloaded, which a new database's first start feels."""
+    from sqlalchemy import create_engine, event
+    from sqlalchemy.pool import NullPool
+
+    target = head()
+    engine = create_engine(f"sqlite:///{path}", poolclass=NullPool)
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # the BEGIN below is the only one
+        for pragma in ("foreign_keys=ON", "busy_timeout=10000"):
+            dbapi_conn.execute(f"PRAGMA {pragma}")
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    try:
+        with engine.connect() as conn, conn.begin():
+            found = "SELECT count(*) FROM sqlite_master WHERE name = 'alembic_version'"
+            if conn.exec_driver_sql(found).scalar():
+                stored = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+                if stored == target:
+                    return target
+            _run_alembic(conn, target)
+    finally:
+        engine.dispose()
+    return target
+
+
 def _run_alembic(conn: Connection, target: str) -> None:
     from alembic.config import Config
     from alembic.runtime.environment import EnvironmentContext
