@@ -157,7 +157,8 @@ class TriviaGameStore(TriviaBase):
         when = _iso(at)
         changed = await self._trivia_write(
             "INSERT INTO trivia_hints(round_id, user_id, used_at) "
-            "SELECT :round_id, :user_id, :at FROM trivia_rounds "
+            "SELECT CAST(:round_id AS BIGINT), CAST(:user_id AS BIGINT), CAST(:at AS TEXT) "
+            "FROM trivia_rounds "
             "WHERE id = :round_id AND status = 'active' AND ends_at > :at "
             "AND NOT EXISTS (SELECT 1 FROM trivia_answers a WHERE a.round_id = :round_id "
             "AND a.user_id = :user_id) "
