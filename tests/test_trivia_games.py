@@ -125,11 +125,7 @@ def test_season_names_and_the_leaderboard_option() -> None:
 # --------------------------------------------------------------------------- the store
 
 
-@pytest.fixture
-async def store(tmp_path: Path) -> Store:
-    opened = await Store.open(tmp_path / "t.db")
-    yield opened  # type: ignore[misc]
-    await opened.close()
+# `store`: tests/storefixtures.py, on SQLite and on PostgreSQL
 
 
 async def _play(store: Store, channel: int, at: datetime, game_id: int | None = None) -> int:
