@@ -17,9 +17,11 @@ from bot.search.params import (
     PHRASE_EXTRA,
     PHRASE_EXTRA_FROM,
     PHRASE_POOL,
+    PHRASE_VARIANT_CREDIT,
+    PHRASE_VARIANTS,
     STOP_WORDS,
 )
-from bot.search.plan import _Planner, _Query
+from bot.search.plan import _Planner, _Query, _Slot
 from bot.search.text import _GAP, _WILDCARD, _WORD_BYTE, _WORD_END, _IntArray
 
 
@@ -181,25 +183,40 @@ class _Candidates(_Planner):
         return sorted(found)
 
     def _rows_with_all(self, query: _Query) -> _IntArray:
-        """The answers holding every query word the corpus has (rarest postings first);
-        none when even the rarest is in more than PHRASE_EXTRA_FROM answers."""
+        """The answers holding every query word, or a close variant of it (a form, a typo
+        neighbour, a split), rarest first; none when even the rarest word with its
+        variants is in more than PHRASE_EXTRA_FROM answers."""
         words = query.slots[:-1] if query.prefix else query.slots  # the last: unfinished
-        terms = sorted(
-            (self._term_id[s.word] for s in words if s.word in self._term_id),
-            key=lambda t: int(self._df[t]),
-        )
-        if not terms or int(self._df[terms[0]]) > PHRASE_EXTRA_FROM:
+        slots = [self._phrase_terms(s) for s in words]
+        slots = sorted((t for t in slots if t), key=lambda ts: sum(int(self._df[t]) for t in ts))
+        if not slots or sum(int(self._df[t]) for t in slots[0]) > PHRASE_EXTRA_FROM:
             return np.zeros(0, np.int64)
-        lo, hi = int(self._term_off[terms[0]]), int(self._term_off[terms[0] + 1])
-        rows = self._post_ids[lo:hi]
-        for tid in terms[1:]:
+        rows = np.unique(
+            np.concatenate(
+                [
+                    self._post_ids[int(self._term_off[t]) : int(self._term_off[t + 1])]
+                    for t in slots[0]
+                ]
+            )
+        )
+        for terms in slots[1:]:
             if not len(rows):
                 break
-            lo, hi = int(self._term_off[tid]), int(self._term_off[tid + 1])
-            post = self._post_ids[lo:hi]
-            at = np.minimum(np.searchsorted(post, rows), len(post) - 1)
-            rows = rows[post[at] == rows]
+            keep = np.zeros(len(rows), dtype=bool)
+            for tid in terms:
+                lo, hi = int(self._term_off[tid]), int(self._term_off[tid + 1])
+                post = self._post_ids[lo:hi]
+                at = np.minimum(np.searchsorted(post, rows), len(post) - 1)
+                keep |= post[at] == rows
+            rows = rows[keep]
         return rows.astype(np.int64)
+
+    def _phrase_terms(self, slot: _Slot) -> list[int]:
+        """Term ids a slot's word may stand as in a phrase: itself and its close variants."""
+        words = [v for v, credit in slot.variants.items() if credit >= PHRASE_VARIANT_CREDIT]
+        if slot.word in self._term_id and slot.word not in words:
+            words.append(slot.word)
+        return [self._term_id[w] for w in words if w in self._term_id]
 
     def _phrase_pattern(self, query: _Query) -> re.Pattern[bytes] | None:
         """A byte regex for the query as a phrase; None when it would not narrow.
@@ -209,18 +226,43 @@ class _Candidates(_Planner):
         fixed-width look-behind placed after it, which keeps the literal first.
         """
         tokens = query.norm.split()
+        slot_of = {slot.word: slot for slot in query.slots}
+        last = len(tokens) - 1
+
+        def alternatives(i: int) -> list[str]:
+            """Close variants a content word may stand as ("ten" a slip for "tend")."""
+            slot = slot_of.get(tokens[i])
+            if slot is None or (i == last and query.prefix):
+                return []
+            found = {self._vocab[t] for t in self._phrase_terms(slot)} - {tokens[i]}
+            return sorted(found, key=lambda w: (-len(w), w))[:PHRASE_VARIANTS]
+
+        def known(i: int) -> bool:
+            token = tokens[i]
+            return token in self._term_id or token in STOP_WORDS or (i == last and query.prefix)
+
+        options = [alternatives(i) for i in range(len(tokens))]
+        # The phrase starts at a plain literal (a word with no variants), so the regex
+        # engine can skip ahead by it; content words before it are dropped.  With none,
+        # it starts at the first word the corpus has, as typed.
+        plain = [i for i in range(len(tokens)) if known(i) and not options[i]]
+        first = [i for i in range(len(tokens)) if known(i)]
+        start = plain[0] if plain else first[0] if first else len(tokens)
         parts: list[bytes] = []
         literal = 0
-        for i, token in enumerate(tokens):
-            last = i == len(tokens) - 1
-            if token in self._term_id or token in STOP_WORDS or (last and query.prefix):
-                word = token.encode("utf-8")
-                if not parts:
-                    parts.append(re.escape(word) + rb"(?<!" + _WORD_BYTE + b".{%d})" % len(word))
-                else:
-                    parts.append(re.escape(word))
-                literal += token not in STOP_WORDS
-            elif parts:
+        for i in range(start, len(tokens)):
+            word = tokens[i].encode("utf-8")
+            if not parts:
+                parts.append(re.escape(word) + rb"(?<!" + _WORD_BYTE + b".{%d})" % len(word))
+                literal += tokens[i] not in STOP_WORDS
+            elif options[i]:
+                words = ([tokens[i]] if known(i) else []) + options[i]
+                parts.append(b"(?:" + b"|".join(re.escape(w.encode("utf-8")) for w in words) + b")")
+                literal += 1
+            elif known(i):
+                parts.append(re.escape(word))
+                literal += tokens[i] not in STOP_WORDS
+            else:
                 parts.append(_WILDCARD)
         while parts and parts[-1] == _WILDCARD:
             parts.pop()

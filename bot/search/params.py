@@ -22,9 +22,16 @@ NAIVE_TAKE = 5
 # to TIE_WEIGHT points: the top answer must be clearly better, or the stronger scorer
 # decides.
 NEAR_TIE = 3.0
+# "Every word present" is the top tier only when one sentence, or two neighbouring ones,
+# hold at least this share of the query (a pair counts PAIR_DISCOUNT of a sentence).
+TOGETHER = 0.85
 PAIR_DISCOUNT = 0.9  # a query's words over two adjacent sentences, against one sentence
 TIE_WEIGHT = 6.0
 PHRASE_POOL = 1500  # BM25 candidates scanned for the query as a phrase
+# In a phrase a content word may also stand as its variants of at least this credit (a
+# form, a split, a typo neighbour of a corpus word), at most PHRASE_VARIANTS of them.
+PHRASE_VARIANT_CREDIT = 0.5
+PHRASE_VARIANTS = 16
 PHRASE_EXTRA = 4000  # answers holding every query word scanned when the pool has no phrase
 # ...looked for only when the query's rarest word is in at most this many answers: a
 # longer postings list cost ~13 ms to intersect at 1M answers, for no phrase found.

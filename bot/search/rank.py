@@ -20,6 +20,7 @@ from bot.search.params import (
     RERANK,
     SUGGEST_FLOOR,
     TIE_WEIGHT,
+    TOGETHER,
 )
 from bot.search.plan import _Query
 from bot.search.results import Hit, SearchResult
@@ -146,7 +147,10 @@ class _Ranker(_Candidates):
         if exact:
             best = hit_sentence
         focus = min(1.0, max(0.0, focus))
-        score = _tier_score(exact, every_word, coverage, phrase, focus)
+        # Every word, but scattered over the answer (no sentence or pair of sentences holds
+        # most of the query), is weaker than the words said together: it drops a tier.
+        together = every_word and focus >= TOGETHER
+        score = _tier_score(exact, together, coverage, phrase, focus)
         return _Scored(row, score, exact, best, density + base * 1e-6)
 
     def search(self, query: str, limit: int = 5) -> SearchResult:
