@@ -14,8 +14,10 @@ from bot.search.params import (
     CANDIDATE_BUDGET,
     COORDINATION,
     LATE_POOL,
+    PHRASE_BARE_WORDS,
     PHRASE_EXTRA,
     PHRASE_EXTRA_FROM,
+    PHRASE_OPTIONAL_SHARE,
     PHRASE_POOL,
     PHRASE_VARIANT_CREDIT,
     PHRASE_VARIANTS,
@@ -149,25 +151,33 @@ class _Candidates(_Planner):
         punctuation between them, and a wildcard for a word the corpus lacks (a typo).
         """
         rows, bm25 = self._candidates(query, max(k, PHRASE_POOL))
-        pattern = self._phrase_pattern(query) if len(rows) > k else None
-        if pattern is None:
-            return list(zip(rows[:k].tolist(), bm25[:k].tolist(), strict=True))
-        found = self._phrase_rows(pattern, rows, k)
-        if not found:
+        ranked = list(zip(rows[:k].tolist(), bm25[:k].tolist(), strict=True))
+        if len(rows) <= k:
+            return ranked
+        extra: _IntArray | None = None
+        # The phrase as typed (each word or a close variant of it), then, when no answer
+        # holds that, with stop words and very common words optional (members add them).
+        for loose in (False, True):
+            pattern = self._phrase_pattern(query, loose)
+            if pattern is None:
+                continue
+            found = self._phrase_rows(pattern, rows, k)
+            if found:
+                first = sorted(found)
+                order = first + [i for i in range(min(len(rows), k + len(first))) if i not in found]
+                picked = np.asarray(order[:k], dtype=np.int64)
+                return list(zip(rows[picked].tolist(), bm25[picked].tolist(), strict=True))
             # The phrase may be in an answer BM25 ranked below the pool (every word of the
-            # query common): look in the answers that hold all its corpus words.
-            extra = self._rows_with_all(query)
-            extra = extra[~np.isin(extra, rows)]
+            # query common): look in the answers that hold all its words or variants.
+            if extra is None:
+                extra = self._rows_with_all(query)
+                extra = extra[~np.isin(extra, rows)]
             if 0 < len(extra) <= PHRASE_EXTRA:
                 hits = [int(extra[i]) for i in self._phrase_rows(pattern, extra, k)]
                 if hits:
                     rest = list(zip(rows.tolist(), bm25.tolist(), strict=True))
                     return ([(r, 0.0) for r in hits] + rest)[:k]
-            return list(zip(rows[:k].tolist(), bm25[:k].tolist(), strict=True))
-        first = sorted(found)
-        order = first + [i for i in range(min(len(rows), k + len(first))) if i not in found]
-        picked = np.asarray(order[:k], dtype=np.int64)
-        return list(zip(rows[picked].tolist(), bm25[picked].tolist(), strict=True))
+        return ranked
 
     def _phrase_rows(self, pattern: re.Pattern[bytes], rows: _IntArray, k: int) -> list[int]:
         """Positions in `rows` of the answers `pattern` matches (at most `k`), in order."""
@@ -218,7 +228,7 @@ class _Candidates(_Planner):
             words.append(slot.word)
         return [self._term_id[w] for w in words if w in self._term_id]
 
-    def _phrase_pattern(self, query: _Query) -> re.Pattern[bytes] | None:
+    def _phrase_pattern(self, query: _Query, loose: bool = False) -> re.Pattern[bytes] | None:
         """A byte regex for the query as a phrase; None when it would not narrow.
 
         It starts with the first word the corpus has (words before it are dropped), so the
@@ -247,26 +257,42 @@ class _Candidates(_Planner):
         # it starts at the first word the corpus has, as typed.
         plain = [i for i in range(len(tokens)) if known(i) and not options[i]]
         first = [i for i in range(len(tokens)) if known(i)]
+        if loose:  # start at a content word: the stop word first typed may be an added one
+            plain = [i for i in plain if tokens[i] not in STOP_WORDS] or plain
         start = plain[0] if plain else first[0] if first else len(tokens)
+        rarest = max(query.slots, key=lambda s: s.idf).word
+        common = self._idf(int(self._n * PHRASE_OPTIONAL_SHARE))
+        head = b""
         parts: list[bytes] = []
         literal = 0
         for i in range(start, len(tokens)):
             word = tokens[i].encode("utf-8")
-            if not parts:
-                parts.append(re.escape(word) + rb"(?<!" + _WORD_BYTE + b".{%d})" % len(word))
+            if not head:
+                head = re.escape(word) + rb"(?<!" + _WORD_BYTE + b".{%d})" % len(word)
                 literal += tokens[i] not in STOP_WORDS
-            elif options[i]:
+                continue
+            if options[i]:
                 words = ([tokens[i]] if known(i) else []) + options[i]
-                parts.append(b"(?:" + b"|".join(re.escape(w.encode("utf-8")) for w in words) + b")")
-                literal += 1
+                part = b"(?:" + b"|".join(re.escape(w.encode("utf-8")) for w in words) + b")"
             elif known(i):
-                parts.append(re.escape(word))
-                literal += tokens[i] not in STOP_WORDS
+                part = re.escape(word)
             else:
-                parts.append(_WILDCARD)
-        while parts and parts[-1] == _WILDCARD:
+                part = _WILDCARD
+            slot = slot_of.get(tokens[i])
+            # A stop word or a very common word ("really", "actually") may be one the
+            # member added: the phrase is found without it too.
+            optional = tokens[i] in STOP_WORDS or (
+                slot is not None and slot.idf <= common and slot.word != rarest
+            )
+            if loose and optional:
+                parts.append(b"(?:" + _GAP + part + b")?")
+            else:
+                parts.append(_GAP + part)
+                literal += part != _WILDCARD
+        while parts and parts[-1] == _GAP + _WILDCARD:
             parts.pop()
-        if literal < 1 or len(parts) < 2:
+        required = sum(not part.endswith(b")?") for part in parts)
+        if not head or required < 1 or (literal < 1 and len(parts) < PHRASE_BARE_WORDS):
             return None
         tail = b"" if query.prefix else _WORD_END
-        return re.compile(_GAP.join(parts) + tail, re.DOTALL)
+        return re.compile(head + b"".join(parts) + tail, re.DOTALL)

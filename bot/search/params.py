@@ -32,6 +32,11 @@ PHRASE_POOL = 1500  # BM25 candidates scanned for the query as a phrase
 # form, a split, a typo neighbour of a corpus word), at most PHRASE_VARIANTS of them.
 PHRASE_VARIANT_CREDIT = 0.5
 PHRASE_VARIANTS = 16
+# A query word in more than this share of the answers ("really", "actually") may be left
+# out of a phrase, as stop words may: members add such words.
+PHRASE_OPTIONAL_SHARE = 0.05
+# A phrase of stop words alone narrows the candidates enough from this many words on.
+PHRASE_BARE_WORDS = 4
 PHRASE_EXTRA = 4000  # answers holding every query word scanned when the pool has no phrase
 # ...looked for only when the query's rarest word is in at most this many answers: a
 # longer postings list cost ~13 ms to intersect at 1M answers, for no phrase found.
