@@ -61,6 +61,26 @@ NUMBER_WEIGHT = 0.95  # "12" for "twelve"
 # answer itself, so it ranks below it.
 QUESTION_WEIGHT = 0.85
 PREFIX_WEIGHT = 0.8
+# A query put as a question ("what did she say about salt", "how long is the sourdough")
+# asks about its other words: these words of the asking count FRAME_WEIGHT of their idf.
+QUESTION_OPENERS = frozenset(
+    "what why how who when where which did does do is was were are can could would tell".split()
+)
+FRAME_WORDS = frozenset(
+    "say said says saying talk talks talked talking tell tells told think thinks thought "
+    "mention mentions mentioned describe describes described feel feels felt explain "
+    "explains explained happen happens happened long often many much old far like "
+    "story thing things something".split()
+)
+FRAME_WEIGHT = 0.25
+# "No match" is overruled when the best answer, with the question it replied to (which
+# counts QUESTION_WEIGHT), holds enough of the query's weight in rare words: at least
+# EVIDENCE_SHARE with two rare words, or EVIDENCE_ALONE with one.
+EVIDENCE_SHARE = 0.5
+EVIDENCE_ALONE = 0.75
+EVIDENCE_MARGIN = 0.2  # ...the runner-up holding as many rare words and this much less
+EVIDENCE_POOL = 8  # candidates weighed
+QUESTION_SCAN = 256  # answers without a question the scan for an answer's question spans
 PREFIX_EXPANSIONS = 12
 
 STOP_WORDS = frozenset(
