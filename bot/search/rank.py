@@ -236,7 +236,8 @@ class _Ranker(_Candidates):
             key=lambda item: (-item[0][1], -item[0][0]),
         )
         (count, share), best = scored[0]
-        if not (count >= 2 and share >= EVIDENCE_SHARE or count >= 1 and share >= EVIDENCE_ALONE):
+        enough = EVIDENCE_SHARE if count >= 2 else EVIDENCE_ALONE
+        if not count or share < enough:
             return None
         if len(scored) > 1:
             (other, other_share), _ = scored[1]
