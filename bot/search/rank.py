@@ -10,6 +10,7 @@ from rapidfuzz import fuzz, process
 
 from bot.search.candidates import _Candidates
 from bot.search.params import (
+    AMBIGUOUS,
     EVIDENCE_ALONE,
     EVIDENCE_MARGIN,
     EVIDENCE_POOL,
@@ -25,6 +26,7 @@ from bot.search.params import (
     RERANK,
     SUGGEST_FLOOR,
     TIE_WEIGHT,
+    TIED,
     TOGETHER,
 )
 from bot.search.plan import _Query
@@ -180,11 +182,23 @@ class _Ranker(_Candidates):
             hits = [Hit(self._ids[lead.row], MATCH_FLOOR, lead.sentence, False)]
         # A question's match scores at most 100 * QUESTION_WEIGHT: none can pass a
         # better answer hit, so the questions are only searched when one might.
-        if self._questions is not None and not (hits and hits[0].score >= 100.0 * QUESTION_WEIGHT):
-            hits = self._with_questions(query, hits, limit)
+        # Two answers that hold the words about equally well (neither the phrase) do not
+        # settle it: then an answer whose question holds them counts in full.
+        tied = len(hits) >= 2 and not hits[0].exact and hits[0].score - hits[1].score < TIED
+        weight = 1.0 if tied else QUESTION_WEIGHT
+        if self._questions is not None and not (hits and hits[0].score >= 100.0 * weight):
+            hits = self._with_questions(query, hits, limit, weight)
         hits = hits[:limit]
+        if len(hits) >= 2 and not hits[0].exact and hits[0].score - hits[1].score < AMBIGUOUS:
+            # Still two answers about as good: neither is shown as THE match; both are
+            # offered as the closest ones instead of one being confidently wrong.
+            return SearchResult([], self._labels(plan, ranked))
         if hits:
             return SearchResult(hits, [])
+        return SearchResult([], self._labels(plan, ranked))
+
+    def _labels(self, plan: _Query, ranked: list[_Scored]) -> list[str]:
+        """The best sentences of the nearest answers, as "did you mean" suggestions."""
         suggestions: list[str] = []
         anchor = plan.slots[0].word
         for s in ranked:
@@ -193,7 +207,7 @@ class _Ranker(_Candidates):
             label = _label(self._sentences(s.row)[s.sentence], anchor)
             if label not in suggestions:
                 suggestions.append(label)
-        return SearchResult([], suggestions)
+        return suggestions
 
     def _evidence_lead(self, plan: _Query, ranked: list[_Scored]) -> _Scored | None:
         """The candidate to show although it scored under MATCH_FLOOR, if any.
@@ -260,7 +274,9 @@ class _Ranker(_Candidates):
                 return set(" ".join(sub._normalised_sentences(at)).split())
         return set()
 
-    def _with_questions(self, query: str, hits: list[Hit], limit: int) -> list[Hit]:
+    def _with_questions(
+        self, query: str, hits: list[Hit], limit: int, weight: float = QUESTION_WEIGHT
+    ) -> list[Hit]:
         """`hits` merged with the answers whose question matches `query`.
 
         A question's match scores QUESTION_WEIGHT of what the same match in an answer
@@ -272,7 +288,7 @@ class _Ranker(_Candidates):
             return hits
         best = {h.passage_id: h for h in hits}
         for s in sub._rank(plan, max(RERANK, limit)):
-            score = round(s.score * QUESTION_WEIGHT, 1)
+            score = round(s.score * weight, 1)
             if score < MATCH_FLOOR:
                 break
             pid = sub._ids[s.row]
