@@ -26,6 +26,8 @@ from bot.search.params import (
 from bot.search.plan import _Planner, _Query, _Slot
 from bot.search.text import _GAP, _WILDCARD, _WORD_BYTE, _WORD_END, _IntArray
 
+_Joined = tuple[bytes, list[int]]  # answers in one buffer, and where each starts
+
 
 class _Candidates(_Planner):
     """Which answers to rerank (see the package docstring: candidates, word order)."""
@@ -154,14 +156,20 @@ class _Candidates(_Planner):
         ranked = list(zip(rows[:k].tolist(), bm25[:k].tolist(), strict=True))
         if len(rows) <= k:
             return ranked
+        pool: _Joined | None = None
         extra: _IntArray | None = None
+        more: _Joined | None = None
+        tried: set[bytes] = set()
         # The phrase as typed (each word or a close variant of it), then, when no answer
         # holds that, with stop words and very common words optional (members add them).
+        # Each buffer of answers is read once for both.
         for loose in (False, True):
             pattern = self._phrase_pattern(query, loose)
-            if pattern is None:
+            if pattern is None or pattern.pattern in tried:
                 continue
-            found = self._phrase_rows(pattern, rows, k)
+            tried.add(pattern.pattern)
+            pool = pool or self._joined(rows)
+            found = self._phrase_rows(pattern, pool, k)
             if found:
                 first = sorted(found)
                 order = first + [i for i in range(min(len(rows), k + len(first))) if i not in found]
@@ -173,18 +181,24 @@ class _Candidates(_Planner):
                 extra = self._rows_with_all(query)
                 extra = extra[~np.isin(extra, rows)]
             if 0 < len(extra) <= PHRASE_EXTRA:
-                hits = [int(extra[i]) for i in self._phrase_rows(pattern, extra, k)]
+                more = more or self._joined(extra)
+                hits = [int(extra[i]) for i in self._phrase_rows(pattern, more, k)]
                 if hits:
                     rest = list(zip(rows.tolist(), bm25.tolist(), strict=True))
                     return ([(r, 0.0) for r in hits] + rest)[:k]
         return ranked
 
-    def _phrase_rows(self, pattern: re.Pattern[bytes], rows: _IntArray, k: int) -> list[int]:
-        """Positions in `rows` of the answers `pattern` matches (at most `k`), in order."""
+    def _joined(self, rows: _IntArray) -> _Joined:
+        """The answers `rows` as one lower-cased buffer, and where each starts in it."""
         lows = self._offsets[rows]
         highs = self._offsets[rows + 1] - 1
         joined = b" \xff ".join(self._blob.spans(lows, highs)).lower()
         starts = np.concatenate(([0], np.cumsum(highs - lows + 3)[:-1])).tolist()
+        return joined, starts
+
+    def _phrase_rows(self, pattern: re.Pattern[bytes], buffer: _Joined, k: int) -> list[int]:
+        """Positions in the buffer's rows of the answers `pattern` matches (at most `k`)."""
+        joined, starts = buffer
         found: dict[int, None] = {}
         for match in pattern.finditer(joined):
             found[bisect.bisect_right(starts, match.start()) - 1] = None

@@ -31,7 +31,7 @@ PHRASE_POOL = 1500  # BM25 candidates scanned for the query as a phrase
 # In a phrase a content word may also stand as its variants of at least this credit (a
 # form, a split, a typo neighbour of a corpus word), at most PHRASE_VARIANTS of them.
 PHRASE_VARIANT_CREDIT = 0.5
-PHRASE_VARIANTS = 16
+PHRASE_VARIANTS = 8
 # A query word in more than this share of the answers ("really", "actually") may be left
 # out of a phrase, as stop words may: members add such words.
 PHRASE_OPTIONAL_SHARE = 0.05
