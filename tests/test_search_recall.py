@@ -137,7 +137,11 @@ QUERIES: list[tuple[str, str, str]] = [
     ("retold", "a critic said her pudding was a bruised apology", "bruised apology"),
     ("retold", "most song ideas hummed into the phone are rubbish", "hum melodies"),
     ("retold", "the wedding gig in a barn with a power cut", "A wedding in a barn"),
-    ("retold", "breakfast with the opposition leader once a month", "breakfast with the opposition"),
+    (
+        "retold",
+        "breakfast with the opposition leader once a month",
+        "breakfast with the opposition",
+    ),
     ("retold", "closed the riverside market and then said sorry", "Closing the riverside market"),
     ("retold", "queues at the new pool and kids who never swam", "Kids at the new swimming pool"),
     # questions a member asks instead of quoting
