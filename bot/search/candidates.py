@@ -143,7 +143,7 @@ class _Candidates(_Planner):
 
     # --- searching ------------------------------------------------------------------
 
-    def _shortlist(self, query: _Query, k: int) -> list[tuple[int, float]]:
+    def _shortlist(self, query: _Query, k: int, loose: bool = True) -> list[tuple[int, float]]:
         """The rows to rerank: answers that contain the query as a phrase, then BM25's best.
 
         BM25 cannot see word order, so when every query word is common the answer that
@@ -151,6 +151,8 @@ class _Candidates(_Planner):
         best PHRASE_POOL candidates are therefore scanned, as raw lower-cased bytes joined
         into one buffer, with one regular expression: the query's words in order, any
         punctuation between them, and a wildcard for a word the corpus lacks (a typo).
+        Autocomplete asks for no `loose` second pass: it costs a scan and what is typed
+        so far is a phrase as typed.
         """
         rows, bm25 = self._candidates(query, max(k, PHRASE_POOL))
         ranked = list(zip(rows[:k].tolist(), bm25[:k].tolist(), strict=True))
@@ -163,8 +165,8 @@ class _Candidates(_Planner):
         # The phrase as typed (each word or a close variant of it), then, when no answer
         # holds that, with stop words and very common words optional (members add them).
         # Each buffer of answers is read once for both.
-        for loose in (False, True):
-            pattern = self._phrase_pattern(query, loose)
+        for optional in (False, True) if loose else (False,):
+            pattern = self._phrase_pattern(query, optional)
             if pattern is None or pattern.pattern in tried:
                 continue
             tried.add(pattern.pattern)
