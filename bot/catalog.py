@@ -11,15 +11,18 @@ answer the index meant, or nothing if a reload has since removed it.
 from __future__ import annotations
 
 import random
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
+from bot.errors import UserError
+from bot.facets import Facets
 from bot.models import Passage, Topic
 from bot.search import SearchIndex, Suggestion, normalise
 from bot.store import PassageShelf, StoredCorpus, StoredInterview
-from bot.textutil import truncate
+from bot.textutil import one_line, truncate
 from bot.topics import fold, terms
 
 EXCERPT_TARGET = 320  # characters: a quote that reads well on its own in an embed
@@ -93,6 +96,8 @@ class Catalog:
         self.topics: dict[str, Topic] = {t.slug: t for t in corpus.topics if t.passage_ids}
         self._speakers = corpus.speakers
         self.index = index
+        self._facets: Facets | None = None
+        self._facets_lock = threading.Lock()
         self._topic_names: dict[str, str] = {}
         for topic in self.topics.values():
             for name in (topic.name, *topic.aliases):
@@ -118,8 +123,21 @@ class Catalog:
 
     # --- queries ----------------------------------------------------------------
 
-    def quote(self, query: str, limit: int = 5) -> QuoteSearch:
-        result = self.index.search(query, limit=limit)
+    def quote(
+        self,
+        query: str,
+        limit: int = 5,
+        *,
+        speakers: Sequence[str] | None = None,
+        interview: str | None = None,
+    ) -> QuoteSearch:
+        """The best matches; `speakers` (exact names) and `interview` (an id) restrict the
+        search itself, so the best answers *of theirs* are found, not the best overall
+        filtered. Reads the database once per catalog when filtered: call off the loop."""
+        within = None
+        if speakers is not None or interview is not None:
+            within = self.facets.within(speakers, interview)
+        result = self.index.search(query, limit=limit, within=within)
         found = ((self.passages.get(h.passage_id), h) for h in result.hits)
         views = [self._view(p, h.sentence_index, h.score) for p, h in found if p is not None]
         return QuoteSearch(views, list(result.suggestions))
@@ -130,6 +148,98 @@ class Catalog:
     def speakers(self) -> list[str]:
         return list(self._speakers)
 
+    # --- filters ----------------------------------------------------------------
+
+    @property
+    def facets(self) -> Facets:
+        """Rows per speaker and per interview (one database read, on first use)."""
+        if self._facets is None:
+            with self._facets_lock:
+                if self._facets is None:
+                    self._facets = Facets.build(self.passages.facets(), self.index.ids)
+        return self._facets
+
+    def match_speakers(self, name: str) -> list[str]:
+        """The speakers `name` means: the one it names exactly (any case, accents), else
+        every speaker whose name contains it."""
+        wanted = normalise(name)
+        if not wanted:
+            return []
+        exact = [s for s in self._speakers if normalise(s) == wanted]
+        return exact or [s for s in self._speakers if wanted in normalise(s)]
+
+    def find_interview(self, text: str) -> StoredInterview | None:
+        """An interview by id, title (any case) or a close or partial title."""
+        if text in self.interviews:
+            return self.interviews[text]
+        key = normalise(text)
+        if not key:
+            return None
+        titles = {i.id: normalise(i.meta.title) for i in self.interviews.values()}
+        exact = [iid for iid, title in titles.items() if title == key]
+        partial = [iid for iid, title in titles.items() if key in title]
+        if exact or len(partial) == 1:
+            return self.interviews[(exact or partial)[0]]
+        match = process.extractOne(key, titles, scorer=fuzz.ratio, score_cutoff=TOPIC_MATCH_FLOOR)
+        return None if match is None else self.interviews[match[2]]
+
+    def filters(
+        self, speaker: str | None, interview: str | None
+    ) -> tuple[list[str] | None, str | None]:
+        """The speakers and the interview id /quote's options name; a clear error if none."""
+        speakers = None
+        if speaker:
+            speakers = self.match_speakers(speaker)
+            if not speakers:
+                raise UserError(
+                    f"No speaker called “{truncate(one_line(speaker), 100)}” in the interviews. "
+                    "Start typing to pick one."
+                )
+        interview_id = None
+        if interview:
+            found = self.find_interview(interview)
+            if found is None:
+                raise UserError(
+                    f"I don't know an interview called “{truncate(one_line(interview), 100)}”. "
+                    "Start typing to pick one."
+                )
+            interview_id = found.id
+        return speakers, interview_id
+
+    def speaker_choices(self, typed: str, limit: int = 25) -> list[tuple[str, int]]:
+        """Speakers for autocomplete with their quote counts: names starting with what
+        was typed first, then names containing it; most quoted first within each."""
+        counts = self.facets.speaker_counts()
+        key = normalise(typed)
+        ranked = sorted(self._speakers, key=lambda s: (-counts[s], s))
+        if key:
+            starts = [s for s in ranked if normalise(s).startswith(key)]
+            ranked = starts + [s for s in ranked if key in normalise(s) and s not in starts]
+        return [(s, counts[s]) for s in ranked[:limit] if counts[s]]
+
+    def interview_choices(
+        self, typed: str, limit: int = 25, speakers: Sequence[str] | None = None
+    ) -> list[tuple[StoredInterview, int]]:
+        """Interviews for autocomplete with their quote counts (of `speakers` when given)."""
+        facets = self.facets
+        if speakers:
+            flags = facets.within(speakers)
+            assert flags is not None
+            counts = {iid: int(flags[rows].sum()) for iid, rows in facets.interviews.items()}
+        else:
+            counts = dict(facets.interview_counts())
+        key = normalise(typed)
+        ranked = sorted(
+            (i for i in self.interviews.values() if counts.get(i.id)),
+            key=lambda i: (-counts[i.id], i.meta.title),
+        )
+        if key:
+            starts = [i for i in ranked if normalise(i.meta.title).startswith(key)]
+            ranked = starts + [
+                i for i in ranked if key in normalise(i.meta.title) and i not in starts
+            ]
+        return [(i, counts[i.id]) for i in ranked[:limit]]
+
     def random(
         self,
         rng: random.Random,
@@ -137,11 +247,12 @@ class Catalog:
         topic: Topic | None = None,
         speaker: str | None = None,
         exclude: str | None = None,
+        interview: str | None = None,
     ) -> QuoteView | None:
-        """A random interviewee quote, never `exclude` unless it is the only one left.
+        """A random interviewee quote, never `exclude` unless it is the only one left;
+        optionally on `topic`, by `speaker` (part of a name) and from `interview` (an id).
 
-        Reads the database when a speaker is given (their answers' ids), so call it off
-        the event loop.
+        Reads the database when a speaker or interview is given, so call it off the loop.
         """
         pool: Sequence[str] = topic.passage_ids if topic else self.quotable
         if speaker:
@@ -153,6 +264,15 @@ class Catalog:
             else:
                 by_them = set(said)
                 pool = [pid for pid in pool if pid in by_them]
+        if interview is not None:
+            rows = self.facets.interviews.get(interview)
+            ids = self.index.ids
+            held = [ids[int(r)] for r in rows] if rows is not None else []
+            if topic is None and not speaker:
+                pool = held
+            else:
+                inside = set(held)
+                pool = [pid for pid in pool if pid in inside]
         passage = None
         while pool and passage is None:
             chosen = rng.choice(pool)

@@ -15,6 +15,17 @@ from pathlib import Path
 
 from bot.admin import problem_groups
 from bot.catalog import Catalog, QuoteView
+from bot.export import (
+    DISCORD_FILE_LIMIT,
+    FORMATS,
+    MIB,
+    ExportError,
+    Format,
+    clear,
+    export,
+    publish,
+    staging_dir,
+)
 from bot.inspection import as_json as inspection_json
 from bot.inspection import inspect_file
 from bot.inspection import render_text as render_inspection
@@ -108,9 +119,42 @@ async def _with_library(settings: Settings, args: argparse.Namespace) -> int:
                 return 0
             return PARTLY_LOADED if outcome.applied else 1
         catalog = await ready_catalog(library)
+        if args.command == "export":
+            return await run_export(catalog, library, args)
         return run_query(catalog, args)
     finally:
         await library.store.close()
+
+
+async def run_export(catalog: Catalog, library: Library, args: argparse.Namespace) -> int:
+    """`quotebot export`: write into a fresh folder inside --out, then swap the files in, so
+    an export that fails leaves the earlier one as it was."""
+    out: Path = args.out
+    guilds = [args.guild] if args.guild else await library.store.trivia_score_guilds()
+    formats: tuple[Format, ...] = (args.format,) if args.format else FORMATS
+    try:
+        staging = await asyncio.to_thread(staging_dir, out)
+        try:
+            done = await export(
+                catalog,
+                library.store,
+                staging,
+                formats=formats,
+                guild_ids=guilds,
+                limit=int(args.split_mb * MIB),
+            )
+            await asyncio.to_thread(publish, done.files, out)
+        finally:
+            await asyncio.to_thread(clear, staging)
+    except ExportError as exc:
+        raise CliError(str(exc)) from exc
+    for file in done.files:
+        print(f"{out / file.name}  {file.rows} row(s), {file.size:,} bytes")
+    print(
+        f"Exported {done.quote_count} quote(s) and {done.score_count} trivia score(s) from "
+        f"{len(guilds)} server(s); files over {args.split_mb:g} MiB are split into parts."
+    )
+    return 0
 
 
 def run_query(catalog: Catalog, args: argparse.Namespace) -> int:
@@ -234,6 +278,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="print a JSON object")
 
+    p = sub.add_parser(
+        "export", parents=[common], help="write the quotes (CSV/JSON) and trivia scores (CSV)"
+    )
+    p.add_argument("--format", choices=FORMATS, help="quotes in one format (default: both)")
+    p.add_argument(
+        "--out", type=Path, default=Path("export"), help="folder to write (default: ./export)"
+    )
+    p.add_argument("--guild", type=int, help="one server's trivia scores (default: every server)")
+    p.add_argument(
+        "--split-mb",
+        type=float,
+        default=DISCORD_FILE_LIMIT / MIB,
+        help="split files larger than this into parts (default: 10, Discord's upload limit)",
+    )
+
     sub.add_parser("run", parents=[common], help="start the Discord bot (needs DISCORD_TOKEN)")
     p = sub.add_parser("sync", parents=[common], help="register slash commands with Discord")
     p.add_argument(
@@ -252,6 +311,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.basicConfig(
             level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
+        if args.command == "export" and not 0.0005 <= args.split_mb <= 1024:
+            raise CliError("--split-mb must be between 0.0005 and 1024")
         if args.command == "quote" and not 1 <= args.limit <= 25:
             raise CliError("--limit must be between 1 and 25")
         if args.command == "run":

@@ -14,6 +14,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.catalog_sync import CatalogSync
 from bot.clock import Clock, SystemClock
 from bot.errors import UserError
 from bot.lane import SearchLane
@@ -23,7 +24,13 @@ from bot.textutil import defuse_mentions, truncate
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS: tuple[str, ...] = ("cogs.quotes", "cogs.admin", "cogs.daily", "cogs.trivia")
+EXTENSIONS: tuple[str, ...] = (
+    "cogs.quotes",
+    "cogs.cards",
+    "cogs.admin",
+    "cogs.daily",
+    "cogs.trivia",
+)
 APOLOGY = "Sorry, something went wrong on our side. It has been logged; please try again later."
 RESTARTING = "I'm restarting right now; please try again in a minute."
 DISCORD_TROUBLE = "Discord had trouble delivering my answer just now; please try again in a moment."
@@ -41,6 +48,7 @@ COOLDOWNS: dict[str, tuple[int, float]] = {
     "admin reload": (2, 60.0),
     "admin import": (3, 60.0),
     "another match": (10, 30.0),
+    "card": (3, 60.0),
 }
 """(uses, per seconds) for each member on the commands that cost real work. The bot's
 owners are exempt; for everyone else a refused /admin attempt is rate limited too, which
@@ -122,6 +130,14 @@ def quiet_voice_warnings() -> None:
             setattr(discord.VoiceClient, flag, False)
 
 
+def shard_options(settings: Settings) -> dict[str, Any]:
+    """AutoShardedBot's shard_count/shard_ids: none given -> Discord's recommended count."""
+    options: dict[str, Any] = {"shard_count": settings.shards.count}
+    if settings.shards.ids is not None:
+        options["shard_ids"] = list(settings.shards.ids)
+    return options
+
+
 class QuoteTree(app_commands.CommandTree["QuoteBot"]):
     async def interaction_check(self, interaction: discord.Interaction[QuoteBot], /) -> bool:
         """Every command is tracked until it has answered; none starts while shutting down."""
@@ -137,8 +153,12 @@ class QuoteTree(app_commands.CommandTree["QuoteBot"]):
         await report_error(interaction, error)
 
 
-class QuoteBot(commands.Bot):
-    """Holds its dependencies as attributes; nothing is a module global."""
+class QuoteBot(commands.AutoShardedBot):
+    """Holds its dependencies as attributes; nothing is a module global.
+
+    Sharded always: without SHARD_COUNT it runs Discord's recommended number of shards in this
+    one process; with SHARD_COUNT/SHARD_IDS it runs its share and serves only those guilds
+    (`owns_guild`: the daily posts it schedules, the trivia rounds it resumes)."""
 
     def __init__(
         self,
@@ -159,6 +179,7 @@ class QuoteBot(commands.Bot):
             help_command=None,
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=QuoteTree,
+            **shard_options(settings),
         )
         self.settings = settings
         self._library = library
@@ -175,6 +196,7 @@ class QuoteBot(commands.Bot):
         self._setup_done = asyncio.Event()
         self._button_cooldowns: dict[tuple[str, int], app_commands.Cooldown] = {}
         self.search_lane = SearchLane()
+        self.catalog_sync: CatalogSync | None = None
 
     @property
     def library(self) -> Library:
@@ -198,6 +220,9 @@ class QuoteBot(commands.Bot):
                 log.error("load error: %s", err)
         stats = self._library.catalog.stats()
         log.info("catalog ready: %s", stats)
+        log.info("serving %s", self.settings.shards.describe())
+        self.catalog_sync = CatalogSync(self._library)  # other processes' reloads reach us
+        self.catalog_sync.start()
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         if self.sync_on_start and self.settings.dev_guild_id:
@@ -205,6 +230,10 @@ class QuoteBot(commands.Bot):
             log.info(
                 "synced %d command(s) to dev guild %s", len(synced), self.settings.dev_guild_id
             )
+
+    def owns_guild(self, guild_id: int) -> bool:
+        """Whether this process serves `guild_id` (its shard is one this process runs)."""
+        return self.settings.shards.owns(guild_id)
 
     async def sync_commands(self, guild_id: int | None = None) -> list[app_commands.AppCommand]:
         """Register the commands on purpose: to one guild (instant) or globally."""
@@ -274,6 +303,8 @@ class QuoteBot(commands.Bot):
             await self._drain(self.shutdown_grace, caller)
             await super().close()
         finally:
+            if self.catalog_sync is not None:
+                await self.catalog_sync.stop()
             if self._library is not None and self._owns_library:
                 await self._library.store.close()
                 self._library = None

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import heapq
 import itertools
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -94,6 +95,15 @@ class ManualClock:
         step = delta if isinstance(delta, timedelta) else timedelta(seconds=delta)
         self.set(self._now + step)
         return self._now
+
+    async def run_until(self, end: datetime, settle: Callable[[], Awaitable[object]]) -> None:
+        """Jump from deadline to deadline up to `end`, awaiting `settle()` first and after
+        each jump, so every sleeper runs at exactly its instant."""
+        await settle()
+        while self._now < end:
+            deadline = self.next_deadline()
+            self.set(end if deadline is None or deadline > end else deadline)
+            await settle()
 
 
 class WarpClock:

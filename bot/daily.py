@@ -27,6 +27,9 @@ crash in between post twice with nothing to check against.
 The scheduler keeps `next_due` (UTC) per guild in the database, sleeps until the earliest
 one (woken early when a schedule changes), then handles every due row in batches with
 bounded concurrency. Delivery is a callback (`Poster`) so this module stays discord-free.
+
+Several processes (shards split across them) each run a scheduler with an `owns` predicate
+and handle only their guilds; the claim above keeps a guild posted once even if two did.
 """
 
 from __future__ import annotations
@@ -57,6 +60,7 @@ LEASE = timedelta(minutes=2)  # a claimed row is not picked up again for this lo
 RETRY_FIRST = timedelta(minutes=1)
 RETRY_MAX = timedelta(hours=1)
 ERROR_PAUSE = timedelta(seconds=30)  # after an unexpected scheduler error: no hot loop
+FOREIGN_RECHECK = timedelta(seconds=5)  # only other processes' guilds are due: look again soon
 PROBLEM_SHOWN = timedelta(days=7)  # /daily status mentions a missed day for a week
 KEEP_DAYS = 60  # post records older than this are pruned
 
@@ -247,6 +251,18 @@ def slot_after(
     return next_slot(max(day, today) + timedelta(days=1), at, tz)
 
 
+THREAD_NAME_MAX = 100  # Discord's limit on a thread name
+
+
+def thread_name(label: str, day: str) -> str:
+    """The discussion thread's name: the quote's topic or interview, and the day."""
+    suffix = f" · {day}"
+    words = " ".join(label.split()) or "Quote of the day"
+    if len(words) + len(suffix) > THREAD_NAME_MAX:
+        words = words[: THREAD_NAME_MAX - len(suffix) - 1].rstrip() + "…"
+    return words + suffix
+
+
 def nonce_for(guild_id: int, day: str) -> str:
     """Discord's nonce is at most 25 characters and unique per author: derive it."""
     return "d" + hashlib.sha256(f"daily:{guild_id}:{day}".encode()).hexdigest()[:24]
@@ -255,6 +271,24 @@ def nonce_for(guild_id: int, day: str) -> str:
 def retry_delay(failures: int) -> timedelta:
     delay: timedelta = RETRY_FIRST * (2 ** min(failures, 12))
     return min(delay, RETRY_MAX)
+
+
+def _job(
+    row: DailyRow, day: str, quote_id: str, nonce: str, claimed_at: datetime, attempt: int
+) -> DailyJob:
+    """A job for `row`'s `day`, carrying the schedule's options (topic, mention, thread)."""
+    return DailyJob(
+        guild_id=row.guild_id,
+        channel_id=row.channel_id,
+        day=day,
+        quote_id=quote_id,
+        nonce=nonce,
+        claimed_at=claimed_at,
+        attempt=attempt,
+        topic=row.topic,
+        mention_role_id=row.mention_role_id,
+        thread=row.thread,
+    )
 
 
 # --- the no-repeat bag -----------------------------------------------------------------
@@ -315,6 +349,9 @@ class DailyJob:
     nonce: str
     claimed_at: datetime
     attempt: int  # 1 for a fresh claim; more means an earlier attempt may have gone out
+    topic: str | None = None
+    mention_role_id: int | None = None  # the opted-in role the post mentions
+    thread: bool = False  # open a thread on the post
 
     @property
     def recovering(self) -> bool:
@@ -323,7 +360,12 @@ class DailyJob:
 
 @dataclass(frozen=True, slots=True)
 class Posted:
+    """The post is out. `note` says what of the extras (mention, thread) could not be done:
+    they never hold the post back."""
+
     message_id: int
+    thread_id: int | None = None
+    note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,6 +400,8 @@ class Redraw:
 PostResult = Posted | Gone | Retry | GiveUp | Redraw
 Poster = Callable[[DailyJob], Awaitable[PostResult]]
 PoolFor = Callable[[str | None], Sequence[str]]
+Owns = Callable[[int], bool]
+"""Whether this process serves a guild (its shard is one of ours)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -383,8 +427,10 @@ class DailyScheduler:
         rng: random.Random | None = None,
         concurrency: int = 8,
         batch_size: int = 200,
+        owns: Owns | None = None,
     ) -> None:
         self.store = store
+        self.owns = owns
         self.clock = clock
         self.poster = poster
         self.pool_for = pool_for
@@ -453,12 +499,17 @@ class DailyScheduler:
                 pause = None if due is None else from_epoch(due)
                 now = self.clock.now()
                 if pause is not None and pause <= now:
-                    rows = await self.store.daily_due(epoch(now), self.batch_size)
-                    if not {row.guild_id for row, _ in rows} & handled:
+                    rows = await self._owned_due(epoch(now))
+                    if not rows:
+                        # What is due belongs to other processes (is one of them down?). Theirs
+                        # to post; ours may become due meanwhile, so no sleeping past it long.
+                        pause = now + FOREIGN_RECHECK
+                    elif not {row.guild_id for row, _ in rows} & handled:
                         continue  # became due while the pass ran: go again at once
-                    # Handled in this pass and still due: something keeps failing. No hot loop.
-                    log.error("daily: guild(s) still due after being handled; pausing briefly")
-                    pause = now + ERROR_PAUSE
+                    else:
+                        # Handled in this pass and still due: something keeps failing.
+                        log.error("daily: guild(s) still due after being handled; pausing")
+                        pause = now + ERROR_PAUSE
             except Exception:
                 log.exception("daily scheduler pass failed; trying again shortly")
                 pause = self.clock.now() + ERROR_PAUSE
@@ -485,7 +536,7 @@ class DailyScheduler:
         """Handle every row due now, oldest first, in batches. Returns the guilds handled."""
         seen: set[int] = set()
         while True:
-            due = await self.store.daily_due(epoch(self.clock.now()), self.batch_size)
+            due = await self._owned_due(epoch(self.clock.now()))
             due = [(row, post) for row, post in due if row.guild_id not in seen]
             if not due:
                 return seen
@@ -496,6 +547,21 @@ class DailyScheduler:
             for outcome in outcomes:  # let the whole batch finish, then report a failure
                 if isinstance(outcome, BaseException):
                     raise outcome
+
+    async def _owned_due(self, now: int) -> list[tuple[DailyRow, DailyPostRow | None]]:
+        """Up to a batch of the rows due at `now` that this process serves, earliest first.
+
+        Other processes' due rows come first in the store's order when one of them lags, so
+        the store is asked for more until a batch of ours is found or nothing more is due."""
+        limit = self.batch_size
+        while True:
+            rows = await self.store.daily_due(now, limit)
+            if self.owns is None:
+                return rows
+            owned = [(row, post) for row, post in rows if self.owns(row.guild_id)]
+            if len(owned) >= self.batch_size or len(rows) < limit:
+                return owned[: self.batch_size]
+            limit *= 4
 
     async def _guarded(self, row: DailyRow, post: DailyPostRow | None) -> None:
         async with self._limit:
@@ -565,14 +631,13 @@ class DailyScheduler:
             attempts = await self.store.daily_attempt(row.guild_id, day, epoch(now), lease_until)
             if attempts is None:
                 return None  # another process is on it
-            return DailyJob(
-                guild_id=row.guild_id,
-                channel_id=row.channel_id,
-                day=day,
-                quote_id=post.quote_id or "",
-                nonce=post.nonce or nonce_for(row.guild_id, day),
-                claimed_at=from_epoch(post.claimed_at),
-                attempt=attempts,
+            return _job(
+                row,
+                day,
+                post.quote_id or "",
+                post.nonce or nonce_for(row.guild_id, day),
+                from_epoch(post.claimed_at),
+                attempts,
             )
         pool = self.pool_for(row.topic)
         used, last = await self.store.daily_bag(row.guild_id)
@@ -594,7 +659,7 @@ class DailyScheduler:
         if not claimed:
             log.info("daily: guild %s day %s was claimed elsewhere", row.guild_id, day)
             return None
-        return DailyJob(row.guild_id, row.channel_id, day, chosen.quote_id, nonce, now, 1)
+        return _job(row, day, chosen.quote_id, nonce, now, 1)
 
     async def _settle(
         self, row: DailyRow, job: DailyJob, result: PostResult, tz: ZoneInfo, at: dtime
@@ -604,6 +669,8 @@ class DailyScheduler:
         if isinstance(result, Posted):
             next_day, due = slot_after(date.fromisoformat(job.day), now, at, tz)
             keep = day_key(date.fromisoformat(job.day) - timedelta(days=KEEP_DAYS))
+            if result.note:
+                log.warning("daily: guild %s posted %s, but %s", guild, job.day, result.note)
             await self.store.daily_record(
                 guild,
                 job.day,
@@ -613,6 +680,8 @@ class DailyScheduler:
                 epoch(due),
                 day_key(next_day),
                 keep,
+                thread_id=result.thread_id,
+                note=result.note,
             )
         elif isinstance(result, Gone):
             log.warning("daily: guild %s paused: %s", guild, result.reason)
@@ -657,11 +726,15 @@ class DailyScheduler:
         timezone: str,
         topic: str | None,
         by: int | None = None,
+        *,
+        mention_role_id: int | None = None,
+        thread: bool = False,
     ) -> tuple[date, datetime]:
         """Create or change a guild's schedule; returns the first day and its slot (UTC).
 
         A day that already has a post (or a post in flight) is never posted again, so moving
-        the time later on the same day waits for tomorrow.
+        the time later on the same day waits for tomorrow. Every option is replaced: a
+        `/daily set` without `mention` turns the mention off.
         """
         tz = zone(timezone)
         now = self.clock.now()
@@ -677,6 +750,8 @@ class DailyScheduler:
             day_key(day),
             epoch(now),
             by,
+            mention_role_id=mention_role_id,
+            thread=thread,
         )
         self.wake()
         return day, due

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from bot.bulk import collector_paused
 from bot.catalog import Catalog
+from bot.catalog_sync import GENERATION_KEY, bump_generation
 from bot.loader import LoadError, Problem, assemble, parse_inputs
 from bot.search import SearchIndex, remove_stale_temporaries
 from bot.settings import Settings
@@ -91,6 +92,8 @@ class Library:
         self.index_cache = index_cache
         self._catalog: Catalog | None = None
         self._reload_lock = asyncio.Lock()
+        self.generation: str | None = None
+        """The stored catalog generation the catalog was built from (see bot.catalog_sync)."""
 
     @property
     def catalog(self) -> Catalog:
@@ -109,6 +112,8 @@ class Library:
         catalog is read (~1.5 s, mostly in others): a restart is ready in the longer of
         the two, not their sum.
         """
+        generation = await self.store.get_meta(GENERATION_KEY)  # before the corpus: if a
+        # load commits in between, the catalog is newer than its label and is read once more
         key = await self.store.stored_fingerprint()
         early = None
         if key is not None:
@@ -128,7 +133,13 @@ class Library:
         if index is None:
             index = await asyncio.to_thread(_build_index, self.store.passages, self.index_cache)
         self._catalog = await asyncio.to_thread(Catalog, corpus, self.store.passages, index)
+        self.generation = generation
         return self._catalog
+
+    async def follow(self) -> None:
+        """Another process stored a new corpus: re-read it (after any reload here)."""
+        async with self._reload_lock:
+            await self.refresh()
 
     async def reload(
         self, paths: Sequence[Path] | None = None, *, wait: bool = False, strict: bool = False
@@ -167,6 +178,8 @@ class Library:
         del corpus  # the parsed answers are stored: free them before the index is built
         if not (report.unchanged and self._catalog is not None):
             await self.refresh()
+        if not report.unchanged:  # tell the other processes (bot.catalog_sync)
+            self.generation = await bump_generation(self.store)
         seconds = time.perf_counter() - started
         return ReloadOutcome(report, problems, seconds, files, kept=kept, skipped=skipped)
 

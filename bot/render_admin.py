@@ -17,6 +17,7 @@ from bot.admin import (
     human_bytes,
     problem_groups,
 )
+from bot.export import Export
 from bot.library import ReloadOutcome
 from bot.loader import LoadError
 from bot.render import COLOUR, safe
@@ -162,3 +163,17 @@ def audit_line(action: AdminAction) -> str:
     if action.message:
         line += f" — {safe(action.message, 120)}"
     return truncate(line, 400)
+
+
+def export_text(done: Export, messages: int) -> str:
+    """The private reply that carries the first export files."""
+    lines = [
+        f"Export: **{done.quote_count}** quote(s) as "
+        + " and ".join(sorted({f.name.rsplit(".", 1)[-1].upper() for f in done.quotes}))
+        + f", and **{done.score_count}** trivia score(s) of this server (CSV, by season).",
+        f"Files over {human_bytes(done.limit)} (the upload limit here) are split into parts "
+        "named `-1-of-N`, each complete on its own. CSV is UTF-8 with a byte-order mark.",
+    ]
+    if messages > 1:
+        lines.append(f"The files come in {messages} messages.")
+    return "\n".join(lines)

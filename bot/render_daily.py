@@ -31,6 +31,26 @@ def daily_embed(view: QuoteView, day: str) -> discord.Embed:
     return embed
 
 
+def daily_mentions(role_id: int | None) -> discord.AllowedMentions:
+    """Exactly the opted-in role may be pinged by a daily post; never anyone else."""
+    if role_id is None:
+        return discord.AllowedMentions.none()
+    return discord.AllowedMentions(
+        everyone=False, users=False, roles=[discord.Object(id=role_id)], replied_user=False
+    )
+
+
+def extras_text(mention: str | None, thread: bool) -> str:
+    """ "Mentions @Role, opens a thread": the options beyond channel, time and topic."""
+    parts = []
+    if mention:
+        parts.append(f"mentions {mention}")
+    if thread:
+        parts.append("opens a thread for discussion")
+    text = " and ".join(parts) or "no mention, no thread"
+    return "Each post " + text if parts else text.capitalize()
+
+
 def local_when(instant: datetime) -> str:
     """`Sat 1 Jun 2024, 09:00 CEST` in the instant's own zone, and Discord's relative time."""
     text = f"{instant:%a} {instant.day} {instant:%b %Y, %H:%M} {instant.tzname() or ''}".strip()
@@ -70,6 +90,9 @@ def status_embed(status: DailyStatus, topic_name: str | None) -> discord.Embed:
     else:
         label = "Every quote"
     embed.add_field(name="Topic", value=truncate(label, FIELD_VALUE), inline=True)
+    mention = f"<@&{row.mention_role_id}>" if row.mention_role_id else "nobody"
+    embed.add_field(name="Mentions", value=mention, inline=True)
+    embed.add_field(name="Thread", value="opened on each post" if row.thread else "no", inline=True)
     embed.add_field(
         name="Next post",
         value=local_when(status.next_post) if status.next_post else "—",
@@ -78,7 +101,12 @@ def status_embed(status: DailyStatus, topic_name: str | None) -> discord.Embed:
     last = status.last_post
     if last is not None and last.message_id and last.channel_id:
         link = message_link(row.guild_id, last.channel_id, last.message_id)
-        embed.add_field(name="Last post", value=f"{last.day} · [open]({link})", inline=False)
+        value = f"{last.day} · [open]({link})"
+        if last.thread_id:
+            value += f" · thread <#{last.thread_id}>"
+        if last.note:  # posted, but a mention or thread could not be made
+            value += f"\nBut {safe(last.note, 400)}."
+        embed.add_field(name="Last post", value=truncate(value, FIELD_VALUE), inline=False)
     else:
         embed.add_field(name="Last post", value="None yet", inline=False)
     if status.problem is not None:

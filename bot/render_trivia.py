@@ -1,16 +1,20 @@
-"""Trivia embeds: the question, the reveal, the leaderboard and a member's stats."""
+"""Trivia embeds: the question, the reveal (with a game's standings), a game's final table.
+The leaderboard and stats are in `bot.render_trivia_board`."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import discord
 
 from bot.render import COLOUR, EMBED_DESCRIPTION, FIELD_VALUE, FOOTER, TITLE, safe
 from bot.textutil import truncate
-from bot.trivia import BASE_POINTS, SPEED_BONUS, Round, RoundAnswer, Score
+from bot.trivia import BASE_POINTS, SPEED_BONUS, Round, RoundAnswer
+from bot.trivia.games import HINT_SHARE, Game, Standing
 
 KIND_NAMES = {"curated": "Curated", "complete": "Complete the quote", "who": "Who said it?"}
+STANDINGS_SHOWN = 10  # members in the standings under a reveal
+FINAL_SHOWN = 20  # members in a game's final table
 MAX_NAMED = 25  # members listed by name in a reveal; the rest are counted
 RIGHT_COLOUR = discord.Colour.from_rgb(67, 160, 71)
 OVER_COLOUR = discord.Colour.light_grey()
@@ -20,20 +24,24 @@ def _epoch(round_: Round) -> int:
     return int(round_.ends_at.timestamp())
 
 
-def question_embed(round_: Round) -> discord.Embed:
+def question_embed(
+    round_: Round, *, points: int = BASE_POINTS, game: Game | None = None
+) -> discord.Embed:
     q = round_.question
+    where = f" · question {round_.game_round}/{game.total}" if game and round_.game_round else ""
     embed = discord.Embed(
-        title=truncate(f"Trivia · {q.difficulty}", TITLE),
+        title=truncate(f"Trivia{where} · {q.difficulty}", TITLE),
         description=(
             f"{safe(q.text, EMBED_DESCRIPTION - 200)}\n\n"
             f"Pick an answer below: one try each. The answer is revealed <t:{_epoch(round_)}:R>."
         ),
         colour=COLOUR,
     )
+    bonus = round(points * SPEED_BONUS / BASE_POINTS)
     embed.set_footer(
         text=truncate(
-            f"{KIND_NAMES.get(q.kind, q.kind)} · right: {BASE_POINTS} points, "
-            f"+ up to {SPEED_BONUS} for speed · round {round_.id}",
+            f"{KIND_NAMES.get(q.kind, q.kind)} · right: {points} points, + up to {bonus} for "
+            f"speed · 💡 a hint leaves {HINT_SHARE:.0%} of them · round {round_.id}",
             FOOTER,
         )
     )
@@ -48,8 +56,13 @@ def evidence_text(round_: Round, title: str | None) -> str:
     return truncate(f"“{quote}”\n— {safe(who, 60)}{where}", FIELD_VALUE)
 
 
-def _members(answers: Sequence[RoundAnswer], *, points: bool) -> str:
-    shown = [f"<@{a.user_id}>" + (f" +{a.points}" if points else "") for a in answers[:MAX_NAMED]]
+def _members(answers: Sequence[RoundAnswer], *, points: bool, hinted: Collection[int] = ()) -> str:
+    shown = [
+        f"<@{a.user_id}>"
+        + (f" +{a.points}" if points else "")
+        + (" 💡" if a.user_id in hinted else "")
+        for a in answers[:MAX_NAMED]
+    ]
     text = ", ".join(shown)
     if len(answers) > MAX_NAMED:
         text += f" and {len(answers) - MAX_NAMED} more"
@@ -57,14 +70,23 @@ def _members(answers: Sequence[RoundAnswer], *, points: bool) -> str:
 
 
 def reveal_embed(
-    round_: Round, answers: Sequence[RoundAnswer], interview_title: str | None
+    round_: Round,
+    answers: Sequence[RoundAnswer],
+    interview_title: str | None,
+    *,
+    evidence: bool = True,
+    hinted: Collection[int] = (),
+    game: Game | None = None,
+    table: Sequence[Standing] | None = None,
 ) -> discord.Embed:
-    """The round is over: the answer, who got it right (fastest first), and the proof."""
+    """The round is over: the answer, who got it right (fastest first), the proof (unless
+    the server turned it off) and, in a game, the standings so far."""
     q = round_.question
     right = sorted((a for a in answers if a.correct), key=lambda a: a.answered_at)
     wrong = [a for a in answers if not a.correct]
+    where = f" · question {round_.game_round}/{game.total}" if game and round_.game_round else ""
     embed = discord.Embed(
-        title=truncate(f"Trivia · {q.difficulty} · answer revealed", TITLE),
+        title=truncate(f"Trivia{where} · {q.difficulty} · answer revealed", TITLE),
         description=safe(q.text, EMBED_DESCRIPTION - 200),
         colour=RIGHT_COLOUR,
     )
@@ -73,22 +95,83 @@ def reveal_embed(
     )
     if right:
         embed.add_field(
-            name=f"Right ({len(right)})", value=_members(right, points=True), inline=False
+            name=f"Right ({len(right)})",
+            value=_members(right, points=True, hinted=hinted),
+            inline=False,
         )
     else:
         embed.add_field(name="Right", value="Nobody this time.", inline=False)
     if wrong:
         embed.add_field(
-            name=f"Wrong ({len(wrong)})", value=_members(wrong, points=False), inline=False
+            name=f"Wrong ({len(wrong)})",
+            value=_members(wrong, points=False, hinted=hinted),
+            inline=False,
         )
-    embed.add_field(name="Evidence", value=evidence_text(round_, interview_title), inline=False)
+    if evidence:
+        embed.add_field(name="Evidence", value=evidence_text(round_, interview_title), inline=False)
+    if game is not None and table is not None:
+        embed.add_field(
+            name=f"Standings after {round_.game_round} of {game.total}",
+            value=standings_text(table, limit=STANDINGS_SHOWN),
+            inline=False,
+        )
+    after = (
+        "the next question follows shortly"
+        if game and not game.over
+        else "/trivia play for another"
+    )
     embed.set_footer(
         text=truncate(
-            f"{KIND_NAMES.get(q.kind, q.kind)} · round {round_.id} · /trivia play for another, "
-            "/trivia leaderboard for the scores",
+            f"{KIND_NAMES.get(q.kind, q.kind)} · round {round_.id} · {after}"
+            + (" · 💡 used a hint" if hinted else ""),
             FOOTER,
         )
     )
+    return embed
+
+
+def _seconds(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f} s"
+
+
+def standings_text(table: Sequence[Standing], *, limit: int) -> str:
+    """One line a member: rank, mention, points, right answers, fastest right answer."""
+    if not table:
+        return "Nobody has answered yet."
+    lines = [
+        f"**#{s.rank}** <@{s.user_id}> — {s.points} pts · {s.correct} right · "
+        f"fastest {_seconds(s.fastest)}"
+        for s in table[:limit]
+    ]
+    if len(table) > limit:
+        lines.append(f"… and {len(table) - limit} more")
+    return truncate("\n".join(lines), FIELD_VALUE)
+
+
+def final_embed(game: Game, table: Sequence[Standing], *, cancelled: bool = False) -> discord.Embed:
+    """A game's last word: the final table, its winner(s) and the fastest answer."""
+    played = f"{game.played} of {game.total} questions" if cancelled else f"{game.total} questions"
+    embed = discord.Embed(
+        title=truncate(f"Trivia game {'stopped' if cancelled else 'over'} · {played}", TITLE),
+        colour=OVER_COLOUR if cancelled else RIGHT_COLOUR,
+    )
+    if not table:
+        embed.description = "Nobody answered in this game."
+    else:
+        winners = [s for s in table if s.rank == 1]
+        names = ", ".join(f"<@{s.user_id}>" for s in winners[:10])
+        embed.description = truncate(
+            f"🏆 {names} with {winners[0].points} points.\n\n"
+            + standings_text(table, limit=FINAL_SHOWN),
+            EMBED_DESCRIPTION,
+        )
+        timed = [s for s in table if s.fastest is not None]
+        if timed:
+            best = min(timed, key=lambda s: (s.fastest or 0.0, s.user_id))
+            embed.add_field(
+                name="Fastest answer", value=f"<@{best.user_id}> in {_seconds(best.fastest)}"
+            )
+    embed.set_footer(text=f"game {game.id} · points count for the season and all-time")
     return embed
 
 
@@ -101,48 +184,4 @@ def cancelled_embed(round_: Round, reason: str) -> discord.Embed:
     embed.set_footer(
         text=f"round {round_.id} · no points were given · /trivia play to start another"
     )
-    return embed
-
-
-def leaderboard_embed(
-    guild_name: str, top: Sequence[Score], me: Score | None, my_id: int
-) -> discord.Embed:
-    embed = discord.Embed(
-        title=truncate(f"Trivia leaderboard · {guild_name}", TITLE), colour=COLOUR
-    )
-    if not top:
-        embed.description = (
-            "Nobody has answered a trivia question here yet. Start with /trivia play."
-        )
-        return embed
-    lines = []
-    for score in top:
-        lines.append(
-            f"**#{score.rank}** <@{score.user_id}> — {score.points} pts · "
-            f"{score.correct}/{score.answered} right · best streak {score.best_streak}"
-        )
-    embed.description = truncate("\n".join(lines), EMBED_DESCRIPTION)
-    if me is None:
-        mine = "You have not answered any trivia here yet."
-    else:
-        mine = (
-            f"#{me.rank} with {me.points} pts · {me.correct}/{me.answered} right · "
-            f"streak {me.streak} (best {me.best_streak})"
-        )
-    embed.add_field(name="You", value=mine, inline=False)
-    embed.set_footer(text="Members with equal points share a rank.")
-    return embed
-
-
-def stats_embed(member_name: str, member_id: int, score: Score | None) -> discord.Embed:
-    embed = discord.Embed(title=truncate(f"Trivia stats · {member_name}", TITLE), colour=COLOUR)
-    if score is None:
-        embed.description = f"<@{member_id}> has not answered any trivia here yet."
-        return embed
-    embed.description = f"<@{member_id}> is **#{score.rank}** here."
-    embed.add_field(name="Points", value=str(score.points))
-    embed.add_field(
-        name="Right", value=f"{score.correct} of {score.answered} ({score.accuracy:.0%})"
-    )
-    embed.add_field(name="Streak", value=f"{score.streak} now · best {score.best_streak}")
     return embed

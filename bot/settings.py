@@ -9,6 +9,8 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
+from bot.shards import ShardPlan, parse_shard_count, parse_shard_ids
+
 DEFAULT_DB = Path("data/quotebot.db")
 
 
@@ -36,6 +38,28 @@ def _id_set(name: str, raw: str | None) -> frozenset[int]:
     return frozenset(ids)
 
 
+def _shard_plan(count_raw: str | None, ids_raw: str | None) -> ShardPlan:
+    count_text = (count_raw or "").strip()
+    ids_text = (ids_raw or "").strip()
+    if not count_text:
+        if ids_text:
+            raise SettingsError(
+                "SHARD_IDS needs SHARD_COUNT, the number of shards across all processes "
+                "(e.g. SHARD_COUNT=4 SHARD_IDS=0-1 here and SHARD_IDS=2-3 in the other process)"
+            )
+        return ShardPlan()
+    try:
+        count = parse_shard_count(count_text)
+    except ValueError as exc:
+        raise SettingsError(f"SHARD_COUNT {exc}") from exc
+    if not ids_text:
+        return ShardPlan(count)
+    try:
+        return ShardPlan(count, parse_shard_ids(ids_text, count))
+    except ValueError as exc:
+        raise SettingsError(f"SHARD_IDS {ids_text!r}: {exc}") from exc
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Everything configurable. The token never appears in repr() or logs."""
@@ -49,6 +73,10 @@ class Settings:
     api_url: str | None = None
     gateway_url: str | None = None
     log_level: str = "INFO"
+    shards: ShardPlan = field(default_factory=ShardPlan)
+    """SHARD_COUNT/SHARD_IDS: the shards this process runs and the guilds it serves."""
+    card_fonts: tuple[Path, ...] = ()
+    """QUOTEBOT_CARD_FONTS: extra font files or folders for quote cards (after the shipped)."""
 
     @classmethod
     def from_env(
@@ -73,6 +101,10 @@ class Settings:
             api_url=(values.get("DISCORD_API_URL") or "").strip() or None,
             gateway_url=(values.get("DISCORD_GATEWAY_URL") or "").strip() or None,
             log_level=(values.get("LOG_LEVEL") or "INFO").upper(),
+            shards=_shard_plan(values.get("SHARD_COUNT"), values.get("SHARD_IDS")),
+            card_fonts=tuple(
+                Path(p) for p in (values.get("QUOTEBOT_CARD_FONTS") or "").split(os.pathsep) if p
+            ),
         )
 
     @property

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Any, Self
 
 import discord
 
@@ -22,4 +23,19 @@ class GuardedItem(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"qb:
             await report_error(interaction, error)
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
+        raise NotImplementedError
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> Self:
+        return cls.from_match(match)
+
+    @classmethod
+    def from_match(cls, match: re.Match[str]) -> Self:
+        """The button rebuilt from its custom_id's `template` groups (after a restart too)."""
         raise NotImplementedError

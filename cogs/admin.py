@@ -18,6 +18,7 @@ import logging
 import os
 import re
 import secrets
+import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -52,11 +53,15 @@ from bot.admin import (
 )
 from bot.client import QuoteBot, member_cooldown
 from bot.errors import NotAllowed, UserError
+from bot.export import ExportError, message_batches
+from bot.export import clear as clear_export
+from bot.export import export as export_data
 from bot.library import Library, ReloadBusy, ReloadOutcome
 from bot.render import COLOUR, safe
 from bot.render_admin import (
     FAIL_COLOUR,
     audit_line,
+    export_text,
     preview_embed,
     rejected_text,
     reload_embed,
@@ -146,6 +151,7 @@ class Admin(commands.Cog):
         self.max_upload = MAX_IMPORT_BYTES
         self._import_lock = asyncio.Lock()
         self._reload_by: tuple[str, float] | None = None
+        self._export_lock = asyncio.Lock()
 
     @property
     def library(self) -> Library:
@@ -468,6 +474,54 @@ class Admin(commands.Cog):
         await send(
             interaction, content=f"Registered {len(synced)} command(s) {target}.", ephemeral=True
         )
+
+    # --- /admin export ------------------------------------------------------
+
+    @admin.command(
+        name="export", description="The quotes (CSV, JSON) and this server's trivia scores (CSV)"
+    )
+    async def export(self, interaction: discord.Interaction[QuoteBot]) -> None:
+        await defer(interaction)
+        await self.require_owner(interaction, "export", "export the data")
+        if self._export_lock.locked():
+            await self.audit(interaction, "export", "refused", message="another export was running")
+            raise UserError("An export is already being made; try again when it has finished.")
+        guild = interaction.guild
+        limit = interaction.filesize_limit  # per file, as Discord announces it for this server
+
+        def name(user_id: int) -> str:
+            """Best effort, from the cache: without the members intent it knows few members."""
+            if user_id == interaction.user.id:
+                return interaction.user.display_name
+            member = guild.get_member(user_id) if guild else None
+            return member.display_name if member else ""
+
+        async with self._export_lock:
+            folder = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="quotebot-export-"))
+            try:
+                done = await export_data(
+                    self.library.catalog,
+                    self.library.store,
+                    folder,
+                    guild_ids=[interaction.guild_id] if interaction.guild_id else [],
+                    names=name,
+                    limit=limit,
+                )
+                batches = message_batches(done.files)
+                for n, batch in enumerate(batches):
+                    files = [discord.File(f.path, filename=f.name) for f in batch]
+                    text = export_text(done, len(batches)) if n == 0 else discord.utils.MISSING
+                    await interaction.followup.send(content=text, files=files, ephemeral=True)
+            except ExportError as exc:
+                await self.audit(interaction, "export", "refused", message=str(exc))
+                raise UserError(f"The export could not be made: {exc}") from exc
+            except Exception as exc:
+                await self.audit(interaction, "export", "error", message=repr(exc))
+                raise
+            finally:
+                await asyncio.to_thread(clear_export, folder)
+        summary = f"{done.quote_count} quotes, {done.score_count} scores, {len(done.files)} files"
+        await self.audit(interaction, "export", "ok", message=summary)
 
     # --- /admin status ------------------------------------------------------
 

@@ -42,12 +42,20 @@ from bot.daily import (
     find_zone,
     format_time,
     parse_time,
+    thread_name,
     zone,
     zone_choices,
 )
 from bot.errors import UserError
 from bot.render import safe
-from bot.render_daily import daily_embed, is_daily_post, local_when, status_embed
+from bot.render_daily import (
+    daily_embed,
+    daily_mentions,
+    extras_text,
+    is_daily_post,
+    local_when,
+    status_embed,
+)
 from bot.respond import send
 from bot.textutil import truncate
 from cogs.quotes import random_buttons
@@ -62,7 +70,10 @@ PERMISSION_NAMES = {
     "send_messages": "Send Messages",
     "embed_links": "Embed Links",
     "read_message_history": "Read Message History",
+    "create_public_threads": "Create Public Threads",
+    "mention_everyone": "Mention Everyone",
 }
+THREAD_EXISTS = 160004  # Discord: "A thread has already been created for this message"
 
 
 class Daily(commands.Cog):
@@ -78,7 +89,7 @@ class Daily(commands.Cog):
     def __init__(self, bot: QuoteBot) -> None:
         self.bot = bot
         self.scheduler = DailyScheduler(
-            bot.library.store, bot.clock, self.post, self.pool, rng=bot.rng
+            bot.library.store, bot.clock, self.post, self.pool, rng=bot.rng, owns=bot.owns_guild
         )
 
     async def cog_load(self) -> None:
@@ -123,7 +134,9 @@ class Daily(commands.Cog):
         history_checked = False
         if job.recovering:
             found = await self._find_existing(channel, job)
-            if isinstance(found, Posted | Gone):
+            if isinstance(found, Posted):
+                return await self._with_thread(channel, found, job)
+            if isinstance(found, Gone):
                 return found
             history_checked = found == "absent"
             within_nonce = self.bot.clock.now() - job.claimed_at < NONCE_WINDOW
@@ -138,18 +151,82 @@ class Daily(commands.Cog):
             reason = "the chosen quote was removed by a data reload before it was posted"
             # Only redraw when nothing can have gone out (first attempt, or history checked).
             return Redraw(reason) if not job.recovering or history_checked else GiveUp(reason)
+        role_id, mention_note = self._mention(job)
         try:
             message = await channel.send(
+                content=f"<@&{role_id}>" if role_id else None,
                 embed=daily_embed(view, job.day),
                 view=random_buttons(view),
                 nonce=job.nonce,
-                allowed_mentions=discord.AllowedMentions.none(),
+                allowed_mentions=daily_mentions(role_id),
             )
         except discord.HTTPException as exc:
             return self._failure(job, exc)
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             return Retry(f"could not reach Discord ({type(exc).__name__})")
-        return Posted(message.id)
+        return await self._with_thread(channel, Posted(message.id, note=mention_note), job)
+
+    # --- the extras: a role mention and a discussion thread -----------------------------
+    # Neither ever holds the post back: what could not be done is recorded on the day's
+    # post and shown by /daily status.
+
+    def _mention(self, job: DailyJob) -> tuple[int | None, str | None]:
+        """The role to mention, or None and why not (deleted; not mentionable by the bot)."""
+        if job.mention_role_id is None:
+            return None, None
+        guild = self.bot.get_guild(job.guild_id)
+        if guild is None:  # not in the cache (an outage): try; Discord applies its own rules
+            return job.mention_role_id, None
+        role = guild.get_role(job.mention_role_id)
+        if role is None:
+            return None, "the role to mention was deleted, so nobody was mentioned"
+        if not role.mentionable and not self._can_mention_everyone(job.channel_id):
+            return None, (
+                f"@{role.name} is not mentionable and I lack the Mention Everyone permission in "
+                f"<#{job.channel_id}>, so nobody was mentioned"
+            )
+        return role.id, None
+
+    def _can_mention_everyone(self, channel_id: int) -> bool:
+        channel = self.bot.get_channel(channel_id)
+        if not isinstance(channel, discord.abc.GuildChannel):
+            return False
+        return channel.permissions_for(channel.guild.me).mention_everyone
+
+    async def _with_thread(
+        self, channel: discord.PartialMessageable, posted: Posted, job: DailyJob
+    ) -> Posted:
+        """Open the discussion thread on the post (once: after a restart, Discord's "already
+        created" means it exists), or note why it could not be opened."""
+        if not job.thread:
+            return posted
+        view = self.bot.library.catalog.view(job.quote_id)
+        label = self.topic_name(job.topic) or (view.title if view else "")
+        thread_id: int | None
+        note: str | None
+        try:
+            thread = await channel.get_partial_message(posted.message_id).create_thread(
+                name=thread_name(label, job.day), auto_archive_duration=1440
+            )
+            thread_id, note = thread.id, None
+        except discord.HTTPException as exc:
+            thread_id, note = self._thread_failure(posted.message_id, job.channel_id, exc)
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            thread_id, note = None, f"no thread: could not reach Discord ({type(exc).__name__})"
+        notes = "; ".join(n for n in (posted.note, note) if n) or None
+        return Posted(posted.message_id, thread_id, notes)
+
+    def _thread_failure(
+        self, message_id: int, channel_id: int, exc: discord.HTTPException
+    ) -> tuple[int | None, str | None]:
+        if exc.code == THREAD_EXISTS:
+            return message_id, None  # a thread shares its starter message's id
+        if isinstance(exc, discord.Forbidden):
+            return (
+                None,
+                f"no thread: I lack the Create Public Threads permission in <#{channel_id}>",
+            )
+        return None, f"no thread: Discord refused it ({exc.status}: {truncate(exc.text, 150)})"
 
     async def _find_existing(
         self, channel: discord.PartialMessageable, job: DailyJob
@@ -210,6 +287,8 @@ class Daily(commands.Cog):
         time="Local time, 24-hour HH:MM (e.g. 09:00 or 18:30)",
         timezone="Your IANA time zone, e.g. Europe/Berlin; start typing a city",
         topic="Only quotes about this topic (default: every quote)",
+        mention="A role to mention in each post (members opt in by taking the role)",
+        thread="Open a thread on each post for discussion (default: no)",
     )
     async def set_daily(
         self,
@@ -218,6 +297,8 @@ class Daily(commands.Cog):
         time: app_commands.Range[str, 1, 20],
         timezone: app_commands.Range[str, 1, 100],
         topic: app_commands.Range[str, 1, 100] | None = None,
+        mention: discord.Role | None = None,
+        thread: bool = False,
     ) -> None:
         assert interaction.guild_id is not None
         try:
@@ -244,8 +325,16 @@ class Daily(commands.Cog):
             raise UserError(
                 f"I can't post in {channel.mention}: I need the {missing} permission there."
             )
+        self._check_extras(channel, mention, thread)
         day, due = await self.scheduler.configure(
-            interaction.guild_id, channel.id, at, zone_name, slug, interaction.user.id
+            interaction.guild_id,
+            channel.id,
+            at,
+            zone_name,
+            slug,
+            interaction.user.id,
+            mention_role_id=mention.id if mention else None,
+            thread=thread,
         )
         local_due = due.astimezone(zone(zone_name))
         lines = [
@@ -254,6 +343,8 @@ class Daily(commands.Cog):
             + (f", about **{safe(self.topic_name(slug) or slug, 100)}**." if slug else "."),
             f"First post: {local_when(local_due)}.",
         ]
+        if mention or thread:
+            lines.append(extras_text(mention.mention if mention else None, thread) + ".")
         if local_due.strftime("%H:%M") != format_time(at):
             lines.append(
                 f"({format_time(at)} does not exist on {day:%d %b} because of the clock "
@@ -265,6 +356,29 @@ class Daily(commands.Cog):
                 "of posting I use it to check for the post instead of skipping the day."
             )
         await send(interaction, content="\n".join(lines), ephemeral=True)
+
+    def _check_extras(
+        self, channel: discord.TextChannel, mention: discord.Role | None, thread: bool
+    ) -> None:
+        """Refuse, at set time, a mention or thread the bot could not make in `channel`."""
+        perms = channel.permissions_for(channel.guild.me)
+        if mention is not None:
+            if mention.is_default():
+                raise UserError(
+                    "The daily post does not mention @everyone. Pick a role members can opt "
+                    "into (for example a “Daily quote” role)."
+                )
+            if not mention.mentionable and not perms.mention_everyone:
+                raise UserError(
+                    f"I can't mention {mention.mention} in {channel.mention}: make the role "
+                    "mentionable (Server Settings → Roles → Allow anyone to @mention this "
+                    "role), or give me the Mention Everyone permission there."
+                )
+        if thread and not perms.create_public_threads:
+            raise UserError(
+                f"I can't open threads in {channel.mention}: I need the Create Public Threads "
+                "permission there (or set the daily quote without `thread`)."
+            )
 
     @set_daily.autocomplete("timezone")
     async def timezone_autocomplete(
@@ -320,9 +434,11 @@ class Daily(commands.Cog):
         today = self.bot.clock.now()
         if row is not None:
             today = today.astimezone(zone(row.timezone))
+            mention = f"<@&{row.mention_role_id}>" if row.mention_role_id else None
             where = (
                 f"Preview: this is how the daily quote looks in <#{row.channel_id}> at "
-                f"{row.local_time} ({row.timezone}). Nothing was posted and no quote was used up."
+                f"{row.local_time} ({row.timezone}). {extras_text(mention, row.thread)}. "
+                "Nothing was posted and no quote was used up."
             )
         else:
             where = "Preview: the daily quote is not set up here yet; `/daily set` starts it."

@@ -25,14 +25,21 @@ from bot.render import (
     safe,
     topic_page_embed,
 )
+from bot.render_search import (
+    Search,
+    count_label,
+    filter_words,
+    match_footer,
+    search_from,
+)
 from bot.respond import compute, send
 from bot.textutil import paginate, truncate
 from bot.views import GuardedItem
+from cogs.cards import ShareImageButton, post_card
 
 QUERY_MAX = 200
 MAX_MATCHES = 25
 TOPIC_PER_PAGE = 5
-SEARCH_MARK = " · search: "
 
 
 def topic_key(slug: str) -> str:
@@ -40,26 +47,16 @@ def topic_key(slug: str) -> str:
     return hashlib.sha1(slug.encode()).hexdigest()[:10]
 
 
-def match_footer(rank: int, query: str) -> str:
-    return f"Match {rank + 1}{SEARCH_MARK}{query}"
-
-
-def query_from(message: discord.Message | None) -> str | None:
-    if message is None or not message.embeds or not message.embeds[0].footer.text:
-        return None
-    text = message.embeds[0].footer.text
-    return text.split(SEARCH_MARK, 1)[1] if SEARCH_MARK in text else None
-
-
 def catalog_of(interaction: discord.Interaction[Any]) -> Catalog:
     client: QuoteBot = interaction.client
     return client.library.catalog
 
 
-def quote_buttons(passage_id: str, owner: int, rank: int) -> discord.ui.View:
+def quote_buttons(quote: QuoteView, owner: int, rank: int) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
-    view.add_item(FullAnswerButton(passage_id, 0))
+    view.add_item(FullAnswerButton(quote.passage.id, 0))
     view.add_item(AnotherMatchButton(owner, rank))
+    view.add_item(ShareImageButton(quote.passage.id, quote.sentence_index))
     return view
 
 
@@ -153,18 +150,28 @@ class AnotherMatchButton(GuardedItem, template=r"qb:next:(?P<owner>\d{1,20}):(?P
             )
         if isinstance(interaction.client, QuoteBot):
             await interaction.client.check_button_cooldown("another match", interaction.user)
-        query = query_from(interaction.message)
-        if query is None:
+        search = search_from(interaction.message)
+        if search is None:
             raise UserError("I can't tell what this search was any more; please run /quote again.")
         catalog = catalog_of(interaction)
         rank = self.rank + 1
-        found = await compute(interaction, catalog.quote, query, min(rank + 1, MAX_MATCHES))
+        speakers, interview = catalog.filters(search.speaker, search.interview)
+        found = await compute(
+            interaction,
+            functools.partial(
+                catalog.quote,
+                search.query,
+                min(rank + 1, MAX_MATCHES),
+                speakers=speakers,
+                interview=interview,
+            ),
+        )
         if rank >= len(found.results):
             raise UserError("That was the last match. Try /quote with other words.")
         view = found.results[rank]
         await interaction.response.edit_message(
-            embed=quote_embed(view, footer=match_footer(rank, query)),
-            view=quote_buttons(view.passage.id, self.owner, rank),
+            embed=quote_embed(view, footer=match_footer(rank, search)),
+            view=quote_buttons(view, self.owner, rank),
         )
 
 
@@ -264,6 +271,9 @@ class Quotes(commands.Cog):
     @app_commands.describe(
         query="Words you remember from the quote; typos and any order are fine",
         private="Only you see the reply",
+        image="Reply with the quote as an image card",
+        speaker="Only quotes by this person",
+        interview="Only quotes from this interview",
     )
     @member_cooldown("quote")
     async def quote(
@@ -271,10 +281,25 @@ class Quotes(commands.Cog):
         interaction: discord.Interaction[QuoteBot],
         query: app_commands.Range[str, 1, QUERY_MAX],
         private: bool = False,
+        image: bool = False,
+        speaker: app_commands.Range[str, 1, 100] | None = None,
+        interview: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
-        found = await compute(interaction, self.catalog.quote, query, 5, ephemeral=private)
+        speakers, interview_id = self.catalog.filters(speaker, interview)
+        search = Search(
+            query,
+            speaker,
+            None if interview_id is None else self.catalog.interviews[interview_id].meta.title,
+        )
+        found = await compute(
+            interaction,
+            functools.partial(
+                self.catalog.quote, query, 5, speakers=speakers, interview=interview_id
+            ),
+            ephemeral=private,
+        )
         if not found.results:
-            text = f"No quote matches “{safe(query, 100)}”."
+            text = f"No quote{filter_words(search)} matches “{safe(query, 100)}”."
             if found.suggestions:
                 tips = "\n".join(f"• {safe(s, 100)}" for s in found.suggestions[:5])
                 text += f"\nClosest I have:\n{tips}"
@@ -283,10 +308,13 @@ class Quotes(commands.Cog):
             await send(interaction, content=truncate(text, 2000), ephemeral=True)
             return
         view = found.results[0]
+        if image:
+            await post_card(interaction, view, ephemeral=private, buttons=random_buttons(view))
+            return
         await send(
             interaction,
-            embed=quote_embed(view, footer=match_footer(0, query)),
-            view=quote_buttons(view.passage.id, interaction.user.id, 0),
+            embed=quote_embed(view, footer=match_footer(0, search)),
+            view=quote_buttons(view, interaction.user.id, 0),
             ephemeral=private,
         )
 
@@ -310,13 +338,56 @@ class Quotes(commands.Cog):
                 choices.append(app_commands.Choice(name=label, value=label))
         return choices[:25]
 
+    @quote.autocomplete("speaker")
+    async def quote_speaker_autocomplete(
+        self, interaction: discord.Interaction[QuoteBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await self.speaker_choices(current)
+
+    @quote.autocomplete("interview")
+    async def quote_interview_autocomplete(
+        self, interaction: discord.Interaction[QuoteBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        speaker = interaction.namespace.speaker
+        return await self.interview_choices(current, speaker if isinstance(speaker, str) else None)
+
+    async def speaker_choices(self, current: str) -> list[app_commands.Choice[str]]:
+        """Speakers with their quote counts (computed off the loop the first time)."""
+        found = await self.bot.search_lane.run(self.catalog.speaker_choices, current[:100], 25)
+        return [
+            app_commands.Choice(name=count_label(name, count), value=truncate(name, 100))
+            for name, count in found
+        ]
+
+    async def interview_choices(
+        self, current: str, speaker: str | None = None
+    ) -> list[app_commands.Choice[str]]:
+        """Interviews with their quote counts (of the chosen speaker, when one is)."""
+        speakers = self.catalog.match_speakers(speaker) if speaker else None
+        found = await self.bot.search_lane.run(
+            functools.partial(
+                self.catalog.interview_choices, current[:100], 25, speakers=speakers or None
+            )
+        )
+        return [
+            app_commands.Choice(
+                name=count_label(interview.meta.title, count),
+                value=interview.id
+                if len(interview.id) <= 100
+                else truncate(interview.meta.title, 100),
+            )
+            for interview, count in found
+        ]
+
     # --- /random ------------------------------------------------------------
 
     @app_commands.command(
         name="random", description="A random quote, optionally on a topic or by a speaker"
     )
     @app_commands.describe(
-        topic="Only quotes about this topic", speaker="Only quotes by this person"
+        topic="Only quotes about this topic",
+        speaker="Only quotes by this person",
+        interview="Only quotes from this interview",
     )
     @member_cooldown("random")
     async def random_quote(
@@ -324,6 +395,7 @@ class Quotes(commands.Cog):
         interaction: discord.Interaction[QuoteBot],
         topic: app_commands.Range[str, 1, 100] | None = None,
         speaker: app_commands.Range[str, 1, 100] | None = None,
+        interview: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
         chosen = None
         if topic:
@@ -334,6 +406,7 @@ class Quotes(commands.Cog):
                 )
         if speaker and not any(speaker.casefold() in s.casefold() for s in self.catalog.speakers()):
             raise UserError(f"No speaker called “{safe(speaker, 100)}” in the interviews.")
+        _, interview_id = self.catalog.filters(None, interview)
         channel_id = interaction.channel_id or 0
         view = await compute(
             interaction,
@@ -343,6 +416,7 @@ class Quotes(commands.Cog):
                 topic=chosen,
                 speaker=speaker,
                 exclude=self.last_random.get(channel_id),
+                interview=interview_id,
             ),
         )
         if view is None:
@@ -351,7 +425,7 @@ class Quotes(commands.Cog):
         await send(
             interaction,
             embed=quote_embed(view, footer=f"Random quote · {view.passage.id}"),
-            view=random_buttons(view),
+            view=shareable_buttons(view),
         )
 
     @random_quote.autocomplete("topic")
@@ -364,11 +438,14 @@ class Quotes(commands.Cog):
     async def speaker_autocomplete(
         self, interaction: discord.Interaction[QuoteBot], current: str
     ) -> list[app_commands.Choice[str]]:
-        key = current.casefold()
-        names = [s for s in self.catalog.speakers() if key in s.casefold()]
-        return [
-            app_commands.Choice(name=truncate(s, 100), value=truncate(s, 100)) for s in names[:25]
-        ]
+        return await self.speaker_choices(current)
+
+    @random_quote.autocomplete("interview")
+    async def random_interview_autocomplete(
+        self, interaction: discord.Interaction[QuoteBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        speaker = interaction.namespace.speaker
+        return await self.interview_choices(current, speaker if isinstance(speaker, str) else None)
 
     # --- /topic -------------------------------------------------------------
 
@@ -432,6 +509,13 @@ class Quotes(commands.Cog):
 def random_buttons(view: QuoteView) -> discord.ui.View:
     buttons = discord.ui.View(timeout=None)
     buttons.add_item(FullAnswerButton(view.passage.id, 0))
+    return buttons
+
+
+def shareable_buttons(view: QuoteView) -> discord.ui.View:
+    """Full answer and Share as image, for a /random reply."""
+    buttons = random_buttons(view)
+    buttons.add_item(ShareImageButton(view.passage.id, view.sentence_index))
     return buttons
 
 

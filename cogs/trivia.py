@@ -1,9 +1,9 @@
-"""/trivia: a question for the whole channel, answer buttons, a timed reveal, scores.
+"""/trivia: questions for the whole channel, games of several rounds, hints, seasons.
 
 Thin: the rules live in `bot.trivia`, the SQL in `bot.store`, the embeds in
-`bot.render_trivia`. A round is a database row from the moment it starts, so the buttons
-(state in their custom_id) and the reveal timer both survive a restart: on start-up every
-active round is resumed, and finished (or cancelled) by editing its message at its end.
+`bot.render_trivia*`, the buttons in `bot.views_trivia`, and the timers of rounds and games
+in `bot.trivia_host`. A round and a game are database rows from the moment they start, so
+the buttons (state in their custom_id) and the timers survive a restart.
 """
 
 from __future__ import annotations
@@ -11,11 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 import threading
-from dataclasses import replace
-from datetime import timedelta
-from typing import Any
+from typing import Any, Literal
 
 import discord
 from discord import app_commands
@@ -25,101 +22,46 @@ from bot.client import QuoteBot, member_cooldown
 from bot.clock import Clock, SystemClock
 from bot.errors import NotAllowed, UserError
 from bot.render import safe
-from bot.render_trivia import (
-    cancelled_embed,
-    leaderboard_embed,
-    question_embed,
-    reveal_embed,
-    stats_embed,
-)
+from bot.render_trivia import cancelled_embed, question_embed
+from bot.render_trivia_board import board_name, leaderboard_embed, stats_embed
 from bot.respond import DEFER_AFTER, send
 from bot.store import Store
 from bot.textutil import truncate
-from bot.trivia import (
-    DIFFICULTIES,
-    BankBuildStopped,
-    Question,
-    Round,
-    RoundAnswer,
-    TriviaBank,
-    choose,
-    points_for,
-    shuffled_choices,
+from bot.trivia import DIFFICULTIES, BankBuildStopped, Round, TriviaBank, points_for
+from bot.trivia.games import (
+    ALL_TIME,
+    MAX_GAME_QUESTIONS,
+    MAX_RIGHT_POINTS,
+    MIN_GAME_QUESTIONS,
+    MIN_RIGHT_POINTS,
+    Game,
+    Season,
+    TriviaOptions,
+    hint_choices,
+    hinted_points,
+    parse_season,
 )
-from bot.views import GuardedItem
+from bot.trivia_host import TriviaHost, busy_text
+from bot.views_trivia import ALL_TIME_KEY, PERSISTENT, board_view, hint_helps, round_view
 
 log = logging.getLogger(__name__)
 
 DEFAULT_ROUND_SECONDS = 20.0
 MIN_ROUND_SECONDS = 5
 MAX_ROUND_SECONDS = 300
-LEADERBOARD_SIZE = 10
-EDIT_ATTEMPTS = 3
-
-
-class TriviaAnswerButton(GuardedItem, template=r"qb:tv:(?P<round>\d{1,19}):(?P<choice>\d)"):
-    """One answer of one round. The round id and choice are all the state it needs."""
-
-    def __init__(
-        self,
-        round_id: int,
-        choice: int,
-        label: str = "…",
-        *,
-        style: discord.ButtonStyle = discord.ButtonStyle.primary,
-        disabled: bool = False,
-    ) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=truncate(label, 80) or "…",
-                style=style,
-                custom_id=f"qb:tv:{round_id}:{choice}",
-                disabled=disabled,
-            )
-        )
-        self.round_id = round_id
-        self.choice = choice
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> TriviaAnswerButton:
-        label = item.label if isinstance(item, discord.ui.Button) else None
-        return cls(int(match["round"]), int(match["choice"]), label or "…")
-
-    async def run(self, interaction: discord.Interaction[Any]) -> None:
-        cog = interaction.client.get_cog("Trivia")
-        if not isinstance(cog, Trivia):
-            raise UserError("Trivia is not available right now.")
-        await cog.answer(interaction, self.round_id, self.choice)
-
-
-def round_view(round_: Round, *, over: bool = False) -> discord.ui.View:
-    """The answer buttons; once the round is over, disabled with the right one in green."""
-    view = discord.ui.View(timeout=None)
-    for n, label in enumerate(round_.choices):
-        style = discord.ButtonStyle.primary
-        if over:
-            style = (
-                discord.ButtonStyle.success
-                if n == round_.correct
-                else discord.ButtonStyle.secondary
-            )
-        view.add_item(TriviaAnswerButton(round_.id, n, label, style=style, disabled=over))
-    return view
+PAGE_SIZE = 10
 
 
 class Trivia(commands.Cog):
-    """Rounds, scores and the leaderboard; a guild's settings are kept in the store."""
+    """Rounds, games, scores and seasons; a guild's settings are kept in the store."""
 
     trivia = app_commands.Group(
         name="trivia",
         description="Multiple-choice trivia about the interviews, for the whole channel",
         guild_only=True,
+    )
+    season = app_commands.Group(
+        name="season", description="Trivia seasons: scores start again", parent=trivia
     )
 
     def __init__(self, bot: QuoteBot) -> None:
@@ -129,10 +71,11 @@ class Trivia(commands.Cog):
         self._bank: TriviaBank | None = None
         self._bank_source: object | None = None
         self._bank_lock = asyncio.Lock()
-        self._timers: dict[int, asyncio.Task[None]] = {}
-        self._last: dict[int, str] = {}  # guild -> the question asked last
         self._warm: asyncio.Task[None] | None = None
         self._stop_building = threading.Event()  # set on unload: a bank build in a thread ends
+        self.host = TriviaHost(
+            bot, lambda: self.store, lambda: self.clock, self.bank, lambda: self.default_seconds
+        )
 
     @property
     def clock(self) -> Clock:
@@ -144,11 +87,13 @@ class Trivia(commands.Cog):
     def store(self) -> Store:
         return self.bot.library.store
 
+    @property
+    def _timers(self) -> dict[str, asyncio.Task[None]]:
+        return self.host.timers
+
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(TriviaAnswerButton)
-        for round_ in await self.store.trivia_active_rounds():
-            log.info("resuming trivia round %s in channel %s", round_.id, round_.channel_id)
-            self._schedule(round_)
+        self.bot.add_dynamic_items(*PERSISTENT)
+        await self.host.resume()
         self._warm = asyncio.create_task(self._warm_up(), name="trivia-bank")
 
     async def _warm_up(self) -> None:
@@ -161,14 +106,13 @@ class Trivia(commands.Cog):
             log.exception("could not build the trivia bank; it is retried on /trivia play")
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(TriviaAnswerButton)
+        self.bot.remove_dynamic_items(*PERSISTENT)
         self._stop_building.set()
-        timers = [*self._timers.values(), *([self._warm] if self._warm else [])]
-        for task in timers:
-            task.cancel()
-        for task in timers:
+        await self.host.stop()
+        if self._warm:
+            self._warm.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+                await self._warm
 
     # --- the question bank ----------------------------------------------------
 
@@ -203,87 +147,18 @@ class Trivia(commands.Cog):
             await interaction.response.defer(thinking=True)
         return await task
 
-    def interview_title(self, question: Question) -> str | None:
-        interview = self.bot.library.catalog.interviews.get(question.interview_id)
-        return interview.meta.title if interview else None
-
-    # --- rounds ---------------------------------------------------------------
-
-    def _schedule(self, round_: Round) -> None:
-        if round_.id in self._timers:
-            return
-        task = asyncio.create_task(self._run(round_), name=f"trivia-round-{round_.id}")
-        self._timers[round_.id] = task
-        task.add_done_callback(lambda _: self._timers.pop(round_.id, None))
-
-    async def _run(self, round_: Round) -> None:
-        try:
-            await self.clock.sleep_until(round_.ends_at)
-            await self.finish(round_.id)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("trivia round %s could not be finished", round_.id)
-
     async def finish(self, round_id: int) -> None:
-        """End a round once: score it and reveal the answer on its message.
-
-        A round whose message was never recorded (the bot stopped while posting it) is
-        cancelled instead: there is nothing to reveal on.
-        """
-        found = await self.store.trivia_round(round_id)
-        if found is None or found.status != "active":
-            return
-        cancel = found.message_id is None
-        answers = await self.store.trivia_end_round(round_id, cancel=cancel)
-        if answers is None:
-            return  # something else ended it first
-        if cancel:
-            log.info("trivia round %s cancelled: its message was never posted", round_id)
-            return
-        await self._edit(found, answers)
-
-    async def _edit(self, round_: Round, answers: list[RoundAnswer]) -> None:
-        assert round_.message_id is not None
-        channel = self.bot.get_partial_messageable(round_.channel_id, guild_id=round_.guild_id)
-        message = channel.get_partial_message(round_.message_id)
-        embed = reveal_embed(round_, answers, self.interview_title(round_.question))
-        for attempt in range(1, EDIT_ATTEMPTS + 1):
-            try:
-                await message.edit(embed=embed, view=round_view(round_, over=True))
-                return
-            except (discord.NotFound, discord.Forbidden) as exc:
-                # The message or channel is gone, or we may no longer see it: the round is
-                # scored; a click on a copy of its buttons still shows the reveal.
-                log.info("trivia round %s: cannot edit its message (%s)", round_.id, exc)
-                return
-            except discord.HTTPException:
-                if attempt == EDIT_ATTEMPTS:
-                    log.warning("trivia round %s: reveal edit failed", round_.id, exc_info=True)
-                    return
-                await asyncio.sleep(0.5 * attempt)
-
-    async def _post(self, interaction: discord.Interaction[Any], round_: Round) -> int:
-        """Send the question; returns its message id."""
-        embed, view = question_embed(round_), round_view(round_)
-        mentions = discord.AllowedMentions.none()
-        if interaction.response.is_done():
-            sent = await interaction.followup.send(
-                embed=embed, view=view, allowed_mentions=mentions, wait=True
-            )
-            return sent.id
-        await interaction.response.send_message(embed=embed, view=view, allowed_mentions=mentions)
-        original = await interaction.original_response()
-        return original.id
+        await self.host.finish(round_id)
 
     # --- /trivia play ---------------------------------------------------------
 
     @trivia.command(
-        name="play", description="Ask this channel a trivia question about the interviews"
+        name="play", description="Ask this channel a trivia question (or a game of several)"
     )
     @app_commands.describe(
         topic="Only questions about this topic",
         difficulty="Only questions of this difficulty",
+        questions="A game of this many questions in a row (1 to 20), with standings",
     )
     @app_commands.choices(difficulty=[app_commands.Choice(name=d, value=d) for d in DIFFICULTIES])
     @member_cooldown("trivia play")
@@ -292,78 +167,94 @@ class Trivia(commands.Cog):
         interaction: discord.Interaction[QuoteBot],
         topic: app_commands.Range[str, 1, 100] | None = None,
         difficulty: app_commands.Choice[str] | None = None,
+        questions: app_commands.Range[int, MIN_GAME_QUESTIONS, MAX_GAME_QUESTIONS] | None = None,
     ) -> None:
         guild_id, channel_id = interaction.guild_id, interaction.channel_id
         if guild_id is None or channel_id is None:
             raise UserError("Trivia is played in a server channel.")
-        running = await self.store.trivia_active_round(channel_id)
-        if running is not None:
-            raise UserError(self._busy(running))
-        catalog = self.bot.library.catalog
+        await self._refuse_if_busy(channel_id)
         passage_ids: set[str] | None = None
-        about = ""
+        about, slug = "", None
         if topic:
-            found = catalog.find_topic(topic)
+            found = self.bot.library.catalog.find_topic(topic)
             if found is None:
                 raise UserError(
                     f"I don't know a topic called “{safe(topic, 100)}”. Pick one from the list."
                 )
-            passage_ids, about = set(found.passage_ids), f" about {found.name}"
-        bank = await self._bank_in_time(interaction)
+            passage_ids, about, slug = set(found.passage_ids), f" about {found.name}", found.slug
+        await self._bank_in_time(interaction)
         level = difficulty.value if difficulty else None
-        pool = bank.pool(passage_ids=passage_ids, difficulty=level)
-        if not pool:
+        options = await self.host.options(guild_id)
+        question = await self.host.pick(guild_id, passage_ids, level, options, self.bot.rng)
+        if question is None:
             at = f" at {level} difficulty" if level else ""
             raise UserError(
                 f"I have no trivia question{safe(about, 120)}{at} yet. Try another topic or level."
             )
-        seen = await self.store.trivia_seen(guild_id)
-        question, reset = choose(pool, seen, self.bot.rng, last=self._last.get(guild_id))
-        if reset:
-            await self.store.trivia_forget_seen(guild_id, [q.id for q in pool])
-        self._last[guild_id] = question.id
-        choices, correct = shuffled_choices(question, self.bot.rng)
-        seconds = await self.store.trivia_round_seconds(guild_id) or self.default_seconds
-        started = self.clock.now()
-        ends = started + timedelta(seconds=seconds)
-        round_id = await self.store.trivia_start_round(
-            guild_id=guild_id,
-            channel_id=channel_id,
-            question=question,
-            choices=choices,
-            correct=correct,
-            started_at=started,
-            ends_at=ends,
-            started_by=interaction.user.id,
-        )
-        if round_id is None:
-            running = await self.store.trivia_active_round(channel_id)
-            raise UserError(self._busy(running))
-        round_ = Round(
-            id=round_id,
-            guild_id=guild_id,
-            channel_id=channel_id,
-            message_id=None,
-            question=question,
-            choices=choices,
-            correct=correct,
-            started_at=started,
-            ends_at=ends,
-            status="active",
-            started_by=interaction.user.id,
-        )
-        try:
-            message_id = await self._post(interaction, round_)
-        except BaseException:
-            await self.store.trivia_end_round(round_id, cancel=True)
-            raise
-        await self.store.trivia_set_message(round_id, message_id)
-        self._schedule(replace(round_, message_id=message_id))
+        game: Game | None = None
+        if questions is not None:
+            game_id = await self.store.trivia_start_game(
+                guild_id=guild_id,
+                channel_id=channel_id,
+                total=questions,
+                topic=slug,
+                difficulty=level,
+                started_by=interaction.user.id,
+                at=self.clock.now(),
+            )
+            if game_id is None:
+                await self._refuse_if_busy(channel_id)
+                raise UserError(busy_text(None, None))
+            game = await self.store.trivia_game(game_id)
 
-    @staticmethod
-    def _busy(running: Round | None) -> str:
-        when = f" It ends <t:{int(running.ends_at.timestamp())}:R>." if running else ""
-        return f"A trivia round is already running in this channel: answer that one first.{when}"
+        async def post(round_: Round, current: Game | None, opts: TriviaOptions) -> int:
+            return await self._post(interaction, round_, current, opts)
+
+        try:
+            opened = await self.host.open_round(
+                guild_id=guild_id,
+                channel_id=channel_id,
+                question=question,
+                options=options,
+                started_by=interaction.user.id,
+                rng=self.bot.rng,
+                post=post,
+                game=game,
+            )
+        except BaseException:
+            if game is not None:
+                await self.store.trivia_end_game(game.id, cancel=True)
+            raise
+        if opened is None:
+            if game is not None:
+                await self.store.trivia_end_game(game.id, cancel=True)
+            await self._refuse_if_busy(channel_id)
+            raise UserError(busy_text(None, None))
+
+    async def _refuse_if_busy(self, channel_id: int) -> None:
+        running = await self.store.trivia_active_round(channel_id)
+        game = await self.store.trivia_active_game(channel_id)
+        if running is not None or game is not None:
+            raise UserError(busy_text(running, game))
+
+    async def _post(
+        self,
+        interaction: discord.Interaction[Any],
+        round_: Round,
+        game: Game | None,
+        options: TriviaOptions,
+    ) -> int:
+        """Send the question as the command's reply; returns its message id."""
+        embed = question_embed(round_, points=options.right_points, game=game)
+        view, mentions = round_view(round_), discord.AllowedMentions.none()
+        if interaction.response.is_done():
+            sent = await interaction.followup.send(
+                embed=embed, view=view, allowed_mentions=mentions, wait=True
+            )
+            return sent.id
+        await interaction.response.send_message(embed=embed, view=view, allowed_mentions=mentions)
+        original = await interaction.original_response()
+        return original.id
 
     @play.autocomplete("topic")
     async def topic_autocomplete(
@@ -376,7 +267,7 @@ class Trivia(commands.Cog):
             )
         return choices
 
-    # --- answering ------------------------------------------------------------
+    # --- answering and hints --------------------------------------------------
 
     async def answer(
         self, interaction: discord.Interaction[Any], round_id: int, choice: int
@@ -390,17 +281,21 @@ class Trivia(commands.Cog):
             return
         if not 0 <= choice < len(found.choices):
             raise UserError("That button is not part of this round.")
+        options = await self.host.options(found.guild_id)
         now = self.clock.now()
         correct = choice == found.correct
         elapsed = (now - found.started_at).total_seconds()
-        points = points_for(correct, elapsed, found.seconds)
+        points = points_for(correct, elapsed, found.seconds, options.right_points)
         outcome, kept = await self.store.trivia_answer(
-            round_id, interaction.user.id, choice, correct, points, now
+            round_id, interaction.user.id, choice, correct, points, now, hinted_points(points)
         )
         reveal = f"<t:{int(found.ends_at.timestamp())}:R>"
-        if outcome == "recorded":
+        if outcome == "recorded" and kept is not None:
             if correct:
-                text = f"✅ Right! You earn {points} points when the round ends {reveal}."
+                hinted = " (after a hint)" if kept.points != points else ""
+                text = (
+                    f"✅ Right! You earn {kept.points} points{hinted} when the round ends {reveal}."
+                )
             else:
                 text = f"❌ Not quite. The answer is revealed {reveal}."
         elif outcome == "already" and kept is not None:
@@ -408,33 +303,134 @@ class Trivia(commands.Cog):
             text = f"You already answered this round (you picked “{picked}”). One try each!"
         else:
             text = "Time's up for this round: the answer is being revealed."
-            if round_id not in self._timers:
-                self._schedule(found)
+            self.host.schedule_round(found)
         await interaction.response.send_message(text, ephemeral=True)
+
+    async def hint(self, interaction: discord.Interaction[Any], round_id: int) -> None:
+        """Narrow the round's choices to two, for the member who asked; it costs them."""
+        found = await self.store.trivia_round(round_id)
+        if found is None:
+            raise UserError("This trivia round no longer exists.")
+        if found.status != "active":
+            await self._show_over(interaction, found)
+            return
+        if not hint_helps(found):
+            raise UserError("This round has only two choices: there is no hint to give.")
+        outcome = await self.store.trivia_use_hint(round_id, interaction.user.id, self.clock.now())
+        if outcome == "answered":
+            raise UserError("You already answered this round: a hint would not help now.")
+        if outcome == "closed":
+            self.host.schedule_round(found)
+            raise UserError("Time's up for this round: the answer is being revealed.")
+        first, second = (safe(found.choices[n], 100) for n in hint_choices(found))
+        cost = "" if outcome == "again" else " A right answer now earns you half the points."
+        await interaction.response.send_message(
+            f"💡 It is either **{first}** or **{second}**.{cost}", ephemeral=True
+        )
 
     async def _show_over(self, interaction: discord.Interaction[Any], round_: Round) -> None:
         """A click on a round that has ended: bring its message up to date, say so."""
         if round_.status == "finished":
             answers = await self.store.trivia_answers(round_.id)
-            embed = reveal_embed(round_, answers, self.interview_title(round_.question))
+            embed = await self.host.reveal(round_, answers)
         else:
             embed = cancelled_embed(round_, "This round was cancelled.")
         await interaction.response.edit_message(embed=embed, view=round_view(round_, over=True))
         await interaction.followup.send("This round is over.", ephemeral=True)
 
-    # --- scores ---------------------------------------------------------------
+    # --- scores and seasons -----------------------------------------------------
 
-    @trivia.command(name="leaderboard", description="The top 10 trivia players here, and your rank")
-    async def leaderboard(self, interaction: discord.Interaction[QuoteBot]) -> None:
+    async def _board(
+        self, guild_id: int, key: str
+    ) -> tuple[int | Literal["all-time"], Season | None]:
+        """A board key ("a" or a season number) as the store's board and its season."""
+        if key == ALL_TIME_KEY:
+            return ALL_TIME, None
+        season = await self.store.trivia_season(guild_id, int(key))
+        if season is None:
+            raise UserError(f"This server has no season {safe(key, 10)}.")
+        return season.number, season
+
+    async def _board_page(
+        self, interaction: discord.Interaction[Any], asker: int, key: str, page: int
+    ) -> tuple[discord.Embed, discord.ui.View | None]:
+        guild_id = interaction.guild_id
+        assert guild_id is not None
+        board, season = await self._board(guild_id, key)
+        scores, total = await self.store.trivia_board(
+            guild_id, board, offset=page * PAGE_SIZE, limit=PAGE_SIZE
+        )
+        pages = max(1, -(-total // PAGE_SIZE))
+        if page >= pages and total:
+            page = pages - 1
+            scores, total = await self.store.trivia_board(
+                guild_id, board, offset=page * PAGE_SIZE, limit=PAGE_SIZE
+            )
+        me = await self.store.trivia_member_score(guild_id, asker, board)
+        name = interaction.guild.name if interaction.guild else "this server"
+        embed = leaderboard_embed(
+            name, board_name(season), scores, me, page=page, pages=pages, total=total
+        )
+        return embed, board_view(asker, key, page, pages)
+
+    @trivia.command(
+        name="leaderboard", description="Trivia standings here: this season, another, or all-time"
+    )
+    @app_commands.describe(season="A season (default: the current one) or all-time")
+    async def leaderboard(
+        self,
+        interaction: discord.Interaction[QuoteBot],
+        season: app_commands.Range[str, 1, 40] | None = None,
+    ) -> None:
         guild_id = interaction.guild_id
         if guild_id is None:
             raise UserError("Trivia scores are kept per server.")
-        top = await self.store.trivia_leaderboard(guild_id, LEADERBOARD_SIZE)
-        me = await self.store.trivia_score(guild_id, interaction.user.id)
-        name = interaction.guild.name if interaction.guild else "this server"
-        await send(interaction, embed=leaderboard_embed(name, top, me, interaction.user.id))
+        try:
+            wanted = parse_season(season)
+        except ValueError:
+            raise UserError(
+                f"“{safe(season or '', 40)}” is not a season: pick one from the list, or all-time."
+            ) from None
+        if wanted is None:
+            current = await self.store.trivia_season(guild_id)
+            key = str(current.number) if current else ALL_TIME_KEY
+        else:
+            key = ALL_TIME_KEY if wanted == ALL_TIME else str(wanted)
+        embed, view = await self._board_page(interaction, interaction.user.id, key, 0)
+        if view is None:
+            await send(interaction, embed=embed)
+        else:
+            await send(interaction, embed=embed, view=view)
 
-    @trivia.command(name="stats", description="Trivia points, rank and streaks of a member")
+    @leaderboard.autocomplete("season")
+    async def season_autocomplete(
+        self, interaction: discord.Interaction[QuoteBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        guild_id = interaction.guild_id
+        seasons = await self.store.trivia_seasons(guild_id) if guild_id else []
+        typed = current.casefold().strip()
+        choices = [app_commands.Choice(name="All-time", value=ALL_TIME)]
+        choices += [
+            app_commands.Choice(name=truncate(board_name(s), 100), value=str(s.number))
+            for s in seasons
+        ]
+        return [c for c in choices if typed in c.name.casefold()][:25]
+
+    async def turn_page(
+        self, interaction: discord.Interaction[Any], asker: int, board: str, page: int
+    ) -> None:
+        """A page button: only the member who asked for the leaderboard may turn it."""
+        if interaction.user.id != asker:
+            raise UserError(
+                "Only the member who asked can turn these pages: /trivia leaderboard gives you "
+                "your own."
+            )
+        embed, view = await self._board_page(interaction, asker, board, page)
+        await interaction.response.edit_message(embed=embed, view=view)
+
+    @trivia.command(
+        name="stats", description="Trivia points and rank of a member, season and all-time"
+    )
     @app_commands.describe(member="Whose stats (default: yours)")
     async def stats(
         self,
@@ -445,41 +441,102 @@ class Trivia(commands.Cog):
         if guild_id is None:
             raise UserError("Trivia scores are kept per server.")
         who = member or interaction.user
-        score = await self.store.trivia_score(guild_id, who.id)
-        await send(interaction, embed=stats_embed(safe(who.display_name, 100), who.id, score))
+        current = await self.store.trivia_season(guild_id)
+        in_season = (
+            await self.store.trivia_member_score(guild_id, who.id, current.number)
+            if current
+            else None
+        )
+        all_time = await self.store.trivia_member_score(guild_id, who.id, ALL_TIME)
+        embed = stats_embed(safe(who.display_name, 100), who.id, current, in_season, all_time)
+        await send(interaction, embed=embed)
+
+    @season.command(name="start", description="End the current trivia season and start a new one")
+    @app_commands.describe(name="The new season's name (default: Season N)")
+    async def season_start(
+        self,
+        interaction: discord.Interaction[QuoteBot],
+        name: app_commands.Range[str, 1, 60] | None = None,
+    ) -> None:
+        guild_id = interaction.guild_id
+        if guild_id is None:
+            raise UserError("Trivia seasons are per server.")
+        await self._require_manage(interaction, "start a trivia season")
+        closed, opened = await self.store.trivia_start_season(
+            guild_id, name, interaction.user.id, self.clock.now()
+        )
+        ended = (
+            f"**{safe(board_name(closed).removesuffix(' (ended)'), 100)}** is over. "
+            if closed
+            else ""
+        )
+        await send(
+            interaction,
+            content=(
+                f"{ended}**{safe(opened.name, 100)}** (season {opened.number}) starts now: "
+                "everyone is back to 0 for the season; all-time scores keep counting."
+            ),
+        )
+
+    async def _require_manage(self, interaction: discord.Interaction[QuoteBot], what: str) -> None:
+        if not (
+            interaction.permissions.manage_guild or await self.bot.is_bot_owner(interaction.user)
+        ):
+            raise NotAllowed(f"You need the Manage Server permission to {what}.")
 
     # --- settings -------------------------------------------------------------
 
-    @app_commands.command(
-        name="trivia-settings", description="See or set how long trivia rounds last here"
-    )
+    @app_commands.command(name="trivia-settings", description="See or change trivia settings here")
     @app_commands.guild_only()
     @app_commands.default_permissions(manage_guild=True)
-    @app_commands.describe(round_seconds="Seconds members have to answer (5 to 300)")
+    @app_commands.describe(
+        round_seconds="Seconds members have to answer (5 to 300)",
+        right_points="Points for a right answer, before the speed bonus (1 to 100)",
+        reveal_evidence="Whether the reveal quotes the transcript that proves the answer",
+        generated_questions="Whether questions generated from the transcripts are asked",
+    )
     async def settings(
         self,
         interaction: discord.Interaction[QuoteBot],
         round_seconds: app_commands.Range[int, MIN_ROUND_SECONDS, MAX_ROUND_SECONDS] | None = None,
+        right_points: app_commands.Range[int, MIN_RIGHT_POINTS, MAX_RIGHT_POINTS] | None = None,
+        reveal_evidence: bool | None = None,
+        generated_questions: bool | None = None,
     ) -> None:
         guild_id = interaction.guild_id
         if guild_id is None:
             raise UserError("Trivia settings are per server.")
-        if not (
-            interaction.permissions.manage_guild or await self.bot.is_bot_owner(interaction.user)
-        ):
-            raise NotAllowed("You need the Manage Server permission to change trivia settings.")
-        if round_seconds is None:
-            current = await self.store.trivia_round_seconds(guild_id)
-            text = (
-                f"Trivia rounds here last {current:g} s."
-                if current
-                else f"Trivia rounds here last {self.default_seconds:g} s (the default)."
-            )
-        else:
+        await self._require_manage(interaction, "change trivia settings")
+        changed = any(
+            v is not None
+            for v in (round_seconds, right_points, reveal_evidence, generated_questions)
+        )
+        if round_seconds is not None:
             await self.store.set_trivia_round_seconds(
                 guild_id, float(round_seconds), interaction.user.id
             )
-            text = f"Trivia rounds here now last {round_seconds} s (from the next round on)."
+        if any(v is not None for v in (right_points, reveal_evidence, generated_questions)):
+            await self.store.set_trivia_options(
+                guild_id,
+                interaction.user.id,
+                right_points=right_points,
+                reveal_evidence=reveal_evidence,
+                use_generated=generated_questions,
+            )
+        options = await self.host.options(guild_id)
+        head = (
+            "Trivia settings here now (from the next round on):"
+            if changed
+            else "Trivia settings here:"
+        )
+        text = (
+            f"{head}\n"
+            f"• rounds last {options.round_seconds:g} s\n"
+            f"• a right answer earns {options.right_points} points (+ up to "
+            f"{round(options.right_points / 2)} for speed; half after a hint)\n"
+            f"• the reveal {'quotes' if options.reveal_evidence else 'does not quote'} the evidence\n"
+            f"• questions: {'curated and generated' if options.use_generated else 'curated only'}"
+        )
         await send(interaction, content=text, ephemeral=True)
 
 

@@ -16,15 +16,21 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import discord
 import pytest
+from pgcluster import pg_cluster, pg_url, report_header
 
 from bot.emulator import DiscordEmulator, StartBot, World, build_world, launch
-from bot.endpoints import apply_endpoints
 from bot.settings import Settings
+
+__all__ = ["pg_cluster", "pg_url"]  # PostgreSQL fixtures: see tests/pgcluster.py
 
 if TYPE_CHECKING:
     from bot.client import QuoteBot
+
+
+def pytest_report_header() -> str:
+    """Say up front whether the PostgreSQL tests will run, be skipped, or fail."""
+    return report_header()
 
 
 @pytest.fixture
@@ -53,17 +59,8 @@ def world(_emulator_world: tuple[DiscordEmulator, World]) -> World:
 @pytest.fixture
 async def start_bot(emulator: DiscordEmulator) -> AsyncIterator[StartBot]:
     """``await start_bot(emu, bot)`` returns once the bot is ready."""
-    started: list[discord.Client] = []
-
-    async def start(emu: DiscordEmulator, bot: discord.Client) -> None:
-        started.append(bot)
-        # The timeout bounds a hang; start-up (loading the data) is slow on a busy machine.
-        await launch.start_bot(emu, bot, timeout=60)
-
-    yield start
-    for bot in reversed(started):
-        await launch.stop_bot(bot)
-    apply_endpoints(None, None)
+    async with launch.bot_starter() as start:
+        yield start
 
 
 # --- QuoteBot fixtures: the real bot, real SQLite in tmp_path, against the emulator ---------

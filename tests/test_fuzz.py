@@ -44,9 +44,9 @@ from bot.library import Library, ensure_loaded, open_library
 from bot.loader import load_interview
 from bot.models import InterviewMeta
 from bot.render import quote_embed
+from bot.render_search import Search, match_footer
 from bot.settings import Settings
 from bot.transcript import TranscriptError, parse_transcript
-from cogs.quotes import match_footer
 
 ROOT = Path(__file__).resolve().parents[1]
 LONG = os.environ.get("QUOTEBOT_FUZZ", "").lower() == "long"
@@ -320,7 +320,7 @@ def test_search_and_autocomplete_take_anything(catalog: Catalog, query: str) -> 
     assert len(found.results) <= 5 and len(suggestions) <= 25
     for view in found.results:
         assert view.passage.id in catalog.quotable
-        embed = quote_embed(view, footer=match_footer(0, query))
+        embed = quote_embed(view, footer=match_footer(0, Search(query)))
         assert validate_message({"embeds": [embed.to_dict()]}) == []
     for suggestion in suggestions:
         assert suggestion.passage_id in catalog.passages
@@ -473,13 +473,30 @@ def call_strategies(world: World) -> dict[str, st.SearchStrategy[Call]]:
     options: dict[str, tuple[st.SearchStrategy[dict[str, Any]], st.SearchStrategy[str]]] = {
         "quote": (
             st.fixed_dictionaries(
-                {"query": text(200).filter(str.strip)}, optional={"private": st.booleans()}
+                {"query": text(200).filter(str.strip)},
+                optional={
+                    "private": st.booleans(),
+                    "image": st.booleans(),
+                    "speaker": text(100).filter(bool),
+                    "interview": text(100).filter(bool),
+                },
             ),
             anyone,
         ),
+        "quote-settings": (
+            st.fixed_dictionaries(
+                {}, optional={"theme": st.sampled_from(["accent", "light", "dark"])}
+            ),
+            managers,
+        ),
         "random": (
             st.fixed_dictionaries(
-                {}, optional={"topic": text(100).filter(bool), "speaker": text(100).filter(bool)}
+                {},
+                optional={
+                    "topic": text(100).filter(bool),
+                    "speaker": text(100).filter(bool),
+                    "interview": text(100).filter(bool),
+                },
             ),
             anyone,
         ),

@@ -62,7 +62,11 @@ async def test_quote_embed_has_quote_speaker_question_source(
     fields = {f["name"]: f["value"] for f in embed["fields"]}
     assert fields["Asked"].startswith("A lot of your movies touch on class")
     assert SEED_TITLE in fields["From"]
-    assert [b["label"] for b in message.buttons] == ["Full answer", "Another match"]
+    assert [b["label"] for b in message.buttons] == [
+        "Full answer",
+        "Another match",
+        "Share as image",
+    ]
     assert not message.ephemeral
     no_pings(message)
 

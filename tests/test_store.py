@@ -11,6 +11,7 @@ import pytest
 from bot import store as store_module
 from bot.models import Interview, InterviewMeta, Passage, Topic
 from bot.store import Change, Store, StoreError, _migrations, fingerprint
+from bot.store import plan as store_plan
 
 
 def make_interview(iid: str, answers: list[str], title: str = "T") -> Interview:
@@ -173,7 +174,7 @@ async def test_a_load_in_many_batches_stores_every_row(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Rows of many interviews go in batches; every one of them, text exactly as given."""
-    monkeypatch.setattr(store_module, "INSERT_BATCH", 32)  # 2 interviews, 32 answers a batch
+    monkeypatch.setattr(store_plan, "INSERT_BATCH", 32)  # 2 interviews, 32 answers a batch
     odd = 'He said "no" \\ then \x01 left. Naïve – “quoted” 😀.'
     interviews = [
         make_interview(f"iv{n:02d}", [f"Answer {n}.{k} here. {odd}" for k in range(7)])

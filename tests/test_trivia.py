@@ -16,7 +16,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot import trivia
 from bot.loader import load_corpus
 from bot.models import Interview, InterviewMeta, Passage
 from bot.store import Store
@@ -32,9 +31,13 @@ from bot.trivia import (
     apply_answer,
     choose,
     generate,
+    generated,
     load_curated,
+    model,
     points_for,
     shuffled_choices,
+    spans,
+    stopping,
     word_class,
 )
 
@@ -682,7 +685,7 @@ def test_a_bank_build_stops_when_asked(seed: Interview) -> None:
 
 
 class _Watched(threading.Event):
-    """A stop event that notes how much work (`fold` calls) the build had done at each look."""
+    """A stop event that notes how much work (`folded` calls) the build had done at each look."""
 
     def __init__(self, work: list[int]) -> None:
         super().__init__()
@@ -700,17 +703,20 @@ def test_a_stopped_build_ends_after_a_bounded_amount_of_work(
     """Stopping is only as prompt as the longest stretch between two looks at the event:
     every phase (reading, the corpus text, completion and "who said" questions) must look
     every STOP_EVERY items, else a stop during it waits for the whole phase (SIGTERM waited
-    for the warm-up with a large corpus). Work is counted in `fold` calls, not seconds."""
+    for the warm-up with a large corpus). Work is counted in `folded` calls, not seconds."""
     passages = synthetic_passages(300)  # many speakers and interviews: every phase runs
     titles = {p.interview_id: p.interview_id for p in passages}
     work = [0]
 
+    original = model.folded
+
     def counted(text: str) -> str:
         work[0] += 1
-        return fold(text)
+        return original(text)
 
-    monkeypatch.setattr(trivia, "fold", counted)
-    monkeypatch.setattr(trivia, "STOP_EVERY", 8)
+    for module in (model, spans, generated):
+        monkeypatch.setattr(module, "folded", counted)
+    monkeypatch.setattr(stopping, "STOP_EVERY", 8)
     stop = _Watched(work)
     bank = TriviaBank.build([], passages, titles, stop)
     assert {q.kind for q in bank.questions} >= {"complete", "who"}

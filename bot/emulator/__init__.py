@@ -23,7 +23,7 @@ Usage::
         await stop_bot(bot)
 """
 
-from .gateway import GatewayRecord, Intent
+from .gateway import GatewayRecord, Intent, shard_of
 from .interactions import Callback, InteractionHandle, InteractionType, ResponseType
 from .launch import StartBot, start_bot, stop_bot
 from .models import (
@@ -41,11 +41,13 @@ from .server import (
     CommandNotVisible,
     DiscordEmulator,
     EmulatorUsageError,
+    NoShardSession,
     RestFault,
     RestRequest,
     Upload,
     Violation,
 )
+from .uploads import UploadLimits
 from .validation import Problem
 from .world import World, build_world
 
@@ -64,6 +66,7 @@ __all__ = [
     "Member",
     "Message",
     "MessageFlag",
+    "NoShardSession",
     "Permission",
     "Problem",
     "ResponseType",
@@ -72,10 +75,12 @@ __all__ = [
     "Role",
     "StartBot",
     "Upload",
+    "UploadLimits",
     "User",
     "Violation",
     "World",
     "build_world",
+    "shard_of",
     "start_bot",
     "stop_bot",
 ]

@@ -24,6 +24,7 @@ __all__ = [
     "GatewaySession",
     "Intent",
     "compression_supported",
+    "shard_of",
 ]
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,9 @@ EVENT_INTENTS: Mapping[str, int] = {
     "MESSAGE_DELETE": Intent.GUILD_MESSAGES,
 }
 CONTENT_EVENTS = frozenset({"MESSAGE_CREATE", "MESSAGE_UPDATE"})
+GUILD_OBJECT_EVENTS = frozenset({"GUILD_CREATE", "GUILD_UPDATE", "GUILD_DELETE"})
+"""Events whose payload is the guild itself (its id is ``id``); the others carry ``guild_id``."""
+INVALID_SHARD = 4010
 CLIENT_ENDS_SESSION = frozenset({1000, 1001})
 
 
@@ -122,12 +126,34 @@ def _make_compressor(kind: str | None) -> Compressor | None:
     return None
 
 
+def shard_of(guild_id: int, shard_count: int) -> int:
+    """The shard a guild's events go to (topics/gateway#sharding-sharding-formula)."""
+    return (guild_id >> 22) % shard_count
+
+
+def event_guild(event: str, data: JSON) -> int | None:
+    """The guild an event belongs to, or None (DMs and the like: shard 0's)."""
+    raw = data.get("id") if event in GUILD_OBJECT_EVENTS else data.get("guild_id")
+    return None if raw is None else int(raw)
+
+
+def valid_shard(value: object) -> bool:
+    """``[shard_id, shard_count]`` with ``0 <= shard_id < shard_count``."""
+    return (
+        isinstance(value, list)
+        and len(value) == 2
+        and all(isinstance(n, int) and not isinstance(n, bool) for n in value)
+        and 0 <= value[0] < value[1]
+    )
+
+
 class GatewayRecord(NamedTuple):
     """One step of the gateway lifecycle, kept in :attr:`DiscordEmulator.gateway_log`.
 
     ``kind`` is one of ``connect``, ``identify``, ``resume``, ``resumed``, ``invalid_session``,
     ``reconnect``, ``forced_close``, ``session_ended`` (the client closed with 1000/1001: the
-    session cannot be resumed), ``closed``.
+    session cannot be resumed), ``replaced`` (a new IDENTIFY for the shard of a disconnected
+    session), ``invalid_shard`` (IDENTIFY with a bad ``shard``: closed with 4010), ``closed``.
     """
 
     kind: str
@@ -155,6 +181,14 @@ class GatewaySession:
     def wants(self, event: str) -> bool:
         needed = EVENT_INTENTS.get(event)
         return needed is None or bool(self.intents & needed)
+
+    def owns(self, guild_id: int | None) -> bool:
+        """Whether this session's shard receives the events of ``guild_id`` (None: no guild,
+        which Discord sends on shard 0). An unsharded session receives everything."""
+        if self.shard is None:
+            return True
+        shard_id, count = self.shard
+        return shard_id == (0 if guild_id is None else shard_of(guild_id, count))
 
 
 _CLOSE = object()
@@ -310,9 +344,15 @@ class Gateway:
         if data.get("token") != emu.token:
             connection.close(4004)
             return
+        shard = data.get("shard")
+        if shard is not None and not valid_shard(shard):
+            self.record("invalid_shard", None, connection)
+            connection.close(INVALID_SHARD)
+            return
         session = GatewaySession(
-            id=uuid.uuid4().hex, intents=int(data.get("intents") or 0), shard=data.get("shard")
+            id=uuid.uuid4().hex, intents=int(data.get("intents") or 0), shard=shard
         )
+        self._replace_disconnected(session)
         session.presence = data.get("presence")
         session.connection = connection
         connection.session = session
@@ -321,7 +361,7 @@ class Gateway:
         ready: JSON = {
             "v": 10,
             "user": emu.bot_user.to_payload(),
-            "guilds": [{"id": str(g), "unavailable": True} for g in emu.guilds],
+            "guilds": [{"id": str(g), "unavailable": True} for g in emu.guilds if session.owns(g)],
             "session_id": session.id,
             "session_type": "normal",
             "resume_gateway_url": emu.resume_gateway_url,
@@ -337,7 +377,19 @@ class Gateway:
         self._dispatch_to(session, "READY", ready)
         if session.intents & Intent.GUILDS:
             for guild in emu.guilds.values():
-                self._dispatch_to(session, "GUILD_CREATE", guild.to_payload())
+                if session.owns(guild.id):
+                    self._dispatch_to(session, "GUILD_CREATE", guild.to_payload())
+
+    def _replace_disconnected(self, new: GatewaySession) -> None:
+        """A shard identified again (its process restarted): the old session of that shard, if
+        its socket is gone, will never resume. Without this it would keep queueing the shard's
+        events, interactions included, for nobody."""
+        if new.shard is None:
+            return
+        for old in self.live_sessions():
+            if old.shard == new.shard and old.connection is None:
+                old.resumable = False
+                self.record("replaced", old.id)
 
     def resume(self, connection: GatewayConnection, data: JSON) -> None:
         session = self.sessions.get(str(data.get("session_id")))
@@ -394,13 +446,14 @@ class Gateway:
     def dispatch(
         self, event: str, data: JSON, *, redact: Callable[[JSON], JSON] | None = None
     ) -> None:
-        """Send ``event`` to every live session that asked for it.
+        """Send ``event`` to every live session that asked for it and owns its guild's shard.
 
         Sessions whose socket is down queue it for replay on RESUME. ``redact`` produces the
         payload for sessions without the MESSAGE_CONTENT intent.
         """
+        guild_id = event_guild(event, data)
         for session in list(self.sessions.values()):
-            if not session.resumable or not session.wants(event):
+            if not session.resumable or not session.wants(event) or not session.owns(guild_id):
                 continue
             payload = data
             if (
@@ -413,6 +466,35 @@ class Gateway:
 
     def live_sessions(self) -> list[GatewaySession]:
         return [s for s in self.sessions.values() if s.resumable]
+
+    def session_for(self, guild_id: int) -> GatewaySession | None:
+        """The one session an interaction in ``guild_id`` is delivered on: the newest live one
+        owning the guild's shard, connected ones first (a disconnected one gets it on RESUME);
+        None when no live session owns that shard."""
+        owning = [s for s in self.live_sessions() if s.owns(guild_id)]
+        connected = [s for s in owning if s.connection is not None]
+        candidates = connected or owning
+        return candidates[-1] if candidates else None
+
+    def unserved(self, guild_id: int) -> str:
+        """Why nothing can receive ``guild_id``'s interactions, for an error message."""
+        counts = sorted({s.shard[1] for s in self.live_sessions() if s.shard is not None})
+        if not counts:
+            return "no bot is connected to the gateway"
+        where = ", ".join(f"shard {shard_of(guild_id, n)} of {n}" for n in counts)
+        return f"no bot session serves guild {guild_id} ({where})"
+
+    def send_interaction(self, session: GatewaySession, data: JSON) -> None:
+        """Deliver INTERACTION_CREATE on exactly one session: the owning shard's."""
+        self._dispatch_to(session, "INTERACTION_CREATE", data)
+
+    def shards(self) -> dict[int, GatewaySession]:
+        """Shard id -> its connected session, for the sessions that identified with a shard."""
+        return {
+            s.shard[0]: s
+            for s in self.live_sessions()
+            if s.shard is not None and s.connection is not None
+        }
 
     def force_disconnect(
         self, *, resume: bool, via: Literal["close", "reconnect"]

@@ -9,14 +9,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import discord
 
 from ..endpoints import apply_endpoints
 from .server import DiscordEmulator
 
-__all__ = ["GUILD_READY_TIMEOUT", "StartBot", "start_bot", "stop_bot"]
+__all__ = ["GUILD_READY_TIMEOUT", "StartBot", "bot_starter", "start_bot", "stop_bot"]
 
 GUILD_READY_TIMEOUT = 0.05
 """discord.py waits ``guild_ready_timeout`` (2 s by default) after the last GUILD_CREATE before
@@ -85,3 +85,22 @@ async def stop_bot(bot: discord.Client) -> None:
     if connect is not None:
         with contextlib.suppress(Exception, asyncio.CancelledError):
             await asyncio.wait_for(connect, 5.0)
+
+
+@contextlib.asynccontextmanager
+async def bot_starter(timeout: float = 60.0) -> AsyncIterator[StartBot]:
+    """``start(emu, bot)`` for a test's bots: on exit every bot it started is stopped, newest
+    first, and discord.py's endpoints are Discord's again. The default timeout bounds a hang;
+    start-up (loading the data) is slow on a busy machine."""
+    started: list[discord.Client] = []
+
+    async def start(emu: DiscordEmulator, bot: discord.Client) -> None:
+        started.append(bot)
+        await start_bot(emu, bot, timeout=timeout)
+
+    try:
+        yield start
+    finally:
+        for bot in reversed(started):
+            await stop_bot(bot)
+        apply_endpoints(None, None)

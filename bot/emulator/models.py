@@ -26,6 +26,7 @@ __all__ = [
     "Permission",
     "Role",
     "SnowflakeFactory",
+    "Thread",
     "User",
     "snowflake_id",
 ]
@@ -58,8 +59,13 @@ class SnowflakeFactory:
     def __init__(self) -> None:
         self._counter = itertools.count()
 
-    def __call__(self) -> int:
+    def __call__(self, *, shard: tuple[int, int] | None = None) -> int:
+        """A new id; with ``shard=(shard_id, shard_count)`` one that shard owns as a guild id
+        (``(id >> 22) % shard_count == shard_id``: the timestamp moves up to count-1 ms on)."""
         millis = int(time.time() * 1000) - DISCORD_EPOCH_MS
+        if shard is not None:
+            shard_id, count = shard
+            millis += (shard_id - millis) % count
         return (millis << 22) | (next(self._counter) & 0x3FFFFF)
 
 
@@ -87,6 +93,7 @@ class Permission(enum.IntFlag):
     USE_EXTERNAL_EMOJIS = 1 << 18
     MANAGE_ROLES = 1 << 28
     USE_APPLICATION_COMMANDS = 1 << 31
+    CREATE_PUBLIC_THREADS = 1 << 35
     SEND_MESSAGES_IN_THREADS = 1 << 38
 
     @classmethod
@@ -107,6 +114,7 @@ DEFAULT_EVERYONE_PERMISSIONS = (
     | Permission.READ_MESSAGE_HISTORY
     | Permission.USE_EXTERNAL_EMOJIS
     | Permission.USE_APPLICATION_COMMANDS
+    | Permission.CREATE_PUBLIC_THREADS
     | Permission.SEND_MESSAGES_IN_THREADS
 )
 
@@ -122,6 +130,7 @@ class MessageFlag(enum.IntFlag):
 class ChannelType(enum.IntEnum):
     GUILD_TEXT = 0
     GUILD_CATEGORY = 4
+    PUBLIC_THREAD = 11
 
 
 @dataclass
@@ -184,20 +193,28 @@ class Role:
     permissions: int
     position: int = 0
     managed: bool = False
+    mentionable: bool = False
+    """Anyone may ping it; otherwise only members with Mention Everyone in the channel."""
+    colour: int = 0
+    """0xRRGGBB; 0 is "no colour" (a member shows its highest coloured role's)."""
 
     def to_payload(self) -> JSON:
         return {
             "id": str(self.id),
             "name": self.name,
-            "color": 0,
-            "colors": {"primary_color": 0, "secondary_color": None, "tertiary_color": None},
+            "color": self.colour,
+            "colors": {
+                "primary_color": self.colour,
+                "secondary_color": None,
+                "tertiary_color": None,
+            },
             "hoist": False,
             "icon": None,
             "unicode_emoji": None,
             "position": self.position,
             "permissions": str(int(self.permissions)),
             "managed": self.managed,
-            "mentionable": False,
+            "mentionable": self.mentionable,
             "flags": 0,
         }
 
@@ -255,6 +272,42 @@ class Channel:
     @property
     def mention(self) -> str:
         return f"<#{self.id}>"
+
+
+@dataclass
+class Thread:
+    """A public thread started from a message (it shares the message's id, as on Discord)."""
+
+    id: int
+    guild_id: int
+    parent_id: int
+    owner_id: int
+    name: str
+    auto_archive_duration: int = 1440
+    created: str = field(default_factory=iso_now)
+
+    def to_payload(self) -> JSON:
+        return {
+            "id": str(self.id),
+            "guild_id": str(self.guild_id),
+            "parent_id": str(self.parent_id),
+            "owner_id": str(self.owner_id),
+            "name": self.name,
+            "type": int(ChannelType.PUBLIC_THREAD),
+            "last_message_id": None,
+            "message_count": 0,
+            "member_count": 1,
+            "total_message_sent": 0,
+            "rate_limit_per_user": 0,
+            "flags": 0,
+            "thread_metadata": {
+                "archived": False,
+                "auto_archive_duration": self.auto_archive_duration,
+                "archive_timestamp": self.created,
+                "locked": False,
+                "create_timestamp": self.created,
+            },
+        }
 
 
 @dataclass
@@ -401,17 +454,30 @@ class Attachment:
     content_type: str | None = None
     description: str | None = None
 
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+    @property
+    def dimensions(self) -> tuple[int, int] | None:
+        """(width, height) of a PNG (Discord reports them for images), else None."""
+        if self.data[:8] != b"\x89PNG\r\n\x1a\n" or self.data[12:16] != b"IHDR":
+            return None
+        return int.from_bytes(self.data[16:20], "big"), int.from_bytes(self.data[20:24], "big")
+
     def to_payload(self) -> JSON:
         payload: JSON = {
             "id": str(self.id),
             "filename": self.filename,
-            "size": len(self.data),
+            "size": self.size,
             "url": self.url,
             "proxy_url": self.url,
             "description": self.description,
         }
         if self.content_type is not None:
             payload["content_type"] = self.content_type
+        if (dimensions := self.dimensions) is not None:
+            payload["width"], payload["height"] = dimensions
         return payload
 
 
@@ -443,6 +509,8 @@ class Message:
     edits: int = 0
     nonce: str | None = None
     """The sender's ``nonce`` (Discord dedups a create with ``enforce_nonce`` on it)."""
+    thread: Thread | None = None
+    """The thread started from this message, if any."""
 
     @property
     def ephemeral(self) -> bool:
@@ -539,4 +607,6 @@ class Message:
             payload["application_id"] = str(self.webhook_id)
         if self.message_reference is not None:
             payload["message_reference"] = self.message_reference
+        if self.thread is not None:
+            payload["thread"] = self.thread.to_payload()
         return payload

@@ -12,13 +12,22 @@ import hashlib
 import json
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from aiohttp import BodyPartReader, web
+from aiohttp import web
 
 from .interactions import Callback, InteractionHandle, InteractionType, ResponseType
-from .models import Attachment, Channel, Guild, Message, MessageFlag, Permission, iso_now
+from .models import (
+    Attachment,
+    Channel,
+    Guild,
+    Message,
+    MessageFlag,
+    Permission,
+    Thread,
+    iso_now,
+)
+from .uploads import Body, BodyRejected, read_body
 from .validation import (
     COMMANDS_PER_TYPE_MAX,
     Problem,
@@ -40,6 +49,8 @@ JSON = dict[str, Any]
 API_PREFIX = "/api/v10"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
+THREAD_NAME_MAX = 100
+THREAD_ARCHIVE_MINUTES = (60, 1440, 4320, 10080)
 SETTABLE_FLAGS = (
     MessageFlag.SUPPRESS_EMBEDS | MessageFlag.SUPPRESS_NOTIFICATIONS | MessageFlag.IS_COMPONENTS_V2
 )
@@ -80,41 +91,6 @@ def unknown(what: str, code: int) -> DiscordHTTPError:
 MISSING_ACCESS = DiscordHTTPError(403, 50001, "Missing Access")
 MISSING_PERMISSIONS = DiscordHTTPError(403, 50013, "Missing Permissions")
 INVALID_WEBHOOK_TOKEN = DiscordHTTPError(401, 50027, "Invalid Webhook Token")
-
-
-@dataclass
-class Body:
-    """A parsed request body: the JSON (from ``payload_json`` for multipart) and uploaded files."""
-
-    json: Any = None
-    files: list[tuple[str, str, bytes, str | None]] = field(default_factory=list)
-    """(form field name, filename, bytes, content type)"""
-
-
-async def parse_body(request: web.Request) -> Body:
-    if request.content_type.startswith("multipart/"):
-        body = Body()
-        reader = await request.multipart()
-        while (part := await reader.next()) is not None:
-            if not isinstance(part, BodyPartReader):
-                raise DiscordHTTPError(400, 50035, "Nested multipart bodies are not supported")
-            name = part.name or ""
-            data = await part.read()
-            if name == "payload_json":
-                body.json = _loads(data)
-            else:
-                content_type = part.headers.get("Content-Type")
-                body.files.append((name, part.filename or name, bytes(data), content_type))
-        return body
-    raw = await request.read()
-    return Body(_loads(raw) if raw else None)
-
-
-def _loads(raw: bytes | bytearray) -> Any:
-    try:
-        return json.loads(raw)
-    except ValueError:
-        raise DiscordHTTPError(400, 50109, "The request body contains invalid JSON.") from None
 
 
 BODY_KEY = web.RequestKey("emulator_body", Body)
@@ -175,6 +151,7 @@ class RestApi:
             ("GET", "/channels/{channel_id}/messages/{message_id}", self.get_message),
             ("PATCH", "/channels/{channel_id}/messages/{message_id}", self.edit_message),
             ("DELETE", "/channels/{channel_id}/messages/{message_id}", self.delete_message),
+            ("POST", "/channels/{channel_id}/messages/{message_id}/threads", self.start_thread),
             ("GET", "/guilds/{guild_id}", self.get_guild),
             ("GET", "/guilds/{guild_id}/channels", self.get_guild_channels),
             ("GET", "/guilds/{guild_id}/roles", self.get_guild_roles),
@@ -208,11 +185,14 @@ class RestApi:
             return await handler(request)
         path = request.path[len(API_PREFIX) :]
         try:
-            body = await parse_body(request)
-        except DiscordHTTPError as exc:
-            return exc.response()
+            body = await read_body(request, self.emu.upload_limits)
+        except BodyRejected as exc:
+            if exc.too_large:
+                route = f"{request.method} {request.path}"
+                self.emu.record_violation("request_entity_too_large", route, exc.detail)
+            return DiscordHTTPError(exc.status, exc.code, exc.message).response()
         request[BODY_KEY] = body
-        files = [Attachment(0, name, data, "", ctype) for _, name, data, ctype in body.files]
+        files = [Attachment(0, f.filename, f.data, "", f.content_type) for f in body.files]
         record = self.emu._record_request(
             request.method, path, dict(request.query), body.json, files
         )
@@ -253,6 +233,8 @@ class RestApi:
         if response.status != 429:
             response.headers.update(self._ratelimit_headers(request, 49))
         record.status = response.status
+        if fault is not None and fault.answer_delay:
+            await asyncio.sleep(fault.answer_delay)  # done, but the answer is late (or lost)
         return response
 
     def _auth(self, request: web.Request) -> None:
@@ -294,7 +276,7 @@ class RestApi:
         return json_response(
             {
                 "url": self.emu.gateway_url,
-                "shards": 1,
+                "shards": self.emu.recommended_shards,
                 "session_start_limit": {
                     "total": 1000,
                     "remaining": 999,
@@ -432,11 +414,11 @@ class RestApi:
     def _uploads(self, request: web.Request) -> dict[int, Attachment]:
         """Uploaded files by their index in ``files[n]``."""
         uploads: dict[int, Attachment] = {}
-        for position, (name, filename, data, ctype) in enumerate(self._body(request).files):
-            index = position
-            if name.startswith("files[") and name.endswith("]") and name[6:-1].isdigit():
-                index = int(name[6:-1])
-            uploads[index] = self.emu.new_attachment(filename, data, ctype)
+        for position, upload in enumerate(self._body(request).files):
+            index = position if upload.index is None else upload.index
+            uploads[index] = self.emu.new_attachment(
+                upload.filename, upload.data, upload.content_type
+            )
         return uploads
 
     def _attachments(
@@ -622,6 +604,38 @@ class RestApi:
                 raise MISSING_PERMISSIONS
         self.emu.message_deleted(message)
         return web.Response(status=204)
+
+    async def start_thread(self, request: web.Request) -> web.Response:
+        """Start a public thread from a message: Create Public Threads, one thread per message."""
+        channel = self._channel(request, Permission.VIEW_CHANNEL | Permission.CREATE_PUBLIC_THREADS)
+        message = self._channel_message(request, channel.id)
+        data = self._json_object(request)
+        name = data.get("name")
+        duration = data.get("auto_archive_duration", 4320)
+        problems = []
+        if not isinstance(name, str) or not 1 <= len(name) <= THREAD_NAME_MAX:
+            problems.append(
+                Problem(("name",), "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
+            )
+        if duration not in THREAD_ARCHIVE_MINUTES:
+            problems.append(
+                Problem(
+                    ("auto_archive_duration",),
+                    "BASE_TYPE_CHOICES",
+                    "Value must be one of {60, 1440, 4320, 10080}.",
+                )
+            )
+        self._invalid(request, problems)
+        if message.thread is not None:
+            raise DiscordHTTPError(
+                400, 160004, "A thread has already been created for this message"
+            )
+        assert isinstance(name, str)
+        message.thread = Thread(
+            message.id, channel.guild_id, channel.id, self.emu.bot_user.id, name, int(duration)
+        )
+        self.emu.notify()
+        return json_response(message.thread.to_payload(), 201)
 
     # guilds
 

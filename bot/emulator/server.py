@@ -34,12 +34,14 @@ from .models import (
     User,
     snowflake_id,
 )
+from .uploads import UploadLimits
 from .validation import Problem
 
 __all__ = [
     "CommandNotVisible",
     "DiscordEmulator",
     "EmulatorUsageError",
+    "NoShardSession",
     "RestFault",
     "RestRequest",
     "Upload",
@@ -62,6 +64,11 @@ BOT_ROLE_PERMISSIONS = (
 
 class EmulatorUsageError(Exception):
     """A test asked the emulator for something a Discord user could not do (e.g. click nothing)."""
+
+
+class NoShardSession(EmulatorUsageError):
+    """No live gateway session owns the shard of the guild an interaction happens in, so
+    Discord has no connection to deliver it on (the member would see it fail)."""
 
 
 class CommandNotVisible(EmulatorUsageError):
@@ -109,6 +116,8 @@ class RestFault:
     """An injected failure: the next ``count`` matching requests get ``status`` after ``delay``.
 
     ``status`` below 400 means "answer normally, but only after ``delay`` seconds".
+    ``answer_delay`` holds the answer back after the request took effect: a client that dies
+    or times out meanwhile never learns that it worked (the case a message ``nonce`` is for).
     ``path_pattern`` is a regular expression matched (``re.fullmatch``) against the path after
     the API prefix, e.g. ``r"/channels/\\d+/messages"``.
     """
@@ -119,6 +128,7 @@ class RestFault:
     count: int = 1
     retry_after: float = 0.05
     delay: float = 0.0
+    answer_delay: float = 0.0
     hits: int = 0
     _regex: re.Pattern[str] = field(init=False, repr=False)
 
@@ -153,6 +163,7 @@ class DiscordEmulator:
         application_name: str = "QuoteBot",
         heartbeat_interval_ms: int = 500,
         interaction_deadline: float = 3.0,
+        recommended_shards: int = 1,
         host: str = "127.0.0.1",
         port: int = 0,
         clock: Callable[[], float] | None = None,
@@ -163,6 +174,11 @@ class DiscordEmulator:
         self.host = host
         self.port = port
         self.interaction_deadline = interaction_deadline
+        if recommended_shards < 1:
+            raise ValueError("recommended_shards must be at least 1")
+        self.recommended_shards = recommended_shards
+        """The ``shards`` ``GET /gateway/bot`` recommends (what an AutoShardedClient without a
+        ``shard_count`` runs)."""
         """Seconds the bot has to send the first callback before Discord drops the interaction."""
         self.interaction_token_lifetime = 15 * 60.0
         """Seconds an interaction token works for follow-ups and edits ("valid for 15 minutes",
@@ -180,6 +196,8 @@ class DiscordEmulator:
         self.requests: list[RestRequest] = []
         self.faults: list[RestFault] = []
         self.attachments: dict[int, Attachment] = {}
+        self.upload_limits = UploadLimits()
+        """Discord's per-file and per-request upload limits (413/40005 beyond them)."""
         self.interactions: dict[int, InteractionHandle] = {}
         self._messages: dict[int, list[Message]] = {}
         self._message_index: dict[int, Message] = {}
@@ -297,10 +315,14 @@ class DiscordEmulator:
         """The application owner (also the owner of guilds created without an explicit owner)."""
         return self.application.owner
 
-    def create_guild(self, name: str, *, owner: IdLike | None = None) -> Guild:
-        """A guild with @everyone (Discord's defaults), the bot as a member with a managed role."""
+    def create_guild(
+        self, name: str, *, owner: IdLike | None = None, shard: tuple[int, int] | None = None
+    ) -> Guild:
+        """A guild with @everyone (Discord's defaults), the bot as a member with a managed role.
+
+        ``shard=(shard_id, shard_count)`` gives it an id that shard owns."""
         owner_id = self.owner.id if owner is None else snowflake_id(owner)
-        guild = Guild(self.snowflake(), name, owner_id)
+        guild = Guild(self.snowflake(shard=shard), name, owner_id)
         guild.roles[guild.id] = Role(guild.id, guild.id, "@everyone", DEFAULT_EVERYONE_PERMISSIONS)
         bot_role = Role(
             self.snowflake(), guild.id, self.bot_user.username, BOT_ROLE_PERMISSIONS, 1, True
@@ -550,9 +572,10 @@ class DiscordEmulator:
         count: int = 1,
         retry_after: float = 0.05,
         delay: float = 0,
+        answer_delay: float = 0,
     ) -> RestFault:
         """Make the next ``count`` matching REST requests fail (see :class:`RestFault`)."""
-        fault = RestFault(method, path_pattern, status, count, retry_after, delay)
+        fault = RestFault(method, path_pattern, status, count, retry_after, delay, answer_delay)
         self.faults.append(fault)
         return fault
 
@@ -655,7 +678,7 @@ class DiscordEmulator:
             "entitlements": [],
             "authorizing_integration_owners": {"0": str(guild.id)},
             "context": 0,
-            "attachment_size_limit": 10 * 1024 * 1024,
+            "attachment_size_limit": self.upload_limits.per_file,
         }
         if data is not None:
             payload["data"] = data
@@ -664,8 +687,9 @@ class DiscordEmulator:
     def _send_interaction(
         self, payload: JSON, *, source_message_id: int | None = None
     ) -> InteractionHandle:
-        if not self.gateway.live_sessions():
-            raise EmulatorUsageError("no bot is connected to the gateway")
+        session = self.gateway.session_for(int(payload["guild_id"]))
+        if session is None:
+            raise NoShardSession(self.gateway.unserved(int(payload["guild_id"])))
         handle = InteractionHandle(
             emulator=self,
             id=int(payload["id"]),
@@ -680,7 +704,7 @@ class DiscordEmulator:
         )
         self.interactions[handle.id] = handle
         self._interactions_by_token[handle.token] = handle
-        self.gateway.dispatch("INTERACTION_CREATE", payload)
+        self.gateway.send_interaction(session, payload)
         self.notify()
         return handle
 

@@ -28,6 +28,9 @@ from bot.search.text import _GAP, _WILDCARD, _WORD_BYTE, _WORD_END, _IntArray
 
 _Joined = tuple[bytes, list[int]]  # answers in one buffer, and where each starts
 
+Within = npt.NDArray[np.bool_]
+"""A search restriction: one flag per answer row (index order), true where it may match."""
+
 
 class _Candidates(_Planner):
     """Which answers to rerank (see the package docstring: candidates, word order)."""
@@ -36,8 +39,11 @@ class _Candidates(_Planner):
 
     # --- candidates -----------------------------------------------------------------
 
-    def _candidates(self, query: _Query, k: int) -> tuple[_IntArray, npt.NDArray[np.float64]]:
-        """Rows of the `k` passages with the best BM25 score over the query's variants.
+    def _candidates(
+        self, query: _Query, k: int, within: Within | None = None
+    ) -> tuple[_IntArray, npt.NDArray[np.float64]]:
+        """Rows of the `k` passages with the best BM25 score over the query's variants
+        (only rows flagged in `within`, when given: postings outside it are dropped first).
 
         Slots pick candidates rarest first while their postings fit CANDIDATE_BUDGET (the
         rarest always does); the commoner rest would touch much of a large corpus, so they
@@ -66,7 +72,7 @@ class _Candidates(_Planner):
             picking.append(terms)
             spent += cost(terms)
         late = by_df[len(picking) :]
-        found, scores = self._accumulate(picking, LATE_POOL if late else k)
+        found, scores = self._accumulate(picking, LATE_POOL if late else k, within)
         if late and len(found):
             if len(found) > LATE_POOL:
                 top = np.argpartition(-scores, LATE_POOL - 1)[:LATE_POOL]
@@ -90,7 +96,7 @@ class _Candidates(_Planner):
         return found[order], scores[order]
 
     def _accumulate(
-        self, plans: list[list[tuple[int, float]]], keep: int
+        self, plans: list[list[tuple[int, float]]], keep: int, within: Within | None = None
     ) -> tuple[_IntArray, npt.NDArray[np.float64]]:
         """Candidate score per row over the slots' postings (see COORDINATION).
 
@@ -107,8 +113,12 @@ class _Candidates(_Planner):
                 lo, hi = int(self._term_off[tid]), int(self._term_off[tid + 1])
                 scale = factor * self._idf(hi - lo)
                 table = _IMPACT_TF * scale + scale * COORDINATION
-                id_parts.append(self._post_ids[lo:hi])
-                weight_parts.append(table[self._post_impact[lo:hi]])
+                ids, weights = self._post_ids[lo:hi], table[self._post_impact[lo:hi]]
+                if within is not None:
+                    allowed = within[ids]
+                    ids, weights = ids[allowed], weights[allowed]
+                id_parts.append(ids)
+                weight_parts.append(weights)
         if len(id_parts) == 1:  # one word: its postings are already unique and sorted
             return id_parts[0].astype(np.int64), weight_parts[0]
         all_ids = np.concatenate(id_parts, dtype=np.intp)  # bincount would cast it anyway
@@ -143,7 +153,9 @@ class _Candidates(_Planner):
 
     # --- searching ------------------------------------------------------------------
 
-    def _shortlist(self, query: _Query, k: int, loose: bool = True) -> list[tuple[int, float]]:
+    def _shortlist(
+        self, query: _Query, k: int, loose: bool = True, within: Within | None = None
+    ) -> list[tuple[int, float]]:
         """The rows to rerank: answers that contain the query as a phrase, then BM25's best.
 
         BM25 cannot see word order, so when every query word is common the answer that
@@ -154,7 +166,7 @@ class _Candidates(_Planner):
         Autocomplete asks for no `loose` second pass: it costs a scan and what is typed
         so far is a phrase as typed.
         """
-        rows, bm25 = self._candidates(query, max(k, PHRASE_POOL))
+        rows, bm25 = self._candidates(query, max(k, PHRASE_POOL), within)
         ranked = list(zip(rows[:k].tolist(), bm25[:k].tolist(), strict=True))
         if len(rows) <= k:
             return ranked
@@ -182,6 +194,8 @@ class _Candidates(_Planner):
             if extra is None:
                 extra = self._rows_with_all(query)
                 extra = extra[~np.isin(extra, rows)]
+                if within is not None:
+                    extra = extra[within[extra]]
             if 0 < len(extra) <= PHRASE_EXTRA:
                 more = more or self._joined(extra)
                 hits = [int(extra[i]) for i in self._phrase_rows(pattern, more, k)]

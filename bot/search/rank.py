@@ -6,9 +6,10 @@ import bisect
 import math
 from dataclasses import dataclass
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
-from bot.search.candidates import _Candidates
+from bot.search.candidates import Within, _Candidates
 from bot.search.params import (
     AMBIGUOUS,
     EVIDENCE_ALONE,
@@ -77,13 +78,15 @@ class _Ranker(_Candidates):
 
     __slots__ = ()
 
-    def _rank(self, query: _Query, k: int) -> list[_Scored]:
-        shortlist = self._shortlist(query, k)
+    def _rank(self, query: _Query, k: int, within: Within | None = None) -> list[_Scored]:
+        shortlist = self._shortlist(query, k, within=within)
         ranked = [self._score(query, row, base) for row, base in shortlist]
         if self._n <= NAIVE_FUSION_MAX and not any(s.exact for s in ranked):
             have = {row for row, _ in shortlist}
             ranked += [
-                self._score(query, row, 0.0) for row in self._naive_rows(query) if row not in have
+                self._score(query, row, 0.0)
+                for row in self._naive_rows(query, within)
+                if row not in have
             ]
         ranked.sort(key=lambda s: (-s.score, -s.density, s.row))
         return self._break_near_tie(query, ranked)
@@ -91,15 +94,17 @@ class _Ranker(_Candidates):
     def _plain_text(self, row: int) -> str:
         return " ".join(self._normalised_sentences(row))
 
-    def _naive_rows(self, query: _Query) -> list[int]:
-        """The rows a naive token_set_ratio scan over every whole answer puts first."""
+    def _naive_rows(self, query: _Query, within: Within | None = None) -> list[int]:
+        """The rows a naive token_set_ratio scan over every whole answer (in `within`)
+        puts first."""
         plain = self._plain
         if plain is None:  # made on first use; the slot is SearchIndex's
             plain = [self._plain_text(row) for row in range(self._n)]
             self._plain = plain  # type: ignore[misc]
+        choices = plain if within is None else {int(r): plain[r] for r in np.flatnonzero(within)}
         found = process.extract(
             query.norm,
-            plain,
+            choices,
             scorer=fuzz.token_set_ratio,
             processor=None,
             limit=NAIVE_TAKE,
@@ -160,18 +165,22 @@ class _Ranker(_Candidates):
         score = _tier_score(exact, together, coverage, phrase, focus)
         return _Scored(row, score, exact, best, density + base * 1e-6)
 
-    def search(self, query: str, limit: int = 5) -> SearchResult:
+    def search(self, query: str, limit: int = 5, *, within: Within | None = None) -> SearchResult:
         """The passages that answer `query`, best first, one hit per passage.
 
         Nothing that scores under MATCH_FLOOR is returned; with no hit, the nearest
-        sentences (if any come close) are offered as suggestions.
+        sentences (if any come close) are offered as suggestions. `within` (one flag per
+        answer, in index order) restricts the search to some answers (a speaker's, an
+        interview's): it is applied where candidates are gathered, before any ranking.
         """
         if limit <= 0 or not self._n or not isinstance(query, str):
+            return SearchResult([], [])
+        if within is not None and (len(within) != self._n or not within.any()):
             return SearchResult([], [])
         plan = self._plan(query, suggest=False)
         if plan is None:
             return SearchResult([], [])
-        ranked = self._rank(plan, max(RERANK, limit))
+        ranked = self._rank(plan, max(RERANK, limit), within)
         hits = [
             Hit(self._ids[s.row], round(s.score, 1), s.sentence, s.exact)
             for s in ranked
@@ -187,7 +196,7 @@ class _Ranker(_Candidates):
         tied = len(hits) >= 2 and not hits[0].exact and hits[0].score - hits[1].score < TIED
         weight = 1.0 if tied else QUESTION_WEIGHT
         if self._questions is not None and not (hits and hits[0].score >= 100.0 * weight):
-            hits = self._with_questions(query, hits, limit, weight)
+            hits = self._with_questions(query, hits, limit, weight, within)
         hits = hits[:limit]
         if len(hits) >= 2 and not hits[0].exact and hits[0].score - hits[1].score < AMBIGUOUS:
             # Still two answers about as good: neither is shown as THE match; both are
@@ -275,7 +284,12 @@ class _Ranker(_Candidates):
         return set()
 
     def _with_questions(
-        self, query: str, hits: list[Hit], limit: int, weight: float = QUESTION_WEIGHT
+        self,
+        query: str,
+        hits: list[Hit],
+        limit: int,
+        weight: float = QUESTION_WEIGHT,
+        within: Within | None = None,
     ) -> list[Hit]:
         """`hits` merged with the answers whose question matches `query`.
 
@@ -286,8 +300,14 @@ class _Ranker(_Candidates):
         plan = None if sub is None else sub._plan(query, suggest=False)
         if sub is None or plan is None:
             return hits
+        sub_within = None
+        if within is not None:  # the question index has rows of its own: map by id
+            allowed = {self._ids[int(r)] for r in np.flatnonzero(within)}
+            sub_within = np.fromiter((pid in allowed for pid in sub._ids), bool, len(sub._ids))
+            if not sub_within.any():
+                return hits
         best = {h.passage_id: h for h in hits}
-        for s in sub._rank(plan, max(RERANK, limit)):
+        for s in sub._rank(plan, max(RERANK, limit), sub_within):
             score = round(s.score * weight, 1)
             if score < MATCH_FLOOR:
                 break
