@@ -63,6 +63,7 @@ QUESTION_WEIGHT = 0.85
 # ...unless the two best answers are within TIED points (neither the exact phrase): then
 # an answer whose question holds the words counts in full.
 TIED = 1.0
+EVERY_WORD = 75.0  # the lowest score of an answer holding every word together
 # When the best two are still within AMBIGUOUS points, neither is shown as the match:
 # both are offered as the closest.  On the tuning seed at 10k this halved the wrong
 # answers shown (2.0 % -> 1.1 %) for 0.4 % of top-1; 1.0 point cost more top-1 (an

@@ -12,6 +12,7 @@ from rapidfuzz import fuzz, process
 from bot.search.candidates import Within, _Candidates
 from bot.search.params import (
     AMBIGUOUS,
+    EVERY_WORD,
     EVIDENCE_ALONE,
     EVIDENCE_MARGIN,
     EVIDENCE_POOL,
@@ -57,7 +58,7 @@ def _tier_score(
     if exact:
         return 100.0
     if every_word:
-        return 75.0 + 24.0 * (0.5 * phrase / 100.0 + 0.5 * focus)
+        return EVERY_WORD + 24.0 * (0.5 * phrase / 100.0 + 0.5 * focus)
     return 74.0 * (0.6 * coverage + 0.4 * phrase / 100.0)
 
 
@@ -198,9 +199,16 @@ class _Ranker(_Candidates):
         if self._questions is not None and not (hits and hits[0].score >= 100.0 * weight):
             hits = self._with_questions(query, hits, limit, weight, within)
         hits = hits[:limit]
-        if len(hits) >= 2 and not hits[0].exact and hits[0].score - hits[1].score < AMBIGUOUS:
-            # Still two answers about as good: neither is shown as THE match; both are
-            # offered as the closest ones instead of one being confidently wrong.
+        if (
+            len(hits) >= 2
+            and not hits[0].exact
+            and hits[1].score >= EVERY_WORD
+            and hits[0].score - hits[1].score < AMBIGUOUS
+        ):
+            # Still two answers that both hold every word together, about as well: neither
+            # is shown as THE match; both are offered as the closest ones instead of one
+            # being confidently wrong.  (Two that each hold part of the query are shown:
+            # "Another match" reaches the other.)
             return SearchResult([], self._labels(plan, ranked))
         if hits:
             return SearchResult(hits, [])
