@@ -3,7 +3,7 @@
 Run: ``.venv/bin/python -m benchmarks.bench_search [--sizes 10000,100000,1000000]
 [--seed 2] [--queries 100]``.  Each size is measured in a fresh subprocess so the sizes do
 not pollute each other's memory; the held-out interviews (``benchmarks/heldout/``) run in
-one more.  The parent prints the tables and writes ``benchmarks/results.md``.
+one more (both held-out sets).  The parent prints the tables and writes ``benchmarks/results.md``.
 
 Seeds: the corpus, its queries and the autocomplete prefixes all come from ``--seed``.
 ``TUNING_SEED`` (1) is the one to tune the search on; ``REPORTING_SEED`` (2, the default)
