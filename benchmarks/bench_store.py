@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import os
 import sys
 import sysconfig
 import tempfile
 import time
-from collections.abc import Awaitable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Sequence
 from itertools import groupby
 from pathlib import Path
 from typing import Any
@@ -51,13 +52,18 @@ from bot.store import Store
 imported = time.perf_counter()
 
 async def main():
-    db = Path(sys.argv[1])
-    check = await check_at_start(db)  # what quotebot run does before anything else
-    assert check.problem is None, check.problem
+    target, cache = sys.argv[1], Path(sys.argv[4])
+    postgresql = target.startswith("postgresql://")
+    if postgresql:  # quotebot run checks no file: the server checks its own pages
+        thorough = False
+    else:
+        check = await check_at_start(Path(target))  # what quotebot run does first
+        assert check.problem is None, check.problem
+        thorough = check.thorough
     checked = time.perf_counter()
-    store = await Store.open(db)  # then setup_hook: open_library, ensure_loaded, the cogs
-    try:
-        library = Library(store, [], index_cache=db.with_suffix(".index"))
+    store = await Store.open(target if postgresql else Path(target), cache_dir=cache)
+    try:  # then setup_hook: open_library, ensure_loaded, the cogs
+        library = Library(store, [], index_cache=cache / "bench.index")
         await ensure_loaded(library)
         loaded = time.perf_counter()
         for extension in EXTENSIONS:
@@ -74,7 +80,7 @@ async def main():
         "python_start_wall": spawned_to_python, "ready_wall": ready_wall,
         "imports": imported - started, "check": checked - imported,
         "catalog_index": loaded - checked, "cogs": ready - loaded,
-        "first_quote": first, "rss_mb": rss, "thorough": check.thorough,
+        "first_quote": first, "rss_mb": rss, "thorough": thorough,
     }
 
 print(json.dumps(asyncio.run(main())))
@@ -121,24 +127,49 @@ def drop_page_cache(files: Sequence[Path], how: str) -> str:
     )
 
 
-def restart(db: Path, size: int, query: str, *, unclean: bool, cache: str) -> dict[str, Any]:
+def restart(
+    target: str, tmp: Path, size: int, query: str, *, unclean: bool, cache: str
+) -> dict[str, Any]:
     """`quotebot run`'s start-up in a new interpreter, from spawning it to ready, with the
-    page cache emptied first; `unclean` leaves a killed run's marker (the full check)."""
-    marker = running_marker(db)
-    if unclean:
-        marker.write_text("benchmark: a run that never stopped cleanly\n")
-    else:
-        marker.unlink(missing_ok=True)
-    side = [f for f in (db.with_name(db.name + s) for s in ("-wal", "-shm")) if f.exists()]
-    emptied = drop_page_cache([db, db.with_suffix(".index"), *side], cache)
+    page cache emptied first; `unclean` leaves a killed run's marker (the full check; SQLite
+    only: PostgreSQL has no file to check)."""
+    files = [f for f in tmp.iterdir() if f.is_file()]  # the database, index and answer caches
+    marker = running_marker(Path(target))
+    if not target.startswith("postgresql://"):
+        if unclean:
+            marker.write_text("benchmark: a run that never stopped cleanly\n")
+        else:
+            marker.unlink(missing_ok=True)
+    emptied = drop_page_cache(files, cache)
     spawned = time.time()
-    result: dict[str, Any] = dict(run_python(RESTART, str(db), str(size), query))
+    result: dict[str, Any] = dict(run_python(RESTART, target, str(size), query, str(tmp)))
     result["ready"] = result["ready_wall"] - spawned
     result["interpreter"] = result["python_start_wall"] - spawned
     result["cache"] = emptied
     assert result["thorough"] is unclean
     marker.unlink(missing_ok=True)
     return result
+
+
+@contextlib.asynccontextmanager
+async def database(server: str | None, tmp: Path, size: int) -> AsyncIterator[str]:
+    """Where one size is measured: a new SQLite file in `tmp`, or a new database on the
+    PostgreSQL `server` (created for the run from the URL's database, dropped after)."""
+    if server is None:
+        yield str(tmp / "bench.db")
+        return
+    import asyncpg
+
+    name = f"quotebot_bench_{size}_{os.getpid()}"
+    admin = await asyncpg.connect(server)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield server.rsplit("/", 1)[0] + "/" + name
+        finally:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
 
 
 def interviews(size: int) -> list[Interview]:
@@ -160,43 +191,50 @@ def interviews(size: int) -> list[Interview]:
     return out
 
 
-async def measure(size: int, cache: str) -> dict[str, Any]:
+async def measure(size: int, cache: str, server: str | None) -> dict[str, Any]:
     corpus = interviews(size)
     query = " ".join(corpus[len(corpus) // 2].passages[0].text.split()[:6])
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "bench.db"
-        store = await Store.open(db)
-        stalls: list[float] = []
+    with tempfile.TemporaryDirectory() as folder:
+        tmp = Path(folder)
+        async with database(server, tmp, size) as target:
+            store = await Store.open(target if server else Path(target), cache_dir=tmp)
+            stalls: list[float] = []
 
-        async def phase(work: Awaitable[T]) -> tuple[T, float]:
-            """`work`'s result and seconds; its longest loop stall goes to `stalls`."""
-            started = time.perf_counter()
-            result, stall = await watch_loop(work)
-            stalls.append(stall)
-            return result, time.perf_counter() - started
+            async def phase(work: Awaitable[T]) -> tuple[T, float]:
+                """`work`'s result and seconds; its longest loop stall goes to `stalls`."""
+                started = time.perf_counter()
+                result, stall = await watch_loop(work)
+                stalls.append(stall)
+                return result, time.perf_counter() - started
 
-        try:
-            report, load = await phase(store.replace_corpus(corpus, []))
-            assert report.quotes.added == size
-            again, unchanged = await phase(store.replace_corpus(corpus, []))
-            assert again.unchanged
-            del corpus, report, again  # as a reload frees the parsed answers once stored
-            gc.collect()
-            stored, read = await phase(store.read_corpus())
-            assert stored.answers == size
-            db_mb = db.stat().st_size / 2**20
-            library = Library(store, [], index_cache=db.with_suffix(".index"))
-            _, first_start = await phase(library.refresh())
-        finally:
-            await store.close()
-        # The median of three restarts each way: one varies by half a second on this machine.
-        restarts: dict[str, Any] = {}
-        for how in ("clean", "unclean"):
-            runs = sorted(
-                (restart(db, size, query, unclean=how == "unclean", cache=cache) for _ in range(3)),
-                key=lambda run: run["ready"],
-            )
-            restarts[how] = {**runs[1], "ready_runs": [round(r["ready"], 2) for r in runs]}
+            try:
+                report, load = await phase(store.replace_corpus(corpus, []))
+                assert report.quotes.added == size
+                again, unchanged = await phase(store.replace_corpus(corpus, []))
+                assert again.unchanged
+                del corpus, report, again  # as a reload frees the parsed answers once stored
+                gc.collect()
+                stored, read = await phase(store.read_corpus())
+                assert stored.answers == size
+                on_disk = await (
+                    store.size_bytes() if server else asyncio.to_thread(os.path.getsize, target)
+                )
+                db_mb = on_disk / 2**20
+                library = Library(store, [], index_cache=tmp / "bench.index")
+                _, first_start = await phase(library.refresh())
+            finally:
+                await store.close()
+            # The median of three restarts each way: one varies by half a second here.
+            restarts: dict[str, Any] = {}
+            for how in ("clean",) if server else ("clean", "unclean"):
+                runs = sorted(
+                    (
+                        restart(target, tmp, size, query, unclean=how == "unclean", cache=cache)
+                        for _ in range(3)
+                    ),
+                    key=lambda run: run["ready"],
+                )
+                restarts[how] = {**runs[1], "ready_runs": [round(r["ready"], 2) for r in runs]}
     return {
         "size": size,
         "load": load,
@@ -213,6 +251,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument(
+        "--db",
+        help="postgresql://user:pass@host/db: measure PostgreSQL (each size in a new database "
+        "created on that server and dropped after); default: SQLite files in a temp dir",
+    )
+    parser.add_argument(
         "--cache",
         choices=("evict", "drop", "warm"),
         default="evict",
@@ -224,7 +267,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     restarts: list[str] = []
     cache = ""
     for size in (int(s) for s in args.sizes.split(",") if s):
-        r = asyncio.run(measure(size, args.cache))
+        r = asyncio.run(measure(size, args.cache, args.db))
         rows.append(
             f"| {size:,} | {r['load']:.2f} | {size / r['load']:,.0f} | {r['unchanged']:.2f} "
             f"| {r['read']:.2f} | {r['db_mb']:.0f} | {r['first_start']:.2f} "
@@ -236,6 +279,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             if size != 1_000_000:
                 verdict += " (target set at 1M)"
             check = "integrity_check" if run["thorough"] else "quick_check"
+            if args.db:
+                check = "no file check: the server checks its pages"
             restarts.append(
                 f"| {size:,} | {how} ({check}) | {run['ready']:.2f} "
                 f"| {', '.join(map(str, run['ready_runs']))} | {run['interpreter']:.2f} "
@@ -244,6 +289,9 @@ def main(argv: Sequence[str] | None = None) -> None:
                 f"| {verdict} |"
             )
         print(f"{size:,} answers measured", file=sys.stderr, flush=True)
+    where = "PostgreSQL (a new database per size on the --db server)" if args.db else "SQLite"
+    print(f"Backend: {where}.")
+    print()
     print(
         "| answers | load s | answers/s | reload unchanged s | catalog read s | DB MB "
         "| first start (index built from the store) s | longest loop stall ms |"

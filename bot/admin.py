@@ -465,15 +465,6 @@ def problem_groups(
     ]
 
 
-def database_bytes(path: Path) -> int:
-    """The database's size on disk, with its write-ahead log."""
-    total = 0
-    for candidate in (path, path.with_name(path.name + "-wal")):
-        with contextlib.suppress(OSError):
-            total += candidate.stat().st_size
-    return total
-
-
 def format_duration(seconds: float) -> str:
     seconds = max(0, int(seconds))
     days, rest = divmod(seconds, 86400)

@@ -11,6 +11,7 @@ import sqlite3
 import sys
 import textwrap
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from bot.admin import problem_groups
@@ -31,7 +32,7 @@ from bot.inspection import inspect_file
 from bot.inspection import render_text as render_inspection
 from bot.library import Library, ReloadOutcome, ensure_loaded, open_library
 from bot.recovery import explain, rebuild_if_unusable
-from bot.settings import Settings, SettingsError
+from bot.settings import Settings, SettingsError, parse_db
 from bot.store import StoreError
 
 PARTLY_LOADED = 3  # `quotebot load`'s exit status when some files were kept or skipped
@@ -99,8 +100,7 @@ async def ready_catalog(library: Library) -> Catalog:
 
 async def _with_library(settings: Settings, args: argparse.Namespace) -> int:
     if args.command == "load" and args.rebuild:
-        path = args.db or settings.db_path
-        moved = await rebuild_if_unusable(path)
+        moved = None if settings.db_url else await rebuild_if_unusable(settings.db_path)
         if moved is not None:
             problem, aside = moved
             print(
@@ -234,7 +234,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="quotebot", description=__doc__)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--db", type=Path, help="database file (default: QUOTEBOT_DB or data/quotebot.db)"
+        "--db",
+        help="database file or postgresql://user:pass@host/db URL "
+        "(default: QUOTEBOT_DB or data/quotebot.db)",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -308,6 +310,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = Settings.from_env()
+        if getattr(args, "db", None) is not None:  # a path or a postgresql:// URL
+            db_path, db_url = parse_db(args.db)
+            settings = replace(settings, db_path=db_path, db_url=db_url)
+            args.db = None
         logging.basicConfig(
             level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )

@@ -30,27 +30,19 @@ class Facets:
     @classmethod
     def build(cls, answers: Iterable[tuple[str, str, str]], ids: Sequence[str]) -> Facets:
         """`answers`: (id, speaker, interview id) in catalog order; `ids`: the index's rows."""
-        by_speaker: dict[str, list[int]] = {}
-        by_interview: dict[str, list[int]] = {}
-        indexed = iter(ids)
-        row = -1
-        position: dict[str, int] | None = None
-        for pid, speaker, interview in answers:
-            if position is None:
-                row += 1
-                current = next(indexed, None)
-                if current != pid:  # orders differ (a reload in between): look ids up
-                    position = {value: at for at, value in enumerate(ids)}
-            at = row if position is None else position.get(pid, -1)
-            if at < 0:
-                continue
-            by_speaker.setdefault(speaker, []).append(at)
-            by_interview.setdefault(interview, []).append(at)
-
-        def arrays(found: dict[str, list[int]]) -> dict[str, Rows]:
-            return {key: np.asarray(rows, dtype=np.int64) for key, rows in found.items()}
-
-        return cls(len(ids), arrays(by_speaker), arrays(by_interview))
+        read = list(answers)
+        indexed = list(ids)
+        if [a[0] for a in read] == indexed:
+            rows = np.arange(len(read), dtype=np.int64)
+        else:  # orders differ (a reload in between): look each id up
+            position = {value: at for at, value in enumerate(indexed)}
+            rows = np.fromiter((position.get(a[0], -1) for a in read), np.int64, len(read))
+        keep = rows >= 0
+        rows = rows[keep]
+        kept = [a for a, k in zip(read, keep.tolist(), strict=True) if k]
+        speakers = _groups([a[1] for a in kept], rows)
+        interviews = _groups([a[2] for a in kept], rows)
+        return cls(len(indexed), speakers, interviews)
 
     def speaker_counts(self) -> Counter[str]:
         return Counter({name: len(rows) for name, rows in self.speakers.items()})
@@ -73,3 +65,14 @@ class Facets:
             mine[self.interviews.get(interview, np.zeros(0, np.int64))] = True
             flags = mine if speakers is None else flags & mine
         return flags
+
+
+def _groups(keys: list[str], rows: Rows) -> dict[str, Rows]:
+    """The rows of each key (one sort, not a Python append per row)."""
+    if not keys:
+        return {}
+    names, inverse = np.unique(np.array(keys, dtype=object), return_inverse=True)
+    order = np.argsort(inverse, kind="stable")
+    bounds = np.searchsorted(inverse[order], np.arange(len(names) + 1))
+    grouped = rows[order]
+    return {str(name): grouped[bounds[i] : bounds[i + 1]] for i, name in enumerate(names.tolist())}

@@ -184,15 +184,18 @@ class Library:
         return ReloadOutcome(report, problems, seconds, files, kept=kept, skipped=skipped)
 
 
-async def open_library(settings: Settings, db: Path | None = None) -> Library:
-    """Open (creating and migrating if needed) the database named by the settings.
+async def open_library(settings: Settings, db: Path | str | None = None) -> Library:
+    """Open (creating and migrating if needed) the database named by the settings (or `db`:
+    a SQLite path or a PostgreSQL URL; with PostgreSQL the index and answer caches go in the
+    folder of `settings.db_path`).
 
     A process killed while saving the search index cache leaves its temporary file
     (``.<name>.index.<pid>.<thread>.tmp``, as big as the index) beside it; start-up deletes
     those of processes no longer running, whether or not this run saves the index again.
     """
-    path = db or settings.db_path
-    store = await Store.open(path)
+    target = db or settings.db_target
+    path = settings.db_path if isinstance(target, str) else target
+    store = await Store.open(target, cache_dir=path.parent)
     index_cache = path.with_suffix(".index")
     try:
         remove_stale_temporaries(index_cache)

@@ -112,11 +112,14 @@ def about_embed(stats: dict[str, int], interviews: list[str], topics: list[str])
     embed.add_field(
         name="How to use",
         value=(
-            "`/quote` find a quote by a few words (typos are fine)\n"
-            "`/random` a random quote, optionally on a topic or by a speaker\n"
+            "`/quote` find a quote by a few words (typos are fine), by a speaker or in an "
+            "interview if you like; **Share as image** posts it as a card\n"
+            "`/random` a random quote, optionally on a topic, by a speaker, from an interview\n"
             "`/topic` every quote about a topic\n"
-            "`/trivia play` a trivia round for the whole channel; `/trivia leaderboard`\n"
+            "`/trivia play` a trivia round (or a game: `questions`) for the channel; "
+            "`/trivia leaderboard`\n"
             "`/daily set` (Manage Server) a quote every day at a local time\n"
+            "`/quote-settings` (Manage Server) how quote cards look\n"
             "`/about` this message"
         ),
         inline=False,

@@ -38,10 +38,11 @@ def question_embed(
         colour=COLOUR,
     )
     bonus = round(points * SPEED_BONUS / BASE_POINTS)
+    hint = f" · 💡 a hint leaves {HINT_SHARE:.0%} of them" if len(round_.choices) > 2 else ""
     embed.set_footer(
         text=truncate(
             f"{KIND_NAMES.get(q.kind, q.kind)} · right: {points} points, + up to {bonus} for "
-            f"speed · 💡 a hint leaves {HINT_SHARE:.0%} of them · round {round_.id}",
+            f"speed{hint} · round {round_.id}",
             FOOTER,
         )
     )

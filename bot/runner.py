@@ -44,15 +44,17 @@ def _settings_for(settings: Settings, db: Path | None) -> Settings:
 
 async def _run(settings: Settings) -> None:
     # The database first: a bad file is a clear message before anything talks to Discord.
-    check = await check_at_start(settings.db_path)
-    log.info(
-        "database checked with %s",
-        "integrity_check (the last run did not shut down cleanly)"
-        if check.thorough
-        else "quick_check",
-    )
-    if check.problem is not None:
-        raise StoreError(check.problem)
+    # (PostgreSQL checks its own pages and recovers itself: no file to check or mark.)
+    if settings.db_url is None:
+        check = await check_at_start(settings.db_path)
+        log.info(
+            "database checked with %s",
+            "integrity_check (the last run did not shut down cleanly)"
+            if check.thorough
+            else "quick_check",
+        )
+        if check.problem is not None:
+            raise StoreError(check.problem)
     apply_endpoints(settings.api_url, settings.gateway_url)
     bot = QuoteBot(settings)
     loop = asyncio.get_running_loop()
@@ -69,7 +71,7 @@ async def _run(settings: Settings) -> None:
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop, sig)
-    marker = mark_running(settings.db_path)
+    marker = None if settings.db_url else mark_running(settings.db_path)
     try:
         async with bot:
             assert settings.token is not None

@@ -38,6 +38,15 @@ def _id_set(name: str, raw: str | None) -> frozenset[int]:
     return frozenset(ids)
 
 
+def parse_db(raw: str) -> tuple[Path, str | None]:
+    """QUOTEBOT_DB: ``postgresql://user:pass@host/db`` selects PostgreSQL (local caches stay
+    beside the default file); a path or ``sqlite:///path`` is the SQLite file."""
+    if raw.startswith(("postgresql://", "postgres://", "postgresql+asyncpg://")):
+        return DEFAULT_DB, raw
+    raw = raw.removeprefix("sqlite:///")
+    return (Path(raw) if raw else DEFAULT_DB), None
+
+
 def _shard_plan(count_raw: str | None, ids_raw: str | None) -> ShardPlan:
     count_text = (count_raw or "").strip()
     ids_text = (ids_raw or "").strip()
@@ -65,7 +74,8 @@ class Settings:
     """Everything configurable. The token never appears in repr() or logs."""
 
     token: str | None = field(default=None, repr=False)
-    db_path: Path = DEFAULT_DB
+    db_path: Path = DEFAULT_DB  # the SQLite file; with db_url, where local caches go (its folder)
+    db_url: str | None = field(default=None, repr=False)  # QUOTEBOT_DB=postgresql://...
     seeds_dir: Path = Path("seeds")
     data_dir: Path = Path("data")
     dev_guild_id: int | None = None
@@ -91,9 +101,11 @@ class Settings:
             values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
         values.update(os.environ if env is None else env)
         token = (values.get("DISCORD_TOKEN") or "").strip() or None
+        db_path, db_url = parse_db((values.get("QUOTEBOT_DB") or "").strip())
         return cls(
             token=token,
-            db_path=Path(values.get("QUOTEBOT_DB") or DEFAULT_DB),
+            db_path=db_path,
+            db_url=db_url,
             seeds_dir=Path(values.get("QUOTEBOT_SEEDS_DIR") or "seeds"),
             data_dir=Path(values.get("QUOTEBOT_DATA_DIR") or "data"),
             dev_guild_id=_int_or_none("DEV_GUILD_ID", values.get("DEV_GUILD_ID")),
@@ -106,6 +118,11 @@ class Settings:
                 Path(p) for p in (values.get("QUOTEBOT_CARD_FONTS") or "").split(os.pathsep) if p
             ),
         )
+
+    @property
+    def db_target(self) -> Path | str:
+        """What `Store.open` opens: the PostgreSQL URL, else the SQLite file."""
+        return self.db_url or self.db_path
 
     @property
     def input_paths(self) -> tuple[Path, ...]:

@@ -37,7 +37,6 @@ from bot.admin import (
     ImportRejected,
     PreparedImport,
     check_upload,
-    database_bytes,
     diff_lines,
     display_name,
     error_lines,
@@ -545,7 +544,7 @@ class Admin(commands.Cog):
         embed.add_field(name="Servers", value=str(len(self.bot.guilds)))
         embed.add_field(
             name="Database",
-            value=f"{human_bytes(database_bytes(Path(store.path)))} · schema {await store.schema_version()}",
+            value=f"{human_bytes(await store.size_bytes())} · schema {await store.schema_version()}",
         )
         embed.add_field(name="Reloading now", value="yes" if self.library.reloading else "no")
         stats = {**self.library.catalog.stats(), "trivia": await store.admin_trivia_count()}

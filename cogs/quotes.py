@@ -17,6 +17,7 @@ from discord.ext import commands
 from bot.catalog import Catalog, QuoteView
 from bot.client import QuoteBot, member_cooldown
 from bot.errors import UserError
+from bot.facets import Facets
 from bot.render import (
     PAGE_SIZE,
     about_embed,
@@ -252,6 +253,7 @@ class Quotes(commands.Cog):
         self.bot = bot
         self.topic_timeout = 300.0
         self.last_random: dict[int, str] = {}
+        self._warm: asyncio.Future[Facets] | None = None
 
     @property
     def catalog(self) -> Catalog:
@@ -259,9 +261,15 @@ class Quotes(commands.Cog):
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(FullAnswerButton, AnotherMatchButton, TopicPageButton)
+        # The filters' rows per speaker and interview: read now, in the search lane, rather
+        # than on the first filtered search or autocomplete (after a reload: on first use).
+        catalog = self.catalog
+        self._warm = asyncio.ensure_future(self.bot.search_lane.run(lambda: catalog.facets))
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(FullAnswerButton, AnotherMatchButton, TopicPageButton)
+        if self._warm is not None:
+            await asyncio.gather(self._warm, return_exceptions=True)
 
     # --- /quote -------------------------------------------------------------
 

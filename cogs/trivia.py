@@ -41,6 +41,7 @@ from bot.trivia.games import (
     hinted_points,
     parse_season,
 )
+from bot.trivia.sample import sampled_from_shelf
 from bot.trivia_host import TriviaHost, busy_text
 from bot.views_trivia import ALL_TIME_KEY, PERSISTENT, board_view, hint_helps, round_view
 
@@ -130,7 +131,7 @@ class Trivia(commands.Cog):
                 self._bank = await asyncio.to_thread(
                     TriviaBank.build,
                     curated,
-                    catalog.passages.stream(),
+                    sampled_from_shelf(catalog.passages, stop=self._stop_building),
                     titles,
                     self._stop_building,
                 )

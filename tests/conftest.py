@@ -18,11 +18,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from pgcluster import pg_cluster, pg_url, report_header
+from storefixtures import open_store, store, store_target
 
 from bot.emulator import DiscordEmulator, StartBot, World, build_world, launch
 from bot.settings import Settings
 
-__all__ = ["pg_cluster", "pg_url"]  # PostgreSQL fixtures: see tests/pgcluster.py
+# PostgreSQL fixtures: see tests/pgcluster.py; the store on both backends: tests/storefixtures.py
+__all__ = ["open_store", "pg_cluster", "pg_url", "store", "store_target"]
 
 if TYPE_CHECKING:
     from bot.client import QuoteBot

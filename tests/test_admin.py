@@ -243,12 +243,7 @@ def test_format_duration_and_bytes() -> None:
 # --- store: audit trail and pending uploads --------------------------------------------
 
 
-@pytest.fixture
-async def store(tmp_path: Path):  # type: ignore[no-untyped-def]
-    s = await Store.open(tmp_path / "q.db")
-    yield s
-    await s.close_lanes()
-    await s.close()
+# `store`: tests/storefixtures.py, on SQLite and on PostgreSQL
 
 
 async def test_audit_trail_newest_first_and_filtered(store: Store) -> None:

@@ -511,8 +511,7 @@ async def test_import_cancel_stores_nothing(
     assert not result.buttons and not result.embeds
     assert not (settings.data_dir / "interviews").exists()
     assert await qbot.library.store.pending_import_owner("0" * 16) is None
-    async with qbot.library.store.conn.execute("SELECT count(*) FROM pending_imports") as cur:
-        assert (await cur.fetchone())[0] == 0
+    assert await qbot.library.store.pending_import_count() == 0
 
 
 async def test_bad_uploads_are_refused_with_the_reason(

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
-
 from bot.daily import THREAD_NAME_MAX, thread_name
 from bot.store import Store
 
@@ -21,12 +16,7 @@ def test_thread_names_fit_discord_and_keep_the_day() -> None:
     assert thread_name("", "2024-06-01") == "Quote of the day · 2024-06-01"
 
 
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    s = await Store.open(tmp_path / "q.db")
-    yield s
-    await s.close_lanes()
-    await s.close()
+# `store`: tests/storefixtures.py, on SQLite and on PostgreSQL
 
 
 async def test_options_are_stored_replaced_and_the_post_keeps_its_thread(store: Store) -> None:

@@ -508,14 +508,37 @@ def call_strategies(world: World) -> dict[str, st.SearchStrategy[Call]]:
                 optional={
                     "topic": text(100).filter(bool),
                     "difficulty": st.sampled_from(["easy", "medium", "hard"]),
+                    "questions": st.integers(1, 20),
                 },
             ),
             anyone,
         ),
-        "trivia leaderboard": (st.just({}), anyone),
+        "trivia leaderboard": (
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "season": st.one_of(
+                        text(40).filter(bool), st.sampled_from(["all-time", "1", "2", "0"])
+                    )
+                },
+            ),
+            anyone,
+        ),
         "trivia stats": (st.fixed_dictionaries({}, optional={"member": members}), anyone),
+        "trivia season start": (
+            st.fixed_dictionaries({}, optional={"name": text(60).filter(bool)}),
+            managers,
+        ),
         "trivia-settings": (
-            st.fixed_dictionaries({}, optional={"round_seconds": st.integers(5, 300)}),
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "round_seconds": st.integers(5, 300),
+                    "right_points": st.integers(1, 100),
+                    "reveal_evidence": st.booleans(),
+                    "generated_questions": st.booleans(),
+                },
+            ),
             st.just("moderator"),
         ),
         "daily set": (
@@ -539,7 +562,11 @@ def call_strategies(world: World) -> dict[str, st.SearchStrategy[Call]]:
                         ),
                     ),
                 },
-                optional={"topic": text(100).filter(bool)},
+                optional={
+                    "topic": text(100).filter(bool),
+                    "mention": st.sampled_from(list(world.guild.roles.values())),
+                    "thread": st.booleans(),
+                },
             ),
             st.just("moderator"),
         ),
@@ -556,6 +583,7 @@ def call_strategies(world: World) -> dict[str, st.SearchStrategy[Call]]:
             managers,
         ),
         "admin reload": (st.just({}), managers),
+        "admin export": (st.just({}), managers),
         "admin import": (
             st.fixed_dictionaries({"file": uploads}, optional={"title": text(200).filter(bool)}),
             managers,

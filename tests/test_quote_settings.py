@@ -1,18 +1,21 @@
-"""Per-server quote settings in the store: real SQLite files, reopened."""
+"""Per-server quote settings in the store, on SQLite and PostgreSQL, reopened."""
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
+import sqlalchemy.exc
 
 from bot.store import Store
 
 
-async def test_card_theme_defaults_sets_updates_and_persists(tmp_path: Path) -> None:
-    path = tmp_path / "q.db"
-    store = await Store.open(path)
+async def test_card_theme_defaults_sets_updates_and_persists(
+    open_store: Callable[[], Awaitable[Store]], store_target: str | Path
+) -> None:
+    store = await open_store()
     try:
         assert await store.card_theme(1234) is None
         await store.set_card_theme(1234, "dark", by=42)
@@ -23,21 +26,26 @@ async def test_card_theme_defaults_sets_updates_and_persists(tmp_path: Path) -> 
         assert await store.card_theme(999) is None
     finally:
         await store.close()
-    reopened = await Store.open(path)
+    reopened = await open_store()
     try:
         assert await reopened.card_theme(1234) == "light"
         assert await reopened.schema_version() >= 7
     finally:
         await reopened.close()
-    with sqlite3.connect(path) as raw:
-        rows = raw.execute("SELECT guild_id, card_theme, updated_by FROM quote_settings").fetchall()
-    assert sorted(rows) == [(1234, "light", 43), (2**62, "light", None)]
+    if isinstance(store_target, Path):
+        with sqlite3.connect(store_target) as raw:
+            rows = raw.execute(
+                "SELECT guild_id, card_theme, updated_by FROM quote_settings"
+            ).fetchall()
+        assert sorted(rows) == [(1234, "light", 43), (2**62, "light", None)]
 
 
-async def test_unknown_theme_is_refused_by_the_schema(tmp_path: Path) -> None:
-    store = await Store.open(tmp_path / "q.db")
+async def test_unknown_theme_is_refused_by_the_schema(
+    open_store: Callable[[], Awaitable[Store]],
+) -> None:
+    store = await open_store()
     try:
-        with pytest.raises(sqlite3.IntegrityError):
+        with pytest.raises((sqlite3.IntegrityError, sqlalchemy.exc.IntegrityError)):
             await store.set_card_theme(1, "neon")
         assert await store.card_theme(1) is None
     finally:

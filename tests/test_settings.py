@@ -36,3 +36,13 @@ def test_settings_are_frozen() -> None:
     s = Settings.from_env({}, env_file=None)
     with pytest.raises(AttributeError):
         s.token = "x"  # type: ignore[misc]
+
+
+def test_quotebot_db_selects_the_backend(tmp_path: Path) -> None:
+    url = "postgresql://bot:s3cret@db.example/quotebot"
+    pg = Settings.from_env({"QUOTEBOT_DB": url}, env_file=None)
+    assert (pg.db_url, pg.db_target, pg.db_path) == (url, url, Path("data/quotebot.db"))
+    assert "s3cret" not in repr(pg)
+    for value in (str(tmp_path / "q.db"), f"sqlite:///{tmp_path / 'q.db'}"):
+        lite = Settings.from_env({"QUOTEBOT_DB": value}, env_file=None)
+        assert (lite.db_url, lite.db_target) == (None, tmp_path / "q.db")

@@ -1,17 +1,28 @@
-"""The store against real SQLite files: migrations, all-or-nothing loads, diffs, bad files."""
+"""The store on both backends (SQLite files and a real PostgreSQL, see tests/storefixtures.py):
+migrations, all-or-nothing loads, diffs; SQLite's own: bad files, WAL, in-place upgrades."""
 
+import asyncio
 import hashlib
 import logging
+import shutil
 import sqlite3
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
+import asyncpg
 import pytest
+import sqlalchemy.exc
 
 from bot import store as store_module
 from bot.models import Interview, InterviewMeta, Passage, Topic
 from bot.store import Change, Store, StoreError, _migrations, fingerprint
+from bot.store import migrate as store_migrate
 from bot.store import plan as store_plan
+
+# A duplicate key in a load, as each driver reports it (the load is rolled back either way).
+DUPLICATE = (sqlite3.IntegrityError, asyncpg.UniqueViolationError, sqlalchemy.exc.IntegrityError)
 
 
 def make_interview(iid: str, answers: list[str], title: str = "T") -> Interview:
@@ -41,10 +52,18 @@ def make_interview(iid: str, answers: list[str], title: str = "T") -> Interview:
 
 
 @pytest.fixture
-async def store(tmp_path: Path):  # type: ignore[no-untyped-def]
+async def sqlite_store(tmp_path: Path):  # type: ignore[no-untyped-def]
     s = await Store.open(tmp_path / "q.db")
     yield s
     await s.close()
+
+
+def sqlite_rows(path: Path, sql: str) -> list[tuple[Any, ...]]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
 
 
 def test_migrations_are_numbered_one_to_n_without_gaps() -> None:
@@ -54,13 +73,20 @@ def test_migrations_are_numbered_one_to_n_without_gaps() -> None:
     assert numbers == list(range(1, len(numbers) + 1))
 
 
-async def test_migrations_from_empty_set_version_and_wal(store: Store) -> None:
+async def test_migrations_from_empty_set_version(store: Store) -> None:
     latest = max(n for n, _, _ in _migrations())
     assert await store.schema_version() == latest
-    async with store.conn.execute("PRAGMA journal_mode") as cur:
-        assert (await cur.fetchone())[0] == "wal"
     assert await store.migrate() == latest  # idempotent
     assert await store.integrity_ok()
+
+
+async def test_a_new_sqlite_file_is_wal_and_marked_ours(sqlite_store: Store) -> None:
+    latest = max(n for n, _, _ in _migrations())
+    assert sqlite_rows(sqlite_store.path, "PRAGMA journal_mode") == [("wal",)]
+    assert sqlite_rows(sqlite_store.path, "PRAGMA user_version") == [(latest,)]
+    assert sqlite_rows(sqlite_store.path, "PRAGMA application_id") == [
+        (store_module.APPLICATION_ID,)
+    ]
 
 
 async def test_load_then_same_again_reports_nothing(store: Store) -> None:
@@ -103,7 +129,7 @@ async def test_failed_load_leaves_old_data(store: Store) -> None:
     dup = replace(
         bad, id="three", passages=tuple(replace(p, interview_id="three") for p in bad.passages)
     )
-    with pytest.raises(sqlite3.IntegrityError):  # same passage id twice: the insert fails midway
+    with pytest.raises(DUPLICATE):  # same passage id twice: the insert fails midway
         await store.replace_corpus([a, bad, dup], [])
     stored = await store.read_corpus()
     assert [i.id for i in stored.interviews] == ["one"]
@@ -195,13 +221,13 @@ async def test_a_load_in_many_batches_stores_every_row(
 
 
 async def test_debug_log_of_a_load_names_statements_not_rows(
-    store: Store, caplog: pytest.LogCaptureFixture
+    sqlite_store: Store, caplog: pytest.LogCaptureFixture
 ) -> None:
     """aiosqlite logs each call at DEBUG; a load's rows (and their text) stay out of it."""
     secret = "a sentence nobody should find in the log"
     interviews = [make_interview(f"iv{n}", [f"{secret} {k}." for k in range(40)]) for n in range(3)]
     with caplog.at_level(logging.DEBUG, logger="aiosqlite"):
-        await store.replace_corpus(interviews, [])
+        await sqlite_store.replace_corpus(interviews, [])
     lines = [r.getMessage() for r in caplog.records if r.name == "aiosqlite"]
     assert any("INSERT INTO passages" in line and "[120 rows]" in line for line in lines)
     assert all(secret not in line and len(line) < 500 for line in lines)
@@ -249,10 +275,151 @@ async def test_migration_5_moves_sentences_into_their_answers_row(tmp_path: Path
         )
         assert await store.get_meta(store_module.SUMMARY_KEY) is not None
         assert await store.read_corpus() == corpus
-        async with store.conn.execute(
-            "SELECT name FROM sqlite_master WHERE name = 'sentences'"
-        ) as cur:
-            assert await cur.fetchall() == []
         assert await store.integrity_ok()
     finally:
         await store.close()
+    assert sqlite_rows(path, "SELECT name FROM sqlite_master WHERE name = 'sentences'") == []
+
+
+def test_every_numbered_file_has_a_revision() -> None:
+    """A new `bot/migrations/NNN_*.sql` needs its revision `bot/store/revisions/NNN_*.py`
+    (one line: `run_sql_file("NNN_*.sql")`); the head is the last file."""
+    files = [n for n, _, _ in _migrations() if n > store_migrate.LEGACY_LAST]
+    revisions = store_migrate.revision_numbers()
+    assert revisions == [store_migrate.LEGACY_LAST, *files]
+    assert store_migrate.head() == f"{max(n for n, _, _ in _migrations()):03d}"
+
+
+async def test_a_database_made_by_the_numbered_runner_upgrades_in_place(tmp_path: Path) -> None:
+    """tests/fixtures/store/v5.db was made by the store before Alembic (commit bfbaddf,
+    schema version 5; see make_v5.py there): it opens, keeps every row, and is stamped."""
+    path = tmp_path / "v5.db"
+    shutil.copyfile(FIXTURES / "v5.db", path)
+    columns = {
+        t: ", ".join(r[1] for r in sqlite_rows(path, f"PRAGMA table_info({t})")) for t in V5_TABLES
+    }
+    before = {t: sqlite_rows(path, f"SELECT {columns[t]} FROM {t} ORDER BY 1") for t in V5_TABLES}
+    assert sqlite_rows(path, "SELECT name FROM sqlite_master WHERE name = 'alembic_version'") == []
+    store = await Store.open(path)
+    try:
+        assert await store.schema_version() == max(n for n, _, _ in _migrations())
+        corpus = await store.read_corpus()
+        assert [iv.id for iv in corpus.interviews] == ["one", "two"]
+        assert next(store.passages.stream()).text == "The river was cold that winter."
+        big = 2**62 + 12345
+        daily = await store.daily_get(big)
+        assert daily is not None and daily.channel_id == big + 1
+        assert not await store.daily_claim(
+            big, "2027-01-15", "x", "n2", big + 1, 1_800_000_000, [], 1_800_000_300
+        )  # the claim made before the upgrade still holds its day
+        score = await store.trivia_score(big, big + 3)
+        assert score is not None and (score.points, score.correct) == (10, 1)
+        assert [q.id for q in await store.read_trivia()] == ["q1"]
+        assert [a.action for a in await store.admin_actions()] == ["reload"]
+        assert await store.pending_import_owner("tok") == big + 2
+        assert await store.integrity_ok()
+    finally:
+        await store.close()
+    after = {t: sqlite_rows(path, f"SELECT {columns[t]} FROM {t} ORDER BY 1") for t in V5_TABLES}
+    assert after == before  # every row and column kept (later migrations only add)
+    seasons = sqlite_rows(path, "SELECT guild_id, season FROM trivia_season_scores")
+    assert seasons == [(2**62 + 12345, 1)]  # 006 carried the scores into season 1
+    assert sqlite_rows(path, "SELECT version_num FROM alembic_version") == [(store_migrate.head(),)]
+    again = await Store.open(path)  # stamped: nothing left to do
+    try:
+        assert await again.schema_version() == max(n for n, _, _ in _migrations())
+    finally:
+        await again.close()
+
+
+FIXTURES = Path(__file__).parent / "fixtures" / "store"
+V5_TABLES = (
+    "interviews",
+    "speakers",
+    "passages",
+    "topics",
+    "passage_topics",
+    "meta",
+    "trivia_questions",
+    "trivia_rounds",
+    "trivia_answers",
+    "trivia_scores",
+    "trivia_seen",
+    "daily_schedules",
+    "daily_posts",
+    "daily_bag",
+    "admin_audit",
+    "pending_imports",
+)
+
+
+async def test_a_daily_claim_is_won_once_across_two_stores(
+    store: Store, open_store: Callable[[], Awaitable[Store]]
+) -> None:
+    """Two processes' stores on one database claim the same (guild, day) at once, many
+    times: each day is won by exactly one (the row insert is the claim)."""
+    other = await open_store()
+    try:
+        days = [f"2027-01-{d:02d}" for d in range(1, 21)]
+        for n, _day in enumerate(days):
+            guild = 2**62 + n  # Discord ids are 64-bit
+            await store.daily_put(guild, 7, "09:00", "UTC", None, 100, days[n], 0, None)
+
+        async def claim(s: Store, n: int) -> bool:
+            return await s.daily_claim(2**62 + n, days[n], f"q{n}", "nonce", 7, 100, [], 400)
+
+        for n in range(len(days)):
+            won = await asyncio.gather(claim(store, n), claim(other, n))
+            assert sorted(won) == [False, True]
+            post = await other.daily_post(2**62 + n, days[n])
+            assert post is not None and post.status == "sending" and post.quote_id == f"q{n}"
+    finally:
+        await other.close()
+
+
+async def test_a_reload_notice_reaches_another_store(
+    store: Store, open_store: Callable[[], Awaitable[Store]]
+) -> None:
+    """PostgreSQL: NOTIFY from one store reaches a listening one. SQLite: one process's
+    file, so both calls say there is nobody to tell."""
+    other = await open_store()
+    try:
+        heard: asyncio.Queue[str] = asyncio.Queue()
+        listening = await other.listen_reloads(heard.put_nowait)
+        sent = await store.notify_reload("abc123")
+        assert listening == sent == (store.kind == "postgresql")
+        if sent:
+            async with asyncio.timeout(30):  # delivery is immediate; the bound is a safety net
+                assert await heard.get() == "abc123"
+    finally:
+        await other.close()
+
+
+async def test_postgresql_answers_are_read_from_a_local_copy_per_corpus(
+    pg_url: str, tmp_path: Path
+) -> None:
+    """The search threads read answers synchronously: on PostgreSQL from a SQLite copy made
+    once per corpus fingerprint, which a second process reuses and a reload replaces."""
+    cache = tmp_path / "cache"
+    first = await Store.open(pg_url, cache_dir=cache)
+    try:
+        a = make_interview("one", ["First answer.", "Second answer."])
+        await first.replace_corpus([a], [])
+        corpus = await first.read_corpus()
+        copies = sorted(cache.glob("answers-*.db"))
+        assert len(copies) == 1 and first.passages.path == copies[0]
+        assert [p.id for p in first.passages.stream()] == [p.id for p in a.passages]
+        second = await Store.open(pg_url, cache_dir=cache)
+        try:
+            assert (await second.read_corpus()).fingerprint == corpus.fingerprint
+            assert second.passages.path == copies[0]  # reused, not made again
+            assert second.passages[a.passages[1].id] == a.passages[1]
+        finally:
+            await second.close()
+        b = make_interview("one", ["First answer.", "Changed answer."])
+        await first.replace_corpus([b], [])
+        await first.read_corpus()
+        assert first.passages.path != copies[0]
+        assert [p.text for p in first.passages.stream()] == ["First answer.", "Changed answer."]
+    finally:
+        await first.close()

@@ -9,6 +9,7 @@ import re
 import shutil
 import sys
 import threading
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -555,12 +556,7 @@ def test_streaks() -> None:
 # --------------------------------------------------------------------------- store
 
 
-@pytest.fixture
-async def store(tmp_path: Path):  # type: ignore[no-untyped-def]
-    s = await Store.open(tmp_path / "q.db")
-    yield s
-    await s.close_lanes()
-    await s.close()
+# `store`: tests/storefixtures.py, on SQLite and on PostgreSQL
 
 
 async def start(store: Store, q: Question, channel: int = 10, seconds: float = 20) -> int | None:
@@ -577,7 +573,9 @@ async def start(store: Store, q: Question, channel: int = 10, seconds: float = 2
     )
 
 
-async def test_round_lifecycle_in_the_store(store: Store, tmp_path: Path) -> None:
+async def test_round_lifecycle_in_the_store(
+    store: Store, open_store: Callable[[], Awaitable[Store]]
+) -> None:
     q = make_questions(1)[0]
     round_id = await start(store, q)
     assert round_id is not None
@@ -627,7 +625,7 @@ async def test_round_lifecycle_in_the_store(store: Store, tmp_path: Path) -> Non
     await store.set_trivia_round_seconds(1, 7.5, by=5)
     await store.close_lanes()
     await store.close()
-    again = await Store.open(tmp_path / "q.db")
+    again = await open_store()
     try:
         active = await again.trivia_active_rounds()
         assert [r.channel_id for r in active] == [11]

@@ -7,6 +7,8 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
 
 import pytest
 
@@ -123,11 +125,7 @@ def test_season_names_and_the_leaderboard_option() -> None:
 # --------------------------------------------------------------------------- the store
 
 
-@pytest.fixture
-async def store(tmp_path: Path) -> Store:
-    opened = await Store.open(tmp_path / "t.db")
-    yield opened  # type: ignore[misc]
-    await opened.close()
+# `store`: tests/storefixtures.py, on SQLite and on PostgreSQL
 
 
 async def _play(store: Store, channel: int, at: datetime, game_id: int | None = None) -> int:
@@ -302,3 +300,51 @@ def test_migration_006_carries_scores_into_a_first_season(tmp_path: Path) -> Non
         (3, 1, 12, 9, 1, 2, 0, 1),
     ]
     conn.close()
+
+
+def test_migration_006_runs_on_postgresql(pg_cluster: Any, pg_url: str) -> None:
+    """The DDL and the carry-over of 006 are portable: on PostgreSQL, over the two tables it
+    builds on (written here in PostgreSQL's dialect: 002 is the store's to port), it makes
+    its tables and gives each server with scores its first season."""
+    name = urlparse(pg_url).path.lstrip("/")
+    pg_cluster.psql(
+        "CREATE TABLE trivia_rounds (id BIGINT PRIMARY KEY, guild_id BIGINT NOT NULL, "
+        "channel_id BIGINT NOT NULL, message_id BIGINT, question_id TEXT NOT NULL, "
+        "question TEXT NOT NULL, choices TEXT NOT NULL, correct INTEGER NOT NULL, "
+        "started_at TEXT NOT NULL, ends_at TEXT NOT NULL, status TEXT NOT NULL, "
+        "started_by BIGINT);"
+        "CREATE TABLE trivia_scores (guild_id BIGINT NOT NULL, user_id BIGINT NOT NULL, "
+        "points INTEGER NOT NULL DEFAULT 0, correct INTEGER NOT NULL DEFAULT 0, "
+        "answered INTEGER NOT NULL DEFAULT 0, streak INTEGER NOT NULL DEFAULT 0, "
+        "best_streak INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (guild_id, user_id));"
+        "INSERT INTO trivia_rounds VALUES (1, 1, 2, NULL, 'q', '{}', '[]', 0, "
+        "'2024-01-05T10:00:00.000000+00:00', '2024-01-05T10:00:20.000000+00:00', "
+        "'finished', NULL);"
+        "INSERT INTO trivia_scores VALUES (1, 10, 40, 3, 4, 2, 3), (3, 12, 9, 1, 2, 0, 1);",
+        name,
+    )
+    (sql,) = [sql for number, _, sql in _migrations() if number == 6]
+    pg_cluster.psql(sql, name)
+    seasons = pg_cluster.psql(
+        "SELECT guild_id, number, name, started_at FROM trivia_seasons ORDER BY guild_id", name
+    )
+    assert seasons.splitlines() == [
+        "1|1|Season 1|2024-01-05T10:00:00.000000+00:00",
+        "3|1|Season 1|1970-01-01T00:00:00.000000+00:00",
+    ]
+    carried = pg_cluster.psql(
+        "SELECT user_id, season, points FROM trivia_season_scores ORDER BY user_id", name
+    )
+    assert carried.splitlines() == ["10|1|40", "12|1|9"]
+    pg_cluster.psql(
+        "INSERT INTO trivia_games VALUES (1, 1, 2, 3, 0, NULL, NULL, 'active', 7, 'x', NULL);"
+        "INSERT INTO trivia_options(guild_id, right_points, updated_at) VALUES (1, 20, 'x') "
+        "ON CONFLICT(guild_id) DO UPDATE SET right_points = "
+        "coalesce(excluded.right_points, trivia_options.right_points)",
+        name,
+    )
+    with pytest.raises(RuntimeError, match="duplicate key"):  # one active game a channel
+        pg_cluster.psql(
+            "INSERT INTO trivia_games VALUES (2, 1, 2, 3, 0, NULL, NULL, 'active', 7, 'x', NULL)",
+            name,
+        )

@@ -271,6 +271,24 @@ async def test_a_new_season_closes_the_old_one_and_all_time_keeps_counting(
         )
         return await handle.wait_original()
 
+    listed = await emulator.autocomplete(
+        "trivia", {}, focused="season", subcommand="leaderboard", guild=world.guild, user=alice
+    )
+    assert [(c["name"], c["value"]) for c in listed] == [
+        ("All-time", "all-time"),
+        ("Season 2 · Spring cup (current)", "2"),
+        ("Season 1 (ended)", "1"),
+    ]
+    typed = await emulator.autocomplete(
+        "trivia",
+        {"season": "spring"},
+        focused="season",
+        subcommand="leaderboard",
+        guild=world.guild,
+        user=alice,
+    )
+    assert [c["value"] for c in typed] == ["2"]
+
     now = await board({})
     assert "Season 2 · Spring cup (current)" in now.embed["title"]  # type: ignore[index]
     assert "Nobody has answered" in now.embed["description"]  # type: ignore[index]

@@ -21,7 +21,7 @@ from bot.trivia import TriviaBank, generate
 from bot.trivia.bank import topic_sample
 from bot.trivia.games import TriviaOptions
 from bot.trivia.model import folded
-from bot.trivia.sample import sample_answers
+from bot.trivia.sample import sample_answers, sample_ids
 from bot.trivia_host import TriviaHost
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -175,3 +175,12 @@ async def test_a_topic_outside_the_sample_gets_questions_made_for_it(tmp_path: P
         assert frozenset(inside) not in host._topics
     finally:
         await store.close()
+
+
+def test_the_sample_from_who_said_what_is_the_sample_of_the_answers() -> None:
+    """The bot samples from (id, speaker, interview) rows and then reads only the sampled
+    answers; that gives the same sample as sampling the answers themselves."""
+    passages = synthetic_passages(1200)
+    keys = [(p.id, p.speaker, p.interview_id) for p in passages]
+    for limit in (50, 300, 5000):
+        assert sample_ids(keys, limit) == [p.id for p in sample_answers(passages, limit)]

@@ -3,18 +3,22 @@
 One module per concern, each adding its statements to `Store` as a base class, so callers
 keep calling `store.daily_claim(...)`, `store.replace_corpus(...)`:
 
-- `base`: the connection, lanes, migrations, meta table, integrity checks;
+- `base`: the connections ("lanes"), opening, the meta table, integrity checks;
+- `dialect`: all that differs between SQLite and PostgreSQL; `migrate` + `revisions/`: Alembic;
 - `corpus` (+ `plan`, the load's diff and rows): loading and reading the corpus;
 - `shelf`: `PassageShelf`, the answers read by id (sync, from worker threads);
-- `admin`, `daily`, `trivia`, `quote_settings`: each feature's rows;
+- `admin`, `daily`, `trivia` (+ `trivia_games`, `trivia_seasons`), `quote_settings`: each
+  feature's rows; `events`: LISTEN/NOTIFY between processes;
 - `rows`: the row types handed out, and their converters.
 """
 
 from bot.store.admin import AdminStore
-from bot.store.base import APPLICATION_ID, CORPUS_TABLES, Lane, StoreBase, _migrations
+from bot.store.base import CORPUS_TABLES, Lane, StoreBase
 from bot.store.corpus import CorpusStore
 from bot.store.daily import DailyStore
 from bot.store.errors import StoreError
+from bot.store.events import RELOAD_CHANNEL, EventsStore
+from bot.store.migrate import APPLICATION_ID, _migrations
 from bot.store.plan import (
     INSERT_BATCH,
     SUMMARY_KEY,
@@ -39,7 +43,15 @@ from bot.store.shelf import PassageShelf
 from bot.store.trivia import TriviaStore
 
 
-class Store(CorpusStore, AdminStore, DailyStore, TriviaStore, QuoteSettingsStore, StoreBase):
+class Store(
+    CorpusStore,
+    AdminStore,
+    DailyStore,
+    TriviaStore,
+    QuoteSettingsStore,
+    EventsStore,
+    StoreBase,
+):
     """Owns the database connections. Create with `await Store.open(path)`."""
 
 
@@ -47,6 +59,7 @@ __all__ = [
     "APPLICATION_ID",
     "CORPUS_TABLES",
     "INSERT_BATCH",
+    "RELOAD_CHANNEL",
     "SUMMARY_KEY",
     "AdminAction",
     "Change",

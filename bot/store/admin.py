@@ -9,13 +9,11 @@ from typing import Any
 from bot.store.base import StoreBase
 from bot.store.rows import AdminAction, PendingImport
 
+ADMIN = "admin"  # the lane: on the main one a row could join a reload's transaction
+
 
 class AdminStore(StoreBase):
     """The audit trail and pending imports."""
-
-    # --- admin ------------------------------------------------------------------
-    # Admin rows go through their own lane: on `self.conn` they could join a reload's
-    # transaction (or end it on an error).
 
     async def record_admin_action(
         self,
@@ -31,37 +29,44 @@ class AdminStore(StoreBase):
     ) -> int:
         """Append one row to the audit trail; returns its id."""
         when = (at or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")
-        conn = await self._lane("admin").connection()
-        cur = await conn.execute(
+        new_id = await self._scalar(
+            ADMIN,
             "INSERT INTO admin_audit(at, user_id, user_name, guild_id, action, detail, result, "
-            "message) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (when, user_id, user_name, guild_id, action, detail, result, message),
+            "message) VALUES (:at, :user_id, :user_name, :guild_id, :action, :detail, :result, "
+            ":message) RETURNING id",
+            {
+                "at": when,
+                "user_id": user_id,
+                "user_name": user_name,
+                "guild_id": guild_id,
+                "action": action,
+                "detail": detail,
+                "result": result,
+                "message": message,
+            },
         )
-        await cur.close()
-        return int(cur.lastrowid or 0)
+        return int(new_id or 0)
 
     async def admin_actions(
         self, *, limit: int = 20, actions: Sequence[str] = (), results: Sequence[str] = ()
     ) -> list[AdminAction]:
         """Newest first, optionally only some actions and/or results."""
         where: list[str] = []
-        params: list[Any] = []
+        params: dict[str, Any] = {"limit": limit}
         if actions:
-            where.append(f"action IN ({','.join('?' * len(actions))})")
-            params.extend(actions)
+            where.append("action IN :actions")
+            params["actions"] = list(actions)
         if results:
-            where.append(f"result IN ({','.join('?' * len(results))})")
-            params.extend(results)
-        sql = (
+            where.append("result IN :results")
+            params["results"] = list(results)
+        statement = (
             "SELECT id, at, user_id, user_name, guild_id, action, detail, result, message "
             "FROM admin_audit"
         )
         if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY id DESC LIMIT ?"
-        conn = await self._lane("admin").connection()
-        async with conn.execute(sql, (*params, limit)) as cur:
-            rows = await cur.fetchall()
+            statement += " WHERE " + " AND ".join(where)
+        statement += " ORDER BY id DESC LIMIT :limit"
+        rows = await self._all(ADMIN, statement, params)
         return [
             AdminAction(
                 id=r[0],
@@ -80,11 +85,18 @@ class AdminStore(StoreBase):
     async def save_pending_import(
         self, *, token: str, user_id: int, filename: str, title: str, content: bytes, at: datetime
     ) -> None:
-        conn = await self._lane("admin").connection()
-        await conn.execute(
+        await self._run(
+            ADMIN,
             "INSERT INTO pending_imports(token, user_id, created_at, filename, title, content) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (token, user_id, at.astimezone(UTC).isoformat(), filename, title, content),
+            "VALUES (:token, :user_id, :created_at, :filename, :title, :content)",
+            {
+                "token": token,
+                "user_id": user_id,
+                "created_at": at.astimezone(UTC).isoformat(),
+                "filename": filename,
+                "title": title,
+                "content": content,
+            },
         )
 
     async def take_pending_import(self, token: str, user_id: int) -> PendingImport | None:
@@ -92,13 +104,12 @@ class AdminStore(StoreBase):
 
         One statement, so it is atomic: a double click confirms once.
         """
-        conn = await self._lane("admin").connection()
-        async with conn.execute(
-            "DELETE FROM pending_imports WHERE token = ? AND user_id = ? "
+        row = await self._first(
+            ADMIN,
+            "DELETE FROM pending_imports WHERE token = :token AND user_id = :user_id "
             "RETURNING token, user_id, created_at, filename, title, content",
-            (token, user_id),
-        ) as cur:
-            row = await cur.fetchone()
+            {"token": token, "user_id": user_id},
+        )
         if row is None:
             return None
         return PendingImport(
@@ -111,26 +122,24 @@ class AdminStore(StoreBase):
         )
 
     async def pending_import_owner(self, token: str) -> int | None:
-        conn = await self._lane("admin").connection()
-        async with conn.execute(
-            "SELECT user_id FROM pending_imports WHERE token = ?", (token,)
-        ) as cur:
-            row = await cur.fetchone()
-        return None if row is None else int(row[0])
+        owner = await self._scalar(
+            ADMIN, "SELECT user_id FROM pending_imports WHERE token = :token", {"token": token}
+        )
+        return None if owner is None else int(owner)
+
+    async def pending_import_count(self) -> int:
+        """Uploads waiting for Confirm or Cancel."""
+        return int(await self._scalar(ADMIN, "SELECT count(*) FROM pending_imports") or 0)
 
     async def admin_trivia_count(self) -> int:
         """Stored trivia questions, for /admin status."""
-        conn = await self._lane("admin").connection()
-        async with conn.execute("SELECT count(*) FROM trivia_questions") as cur:
-            row = await cur.fetchone()
-        return 0 if row is None else int(row[0])
+        return int(await self._scalar(ADMIN, "SELECT count(*) FROM trivia_questions") or 0)
 
     async def purge_pending_imports(self, before: datetime) -> int:
         """Forget uploads created before `before`; returns how many."""
-        conn = await self._lane("admin").connection()
-        cur = await conn.execute(
-            "DELETE FROM pending_imports WHERE created_at < ?",
-            (before.astimezone(UTC).isoformat(),),
+        result = await self._run(
+            ADMIN,
+            "DELETE FROM pending_imports WHERE created_at < :before",
+            {"before": before.astimezone(UTC).isoformat()},
         )
-        await cur.close()
-        return int(cur.rowcount)
+        return int(result.rowcount)

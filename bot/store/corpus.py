@@ -22,7 +22,9 @@ from bot.models import (
     Passage,
     Topic,
 )
-from bot.store.base import CORPUS_TABLES, StoreBase, _now
+from bot.store import dialect
+from bot.store.base import CORPUS_TABLES, MAIN, SET_META, StoreBase, _now
+from bot.store.dialect import Tx
 from bot.store.plan import (
     SUMMARY_KEY,
     _diff,
@@ -43,29 +45,26 @@ from bot.store.rows import (
     _trivia_content,
     _trivia_rows,
 )
-from bot.store.trivia import _TRIVIA_COLUMNS
+from bot.store.shelf import materialise, shelf_path
+from bot.store.trivia import TRIVIA_COLUMNS
 from bot.trivia import Question
 
 
 class CorpusStore(StoreBase):
-    """Loading and reading the corpus; loads run on the main connection (`self.conn`)."""
-
-    # --- corpus -----------------------------------------------------------------
+    """Loading and reading the corpus, on the main lane."""
 
     async def _snapshot(self) -> _Stored:
-        """The stored corpus's identity, to diff a load against (rows fetched by aiosqlite's
-        thread, turned into dicts in another: ~1M answers would stall the loop otherwise)."""
-        async with self.conn.execute("SELECT id, content_hash FROM interviews") as cur:
-            iv_rows = await cur.fetchall()
-        async with self.conn.execute("SELECT id, interview_id, position FROM passages") as cur:
-            p_rows = await cur.fetchall()
-        async with self.conn.execute(
-            "SELECT t.slug, t.name, t.aliases, t.keywords, "
-            "(SELECT group_concat(passage_id) FROM "
-            " (SELECT passage_id FROM passage_topics pt WHERE pt.topic_slug = t.slug ORDER BY 1)) "
-            "FROM topics t"
-        ) as cur:
-            t_rows = await cur.fetchall()
+        """The stored corpus's identity, to diff a load against (rows fetched by the driver,
+        turned into dicts in a worker thread: ~1M answers would stall the loop otherwise)."""
+        links = dialect.sorted_concat(
+            self.kind, "passage_id", "passage_topics pt WHERE pt.topic_slug = t.slug"
+        )
+        async with self._tx(MAIN, write=False) as tx:
+            iv_rows = await _fetch(tx, "SELECT id, content_hash FROM interviews")
+            p_rows = await _fetch(tx, "SELECT id, interview_id, position FROM passages")
+            t_rows = await _fetch(
+                tx, f"SELECT t.slug, t.name, t.aliases, t.keywords, {links} FROM topics t"
+            )
         return await asyncio.to_thread(_Stored.of_rows, iv_rows, p_rows, t_rows)
 
     async def replace_corpus(
@@ -101,44 +100,43 @@ class CorpusStore(StoreBase):
         report = replace(plan.report, extra=extra)
         if report.unchanged:
             return report
-        conn = self.conn
-        await conn.execute("BEGIN IMMEDIATE")
-        try:
-            await conn.executemany("DELETE FROM interviews WHERE id = ?", plan.stale)
+        async with self._tx(MAIN) as tx:
+            await dialect.serialise_loads(tx)
+            if plan.stale:
+                await tx.executemany(
+                    "DELETE FROM interviews WHERE id = :id", [{"id": i} for (i,) in plan.stale]
+                )
             loaded_at = _now()
             await self._insert_interviews(plan.fresh, loaded_at)
-            await conn.execute("DELETE FROM topics")
-            await conn.executemany(
-                "INSERT INTO topics(slug, name, curated, aliases, keywords) VALUES (?, ?, ?, ?, ?)",
-                plan.topic_rows,
-            )
-            await conn.executemany(
-                "INSERT INTO passage_topics(topic_slug, passage_id) VALUES (?, ?)",
-                plan.link_rows,
+            await tx.execute("DELETE FROM topics")
+            await dialect.bulk_insert(tx, "topics", TOPIC_COLUMNS, plan.topic_rows)
+            await dialect.bulk_insert(
+                tx, "passage_topics", ("topic_slug", "passage_id"), plan.link_rows
             )
             if trivia is not None and extra["trivia"].any:
-                await self._replace_trivia(trivia)
-            await self.set_meta("corpus_loaded_at", loaded_at)
-            await self.set_meta(SUMMARY_KEY, plan.summary)
-            await conn.execute("COMMIT")
-        except BaseException:
-            await conn.execute("ROLLBACK")
-            raise
+                await tx.execute("DELETE FROM trivia_questions")
+                rows = [(qid, *row) for qid, row in _trivia_rows(trivia).items()]
+                await dialect.bulk_insert(tx, "trivia_questions", TRIVIA_COLUMNS, rows)
+            metas = [{"key": "corpus_loaded_at", "value": loaded_at}]
+            await tx.executemany(SET_META, [*metas, {"key": SUMMARY_KEY, "value": plan.summary}])
+        await self._shelve(json.loads(plan.summary)["fingerprint"])
         return report
 
     async def _insert_interviews(self, interviews: Sequence[Any], loaded_at: str) -> None:
-        """Insert `interviews` with their speakers and answers.
+        """Insert `interviews` with their speakers and answers, in the main lane's open
+        transaction (see `_replace_corpus`).
 
-        Rows of many interviews go in one ``executemany`` per table, INSERT_BATCH rows at
-        a time: a call per interview and table cost a thread hop each (aiosqlite), which
-        held a 1M-answer load to ~10k answers a second. Each batch's rows are made in a
-        worker thread (~0.25 s of JSON encoding per batch, off the event loop); making the
-        next while SQLite inserts one was no faster here (the two threads share the GIL)
-        and stalled the loop more.
+        Rows of many interviews go in one bulk insert per table (SQLite: executemany;
+        PostgreSQL: COPY), INSERT_BATCH rows at a time: a call per interview and table cost
+        a thread hop each (aiosqlite), which held a 1M-answer load to ~10k answers a second.
+        Each batch's rows are made in a worker thread (~0.25 s of JSON encoding per batch,
+        off the event loop); making the next while the database inserts one was no faster
+        here (the two threads share the GIL) and stalled the loop more.
         """
+        main = Tx(self.conn, self._lanes[MAIN].driver, self.kind)  # its transaction is open
         batches = _insert_batches(interviews, loaded_at)
         while (batch := await asyncio.to_thread(next, batches, None)) is not None:
-            await self.conn.executemany(*batch)
+            await dialect.bulk_insert(main, *batch)
 
     async def stored_fingerprint(self) -> str | None:
         """The stored answers' fingerprint from the last load's summary (None before one)."""
@@ -154,43 +152,56 @@ class CorpusStore(StoreBase):
         from before that has it computed and stored once here. Rows become objects in a
         worker thread (~1 s for the 83k interviews of a million answers).
         """
-        conn = self.conn
-        await conn.execute("BEGIN")
-        try:
-            async with conn.execute(
+        async with self._tx(MAIN, write=False) as tx:
+            iv_rows = await _fetch(
+                tx,
                 "SELECT id, title, interviewee, interviewer, publication, date, url, source, "
-                "content_hash FROM interviews ORDER BY id"
-            ) as cur:
-                iv_rows = await cur.fetchall()
-            async with conn.execute(
-                "SELECT interview_id, name FROM speakers ORDER BY interview_id, ord"
-            ) as cur:
-                speaker_rows = await cur.fetchall()
-            async with conn.execute(
-                "SELECT pt.topic_slug, pt.passage_id FROM passage_topics pt "
-                "JOIN passages p ON p.id = pt.passage_id ORDER BY pt.topic_slug, p.interview_id, p.position"
-            ) as cur:
-                link_rows = await cur.fetchall()
-            async with conn.execute(
-                "SELECT slug, name, curated, aliases, keywords FROM topics ORDER BY curated DESC, name"
-            ) as cur:
-                t_rows = await cur.fetchall()
-            summary = await self.get_meta(SUMMARY_KEY)
+                "content_hash FROM interviews ORDER BY id",
+            )
+            speaker_rows = await _fetch(
+                tx, "SELECT interview_id, name FROM speakers ORDER BY interview_id, ord"
+            )
+            link_rows = await _fetch(
+                tx,
+                "SELECT pt.topic_slug, pt.passage_id FROM passage_topics pt JOIN passages p "
+                "ON p.id = pt.passage_id ORDER BY pt.topic_slug, p.interview_id, p.position",
+            )
+            t_rows = await _fetch(
+                tx,
+                "SELECT slug, name, curated, aliases, keywords FROM topics "
+                "ORDER BY curated DESC, name",
+            )
+            summary = (
+                await tx.execute("SELECT value FROM meta WHERE key = :key", {"key": SUMMARY_KEY})
+            ).scalar()
             missing = summary is None
             if summary is None:
-                async with conn.execute(f"SELECT id FROM passages {_CATALOG_ORDER}") as cur:
-                    key = fingerprint_ids([r[0] for r in await cur.fetchall()])
-                async with conn.execute(
-                    "SELECT speaker, count(*) FROM passages GROUP BY speaker"
-                ) as cur:
-                    summary = _summary(key, Counter({r[0]: r[1] for r in await cur.fetchall()}))
-        finally:
-            await conn.execute("COMMIT")
+                ids = await _fetch(tx, f"SELECT id FROM passages {_CATALOG_ORDER}")
+                counts = await _fetch(tx, "SELECT speaker, count(*) FROM passages GROUP BY speaker")
+                key = fingerprint_ids([r[0] for r in ids])
+                summary = _summary(key, Counter({r[0]: r[1] for r in counts}))
         if missing:
             await self.set_meta(SUMMARY_KEY, summary)
-        return await asyncio.to_thread(
+        corpus = await asyncio.to_thread(
             _stored_corpus, iv_rows, speaker_rows, link_rows, t_rows, summary
         )
+        await self._shelve(corpus.fingerprint)
+        return corpus
+
+    async def _shelve(self, key: str) -> None:
+        """Point `self.passages` at the answers of the corpus with fingerprint `key`.
+
+        SQLite: the database file itself. PostgreSQL: a local SQLite copy of the answers,
+        made once per corpus (see `bot.store.shelf.materialise`).
+        """
+        if self.kind != dialect.POSTGRESQL:
+            return
+        path = shelf_path(self.target.path, key)
+        if not await asyncio.to_thread(path.exists):
+            async with self._tx(MAIN, write=False) as tx:
+                assert tx.conn is not None
+                await materialise(tx.conn, path)
+        self.passages.point_at(path)
 
     async def stored_interviews(self, ids: Sequence[str]) -> list[Interview]:
         """The stored versions of these interviews (those that exist), answers included.
@@ -203,33 +214,33 @@ class CorpusStore(StoreBase):
         wanted = sorted(set(ids))
         if not wanted:
             return []
-        marks = ", ".join("?" * len(wanted))
-        async with self.conn.execute(
-            "SELECT id, title, interviewee, interviewer, publication, date, url, source, "
-            f"content_hash FROM interviews WHERE id IN ({marks}) ORDER BY id",
-            wanted,
-        ) as cur:
-            iv_rows = await cur.fetchall()
-        async with self.conn.execute(
-            f"SELECT interview_id, name FROM speakers WHERE interview_id IN ({marks}) "
-            "ORDER BY interview_id, ord",
-            wanted,
-        ) as cur:
-            speaker_rows = await cur.fetchall()
-        async with self.conn.execute(
-            f"SELECT {_PASSAGE_COLUMNS} FROM passages WHERE interview_id IN ({marks}) "
-            f"{_CATALOG_ORDER}",
-            wanted,
-        ) as cur:
-            p_rows = await cur.fetchall()
+        params = {"ids": wanted}
+        async with self._tx(MAIN, write=False) as tx:
+            iv_rows = await _fetch(
+                tx,
+                "SELECT id, title, interviewee, interviewer, publication, date, url, source, "
+                "content_hash FROM interviews WHERE id IN :ids ORDER BY id",
+                params,
+            )
+            speaker_rows = await _fetch(
+                tx,
+                "SELECT interview_id, name FROM speakers WHERE interview_id IN :ids "
+                "ORDER BY interview_id, ord",
+                params,
+            )
+            p_rows = await _fetch(
+                tx,
+                f"SELECT {_PASSAGE_COLUMNS} FROM passages WHERE interview_id IN :ids "
+                f"{_CATALOG_ORDER}",
+                params,
+            )
         return await asyncio.to_thread(_stored_interviews, iv_rows, speaker_rows, p_rows)
 
     async def curated_topics(self) -> list[Topic]:
         """The stored curated topics (name, aliases, keywords), without their links."""
-        async with self.conn.execute(
-            "SELECT slug, name, aliases, keywords FROM topics WHERE curated = 1 ORDER BY name"
-        ) as cur:
-            rows = await cur.fetchall()
+        rows = await self._all(
+            MAIN, "SELECT slug, name, aliases, keywords FROM topics WHERE curated = 1 ORDER BY name"
+        )
         return [
             Topic(r[0], r[1], tuple(json.loads(r[2])), tuple(json.loads(r[3])), curated=True)
             for r in rows
@@ -238,20 +249,20 @@ class CorpusStore(StoreBase):
     async def counts(self) -> dict[str, int]:
         result = {}
         for table in CORPUS_TABLES:
-            result[table] = int(await self._scalar(f"SELECT count(*) FROM {table}"))
+            result[table] = int(await self._scalar(MAIN, f"SELECT count(*) FROM {table}"))
         return result
 
     async def _trivia_snapshot(self) -> dict[str, tuple[Any, ...]]:
-        async with self.conn.execute(f"SELECT {_TRIVIA_COLUMNS} FROM trivia_questions") as cur:
-            return {r[0]: tuple(r[1:]) for r in await cur.fetchall()}
+        rows = await self._all(MAIN, f"SELECT {', '.join(TRIVIA_COLUMNS)} FROM trivia_questions")
+        return {r[0]: tuple(r[1:]) for r in rows}
 
-    async def _replace_trivia(self, questions: Sequence[Question]) -> None:
-        """Inside `replace_corpus`'s transaction: the curated questions become `questions`."""
-        await self.conn.execute("DELETE FROM trivia_questions")
-        await self.conn.executemany(
-            f"INSERT INTO trivia_questions({_TRIVIA_COLUMNS}) VALUES ({', '.join('?' * 11)})",
-            [(qid, *row) for qid, row in _trivia_rows(questions).items()],
-        )
+
+TOPIC_COLUMNS = ("slug", "name", "curated", "aliases", "keywords")
+
+
+async def _fetch(tx: Tx, statement: str, params: dict[str, Any] | None = None) -> list[Any]:
+    """Every row of a read inside `tx` (on SQLite one driver call, as before SQLAlchemy)."""
+    return (await tx.execute(statement, params)).rows
 
 
 def _stored_corpus(

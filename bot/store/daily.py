@@ -1,4 +1,9 @@
-"""The daily post's schedules, claims and bag."""
+"""The daily post's schedules, claims and bag.
+
+The scheduler makes many small transactions, concurrently with commands: they go through
+the "daily" lane. A post is claimed by inserting its (guild, day) row before it is sent:
+the primary key makes that insert succeed once, whichever process or database runs it.
+"""
 
 from __future__ import annotations
 
@@ -6,82 +11,96 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.store.base import StoreBase
+from bot.store.dialect import for_update
 from bot.store.rows import DailyPostRow, DailyRow, _daily_post_row, _daily_row
+
+DAILY = "daily"
+_SCHEDULE = (
+    "SELECT guild_id, channel_id, local_time, timezone, topic, enabled, next_due, due_day, "
+    "paused_reason, failures, last_error, updated_at, updated_by, mention_role_id, thread "
+    "FROM daily_schedules"
+)
+_POST_COLUMNS = (
+    "guild_id",
+    "day",
+    "status",
+    "quote_id",
+    "nonce",
+    "channel_id",
+    "message_id",
+    "claimed_at",
+    "posted_at",
+    "attempts",
+    "note",
+    "thread_id",
+)
+_POST = f"SELECT {', '.join(_POST_COLUMNS)} FROM daily_posts"
+_UNBAG_CLAIM = (  # a claim's quote goes back in the bag
+    "DELETE FROM daily_bag WHERE guild_id = :guild_id AND quote_id = (SELECT quote_id "
+    "FROM daily_posts WHERE guild_id = :guild_id AND day = :day AND status = 'sending')"
+)
+_DROP_CLAIM = (
+    "DELETE FROM daily_posts WHERE guild_id = :guild_id AND day = :day AND status = 'sending'"
+)
+_MOVE_ON = (
+    "UPDATE daily_schedules SET next_due = :next_due, due_day = :next_day, failures = 0, "
+    "last_error = NULL WHERE guild_id = :guild_id AND due_day = :day AND enabled = 1 "
+    "AND paused_reason IS NULL"
+)
+
+Step = tuple[str, Mapping[str, Any]]
+
+
+class _Taken(Exception):
+    """A step that had to change a row changed none: the transaction is rolled back."""
 
 
 class DailyStore(StoreBase):
     """The daily scheduler's rows."""
 
-    # --- daily ------------------------------------------------------------------
-    # The scheduler makes many small transactions, concurrently with commands: they go
-    # through the "daily" lane, never `self.conn`.
-
-    _DAILY_SCHEDULE = (
-        "SELECT guild_id, channel_id, local_time, timezone, topic, enabled, next_due, due_day, "
-        "paused_reason, failures, last_error, updated_at, updated_by, mention_role_id, thread "
-        "FROM daily_schedules"
-    )
-    _DAILY_POST_COLUMNS = (
-        "guild_id",
-        "day",
-        "status",
-        "quote_id",
-        "nonce",
-        "channel_id",
-        "message_id",
-        "claimed_at",
-        "posted_at",
-        "attempts",
-        "note",
-        "thread_id",
-    )
-    _DAILY_POST = f"SELECT {', '.join(_DAILY_POST_COLUMNS)} FROM daily_posts"
-
-    async def _daily_rows(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        async with self._lane("daily").lock:
-            conn = await self._lane("daily").connection()
-            async with conn.execute(sql, params) as cur:
-                return list(await cur.fetchall())
+    async def _daily_rows(
+        self, statement: str, params: Mapping[str, Any] | None = None
+    ) -> list[Any]:
+        return await self._all(DAILY, statement, params)
 
     async def _daily_atomic(
-        self,
-        steps: Sequence[tuple[str, Sequence[Any] | Mapping[str, Any]]],
-        guard: tuple[str, Sequence[Any]] | None,
+        self, steps: Sequence[Step], guard: Step | None, *, must_insert: int | None = None
     ) -> bool:
-        """Run `steps` in one IMMEDIATE transaction; when `guard` (a SELECT) finds no row,
+        """Run `steps` in one writer's transaction. When `guard` (a SELECT; its rows are
+        locked on PostgreSQL) finds no row, or step number `must_insert` changes no row,
         nothing is written and the answer is False."""
-        async with self._lane("daily").lock:
-            conn = await self._lane("daily").connection()
-            await conn.execute("BEGIN IMMEDIATE")
-            try:
+        try:
+            async with self._tx(DAILY) as tx:
                 if guard is not None:
-                    async with conn.execute(*guard) as cur:
-                        if await cur.fetchone() is None:
-                            await conn.execute("ROLLBACK")
-                            return False
-                for sql, params in steps:
-                    await conn.execute(sql, params)
-                await conn.execute("COMMIT")
-            except BaseException:
-                await conn.execute("ROLLBACK")
-                raise
+                    found = await tx.execute(guard[0] + for_update(self.kind), guard[1])
+                    if found.first() is None:
+                        return False
+                for n, (statement, params) in enumerate(steps):
+                    result = await tx.execute(statement, params)
+                    if n == must_insert and result.rowcount == 0:
+                        raise _Taken
+        except _Taken:
+            return False
         return True
 
     async def daily_get(self, guild_id: int) -> DailyRow | None:
-        rows = await self._daily_rows(f"{self._DAILY_SCHEDULE} WHERE guild_id = ?", (guild_id,))
+        rows = await self._daily_rows(
+            f"{_SCHEDULE} WHERE guild_id = :guild_id", {"guild_id": guild_id}
+        )
         return _daily_row(rows[0]) if rows else None
 
     async def daily_due(self, now: int, limit: int) -> list[tuple[DailyRow, DailyPostRow | None]]:
         """Rows due at `now` (epoch seconds), earliest first (the next_due index), each with
         the post record of its due day if there is one."""
-        columns = ", ".join(f"p.{c}" for c in self._DAILY_POST_COLUMNS)
+        columns = ", ".join(f"p.{c}" for c in _POST_COLUMNS)
         rows = await self._daily_rows(
-            f"SELECT s.*, {columns} FROM ({self._DAILY_SCHEDULE} WHERE next_due IS NOT NULL "
-            "AND next_due <= ? ORDER BY next_due, guild_id LIMIT ?) s LEFT JOIN daily_posts p "
-            "ON p.guild_id = s.guild_id AND p.day = s.due_day ORDER BY s.next_due, s.guild_id",
-            (now, limit),
+            f"SELECT s.*, {columns} FROM ({_SCHEDULE} WHERE next_due IS NOT NULL "
+            "AND next_due <= :now ORDER BY next_due, guild_id LIMIT :limit) s "
+            "LEFT JOIN daily_posts p ON p.guild_id = s.guild_id AND p.day = s.due_day "
+            "ORDER BY s.next_due, s.guild_id",
+            {"now": now, "limit": limit},
         )
-        width = len(self._DAILY_POST_COLUMNS)
+        width = len(_POST_COLUMNS)
         return [
             (_daily_row(r[:-width]), None if r[-width] is None else _daily_post_row(r[-width:]))
             for r in rows
@@ -157,53 +176,56 @@ class DailyStore(StoreBase):
                 (
                     "UPDATE daily_posts SET status = 'unconfirmed', "
                     "note = 'the schedule was turned off while this post was being retried' "
-                    "WHERE guild_id = ? AND status = 'sending'",
-                    (guild_id,),
+                    "WHERE guild_id = :guild_id AND status = 'sending'",
+                    {"guild_id": guild_id},
                 ),
                 (
                     "UPDATE daily_schedules SET enabled = 0, next_due = NULL, failures = 0, "
-                    "updated_at = ?, updated_by = ? WHERE guild_id = ?",
-                    (now, by, guild_id),
+                    "updated_at = :now, updated_by = :by WHERE guild_id = :guild_id",
+                    {"now": now, "by": by, "guild_id": guild_id},
                 ),
             ],
-            ("SELECT 1 FROM daily_schedules WHERE guild_id = ? AND enabled = 1", (guild_id,)),
+            (
+                "SELECT 1 FROM daily_schedules WHERE guild_id = :guild_id AND enabled = 1",
+                {"guild_id": guild_id},
+            ),
         )
 
     async def daily_post(self, guild_id: int, day: str) -> DailyPostRow | None:
         rows = await self._daily_rows(
-            f"{self._DAILY_POST} WHERE guild_id = ? AND day = ?", (guild_id, day)
+            f"{_POST} WHERE guild_id = :guild_id AND day = :day", {"guild_id": guild_id, "day": day}
         )
         return _daily_post_row(rows[0]) if rows else None
 
     async def daily_last_post(self, guild_id: int) -> DailyPostRow | None:
         rows = await self._daily_rows(
-            f"{self._DAILY_POST} WHERE guild_id = ? AND status = 'posted' "
-            "ORDER BY day DESC LIMIT 1",
-            (guild_id,),
+            f"{_POST} WHERE guild_id = :guild_id AND status = 'posted' ORDER BY day DESC LIMIT 1",
+            {"guild_id": guild_id},
         )
         return _daily_post_row(rows[0]) if rows else None
 
     async def daily_last_problem(self, guild_id: int) -> DailyPostRow | None:
         """The latest day that was missed or could not be confirmed."""
         rows = await self._daily_rows(
-            f"{self._DAILY_POST} WHERE guild_id = ? AND status IN ('missed', 'unconfirmed') "
+            f"{_POST} WHERE guild_id = :guild_id AND status IN ('missed', 'unconfirmed') "
             "ORDER BY day DESC LIMIT 1",
-            (guild_id,),
+            {"guild_id": guild_id},
         )
         return _daily_post_row(rows[0]) if rows else None
 
     async def daily_latest_day(self, guild_id: int) -> str | None:
         """The latest day that has (or may have) a post: it must not get another."""
         rows = await self._daily_rows(
-            "SELECT max(day) FROM daily_posts WHERE guild_id = ? "
+            "SELECT max(day) FROM daily_posts WHERE guild_id = :guild_id "
             "AND status IN ('sending', 'posted', 'unconfirmed')",
-            (guild_id,),
+            {"guild_id": guild_id},
         )
         return None if not rows or rows[0][0] is None else str(rows[0][0])
 
     async def daily_history(self, guild_id: int, limit: int = 100) -> list[DailyPostRow]:
         rows = await self._daily_rows(
-            f"{self._DAILY_POST} WHERE guild_id = ? ORDER BY day DESC LIMIT ?", (guild_id, limit)
+            f"{_POST} WHERE guild_id = :guild_id ORDER BY day DESC LIMIT :limit",
+            {"guild_id": guild_id, "limit": limit},
         )
         return [_daily_post_row(r) for r in rows]
 
@@ -213,11 +235,11 @@ class DailyStore(StoreBase):
     async def daily_bag(self, guild_id: int) -> tuple[set[str], str | None]:
         """The quotes posted in this cycle, and the last quote posted (or being posted)."""
         rows = await self._daily_rows(
-            "SELECT quote_id, 0 FROM daily_bag WHERE guild_id = ? UNION ALL "
-            "SELECT * FROM (SELECT quote_id, 1 FROM daily_posts WHERE guild_id = ? "
+            "SELECT quote_id, 0 FROM daily_bag WHERE guild_id = :guild_id UNION ALL "
+            "SELECT * FROM (SELECT quote_id, 1 FROM daily_posts WHERE guild_id = :guild_id "
             "AND quote_id IS NOT NULL AND status IN ('sending', 'posted', 'unconfirmed') "
-            "ORDER BY day DESC LIMIT 1)",
-            (guild_id, guild_id),
+            "ORDER BY day DESC LIMIT 1) last_post",
+            {"guild_id": guild_id},
         )
         used = {str(r[0]) for r in rows if r[1] == 0}
         last = next((str(r[0]) for r in rows if r[1] == 1), None)
@@ -234,60 +256,80 @@ class DailyStore(StoreBase):
         reset: Sequence[str],
         lease_until: int,
     ) -> bool:
-        """Claim (guild, day) before sending: False when it is taken or no longer due."""
-        steps: list[tuple[str, Sequence[Any]]] = [
+        """Claim (guild, day) before sending: False when it is taken or no longer due.
+
+        The claim is the insert of the (guild, day) row: its primary key lets one insert
+        succeed, in this process or any other, and the rest of the claim is written only
+        with it.
+        """
+        steps: list[Step] = [
             (
                 "INSERT INTO daily_posts(guild_id, day, status, quote_id, nonce, channel_id, "
-                "claimed_at, attempts) VALUES (?, ?, 'sending', ?, ?, ?, ?, 1)",
-                (guild_id, day, quote_id, nonce, channel_id, now),
+                "claimed_at, attempts) VALUES (:guild_id, :day, 'sending', :quote_id, :nonce, "
+                ":channel_id, :now, 1) ON CONFLICT(guild_id, day) DO NOTHING",
+                {
+                    "guild_id": guild_id,
+                    "day": day,
+                    "quote_id": quote_id,
+                    "nonce": nonce,
+                    "channel_id": channel_id,
+                    "now": now,
+                },
             ),
             *(
-                ("DELETE FROM daily_bag WHERE guild_id = ? AND quote_id = ?", (guild_id, q))
+                (
+                    "DELETE FROM daily_bag WHERE guild_id = :guild_id AND quote_id = :quote_id",
+                    {"guild_id": guild_id, "quote_id": q},
+                )
                 for q in reset
             ),
             (
-                "INSERT OR REPLACE INTO daily_bag(guild_id, quote_id, used_at) VALUES (?, ?, ?)",
-                (guild_id, quote_id, now),
+                "INSERT INTO daily_bag(guild_id, quote_id, used_at) VALUES (:guild_id, "
+                ":quote_id, :now) ON CONFLICT(guild_id, quote_id) DO UPDATE SET "
+                "used_at = excluded.used_at",
+                {"guild_id": guild_id, "quote_id": quote_id, "now": now},
             ),
             (
-                "UPDATE daily_schedules SET next_due = ? WHERE guild_id = ?",
-                (lease_until, guild_id),
+                "UPDATE daily_schedules SET next_due = :lease_until WHERE guild_id = :guild_id",
+                {"lease_until": lease_until, "guild_id": guild_id},
             ),
         ]
-        guard = (
-            "SELECT 1 FROM daily_schedules s WHERE s.guild_id = ? AND s.enabled = 1 "
-            "AND s.due_day = ? AND s.next_due <= ? AND NOT EXISTS "
-            "(SELECT 1 FROM daily_posts p WHERE p.guild_id = s.guild_id AND p.day = ?)",
-            (guild_id, day, now, day),
+        guard: Step = (
+            "SELECT 1 FROM daily_schedules s WHERE s.guild_id = :guild_id AND s.enabled = 1 "
+            "AND s.due_day = :day AND s.next_due <= :now AND NOT EXISTS "
+            "(SELECT 1 FROM daily_posts p WHERE p.guild_id = s.guild_id AND p.day = :day)",
+            {"guild_id": guild_id, "day": day, "now": now},
         )
-        return await self._daily_atomic(steps, guard)
+        return await self._daily_atomic(steps, guard, must_insert=0)
 
     async def daily_attempt(
         self, guild_id: int, day: str, now: int, lease_until: int
     ) -> int | None:
         """Take the lease for another attempt at a claimed day. Returns the attempt number, or
         None when the row is not due (another process holds the lease)."""
+        key = {"guild_id": guild_id, "day": day}
         taken = await self._daily_atomic(
             [
                 (
-                    "UPDATE daily_posts SET attempts = attempts + 1 WHERE guild_id = ? AND day = ?",
-                    (guild_id, day),
+                    "UPDATE daily_posts SET attempts = attempts + 1 "
+                    "WHERE guild_id = :guild_id AND day = :day",
+                    key,
                 ),
                 (
-                    "UPDATE daily_schedules SET next_due = ? WHERE guild_id = ?",
-                    (lease_until, guild_id),
+                    "UPDATE daily_schedules SET next_due = :lease_until WHERE guild_id = :guild_id",
+                    {"lease_until": lease_until, "guild_id": guild_id},
                 ),
             ],
             (
-                "SELECT 1 FROM daily_schedules WHERE guild_id = ? AND due_day = ? AND enabled = 1 "
-                "AND paused_reason IS NULL AND next_due <= ?",
-                (guild_id, day, now),
+                "SELECT 1 FROM daily_schedules WHERE guild_id = :guild_id AND due_day = :day "
+                "AND enabled = 1 AND paused_reason IS NULL AND next_due <= :now",
+                {**key, "now": now},
             ),
         )
         if not taken:
             return None
         rows = await self._daily_rows(
-            "SELECT attempts FROM daily_posts WHERE guild_id = ? AND day = ?", (guild_id, day)
+            "SELECT attempts FROM daily_posts WHERE guild_id = :guild_id AND day = :day", key
         )
         return int(rows[0][0]) if rows else None
 
@@ -307,6 +349,7 @@ class DailyStore(StoreBase):
     ) -> None:
         """The post went out: keep its message id (and thread, and `note`: what of the
         mention or thread could not be made) and move the schedule to the next day."""
+        key = {"guild_id": guild_id, "day": day}
         await self._daily_atomic(
             [
                 (
@@ -314,24 +357,18 @@ class DailyStore(StoreBase):
                     "channel_id = :channel_id, posted_at = :posted_at, thread_id = :thread_id, "
                     "note = :note WHERE guild_id = :guild_id AND day = :day",
                     {
+                        **key,
                         "message_id": message_id,
                         "channel_id": channel_id,
                         "posted_at": posted_at,
                         "thread_id": thread_id,
                         "note": note,
-                        "guild_id": guild_id,
-                        "day": day,
                     },
                 ),
+                (_MOVE_ON, {**key, "next_due": next_due, "next_day": next_day}),
                 (
-                    "UPDATE daily_schedules SET next_due = ?, due_day = ?, failures = 0, "
-                    "last_error = NULL WHERE guild_id = ? AND due_day = ? AND enabled = 1 "
-                    "AND paused_reason IS NULL",
-                    (next_due, next_day, guild_id, day),
-                ),
-                (
-                    "DELETE FROM daily_posts WHERE guild_id = ? AND day < ?",
-                    (guild_id, keep_from),
+                    "DELETE FROM daily_posts WHERE guild_id = :guild_id AND day < :keep_from",
+                    {"guild_id": guild_id, "keep_from": keep_from},
                 ),
             ],
             None,
@@ -348,20 +385,17 @@ class DailyStore(StoreBase):
         next_day: str,
     ) -> None:
         """Close a day without a confirmed post ('missed' or 'unconfirmed') and move on."""
+        key = {"guild_id": guild_id, "day": day}
         await self._daily_atomic(
             [
                 (
                     "INSERT INTO daily_posts(guild_id, day, status, claimed_at, attempts, note) "
-                    "VALUES (?, ?, ?, ?, 0, ?) ON CONFLICT(guild_id, day) DO UPDATE SET "
+                    "VALUES (:guild_id, :day, :status, :now, 0, :note) "
+                    "ON CONFLICT(guild_id, day) DO UPDATE SET "
                     "status = excluded.status, note = excluded.note",
-                    (guild_id, day, status, now, note),
+                    {**key, "status": status, "now": now, "note": note},
                 ),
-                (
-                    "UPDATE daily_schedules SET next_due = ?, due_day = ?, failures = 0, "
-                    "last_error = NULL WHERE guild_id = ? AND due_day = ? AND enabled = 1 "
-                    "AND paused_reason IS NULL",
-                    (next_due, next_day, guild_id, day),
-                ),
+                (_MOVE_ON, {**key, "next_due": next_due, "next_day": next_day}),
             ],
             None,
         )
@@ -370,9 +404,9 @@ class DailyStore(StoreBase):
         await self._daily_atomic(
             [
                 (
-                    "UPDATE daily_schedules SET next_due = ?, due_day = ?, failures = 0 "
-                    "WHERE guild_id = ? AND due_day = ? AND enabled = 1",
-                    (next_due, next_day, guild_id, day),
+                    "UPDATE daily_schedules SET next_due = :next_due, due_day = :next_day, "
+                    "failures = 0 WHERE guild_id = :guild_id AND due_day = :day AND enabled = 1",
+                    {"guild_id": guild_id, "day": day, "next_due": next_due, "next_day": next_day},
                 )
             ],
             None,
@@ -381,21 +415,16 @@ class DailyStore(StoreBase):
     async def daily_pause(self, guild_id: int, day: str, reason: str, now: int) -> None:
         """Stop posting with `reason`. A claim for `day` is released (nothing went out), and
         its quote goes back in the bag."""
+        key = {"guild_id": guild_id, "day": day}
         await self._daily_atomic(
             [
+                (_UNBAG_CLAIM, key),
+                (_DROP_CLAIM, key),
                 (
-                    "DELETE FROM daily_bag WHERE guild_id = ? AND quote_id = (SELECT quote_id "
-                    "FROM daily_posts WHERE guild_id = ? AND day = ? AND status = 'sending')",
-                    (guild_id, guild_id, day),
-                ),
-                (
-                    "DELETE FROM daily_posts WHERE guild_id = ? AND day = ? AND status = 'sending'",
-                    (guild_id, day),
-                ),
-                (
-                    "UPDATE daily_schedules SET next_due = NULL, paused_reason = ?, "
-                    "last_error = ?, updated_at = ? WHERE guild_id = ? AND due_day = ?",
-                    (reason, reason, now, guild_id, day),
+                    "UPDATE daily_schedules SET next_due = NULL, paused_reason = :reason, "
+                    "last_error = :reason, updated_at = :now "
+                    "WHERE guild_id = :guild_id AND due_day = :day",
+                    {**key, "reason": reason, "now": now},
                 ),
             ],
             None,
@@ -403,20 +432,8 @@ class DailyStore(StoreBase):
 
     async def daily_release(self, guild_id: int, day: str) -> None:
         """Forget a claim that is known not to have been sent; its quote goes back in the bag."""
-        await self._daily_atomic(
-            [
-                (
-                    "DELETE FROM daily_bag WHERE guild_id = ? AND quote_id = (SELECT quote_id "
-                    "FROM daily_posts WHERE guild_id = ? AND day = ? AND status = 'sending')",
-                    (guild_id, guild_id, day),
-                ),
-                (
-                    "DELETE FROM daily_posts WHERE guild_id = ? AND day = ? AND status = 'sending'",
-                    (guild_id, day),
-                ),
-            ],
-            None,
-        )
+        key = {"guild_id": guild_id, "day": day}
+        await self._daily_atomic([(_UNBAG_CLAIM, key), (_DROP_CLAIM, key)], None)
 
     async def daily_retry(
         self, guild_id: int, day: str, next_due: int, failures: int, error: str
@@ -424,9 +441,16 @@ class DailyStore(StoreBase):
         await self._daily_atomic(
             [
                 (
-                    "UPDATE daily_schedules SET next_due = ?, failures = ?, last_error = ? "
-                    "WHERE guild_id = ? AND due_day = ? AND enabled = 1 AND paused_reason IS NULL",
-                    (next_due, failures, error, guild_id, day),
+                    "UPDATE daily_schedules SET next_due = :next_due, failures = :failures, "
+                    "last_error = :error WHERE guild_id = :guild_id AND due_day = :day "
+                    "AND enabled = 1 AND paused_reason IS NULL",
+                    {
+                        "guild_id": guild_id,
+                        "day": day,
+                        "next_due": next_due,
+                        "failures": failures,
+                        "error": error,
+                    },
                 )
             ],
             None,
@@ -434,13 +458,11 @@ class DailyStore(StoreBase):
 
     async def daily_expire_leases(self, now: int) -> int:
         """At start-up every claim in flight belongs to a process that is gone: due now."""
-        async with self._lane("daily").lock:
-            conn = await self._lane("daily").connection()
-            cur = await conn.execute(
-                "UPDATE daily_schedules SET next_due = ? WHERE next_due > ? AND EXISTS "
-                "(SELECT 1 FROM daily_posts p WHERE p.guild_id = daily_schedules.guild_id "
-                "AND p.day = daily_schedules.due_day AND p.status = 'sending')",
-                (now, now),
-            )
-            await cur.close()
-        return int(cur.rowcount)
+        result = await self._run(
+            DAILY,
+            "UPDATE daily_schedules SET next_due = :now WHERE next_due > :now AND EXISTS "
+            "(SELECT 1 FROM daily_posts p WHERE p.guild_id = daily_schedules.guild_id "
+            "AND p.day = daily_schedules.due_day AND p.status = 'sending')",
+            {"now": now},
+        )
+        return int(result.rowcount)

@@ -129,13 +129,40 @@ class _LoadPlan:
         )
 
 
-def _insert_batches(interviews: Sequence[Any], loaded_at: str) -> Iterator[tuple[str, list[Any]]]:
-    """The INSERT statements of a load with their rows, INSERT_BATCH rows at most each."""
+INTERVIEW_COLUMNS = (
+    "id",
+    "title",
+    "interviewee",
+    "interviewer",
+    "publication",
+    "date",
+    "url",
+    "source",
+    "content_hash",
+    "loaded_at",
+)
+SPEAKER_COLUMNS = ("interview_id", "name", "ord")
+PASSAGE_COLUMNS = (
+    "id",
+    "interview_id",
+    "position",
+    "speaker",
+    "role",
+    "question",
+    "paragraphs",
+    "sentences",
+    "line",
+)
+Batch = tuple[str, tuple[str, ...], list[Any]]  # table, columns, rows
+
+
+def _insert_batches(interviews: Sequence[Any], loaded_at: str) -> Iterator[Batch]:
+    """The rows a load inserts, by table, INSERT_BATCH rows at most a batch."""
     for at in range(0, len(interviews), INSERT_BATCH // 16):
         batch = interviews[at : at + INSERT_BATCH // 16]
         yield (
-            "INSERT INTO interviews(id, title, interviewee, interviewer, publication, date, "
-            "url, source, content_hash, loaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "interviews",
+            INTERVIEW_COLUMNS,
             [
                 (
                     iv.id,
@@ -153,14 +180,15 @@ def _insert_batches(interviews: Sequence[Any], loaded_at: str) -> Iterator[tuple
             ],
         )
         yield (
-            "INSERT INTO speakers(interview_id, name, ord) VALUES (?, ?, ?)",
+            "speakers",
+            SPEAKER_COLUMNS,
             [(iv.id, name, n) for iv in batch for n, name in enumerate(iv.speakers)],
         )
         passages = [(iv.id, p) for iv in batch for p in iv.passages if p.role == "interviewee"]
         for start in range(0, len(passages), INSERT_BATCH):
             yield (
-                "INSERT INTO passages(id, interview_id, position, speaker, role, question, "
-                "paragraphs, sentences, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "passages",
+                PASSAGE_COLUMNS,
                 [
                     (
                         p.id,

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.models import (
-    Passage,
-)
+from bot.models import Passage
 from bot.store.errors import StoreError
 from bot.store.rows import _CATALOG_ORDER, _PASSAGE_COLUMNS, IndexRow, _passage
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncConnection
 
 
 class PassageShelf:
@@ -28,9 +31,13 @@ class PassageShelf:
     absent. Look-ups share one connection behind a lock (each is one primary-key read, tens
     of microseconds, safe on the event loop); the long reads (`stream`, `index_stream`,
     `ids_by_speaker`) open their own, as they run in worker threads.
+
+    On PostgreSQL the shelf reads a local SQLite copy of the answers, one file per corpus
+    (see `materialise`): search threads keep their fast synchronous reads, and each process
+    its own copy, made once per corpus fingerprint.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path | None) -> None:
         self.path = path
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
@@ -39,6 +46,8 @@ class PassageShelf:
     def _connect(self) -> sqlite3.Connection:
         if self._closed:
             raise StoreError("the database is closed")
+        if self.path is None:
+            raise StoreError("no corpus has been read yet: the answers have no local copy")
         if str(self.path) == ":memory:":
             raise StoreError("answers are read from the database file; :memory: has none")
         conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
@@ -105,6 +114,17 @@ class PassageShelf:
         sql = f"SELECT id FROM passages WHERE speaker IN ({marks}) {_CATALOG_ORDER}"
         return [row[0] for row in self._rows(sql, tuple(speakers))]
 
+    def point_at(self, path: Path) -> None:
+        """Read from `path` from now on (a new corpus's copy); reads under way finish on
+        the file they opened."""
+        with self._lock:
+            if path == self.path:
+                return
+            self.path = path
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
     def facets(self) -> Iterator[tuple[str, str, str]]:
         """(id, speaker, interview id) of every answer, in catalog order (the search
         index's row order), for the /quote filters (in a worker thread)."""
@@ -116,3 +136,50 @@ class PassageShelf:
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
+
+
+def shelf_path(cache_dir: Path, key: str) -> Path:
+    """Where the local copy of the answers of the corpus with fingerprint `key` lives."""
+    return cache_dir / f"answers-{key[:24]}.db"
+
+
+_SHELF_SCHEMA = (
+    "CREATE TABLE passages (id TEXT PRIMARY KEY, interview_id TEXT NOT NULL, "
+    "position INTEGER NOT NULL, speaker TEXT NOT NULL, role TEXT NOT NULL, question TEXT, "
+    "paragraphs TEXT NOT NULL, sentences TEXT NOT NULL, line INTEGER NOT NULL)",
+    "CREATE INDEX passages_by_interview ON passages(interview_id, position)",
+)
+
+
+async def materialise(conn: AsyncConnection, path: Path, batch: int = 20_000) -> None:
+    """Copy the answers `conn` sees (in its transaction) into a new SQLite file at `path`.
+
+    Written beside it and renamed into place, so a reader never sees half a copy; a second
+    process making the same copy at the same time renames an identical file over it.
+    """
+    from sqlalchemy import text
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+    partial.unlink(missing_ok=True)
+    local = await asyncio.to_thread(_new_shelf, partial)
+    try:
+        marks = ", ".join("?" * len(_PASSAGE_COLUMNS.split(",")))
+        insert = f"INSERT INTO passages({_PASSAGE_COLUMNS}) VALUES ({marks})"
+        result = await conn.stream(text(f"SELECT {_PASSAGE_COLUMNS} FROM passages"))
+        async for rows in result.partitions(batch):
+            await asyncio.to_thread(local.executemany, insert, [tuple(r) for r in rows])
+        await asyncio.to_thread(local.execute, "COMMIT")
+    finally:
+        await asyncio.to_thread(local.close)
+    await asyncio.to_thread(os.replace, partial, path)
+
+
+def _new_shelf(path: Path) -> sqlite3.Connection:
+    local = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+    local.execute("PRAGMA journal_mode=OFF")
+    local.execute("PRAGMA synchronous=OFF")
+    for statement in _SHELF_SCHEMA:
+        local.execute(statement)
+    local.execute("BEGIN")
+    return local

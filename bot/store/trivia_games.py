@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
 from bot.store.base import _now
+from bot.store.dialect import Tx, integrity_errors
 from bot.store.rows import _iso, _trivia_answer, _trivia_round
-from bot.store.trivia_base import _ROUND_SELECT, TriviaBase
+from bot.store.trivia_base import _ROUND_SELECT, TRIVIA, TriviaBase
 from bot.trivia import Round, RoundAnswer
 from bot.trivia.games import Game, TriviaOptions
 
@@ -35,22 +34,16 @@ def _game(r: Any) -> Game:
     )
 
 
-async def _next_game_round(conn: aiosqlite.Connection, game_id: int) -> int | None:
+async def _next_game_round(tx: Tx, game_id: int) -> int | None:
     """Inside `trivia_start_round`'s transaction: count one more round of an active game
     and return its number; None when the game is over or not active."""
-    cur = await conn.execute(
+    counted = await tx.execute(
         "UPDATE trivia_games SET played = played + 1, next_at = NULL "
-        "WHERE id = :game_id AND status = 'active' AND played < total",
+        "WHERE id = :game_id AND status = 'active' AND played < total RETURNING played",
         {"game_id": game_id},
     )
-    await cur.close()
-    if cur.rowcount == 0:
-        return None
-    async with conn.execute(
-        "SELECT played FROM trivia_games WHERE id = :game_id", {"game_id": game_id}
-    ) as found:
-        row = await found.fetchone()
-    return int(row[0]) if row else None
+    played = counted.scalar()
+    return None if played is None else int(played)
 
 
 class TriviaGameStore(TriviaBase):
@@ -71,24 +64,21 @@ class TriviaGameStore(TriviaBase):
     ) -> int | None:
         """Open a game (its rounds are started one by one); None when the channel already
         has a game or a round running."""
-        conn = await self._lane("trivia").connection()
-        async with self._lane("trivia").lock:
-            await conn.execute("BEGIN IMMEDIATE")
-            try:
-                async with conn.execute(
-                    "SELECT (SELECT count(*) FROM trivia_games WHERE channel_id = :channel_id "
-                    "AND status = 'active') + (SELECT count(*) FROM trivia_rounds "
-                    "WHERE channel_id = :channel_id AND status = 'active'), "
-                    "(SELECT coalesce(max(id), 0) + 1 FROM trivia_games)",
-                    {"channel_id": channel_id},
-                ) as cur:
-                    row = await cur.fetchone()
-                assert row is not None
+        try:
+            async with self._tx(TRIVIA) as tx:
+                row = (
+                    await tx.execute(
+                        "SELECT (SELECT count(*) FROM trivia_games WHERE channel_id = :channel_id "
+                        "AND status = 'active') + (SELECT count(*) FROM trivia_rounds "
+                        "WHERE channel_id = :channel_id AND status = 'active'), "
+                        "(SELECT coalesce(max(id), 0) + 1 FROM trivia_games)",
+                        {"channel_id": channel_id},
+                    )
+                ).first()
                 if int(row[0]):
-                    await conn.execute("ROLLBACK")
                     return None
                 game_id = int(row[1])
-                await conn.execute(
+                await tx.execute(
                     "INSERT INTO trivia_games(id, guild_id, channel_id, total, played, topic, "
                     "difficulty, status, started_by, started_at, next_at) VALUES (:id, "
                     ":guild_id, :channel_id, :total, 0, :topic, :difficulty, 'active', "
@@ -104,10 +94,8 @@ class TriviaGameStore(TriviaBase):
                         "at": _iso(at),
                     },
                 )
-                await conn.execute("COMMIT")
-            except BaseException:
-                await conn.execute("ROLLBACK")
-                raise
+        except integrity_errors(self.kind):  # another process opened one (PostgreSQL)
+            return None
         return game_id
 
     async def trivia_game(self, game_id: int) -> Game | None:
@@ -169,7 +157,8 @@ class TriviaGameStore(TriviaBase):
         when = _iso(at)
         changed = await self._trivia_write(
             "INSERT INTO trivia_hints(round_id, user_id, used_at) "
-            "SELECT :round_id, :user_id, :at FROM trivia_rounds "
+            "SELECT CAST(:round_id AS BIGINT), CAST(:user_id AS BIGINT), CAST(:at AS TEXT) "
+            "FROM trivia_rounds "
             "WHERE id = :round_id AND status = 'active' AND ends_at > :at "
             "AND NOT EXISTS (SELECT 1 FROM trivia_answers a WHERE a.round_id = :round_id "
             "AND a.user_id = :user_id) "

@@ -6,10 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-import aiosqlite
-
+from bot.store.dialect import Tx, for_update
 from bot.store.rows import _trivia_score
-from bot.store.trivia_base import TriviaBase
+from bot.store.trivia_base import TRIVIA, TriviaBase
 from bot.trivia import RoundAnswer, Score, apply_answer
 from bot.trivia.games import Season, season_name
 
@@ -41,22 +40,20 @@ def _season(r: Any) -> Season:
     )
 
 
-async def season_for_scoring(conn: aiosqlite.Connection, guild_id: int, at: str) -> int:
+async def season_for_scoring(tx: Tx, guild_id: int, at: str) -> int:
     """Inside a transaction: the guild's current season, season 1 begun now if it has none."""
-    async with conn.execute(
+    current = await tx.execute(
         "SELECT max(number) FROM trivia_seasons WHERE guild_id = :guild_id AND ended_at IS NULL",
         {"guild_id": guild_id},
-    ) as cur:
-        row = await cur.fetchone()
-    if row is not None and row[0] is not None:
-        return int(row[0])
-    async with conn.execute(
+    )
+    if current.scalar() is not None:
+        return int(current.scalar())
+    following = await tx.execute(
         "SELECT coalesce(max(number), 0) + 1 FROM trivia_seasons WHERE guild_id = :guild_id",
         {"guild_id": guild_id},
-    ) as cur:
-        row = await cur.fetchone()
-    number = int(row[0]) if row else 1
-    await conn.execute(
+    )
+    number = int(following.scalar() or 1)
+    await tx.execute(
         "INSERT INTO trivia_seasons(guild_id, number, name, started_at, ended_at, started_by) "
         "VALUES (:guild_id, :number, :name, :at, NULL, NULL)",
         {"guild_id": guild_id, "number": number, "name": season_name(number, None), "at": at},
@@ -64,20 +61,20 @@ async def season_for_scoring(conn: aiosqlite.Connection, guild_id: int, at: str)
     return number
 
 
-async def add_to_season(
-    conn: aiosqlite.Connection, guild_id: int, season: int, answer: RoundAnswer
-) -> None:
+async def add_to_season(tx: Tx, guild_id: int, season: int, answer: RoundAnswer) -> None:
     """Inside `trivia_end_round`'s transaction: one answer added to the member's season."""
     keys = {"guild_id": guild_id, "season": season, "user_id": answer.user_id}
-    async with conn.execute(
-        f"{_SEASON_SCORE_SELECT} WHERE s.guild_id = :guild_id AND s.season = :season "
-        "AND s.user_id = :user_id",
-        keys,
-    ) as cur:
-        found = await cur.fetchone()
+    found = (
+        await tx.execute(
+            "SELECT guild_id, user_id, points, correct, answered, streak, best_streak, 0 "
+            "FROM trivia_season_scores WHERE guild_id = :guild_id AND season = :season "
+            "AND user_id = :user_id" + for_update(tx.kind),
+            keys,
+        )
+    ).first()
     before = _trivia_score(found) if found else Score(guild_id, answer.user_id)
     after = apply_answer(before, answer.correct, answer.points)
-    await conn.execute(
+    await tx.execute(
         "INSERT INTO trivia_season_scores(guild_id, season, user_id, points, correct, answered, "
         "streak, best_streak) VALUES (:guild_id, :season, :user_id, :points, :correct, "
         ":answered, :streak, :best_streak) ON CONFLICT(guild_id, season, user_id) DO UPDATE "
@@ -118,44 +115,30 @@ class TriviaSeasonStore(TriviaBase):
         self, guild_id: int, name: str | None, by: int | None, at: datetime
     ) -> tuple[Season | None, Season]:
         """Close the current season (if any) and open the next: (closed, opened), at once."""
-        conn = await self._lane("trivia").connection()
         when = at.isoformat(timespec="seconds")
-        async with self._lane("trivia").lock:
-            await conn.execute("BEGIN IMMEDIATE")
-            try:
-                async with conn.execute(
+        async with self._tx(TRIVIA) as tx:
+            open_row = (
+                await tx.execute(
                     f"{_SEASON_SELECT} WHERE guild_id = :guild_id AND ended_at IS NULL",
                     {"guild_id": guild_id},
-                ) as cur:
-                    open_row = await cur.fetchone()
-                async with conn.execute(
-                    "SELECT coalesce(max(number), 0) FROM trivia_seasons "
-                    "WHERE guild_id = :guild_id",
-                    {"guild_id": guild_id},
-                ) as cur:
-                    row = await cur.fetchone()
-                number = (int(row[0]) if row else 0) + 1
-                await conn.execute(
-                    "UPDATE trivia_seasons SET ended_at = :at "
-                    "WHERE guild_id = :guild_id AND ended_at IS NULL",
-                    {"guild_id": guild_id, "at": when},
                 )
-                opened = Season(guild_id, number, season_name(number, name), at, None, by)
-                await conn.execute(
-                    "INSERT INTO trivia_seasons(guild_id, number, name, started_at, ended_at, "
-                    "started_by) VALUES (:guild_id, :number, :name, :at, NULL, :by)",
-                    {
-                        "guild_id": guild_id,
-                        "number": number,
-                        "name": opened.name,
-                        "at": when,
-                        "by": by,
-                    },
-                )
-                await conn.execute("COMMIT")
-            except BaseException:
-                await conn.execute("ROLLBACK")
-                raise
+            ).first()
+            last = await tx.execute(
+                "SELECT coalesce(max(number), 0) FROM trivia_seasons WHERE guild_id = :guild_id",
+                {"guild_id": guild_id},
+            )
+            number = int(last.scalar() or 0) + 1
+            await tx.execute(
+                "UPDATE trivia_seasons SET ended_at = :at "
+                "WHERE guild_id = :guild_id AND ended_at IS NULL",
+                {"guild_id": guild_id, "at": when},
+            )
+            opened = Season(guild_id, number, season_name(number, name), at, None, by)
+            await tx.execute(
+                "INSERT INTO trivia_seasons(guild_id, number, name, started_at, ended_at, "
+                "started_by) VALUES (:guild_id, :number, :name, :at, NULL, :by)",
+                {"guild_id": guild_id, "number": number, "name": opened.name, "at": when, "by": by},
+            )
         closed = None
         if open_row is not None:
             closed = _season((*open_row[:4], when, open_row[5]))
