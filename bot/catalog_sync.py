@@ -4,9 +4,10 @@ Each process holds its own catalog and search index, built from the database. Wh
 process (or `quotebot load`) stores a changed corpus, `Library.reload` writes a new catalog
 *generation* (a random token in the store's meta table). `CatalogSync` in every bot process
 watches that token and re-reads the catalog from the database when it differs from the one
-it last saw: by polling (a one-row read every `poll` seconds), and at once when the store can
-deliver notifications (PostgreSQL LISTEN/NOTIFY; then polling is only the safety net for a
-dropped listening connection). No discord import.
+it last saw: at once when the store delivers notifications (PostgreSQL LISTEN/NOTIFY:
+`Library.reload` notifies after writing the token), and by polling (a one-row read every 2 s
+without notifications, e.g. two processes on one SQLite file; every 30 s with them, in case
+the listening connection dropped). No discord import.
 """
 
 from __future__ import annotations
@@ -24,11 +25,10 @@ log = logging.getLogger(__name__)
 
 GENERATION_KEY = "catalog_generation"
 POLL_SECONDS = 2.0
+LISTENING_POLL_SECONDS = 30.0  # with notifications the poll only covers a dropped listener
 
 
 class MetaStore(Protocol):
-    async def get_meta(self, key: str) -> str | None: ...
-
     async def set_meta(self, key: str, value: str) -> None: ...
 
 
@@ -45,11 +45,19 @@ class CatalogSync:
     def __init__(self, library: Library, *, poll: float = POLL_SECONDS) -> None:
         self.library = library
         self.poll = poll
+        self.listening = False  # the store delivers notifications (PostgreSQL)
         self.refreshes = 0  # how often another process's change was picked up
         self._task: asyncio.Task[None] | None = None
         self._nudge = asyncio.Event()
 
-    def start(self) -> None:
+    async def start(self) -> None:
+        """Listen for notifications where the store has them, and start watching."""
+        try:
+            self.listening = await self.library.store.listen_reloads(lambda _: self.nudge())
+        except Exception:
+            log.warning("cannot listen for other processes' reloads; polling", exc_info=True)
+        if self.listening:
+            self.poll = max(self.poll, LISTENING_POLL_SECONDS)
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._run(), name="catalog-sync")
 

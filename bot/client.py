@@ -224,7 +224,7 @@ class QuoteBot(commands.AutoShardedBot):
         log.info("catalog ready: %s", stats)
         log.info("serving %s", self.settings.shards.describe())
         self.catalog_sync = CatalogSync(self._library)  # other processes' reloads reach us
-        self.catalog_sync.start()
+        await self.catalog_sync.start()
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         if self.sync_on_start and self.settings.dev_guild_id:

@@ -487,7 +487,7 @@ class DailyScheduler:
 
     async def _run(self) -> None:
         try:  # claims left by a process that stopped mid-post: look at them at once
-            await self.store.daily_expire_leases(epoch(self.clock.now()))
+            await self.store.daily_expire_leases(epoch(self.clock.now()), self.owns)
         except Exception:
             log.exception("daily: could not release old claims; they retry when their lease ends")
         while True:

@@ -212,6 +212,10 @@ class Library:
             await self.refresh()
         if not report.unchanged:  # tell the other processes (bot.catalog_sync)
             self.generation = await bump_generation(self.store)
+            try:  # PostgreSQL: they look at once; without it they find it at their next poll
+                await self.store.notify_reload(self.generation)
+            except Exception:
+                log.warning("could not notify the other processes of the reload", exc_info=True)
         seconds = time.perf_counter() - started
         return ReloadOutcome(report, problems, seconds, files, kept=kept, skipped=skipped)
 

@@ -1,6 +1,7 @@
-"""Two real bot processes (`python -m bot`, SHARD_COUNT=2, SHARD_IDS 0 and 1) on one database,
-against the emulator in this test: 100 guilds with a daily post due at the same instant get
-exactly 100 posts, none twice, also when one process is SIGKILLed mid-round and restarted.
+"""Two real bot processes (`python -m bot`, SHARD_COUNT=2, SHARD_IDS 0 and 1) on one database
+(a SQLite file, and a real PostgreSQL) against the emulator in this test: 100 guilds with a
+daily post due at the same instant get exactly 100 posts, none twice, also when one process
+is SIGKILLed mid-round and restarted; a trivia round resumes after its process is killed.
 
 The emulator answers every message post after a short delay (the message exists at once), so
 a round of 50 posts takes long enough to be killed in the middle of (the test checks it was:
@@ -23,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from storefixtures import store_target
 from test_daily_e2e import daily_posts
 from test_shutdown import ROOT, BotProcess, Spawn, spawn
 
@@ -31,7 +33,7 @@ from bot.emulator import Channel, DiscordEmulator, Guild, shard_of
 from bot.library import ensure_loaded, open_library
 from bot.settings import Settings
 
-__all__ = ["spawn"]  # the process launcher fixture of test_shutdown
+__all__ = ["spawn", "store_target"]  # test_shutdown's process launcher; SQLite and PostgreSQL
 
 GUILDS = 100
 COUNT = 2
@@ -44,7 +46,6 @@ class Fleet:
     emu: DiscordEmulator
     env: dict[str, str]
     places: list[tuple[Guild, Channel]]
-    db: Path
 
     @property
     def settings(self) -> Settings:
@@ -76,7 +77,7 @@ class Fleet:
 
 
 @pytest.fixture
-async def fleet(tmp_path: Path) -> AsyncIterator[Fleet]:
+async def fleet(tmp_path: Path, store_target: str | Path) -> AsyncIterator[Fleet]:
     token = "MTE" + secrets.token_urlsafe(56)
     async with DiscordEmulator(token=token, recommended_shards=COUNT) as emu:
         places = []
@@ -85,7 +86,6 @@ async def fleet(tmp_path: Path) -> AsyncIterator[Fleet]:
             places.append((guild, emu.create_text_channel(guild, "general")))
         data = tmp_path / "data"
         shutil.copytree(ROOT / "data", data, ignore=shutil.ignore_patterns("*.db*", "*.index"))
-        db = tmp_path / "q.db"
         env = {
             k: v
             for k, v in os.environ.items()
@@ -95,12 +95,12 @@ async def fleet(tmp_path: Path) -> AsyncIterator[Fleet]:
             DISCORD_TOKEN=token,
             DISCORD_API_URL=emu.api_url,
             DISCORD_GATEWAY_URL=emu.gateway_url,
-            QUOTEBOT_DB=str(db),
+            QUOTEBOT_DB=str(store_target),  # a SQLite file or a postgresql:// URL
             QUOTEBOT_SEEDS_DIR=str(ROOT / "seeds"),
             QUOTEBOT_DATA_DIR=str(data),
             LOG_LEVEL="INFO",
         )
-        yield Fleet(emu, env, places, db)
+        yield Fleet(emu, env, places)
         assert not emu.take_violations()
 
 
@@ -164,7 +164,7 @@ async def settle_all(fleet: Fleet, timeout: float = 60.0) -> None:
     """Wait until the database records every guild's post as 'posted'."""
     from bot.store import Store
 
-    store = await Store.open(fleet.db)
+    store = await Store.open(fleet.settings.db_target)
     try:
         async with asyncio.timeout(timeout):
             while True:

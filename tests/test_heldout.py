@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # the benchmarks package lives beside the tests, not installed
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.heldout import load_heldout  # noqa: E402
+from benchmarks.heldout import FRESH, load_heldout  # noqa: E402
 
 
 def test_heldout_set_is_big_varied_and_resolves() -> None:
@@ -28,3 +28,16 @@ def test_heldout_set_is_big_varied_and_resolves() -> None:
     ids = {p.id for p in passages}
     assert all(q.expected in ids for q in queries)
     assert len({q.expected for q in queries}) >= 60  # spread over the answers
+
+
+def test_fresh_heldout_set_resolves_in_three_layouts() -> None:
+    passages, queries = load_heldout(FRESH)
+    per_interview = Counter(p.interview_id for p in passages)
+    assert len(per_interview) == 3
+    assert all(p.role == "interviewee" for p in passages)  # hosts are never quotable
+    assert all(p.question for p in passages[1:])
+    assert len(queries) >= 45
+    kinds = Counter(q.kind for q in queries)
+    for kind in ("paraphrase", "numbers", "question_words", "spelling"):
+        assert kinds[kind] >= 5, kinds
+    assert len({q.expected for q in queries}) >= 25

@@ -11,9 +11,11 @@ import random
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from storefixtures import store_target
 from test_admin_e2e import INTERVIEW
 from test_daily_e2e import daily_posts, scheduler_of
 
@@ -36,6 +38,7 @@ START = datetime(2024, 6, 1, 8, 0, tzinfo=BERLIN)
 SLOT = datetime(2024, 6, 1, 9, 0, tzinfo=BERLIN)
 COUNT = 2
 Launch = Callable[[ShardPlan], Awaitable[QuoteBot]]
+__all__ = ["store_target"]  # SQLite and PostgreSQL for the tests that share a database
 
 
 @pytest.fixture
@@ -55,13 +58,21 @@ def places(emulator: DiscordEmulator) -> list[tuple[Guild, Channel]]:
 
 
 @pytest.fixture
+def shared_settings(bot_settings: Settings, store_target: str | Path) -> Settings:
+    """What every process of a test shares: one database, SQLite or PostgreSQL."""
+    if isinstance(store_target, Path):
+        return replace(bot_settings, db_path=store_target)
+    return replace(bot_settings, db_url=store_target)
+
+
+@pytest.fixture
 def launch(
-    emulator: DiscordEmulator, start_bot: StartBot, bot_settings: Settings, clock: ManualClock
+    emulator: DiscordEmulator, start_bot: StartBot, shared_settings: Settings, clock: ManualClock
 ) -> Launch:
     """Start a QuoteBot on the shared test database with its share of the shards."""
 
     async def start(plan: ShardPlan) -> QuoteBot:
-        bot = QuoteBot(replace(bot_settings, shards=plan), rng=random.Random(7), clock=clock)
+        bot = QuoteBot(replace(shared_settings, shards=plan), rng=random.Random(7), clock=clock)
         await start_bot(emulator, bot)
         await bot.sync_commands()  # global: every guild, whichever process answers
         return bot
@@ -202,7 +213,8 @@ async def test_a_reload_in_one_process_reaches_the_other(
     bot_settings: Settings,
 ) -> None:
     """/admin reload answered by process 1 stores the new corpus; process 2 notices the new
-    catalog generation in the database and re-reads its catalog: /quote there finds it."""
+    catalog generation in the database and re-reads its catalog: /quote there finds it.
+    On PostgreSQL it is told by NOTIFY (its poll is then 30 s, longer than this test waits)."""
     first, second = both
     (_, here), (_, there) = (
         next(p for p in places if shard_of(p[0].id, COUNT) == shard_id) for shard_id in (0, 1)
@@ -214,7 +226,9 @@ async def test_a_reload_in_one_process_reaches_the_other(
     assert report.embed is not None and "+1 added" in report.embed["description"]
     assert session_shard(emulator, handle.id) == [0, COUNT]
 
-    async with asyncio.timeout(20):  # the peer polls every 2 s
+    assert second.catalog_sync is not None
+    assert second.catalog_sync.listening is (second.library.store.kind == "postgresql")
+    async with asyncio.timeout(20):  # SQLite: the peer polls every 2 s
         while set(second.library.catalog.interviews) == before:  # noqa: ASYNC110
             await asyncio.sleep(0.05)
     assert second.library.generation == first.library.generation is not None

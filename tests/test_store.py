@@ -377,6 +377,22 @@ async def test_a_daily_claim_is_won_once_across_two_stores(
         await other.close()
 
 
+async def test_start_up_expires_only_the_claims_of_guilds_this_process_serves(
+    store: Store,
+) -> None:
+    """A starting process makes its own guilds' in-flight claims due at once; another
+    process's claims (it may be sending them right now) keep their lease."""
+    mine, theirs = 2**62 + 1, 2**62 + 2
+    for guild in (mine, theirs):
+        await store.daily_put(guild, 7, "09:00", "UTC", None, 100, "2027-01-01", 0, None)
+        assert await store.daily_claim(guild, "2027-01-01", "q", "nonce", 7, 100, [], 400)
+    assert await store.daily_expire_leases(200, lambda guild: guild == mine) == 1
+    due = {guild: (await store.daily_get(guild)) for guild in (mine, theirs)}
+    assert due[mine] is not None and due[mine].next_due == 200
+    assert due[theirs] is not None and due[theirs].next_due == 400
+    assert await store.daily_expire_leases(200) == 1  # no predicate: every claim is ours
+
+
 async def test_a_reload_notice_reaches_another_store(
     store: Store, open_store: Callable[[], Awaitable[Store]]
 ) -> None:

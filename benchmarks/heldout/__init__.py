@@ -17,6 +17,10 @@ from bot.models import Passage
 from bot.transcript import read_transcript
 
 HERE = Path(__file__).resolve().parent
+# A second set, written later in query styles the generator does not make (paraphrases,
+# question words, UK/US and numbers typed the other way) over interviews in other layouts.
+FRESH = HERE / "fresh"
+TRANSCRIPT_SUFFIXES = frozenset({".txt", ".md", ".vtt", ".srt"})
 
 
 class HeldoutError(ValueError):
@@ -25,7 +29,8 @@ class HeldoutError(ValueError):
 
 def load_heldout(root: Path = HERE) -> tuple[list[Passage], list[Query]]:
     """Every answer of the held-out interviews, and the queries with their answers' ids."""
-    interviews = {path.stem: read_transcript(path) for path in sorted(root.glob("*.txt"))}
+    files = sorted(f for f in root.iterdir() if f.suffix in TRANSCRIPT_SUFFIXES)
+    interviews = {path.stem: read_transcript(path) for path in files}
     passages = [p for interview in interviews.values() for p in interview.passages]
     spec = tomllib.loads((root / "queries.toml").read_text(encoding="utf-8"))
     queries: list[Query] = []

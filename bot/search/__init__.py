@@ -58,19 +58,26 @@ see ``benchmarks/results.md`` for the latest run against the targets.
   badly in the prototype.  Scores fall in tiers: exact phrase 100 > every word present
   75..99 > most words, with typos, < 75.  The words may span two neighbouring sentences
   (a window of two counts 0.9 of one sentence holding as much).
-* **No match**: under ``MATCH_FLOOR`` nothing is a hit, unless two adjacent sentences of
-  the best candidate hold at least two of the query's rare words carrying half its
-  weight and the runner-up holds fewer (the right quote used to sit under "Closest I
-  have" with "No quote matches" above it).  A query that matches nothing well returns no
-  hits and the nearest sentences as suggestions.  Off-topic, gibberish, stop-word and
-  emoji queries are tested to answer no match with 20k answers loaded.
+* **No match**: under ``MATCH_FLOOR`` nothing is a hit, unless the evidence says
+  otherwise (``rank._evidence_lead``): of the best few candidates, the one whose answer
+  (two adjacent sentences) and question (at QUESTION_WEIGHT) hold the query's rare words
+  carrying EVIDENCE_SHARE of its weight with two of them, or EVIDENCE_ALONE with one, and
+  the runner-up clearly less.  Words that frame a question put to the bot ("what did she
+  say about", "how long") count FRAME_WEIGHT.  Off-topic, gibberish, stop-word and emoji
+  queries are tested to answer no match with 20k answers loaded.
+* **Phrases through variants** (``candidates``): in the phrase scan a content word may
+  stand as its close variants (forms, splits, typo neighbours of a corpus word); when no
+  answer holds the phrase so, a second pass makes stop words and very common words
+  optional (members add "really", "you know").  Search only: autocomplete skips it.
 * **Never confidently wrong**: answers tied within NEAR_TIE (3 points) of the top are
-  reordered with rapidfuzz ``token_set_ratio`` over the whole answer added; and up to
-  NAIVE_FUSION_MAX (1,000) answers, when no exact phrase was found, a naive
-  ``token_set_ratio`` scan over every answer adds its best 5 to the shortlist, so the
-  index does not miss what the naive scan finds.  Measured with synthetic queries (100
-  a kind) on this loaded 2-core machine: at 1,000 answers it costs ~15 ms p50 and fixed
-  3 of 600 top-1 misses; at 5,000 it cost ~190 ms, hence the cut-off.
+  reordered with rapidfuzz ``token_set_ratio`` over the whole answer added; every word
+  of the query but scattered over an answer drops a tier (TOGETHER); when the two best
+  are within TIED (1 point), an answer whose question holds the words counts in full,
+  and when they are still within AMBIGUOUS (0.5) and both hold every word, neither is a
+  hit (both are suggestions).  Up to NAIVE_FUSION_MAX (1,000) answers, when no exact
+  phrase was found, a naive ``token_set_ratio`` scan over every answer adds its best 5 to
+  the shortlist, so the index does not miss what the naive scan finds (at 1,000 answers
+  ~15 ms p50; at 5,000 it cost ~190 ms, hence the cut-off).
 * **Build** works a chunk of answers at a time in whole-chunk passes: one join, encode
   and byte translation (common curly punctuation blanked on the bytes, accents only
   when a chunk has any), words hashed by numpy (packed bytes, mixed), stop words dropped

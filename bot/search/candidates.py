@@ -14,13 +14,19 @@ from bot.search.params import (
     CANDIDATE_BUDGET,
     COORDINATION,
     LATE_POOL,
+    PHRASE_BARE_WORDS,
     PHRASE_EXTRA,
     PHRASE_EXTRA_FROM,
+    PHRASE_OPTIONAL_SHARE,
     PHRASE_POOL,
+    PHRASE_VARIANT_CREDIT,
+    PHRASE_VARIANTS,
     STOP_WORDS,
 )
-from bot.search.plan import _Planner, _Query
+from bot.search.plan import _Planner, _Query, _Slot
 from bot.search.text import _GAP, _WILDCARD, _WORD_BYTE, _WORD_END, _IntArray
+
+_Joined = tuple[bytes, list[int]]  # answers in one buffer, and where each starts
 
 Within = npt.NDArray[np.bool_]
 """A search restriction: one flag per answer row (index order), true where it may match."""
@@ -148,7 +154,7 @@ class _Candidates(_Planner):
     # --- searching ------------------------------------------------------------------
 
     def _shortlist(
-        self, query: _Query, k: int, within: Within | None = None
+        self, query: _Query, k: int, loose: bool = True, within: Within | None = None
     ) -> list[tuple[int, float]]:
         """The rows to rerank: answers that contain the query as a phrase, then BM25's best.
 
@@ -157,36 +163,58 @@ class _Candidates(_Planner):
         best PHRASE_POOL candidates are therefore scanned, as raw lower-cased bytes joined
         into one buffer, with one regular expression: the query's words in order, any
         punctuation between them, and a wildcard for a word the corpus lacks (a typo).
+        Autocomplete asks for no `loose` second pass: it costs a scan and what is typed
+        so far is a phrase as typed.
         """
         rows, bm25 = self._candidates(query, max(k, PHRASE_POOL), within)
-        pattern = self._phrase_pattern(query) if len(rows) > k else None
-        if pattern is None:
-            return list(zip(rows[:k].tolist(), bm25[:k].tolist(), strict=True))
-        found = self._phrase_rows(pattern, rows, k)
-        if not found:
+        ranked = list(zip(rows[:k].tolist(), bm25[:k].tolist(), strict=True))
+        if len(rows) <= k:
+            return ranked
+        pool: _Joined | None = None
+        extra: _IntArray | None = None
+        more: _Joined | None = None
+        tried: set[bytes] = set()
+        # The phrase as typed (each word or a close variant of it), then, when no answer
+        # holds that, with stop words and very common words optional (members add them).
+        # Each buffer of answers is read once for both.
+        for optional in (False, True) if loose else (False,):
+            pattern = self._phrase_pattern(query, optional)
+            if pattern is None or pattern.pattern in tried:
+                continue
+            tried.add(pattern.pattern)
+            pool = pool or self._joined(rows)
+            found = self._phrase_rows(pattern, pool, k)
+            if found:
+                first = sorted(found)
+                order = first + [i for i in range(min(len(rows), k + len(first))) if i not in found]
+                picked = np.asarray(order[:k], dtype=np.int64)
+                return list(zip(rows[picked].tolist(), bm25[picked].tolist(), strict=True))
             # The phrase may be in an answer BM25 ranked below the pool (every word of the
-            # query common): look in the answers that hold all its corpus words.
-            extra = self._rows_with_all(query)
-            extra = extra[~np.isin(extra, rows)]
-            if within is not None:
-                extra = extra[within[extra]]
+            # query common): look in the answers that hold all its words or variants.
+            if extra is None:
+                extra = self._rows_with_all(query)
+                extra = extra[~np.isin(extra, rows)]
+                if within is not None:
+                    extra = extra[within[extra]]
             if 0 < len(extra) <= PHRASE_EXTRA:
-                hits = [int(extra[i]) for i in self._phrase_rows(pattern, extra, k)]
+                more = more or self._joined(extra)
+                hits = [int(extra[i]) for i in self._phrase_rows(pattern, more, k)]
                 if hits:
                     rest = list(zip(rows.tolist(), bm25.tolist(), strict=True))
                     return ([(r, 0.0) for r in hits] + rest)[:k]
-            return list(zip(rows[:k].tolist(), bm25[:k].tolist(), strict=True))
-        first = sorted(found)
-        order = first + [i for i in range(min(len(rows), k + len(first))) if i not in found]
-        picked = np.asarray(order[:k], dtype=np.int64)
-        return list(zip(rows[picked].tolist(), bm25[picked].tolist(), strict=True))
+        return ranked
 
-    def _phrase_rows(self, pattern: re.Pattern[bytes], rows: _IntArray, k: int) -> list[int]:
-        """Positions in `rows` of the answers `pattern` matches (at most `k`), in order."""
+    def _joined(self, rows: _IntArray) -> _Joined:
+        """The answers `rows` as one lower-cased buffer, and where each starts in it."""
         lows = self._offsets[rows]
         highs = self._offsets[rows + 1] - 1
         joined = b" \xff ".join(self._blob.spans(lows, highs)).lower()
         starts = np.concatenate(([0], np.cumsum(highs - lows + 3)[:-1])).tolist()
+        return joined, starts
+
+    def _phrase_rows(self, pattern: re.Pattern[bytes], buffer: _Joined, k: int) -> list[int]:
+        """Positions in the buffer's rows of the answers `pattern` matches (at most `k`)."""
+        joined, starts = buffer
         found: dict[int, None] = {}
         for match in pattern.finditer(joined):
             found[bisect.bisect_right(starts, match.start()) - 1] = None
@@ -195,27 +223,42 @@ class _Candidates(_Planner):
         return sorted(found)
 
     def _rows_with_all(self, query: _Query) -> _IntArray:
-        """The answers holding every query word the corpus has (rarest postings first);
-        none when even the rarest is in more than PHRASE_EXTRA_FROM answers."""
+        """The answers holding every query word, or a close variant of it (a form, a typo
+        neighbour, a split), rarest first; none when even the rarest word with its
+        variants is in more than PHRASE_EXTRA_FROM answers."""
         words = query.slots[:-1] if query.prefix else query.slots  # the last: unfinished
-        terms = sorted(
-            (self._term_id[s.word] for s in words if s.word in self._term_id),
-            key=lambda t: int(self._df[t]),
-        )
-        if not terms or int(self._df[terms[0]]) > PHRASE_EXTRA_FROM:
+        slots = [self._phrase_terms(s) for s in words]
+        slots = sorted((t for t in slots if t), key=lambda ts: sum(int(self._df[t]) for t in ts))
+        if not slots or sum(int(self._df[t]) for t in slots[0]) > PHRASE_EXTRA_FROM:
             return np.zeros(0, np.int64)
-        lo, hi = int(self._term_off[terms[0]]), int(self._term_off[terms[0] + 1])
-        rows = self._post_ids[lo:hi]
-        for tid in terms[1:]:
+        rows = np.unique(
+            np.concatenate(
+                [
+                    self._post_ids[int(self._term_off[t]) : int(self._term_off[t + 1])]
+                    for t in slots[0]
+                ]
+            )
+        )
+        for terms in slots[1:]:
             if not len(rows):
                 break
-            lo, hi = int(self._term_off[tid]), int(self._term_off[tid + 1])
-            post = self._post_ids[lo:hi]
-            at = np.minimum(np.searchsorted(post, rows), len(post) - 1)
-            rows = rows[post[at] == rows]
+            keep = np.zeros(len(rows), dtype=bool)
+            for tid in terms:
+                lo, hi = int(self._term_off[tid]), int(self._term_off[tid + 1])
+                post = self._post_ids[lo:hi]
+                at = np.minimum(np.searchsorted(post, rows), len(post) - 1)
+                keep |= post[at] == rows
+            rows = rows[keep]
         return rows.astype(np.int64)
 
-    def _phrase_pattern(self, query: _Query) -> re.Pattern[bytes] | None:
+    def _phrase_terms(self, slot: _Slot) -> list[int]:
+        """Term ids a slot's word may stand as in a phrase: itself and its close variants."""
+        words = [v for v, credit in slot.variants.items() if credit >= PHRASE_VARIANT_CREDIT]
+        if slot.word in self._term_id and slot.word not in words:
+            words.append(slot.word)
+        return [self._term_id[w] for w in words if w in self._term_id]
+
+    def _phrase_pattern(self, query: _Query, loose: bool = False) -> re.Pattern[bytes] | None:
         """A byte regex for the query as a phrase; None when it would not narrow.
 
         It starts with the first word the corpus has (words before it are dropped), so the
@@ -223,22 +266,63 @@ class _Candidates(_Planner):
         fixed-width look-behind placed after it, which keeps the literal first.
         """
         tokens = query.norm.split()
+        slot_of = {slot.word: slot for slot in query.slots}
+        last = len(tokens) - 1
+
+        def alternatives(i: int) -> list[str]:
+            """Close variants a content word may stand as ("ten" a slip for "tend")."""
+            slot = slot_of.get(tokens[i])
+            if slot is None or (i == last and query.prefix):
+                return []
+            found = {self._vocab[t] for t in self._phrase_terms(slot)} - {tokens[i]}
+            return sorted(found, key=lambda w: (-len(w), w))[:PHRASE_VARIANTS]
+
+        def known(i: int) -> bool:
+            token = tokens[i]
+            return token in self._term_id or token in STOP_WORDS or (i == last and query.prefix)
+
+        options = [alternatives(i) for i in range(len(tokens))]
+        # The phrase starts at a plain literal (a word with no variants), so the regex
+        # engine can skip ahead by it; content words before it are dropped.  With none,
+        # it starts at the first word the corpus has, as typed.
+        plain = [i for i in range(len(tokens)) if known(i) and not options[i]]
+        first = [i for i in range(len(tokens)) if known(i)]
+        if loose:  # start at a content word: the stop word first typed may be an added one
+            plain = [i for i in plain if tokens[i] not in STOP_WORDS] or plain
+        start = plain[0] if plain else first[0] if first else len(tokens)
+        rarest = max(query.slots, key=lambda s: s.idf).word
+        common = self._idf(int(self._n * PHRASE_OPTIONAL_SHARE))
+        head = b""
         parts: list[bytes] = []
         literal = 0
-        for i, token in enumerate(tokens):
-            last = i == len(tokens) - 1
-            if token in self._term_id or token in STOP_WORDS or (last and query.prefix):
-                word = token.encode("utf-8")
-                if not parts:
-                    parts.append(re.escape(word) + rb"(?<!" + _WORD_BYTE + b".{%d})" % len(word))
-                else:
-                    parts.append(re.escape(word))
-                literal += token not in STOP_WORDS
-            elif parts:
-                parts.append(_WILDCARD)
-        while parts and parts[-1] == _WILDCARD:
+        for i in range(start, len(tokens)):
+            word = tokens[i].encode("utf-8")
+            if not head:
+                head = re.escape(word) + rb"(?<!" + _WORD_BYTE + b".{%d})" % len(word)
+                literal += tokens[i] not in STOP_WORDS
+                continue
+            if options[i]:
+                words = ([tokens[i]] if known(i) else []) + options[i]
+                part = b"(?:" + b"|".join(re.escape(w.encode("utf-8")) for w in words) + b")"
+            elif known(i):
+                part = re.escape(word)
+            else:
+                part = _WILDCARD
+            slot = slot_of.get(tokens[i])
+            # A stop word or a very common word ("really", "actually") may be one the
+            # member added: the phrase is found without it too.
+            optional = tokens[i] in STOP_WORDS or (
+                slot is not None and slot.idf <= common and slot.word != rarest
+            )
+            if loose and optional:
+                parts.append(b"(?:" + _GAP + part + b")?")
+            else:
+                parts.append(_GAP + part)
+                literal += part != _WILDCARD
+        while parts and parts[-1] == _GAP + _WILDCARD:
             parts.pop()
-        if literal < 1 or len(parts) < 2:
+        required = sum(not part.endswith(b")?") for part in parts)
+        if not head or required < 1 or (literal < 1 and len(parts) < PHRASE_BARE_WORDS):
             return None
         tail = b"" if query.prefix else _WORD_END
-        return re.compile(_GAP.join(parts) + tail, re.DOTALL)
+        return re.compile(head + b"".join(parts) + tail, re.DOTALL)

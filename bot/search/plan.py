@@ -17,12 +17,15 @@ from rapidfuzz.distance import OSA
 from bot.search.fold import is_number, number_runs, number_variants, spelled_words, word_forms
 from bot.search.params import (
     _STOP_LIST,
+    FRAME_WEIGHT,
+    FRAME_WORDS,
     INFLECTION_WEIGHT,
     KNOWN_WORD_TYPO_DAMPING,
     MAX_SLOTS,
     NUMBER_WEIGHT,
     PREFIX_EXPANSIONS,
     PREFIX_WEIGHT,
+    QUESTION_OPENERS,
     SPLIT_WEIGHT,
     STOP_WORDS,
     TYPO_WEIGHT,
@@ -229,6 +232,7 @@ class _Planner:
         max_idf = self._idf(0)
         extra = self._pair_variants(norm.split())
         numbers = any(not is_number(w) for w in words)
+        asking = norm.split()[0] in QUESTION_OPENERS
         slots: list[_Slot] = []
         for i, word in enumerate(words):
             is_last = i == len(words) - 1
@@ -260,5 +264,7 @@ class _Planner:
                 idf = min(self._idf(self._df_of(v)) for v, w in variants.items() if w == best)
             else:
                 idf = max_idf
+            if asking and word in FRAME_WORDS and len(words) > 1:
+                idf *= FRAME_WEIGHT
             slots.append(_Slot(word, idf, variants, frozenset(alike)))
         return _Query(norm, tuple(slots), prefix)

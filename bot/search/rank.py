@@ -11,16 +11,25 @@ from rapidfuzz import fuzz, process
 
 from bot.search.candidates import Within, _Candidates
 from bot.search.params import (
+    AMBIGUOUS,
+    EVERY_WORD,
+    EVIDENCE_ALONE,
+    EVIDENCE_MARGIN,
+    EVIDENCE_POOL,
+    EVIDENCE_SHARE,
     INFLECTION_WEIGHT,
     MATCH_FLOOR,
     NAIVE_FUSION_MAX,
     NAIVE_TAKE,
     NEAR_TIE,
     PAIR_DISCOUNT,
+    QUESTION_SCAN,
     QUESTION_WEIGHT,
     RERANK,
     SUGGEST_FLOOR,
     TIE_WEIGHT,
+    TIED,
+    TOGETHER,
 )
 from bot.search.plan import _Query
 from bot.search.results import Hit, SearchResult
@@ -49,7 +58,7 @@ def _tier_score(
     if exact:
         return 100.0
     if every_word:
-        return 75.0 + 24.0 * (0.5 * phrase / 100.0 + 0.5 * focus)
+        return EVERY_WORD + 24.0 * (0.5 * phrase / 100.0 + 0.5 * focus)
     return 74.0 * (0.6 * coverage + 0.4 * phrase / 100.0)
 
 
@@ -71,7 +80,7 @@ class _Ranker(_Candidates):
     __slots__ = ()
 
     def _rank(self, query: _Query, k: int, within: Within | None = None) -> list[_Scored]:
-        shortlist = self._shortlist(query, k, within)
+        shortlist = self._shortlist(query, k, within=within)
         ranked = [self._score(query, row, base) for row, base in shortlist]
         if self._n <= NAIVE_FUSION_MAX and not any(s.exact for s in ranked):
             have = {row for row, _ in shortlist}
@@ -151,7 +160,10 @@ class _Ranker(_Candidates):
         if exact:
             best = hit_sentence
         focus = min(1.0, max(0.0, focus))
-        score = _tier_score(exact, every_word, coverage, phrase, focus)
+        # Every word, but scattered over the answer (no sentence or pair of sentences holds
+        # most of the query), is weaker than the words said together: it drops a tier.
+        together = every_word and focus >= TOGETHER
+        score = _tier_score(exact, together, coverage, phrase, focus)
         return _Scored(row, score, exact, best, density + base * 1e-6)
 
     def search(self, query: str, limit: int = 5, *, within: Within | None = None) -> SearchResult:
@@ -175,16 +187,35 @@ class _Ranker(_Candidates):
             for s in ranked
             if s.score >= MATCH_FLOOR
         ]
-        if not hits and ranked and self._rare_lead(plan, ranked):
-            top = ranked[0]
-            hits = [Hit(self._ids[top.row], MATCH_FLOOR, top.sentence, False)]
+        lead = self._evidence_lead(plan, ranked) if not hits and ranked else None
+        if lead is not None:
+            hits = [Hit(self._ids[lead.row], MATCH_FLOOR, lead.sentence, False)]
         # A question's match scores at most 100 * QUESTION_WEIGHT: none can pass a
         # better answer hit, so the questions are only searched when one might.
-        if self._questions is not None and not (hits and hits[0].score >= 100.0 * QUESTION_WEIGHT):
-            hits = self._with_questions(query, hits, limit, within)
+        # Two answers that hold the words about equally well (neither the phrase) do not
+        # settle it: then an answer whose question holds them counts in full.
+        tied = len(hits) >= 2 and not hits[0].exact and hits[0].score - hits[1].score < TIED
+        weight = 1.0 if tied else QUESTION_WEIGHT
+        if self._questions is not None and not (hits and hits[0].score >= 100.0 * weight):
+            hits = self._with_questions(query, hits, limit, weight, within)
         hits = hits[:limit]
+        if (
+            len(hits) >= 2
+            and not hits[0].exact
+            and hits[1].score >= EVERY_WORD
+            and hits[0].score - hits[1].score < AMBIGUOUS
+        ):
+            # Still two answers that both hold every word together, about as well: neither
+            # is shown as THE match; both are offered as the closest ones instead of one
+            # being confidently wrong.  (Two that each hold part of the query are shown:
+            # "Another match" reaches the other.)
+            return SearchResult([], self._labels(plan, ranked))
         if hits:
             return SearchResult(hits, [])
+        return SearchResult([], self._labels(plan, ranked))
+
+    def _labels(self, plan: _Query, ranked: list[_Scored]) -> list[str]:
+        """The best sentences of the nearest answers, as "did you mean" suggestions."""
         suggestions: list[str] = []
         anchor = plan.slots[0].word
         for s in ranked:
@@ -193,45 +224,80 @@ class _Ranker(_Candidates):
             label = _label(self._sentences(s.row)[s.sentence], anchor)
             if label not in suggestions:
                 suggestions.append(label)
-        return SearchResult([], suggestions)
+        return suggestions
 
-    def _rare_lead(self, plan: _Query, ranked: list[_Scored]) -> bool:
-        """Whether the best candidate, under MATCH_FLOOR, still is the answer to show.
+    def _evidence_lead(self, plan: _Query, ranked: list[_Scored]) -> _Scored | None:
+        """The candidate to show although it scored under MATCH_FLOOR, if any.
 
-        It is when two adjacent sentences of it hold (as typed, or another form) at least
-        two of the query's rare words (idf at least half the largest possible), those
-        carry at least half the query's weight, and the runner-up holds fewer: "deficit meant the
-        library got delayed" for "we balanced the budget by delaying the new library".
-        Off-topic queries, gibberish and stop words share no rare word with any answer.
+        Of the best EVIDENCE_POOL candidates, the one whose answer (in two adjacent
+        sentences) and question (counting QUESTION_WEIGHT) hold the most of the query's
+        rare words (idf at least half the largest possible), as typed or another form:
+        shown when those carry at least EVIDENCE_SHARE of the query's weight with two rare
+        words, or EVIDENCE_ALONE with one, and the runner-up holds clearly less.  "deficit
+        meant the library got delayed" finds "we balanced the budget by delaying the new
+        library"; off-topic queries, gibberish and stop words share no rare word with any
+        answer, or too little of their weight.
         """
         rare = 0.5 * self._idf(0)
+        wanted = [i for i, slot in enumerate(plan.slots) if slot.idf >= rare or plan.idf[i] >= rare]
+        if not wanted:
+            return None
 
-        def held(row: int) -> list[int]:
-            """The rare slots found together in one window of two adjacent sentences."""
+        def holds(words: set[str], i: int) -> bool:
+            return plan.slots[i].word in words or any(
+                credit >= INFLECTION_WEIGHT and v in words
+                for v, credit in plan.slots[i].variants.items()
+            )
+
+        def evidence(row: int) -> tuple[int, float]:
             sentences = [set(s.split()) for s in self._normalised_sentences(row)]
-            best: list[int] = []
+            said: set[int] = set()
             for at in range(max(1, len(sentences) - 1)):
                 words = set().union(*sentences[at : at + 2])
-                found = [
-                    i
-                    for i, slot in enumerate(plan.slots)
-                    if slot.idf >= rare
-                    and any(
-                        credit >= INFLECTION_WEIGHT and v in words
-                        for v, credit in slot.variants.items()
-                    )
-                ]
-                if len(found) > len(best):
-                    best = found
-            return best
+                found = {i for i in wanted if holds(words, i)}
+                if sum(plan.idf[i] for i in found) > sum(plan.idf[i] for i in said):
+                    said = found
+            asked_words = self._question_words(row)
+            asked = {i for i in wanted if holds(asked_words, i)} - said
+            got = sum(plan.idf[i] for i in said) + QUESTION_WEIGHT * sum(plan.idf[i] for i in asked)
+            return len(said | asked), got / plan.weight
 
-        mine = held(ranked[0].row)
-        if len(mine) < 2 or sum(plan.idf[i] for i in mine) < 0.5 * plan.weight:
-            return False
-        return len(ranked) < 2 or len(held(ranked[1].row)) < len(mine)
+        scored = sorted(
+            ((evidence(s.row), s) for s in ranked[:EVIDENCE_POOL]),
+            key=lambda item: (-item[0][1], -item[0][0]),
+        )
+        (count, share), best = scored[0]
+        enough = EVIDENCE_SHARE if count >= 2 else EVIDENCE_ALONE
+        if not count or share < enough:
+            return None
+        if len(scored) > 1:
+            (other, other_share), _ = scored[1]
+            if other >= count and other_share > share - EVIDENCE_MARGIN:
+                return None  # two answers hold the words as well: no clear lead
+        return best
+
+    def _question_words(self, row: int) -> set[str]:
+        """The words of the question answer `row` replied to (none when not found).
+
+        The questions' sub-index keeps the answers' order but skips answers without a
+        question, so its row is at most `row` and near it: a short scan finds it.
+        """
+        sub = self._questions
+        if sub is None or not sub._n:
+            return set()
+        pid = self._ids[row]
+        for at in range(min(row, sub._n - 1), max(-1, min(row, sub._n - 1) - QUESTION_SCAN), -1):
+            if sub._ids[at] == pid:
+                return set(" ".join(sub._normalised_sentences(at)).split())
+        return set()
 
     def _with_questions(
-        self, query: str, hits: list[Hit], limit: int, within: Within | None = None
+        self,
+        query: str,
+        hits: list[Hit],
+        limit: int,
+        weight: float = QUESTION_WEIGHT,
+        within: Within | None = None,
     ) -> list[Hit]:
         """`hits` merged with the answers whose question matches `query`.
 
@@ -250,7 +316,7 @@ class _Ranker(_Candidates):
                 return hits
         best = {h.passage_id: h for h in hits}
         for s in sub._rank(plan, max(RERANK, limit), sub_within):
-            score = round(s.score * QUESTION_WEIGHT, 1)
+            score = round(s.score * weight, 1)
             if score < MATCH_FLOOR:
                 break
             pid = sub._ids[s.row]

@@ -24,7 +24,7 @@ class _Suggester(_Ranker):
         if plan is None:
             return []
         scored: list[tuple[float, int, int, int, str]] = []
-        for row, _ in self._shortlist(plan, SUGGEST_RERANK):
+        for row, _ in self._shortlist(plan, SUGGEST_RERANK, loose=False):
             originals = self._sentences(row)
             for i, sentence in enumerate(self._normalised_sentences(row)):
                 original = originals[i]

@@ -7,7 +7,7 @@ the primary key makes that insert succeed once, whichever process or database ru
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from bot.store.base import StoreBase
@@ -456,13 +456,26 @@ class DailyStore(StoreBase):
             None,
         )
 
-    async def daily_expire_leases(self, now: int) -> int:
-        """At start-up every claim in flight belongs to a process that is gone: due now."""
-        result = await self._run(
-            DAILY,
-            "UPDATE daily_schedules SET next_due = :now WHERE next_due > :now AND EXISTS "
-            "(SELECT 1 FROM daily_posts p WHERE p.guild_id = daily_schedules.guild_id "
-            "AND p.day = daily_schedules.due_day AND p.status = 'sending')",
+    async def daily_expire_leases(self, now: int, owns: Callable[[int], bool] | None = None) -> int:
+        """At start-up, claims in flight for the guilds this process serves belong to a
+        process that is gone (this one, before it stopped): make them due now. Guilds that
+        `owns` says another process serves are left alone: their claim may be in flight
+        there right now."""
+        rows = await self._daily_rows(
+            "SELECT s.guild_id FROM daily_schedules s JOIN daily_posts p "
+            "ON p.guild_id = s.guild_id AND p.day = s.due_day "
+            "WHERE s.next_due > :now AND p.status = 'sending'",
             {"now": now},
         )
-        return int(result.rowcount)
+        expired = 0
+        for (guild_id,) in rows:
+            if owns is not None and not owns(guild_id):
+                continue
+            result = await self._run(
+                DAILY,
+                "UPDATE daily_schedules SET next_due = :now "
+                "WHERE guild_id = :guild_id AND next_due > :now",
+                {"now": now, "guild_id": guild_id},
+            )
+            expired += int(result.rowcount)
+        return expired

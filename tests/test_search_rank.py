@@ -1,0 +1,109 @@
+"""The rank stage's decisions on a few hand-made answers, alone and inside 20k synthetic
+ones: two answers that hold the words equally are not shown as the match (new in the
+rank work; the code before it showed one of them), and guards for what must keep
+working around it: the exact phrase settles a tie, an answer and its question together
+overrule "no match", phrases are found through a word's variants and added words."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.models import Passage
+from bot.search import SearchIndex
+from bot.transcript import split_sentences
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.bench_search import synthetic_passages  # noqa: E402
+
+
+def _answer(pid: str, text: str, question: str | None = None) -> Passage:
+    return Passage(
+        id=pid,
+        interview_id="rank",
+        position=int(pid.rsplit("-", 1)[-1]),
+        speaker="Ada",
+        role="interviewee",
+        question=question,
+        paragraphs=(text,),
+        sentences=tuple(split_sentences(text)),
+        line=1,
+    )
+
+
+ANSWERS = [
+    _answer(
+        "rank-0", "We painted the barn red in June. The goats hated the smell.", "What colour?"
+    ),
+    _answer("rank-1", "We painted the barn red in July. The hens did not care.", "And later?"),
+    _answer(
+        "rank-2",
+        "The harbour master kept a ledger of every boat that came in after dark.",
+        "Who kept records at the port?",
+    ),
+    _answer(
+        "rank-3",
+        "I pack earplugs, lozenges and a kettle, and I rehearse the transitions.",
+        "How do you prepare for a tour?",
+    ),
+    _answer("rank-4", "My sister tends the bees and I tend the orchard and we both sell honey."),
+]
+
+
+@pytest.fixture(scope="module")
+def small() -> SearchIndex:
+    return SearchIndex.build(ANSWERS)
+
+
+@pytest.fixture(scope="module")
+def large() -> SearchIndex:
+    corpus = synthetic_passages(20_000, with_seed=False)
+    corpus[10_000:10_000] = ANSWERS
+    return SearchIndex.build(corpus)
+
+
+def test_two_answers_holding_the_words_equally_are_not_shown_as_the_match(
+    small: SearchIndex,
+) -> None:
+    result = small.search("barn painted red")
+    assert result.hits == []
+    assert any("June" in s for s in result.suggestions)
+    assert any("July" in s for s in result.suggestions)
+
+
+def test_the_exact_phrase_settles_a_tie(small: SearchIndex) -> None:
+    assert small.search("barn red in july").hits[0].passage_id == "rank-1"
+    assert small.search("painted the barn red").hits  # both hold it: the phrase is a match
+
+
+def test_a_question_and_its_answer_together_overrule_no_match(small: SearchIndex) -> None:
+    # "pack" is only in the answer, "tour" only in the question it replied to.
+    hits = small.search("what does she pack for a tour").hits
+    assert [h.passage_id for h in hits][:1] == ["rank-3"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "the harbor master kept a really big ledger",  # an added word, US spelling
+        "harbour master kept a ledger of every boats",  # another form of a word
+        "the harbour masters kept a ledger",  # a form that is itself a corpus word
+        "so the harbour master you know kept a ledger",  # fillers
+    ],
+)
+def test_a_phrase_is_found_through_variants_and_added_words(
+    small: SearchIndex, large: SearchIndex, query: str
+) -> None:
+    for index in (small, large):
+        hits = index.search(query).hits
+        assert hits and hits[0].passage_id == "rank-2", (query, hits)
+
+
+def test_a_slip_that_is_itself_a_word_still_finds_the_phrase(large: SearchIndex) -> None:
+    hits = large.search("my sister tends the bees and i tent the orchard").hits
+    assert hits and hits[0].passage_id == "rank-4"
