@@ -281,6 +281,14 @@ class QuoteBot(commands.AutoShardedBot):
             self._in_flight.add(task)
             task.add_done_callback(self._in_flight.discard)
 
+    async def launch_shard(self, gateway: Any, shard_id: int, *, initial: bool = False) -> None:
+        """discord.py retries a shard's connection every 5 s, forever, also once the bot was
+        told to stop while it started (its HTTP session is closed by then): stop instead."""
+        if self.shutting_down or self.is_closed():
+            log.info("shutting down: shard %s not connected", shard_id)
+            return
+        await super().launch_shard(gateway, shard_id, initial=initial)
+
     async def close(self) -> None:
         """Shut down gracefully, once however often it is called (signals, `async with`).
 
