@@ -36,6 +36,7 @@ import secrets
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -222,6 +223,9 @@ async def measure(
                 await proc.wait()
                 drained.cancel()
             violations = emu.take_violations()
+    kinds = Counter(f"{v.kind} {v.route}" for v in violations)
+    for kind, count in kinds.most_common():  # what Discord would have refused, and where
+        print(f"  refused {count}x: {kind}", file=sys.stderr)
     return {
         "size": size,
         "members": members,
