@@ -95,13 +95,7 @@ class TriviaHintButton(GuardedItem, template=r"qb:th:(?P<round>\d{1,19})"):
         self.round_id = round_id
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> TriviaHintButton:
+    def from_match(cls, match: re.Match[str]) -> TriviaHintButton:
         return cls(int(match["round"]))
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
@@ -128,13 +122,7 @@ class TriviaPageButton(
         self.asker, self.board, self.page = asker, board, page
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> TriviaPageButton:
+    def from_match(cls, match: re.Match[str]) -> TriviaPageButton:
         return cls(
             int(match["asker"]), match["board"], int(match["page"]), forward=match["dir"] == "n"
         )

@@ -118,13 +118,7 @@ class ImportButton(
         self.token, self.user_id, self.act = token, user_id, act
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> ImportButton:
+    def from_match(cls, match: re.Match[str]) -> ImportButton:
         return cls(match["token"], int(match["user"]), match["act"])
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:

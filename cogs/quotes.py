@@ -81,13 +81,7 @@ class FullAnswerButton(GuardedItem, template=r"qb:full:(?P<pid>[0-9a-f]{6,32}):(
         self.page = page
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> FullAnswerButton:
+    def from_match(cls, match: re.Match[str]) -> FullAnswerButton:
         return cls(match["pid"], int(match["page"]))
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
@@ -135,13 +129,7 @@ class AnotherMatchButton(GuardedItem, template=r"qb:next:(?P<owner>\d{1,20}):(?P
         self.rank = rank
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> AnotherMatchButton:
+    def from_match(cls, match: re.Match[str]) -> AnotherMatchButton:
         return cls(int(match["owner"]), int(match["rank"]))
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
@@ -196,13 +184,7 @@ class TopicPageButton(
         self.owner, self.key, self.page, self.direction = owner, key, page, direction
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> TopicPageButton:
+    def from_match(cls, match: re.Match[str]) -> TopicPageButton:
         return cls(int(match["owner"]), match["key"], int(match["page"]), match["dir"])
 
     async def run(self, interaction: discord.Interaction[Any]) -> None:
