@@ -39,13 +39,9 @@ from bot.daily import (
     PostResult,
     Redraw,
     Retry,
-    find_zone,
-    format_time,
-    parse_time,
     thread_name,
-    zone,
-    zone_choices,
 )
+from bot.daily_time import find_zone, format_time, parse_time, zone, zone_choices
 from bot.errors import UserError
 from bot.render import safe
 from bot.render_daily import (

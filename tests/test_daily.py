@@ -26,11 +26,13 @@ from bot.daily import (
     Retry,
     bag_progress,
     draw,
+    nonce_for,
+)
+from bot.daily_time import (
     find_zone,
     first_slot,
     local_day,
     next_slot,
-    nonce_for,
     parse_time,
     slot_after,
     slot_for,

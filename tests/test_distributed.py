@@ -28,7 +28,7 @@ from storefixtures import store_target
 from test_daily_e2e import daily_posts
 from test_shutdown import ROOT, BotProcess, Spawn, spawn
 
-from bot.daily import day_key
+from bot.daily_time import day_key
 from bot.emulator import Channel, DiscordEmulator, Guild, shard_of
 from bot.library import ensure_loaded, open_library
 from bot.settings import Settings
