@@ -19,11 +19,13 @@ import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-
-from PIL import Image, ImageDraw
+from typing import TYPE_CHECKING
 
 from bot.cardfonts import FontChain, Run, default_chain, is_rtl
 from bot.transcript.sentences import split_sentences
+
+if TYPE_CHECKING:  # Pillow loads on the first card drawn, not at the bot's start
+    from PIL import ImageDraw
 
 __all__ = [
     "THEMES",
@@ -294,6 +296,8 @@ class CardRenderer:
         speaker_y = rule_y + 28 + lay.speaker_size
         source_y = speaker_y + round(lay.source_size * 1.6)
         height = max(lay.min_height, source_y + lay.bottom)
+        from PIL import Image, ImageDraw
+
         image = Image.new("RGB", (lay.width, height), theme.background)
         draw = ImageDraw.Draw(image)
         draw.rectangle((0, 0, 14, height), fill=theme.accent)

@@ -17,9 +17,11 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from fontTools.ttLib import TTFont
-from PIL import ImageFont
+if TYPE_CHECKING:  # Pillow and fontTools load on the first card drawn, not at the bot's start
+    from PIL import ImageFont
+
 
 __all__ = ["FONT_DIR", "SHIPPED_FONTS", "FontChain", "Run", "default_chain"]
 
@@ -101,6 +103,8 @@ class FontChain:
             with self._lock:
                 found = self._fonts.get(key)
                 if found is None:
+                    from PIL import ImageFont
+
                     found = ImageFont.truetype(
                         str(self.paths[index]), size, layout_engine=ImageFont.Layout.RAQM
                     )
@@ -185,6 +189,8 @@ def _sticky(ch: str) -> bool:
 
 
 def _cmap(path: Path) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
     font = TTFont(str(path), lazy=True)
     try:
         return frozenset(font.getBestCmap() or ())
