@@ -4,7 +4,9 @@ carrying the scores kept before seasons into a first season."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -196,6 +198,32 @@ async def test_a_game_counts_its_rounds_and_blocks_the_channel(store: Store) -> 
         guild_id=1, channel_id=2, total=1, topic=None, difficulty=None, started_by=7, at=T0
     )
     assert nxt == gid + 1  # ids are never reused
+
+
+async def test_games_started_at_once_by_two_processes_each_get_their_own_id(
+    store: Store, open_store: Callable[[], Awaitable[Store]]
+) -> None:
+    """A new game's id is the next after the largest: two processes starting games in two
+    channels at the same moment must not take the same one (and be told 'a game runs')."""
+    other = await open_store()
+    try:
+        for n in range(10):
+
+            async def start(s: Store, channel: int) -> int | None:
+                return await s.trivia_start_game(
+                    guild_id=channel,
+                    channel_id=channel,
+                    total=1,
+                    topic=None,
+                    difficulty=None,
+                    started_by=7,
+                    at=T0,
+                )
+
+            ids = await asyncio.gather(start(store, 100 + 2 * n), start(other, 101 + 2 * n))
+            assert None not in ids and len(set(ids)) == 2, ids
+    finally:
+        await other.close()
 
 
 async def test_hints_and_hinted_answers_in_the_store(store: Store) -> None:

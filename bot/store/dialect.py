@@ -138,17 +138,24 @@ async def check(tx: Tx, *, quick: bool) -> bool:
 
 
 _LOAD_LOCK = 0x51554F55  # pg_advisory_xact_lock key of corpus loads
+GAME_IDS_LOCK = 0x51554F47  # ... of new trivia game ids (max(id) + 1 read then inserted)
 
 
-async def serialise_loads(tx: Tx) -> None:
-    """First statement of a load's transaction: one load at a time, across processes.
+async def serialise(tx: Tx, key: int) -> None:
+    """One such transaction at a time, across processes, until `tx` ends.
 
     SQLite's BEGIN IMMEDIATE already is that. On PostgreSQL an advisory lock held to the
     end of the transaction; it also makes SQLAlchemy's asyncpg adapter (which begins
-    lazily, at its first statement) open the transaction before COPY runs on the driver.
+    lazily, at its first statement) open the transaction at once.
     """
     if tx.kind == POSTGRESQL:
-        await tx.execute("SELECT pg_advisory_xact_lock(:key)", {"key": _LOAD_LOCK})
+        await tx.execute("SELECT pg_advisory_xact_lock(:key)", {"key": key})
+
+
+async def serialise_loads(tx: Tx) -> None:
+    """First statement of a load's transaction: one load at a time (and on PostgreSQL the
+    transaction is open before COPY runs on the driver)."""
+    await serialise(tx, _LOAD_LOCK)
 
 
 async def bulk_insert(tx: Tx, table: str, columns: Sequence[str], rows: list[Any]) -> None:

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.store.base import _now
-from bot.store.dialect import Tx, integrity_errors
+from bot.store.dialect import GAME_IDS_LOCK, Tx, integrity_errors, serialise
 from bot.store.rows import _iso, _trivia_answer, _trivia_round
 from bot.store.trivia_base import _ROUND_SELECT, TRIVIA, TriviaBase
 from bot.trivia import Round, RoundAnswer
@@ -66,6 +66,7 @@ class TriviaGameStore(TriviaBase):
         has a game or a round running."""
         try:
             async with self._tx(TRIVIA) as tx:
+                await serialise(tx, GAME_IDS_LOCK)  # two processes must not take one new id
                 row = (
                     await tx.execute(
                         "SELECT (SELECT count(*) FROM trivia_games WHERE channel_id = :channel_id "
@@ -94,7 +95,7 @@ class TriviaGameStore(TriviaBase):
                         "at": _iso(at),
                     },
                 )
-        except integrity_errors(self.kind):  # another process opened one (PostgreSQL)
+        except integrity_errors(self.kind):  # another process opened one in this channel
             return None
         return game_id
 
