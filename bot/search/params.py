@@ -12,11 +12,20 @@ MAX_QUERY_CHARS = 300  # longer queries are cut (at a word) before they are sear
 MAX_SLOTS = 12  # distinct content words a query may use
 BUILD_CHUNK = 4096  # answers per build step
 RERANK = 32  # candidates reranked per search
-# Up to this many answers (a handful of interviews, the usual server) a naive
-# token_set_ratio scan over every whole answer adds its best NAIVE_TAKE to the shortlist,
-# so the index never misses what the naive scan finds; see the module docstring for cost.
-NAIVE_FUSION_MAX = 1000
+# Up to this much answer text (bytes; a handful of interviews is ~50-150 kB) a naive
+# token_set_ratio scan over every answer's content words adds its best NAIVE_TAKE to the
+# shortlist (bot/search/naive.py).  Measured here: ~15 ns a byte of content words, so
+# the budget is a scan of ~5 ms of CPU.
+NAIVE_SCAN_BYTES = 400_000
 NAIVE_TAKE = 5
+# A candidate under MATCH_FLOOR is shown when its naive score (token_set_ratio of content
+# words) is at least NAIVE_MATCH and NAIVE_MARGIN above every other candidate's.  On the
+# tuning sets, paraphrases the floor threw away scored 62-77 with a margin of 13+; the
+# off-topic negatives at most ~45, with margins under 12.
+NAIVE_MATCH = 55.0
+NAIVE_MARGIN = 10.0
+NAIVE_SHARED = 2  # ...and it holds this many of the query's words (or close forms)
+SHARED_CREDIT = 0.8  # a variant this close counts as the word (forms, numbers, splits)
 # When the runner-up scores within NEAR_TIE of the top answer (neither an exact phrase),
 # the close ones are reordered with token_set_ratio over the whole answer added, scaled
 # to TIE_WEIGHT points: the top answer must be clearly better, or the stronger scorer

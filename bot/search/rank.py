@@ -7,9 +7,10 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
-from bot.search.candidates import Within, _Candidates
+from bot.search.candidates import Within
+from bot.search.naive import _NaiveEvidence
 from bot.search.params import (
     AMBIGUOUS,
     EVERY_WORD,
@@ -19,8 +20,9 @@ from bot.search.params import (
     EVIDENCE_SHARE,
     INFLECTION_WEIGHT,
     MATCH_FLOOR,
-    NAIVE_FUSION_MAX,
-    NAIVE_TAKE,
+    NAIVE_MARGIN,
+    NAIVE_MATCH,
+    NAIVE_SHARED,
     NEAR_TIE,
     PAIR_DISCOUNT,
     QUESTION_SCAN,
@@ -45,6 +47,7 @@ class _Scored:
     exact: bool
     sentence: int
     density: float  # tie-break: how concentrated the query words are in the best sentence
+    naive: float  # token_set_ratio of the query's and the answer's content words (naive.py)
 
 
 def _tier_score(
@@ -74,7 +77,7 @@ def _phrase(query: str, text: str) -> tuple[float, int]:
     return float(fuzz.ratio(query, text)), 0
 
 
-class _Ranker(_Candidates):
+class _Ranker(_NaiveEvidence):
     """The rerank and :meth:`search` (see the package docstring: rerank, no match)."""
 
     __slots__ = ()
@@ -82,7 +85,7 @@ class _Ranker(_Candidates):
     def _rank(self, query: _Query, k: int, within: Within | None = None) -> list[_Scored]:
         shortlist = self._shortlist(query, k, within=within)
         ranked = [self._score(query, row, base) for row, base in shortlist]
-        if self._n <= NAIVE_FUSION_MAX and not any(s.exact for s in ranked):
+        if not any(s.exact for s in ranked) and self._scan_affordable(within):
             have = {row for row, _ in shortlist}
             ranked += [
                 self._score(query, row, 0.0)
@@ -95,34 +98,13 @@ class _Ranker(_Candidates):
     def _plain_text(self, row: int) -> str:
         return " ".join(self._normalised_sentences(row))
 
-    def _naive_rows(self, query: _Query, within: Within | None = None) -> list[int]:
-        """The rows a naive token_set_ratio scan over every whole answer (in `within`)
-        puts first."""
-        plain = self._plain
-        if plain is None:  # made on first use; the slot is SearchIndex's
-            plain = [self._plain_text(row) for row in range(self._n)]
-            self._plain = plain  # type: ignore[misc]
-        choices = plain if within is None else {int(r): plain[r] for r in np.flatnonzero(within)}
-        found = process.extract(
-            query.norm,
-            choices,
-            scorer=fuzz.token_set_ratio,
-            processor=None,
-            limit=NAIVE_TAKE,
-            score_cutoff=SUGGEST_FLOOR,
-        )
-        return [int(at) for _, _, at in found]
-
     def _break_near_tie(self, query: _Query, ranked: list[_Scored]) -> list[_Scored]:
         """`ranked` with the answers tied near the top reordered by a stronger scorer."""
         if len(ranked) < 2 or ranked[0].exact or ranked[0].score - ranked[1].score > NEAR_TIE:
             return ranked
         top = ranked[0].score
         close = [s for s in ranked if top - s.score <= NEAR_TIE and not s.exact]
-        strength = {s.row: fuzz.token_set_ratio(query.norm, self._plain_text(s.row)) for s in close}
-        close.sort(
-            key=lambda s: (-(s.score + TIE_WEIGHT * strength[s.row] / 100.0), -s.density, s.row)
-        )
+        close.sort(key=lambda s: (-(s.score + TIE_WEIGHT * s.naive / 100.0), -s.density, s.row))
         return close + ranked[len(close) :]
 
     def _score(self, query: _Query, row: int, base: float) -> _Scored:
@@ -164,7 +146,8 @@ class _Ranker(_Candidates):
         # most of the query), is weaker than the words said together: it drops a tier.
         together = every_word and focus >= TOGETHER
         score = _tier_score(exact, together, coverage, phrase, focus)
-        return _Scored(row, score, exact, best, density + base * 1e-6)
+        naive = self._naive_score(query, row)
+        return _Scored(row, score, exact, best, density + base * 1e-6, naive)
 
     def search(self, query: str, limit: int = 5, *, within: Within | None = None) -> SearchResult:
         """The passages that answer `query`, best first, one hit per passage.
@@ -187,7 +170,9 @@ class _Ranker(_Candidates):
             for s in ranked
             if s.score >= MATCH_FLOOR
         ]
-        lead = self._evidence_lead(plan, ranked) if not hits and ranked else None
+        lead = self._naive_lead(plan, ranked) if not hits and ranked else None
+        if lead is None and not hits and ranked:
+            lead = self._evidence_lead(plan, ranked)
         if lead is not None:
             hits = [Hit(self._ids[lead.row], MATCH_FLOOR, lead.sentence, False)]
         # A question's match scores at most 100 * QUESTION_WEIGHT: none can pass a
@@ -225,6 +210,21 @@ class _Ranker(_Candidates):
             if label not in suggestions:
                 suggestions.append(label)
         return suggestions
+
+    def _naive_lead(self, plan: _Query, ranked: list[_Scored]) -> _Scored | None:
+        """The candidate the naive scorer clearly prefers, when it scores NAIVE_MATCH or
+        more, NAIVE_MARGIN above every other candidate, and holds two of the query's
+        content words or close forms of them (one long word shared with an off-topic
+        query, "apartments", can score 57 alone; see bot/search/naive.py)."""
+        if not ranked:
+            return None
+        order = sorted(ranked, key=lambda s: -s.naive)
+        best = order[0]
+        runner_up = order[1].naive if len(order) > 1 else 0.0
+        if best.naive < NAIVE_MATCH or best.naive - runner_up < NAIVE_MARGIN:
+            return None
+        words = set(self._content_text(best.row).split())
+        return best if plan.shared_words(words) >= NAIVE_SHARED else None
 
     def _evidence_lead(self, plan: _Query, ranked: list[_Scored]) -> _Scored | None:
         """The candidate to show although it scored under MATCH_FLOOR, if any.
