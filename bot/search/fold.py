@@ -205,8 +205,8 @@ def number_runs(tokens: Sequence[str]) -> list[tuple[int, int, str]]:
 
 def _below_hundred_value(words: Sequence[str]) -> int | None:
     """10..99 in one or two words ("twelve", "sixty", "sixty two"), else None."""
-    values = [NUMBER_WORDS.get(w) for w in words]
-    if len(values) == 1 and values[0] is not None and 10 <= values[0] <= 99:
+    values = [NUMBER_WORDS.get(w, -1) for w in words]
+    if len(values) == 1 and 10 <= values[0] <= 99:
         return values[0]
     if len(values) == 2 and values[0] in range(20, 100, 10) and values[1] in range(1, 10):
         return values[0] + values[1]
