@@ -35,7 +35,7 @@ NEAR_TIE = 3.0
 # hold at least this share of the query (a pair counts PAIR_DISCOUNT of a sentence).
 TOGETHER = 0.85
 PAIR_DISCOUNT = 0.9  # a query's words over two adjacent sentences, against one sentence
-TIE_WEIGHT = 6.0
+TIE_WEIGHT = 20.0
 PHRASE_POOL = 1500  # BM25 candidates scanned for the query as a phrase
 # In a phrase a content word may also stand as its variants of at least this credit (a
 # form, a split, a typo neighbour of a corpus word), at most PHRASE_VARIANTS of them.
@@ -77,7 +77,8 @@ EVERY_WORD = 75.0  # the lowest score of an answer holding every word together
 # both are offered as the closest.  On the tuning seed at 10k this halved the wrong
 # answers shown (2.0 % -> 1.1 %) for 0.4 % of top-1; 1.0 point cost more top-1 (an
 # answer with the word as typed is only ~0.9 ahead of one with another form of it).
-AMBIGUOUS = 0.5
+AMBIGUOUS = 3.0
+AMBIGUOUS_PARTIAL = 4.0
 PREFIX_WEIGHT = 0.8
 # A query put as a question ("what did she say about salt", "how long is the sourdough")
 # asks about its other words: these words of the asking count FRAME_WEIGHT of their idf.
