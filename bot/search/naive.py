@@ -41,12 +41,14 @@ class _NaiveEvidence(_Candidates):
         """Answer `row`'s content words (normalised, stop words dropped)."""
         return content_words(" ".join(self._normalised_sentences(row)))
 
-    def _naive_score(self, query: _Query, row: int) -> float:
-        """``token_set_ratio`` of the query's and the answer's content words (0..100)."""
+    def _naive_score(self, query: _Query, row: int, text: str | None = None) -> float:
+        """``token_set_ratio`` of the query's and the answer's content words (0..100);
+        `text` is the answer normalised, when the caller has it already."""
         words = query.content
         if not words:
             return 0.0
-        return float(fuzz.token_set_ratio(words, self._content_text(row), processor=None))
+        answer = self._content_text(row) if text is None else content_words(text)
+        return float(fuzz.token_set_ratio(words, answer, processor=None))
 
     def _scan_affordable(self, within: Within | None) -> bool:
         """Whether a naive scan over the answers (in `within`) fits its cost budget."""

@@ -166,7 +166,7 @@ class _Ranker(_NaiveEvidence):
         # most of the query), is weaker than the words said together: it drops a tier.
         together = every_word and focus >= TOGETHER
         score = _tier_score(exact, together, coverage, phrase, focus)
-        naive = self._naive_score(query, row)
+        naive = self._naive_score(query, row, text)
         return _Scored(row, score, exact, best, density + base * 1e-6, naive, phrase, coverage)
 
     def search(self, query: str, limit: int = 5, *, within: Within | None = None) -> SearchResult:
