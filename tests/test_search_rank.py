@@ -128,11 +128,17 @@ def test_a_near_tie_is_settled_by_the_whole_query_s_alignment(small: SearchIndex
 def test_a_top_not_clearly_better_than_the_next_is_not_a_match(small: SearchIndex) -> None:
     first = Hit(small.ids[0], 60.0, 0, False)
     # Two answers that each hold part of the query about as well: neither is THE match.
-    assert small._ambiguous([_scored(0, 60.0, 70.0), _scored(1, 59.0, 68.0)], first)
+    assert small._ambiguous([_scored(0, 60.0, 70.0), _scored(1, 59.0, 68.0)], [first])
     # Clearly ahead, or the runner-up holds less of the query as typed: shown.
-    assert not small._ambiguous([_scored(0, 60.0, 90.0), _scored(1, 59.0, 50.0)], first)
-    assert not small._ambiguous([_scored(0, 60.0, 70.0), _scored(1, 59.0, 70.0, 0.8)], first)
+    assert not small._ambiguous([_scored(0, 60.0, 90.0), _scored(1, 59.0, 50.0)], [first])
+    assert not small._ambiguous([_scored(0, 60.0, 70.0), _scored(1, 59.0, 70.0, 0.8)], [first])
     # Holding every word, the margin asked for is smaller (AMBIGUOUS).
     top = Hit(small.ids[0], 95.0, 0, False)
-    assert not small._ambiguous([_scored(0, 95.0, 70.0), _scored(1, 91.0, 70.0)], top)
-    assert small._ambiguous([_scored(0, 95.0, 70.0), _scored(1, 94.0, 70.0)], top)
+    assert not small._ambiguous([_scored(0, 95.0, 70.0), _scored(1, 91.0, 70.0)], [top])
+    assert small._ambiguous([_scored(0, 95.0, 70.0), _scored(1, 94.0, 70.0)], [top])
+    # A hit its question lifted above the answers is compared with the next hit.
+    lifted = Hit(small.ids[2], 95.8, None, False)
+    close = Hit(small.ids[0], 95.5, 0, False)
+    ranked = [_scored(0, 95.5, 70.0), _scored(1, 80.0, 70.0)]
+    assert small._ambiguous(ranked, [lifted, close])
+    assert not small._ambiguous(ranked, [lifted])

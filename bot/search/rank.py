@@ -204,7 +204,7 @@ class _Ranker(_NaiveEvidence):
         if self._questions is not None and not (hits and hits[0].score >= 100.0 * weight):
             hits = self._with_questions(query, hits, limit, weight, within)
         hits = hits[:limit]
-        if hits and self._ambiguous(ranked, hits[0]):
+        if hits and self._ambiguous(ranked, hits):
             # Two answers about as good (neither the exact phrase): neither is shown as
             # THE match; both are offered as the closest ones instead of one being
             # confidently wrong ("Another match" would not tell the member which).
@@ -213,19 +213,20 @@ class _Ranker(_NaiveEvidence):
             return SearchResult(hits, [])
         return SearchResult([], self._labels(plan, ranked))
 
-    def _ambiguous(self, ranked: list[_Scored], first: Hit) -> bool:
-        """Whether the best answer is not clearly better than the next: within
-        AMBIGUOUS points of strength when it holds every word, AMBIGUOUS_PARTIAL when it
-        holds part of the query (on the tuning seed, 21 of 25 partial-tier tops that close
-        were wrong)."""
-        if len(ranked) < 2 or first.exact or first.passage_id != self._ids[ranked[0].row]:
+    def _ambiguous(self, ranked: list[_Scored], hits: list[Hit]) -> bool:
+        """Whether the best hit is not clearly better than the next: within AMBIGUOUS
+        points (of strength, for answers) when it holds every word, AMBIGUOUS_PARTIAL when
+        it holds part of the query (on the tuning seed, 21 of 25 partial-tier tops that
+        close were wrong).  A hit its question lifted is compared with the next hit."""
+        first = hits[0]
+        if len(ranked) < 2 or first.exact:
             return False
         best, runner_up = ranked[0], ranked[1]
-        if first.score > round(best.score, 1):
-            return False  # its question holds the query better: not the answers' near tie
+        wanted = AMBIGUOUS if first.score >= EVERY_WORD else AMBIGUOUS_PARTIAL
+        if first.passage_id != self._ids[best.row] or first.score > round(best.score, 1):
+            return len(hits) >= 2 and first.score - hits[1].score < wanted
         if runner_up.score < SUGGEST_FLOOR or runner_up.coverage < best.coverage - 1e-9:
             return False  # the runner-up holds less of the query as typed ("coaching")
-        wanted = AMBIGUOUS if best.score >= EVERY_WORD else AMBIGUOUS_PARTIAL
         return best.strength - runner_up.strength < wanted
 
     def _labels(self, plan: _Query, ranked: list[_Scored]) -> list[str]:
