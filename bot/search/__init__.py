@@ -4,8 +4,9 @@ One module per stage, read in this order: ``text`` (normalising, tokenising, wor
 hashes), ``fold`` (word forms, spelling, numbers) and ``vocab`` (typo neighbours),
 ``plan`` (a query's words and their variants), ``candidates`` (BM25, phrase scan),
 ``naive`` (the naive scan as candidates and evidence), ``rank`` (rerank, no-match
-decision, questions, ``search``), ``suggest`` (autocomplete), ``build`` and ``storage`` (making, saving and loading the arrays), ``index`` (the
-``SearchIndex`` those stages are mixed into), ``params`` (tuning constants).
+decision, questions, ``search``), ``suggest`` (autocomplete), ``build`` and
+``storage`` (making, saving and loading the arrays), ``index`` (the ``SearchIndex``
+those stages are mixed into), ``params`` (tuning constants).
 
 Design, and why.  Numbers: ``benchmarks/bench_search.py`` on this shared 2-core machine,
 see ``benchmarks/results.md`` for the latest run against the targets.
