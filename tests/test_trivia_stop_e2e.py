@@ -10,7 +10,7 @@ from bot.clock import ManualClock
 from bot.emulator import DiscordEmulator, World
 from bot.emulator.launch import stop_bot
 from bot.emulator.models import Message, User
-from bot.trivia.games import BETWEEN_ROUNDS
+from bot.trivia.games import BETWEEN_ROUNDS, Game
 from tests.test_trivia_e2e import (  # the fixtures clock, launch, players, qbot too
     SECONDS,
     Launch,
@@ -53,6 +53,26 @@ def questions_asked(emulator: DiscordEmulator, world: World) -> int:
     )
 
 
+async def one_round_played(
+    emulator: DiscordEmulator,
+    world: World,
+    bot: QuoteBot,
+    clock: ManualClock,
+    starter: User,
+    questions: int,
+) -> Game:
+    """`starter` starts a game, answers its first round right, and the round is revealed."""
+    handle = await play(emulator, world, user=starter, questions=questions)
+    first = await handle.wait_original(lambda m: bool(m.buttons))
+    game = await game_of(bot, world)
+    round1 = await active(bot, world)
+    assert round1 is not None
+    await click(emulator, first, round1, round1.correct, starter)
+    clock.advance(SECONDS)
+    await revealed(emulator, first.id)
+    return game
+
+
 async def test_the_starter_stops_a_game_mid_round_and_it_stays_stopped_after_a_restart(
     emulator: DiscordEmulator,
     world: World,
@@ -62,14 +82,7 @@ async def test_the_starter_stops_a_game_mid_round_and_it_stays_stopped_after_a_r
     players: list[User],
 ) -> None:
     alice, bob, _, _ = players
-    handle = await play(emulator, world, user=alice, questions=5)
-    first = await handle.wait_original(lambda m: bool(m.buttons))
-    game = await game_of(qbot, world)
-    round1 = await active(qbot, world)
-    assert round1 is not None
-    await click(emulator, first, round1, round1.correct, alice)
-    clock.advance(SECONDS)
-    await revealed(emulator, first.id)
+    game = await one_round_played(emulator, world, qbot, clock, alice, 5)
     second, round2 = await next_question(emulator, world, qbot, clock, game.id)
     await click(emulator, second, round2, round2.correct, bob)
 
@@ -111,14 +124,7 @@ async def test_a_moderator_stops_a_game_between_rounds(
     players: list[User],
 ) -> None:
     alice, _, _, _ = players
-    handle = await play(emulator, world, user=alice, questions=3)
-    first = await handle.wait_original(lambda m: bool(m.buttons))
-    game = await game_of(qbot, world)
-    round1 = await active(qbot, world)
-    assert round1 is not None
-    await click(emulator, first, round1, round1.correct, alice)
-    clock.advance(SECONDS)
-    await revealed(emulator, first.id)
+    game = await one_round_played(emulator, world, qbot, clock, alice, 3)
     assert "game stopped" in await stop(emulator, world, world.moderator)  # Manage Server
     [final] = finals(emulator, world)
     assert final.embed is not None and "stopped · 1 of 3" in final.embed["title"]
