@@ -649,3 +649,41 @@ def test_pathological_lines_are_fast() -> None:
     interview = parse("Q?\nBaker: Hi.\n" + nasty, InterviewMeta(title="T", interviewee="Baker"))
     assert time.process_time() - started < 10
     assert len(interview.passages[0].paragraphs) == 5
+
+
+# --------------------------------------------------------------------------- names alone
+
+
+def test_names_alone_on_their_line_are_labels_when_the_conversation_recurs() -> None:
+    """Magazine style: "INTERVIEWER" and the guest's name each alone above the words, no
+    colon; a name written in full once and by surname after is one person."""
+    interview = parse(
+        "INTERVIEWER\n\nWhere did you grow up?\n\nMARTA NOVAK\n\nIn Brno, above a bakery.\n\n"
+        "INTERVIEWER\n\nDid you bake?\n\nNOVAK\n\nNever. I ate.\n\n"
+        "INTERVIEWER\n\nAnd now?\n\nNOVAK\n\nNow I bake every Sunday.\n"
+    )
+    assert [(p.speaker, p.text, p.question) for p in interview.passages] == [
+        ("Marta Novak", "In Brno, above a bakery.", "Where did you grow up?"),
+        ("Marta Novak", "Never. I ate.", "Did you bake?"),
+        ("Marta Novak", "Now I bake every Sunday.", "And now?"),
+    ]
+
+
+def test_interviewer_alone_recurring_makes_a_name_seen_once_a_label() -> None:
+    interview = parse(
+        "INTERVIEWER\n\nWhat do you grow?\n\nJUNO PARK\n\nTomatoes, mostly.\n\n"
+        "INTERVIEWER\n\nWhy tomatoes?\n\nBecause my mother did.\n"
+    )
+    assert interview.passages[0].speaker == "Juno Park"
+    assert interview.passages[0].text.startswith("Tomatoes, mostly.")
+
+
+def test_a_recurring_title_line_alone_is_not_a_speaker() -> None:
+    """Section titles stand alone too; one that recurs is not a conversation, and labelled
+    turns keep their speakers."""
+    interview = parse(
+        "Early Years\n\nHost: Where were you born?\n\nAda Moss: In Leeds.\n\n"
+        "Early Years\n\nHost: And school?\n\nAda Moss: I left at fifteen.\n"
+    )
+    assert [p.speaker for p in interview.passages] == ["Ada Moss", "Ada Moss"]
+    assert [p.text for p in interview.passages] == ["In Leeds.", "I left at fifteen."]

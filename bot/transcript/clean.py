@@ -21,6 +21,7 @@ __all__ = [
     "is_rule",
     "shouted_heading",
     "strip_lead_stamp",
+    "title_line",
 ]
 
 _TS = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
@@ -190,6 +191,15 @@ def shouted_heading(line: str) -> bool:
     if len(letters) < 6 or any(ch.islower() for ch in letters) or len(line) > 300:
         return False
     return len(line.split()) >= 2 and not line.rstrip().endswith((":", "?"))
+
+
+def title_line(line: str) -> bool:
+    """A short line in title case with no closing punctuation: "Early Years", "Moving to
+    London" (a section title when it stands alone between labelled turns)."""
+    words = line.split()
+    if not 2 <= len(words) <= 8 or len(line) > 80 or line[-1] in '.?!,;:…"”’)':
+        return False
+    return all(w[:1].isupper() or (len(w) <= 3 and w.isalpha() and w.islower()) for w in words)
 
 
 def is_rule(line: str) -> bool:

@@ -25,8 +25,11 @@ from bot.transcript.clean import (
     only_timestamp,
     shouted_heading,
     strip_lead_stamp,
+    title_line,
 )
 from bot.transcript.names import (
+    INTERVIEWEE_WORDS,
+    INTERVIEWER_WORDS,
     META_LABELS,
     Label,
     clean_name,
@@ -58,6 +61,7 @@ _ENDS = '.?!:;"”’)]*_'
 _CREDIT = re.compile(
     r"(?i)^(?:transcri(?:bed|ption|pt)|captions?|captioned|subtitles?|generated)\s+"
     r"(?:by|with|from|powered by)\b|^<?https?://\S+>?$"
+    r"|^(?:copyright\b|©|\(c\)\s*(?:19|20)\d\d)"  # the publisher's notice at the foot
 )
 
 
@@ -308,12 +312,67 @@ def _survey(lines: list[str], start: int) -> tuple[bool, bool, bool]:
     return blank_separated or hard_wrapped, periods or min(qa_lines.values()) >= 3, capitals
 
 
+_ASKING_WORDS = INTERVIEWER_WORDS - {"q"}  # a lone "Q" line is too easily something else
+_ALONE_MAX = 60  # characters: longer lines are speech, not a name standing alone
+_ALONE_END = '.?!,;:…"”)'
+
+
+def _alone_name(line: str) -> str | None:
+    """The name a short line holds by itself ("INTERVIEWER", "[00:00:06] George Mensah",
+    "**DOYLE**"), timestamps and markup removed; None for anything else."""
+    if len(line) > _ALONE_MAX:
+        return None
+    text = clean_inline(line, markdown=True).text
+    if not text or text[-1] in _ALONE_END or len(text.split()) > 5:
+        return None
+    key = name_key(text)
+    if key in INTERVIEWER_WORDS or key in INTERVIEWEE_WORDS or is_unnamed(text):
+        return text
+    return text if looks_like_name(text) else None
+
+
+def _alone_labels(lines: list[str], start: int) -> frozenset[str]:
+    """Names that stand alone on their line above the words they said, with no colon:
+    "INTERVIEWER" / "DOYLE" in magazine interviews, "[00:00:06] George Mensah" in Trint
+    exports. A file uses them when two or more such names each recur (one recurring line
+    may be a section title; two people taking turns are a conversation), or "INTERVIEWER"
+    recurs (then the guest's name may stand alone once or twice). Returns their
+    keys, with any name that stands alone once and shares a word with a recurring one
+    ("CIARÁN DOYLE" before the "DOYLE"s); empty when the file does not use them."""
+    counts: dict[str, int] = {}
+    previous_blank = True
+    for i in range(start, len(lines)):
+        line = lines[i].strip()
+        if not line:
+            previous_blank = True
+            continue
+        standalone = previous_blank
+        previous_blank = False
+        if not standalone or split_label(line) is not None:
+            continue
+        name = _alone_name(line)
+        follower = next(
+            (lines[j].strip() for j in range(i + 1, min(len(lines), i + 4)) if lines[j].strip()), ""
+        )
+        if name is None or not follower or _alone_name(follower) is not None:
+            continue
+        counts[name_key(name)] = counts.get(name_key(name), 0) + 1
+    recurring = {key for key, n in counts.items() if n >= 2}
+    if recurring & _ASKING_WORDS:  # "INTERVIEWER" over and over: every name alone answers
+        return frozenset(counts)
+    if len(recurring) < 2:
+        return frozenset()
+    words = {word for key in recurring for word in key.split()}
+    return frozenset(key for key in counts if key in recurring or words.intersection(key.split()))
+
+
 def _indent(raw: str) -> int:
     return len(raw) - len(raw.lstrip(" \t"))
 
 
 def _read_lines(lines: list[str], start: int, layout: Layout, markdown: bool) -> None:
     join_lines, period_mode, capitals = _survey(lines, start)
+    alone_labels = _alone_labels(lines, start)
     current: Block | None = None
     pending: tuple[str, str | None, str | None] | None = None  # a label waiting for words
     pending_stamp: str | None = None
@@ -394,10 +453,34 @@ def _read_lines(lines: list[str], start: int, layout: Layout, markdown: bool) ->
                 layout.dropped.append(Dropped(number, "timestamp", lead))
                 label = Label(label.name, label.note, rest)
                 cleaned.stamp = cleaned.stamp or lead
+        if (
+            label is None
+            and alone_labels
+            and (current is None or current.line != number - 1 or not join_lines)
+            and name_key(text) in alone_labels
+        ):
+            flush()  # "INTERVIEWER" alone, the words below it
+            pending = (text, None, cleaned.stamp or pending_stamp)
+            pending_stamp = None
+            begun = True
+            continue
         if not begun:
             begun = label is not None and name_key(label.name) not in META_LABELS
             if not begun and len(layout.intro) < _INTRO_LINES:
                 layout.intro.append(text)
+        if (
+            label is None
+            and begun
+            and pending is None
+            and title_line(text)
+            and not lines[number - 2].strip()
+            and (number >= len(lines) or not lines[number].strip())
+        ):
+            flush()  # "Early Years" alone between labelled turns: a section title
+            layout.headings.append(text)
+            layout.dropped.append(Dropped(number, "heading", line))
+            section_break = True
+            continue
         if label is None and not capitals and shouted_heading(text):
             flush()
             layout.headings.append(text)

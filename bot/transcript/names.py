@@ -56,7 +56,8 @@ _NOT_NAMES = frozenset(
     lesson takeaway takeaways verdict conclusion background context bonus re fwd subject
     date time location place title topic intro introduction example examples quote
     important edit watch read listen more see related previously episode season tags
-    duration recorded published length language kind style region""".split()
+    duration recorded published length language kind style region podcast podcasts show
+    series program programme project study recording venue network station""".split()
 )
 # Labels that, once in a file's header, describe it ("Interviewer: Maria Kowalski").
 META_LABELS = frozenset(
@@ -144,7 +145,11 @@ def clean_name(name: str) -> str:
     return name
 
 
-def initials(name: str) -> str:
+def initials(name: str, hyphens: bool = False) -> str:
+    """ "Jane van Doe" -> "JD"; with `hyphens`, "Thomas Okonkwo-Byrne" -> "TOB" (both are
+    written, so a name has both forms looked up)."""
+    if hyphens:
+        name = name.replace("-", " ")
     words = [w for w in strip_honorific(name).split() if w.casefold() not in _PARTICLES]
     return "".join(w[0] for w in words if w[:1].isalpha()).upper()
 
@@ -263,7 +268,8 @@ class Names:
                 if key not in self.by_handle.setdefault(handle, []):
                     self.by_handle[handle].append(key)
             if len(self.display[key].split()) >= 2:
-                self.by_initials.setdefault(initials(self.display[key]), []).append(key)
+                for letters in {initials(self.display[key]), initials(self.display[key], True)}:
+                    self.by_initials.setdefault(letters, []).append(key)
 
     def _add(self, name: str, index: int, *, preferred: bool) -> None:
         key = name_key(name)

@@ -84,15 +84,19 @@ def _unlabel_meta_lines(blocks: list[Block]) -> None:
     for b in blocks:
         if b.label:
             counts[name_key(b.label)] = counts.get(name_key(b.label), 0) + 1
+    header_line = -1  # the line of the last header line taken out
     for b in blocks[:_INTRO_BLOCKS]:
         if b.label is None:
             continue
         key = name_key(b.label)
         once = counts[key] == 1 and b.text[:1].isupper() and len(b.text.split()) <= 25
-        if key not in META_LABELS or "?" in b.text or not (once or _name_list(b.text)):
+        # "Guest: Jane Doe, beekeeper" on the line under "Host: John Roe": a header run
+        described = b.line == header_line + 1 and _name_list(b.text.split(",", 1)[0])
+        if key not in META_LABELS or "?" in b.text or not (once or described or _name_list(b.text)):
             break  # the conversation has begun
         b.text = f"{b.label}: {b.text}"
         b.label = None
+        header_line = b.line
 
 
 def _implied_answers(blocks: list[Block]) -> None:
@@ -114,10 +118,12 @@ def _implied_answers(blocks: list[Block]) -> None:
 
 
 def _intro(layout: Layout, meta_title: str) -> tuple[list[Cue], dict[str, str]]:
+    # The header's own lines ("Guest: Jane Doe") before the title, which may be no more
+    # than the file's name ("generic_host_guest_labels" would make "Labels" a guest).
     texts: list[tuple[str, str | None]] = [(h, None) for h in layout.headings[:10]]
     texts += [(t, None) for t in layout.front.get("title", [])]
-    texts.append((meta_title, None))
     texts += [(line, None) for line in layout.intro]
+    texts.append((meta_title, None))
     turns = 0
     opener: Cue | None = None
     for b in layout.blocks[:_INTRO_BLOCKS]:
