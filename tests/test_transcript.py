@@ -687,3 +687,35 @@ def test_a_recurring_title_line_alone_is_not_a_speaker() -> None:
     )
     assert [p.speaker for p in interview.passages] == ["Ada Moss", "Ada Moss"]
     assert [p.text for p in interview.passages] == ["In Leeds.", "I left at fifteen."]
+
+
+def test_bracket_and_dash_labels_only_when_the_file_takes_turns_in_them() -> None:
+    turns = parse(
+        "[Speaker 1] Where do you swim?\n[Speaker 2] In the harbour, all year.\n"
+        "[Speaker 1] Even in winter?\n[Speaker 2] Especially in winter.\n"
+    )
+    assert [(p.speaker, p.text) for p in turns.passages] == [
+        ("Speaker 2", "In the harbour, all year."),
+        ("Speaker 2", "Especially in winter."),
+    ]
+    dashes = parse(
+        "Host: Where did you live?\n\n"
+        "Rosa Lind: Paris — the city I loved — and then Lyon.\n\n"
+        "Host: Why Lyon?\n\nRosa Lind: Work. Lyon — for the work.\n"
+    )
+    assert [p.text for p in dashes.passages] == [
+        "Paris — the city I loved — and then Lyon.",
+        "Work. Lyon — for the work.",
+    ]
+
+
+def test_italic_questions_mark_a_blog_qa_and_the_lede_names_who_answers() -> None:
+    interview = parse(
+        "Ivo Marsh has kept lighthouses for thirty years. We asked him about the job.\n\n"
+        "*Is it lonely?*\n\nNever. The sea talks all night.\n\n"
+        "*What do you miss?*\n\nFresh bread.\n",
+    )
+    assert [(p.speaker, p.text, p.question) for p in interview.passages] == [
+        ("Ivo Marsh", "Never. The sea talks all night.", "Is it lonely?"),
+        ("Ivo Marsh", "Fresh bread.", "What do you miss?"),
+    ]

@@ -37,6 +37,7 @@ from bot.transcript.names import (
     looks_like_name,
     name_key,
     period_label,
+    shaped_label,
     split_label,
 )
 
@@ -366,6 +367,27 @@ def _alone_labels(lines: list[str], start: int) -> frozenset[str]:
     return frozenset(key for key in counts if key in recurring or words.intersection(key.split()))
 
 
+def _label_shapes(lines: list[str], start: int) -> tuple[str, ...]:
+    """The other label shapes ("[Speaker 1] words", "OLA — words") this file takes turns
+    in: a shape counts when two or more names each open two or more lines with it (a
+    dash after a name once is prose: "Paris — the city I loved")."""
+    counts: dict[str, dict[str, int]] = {"bracket": {}, "dash": {}}
+    for raw in lines[start:]:
+        line = raw.strip()
+        if not line or split_label(line) is not None:
+            continue
+        shapes = ["bracket"] if line[0] == "[" else []
+        head = line[:64]
+        if "—" in head or "–" in head or "--" in head:
+            shapes.append("dash")
+        for shape in shapes:
+            label = shaped_label(line, shape)
+            if label is not None:
+                key = name_key(label.name)
+                counts[shape][key] = counts[shape].get(key, 0) + 1
+    return tuple(shape for shape, seen in counts.items() if sum(n >= 2 for n in seen.values()) >= 2)
+
+
 def _indent(raw: str) -> int:
     return len(raw) - len(raw.lstrip(" \t"))
 
@@ -373,6 +395,7 @@ def _indent(raw: str) -> int:
 def _read_lines(lines: list[str], start: int, layout: Layout, markdown: bool) -> None:
     join_lines, period_mode, capitals = _survey(lines, start)
     alone_labels = _alone_labels(lines, start)
+    shapes = _label_shapes(lines, start)
     current: Block | None = None
     pending: tuple[str, str | None, str | None] | None = None  # a label waiting for words
     pending_stamp: str | None = None
@@ -447,6 +470,10 @@ def _read_lines(lines: list[str], start: int, layout: Layout, markdown: bool) ->
         if not text:
             continue
         label = split_label(text) or (period_label(text) if period_mode else None)
+        for shape in shapes if label is None else ():
+            label = shaped_label(text, shape)
+            if label is not None:
+                break
         if label is not None and label.rest[:1].isdigit():
             rest, lead = strip_lead_stamp(label.rest)  # "Jane Doe: 00:12:34 Hello"
             if lead:

@@ -19,12 +19,14 @@ __all__ = [
     "INTERVIEWEE_WORDS",
     "INTERVIEWER_WORDS",
     "META_LABELS",
+    "OTHER_LABEL_SHAPES",
     "Label",
     "Names",
     "clean_name",
     "looks_like_name",
     "name_key",
     "period_label",
+    "shaped_label",
     "split_label",
     "split_names",
 ]
@@ -36,7 +38,9 @@ _PARTICLES = frozenset(
 _SUFFIXES = frozenset("jr jr. sr sr. ii iii iv".split())
 HONORIFICS = frozenset(
     """mr mr. mrs mrs. ms ms. mx mx. dr dr. prof prof. professor sir dame lord lady baroness
-    baron hon hon. rev rev. fr fr.""".split()
+    baron hon hon. rev rev. fr fr. sgt sgt. sergeant lt lt. lieutenant capt capt. captain
+    col col. colonel cpl cpl. corporal det det. detective insp insp. inspector rabbi imam
+    pastor reverend bishop""".split()
 )
 # Offices whose holders ask the questions in hearings and meetings; "Senator Park:" is
 # never the witness, and a bare "Senator:" is nobody in particular.
@@ -216,17 +220,37 @@ def split_label(text: str) -> Label | None:
         name, note = (part.strip() for part in name.split(",", 1))  # "Jane Doe, host:"
     if not name:
         return None
-    bare = strip_honorific(name)
-    acceptable = (
+    if not _speaker_shaped(name):
+        return None
+    return Label(name, note, text[match.end() :].strip())
+
+
+def _speaker_shaped(name: str) -> bool:
+    return (
         name in QA_MARKERS
         or is_unnamed(name)
         or bool(_INITIALS_LABEL.match(name))
-        or looks_like_name(bare)
+        or looks_like_name(strip_honorific(name))
         or (asking_title(name) and len(name.split()) <= 4)
     )
-    if not acceptable:
+
+
+# "[Speaker 1] Hello" and "OLA — Hello": label shapes that are only labels when a file
+# uses them turn after turn (see `bot.transcript.layout`), so each has a name.
+_BRACKET_LABEL = re.compile(r"^\[(?P<name>[^\[\]\n:]{1,60})\]:?\s+(?=\S)")
+_DASH_LABEL = re.compile(r"^(?P<name>[^\s—–:-][^—–:\n]{0,58}?)\s+(?:[—–]|--)\s*(?=\S)")
+OTHER_LABEL_SHAPES = {"bracket": _BRACKET_LABEL, "dash": _DASH_LABEL}
+
+
+def shaped_label(text: str, shape: str) -> Label | None:
+    """The label of `shape` ("bracket", "dash") opening `text`, if shaped like a speaker."""
+    match = OTHER_LABEL_SHAPES[shape].match(text)
+    if not match:
         return None
-    return Label(name, note, text[match.end() :].strip())
+    name = " ".join(match.group("name").split())
+    if not _speaker_shaped(name):
+        return None
+    return Label(name, None, text[match.end() :].strip())
 
 
 class Names:
@@ -298,7 +322,8 @@ class Names:
             found = self.by_initials.get(label.replace(".", ""), [])
             if len(found) == 1:
                 return self.display[found[0]]
-            return label if self.single_counts[key] >= 2 else None
+            if key not in self.by_handle:  # "OLA" may be Ola Bankole's first name
+                return label if self.single_counts[key] >= 2 else None
         if len(name.split()) >= 2:
             return None
         candidates = self.by_handle.get(key, [])

@@ -32,6 +32,7 @@ __all__ = [
     "find_aliases",
     "find_cues",
     "headline_name",
+    "lede_name",
     "role_word",
 ]
 
@@ -151,6 +152,26 @@ def headline_name(titles: Iterable[str], intro: str, exclude: set[str]) -> str |
                 and words[-1].casefold() in folded
             ):
                 return name
+    return None
+
+
+_PERSONAL = re.compile(r"(?i)\b(?:she|he|her|him|his|they|them|their)\b")
+
+
+def lede_name(lines: Sequence[str], exclude: set[str]) -> str | None:
+    """The person a lede opens with when no headline names them: "Mei Tanaka has
+    inspected 900 bridges. We asked her..." A full name must start one of the first
+    lines, and the lede must go on about a person (he, she, they), so "New York has..."
+    names nobody."""
+    lede = [line for line in lines[:4] if not line.rstrip().endswith("?")]
+    for i, line in enumerate(lede):
+        match = _FULL_NAME.match(line)
+        if not match or not looks_like_name(match.group()):
+            continue
+        name = strip_honorific(match.group())
+        rest = " ".join([line[match.end() :], *lede[i + 1 : i + 2]])
+        if name_key(name) not in exclude and _PERSONAL.search(rest):
+            return name
     return None
 
 

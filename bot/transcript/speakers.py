@@ -31,6 +31,7 @@ from bot.transcript.roles import (
     find_aliases,
     find_cues,
     headline_name,
+    lede_name,
     role_word,
 )
 
@@ -100,13 +101,16 @@ def _unlabel_meta_lines(blocks: list[Block]) -> None:
 
 
 def _implied_answers(blocks: list[Block]) -> None:
-    """Only the questions are marked: bold paragraphs and no labels at all, or "Q:" and no
-    other label. Each question's next plain paragraph opens its answer (magazine Q&As)."""
+    """Only the questions are marked: bold paragraphs and no labels at all, italic ones
+    that ask, or "Q:" and no other label. Each question's next plain paragraph opens its answer (magazine Q&As)."""
     labels = {b.label for b in blocks if b.label}
+    asked_in_italics = [b.emphasis and b.text.rstrip("*_ ").endswith("?") for b in blocks]
     if labels == {"Q"}:
         questions = [b.label == "Q" for b in blocks]
     elif not labels and sum(b.strong for b in blocks) >= 2:
         questions = [b.strong and not b.note for b in blocks]
+    elif not labels and sum(asked_in_italics) >= 2:  # blogs: "*What got you started?*"
+        questions = asked_in_italics
     else:
         return
     asked = False
@@ -185,7 +189,9 @@ def read_cast(layout: Layout, meta: InterviewMeta) -> Cast:
     if answerer is None and any(b.label == "A" for b in blocks):
         titles = [meta.title, *layout.front.get("title", []), *layout.headings[:2]]
         byline = {name_key(c.name) for c in cues if c.role == "interviewer"}
-        answerer = headline_name(titles, " ".join(layout.intro[:12]), byline)
+        answerer = headline_name(titles, " ".join(layout.intro[:12]), byline) or lede_name(
+            layout.intro, byline
+        )
     answerer = answerer or "Interviewee"
     asker = next(iter(resolve_all(sidecar_er) or resolve_all(front_er)), None)
     if asker is None:
