@@ -719,3 +719,13 @@ def test_italic_questions_mark_a_blog_qa_and_the_lede_names_who_answers() -> Non
         ("Ivo Marsh", "Never. The sea talks all night.", "Is it lonely?"),
         ("Ivo Marsh", "Fresh bread.", "What do you miss?"),
     ]
+
+
+def test_html_entities_from_a_web_page_are_decoded_and_other_ampersands_kept() -> None:
+    interview = parse(
+        "Host: Why nights?\n\nKofi Asante: Bread doesn&#8217;t care &mdash; at 5&nbsp;a.m. "
+        "either. AT&T and R&D; stay as written.\n"
+    )
+    assert interview.passages[0].text == (
+        "Bread doesn’t care — at 5 a.m. either. AT&T and R&D; stay as written."
+    )
