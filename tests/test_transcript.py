@@ -729,3 +729,30 @@ def test_html_entities_from_a_web_page_are_decoded_and_other_ampersands_kept() -
     assert interview.passages[0].text == (
         "Bread doesn’t care — at 5 a.m. either. AT&T and R&D; stay as written."
     )
+
+
+def test_a_pull_quote_is_not_said_twice_but_a_blockquoted_answer_is_kept() -> None:
+    interview = parse_transcript(
+        "**Q:** How many crossings?\n\nAbout a hundred thousand. The river decides, I agree.\n\n"
+        '> "The river decides, I agree."\n\n**Q:** And storms?\n\n> We stayed in port.\n',
+        interview_id="t",
+        source="t.md",
+        meta=InterviewMeta(title="T"),
+    )
+    assert [p.text for p in interview.passages] == [
+        "About a hundred thousand. The river decides, I agree.",
+        "We stayed in port.",
+    ]
+    assert any(d.kind == "pull quote" for d in interview.dropped)
+
+
+def test_numbered_questions_mark_a_qa_and_lose_their_numbers() -> None:
+    interview = parse(
+        "Walter Brandt, 81, has fixed typewriters since 1962.\n\n"
+        "1. Who brings you typewriters?\n\nWriters, mostly.\n\n"
+        "2. What's the hardest repair?\n\nA dropped machine.\n"
+    )
+    assert [(p.speaker, p.text, p.question) for p in interview.passages] == [
+        ("Walter Brandt", "Writers, mostly.", "Who brings you typewriters?"),
+        ("Walter Brandt", "A dropped machine.", "What's the hardest repair?"),
+    ]

@@ -388,6 +388,23 @@ def _label_shapes(lines: list[str], start: int) -> tuple[str, ...]:
     return tuple(shape for shape, seen in counts.items() if sum(n >= 2 for n in seen.values()) >= 2)
 
 
+_QUOTE_MARKS = "\"'“”‘’ "
+
+
+def _pull_quote(line: str, lines: list[str]) -> bool:
+    """A blockquote repeating words said elsewhere in the piece: a magazine's pull quote,
+    set apart for the eye, not said twice."""
+    inner = line.lstrip("> ").strip().strip(_QUOTE_MARKS).rstrip(".!?…").strip(_QUOTE_MARKS)
+    if len(inner) < 20:
+        return False
+    return any(inner in other and not other.lstrip().startswith(">") for other in lines)
+
+
+def label_free_chevron(text: str) -> bool:
+    """ ">> words" with no "Name:" after the chevrons (a caption's change of speaker)."""
+    return text.startswith(">>") and split_label(text) is None and len(text) > 2
+
+
 def _indent(raw: str) -> int:
     return len(raw) - len(raw.lstrip(" \t"))
 
@@ -464,12 +481,22 @@ def _read_lines(lines: list[str], start: int, layout: Layout, markdown: bool) ->
             flush()
             layout.dropped.append(Dropped(number, "stage note", line))
             continue
+        if markdown and line.startswith(">") and not line.startswith(">>"):
+            if _pull_quote(line, lines):
+                flush()
+                layout.dropped.append(Dropped(number, "pull quote", line))
+                continue
+            line = line.lstrip("> ").strip() or line
         cleaned = clean_inline(line, markdown=markdown)
         _record(layout, number, cleaned.removed)
         text = cleaned.text
         if not text:
             continue
-        label = split_label(text) or (period_label(text) if period_mode else None)
+        if label_free_chevron(text):
+            # ">> GOOD AFTERNOON." in TV captions pasted as text: someone new speaks
+            label = Label(_UNKNOWN, None, text[2:].strip())
+        else:
+            label = split_label(text) or (period_label(text) if period_mode else None)
         for shape in shapes if label is None else ():
             label = shaped_label(text, shape)
             if label is not None:

@@ -40,7 +40,7 @@ HONORIFICS = frozenset(
     """mr mr. mrs mrs. ms ms. mx mx. dr dr. prof prof. professor sir dame lord lady baroness
     baron hon hon. rev rev. fr fr. sgt sgt. sergeant lt lt. lieutenant capt capt. captain
     col col. colonel cpl cpl. corporal det det. detective insp insp. inspector rabbi imam
-    pastor reverend bishop""".split()
+    pastor reverend bishop chief""".split()
 )
 # Offices whose holders ask the questions in hearings and meetings; "Senator Park:" is
 # never the witness, and a bare "Senator:" is nobody in particular.

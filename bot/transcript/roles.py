@@ -155,6 +155,7 @@ def headline_name(titles: Iterable[str], intro: str, exclude: set[str]) -> str |
     return None
 
 
+_SAID_OF = re.compile(r"(?:,\s*\d{1,3},)?\s+(?:has|had|is|was|runs|ran|spent|keeps|kept)\b")
 _PERSONAL = re.compile(r"(?i)\b(?:she|he|her|him|his|they|them|their)\b")
 
 
@@ -162,7 +163,7 @@ def lede_name(lines: Sequence[str], exclude: set[str]) -> str | None:
     """The person a lede opens with when no headline names them: "Mei Tanaka has
     inspected 900 bridges. We asked her..." A full name must start one of the first
     lines, and the lede must go on about a person (he, she, they), so "New York has..."
-    names nobody."""
+    names nobody (unless the name is followed by what the person has done)."""
     lede = [line for line in lines[:4] if not line.rstrip().endswith("?")]
     for i, line in enumerate(lede):
         match = _FULL_NAME.match(line)
@@ -170,7 +171,8 @@ def lede_name(lines: Sequence[str], exclude: set[str]) -> str | None:
             continue
         name = strip_honorific(match.group())
         rest = " ".join([line[match.end() :], *lede[i + 1 : i + 2]])
-        if name_key(name) not in exclude and _PERSONAL.search(rest):
+        said = _SAID_OF.match(line[match.end() :])  # "Grace Adeyemi has piloted", "…, 81, has"
+        if name_key(name) not in exclude and (_PERSONAL.search(rest) or said):
             return name
     return None
 

@@ -55,6 +55,7 @@ _GENERIC_LABELS = {
     "narrator": "A",
 }
 _INTRO_BLOCKS = 40
+_NUMBERED_QUESTION = re.compile(r"^\d{1,2}[.)]\s+(?=[^?\n]{3,300}\?\s*$)")
 _WELCOME = re.compile(
     r"(?i)\bwelcome\s+(?:to|back)\b|\byou'?re listening to\b"
 )  # how far into the file intro cues are looked for
@@ -101,16 +102,22 @@ def _unlabel_meta_lines(blocks: list[Block]) -> None:
 
 
 def _implied_answers(blocks: list[Block]) -> None:
-    """Only the questions are marked: bold paragraphs and no labels at all, italic ones
-    that ask, or "Q:" and no other label. Each question's next plain paragraph opens its answer (magazine Q&As)."""
+    """Only the questions are marked: bold paragraphs and no labels at all, italic or
+    numbered ones that ask, or "Q:" and no other label. Each question's next plain paragraph opens its answer (magazine Q&As)."""
     labels = {b.label for b in blocks if b.label}
     asked_in_italics = [b.emphasis and b.text.rstrip("*_ ").endswith("?") for b in blocks]
+    numbered = [bool(_NUMBERED_QUESTION.match(b.text)) for b in blocks]
     if labels == {"Q"}:
         questions = [b.label == "Q" for b in blocks]
     elif not labels and sum(b.strong for b in blocks) >= 2:
         questions = [b.strong and not b.note for b in blocks]
     elif not labels and sum(asked_in_italics) >= 2:  # blogs: "*What got you started?*"
         questions = asked_in_italics
+    elif not labels and sum(numbered) >= 2:  # "1. Who still brings you typewriters?"
+        questions = numbered
+        for b, question in zip(blocks, numbered, strict=True):
+            if question:
+                b.text = _NUMBERED_QUESTION.sub("", b.text, count=1)
     else:
         return
     asked = False
