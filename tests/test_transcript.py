@@ -38,6 +38,11 @@ def parse(text: str, meta: InterviewMeta | None = None) -> Interview:
     )
 
 
+def answered(interview: Interview) -> list[tuple[str, str, str | None]]:
+    """(speaker, answer, question) of every passage."""
+    return [(p.speaker, p.text, p.question) for p in interview.passages]
+
+
 def kinds(interview: Interview) -> list[tuple[str, str | None]]:
     return [(p.kind, p.speaker) for p in interview.paragraphs]
 
@@ -662,7 +667,7 @@ def test_names_alone_on_their_line_are_labels_when_the_conversation_recurs() -> 
         "INTERVIEWER\n\nDid you bake?\n\nNOVAK\n\nNever. I ate.\n\n"
         "INTERVIEWER\n\nAnd now?\n\nNOVAK\n\nNow I bake every Sunday.\n"
     )
-    assert [(p.speaker, p.text, p.question) for p in interview.passages] == [
+    assert answered(interview) == [
         ("Marta Novak", "In Brno, above a bakery.", "Where did you grow up?"),
         ("Marta Novak", "Never. I ate.", "Did you bake?"),
         ("Marta Novak", "Now I bake every Sunday.", "And now?"),
@@ -715,7 +720,7 @@ def test_italic_questions_mark_a_blog_qa_and_the_lede_names_who_answers() -> Non
         "*Is it lonely?*\n\nNever. The sea talks all night.\n\n"
         "*What do you miss?*\n\nFresh bread.\n",
     )
-    assert [(p.speaker, p.text, p.question) for p in interview.passages] == [
+    assert answered(interview) == [
         ("Ivo Marsh", "Never. The sea talks all night.", "Is it lonely?"),
         ("Ivo Marsh", "Fresh bread.", "What do you miss?"),
     ]
@@ -752,7 +757,7 @@ def test_numbered_questions_mark_a_qa_and_lose_their_numbers() -> None:
         "1. Who brings you typewriters?\n\nWriters, mostly.\n\n"
         "2. What's the hardest repair?\n\nA dropped machine.\n"
     )
-    assert [(p.speaker, p.text, p.question) for p in interview.passages] == [
+    assert answered(interview) == [
         ("Walter Brandt", "Writers, mostly.", "Who brings you typewriters?"),
         ("Walter Brandt", "A dropped machine.", "What's the hardest repair?"),
     ]

@@ -492,6 +492,7 @@ def _read_lines(lines: list[str], start: int, layout: Layout, markdown: bool) ->
         text = cleaned.text
         if not text:
             continue
+        label: Label | None
         if label_free_chevron(text):
             # ">> GOOD AFTERNOON." in TV captions pasted as text: someone new speaks
             label = Label(_UNKNOWN, None, text[2:].strip())
