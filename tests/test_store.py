@@ -310,8 +310,11 @@ async def test_a_database_made_by_the_numbered_runner_upgrades_in_place(tmp_path
         assert [iv.id for iv in corpus.interviews] == ["one", "two"]
         assert next(store.passages.stream()).text == "The river was cold that winter."
         big = 2**62 + 12345
-        daily = await store.daily_get(big)
+        daily = await store.daily_get(big, big + 1)  # 009 keyed it by its channel
         assert daily is not None and daily.channel_id == big + 1
+        assert [r.channel_id for r in await store.daily_schedules(big)] == [big + 1]
+        passage = next(store.passages.stream()).id
+        assert await store.daily_bag(big, big + 1) == ({passage}, passage)
         assert not await store.daily_claim(
             big, "2027-01-15", "x", "n2", big + 1, 1_800_000_000, [], 1_800_000_300
         )  # the claim made before the upgrade still holds its day
@@ -374,7 +377,7 @@ async def test_a_daily_claim_is_won_once_across_two_stores(
         for n in range(len(days)):
             won = await asyncio.gather(claim(store, n), claim(other, n))
             assert sorted(won) == [False, True]
-            post = await other.daily_post(2**62 + n, days[n])
+            post = await other.daily_post(2**62 + n, 7, days[n])
             assert post is not None and post.status == "sending" and post.quote_id == f"q{n}"
     finally:
         await other.close()
@@ -390,7 +393,7 @@ async def test_start_up_expires_only_the_claims_of_guilds_this_process_serves(
         await store.daily_put(guild, 7, "09:00", "UTC", None, 100, "2027-01-01", 0, None)
         assert await store.daily_claim(guild, "2027-01-01", "q", "nonce", 7, 100, [], 400)
     assert await store.daily_expire_leases(200, lambda guild: guild == mine) == 1
-    due = {guild: (await store.daily_get(guild)) for guild in (mine, theirs)}
+    due = {guild: (await store.daily_get(guild, 7)) for guild in (mine, theirs)}
     assert due[mine] is not None and due[mine].next_due == 200
     assert due[theirs] is not None and due[theirs].next_due == 400
     assert await store.daily_expire_leases(200) == 1  # no predicate: every claim is ours
