@@ -18,6 +18,7 @@ from typing import Literal
 __all__ = [
     "INTERVIEWEE_WORDS",
     "INTERVIEWER_WORDS",
+    "LETTER_PAIRS",
     "META_LABELS",
     "OTHER_LABEL_SHAPES",
     "Label",
@@ -72,7 +73,30 @@ META_LABELS = frozenset(
 # A bare office names nobody in particular, except the one who chairs: "The Chairman:"
 # is one person all through a hearing.
 _UNNAMED_TITLES = ASKING_TITLES - {"chairman", "chairwoman", "chair", "chairperson"}
-QA_MARKERS: dict[str, Literal["Q", "A"]] = {"Q": "Q", "Question": "Q", "A": "A", "Answer": "A"}
+QA_MARKERS: dict[str, Literal["Q", "A"]] = {
+    "Q": "Q",
+    "Question": "Q",
+    "A": "A",
+    "Answer": "A",
+    # Spanish, Portuguese, Italian, German, French, Dutch interviews
+    "Pregunta": "Q",
+    "Respuesta": "A",
+    "Pergunta": "Q",
+    "Resposta": "A",
+    "Domanda": "Q",
+    "Risposta": "A",
+    "Frage": "Q",
+    "Antwort": "A",
+    "Réponse": "A",
+    "Vraag": "Q",
+    "Antwoord": "A",
+}
+# One-letter pairs that are question and answer only together ("P:"/"R:" in Spanish).
+LETTER_PAIRS: dict[frozenset[str], dict[str, Literal["Q", "A"]]] = {
+    frozenset("PR"): {"P": "Q", "R": "A"},
+    frozenset("DR"): {"D": "Q", "R": "A"},
+    frozenset("FA"): {"F": "Q", "A": "A"},
+}
 INTERVIEWER_WORDS = frozenset({"interviewer", "host", "moderator", "q", "question"})
 INTERVIEWEE_WORDS = frozenset(
     {"interviewee", "guest", "respondent", "narrator", "witness", "a", "answer"}

@@ -44,7 +44,10 @@ _EE = (
     r"guests?|interviewees?|narrators?|witness(?:es)?|respondents?|panelists?|joined\s+by|"
     r"featuring|(?:conversation|interview|q\s?&\s?a|chat|talk(?:ing|s)?|speak(?:ing|s)?|spoke|"
     r"sat\s+down|sits\s+down|here|catch(?:ing)?\s+up|visit(?:ing)?|meet(?:ing)?)\s+with|"
-    r"with\s+me(?:\s+(?:today|tonight|now|here))?|statement\s+of|testimony\s+of"
+    r"with\s+me(?:\s+(?:today|tonight|now|here))?|statement\s+of|testimony\s+of|"
+    # "Entrevista con", "Entretien avec", "Interview mit", "Gespräch mit", "Intervista a"
+    r"(?:entrevista|conversación)\s+con|(?:entrevista|conversa)\s+com|entretien\s+avec|"
+    r"(?:interview|gespräch)\s+mit|intervista\s+(?:a|con)|interview\s+met"
 )
 _CUE = re.compile(rf"(?i)\b(?:(?P<er>{_ER})|(?P<ee>{_EE}))\b|^\W*(?P<by>by)\b")
 _SKIPPABLE = frozenset(

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from bot.models import InterviewMeta, SpeakerRole
 from bot.transcript.layout import Block, Layout
 from bot.transcript.names import (
+    LETTER_PAIRS,
     META_LABELS,
     QA_MARKERS,
     Names,
@@ -101,6 +102,18 @@ def _unlabel_meta_lines(blocks: list[Block]) -> None:
         header_line = b.line
 
 
+def _letter_markers(blocks: list[Block]) -> None:
+    """ "P:"/"R:" (pregunta, respuesta), "D:"/"R:", "F:"/"A:": one-letter labels that mark
+    question and answer when a file uses the pair and no other label."""
+    labels = {b.label for b in blocks if b.label}
+    markers = LETTER_PAIRS.get(frozenset(label for label in labels if len(label) == 1))
+    if markers is None or not labels <= set(markers):
+        return
+    for b in blocks:
+        if b.label:
+            b.label = markers[b.label]
+
+
 def _implied_answers(blocks: list[Block]) -> None:
     """Only the questions are marked: bold paragraphs and no labels at all, italic or
     numbered ones that ask, or "Q:" and no other label. Each question's next plain paragraph opens its answer (magazine Q&As)."""
@@ -170,6 +183,7 @@ def read_cast(layout: Layout, meta: InterviewMeta) -> Cast:
     """Resolve every block's label to a speaker and decide each speaker's role."""
     blocks = layout.blocks
     _unlabel_meta_lines(blocks)
+    _letter_markers(blocks)
     _implied_answers(blocks)
     cues, intro_aliases = _intro(layout, meta.title)
     aliases = {**intro_aliases, **dict(meta.aliases)}
