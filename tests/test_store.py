@@ -4,8 +4,10 @@ migrations, all-or-nothing loads, diffs; SQLite's own: bad files, WAL, in-place 
 import asyncio
 import hashlib
 import logging
+import os
 import shutil
 import sqlite3
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
@@ -20,6 +22,7 @@ from bot.models import Interview, InterviewMeta, Passage, Topic
 from bot.store import Change, Store, StoreError, _migrations, fingerprint
 from bot.store import migrate as store_migrate
 from bot.store import plan as store_plan
+from bot.store.shelf import STALE_COPY_SECONDS, prune_copies
 
 # A duplicate key in a load, as each driver reports it (the load is rolled back either way).
 DUPLICATE = (sqlite3.IntegrityError, asyncpg.UniqueViolationError, sqlalchemy.exc.IntegrityError)
@@ -412,6 +415,36 @@ async def test_a_reload_notice_reaches_another_store(
                 assert await heard.get() == "abc123"
     finally:
         await other.close()
+
+
+async def test_postgresql_answer_copies_of_old_corpora_are_pruned(
+    pg_url: str, tmp_path: Path
+) -> None:
+    """Each reload on PostgreSQL makes a new local copy; copies nobody wrote for an hour
+    (and half-written ones a killed process left) go, recent ones stay for processes that
+    have not switched yet, and the current one is never touched."""
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    hour_ago = time.time() - STALE_COPY_SECONDS - 5
+    stale = [cache / "answers-oldcorpus.db", cache / "answers-older.db.4242.partial"]
+    recent = cache / "answers-recentcorpus.db"
+    for path in [*stale, recent]:
+        path.write_bytes(b"x")
+    for path in stale:
+        os.utime(path, (hour_ago, hour_ago))
+    store = await Store.open(pg_url, cache_dir=cache)
+    try:
+        await store.replace_corpus([make_interview("one", ["An answer."])], [])
+        await store.read_corpus()
+        assert store.passages.path is not None and store.passages.path.exists()
+        assert not any(path.exists() for path in stale)
+        assert recent.exists()
+        for path in (store.passages.path, recent):  # both an hour old now
+            os.utime(path, (hour_ago, hour_ago))
+        assert prune_copies(cache, store.passages.path, time.time()) == 1
+        assert store.passages.path.exists() and not recent.exists()
+    finally:
+        await store.close()
 
 
 async def test_postgresql_answers_are_read_from_a_local_copy_per_corpus(

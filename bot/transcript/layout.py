@@ -25,8 +25,11 @@ from bot.transcript.clean import (
     only_timestamp,
     shouted_heading,
     strip_lead_stamp,
+    title_line,
 )
 from bot.transcript.names import (
+    INTERVIEWEE_WORDS,
+    INTERVIEWER_WORDS,
     META_LABELS,
     Label,
     clean_name,
@@ -34,6 +37,7 @@ from bot.transcript.names import (
     looks_like_name,
     name_key,
     period_label,
+    shaped_label,
     split_label,
 )
 
@@ -58,6 +62,7 @@ _ENDS = '.?!:;"”’)]*_'
 _CREDIT = re.compile(
     r"(?i)^(?:transcri(?:bed|ption|pt)|captions?|captioned|subtitles?|generated)\s+"
     r"(?:by|with|from|powered by)\b|^<?https?://\S+>?$"
+    r"|^(?:copyright\b|©|\(c\)\s*(?:19|20)\d\d)"  # the publisher's notice at the foot
 )
 
 
@@ -308,12 +313,106 @@ def _survey(lines: list[str], start: int) -> tuple[bool, bool, bool]:
     return blank_separated or hard_wrapped, periods or min(qa_lines.values()) >= 3, capitals
 
 
+_ASKING_WORDS = INTERVIEWER_WORDS - {"q"}  # a lone "Q" line is too easily something else
+_ALONE_MAX = 60  # characters: longer lines are speech, not a name standing alone
+_ALONE_END = '.?!,;:…"”)'
+
+
+def _alone_name(line: str) -> str | None:
+    """The name a short line holds by itself ("INTERVIEWER", "[00:00:06] George Mensah",
+    "**DOYLE**"), timestamps and markup removed; None for anything else."""
+    if len(line) > _ALONE_MAX:
+        return None
+    text = clean_inline(line, markdown=True).text
+    if not text or text[-1] in _ALONE_END or len(text.split()) > 5:
+        return None
+    key = name_key(text)
+    if key in INTERVIEWER_WORDS or key in INTERVIEWEE_WORDS or is_unnamed(text):
+        return text
+    return text if looks_like_name(text) else None
+
+
+def _alone_labels(lines: list[str], start: int) -> frozenset[str]:
+    """Names that stand alone on their line above the words they said, with no colon:
+    "INTERVIEWER" / "DOYLE" in magazine interviews, "[00:00:06] George Mensah" in Trint
+    exports. A file uses them when two or more such names each recur (one recurring line
+    may be a section title; two people taking turns are a conversation), or "INTERVIEWER"
+    recurs (then the guest's name may stand alone once or twice). Returns their
+    keys, with any name that stands alone once and shares a word with a recurring one
+    ("CIARÁN DOYLE" before the "DOYLE"s); empty when the file does not use them."""
+    counts: dict[str, int] = {}
+    previous_blank = True
+    for i in range(start, len(lines)):
+        line = lines[i].strip()
+        if not line:
+            previous_blank = True
+            continue
+        standalone = previous_blank
+        previous_blank = False
+        if not standalone or split_label(line) is not None:
+            continue
+        name = _alone_name(line)
+        follower = next(
+            (lines[j].strip() for j in range(i + 1, min(len(lines), i + 4)) if lines[j].strip()), ""
+        )
+        if name is None or not follower or _alone_name(follower) is not None:
+            continue
+        counts[name_key(name)] = counts.get(name_key(name), 0) + 1
+    recurring = {key for key, n in counts.items() if n >= 2}
+    if recurring & _ASKING_WORDS:  # "INTERVIEWER" over and over: every name alone answers
+        return frozenset(counts)
+    if len(recurring) < 2:
+        return frozenset()
+    words = {word for key in recurring for word in key.split()}
+    return frozenset(key for key in counts if key in recurring or words.intersection(key.split()))
+
+
+def _label_shapes(lines: list[str], start: int) -> tuple[str, ...]:
+    """The other label shapes ("[Speaker 1] words", "OLA — words") this file takes turns
+    in: a shape counts when two or more names each open two or more lines with it (a
+    dash after a name once is prose: "Paris — the city I loved")."""
+    counts: dict[str, dict[str, int]] = {"bracket": {}, "dash": {}}
+    for raw in lines[start:]:
+        line = raw.strip()
+        if not line or split_label(line) is not None:
+            continue
+        shapes = ["bracket"] if line[0] == "[" else []
+        head = line[:64]
+        if "—" in head or "–" in head or "--" in head:
+            shapes.append("dash")
+        for shape in shapes:
+            label = shaped_label(line, shape)
+            if label is not None:
+                key = name_key(label.name)
+                counts[shape][key] = counts[shape].get(key, 0) + 1
+    return tuple(shape for shape, seen in counts.items() if sum(n >= 2 for n in seen.values()) >= 2)
+
+
+_QUOTE_MARKS = "\"'“”‘’ "
+
+
+def _pull_quote(line: str, lines: list[str]) -> bool:
+    """A blockquote repeating words said elsewhere in the piece: a magazine's pull quote,
+    set apart for the eye, not said twice."""
+    inner = line.lstrip("> ").strip().strip(_QUOTE_MARKS).rstrip(".!?…").strip(_QUOTE_MARKS)
+    if len(inner) < 20:
+        return False
+    return any(inner in other and not other.lstrip().startswith(">") for other in lines)
+
+
+def label_free_chevron(text: str) -> bool:
+    """ ">> words" with no "Name:" after the chevrons (a caption's change of speaker)."""
+    return text.startswith(">>") and split_label(text) is None and len(text) > 2
+
+
 def _indent(raw: str) -> int:
     return len(raw) - len(raw.lstrip(" \t"))
 
 
 def _read_lines(lines: list[str], start: int, layout: Layout, markdown: bool) -> None:
     join_lines, period_mode, capitals = _survey(lines, start)
+    alone_labels = _alone_labels(lines, start)
+    shapes = _label_shapes(lines, start)
     current: Block | None = None
     pending: tuple[str, str | None, str | None] | None = None  # a label waiting for words
     pending_stamp: str | None = None
@@ -382,22 +481,61 @@ def _read_lines(lines: list[str], start: int, layout: Layout, markdown: bool) ->
             flush()
             layout.dropped.append(Dropped(number, "stage note", line))
             continue
+        if markdown and line.startswith(">") and not line.startswith(">>"):
+            if _pull_quote(line, lines):
+                flush()
+                layout.dropped.append(Dropped(number, "pull quote", line))
+                continue
+            line = line.lstrip("> ").strip() or line
         cleaned = clean_inline(line, markdown=markdown)
         _record(layout, number, cleaned.removed)
         text = cleaned.text
         if not text:
             continue
-        label = split_label(text) or (period_label(text) if period_mode else None)
+        label: Label | None
+        if label_free_chevron(text):
+            # ">> GOOD AFTERNOON." in TV captions pasted as text: someone new speaks
+            label = Label(_UNKNOWN, None, text[2:].strip())
+        else:
+            label = split_label(text) or (period_label(text) if period_mode else None)
+        for shape in shapes if label is None else ():
+            label = shaped_label(text, shape)
+            if label is not None:
+                break
         if label is not None and label.rest[:1].isdigit():
             rest, lead = strip_lead_stamp(label.rest)  # "Jane Doe: 00:12:34 Hello"
             if lead:
                 layout.dropped.append(Dropped(number, "timestamp", lead))
                 label = Label(label.name, label.note, rest)
                 cleaned.stamp = cleaned.stamp or lead
+        if (
+            label is None
+            and alone_labels
+            and (current is None or current.line != number - 1 or not join_lines)
+            and name_key(text) in alone_labels
+        ):
+            flush()  # "INTERVIEWER" alone, the words below it
+            pending = (text, None, cleaned.stamp or pending_stamp)
+            pending_stamp = None
+            begun = True
+            continue
         if not begun:
             begun = label is not None and name_key(label.name) not in META_LABELS
             if not begun and len(layout.intro) < _INTRO_LINES:
                 layout.intro.append(text)
+        if (
+            label is None
+            and begun
+            and pending is None
+            and title_line(text)
+            and not lines[number - 2].strip()
+            and (number >= len(lines) or not lines[number].strip())
+        ):
+            flush()  # "Early Years" alone between labelled turns: a section title
+            layout.headings.append(text)
+            layout.dropped.append(Dropped(number, "heading", line))
+            section_break = True
+            continue
         if label is None and not capitals and shouted_heading(text):
             flush()
             layout.headings.append(text)
