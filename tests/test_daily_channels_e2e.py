@@ -140,6 +140,8 @@ async def test_off_status_and_preview_ask_which_channel_when_it_is_unclear(
     assert f"<#{second.id}> at 18:00" in preview.content
     off = await daily(emulator, world, "off", {"channel": str(first.id)})
     assert f"<#{first.id}> turned off" in off.content
+    again = await daily(emulator, world, "off", {"channel": "#morning"})
+    assert "in #morning is already off" in again.content
     # Now one is on: it is the default.
     preview = await daily(emulator, world, "preview")
     assert f"<#{second.id}>" in preview.content
