@@ -40,8 +40,11 @@ from bot.transcript.names import (
 )
 from bot.transcript.survey import (
     alone_labels_of,
+    furniture_key,
+    is_page_mark,
     label_free_chevron,
     label_shapes,
+    page_furniture,
     pull_quote,
     survey,
 )
@@ -283,6 +286,7 @@ def _read_lines(lines: list[str], start: int, layout: Layout, markdown: bool) ->
     join_lines, period_mode, capitals = survey(lines, start)
     alone_labels = alone_labels_of(lines, start)
     shapes = label_shapes(lines, start)
+    furniture = page_furniture(lines, start)
     current: Block | None = None
     pending: tuple[str, str | None, str | None] | None = None  # a label waiting for words
     pending_stamp: str | None = None
@@ -302,6 +306,9 @@ def _read_lines(lines: list[str], start: int, layout: Layout, markdown: bool) ->
         if not line:
             flush()
             continue
+        if is_page_mark(line) or (furniture and furniture_key(line) in furniture):
+            layout.dropped.append(Dropped(number, "page furniture", line))
+            continue  # a page break, not a break in what was said
         indented, last_indent = _indent(raw) > last_indent, _indent(raw)
         was_image, after_image = after_image, False
         heading = heading_text(line)
