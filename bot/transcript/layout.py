@@ -47,6 +47,7 @@ from bot.transcript.survey import (
     page_furniture,
     pull_quote,
     survey,
+    unquoted_text,
 )
 
 __all__ = ["Block", "Layout", "front_matter", "read_layout"]
@@ -63,6 +64,7 @@ _STATEMENT = re.compile(
 _FRONT_KEY = re.compile(r"^([A-Za-z_][\w -]{0,40}):\s*(.*)$")
 _MAX_FRONT = 200  # lines: a longer "front matter" is no front matter
 _INTRO_LINES = 60
+_PULL_QUOTES_MAX = 100
 _UNKNOWN = "Unidentified speaker"
 _HEADER_FIELD = re.compile(r"^[A-Z][\w'’ ]{0,30}:\s")  # "Date of interview: ..." in a header
 # "Transcribed by https://otter.ai", a bare link: the tool's or the page's, not speech.
@@ -287,6 +289,8 @@ def _read_lines(lines: list[str], start: int, layout: Layout, markdown: bool) ->
     alone_labels = alone_labels_of(lines, start)
     shapes = label_shapes(lines, start)
     furniture = page_furniture(lines, start)
+    unquoted: str | None = None  # the file without its blockquotes, once one is seen
+    quotes_seen = 0
     current: Block | None = None
     pending: tuple[str, str | None, str | None] | None = None  # a label waiting for words
     pending_stamp: str | None = None
@@ -359,7 +363,10 @@ def _read_lines(lines: list[str], start: int, layout: Layout, markdown: bool) ->
             layout.dropped.append(Dropped(number, "stage note", line))
             continue
         if markdown and line.startswith(">") and not line.startswith(">>"):
-            if pull_quote(line, lines):
+            if unquoted is None:
+                unquoted = unquoted_text(lines)
+            quotes_seen += 1  # a file of hundreds of blockquotes quotes in them: no pull quotes
+            if quotes_seen <= _PULL_QUOTES_MAX and pull_quote(line, unquoted):
                 flush()
                 layout.dropped.append(Dropped(number, "pull quote", line))
                 continue

@@ -28,6 +28,7 @@ __all__ = [
     "page_furniture",
     "pull_quote",
     "survey",
+    "unquoted_text",
 ]
 
 _ENDS = '.?!:;"”’)]*_'
@@ -120,7 +121,7 @@ def alone_labels_of(lines: list[str], start: int) -> frozenset[str]:
             continue
         standalone = previous_blank
         previous_blank = False
-        if not standalone or split_label(line) is not None:
+        if not standalone or len(line) > _ALONE_MAX or split_label(line) is not None:
             continue
         name = _alone_name(line)
         follower = next(
@@ -145,12 +146,14 @@ def label_shapes(lines: list[str], start: int) -> tuple[str, ...]:
     counts: dict[str, dict[str, int]] = {"bracket": {}, "dash": {}}
     for raw in lines[start:]:
         line = raw.strip()
-        if not line or split_label(line) is not None:
+        if not line:
             continue
         shapes = ["bracket"] if line[0] == "[" else []
         head = line[:64]
         if "—" in head or "–" in head or "--" in head:
             shapes.append("dash")
+        if not shapes or split_label(line) is not None:
+            continue
         for shape in shapes:
             label = shaped_label(line, shape)
             if label is not None:
@@ -162,13 +165,18 @@ def label_shapes(lines: list[str], start: int) -> tuple[str, ...]:
 _QUOTE_MARKS = "\"'“”‘’ "
 
 
-def pull_quote(line: str, lines: list[str]) -> bool:
-    """A blockquote repeating words said elsewhere in the piece: a magazine's pull quote,
-    set apart for the eye, not said twice."""
+def pull_quote(line: str, unquoted: str) -> bool:
+    """A blockquote repeating words said elsewhere in the piece (`unquoted`: the file's
+    lines that are no blockquote, joined): a magazine's pull quote, set apart for the eye,
+    not said twice."""
     inner = line.lstrip("> ").strip().strip(_QUOTE_MARKS).rstrip(".!?…").strip(_QUOTE_MARKS)
-    if len(inner) < 20:
-        return False
-    return any(inner in other and not other.lstrip().startswith(">") for other in lines)
+    return len(inner) >= 20 and inner in unquoted
+
+
+def unquoted_text(lines: list[str]) -> str:
+    """The lines that are no blockquote, joined once for `pull_quote` (a file of many
+    blockquotes stays one pass)."""
+    return "\n".join(line for line in lines if not line.lstrip().startswith(">"))
 
 
 def label_free_chevron(text: str) -> bool:
