@@ -142,3 +142,12 @@ def test_a_top_not_clearly_better_than_the_next_is_not_a_match(small: SearchInde
     ranked = [_scored(0, 95.5, 70.0), _scored(1, 80.0, 70.0)]
     assert small._ambiguous(ranked, [lifted, close])
     assert not small._ambiguous(ranked, [lifted])
+
+
+def test_the_same_words_twice_are_no_ambiguity() -> None:
+    """Two answers word for word alike (an interview loaded twice) tie exactly: either is
+    the quote, so it is shown."""
+    text = "The lighthouse keeper painted the lamp room green every spring."
+    index = SearchIndex.build([_answer("twin-0", text), _answer("twin-1", text)])
+    hits = index.search("keeper painted lamp room green spring").hits
+    assert hits and hits[0].passage_id in {"twin-0", "twin-1"}

@@ -219,9 +219,22 @@ class _Ranker(_NaiveEvidence):
         it holds part of the query (on the tuning seed, 21 of 25 partial-tier tops that
         close were wrong).  A hit its question lifted is compared with the next hit."""
         first = hits[0]
-        if len(ranked) < 2 or first.exact:
+        if not ranked or first.exact:
             return False
-        best, runner_up = ranked[0], ranked[1]
+        best = ranked[0]
+        best_id, text = self._ids[best.row], self._sentences(best.row)
+        # The runner-up is the next other answer: the same passage twice, or two answers
+        # word for word alike, are no choice to hesitate over.
+        runner_up = next(
+            (
+                s
+                for s in ranked[1:]
+                if self._ids[s.row] != best_id and self._sentences(s.row) != text
+            ),
+            None,
+        )
+        if runner_up is None:
+            return False
         wanted = AMBIGUOUS if first.score >= EVERY_WORD else AMBIGUOUS_PARTIAL
         if first.passage_id != self._ids[best.row] or first.score > round(best.score, 1):
             return len(hits) >= 2 and first.score - hits[1].score < wanted
