@@ -187,8 +187,11 @@ async def test_a_trivia_round_resumes_after_its_process_is_killed(
     second = await spawn(fleet.env_for(1))  # shard 0's process plays no part here
     await fleet.serving(1, second)
     _, channel = next(p for p in fleet.places if shard_of(p[0].id, COUNT) == 1)
-    settings = await emu.slash("trivia settings", {"round_seconds": 10}, channel=channel)
-    await settings.wait_original(timeout=60.0)
+    # The shortest round there is: the kill below comes a click after the question, far
+    # within it (checked: the round is still open when the process dies).
+    settings = await emu.slash("trivia-settings", {"round_seconds": 5}, channel=channel)
+    changed = await settings.wait_original(timeout=60.0)
+    assert "rounds last 5 s" in changed.content + json.dumps(changed.embeds), changed.content
     handle = await emu.slash("trivia play", {}, channel=channel)
     message = await handle.wait_original(lambda m: bool(m.buttons), timeout=60.0)
     click = await emu.click(message, message.buttons[0]["custom_id"])
@@ -196,14 +199,15 @@ async def test_a_trivia_round_resumes_after_its_process_is_killed(
 
     second.proc.kill()
     await second.proc.wait()
-    restarted = await spawn(fleet.env_for(1))
-    await fleet.serving(1, restarted)
-    assert "replaced" in [r.kind for r in emu.gateway_log]  # the dead session, by the new one
 
     def revealed() -> bool:
         found = emu.get_message(message.id)
         return found is not None and all(b.get("disabled") for b in found.buttons)
 
+    assert not revealed(), "the killed process revealed the round itself"
+    restarted = await spawn(fleet.env_for(1))
+    await fleet.serving(1, restarted)
+    assert "replaced" in [r.kind for r in emu.gateway_log]  # the dead session, by the new one
     await emu.wait_until(revealed, 60.0, what="the reveal by the restarted process")
     final = emu.get_message(message.id)
     assert final is not None and final.embed is not None
