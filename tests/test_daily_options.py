@@ -1,9 +1,13 @@
-"""The daily post's options without Discord: thread names, and the store keeping them."""
+"""The daily post's options without Discord: thread names, the store keeping them, and a
+schedule per channel (at most five on)."""
 
 from __future__ import annotations
 
+import pytest
+
 from bot.daily import THREAD_NAME_MAX, thread_name
 from bot.store import Store
+from bot.store.daily import MAX_SCHEDULES, TooManySchedules
 
 
 def test_thread_names_fit_discord_and_keep_the_day() -> None:
@@ -24,23 +28,61 @@ async def test_options_are_stored_replaced_and_the_post_keeps_its_thread(store: 
     await store.daily_put(
         1, 10, "09:00", "UTC", None, 100, "2024-06-01", 0, 7, mention_role_id=role, thread=True
     )
-    row = await store.daily_get(1)
+    row = await store.daily_get(1, 10)
     assert row is not None and row.mention_role_id == role and row.thread
 
     assert await store.daily_claim(1, "2024-06-01", "q1", "n", 10, 100, (), 200)
     await store.daily_record(
-        1, "2024-06-01", 555, 10, 101, 200, "2024-06-02", "2024-01-01",
+        1, 10, "2024-06-01", 555, 101, 200, "2024-06-02", "2024-01-01",
         thread_id=555, note="@Role is not mentionable, so nobody was mentioned",
     )  # fmt: skip
-    post = await store.daily_post(1, "2024-06-01")
+    post = await store.daily_post(1, 10, "2024-06-01")
     assert post is not None and post.status == "posted" and post.thread_id == 555
     assert post.note == "@Role is not mentionable, so nobody was mentioned"
-    last = await store.daily_last_post(1)
+    last = await store.daily_last_post(1, 10)
     assert last is not None and last.thread_id == 555
     [(due_row, _)] = await store.daily_due(200, 10)
     assert due_row.mention_role_id == role and due_row.thread
 
     # /daily set again without options: both off (set replaces the whole schedule).
     await store.daily_put(1, 10, "09:00", "UTC", None, 300, "2024-06-02", 0, 7)
-    row = await store.daily_get(1)
+    row = await store.daily_get(1, 10)
     assert row is not None and row.mention_role_id is None and not row.thread
+
+
+async def test_a_server_has_a_schedule_per_channel_each_with_its_own_day_and_bag(
+    store: Store,
+) -> None:
+    guild, first, second = 2**62 + 1, 2**62 + 10, 2**62 + 20
+    for channel in (first, second):
+        await store.daily_put(guild, channel, "09:00", "UTC", None, 100, "2024-06-01", 0, 7)
+    assert [r.channel_id for r in await store.daily_schedules(guild)] == [first, second]
+    # The same local day is claimed once per channel, not once per server.
+    assert await store.daily_claim(guild, "2024-06-01", "q1", "n1", first, 100, (), 200)
+    assert await store.daily_claim(guild, "2024-06-01", "q1", "n2", second, 100, (), 200)
+    assert not await store.daily_claim(guild, "2024-06-01", "q2", "n3", first, 100, (), 200)
+    assert await store.daily_bag(guild, first) == ({"q1"}, "q1")
+    await store.daily_release(guild, second, "2024-06-01")  # only the second channel's claim
+    assert await store.daily_bag(guild, second) == (set(), None)
+    assert await store.daily_bag(guild, first) == ({"q1"}, "q1")
+    await store.daily_pause(guild, first, "2024-06-01", "the channel was deleted", 150)
+    paused = {r.channel_id: r.paused_reason for r in await store.daily_schedules(guild)}
+    assert paused == {first: "the channel was deleted", second: None}
+
+
+async def test_at_most_five_schedules_are_on_and_a_sixth_names_the_others(store: Store) -> None:
+    guild = 2**62 + 2
+    channels = [2**62 + 100 + n for n in range(MAX_SCHEDULES + 1)]
+    for channel in channels[:MAX_SCHEDULES]:
+        await store.daily_put(guild, channel, "09:00", "UTC", None, 100, "2024-06-01", 0, 7)
+    with pytest.raises(TooManySchedules) as refused:
+        await store.daily_put(guild, channels[-1], "09:00", "UTC", None, 100, "2024-06-01", 0, 7)
+    assert refused.value.channels == channels[:MAX_SCHEDULES]
+    assert await store.daily_get(guild, channels[-1]) is None  # nothing written
+    # Changing one of the five is not a sixth; an off schedule does not count.
+    await store.daily_put(guild, channels[0], "10:00", "UTC", None, 100, "2024-06-01", 0, 7)
+    assert (await store.daily_get(guild, channels[0])).local_time == "10:00"  # type: ignore[union-attr]
+    assert await store.daily_disable(guild, channels[1], 120, 7)
+    await store.daily_put(guild, channels[-1], "09:00", "UTC", None, 100, "2024-06-01", 0, 7)
+    on = [r.channel_id for r in await store.daily_schedules(guild) if r.enabled]
+    assert on == [c for c in channels if c != channels[1]]
