@@ -19,7 +19,7 @@ import secrets
 import shutil
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -49,8 +49,15 @@ class Fleet:
 
     @property
     def settings(self) -> Settings:
-        """What the processes read from their environment (the database among it)."""
-        return Settings.from_env(self.env, env_file=None)
+        """What the processes read from their environment (the database among it).
+
+        With a postgresql:// URL the local caches go beside the default `data/quotebot.db`,
+        relative to the working directory: the processes' is the test's temp dir, and so is
+        this process's here (not the repository's data/)."""
+        settings = Settings.from_env(self.env, env_file=None)
+        if settings.db_url is None:
+            return settings
+        return replace(settings, db_path=Path(self.env["QUOTEBOT_DATA_DIR"]) / "quotebot.db")
 
     def env_for(self, shard_id: int) -> dict[str, str]:
         return {**self.env, "SHARD_COUNT": str(COUNT), "SHARD_IDS": str(shard_id)}
