@@ -43,7 +43,7 @@ import contextlib
 import hashlib
 import logging
 import random
-from collections.abc import Awaitable, Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
@@ -51,6 +51,17 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
+from bot.daily_bag import bag_progress, draw
+from bot.daily_delivery import (
+    DailyJob,
+    GiveUp,
+    Gone,
+    Posted,
+    Poster,
+    PostResult,
+    Redraw,
+    Retry,
+)
 from bot.daily_time import (
     day_key,
     epoch,
@@ -118,114 +129,6 @@ def _job(
     )
 
 
-# --- the no-repeat bag -----------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Draw:
-    quote_id: str
-    reset: tuple[str, ...] = ()  # the pool's part of the bag to empty first: a new cycle
-
-
-def draw(
-    pool: Collection[str], used: Collection[str], rng: random.Random, last: str | None = None
-) -> Draw | None:
-    """A quote from `pool` not yet in the bag (`used`); when every one has been posted,
-    a new cycle starts (without `last`, so the boundary never repeats back to back).
-
-    The bag is the set of quotes posted in this cycle, so quotes removed from the data
-    simply stop counting and new ones are eligible at once. A pool's ids are distinct.
-    """
-    used_set = set(used)
-    if isinstance(pool, Sequence) and len(pool) > 2 * len(used_set) + 16:
-        # Mostly unposted (a large corpus): draw until an unposted quote comes up, about
-        # one try, instead of sorting and filtering a million ids (seconds on the loop).
-        for _ in range(32):
-            quote = pool[rng.randrange(len(pool))]
-            if quote not in used_set:
-                return Draw(quote)
-    ids = sorted(set(pool))
-    if not ids:
-        return None
-    remaining = [q for q in ids if q not in used_set]
-    if remaining:
-        return Draw(rng.choice(remaining))
-    fresh = [q for q in ids if q != last] or ids
-    return Draw(rng.choice(fresh), reset=tuple(ids))
-
-
-def bag_progress(pool: Collection[str], used: Collection[str]) -> tuple[int, int]:
-    """(posted this cycle, eligible in all) for the status line.
-
-    `draw` and this walk the whole pool (a million ids at scale: ~0.4 s), so the scheduler
-    calls both in a worker thread.
-    """
-    ids = set(pool)
-    return sum(1 for quote in set(used) if quote in ids), len(ids)
-
-
-# --- delivery ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class DailyJob:
-    guild_id: int
-    channel_id: int
-    day: str
-    quote_id: str
-    nonce: str
-    claimed_at: datetime
-    attempt: int  # 1 for a fresh claim; more means an earlier attempt may have gone out
-    topic: str | None = None
-    mention_role_id: int | None = None  # the opted-in role the post mentions
-    thread: bool = False  # open a thread on the post
-
-    @property
-    def recovering(self) -> bool:
-        return self.attempt > 1
-
-
-@dataclass(frozen=True, slots=True)
-class Posted:
-    """The post is out. `note` says what of the extras (mention, thread) could not be done:
-    they never hold the post back."""
-
-    message_id: int
-    thread_id: int | None = None
-    note: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Gone:
-    """Cannot post as configured (channel deleted, permission lost): pause the schedule."""
-
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class Retry:
-    """Transient (Discord down, timeouts): try again later with the same claim and nonce."""
-
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class GiveUp:
-    """Cannot tell whether an earlier attempt went out: give the day up, never post twice."""
-
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class Redraw:
-    """Nothing went out, and the claimed quote cannot be posted (a reload removed it):
-    release the claim and draw another quote shortly."""
-
-    reason: str
-
-
-PostResult = Posted | Gone | Retry | GiveUp | Redraw
-Poster = Callable[[DailyJob], Awaitable[PostResult]]
 PoolFor = Callable[[str | None], Sequence[str]]
 Key = tuple[int, int]
 """A schedule: (guild, channel)."""

@@ -455,8 +455,11 @@ class Daily(commands.Cog):
                     return channel.id
         return None
 
-    async def _on_rows(self, guild_id: int) -> list[DailyRow]:
-        return [r for r in await self.scheduler.schedules(guild_id) if r.enabled]
+    async def _candidates(self, guild_id: int, typed: str | None) -> list[DailyRow]:
+        """Where a command looks: every schedule when a channel is named (an off one too),
+        else the ones that are on (the default is chosen among them)."""
+        rows = await self.scheduler.schedules(guild_id)
+        return rows if typed else [r for r in rows if r.enabled]
 
     @daily.command(name="off", description="Stop the daily quote in a channel")
     @app_commands.describe(channel="Which daily quote (default: the only one, or this channel's)")
@@ -466,13 +469,16 @@ class Daily(commands.Cog):
         channel: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
         assert interaction.guild_id is not None
-        row = await self._schedule_for(
-            interaction, channel, await self._on_rows(interaction.guild_id)
-        )
-        if row is None or not await self.scheduler.turn_off(
+        rows = await self._candidates(interaction.guild_id, channel)
+        row = await self._schedule_for(interaction, channel, rows)
+        if row is None:
+            raise UserError("The daily quote is not on in this server. `/daily set` starts it.")
+        if not await self.scheduler.turn_off(
             interaction.guild_id, row.channel_id, interaction.user.id
         ):
-            raise UserError("The daily quote is not on in this server. `/daily set` starts it.")
+            raise UserError(
+                f"The daily quote in {self.channel_name(row.channel_id)} is already off."
+            )
         await send(
             interaction,
             content=(
@@ -515,7 +521,9 @@ class Daily(commands.Cog):
     ) -> None:
         guild_id = interaction.guild_id
         assert guild_id is not None
-        row = await self._schedule_for(interaction, channel, await self._on_rows(guild_id))
+        row = await self._schedule_for(
+            interaction, channel, await self._candidates(guild_id, channel)
+        )
         topic = row.topic if row is not None else None
         bag = row.channel_id if row is not None else interaction.channel_id or 0
         quote_id = await self.scheduler.sample(guild_id, bag, topic)

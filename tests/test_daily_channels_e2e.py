@@ -1,27 +1,49 @@
-# ruff: noqa: F811  (the fixtures clock and dbot come from test_daily_e2e)
+# ruff: noqa: F811  (the fixture clock comes from test_daily_e2e)
 """Several daily schedules per server, one per channel (at most five), end to end: the real
-bot and discord.py against the emulator, a manual clock, real SQLite."""
+bot and discord.py against the emulator, a manual clock, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from storefixtures import store_target
 
 from bot.client import QuoteBot
 from bot.clock import ManualClock
 from bot.daily import nonce_for
 from bot.emulator import Channel, DiscordEmulator, World
+from bot.settings import Settings
 from bot.store.daily import MAX_SCHEDULES
-from tests.test_daily_e2e import (  # the fixtures clock and dbot too
+from tests.test_daily_e2e import (  # the fixture clock too
     SLOT,
     advance_to,
     clock,  # noqa: F401
     daily,
     daily_posts,
-    dbot,  # noqa: F401
     eventually,
     set_daily,
     text_of,
 )
+
+__all__ = ["store_target"]  # every test here runs on SQLite and on PostgreSQL
+
+
+@pytest.fixture
+async def dbot(
+    launch_quotebot: Callable[..., Awaitable[QuoteBot]],
+    clock: ManualClock,
+    bot_settings: Settings,
+    store_target: str | Path,
+) -> QuoteBot:
+    if isinstance(store_target, Path):
+        settings = replace(bot_settings, db_path=store_target)
+    else:
+        settings = replace(bot_settings, db_url=store_target)
+    return await launch_quotebot(settings, clock=clock)
 
 
 async def channel_seen(
@@ -118,6 +140,8 @@ async def test_off_status_and_preview_ask_which_channel_when_it_is_unclear(
     assert f"<#{second.id}> at 18:00" in preview.content
     off = await daily(emulator, world, "off", {"channel": str(first.id)})
     assert f"<#{first.id}> turned off" in off.content
+    again = await daily(emulator, world, "off", {"channel": "#morning"})
+    assert "in #morning is already off" in again.content
     # Now one is on: it is the default.
     preview = await daily(emulator, world, "preview")
     assert f"<#{second.id}>" in preview.content

@@ -3,11 +3,14 @@ schedule per channel (at most five on)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import pytest
 
 from bot.daily import THREAD_NAME_MAX, thread_name
-from bot.store import Store
+from bot.store import Store, _migrations
 from bot.store.daily import MAX_SCHEDULES, TooManySchedules
+from bot.store.dialect import POSTGRESQL, portable_ddl, statements
 
 
 def test_thread_names_fit_discord_and_keep_the_day() -> None:
@@ -86,3 +89,57 @@ async def test_at_most_five_schedules_are_on_and_a_sixth_names_the_others(store:
     await store.daily_put(guild, channels[-1], "09:00", "UTC", None, 100, "2024-06-01", 0, 7)
     on = [r.channel_id for r in await store.daily_schedules(guild) if r.enabled]
     assert on == [c for c in channels if c != channels[1]]
+
+
+async def test_migration_009_gives_old_daily_rows_their_servers_channel(
+    open_store: Callable[[], Awaitable[Store]],
+) -> None:
+    """A database at 008 (one schedule per server) upgrades: its schedule, its posts (also
+    one sent to a channel it has since moved from) and its bag go to its channel."""
+    moved, kept = 2**62 + 1, 2**62 + 2  # kept: posts but no schedule (made by hand)
+    channel = moved + 100
+    store = await open_store()
+    try:
+        back = ["DROP TABLE daily_bag", "DROP TABLE daily_posts", "DROP TABLE daily_schedules"]
+        for number, _name, sql in _migrations():
+            if number in (3, 8):
+                back += statements(portable_ddl(sql, store.kind))
+        back.append("UPDATE alembic_version SET version_num = '008'")
+        if store.kind != POSTGRESQL:
+            back.append("PRAGMA user_version = 8")
+        rows = [
+            "INSERT INTO daily_schedules(guild_id, channel_id, local_time, timezone, enabled, "
+            f"next_due, due_day, updated_at) VALUES ({moved}, {channel}, '09:00', 'UTC', 1, "
+            "100, '2024-06-03', 0)",
+            "INSERT INTO daily_posts(guild_id, day, status, quote_id, channel_id, message_id, "
+            f"claimed_at) VALUES ({moved}, '2024-06-01', 'posted', 'q1', {moved + 50}, 7, 0)",
+            "INSERT INTO daily_posts(guild_id, day, status, claimed_at) "
+            f"VALUES ({moved}, '2024-06-02', 'missed', 0)",
+            "INSERT INTO daily_posts(guild_id, day, status, quote_id, channel_id, claimed_at) "
+            f"VALUES ({kept}, '2024-06-01', 'posted', 'q9', {kept + 60}, 0)",
+            "INSERT INTO daily_posts(guild_id, day, status, claimed_at) "
+            f"VALUES ({kept}, '2024-06-02', 'missed', 0)",
+            f"INSERT INTO daily_bag(guild_id, quote_id, used_at) VALUES ({moved}, 'q1', 0)",
+            f"INSERT INTO daily_bag(guild_id, quote_id, used_at) VALUES ({moved}, 'q2', 0)",
+        ]
+        async with store._tx() as tx:
+            for statement in back + rows:
+                await tx.execute(statement)
+    finally:
+        await store.close()
+    store = await open_store()  # 009 runs
+    try:
+        assert [r.channel_id for r in await store.daily_schedules(moved)] == [channel]
+        history = await store.daily_history(moved, channel)
+        assert [(p.day, p.status, p.channel_id) for p in history] == [
+            ("2024-06-02", "missed", channel),
+            ("2024-06-01", "posted", channel),
+        ]
+        assert await store.daily_bag(moved, channel) == ({"q1", "q2"}, "q1")
+        assert await store.daily_latest_day(moved, channel) == "2024-06-01"
+        assert [p.day for p in await store.daily_history(kept, kept + 60)] == ["2024-06-01"]
+        assert await store.daily_schedules(kept) == []
+        # The rekeyed claim still holds its day.
+        assert not await store.daily_claim(moved, "2024-06-01", "q3", "n", channel, 100, (), 200)
+    finally:
+        await store.close()

@@ -765,3 +765,22 @@ def test_numbered_questions_mark_a_qa_and_lose_their_numbers() -> None:
         ("Walter Brandt", "Writers, mostly.", "Who brings you typewriters?"),
         ("Walter Brandt", "A dropped machine.", "What's the hardest repair?"),
     ]
+
+
+def test_page_breaks_of_a_pdf_export_are_not_quoted() -> None:
+    """Running footers with their page number, "[[Page 3]]" and bare page numbers are
+    page furniture; a line the guest repeats is still what they said."""
+    footer = "Harbour Oral History Project          Page {} of 4"
+    interview = parse(
+        "Host: Where did you work?\n\nAda Moss: At the docks, forty years.\n\n"
+        f"{footer.format(1)}\n\x0cHost: Was it hard?\n\nAda Moss: Hard, yes.\n\n"
+        f"{footer.format(2)}\n\x0c[[Page 3]]\n\nHost: Again?\n\nAda Moss: Hard, yes.\n\n"
+        f"{footer.format(3)}\n\n12\n\nHost: Last?\n\nAda Moss: Hard, yes.\n"
+    )
+    assert [p.text for p in interview.passages] == [
+        "At the docks, forty years.",
+        "Hard, yes.",
+        "Hard, yes.",
+        "Hard, yes.",
+    ]
+    assert sum(d.kind == "page furniture" for d in interview.dropped) == 5

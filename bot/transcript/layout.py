@@ -40,10 +40,14 @@ from bot.transcript.names import (
 )
 from bot.transcript.survey import (
     alone_labels_of,
+    furniture_key,
+    is_page_mark,
     label_free_chevron,
     label_shapes,
+    page_furniture,
     pull_quote,
     survey,
+    unquoted_text,
 )
 
 __all__ = ["Block", "Layout", "front_matter", "read_layout"]
@@ -60,6 +64,7 @@ _STATEMENT = re.compile(
 _FRONT_KEY = re.compile(r"^([A-Za-z_][\w -]{0,40}):\s*(.*)$")
 _MAX_FRONT = 200  # lines: a longer "front matter" is no front matter
 _INTRO_LINES = 60
+_PULL_QUOTES_MAX = 100
 _UNKNOWN = "Unidentified speaker"
 _HEADER_FIELD = re.compile(r"^[A-Z][\w'’ ]{0,30}:\s")  # "Date of interview: ..." in a header
 # "Transcribed by https://otter.ai", a bare link: the tool's or the page's, not speech.
@@ -283,6 +288,9 @@ def _read_lines(lines: list[str], start: int, layout: Layout, markdown: bool) ->
     join_lines, period_mode, capitals = survey(lines, start)
     alone_labels = alone_labels_of(lines, start)
     shapes = label_shapes(lines, start)
+    furniture = page_furniture(lines, start)
+    unquoted: str | None = None  # the file without its blockquotes, once one is seen
+    quotes_seen = 0
     current: Block | None = None
     pending: tuple[str, str | None, str | None] | None = None  # a label waiting for words
     pending_stamp: str | None = None
@@ -302,6 +310,9 @@ def _read_lines(lines: list[str], start: int, layout: Layout, markdown: bool) ->
         if not line:
             flush()
             continue
+        if is_page_mark(line) or (furniture and furniture_key(line) in furniture):
+            layout.dropped.append(Dropped(number, "page furniture", line))
+            continue  # a page break, not a break in what was said
         indented, last_indent = _indent(raw) > last_indent, _indent(raw)
         was_image, after_image = after_image, False
         heading = heading_text(line)
@@ -352,7 +363,10 @@ def _read_lines(lines: list[str], start: int, layout: Layout, markdown: bool) ->
             layout.dropped.append(Dropped(number, "stage note", line))
             continue
         if markdown and line.startswith(">") and not line.startswith(">>"):
-            if pull_quote(line, lines):
+            if unquoted is None:
+                unquoted = unquoted_text(lines)
+            quotes_seen += 1  # a file of hundreds of blockquotes quotes in them: no pull quotes
+            if quotes_seen <= _PULL_QUOTES_MAX and pull_quote(line, unquoted):
                 flush()
                 layout.dropped.append(Dropped(number, "pull quote", line))
                 continue

@@ -4,6 +4,9 @@ wrap, which label shapes it takes turns in (names alone on their line, "[Speaker
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+
 from bot.transcript.clean import clean_inline
 from bot.transcript.names import (
     INTERVIEWEE_WORDS,
@@ -16,9 +19,28 @@ from bot.transcript.names import (
     split_label,
 )
 
-__all__ = ["alone_labels_of", "label_free_chevron", "label_shapes", "pull_quote", "survey"]
+__all__ = [
+    "alone_labels_of",
+    "furniture_key",
+    "is_page_mark",
+    "label_free_chevron",
+    "label_shapes",
+    "page_furniture",
+    "pull_quote",
+    "survey",
+    "unquoted_text",
+]
 
 _ENDS = '.?!:;"”’)]*_'
+# A page break in a transcript exported from a PDF or word processor: "[[Page 14]]",
+# "Page 3 of 12", "- 4 -", or a running footer ending in its page number.
+_PAGE_MARK = re.compile(
+    r"(?i)^(?:\[\[page\s+\d+\]\]|(?:page|p\.)\s*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?"
+    r"|[-–—]\s*\d{1,4}\s*[-–—]|\d{1,4})$|\s{3,}(?:page\s+)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?$"
+    r"|\bpage\s+\d{1,4}\s+of\s+\d{1,4}$"
+)
+_DIGITS = re.compile(r"\d+")
+_RUNNING_MIN = 3  # a line repeated this often, word for word but its numbers, is a running head
 
 
 def survey(lines: list[str], start: int) -> tuple[bool, bool, bool]:
@@ -99,7 +121,7 @@ def alone_labels_of(lines: list[str], start: int) -> frozenset[str]:
             continue
         standalone = previous_blank
         previous_blank = False
-        if not standalone or split_label(line) is not None:
+        if not standalone or len(line) > _ALONE_MAX or split_label(line) is not None:
             continue
         name = _alone_name(line)
         follower = next(
@@ -124,12 +146,14 @@ def label_shapes(lines: list[str], start: int) -> tuple[str, ...]:
     counts: dict[str, dict[str, int]] = {"bracket": {}, "dash": {}}
     for raw in lines[start:]:
         line = raw.strip()
-        if not line or split_label(line) is not None:
+        if not line:
             continue
         shapes = ["bracket"] if line[0] == "[" else []
         head = line[:64]
         if "—" in head or "–" in head or "--" in head:
             shapes.append("dash")
+        if not shapes or split_label(line) is not None:
+            continue
         for shape in shapes:
             label = shaped_label(line, shape)
             if label is not None:
@@ -141,15 +165,45 @@ def label_shapes(lines: list[str], start: int) -> tuple[str, ...]:
 _QUOTE_MARKS = "\"'“”‘’ "
 
 
-def pull_quote(line: str, lines: list[str]) -> bool:
-    """A blockquote repeating words said elsewhere in the piece: a magazine's pull quote,
-    set apart for the eye, not said twice."""
+def pull_quote(line: str, unquoted: str) -> bool:
+    """A blockquote repeating words said elsewhere in the piece (`unquoted`: the file's
+    lines that are no blockquote, joined): a magazine's pull quote, set apart for the eye,
+    not said twice."""
     inner = line.lstrip("> ").strip().strip(_QUOTE_MARKS).rstrip(".!?…").strip(_QUOTE_MARKS)
-    if len(inner) < 20:
-        return False
-    return any(inner in other and not other.lstrip().startswith(">") for other in lines)
+    return len(inner) >= 20 and inner in unquoted
+
+
+def unquoted_text(lines: list[str]) -> str:
+    """The lines that are no blockquote, joined once for `pull_quote` (a file of many
+    blockquotes stays one pass)."""
+    return "\n".join(line for line in lines if not line.lstrip().startswith(">"))
 
 
 def label_free_chevron(text: str) -> bool:
     """ ">> words" with no "Name:" after the chevrons (a caption's change of speaker)."""
     return text.startswith(">>") and split_label(text) is None and len(text) > 2
+
+
+def furniture_key(line: str) -> str:
+    """A line with its numbers blanked: running heads differ only in their page number."""
+    return " ".join(_DIGITS.sub("#", line).split()).casefold()
+
+
+def page_furniture(lines: list[str], start: int) -> frozenset[str]:
+    """Running heads and footers (`furniture_key`s): lines without closing punctuation, of
+    three words or more, repeated word for word (but their numbers) on three or more
+    pages, that are no speaker's label (nor a name alone above the words)."""
+    counts: Counter[str] = Counter()
+    for raw in lines[start:]:
+        line = raw.strip()
+        if len(line) < 12 or len(line) > 160 or line[-1] in _ENDS or len(line.split()) < 3:
+            continue
+        if sum(word.isalpha() for word in line.split()) < 3 or _alone_name(line) is not None:
+            continue  # "[00:00:06] George Mensah", "Speaker 1  0:03": a label, not a footer
+        if split_label(line) is None:
+            counts[furniture_key(line)] += 1
+    return frozenset(key for key, n in counts.items() if n >= _RUNNING_MIN)
+
+
+def is_page_mark(line: str) -> bool:
+    return bool(_PAGE_MARK.search(line)) and len(line) <= 160
