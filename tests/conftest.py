@@ -150,9 +150,10 @@ async def launch_quotebot(
     """``await launch_quotebot()`` starts a QuoteBot (again, for restart tests) and syncs its
     commands to the test guild, as an owner would with /admin sync or `quotebot sync`.
 
-    A first start on the standard inputs begins from the session's prebuilt database (the
-    same rows a first load writes); `tests/test_startup_check.py`, `test_shutdown.py` and
-    `test_crash.py` start bots on databases of their own making."""
+    A first start on the standard inputs begins from the session's prebuilt database: the
+    rows a first load writes, but for the time of the load and the path of the curated
+    trivia file (the session's copy of data/; a reload's diff ignores where a question is
+    written). A test that changes the inputs before the first start gets a real first load."""
 
     from bot.client import QuoteBot  # imported here so emulator-only tests need no bot code
 
