@@ -121,7 +121,9 @@ def alone_labels_of(lines: list[str], start: int) -> frozenset[str]:
             continue
         standalone = previous_blank
         previous_blank = False
-        if not standalone or len(line) > _ALONE_MAX or split_label(line) is not None:
+        if not standalone or len(line) > _ALONE_MAX or line[-1] in _ALONE_END:
+            continue  # cheap checks first: most lines are speech
+        if len(line.split()) > 7 or split_label(line) is not None:
             continue
         name = _alone_name(line)
         follower = next(
@@ -194,15 +196,24 @@ def page_furniture(lines: list[str], start: int) -> frozenset[str]:
     three words or more, repeated word for word (but their numbers) on three or more
     pages, that are no speaker's label (nor a name alone above the words)."""
     counts: Counter[str] = Counter()
+    sample: dict[str, str] = {}
     for raw in lines[start:]:
         line = raw.strip()
         if len(line) < 12 or len(line) > 160 or line[-1] in _ENDS or len(line.split()) < 3:
             continue
-        if sum(word.isalpha() for word in line.split()) < 3 or _alone_name(line) is not None:
-            continue  # "[00:00:06] George Mensah", "Speaker 1  0:03": a label, not a footer
-        if split_label(line) is None:
-            counts[furniture_key(line)] += 1
-    return frozenset(key for key, n in counts.items() if n >= _RUNNING_MIN)
+        if sum(word.isalpha() for word in line.split()) < 3:
+            continue
+        key = furniture_key(line)
+        counts[key] += 1
+        sample.setdefault(key, line)
+    return frozenset(
+        key
+        for key, n in counts.items()
+        if n >= _RUNNING_MIN
+        and split_label(sample[key]) is None
+        # "[00:00:06] George Mensah", "Speaker 1  0:03": a label, not a footer
+        and _alone_name(sample[key]) is None
+    )
 
 
 def is_page_mark(line: str) -> bool:
