@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 from bot.search.candidates import Within
-from bot.search.params import MATCH_FLOOR, SUGGEST_RERANK
+from bot.search.params import MATCH_FLOOR, STOP_WORDS, SUGGEST_RERANK
+from bot.search.plan import _Query
 from bot.search.rank import _phrase, _Ranker, _tier_score
 from bot.search.results import Suggestion
 from bot.search.text import _label
@@ -15,6 +17,38 @@ class _Suggester(_Ranker):
     """:meth:`suggest`, over the same planning and candidates as search."""
 
     __slots__ = ()
+
+    def _typing(self, plan: _Query) -> _Query:
+        """Weigh the word still being typed as the words it may become, not as a typo.
+
+        Planning credits an unfinished word's variants as if it were finished, so a rare
+        typo neighbour or rare completion of it ("ther" -> "thern") outweighs the finished
+        words in the candidates' BM25, and answers holding the rare word crowd out the one
+        that holds the typed words and the member's actual next word ("there").  Any
+        completion may be meant, so no variant of the word may count for more than its
+        most frequent completion (or itself, when the corpus has it) would; nothing when it
+        may become a stop word, which the index does not count.
+        """
+        if not plan.prefix or len(plan.slots) < 2:
+            return plan
+        last = plan.slots[-1]
+        meant = self._completions(last.word)
+        if last.word in self._term_id:
+            meant.append(last.word)
+        if any(word.startswith(last.word) for word in STOP_WORDS):
+            cap = 0.0
+        elif meant:
+            cap = min(self._idf(self._df_of(word)) for word in meant)
+        else:
+            return plan
+        variants: dict[str, float] = {}
+        for word, credit in last.variants.items():
+            idf = self._idf(self._df_of(word))
+            scaled = credit if idf <= cap else credit * cap / idf
+            if scaled > 0.0:
+                variants[word] = scaled
+        slots = (*plan.slots[:-1], replace(last, idf=min(last.idf, cap), variants=variants))
+        return _Query(plan.norm, slots, plan.prefix)
 
     def suggest(
         self, prefix: str, limit: int = 25, *, within: Within | None = None
@@ -30,6 +64,7 @@ class _Suggester(_Ranker):
         plan = self._plan(prefix, suggest=True)
         if plan is None:
             return []
+        plan = self._typing(plan)
         scored: list[tuple[float, int, int, int, str]] = []
         for row, _ in self._shortlist(plan, SUGGEST_RERANK, loose=False, within=within):
             originals = self._sentences(row)
