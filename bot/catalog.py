@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
@@ -22,6 +22,7 @@ from bot.facets import Facets
 from bot.models import Passage, Topic
 from bot.search import SearchIndex, Suggestion, normalise
 from bot.store import PassageShelf, StoredCorpus, StoredInterview
+from bot.store.catalog_cache import by_id
 from bot.textutil import one_line, truncate
 from bot.topics import fold, terms
 
@@ -90,7 +91,7 @@ class Catalog:
     """Interviews, passages, topics and the search index, with the queries commands ask."""
 
     def __init__(self, corpus: StoredCorpus, passages: PassageShelf, index: SearchIndex) -> None:
-        self.interviews: dict[str, StoredInterview] = {i.id: i for i in corpus.interviews}
+        self.interviews: Mapping[str, StoredInterview] = by_id(corpus.interviews)
         self.passages = passages
         self.quotable: Sequence[str] = index.ids  # every stored answer is an interviewee's
         self.topics: dict[str, Topic] = {t.slug: t for t in corpus.topics if t.passage_ids}
