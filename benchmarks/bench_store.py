@@ -46,6 +46,8 @@ started = time.perf_counter()
 import asyncio, importlib, json, sys
 from pathlib import Path
 import bot.cli  # what `quotebot run` imports first
+from bot.startfiles import warm_start_files  # then it reads the start-up files ahead
+warm_start_files(Path(sys.argv[4]) / "bench.db", postgresql=sys.argv[1].startswith("postgresql://"))
 from bot.runner import run_bot  # discord.py and the client, as `quotebot run` imports them
 from bot.client import EXTENSIONS
 from bot.library import Library, ensure_loaded

@@ -19,6 +19,7 @@ from bot.catalog_sync import GENERATION_KEY, bump_generation
 from bot.loader import LoadError, Problem, assemble, parse_inputs
 from bot.search import SearchIndex, remove_stale_temporaries
 from bot.settings import Settings
+from bot.startfiles import index_cache_path
 from bot.store import LoadReport, PassageShelf, Store
 
 log = logging.getLogger(__name__)
@@ -234,7 +235,7 @@ async def open_library(
     target = db or settings.db_target
     path = settings.db_path if isinstance(target, str) else target
     store = await Store.open(target, cache_dir=path.parent)
-    index_cache = path.with_suffix(".index")
+    index_cache = index_cache_path(path)
     try:
         remove_stale_temporaries(index_cache)
     except OSError:  # a read-only or vanished folder: the cache is only a cache

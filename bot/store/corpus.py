@@ -23,6 +23,7 @@ from bot.models import (
     Passage,
     Topic,
 )
+from bot.startfiles import catalog_cache_path
 from bot.store import dialect
 from bot.store.base import CORPUS_TABLES, MAIN, SET_META, StoreBase, _now
 from bot.store.catalog_cache import (
@@ -224,9 +225,8 @@ class CorpusStore(StoreBase):
         """Where the catalog cache lives: beside a SQLite file, in PostgreSQL's cache folder."""
         if self.target.memory:
             return None
-        if self.kind == dialect.POSTGRESQL:
-            return self.target.path / "catalog.cache"
-        return self.target.path.with_name(self.target.path.name + ".catalog")
+        postgresql = self.kind == dialect.POSTGRESQL
+        return catalog_cache_path(self.target.path, postgresql=postgresql)
 
     async def _shelve(self, key: str) -> None:
         """Point `self.passages` at the answers of the corpus with fingerprint `key`.
