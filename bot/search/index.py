@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from bot.bulk import collector_paused
 from bot.models import Indexable
 from bot.search.build import _Asked, _Builder, _length_norms, _release_freed_memory
 from bot.search.params import _MAGIC, FORMAT_VERSION
@@ -108,7 +109,15 @@ class SearchIndex(_Suggester):
         order, exactly as ``bot.store.fingerprint`` does, so ``load`` can tell staleness.
         Work is done a chunk of answers at a time in whole-chunk string and numpy passes
         (about 1M answers in a few seconds), and no single step holds the GIL for long.
+        The cyclic collector is paused meanwhile (`bot.bulk`): a build makes no cycles, but
+        with a million answers' objects alive (a question each, the caller's rows) each
+        full collection held the GIL for ~1-2 s, stalling the event loop that long.
         """
+        with collector_paused():
+            return cls._build(passages)
+
+    @classmethod
+    def _build(cls, passages: Iterable[Indexable]) -> SearchIndex:
         asked: list[_Asked] = []
 
         def noting_questions(rows: Iterable[Indexable]) -> Iterator[Indexable]:
