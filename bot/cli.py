@@ -27,7 +27,7 @@ from bot.export import (
     staging_dir,
 )
 from bot.settings import Settings, SettingsError, parse_db
-from bot.startfiles import warm_start_files
+from bot.startfiles import running_marker, warm_start_files
 
 if TYPE_CHECKING:  # the rest loads with the command that needs it: see `main`
     from bot.catalog import Catalog, QuoteView
@@ -115,6 +115,8 @@ async def _with_library(settings: Settings, args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
     library = await open_library(settings, args.db)
+    if settings.db_url is None and running_marker(settings.db_path).exists():
+        library.store.trust_catalog_cache = False  # an unclean stop: read it all from the file
     try:
         if args.command == "load":
             paths = [Path(p) for p in args.paths] or list(settings.input_paths)

@@ -27,6 +27,12 @@ def catalog_cache_path(database: Path, *, postgresql: bool) -> Path:
     return database.with_name(database.name + ".catalog")
 
 
+def running_marker(database: Path) -> Path:
+    """``<database>.running``: written when `quotebot run` starts, removed once it has closed
+    every connection; still there at the next start means the last run did not stop cleanly."""
+    return database.with_name(database.name + ".running")
+
+
 def index_cache_path(database: Path) -> Path:
     """The search index cache beside the database file (see `bot.library.open_library`)."""
     return database.with_suffix(".index")

@@ -156,3 +156,22 @@ def test_interviews_are_made_when_asked_for_and_looked_up_by_id() -> None:
     assert list(by_id) == ["a", "b"] and [iv.id for iv in interviews[::-1]] == ["b", "a"]
     with pytest.raises(KeyError):
         by_id["c"]
+
+
+async def test_an_untrusted_cache_is_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CLI after an unclean stop reads the catalog from the database (damage shows)."""
+    store = await Store.open(tmp_path / "q.db")
+    try:
+        await store.replace_corpus([ONE, TWO], [HARBOUR])
+        await store.read_corpus()  # writes the cache
+        reads = count_row_reads(monkeypatch)
+        store.trust_catalog_cache = False
+        await store.read_corpus()
+        assert reads == [1]
+        store.trust_catalog_cache = True
+        await store.read_corpus()
+        assert reads == [1]
+    finally:
+        await store.close()

@@ -64,6 +64,11 @@ from bot.trivia import Question
 class CorpusStore(StoreBase):
     """Loading and reading the corpus, on the main lane."""
 
+    # False: `read_corpus` reads the catalog from the database, not its cache (the CLI
+    # after an unclean stop, so damage the stop left shows as it did before the cache;
+    # `quotebot run` checks the whole file first then, so it keeps the cache).
+    trust_catalog_cache = True
+
     async def _snapshot(self) -> _Stored:
         """The stored corpus's identity, to diff a load against (rows fetched by the driver,
         turned into dicts in a worker thread: ~1M answers would stall the loop otherwise)."""
@@ -173,7 +178,7 @@ class CorpusStore(StoreBase):
             stamp = await _meta(tx, CATALOG_STAMP_KEY)
             key = None if stamp is None else cache_key(stamp, len(_migrations()))
             rows = None
-            if cache is not None and key is not None:
+            if cache is not None and key is not None and self.trust_catalog_cache:
                 rows = await asyncio.to_thread(read_cache, cache, key)
             fresh = rows is None
             missing = False
