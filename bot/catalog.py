@@ -20,7 +20,7 @@ from rapidfuzz import fuzz, process
 from bot.errors import UserError
 from bot.facets import Facets
 from bot.models import Passage, Topic
-from bot.search import SearchIndex, Suggestion, normalise
+from bot.search import SearchIndex, SearchResult, Suggestion, normalise
 from bot.store import PassageShelf, StoredCorpus, StoredInterview
 from bot.textutil import one_line, truncate
 from bot.topics import fold, terms
@@ -137,7 +137,11 @@ class Catalog:
         within = None
         if speakers is not None or interview is not None:
             within = self.facets.within(speakers, interview)
-        result = self.index.search(query, limit=limit, within=within)
+        return self.present(self.index.search(query, limit=limit, within=within))
+
+    def present(self, result: SearchResult) -> QuoteSearch:
+        """A search's hits as views for readers (answers a reload removed are left out);
+        reads the few answers shown (primary-key reads, safe on the event loop)."""
         found = ((self.passages.get(h.passage_id), h) for h in result.hits)
         views = [self._view(p, h.sentence_index, h.score) for p, h in found if p is not None]
         return QuoteSearch(views, list(result.suggestions))
