@@ -139,11 +139,17 @@ class Catalog:
             within = self.facets.within(speakers, interview)
         return self.present(self.index.search(query, limit=limit, within=within))
 
-    def present(self, result: SearchResult) -> QuoteSearch:
-        """A search's hits as views for readers (answers a reload removed are left out);
-        reads the few answers shown (primary-key reads, safe on the event loop)."""
-        found = ((self.passages.get(h.passage_id), h) for h in result.hits)
-        views = [self._view(p, h.sentence_index, h.score) for p, h in found if p is not None]
+    def present(self, result: SearchResult, shown: int | None = None) -> QuoteSearch:
+        """A search's hits as views for readers (answers a reload removed are left out),
+        the first `shown` of them (all: None); reads only those answers (primary-key
+        reads, safe on the event loop)."""
+        views: list[QuoteView] = []
+        for hit in result.hits:
+            if shown is not None and len(views) >= shown:
+                break
+            passage = self.passages.get(hit.passage_id)
+            if passage is not None:
+                views.append(self._view(passage, hit.sentence_index, hit.score))
         return QuoteSearch(views, list(result.suggestions))
 
     def autocomplete(self, prefix: str, limit: int = 25) -> list[Suggestion]:

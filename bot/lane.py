@@ -25,6 +25,7 @@ import logging
 import os
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Hashable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -202,10 +203,13 @@ class SearchLane:
         *,
         speakers: Sequence[str] | None = None,
         interview: str | None = None,
+        shown: int | None = None,
     ) -> QuoteSearch:
-        """``catalog.quote(...)``, in a worker process when there is one."""
+        """``catalog.quote(...)``, in a worker process when there is one; with `shown`,
+        only the first `shown` results are read from the database and returned (the search
+        itself still ranks `limit`, so the first ones are the same)."""
         file = self._for(catalog)
-        key = (query, limit, tuple(speakers) if speakers is not None else None, interview)
+        key = (query, limit, tuple(speakers) if speakers is not None else None, interview, shown)
         found = self._quotes.get_recent(key)
         if found is not None:
             return found
@@ -214,6 +218,8 @@ class SearchLane:
             found = await self.run(
                 lambda: catalog.quote(query, limit, speakers=speakers, interview=interview)
             )
+            if shown is not None:
+                found = replace(found, results=found.results[:shown])
         else:
             within = None
             if speakers is not None or interview is not None:
@@ -223,10 +229,10 @@ class SearchLane:
             reply = await self._ask(catalog, "search", query, limit, within)
             if reply is None:
                 return await self.quote(
-                    catalog, query, limit, speakers=speakers, interview=interview
+                    catalog, query, limit, speakers=speakers, interview=interview, shown=shown
                 )
             hits, suggestions = reply
-            found = catalog.present(SearchResult([Hit(*h) for h in hits], suggestions))
+            found = catalog.present(SearchResult([Hit(*h) for h in hits], suggestions), shown)
         if catalog is self._catalog:
             self._quotes.remember(key, found)
         return found

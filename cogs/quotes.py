@@ -285,8 +285,8 @@ class Quotes(commands.Cog):
         )
         found = await in_time(
             interaction,
-            self.bot.search_lane.quote(
-                self.catalog, query, 5, speakers=speakers, interview=interview_id
+            self.bot.search_lane.quote(  # one quote is shown: only its answer is read
+                self.catalog, query, 5, speakers=speakers, interview=interview_id, shown=1
             ),
             ephemeral=private,
         )

@@ -111,7 +111,10 @@ async def test_worker_answers_are_the_in_process_answers(
     interview = next(iter(catalog.interviews))
     compared = 0
     for query in queries(library, 40, seed=5):
-        assert shown(await lane.quote(catalog, query, 5)) == shown(catalog.quote(query, 5))
+        alone = catalog.quote(query, 5)
+        assert shown(await lane.quote(catalog, query, 5)) == shown(alone)
+        first = await lane.quote(catalog, query, 5, shown=1)  # what /quote reads and shows
+        assert shown(first) == shown(replace(alone, results=alone.results[:1]))
         filtered = await lane.quote(catalog, query, 5, speakers=[speaker], interview=interview)
         alone = catalog.quote(query, 5, speakers=[speaker], interview=interview)
         assert shown(filtered) == shown(alone)
