@@ -8,6 +8,11 @@ speaker or interview (``SearchIndex.search(within=)``). Top-1 counts the answer 
 came from. Beside it, the naive approach the issue rules out: search everything, then keep
 the top 5 of that speaker; it can only find the answer when it is already in the top 5.
 
+Autocomplete: the first words of a random answer's sentence and half of the next word, as
+typed into /quote's `query` with that answer's speaker or interview already chosen
+(``SearchIndex.suggest(within=)``). "Source shown" counts the answer among the 25 choices;
+the naive approach beside it keeps the unfiltered 25 choices of that speaker.
+
 Cards: ``CardRenderer.draw`` (no cache) of a typical quote, an emoji- and script-heavy one
 and a 2,000-character one, in each theme, wall-clock milliseconds (the machine's load
 shows in them). Prints a table; nothing is written.
@@ -28,6 +33,7 @@ from bot.models import Passage
 from bot.search import SearchIndex
 
 TARGET_FILTERED_P95_MS = 100.0  # p95 of a filtered search (an unfiltered one is the reference)
+TARGET_FILTERED_SUGGEST_P95_MS = 25.0  # an autocomplete answer, restricted to a speaker
 TARGET_CARD_MS = 1000.0  # a card (2,000 characters included), off the event loop
 
 
@@ -80,6 +86,57 @@ def bench_filters(size: int, queries: int) -> None:
         verdict = "—" if kind == "none" else "PASS" if p95 <= TARGET_FILTERED_P95_MS else "GAP"
         print(f"| {kind} | {p50:.1f} | {p95:.1f} | {top1[kind]}/{queries} | {verdict} |")
     print(f"| naive: filter the top 5 | | | {top1['naive: filter the top 5']}/{queries} | |")
+    bench_suggest(index, facets, targets, rng)
+
+
+def bench_suggest(
+    index: SearchIndex, facets: Facets, targets: list[Passage], rng: random.Random
+) -> None:
+    """Autocomplete restricted to the speaker (or interview) already chosen."""
+    times: dict[str, list[float]] = {"none": [], "speaker": [], "interview": []}
+    naive = "naive: the speaker's of the 25"
+    shown = dict.fromkeys([*times, naive], 0)
+    theirs = dict.fromkeys(shown, 0)  # choices that are the chosen speaker's (or interview's)
+    position = {pid: row for row, pid in enumerate(index.ids)}
+    for p in targets:
+        words = rng.choice(p.sentences).rstrip(".?!…").split()
+        cut = min(len(words) - 1, 2)
+        prefix = " ".join([*words[:cut], words[cut][: max(1, len(words[cut]) // 2)]])
+        restrict = {
+            "none": None,
+            "speaker": facets.within([p.speaker]),
+            "interview": facets.within(None, p.interview_id),
+        }
+        for kind, within in restrict.items():
+            began = time.perf_counter()
+            found = index.suggest(prefix, 25, within=within)
+            times[kind].append(time.perf_counter() - began)
+            ids = [s.passage_id for s in found]
+            flags = restrict["interview" if kind == "interview" else "speaker"]
+            assert flags is not None
+            mine = sum(bool(flags[position[i]]) for i in ids)
+            shown[kind] += p.id in ids
+            theirs[kind] += len(ids) if kind != "none" else 0
+            if kind == "none":  # the naive way: the unfiltered 25, kept to the speaker's
+                shown[naive] += p.id in ids
+                theirs[naive] += mine
+            else:
+                assert mine == len(ids), "a restricted suggestion from outside the restriction"
+    n = len(targets)
+    print(
+        f"\n| autocomplete ({n} prefixes) | p50 ms | p95 ms | source shown | choices theirs | target |"
+    )
+    print("| --- | --- | --- | --- | --- | --- |")
+    for kind, count in shown.items():
+        avg = f"{theirs[kind] / n:.1f}" if kind != "none" else "—"
+        if kind not in times:
+            print(f"| {kind} | | | {count}/{n} | {avg} | |")
+            continue
+        p50, p95 = _ms(times[kind])
+        verdict = (
+            "—" if kind == "none" else "PASS" if p95 <= TARGET_FILTERED_SUGGEST_P95_MS else "GAP"
+        )
+        print(f"| {kind} | {p50:.1f} | {p95:.1f} | {count}/{n} | {avg} | {verdict} |")
 
 
 def bench_cards() -> None:

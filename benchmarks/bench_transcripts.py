@@ -46,7 +46,7 @@ SUFFIXES = (".txt", ".md", ".vtt", ".srt")
 BASELINE = "487acd4"  # the last commit with the single-module parser
 DEBRIS = re.compile(
     r"\d{1,2}:\d{2}:\d{2}|[\[(]\d{1,2}:\d{2}[\])]|^\d{1,2}:\d{2}\b|\*\*|__|\\[\[\]_*#]|!\[|\]\(|-->"
-    r"|WEBVTT|<v[ .]|</?[a-z]{1,4}>"
+    r"|WEBVTT|<v[ .]|</?[a-z]{1,4}>|&(?:#\d+|#x[0-9a-f]+|[a-z]{2,8});"
     r"|[\[(](?:laugh|chuckl|inaudible|crosstalk|pause|applause|sigh|end of|start of|side [ab]"
     r"|whereupon|music|unintelligible)",
     re.I,

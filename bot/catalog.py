@@ -152,8 +152,20 @@ class Catalog:
                 views.append(self._view(passage, hit.sentence_index, hit.score))
         return QuoteSearch(views, list(result.suggestions))
 
-    def autocomplete(self, prefix: str, limit: int = 25) -> list[Suggestion]:
-        return self.index.suggest(prefix, limit=limit)
+    def autocomplete(
+        self,
+        prefix: str,
+        limit: int = 25,
+        *,
+        speakers: Sequence[str] | None = None,
+        interview: str | None = None,
+    ) -> list[Suggestion]:
+        """Sentences continuing `prefix`, from `speakers`' answers and/or `interview`'s only
+        (restricted inside the index, like :meth:`quote`). Call off the loop when filtered."""
+        within = None
+        if speakers is not None or interview is not None:
+            within = self.facets.within(speakers, interview)
+        return self.index.suggest(prefix, limit=limit, within=within)
 
     def speakers(self) -> list[str]:
         return list(self._speakers)

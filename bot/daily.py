@@ -1,6 +1,10 @@
 """The daily quote, without Discord: local-time slots, the no-repeat bag and the scheduler.
 
-Slots. A guild chooses a wall-clock time in an IANA zone. Each *local calendar day* has at
+Schedules. A guild has up to MAX_SCHEDULES of them, one per channel; each is keyed by
+(guild, channel) and has its own time, options, posts and no-repeat bag. Everything below
+holds per schedule.
+
+Slots. A schedule has a wall-clock time in an IANA zone. Each *local calendar day* has at
 most one slot, keyed by its ISO date ("2024-03-10"):
 - a time that does not exist that day (spring forward: 02:30 in New York on 10 March 2024)
   posts at the next valid instant, the end of the gap (03:00 EDT);
@@ -8,9 +12,9 @@ most one slot, keyed by its ISO date ("2024-03-10"):
   occurrence (EDT), because the day key, not the instant, is what is claimed;
 - a day that does not exist at all (Samoa skipped 30 December 2011) has no slot.
 
-Restart safety: claim, then send, then record. A post is *claimed* for (guild, day) in
-one transaction (primary key on both) before anything is sent, together with the quote it
-will carry and a nonce derived from (guild, day). Only then is the message sent (with
+Restart safety: claim, then send, then record. A post is *claimed* for (guild, channel,
+day) in one transaction (the primary key) before anything is sent, together with the quote
+it will carry and a nonce derived from (guild, channel, day). Only then is the message sent (with
 Discord's `nonce` + `enforce_nonce`, so a retried create within a few minutes returns the
 first message instead of making a second), and then the message id is recorded.
 
@@ -24,12 +28,12 @@ That is the lesser evil: the issue's hard rule is "never twice"; a skipped day i
 and logged, a doubled one cannot be taken back. Claiming *after* sending would make a
 crash in between post twice with nothing to check against.
 
-The scheduler keeps `next_due` (UTC) per guild in the database, sleeps until the earliest
+The scheduler keeps `next_due` (UTC) per schedule in the database, sleeps until the earliest
 one (woken early when a schedule changes), then handles every due row in batches with
 bounded concurrency. Delivery is a callback (`Poster`) so this module stays discord-free.
 
 Several processes (shards split across them) each run a scheduler with an `owns` predicate
-and handle only their guilds; the claim above keeps a guild posted once even if two did.
+and handle only their guilds; the claim above keeps a schedule posted once even if two did.
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ import contextlib
 import hashlib
 import logging
 import random
-from collections.abc import Awaitable, Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
@@ -47,6 +51,17 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
+from bot.daily_bag import bag_progress, draw
+from bot.daily_delivery import (
+    DailyJob,
+    GiveUp,
+    Gone,
+    Posted,
+    Poster,
+    PostResult,
+    Redraw,
+    Retry,
+)
 from bot.daily_time import (
     day_key,
     epoch,
@@ -85,9 +100,10 @@ def thread_name(label: str, day: str) -> str:
     return words + suffix
 
 
-def nonce_for(guild_id: int, day: str) -> str:
-    """Discord's nonce is at most 25 characters and unique per author: derive it."""
-    return "d" + hashlib.sha256(f"daily:{guild_id}:{day}".encode()).hexdigest()[:24]
+def nonce_for(guild_id: int, channel_id: int, day: str) -> str:
+    """Discord's nonce is at most 25 characters and unique per author: derive it from the
+    schedule (guild, channel) and its local day."""
+    return "d" + hashlib.sha256(f"daily:{guild_id}:{channel_id}:{day}".encode()).hexdigest()[:24]
 
 
 def retry_delay(failures: int) -> timedelta:
@@ -113,115 +129,9 @@ def _job(
     )
 
 
-# --- the no-repeat bag -----------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Draw:
-    quote_id: str
-    reset: tuple[str, ...] = ()  # the pool's part of the bag to empty first: a new cycle
-
-
-def draw(
-    pool: Collection[str], used: Collection[str], rng: random.Random, last: str | None = None
-) -> Draw | None:
-    """A quote from `pool` not yet in the bag (`used`); when every one has been posted,
-    a new cycle starts (without `last`, so the boundary never repeats back to back).
-
-    The bag is the set of quotes posted in this cycle, so quotes removed from the data
-    simply stop counting and new ones are eligible at once. A pool's ids are distinct.
-    """
-    used_set = set(used)
-    if isinstance(pool, Sequence) and len(pool) > 2 * len(used_set) + 16:
-        # Mostly unposted (a large corpus): draw until an unposted quote comes up, about
-        # one try, instead of sorting and filtering a million ids (seconds on the loop).
-        for _ in range(32):
-            quote = pool[rng.randrange(len(pool))]
-            if quote not in used_set:
-                return Draw(quote)
-    ids = sorted(set(pool))
-    if not ids:
-        return None
-    remaining = [q for q in ids if q not in used_set]
-    if remaining:
-        return Draw(rng.choice(remaining))
-    fresh = [q for q in ids if q != last] or ids
-    return Draw(rng.choice(fresh), reset=tuple(ids))
-
-
-def bag_progress(pool: Collection[str], used: Collection[str]) -> tuple[int, int]:
-    """(posted this cycle, eligible in all) for the status line.
-
-    `draw` and this walk the whole pool (a million ids at scale: ~0.4 s), so the scheduler
-    calls both in a worker thread.
-    """
-    ids = set(pool)
-    return sum(1 for quote in set(used) if quote in ids), len(ids)
-
-
-# --- delivery ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class DailyJob:
-    guild_id: int
-    channel_id: int
-    day: str
-    quote_id: str
-    nonce: str
-    claimed_at: datetime
-    attempt: int  # 1 for a fresh claim; more means an earlier attempt may have gone out
-    topic: str | None = None
-    mention_role_id: int | None = None  # the opted-in role the post mentions
-    thread: bool = False  # open a thread on the post
-
-    @property
-    def recovering(self) -> bool:
-        return self.attempt > 1
-
-
-@dataclass(frozen=True, slots=True)
-class Posted:
-    """The post is out. `note` says what of the extras (mention, thread) could not be done:
-    they never hold the post back."""
-
-    message_id: int
-    thread_id: int | None = None
-    note: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Gone:
-    """Cannot post as configured (channel deleted, permission lost): pause the schedule."""
-
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class Retry:
-    """Transient (Discord down, timeouts): try again later with the same claim and nonce."""
-
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class GiveUp:
-    """Cannot tell whether an earlier attempt went out: give the day up, never post twice."""
-
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class Redraw:
-    """Nothing went out, and the claimed quote cannot be posted (a reload removed it):
-    release the claim and draw another quote shortly."""
-
-    reason: str
-
-
-PostResult = Posted | Gone | Retry | GiveUp | Redraw
-Poster = Callable[[DailyJob], Awaitable[PostResult]]
 PoolFor = Callable[[str | None], Sequence[str]]
+Key = tuple[int, int]
+"""A schedule: (guild, channel)."""
 Owns = Callable[[int], bool]
 """Whether this process serves a guild (its shard is one of ours)."""
 
@@ -326,11 +236,11 @@ class DailyScheduler:
                         # What is due belongs to other processes (is one of them down?). Theirs
                         # to post; ours may become due meanwhile, so no sleeping past it long.
                         pause = now + FOREIGN_RECHECK
-                    elif not {row.guild_id for row, _ in rows} & handled:
+                    elif not {(row.guild_id, row.channel_id) for row, _ in rows} & handled:
                         continue  # became due while the pass ran: go again at once
                     else:
                         # Handled in this pass and still due: something keeps failing.
-                        log.error("daily: guild(s) still due after being handled; pausing")
+                        log.error("daily: schedule(s) still due after being handled; pausing")
                         pause = now + ERROR_PAUSE
             except Exception:
                 log.exception("daily scheduler pass failed; trying again shortly")
@@ -354,15 +264,15 @@ class DailyScheduler:
 
     # --- one pass ---------------------------------------------------------------
 
-    async def run_due(self) -> set[int]:
-        """Handle every row due now, oldest first, in batches. Returns the guilds handled."""
-        seen: set[int] = set()
+    async def run_due(self) -> set[Key]:
+        """Handle every row due now, oldest first, in batches. Returns the schedules handled."""
+        seen: set[Key] = set()
         while True:
             due = await self._owned_due(epoch(self.clock.now()))
-            due = [(row, post) for row, post in due if row.guild_id not in seen]
+            due = [(row, post) for row, post in due if (row.guild_id, row.channel_id) not in seen]
             if not due:
                 return seen
-            seen.update(row.guild_id for row, _ in due)
+            seen.update((row.guild_id, row.channel_id) for row, _ in due)
             outcomes = await asyncio.gather(
                 *(self._guarded(row, post) for row, post in due), return_exceptions=True
             )
@@ -390,7 +300,9 @@ class DailyScheduler:
             try:
                 await self._process(row, post)
             except Exception as exc:
-                log.exception("daily: guild %s failed unexpectedly", row.guild_id)
+                log.exception(
+                    "daily: guild %s channel %s failed unexpectedly", row.guild_id, row.channel_id
+                )
                 if row.due_day is not None:
                     await self._retry(row, row.due_day, f"internal error: {exc}")
 
@@ -404,7 +316,11 @@ class DailyScheduler:
             at = parse_time(row.local_time)
         except ValueError as exc:
             await self.store.daily_pause(
-                row.guild_id, row.due_day, f"the schedule is invalid: {exc}", epoch(now)
+                row.guild_id,
+                row.channel_id,
+                row.due_day,
+                f"the schedule is invalid: {exc}",
+                epoch(now),
             )
             return
         for _ in range(2):
@@ -421,18 +337,33 @@ class DailyScheduler:
             else:
                 status = "unconfirmed"
                 note = "the bot stopped while posting and could not confirm it before the day ended"
-            log.warning("daily: guild %s %s %s: %s", row.guild_id, status, day, note)
+            log.warning(
+                "daily: guild %s channel %s %s %s: %s",
+                row.guild_id,
+                row.channel_id,
+                status,
+                day,
+                note,
+            )
             next_day, due = slot_after(date.fromisoformat(day), now, at, tz, catch_up=True)
             await self.store.daily_settle(
-                row.guild_id, day, status, note, epoch(now), epoch(due), day_key(next_day)
+                row.guild_id,
+                row.channel_id,
+                day,
+                status,
+                note,
+                epoch(now),
+                epoch(due),
+                day_key(next_day),
             )
             if due > now:
                 return
             # Back on a later local day, after its slot: post today's once, late.
-            fresh = await self.store.daily_get(row.guild_id)
+            fresh = await self.store.daily_get(row.guild_id, row.channel_id)
             if fresh is None or fresh.due_day != day_key(next_day) or not fresh.enabled:
                 return
-            row, post = fresh, await self.store.daily_post(row.guild_id, day_key(next_day))
+            post = await self.store.daily_post(row.guild_id, row.channel_id, day_key(next_day))
+            row = fresh
         else:
             return
         job = await self._claim(row, day, post, now)
@@ -441,7 +372,7 @@ class DailyScheduler:
         try:
             result = await self.poster(job)
         except Exception as exc:
-            log.exception("daily: posting for guild %s raised", row.guild_id)
+            log.exception("daily: posting in channel %s raised", row.channel_id)
             result = Retry(f"unexpected error while posting: {exc}")
         await self._settle(row, job, result, tz, at)
 
@@ -450,24 +381,26 @@ class DailyScheduler:
     ) -> DailyJob | None:
         lease_until = epoch(now + LEASE)
         if post is not None:  # an earlier attempt claimed this day: same quote, same nonce
-            attempts = await self.store.daily_attempt(row.guild_id, day, epoch(now), lease_until)
+            attempts = await self.store.daily_attempt(
+                row.guild_id, row.channel_id, day, epoch(now), lease_until
+            )
             if attempts is None:
                 return None  # another process is on it
             return _job(
                 row,
                 day,
                 post.quote_id or "",
-                post.nonce or nonce_for(row.guild_id, day),
+                post.nonce or nonce_for(row.guild_id, row.channel_id, day),
                 from_epoch(post.claimed_at),
                 attempts,
             )
         pool = self.pool_for(row.topic)
-        used, last = await self.store.daily_bag(row.guild_id)
+        used, last = await self.store.daily_bag(row.guild_id, row.channel_id)
         chosen = await asyncio.to_thread(draw, pool, used, self.rng, last)
         if chosen is None:
             await self._retry(row, day, "there are no quotes to post (is the data loaded?)")
             return None
-        nonce = nonce_for(row.guild_id, day)
+        nonce = nonce_for(row.guild_id, row.channel_id, day)
         claimed = await self.store.daily_claim(
             row.guild_id,
             day,
@@ -479,7 +412,12 @@ class DailyScheduler:
             lease_until,
         )
         if not claimed:
-            log.info("daily: guild %s day %s was claimed elsewhere", row.guild_id, day)
+            log.info(
+                "daily: guild %s channel %s day %s was claimed elsewhere",
+                row.guild_id,
+                row.channel_id,
+                day,
+            )
             return None
         return _job(row, day, chosen.quote_id, nonce, now, 1)
 
@@ -487,17 +425,17 @@ class DailyScheduler:
         self, row: DailyRow, job: DailyJob, result: PostResult, tz: ZoneInfo, at: dtime
     ) -> None:
         now = self.clock.now()
-        guild = row.guild_id
+        guild, channel = row.guild_id, row.channel_id
         if isinstance(result, Posted):
             next_day, due = slot_after(date.fromisoformat(job.day), now, at, tz)
             keep = day_key(date.fromisoformat(job.day) - timedelta(days=KEEP_DAYS))
             if result.note:
-                log.warning("daily: guild %s posted %s, but %s", guild, job.day, result.note)
+                log.warning("daily: channel %s posted %s, but %s", channel, job.day, result.note)
             await self.store.daily_record(
                 guild,
+                channel,
                 job.day,
                 result.message_id,
-                job.channel_id,
                 epoch(now),
                 epoch(due),
                 day_key(next_day),
@@ -506,13 +444,14 @@ class DailyScheduler:
                 note=result.note,
             )
         elif isinstance(result, Gone):
-            log.warning("daily: guild %s paused: %s", guild, result.reason)
-            await self.store.daily_pause(guild, job.day, result.reason, epoch(now))
+            log.warning("daily: guild %s channel %s paused: %s", guild, channel, result.reason)
+            await self.store.daily_pause(guild, channel, job.day, result.reason, epoch(now))
         elif isinstance(result, GiveUp):
-            log.warning("daily: guild %s gave up %s: %s", guild, job.day, result.reason)
+            log.warning("daily: channel %s gave up %s: %s", channel, job.day, result.reason)
             next_day, due = slot_after(date.fromisoformat(job.day), now, at, tz)
             await self.store.daily_settle(
                 guild,
+                channel,
                 job.day,
                 "unconfirmed",
                 result.reason,
@@ -521,22 +460,26 @@ class DailyScheduler:
                 day_key(next_day),
             )
         elif isinstance(result, Redraw):
-            await self.store.daily_release(guild, job.day)
+            await self.store.daily_release(guild, channel, job.day)
             await self._retry(row, job.day, result.reason)
         else:
             await self._retry(row, job.day, result.reason)
 
     async def _retry(self, row: DailyRow, day: str, reason: str) -> None:
         delay = retry_delay(row.failures)
-        log.warning("daily: guild %s will retry in %s: %s", row.guild_id, delay, reason)
+        log.warning("daily: channel %s will retry in %s: %s", row.channel_id, delay, reason)
         when = epoch(self.clock.now() + delay)
-        await self.store.daily_retry(row.guild_id, day, when, row.failures + 1, reason)
+        await self.store.daily_retry(
+            row.guild_id, row.channel_id, day, when, row.failures + 1, reason
+        )
 
     async def _advance(
         self, row: DailyRow, day: str, now: datetime, tz: ZoneInfo, at: dtime
     ) -> None:
         next_day, due = slot_after(date.fromisoformat(day), now, at, tz)
-        await self.store.daily_advance(row.guild_id, day, epoch(due), day_key(next_day))
+        await self.store.daily_advance(
+            row.guild_id, row.channel_id, day, epoch(due), day_key(next_day)
+        )
 
     # --- what the commands call ---------------------------------------------------
 
@@ -552,7 +495,8 @@ class DailyScheduler:
         mention_role_id: int | None = None,
         thread: bool = False,
     ) -> tuple[date, datetime]:
-        """Create or change a guild's schedule; returns the first day and its slot (UTC).
+        """Create or change the schedule of (guild, channel); returns the first day and its
+        slot (UTC). Raises TooManySchedules for a new channel past MAX_SCHEDULES.
 
         A day that already has a post (or a post in flight) is never posted again, so moving
         the time later on the same day waits for tomorrow. Every option is replaced: a
@@ -560,7 +504,7 @@ class DailyScheduler:
         """
         tz = zone(timezone)
         now = self.clock.now()
-        taken = await self.store.daily_latest_day(guild_id)
+        taken = await self.store.daily_latest_day(guild_id, channel_id)
         day, due = first_slot(now, at, tz, date.fromisoformat(taken) if taken else None)
         await self.store.daily_put(
             guild_id,
@@ -578,15 +522,19 @@ class DailyScheduler:
         self.wake()
         return day, due
 
-    async def turn_off(self, guild_id: int, by: int | None = None) -> bool:
-        changed = await self.store.daily_disable(guild_id, epoch(self.clock.now()), by)
+    async def turn_off(self, guild_id: int, channel_id: int, by: int | None = None) -> bool:
+        changed = await self.store.daily_disable(guild_id, channel_id, epoch(self.clock.now()), by)
         self.wake()
         return changed
 
-    async def status(self, guild_id: int) -> DailyStatus:
-        row = await self.store.daily_get(guild_id)
-        last = await self.store.daily_last_post(guild_id)
-        problem = await self.store.daily_last_problem(guild_id)
+    async def schedules(self, guild_id: int) -> list[DailyRow]:
+        """The guild's schedules (on, paused and off), by channel."""
+        return await self.store.daily_schedules(guild_id)
+
+    async def status(self, guild_id: int, channel_id: int) -> DailyStatus:
+        row = await self.store.daily_get(guild_id, channel_id)
+        last = await self.store.daily_last_post(guild_id, channel_id)
+        problem = await self.store.daily_last_problem(guild_id, channel_id)
         next_post = None
         pool: Sequence[str] = ()
         if row is not None:
@@ -598,13 +546,14 @@ class DailyScheduler:
             if row.enabled and row.next_due is not None and row.paused_reason is None:
                 with contextlib.suppress(ValueError):
                     next_post = from_epoch(row.next_due).astimezone(zone(row.timezone))
-        used = await self.store.daily_used(guild_id)
+        used = await self.store.daily_used(guild_id, channel_id)
         posted, eligible = await asyncio.to_thread(bag_progress, pool, used)
         return DailyStatus(row, next_post, last, problem, posted, eligible)
 
-    async def sample(self, guild_id: int, topic: str | None) -> str | None:
-        """A quote the bag could post next, without taking it out (for /daily preview)."""
-        used, last = await self.store.daily_bag(guild_id)
+    async def sample(self, guild_id: int, channel_id: int, topic: str | None) -> str | None:
+        """A quote the channel's bag could post next, without taking it out (for /daily
+        preview)."""
+        used, last = await self.store.daily_bag(guild_id, channel_id)
         rng = random.Random(self.rng.random())
         chosen = await asyncio.to_thread(draw, self.pool_for(topic), used, rng, last)
         return None if chosen is None else chosen.quote_id

@@ -100,7 +100,7 @@ class SearchLane:
         self._catalog: Catalog | None = None  # the catalog the caches and `_file` are for
         self._file: IndexFile | None = None
         self._quotes: _Recent[tuple[Any, ...], QuoteSearch] = _Recent(CACHE_SIZE)
-        self._suggestions: _Recent[tuple[str, int], list[Suggestion]] = _Recent(CACHE_SIZE)
+        self._suggestions: _Recent[tuple[Any, ...], list[Suggestion]] = _Recent(CACHE_SIZE)
 
     # --- threads ---------------------------------------------------------------------
 
@@ -221,11 +221,7 @@ class SearchLane:
             if shown is not None:
                 found = replace(found, results=found.results[:shown])
         else:
-            within = None
-            if speakers is not None or interview is not None:
-                flags = await self.run(lambda: catalog.facets.within(speakers, interview))
-                if flags is not None:
-                    within = (np.packbits(flags).tobytes(), len(flags))
+            within = await self._within(catalog, speakers, interview)
             reply = await self._ask(catalog, "search", query, limit, within)
             if reply is None:
                 return await self.quote(
@@ -237,31 +233,56 @@ class SearchLane:
             self._quotes.remember(key, found)
         return found
 
+    async def _within(
+        self, catalog: Catalog, speakers: Sequence[str] | None, interview: str | None
+    ) -> tuple[bytes, int] | None:
+        """The filter flags for a worker, packed (the facets are read once, in a thread)."""
+        if speakers is None and interview is None:
+            return None
+        flags = await self.run(lambda: catalog.facets.within(speakers, interview))
+        return None if flags is None else (np.packbits(flags).tobytes(), len(flags))
+
     async def suggest(
-        self, key: Hashable, catalog: Catalog, prefix: str, limit: int = 25
+        self,
+        key: Hashable,
+        catalog: Catalog,
+        prefix: str,
+        limit: int = 25,
+        *,
+        speakers: Sequence[str] | None = None,
+        interview: str | None = None,
     ) -> list[Suggestion] | None:
-        """``catalog.autocomplete(prefix, limit)``, newest-only per `key` (see `latest`);
-        [] when the worker searching died (autocomplete has no place for an error)."""
+        """``catalog.autocomplete(...)``, newest-only per `key` (see `latest`); [] when the
+        worker searching died (autocomplete has no place for an error)."""
         file = self._for(catalog)
-        found = self._suggestions.get_recent((prefix, limit))
+        cached = (prefix, limit, tuple(speakers) if speakers is not None else None, interview)
+        found = self._suggestions.get_recent(cached)
         if found is not None:
             return found
         if file is None or self.pool is None:
             self.in_thread += 1
-            found = await self.latest(key, catalog.autocomplete, prefix, limit)
+            found = await self.latest(
+                key,
+                lambda: catalog.autocomplete(prefix, limit, speakers=speakers, interview=interview),
+            )
         else:
             async with self._newest_only(key) as current:
                 if not current():
                     return None
+                within = await self._within(catalog, speakers, interview)
                 try:
-                    reply = await self._ask(catalog, "suggest", prefix, limit, current=current)
+                    reply = await self._ask(
+                        catalog, "suggest", prefix, limit, within, current=current
+                    )
                 except _Overtaken:
                     return None
                 except UserError:
                     return []
             if reply is None:
-                return await self.suggest(key, catalog, prefix, limit)
+                return await self.suggest(
+                    key, catalog, prefix, limit, speakers=speakers, interview=interview
+                )
             found = [Suggestion(label, pid) for label, pid in reply]
         if found is not None and catalog is self._catalog:
-            self._suggestions.remember((prefix, limit), found)
+            self._suggestions.remember(cached, found)
         return found

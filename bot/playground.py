@@ -326,13 +326,17 @@ class Playground:
         if scheduler is None:
             self.console.print("the daily quote is not available")
             return
-        status = await scheduler.status(self.world.guild.id)
-        if status.next_post is None:
+        guild = self.world.guild.id
+        found = [
+            await scheduler.status(guild, r.channel_id) for r in await scheduler.schedules(guild)
+        ]
+        upcoming = sorted(s.next_post for s in found if s.next_post is not None)
+        if not upcoming:
             self.console.print(
                 "no daily post is scheduled: try /daily set channel:general time:09:00 timezone:Europe/Berlin"
             )
             return
-        await self.jump(status.next_post)
+        await self.jump(upcoming[0])
 
     def resolve(self, parsed: Parsed) -> Parsed:
         """Channel, user and role options by name (`channel:general`, `#general`) become ids."""

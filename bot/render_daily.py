@@ -9,6 +9,7 @@ import discord
 from bot.catalog import QuoteView
 from bot.daily import DailyStatus
 from bot.render import COLOUR, FIELD_VALUE, quote_embed, safe
+from bot.store import DailyRow
 from bot.textutil import truncate
 
 FOOTER = "Daily quote · {day}"
@@ -61,24 +62,60 @@ def message_link(guild_id: int, channel_id: int, message_id: int) -> str:
     return f"https://discord.com/channels/{guild_id}/{channel_id}/{message_id}"
 
 
+NOT_SET_UP = "Not set up in this server. An admin can start it with `/daily set`."
+
+
+def state_text(row: DailyRow) -> str:
+    """On, off, paused (and why) or retrying (and why)."""
+    if not row.enabled:
+        return "**Off.** `/daily set` starts it again (the no-repeat bag is kept)."
+    if row.paused_reason:
+        return (
+            f"**Paused:** {safe(row.paused_reason, 300)}\n"
+            "Fix that, then run `/daily set` again to resume."
+        )
+    if row.failures:
+        return f"**Retrying** after a Discord problem: {safe(row.last_error or 'unknown', 300)}"
+    return "**On.**"
+
+
+def schedules_embed(found: list[tuple[DailyStatus, str | None]], most: int) -> discord.Embed:
+    """/daily status without a channel: every schedule of the server, one field each."""
+    embed = discord.Embed(title="Daily quotes", colour=COLOUR)
+    rows = [(s, s.schedule, name) for s, name in found if s.schedule is not None]
+    if not rows:
+        embed.description = NOT_SET_UP
+        return embed
+    on = sum(1 for _, row, _ in rows if row.enabled)
+    embed.description = (
+        f"{on} of at most {most} on. `/daily status channel:` shows one in full "
+        "(its last post, a missed day, its no-repeat bag)."
+    )
+    for status, row, topic_name in rows:
+        about = safe(topic_name or row.topic, 100) if row.topic else "every quote"
+        lines = [
+            f"<#{row.channel_id}> · {row.local_time} {row.timezone} · {about}",
+            state_text(row),
+        ]
+        if status.next_post is not None:
+            lines.append(f"Next: {local_when(status.next_post)}")
+        if status.last_post is not None:
+            lines.append(f"Last: {status.last_post.day}")
+        embed.add_field(
+            name=f"#{len(embed.fields) + 1}",
+            value=truncate("\n".join(lines), FIELD_VALUE),
+            inline=False,
+        )
+    return embed
+
+
 def status_embed(status: DailyStatus, topic_name: str | None) -> discord.Embed:
     row = status.schedule
     embed = discord.Embed(title="Daily quote", colour=COLOUR)
     if row is None:
-        embed.description = "Not set up in this server. An admin can start it with `/daily set`."
+        embed.description = NOT_SET_UP
         return embed
-    if not row.enabled:
-        state = "**Off.** `/daily set` starts it again (the no-repeat bag is kept)."
-    elif row.paused_reason:
-        state = (
-            f"**Paused:** {safe(row.paused_reason, 300)}\n"
-            "Fix that, then run `/daily set` again to resume."
-        )
-    elif row.failures:
-        state = f"**Retrying** after a Discord problem: {safe(row.last_error or 'unknown', 300)}"
-    else:
-        state = "**On.**"
-    embed.description = state
+    embed.description = state_text(row)
     embed.add_field(name="Channel", value=f"<#{row.channel_id}>", inline=True)
     embed.add_field(name="Time", value=f"{row.local_time} {row.timezone}", inline=True)
     if row.topic:

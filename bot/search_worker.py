@@ -102,8 +102,9 @@ class Worker:
             hits = [(h.passage_id, h.score, h.sentence_index, h.exact) for h in result.hits]
             return ("ok", (hits, list(result.suggestions)))
         if op == "suggest":
-            prefix, limit = args
-            return ("ok", [(s.label, s.passage_id) for s in index.suggest(prefix, limit=limit)])
+            prefix, limit, within = args
+            found = index.suggest(prefix, limit=limit, within=unpack_within(within))
+            return ("ok", [(s.label, s.passage_id) for s in found])
         return ("error", f"unknown request {op!r}")
 
 

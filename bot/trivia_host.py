@@ -360,12 +360,35 @@ class TriviaHost:
         if opened is None:
             log.info("trivia game %s: its channel is busy or the game is over", game.id)
 
+    async def stop_early(self, round_: Round | None, game: Game | None, by: int) -> bool:
+        """/trivia stop: end the channel's game and its open round now. False when they
+        had already ended.
+
+        The game is closed first, in the database: from then on nothing asks its next
+        question, and a restart does not resume it. The open round then ends as if its
+        time were up (the answers already given score and are revealed), and the final
+        table of the rounds played is posted."""
+        stopped = False
+        if game is not None:
+            stopped = await self.store.trivia_end_game(game.id, cancel=True)
+        if round_ is not None:
+            ended = await self.store.trivia_round(round_.id)
+            stopped = stopped or (ended is not None and ended.status == "active")
+            await self.finish(round_.id)  # once: a timer (or another click) may be there first
+        if game is not None and stopped:
+            game = await self.store.trivia_game(game.id) or game
+            await self._post_final(game, note="Stopped early with /trivia stop.", cancelled=True)
+        return stopped
+
     async def end_game(self, game: Game, *, note: str | None = None) -> None:
         """Close a game once and post its final table."""
         if not await self.store.trivia_end_game(game.id, cancel=note is not None):
             return
+        await self._post_final(game, note=note, cancelled=note is not None)
+
+    async def _post_final(self, game: Game, *, note: str | None, cancelled: bool) -> None:
         table = standings(await self.store.trivia_game_answers(game.id))
-        embed = final_embed(game, table, cancelled=note is not None)
+        embed = final_embed(game, table, cancelled=cancelled)
         if note:
             embed.description = f"{safe(note, 300)}\n\n{embed.description or ''}"
         channel = self.bot.get_partial_messageable(game.channel_id, guild_id=game.guild_id)

@@ -1,4 +1,8 @@
-"""/daily: a quote posted every day at a local time in a channel the server's admins choose.
+"""/daily: a quote posted every day at a local time in channels the server's admins choose.
+
+A server has up to MAX_SCHEDULES schedules, one per channel: `/daily set` in a new channel
+adds one, in a channel that has one changes it; `off`, `status` and `preview` take the
+channel (default: the only schedule, else the current channel's).
 
 Thin: options are checked here, the scheduling and the no-repeat bag are `bot.daily`, the
 post is rendered by `bot.render_daily`. The cog owns the one `DailyScheduler` for all guilds
@@ -9,8 +13,8 @@ Who may: the group is registered with Manage Server as its default member permis
 other members do not see it, and every command checks the permission again at run time
 (a server can override the default in its integration settings).
 
-Restart safety (see `bot.daily` for the whole argument): the scheduler claims (guild, day)
-before calling `post`; `post` sends with a nonce derived from (guild, day), which Discord
+Restart safety (see `bot.daily` for the whole argument): the scheduler claims (guild,
+channel, day) before calling `post`; `post` sends with a nonce derived from them, which Discord
 deduplicates for a few minutes (`enforce_nonce`). On a retry of a claim it first looks in
 the channel for the post it may already have made; if it can neither find it nor prove it
 absent, it gives the day up rather than risk posting twice.
@@ -19,6 +23,7 @@ absent, it gives the day up rather than risk posting twice.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any, Literal
@@ -50,9 +55,12 @@ from bot.render_daily import (
     extras_text,
     is_daily_post,
     local_when,
+    schedules_embed,
     status_embed,
 )
 from bot.respond import send
+from bot.store import DailyRow
+from bot.store.daily import MAX_SCHEDULES, TooManySchedules
 from bot.textutil import truncate
 from cogs.quotes import random_buttons
 
@@ -69,6 +77,7 @@ PERMISSION_NAMES = {
     "create_public_threads": "Create Public Threads",
     "mention_everyone": "Mention Everyone",
 }
+CHANNEL_REF = re.compile(r"^\s*(?:<#)?(\d{15,21})>?\s*$")  # a channel id or mention
 THREAD_EXISTS = 160004  # Discord: "A thread has already been created for this message"
 
 
@@ -322,16 +331,23 @@ class Daily(commands.Cog):
                 f"I can't post in {channel.mention}: I need the {missing} permission there."
             )
         self._check_extras(channel, mention, thread)
-        day, due = await self.scheduler.configure(
-            interaction.guild_id,
-            channel.id,
-            at,
-            zone_name,
-            slug,
-            interaction.user.id,
-            mention_role_id=mention.id if mention else None,
-            thread=thread,
-        )
+        try:
+            day, due = await self.scheduler.configure(
+                interaction.guild_id,
+                channel.id,
+                at,
+                zone_name,
+                slug,
+                interaction.user.id,
+                mention_role_id=mention.id if mention else None,
+                thread=thread,
+            )
+        except TooManySchedules as full:
+            raise UserError(
+                f"This server already has {len(full.channels)} daily quotes, the most it can "
+                f"have: in {self.channel_list(full.channels)}. Turn one off with `/daily off "
+                "channel:` (or change one by running `/daily set` on its channel)."
+            ) from full
         local_due = due.astimezone(zone(zone_name))
         lines = [
             f"Daily quote set: every day at **{format_time(at)}** ({zone_name}) in "
@@ -395,33 +411,122 @@ class Daily(commands.Cog):
 
     # --- /daily off, status, preview ---------------------------------------------
 
-    @daily.command(name="off", description="Stop the daily quote in this server")
-    async def off(self, interaction: discord.Interaction[QuoteBot]) -> None:
+    async def _schedule_for(
+        self,
+        interaction: discord.Interaction[QuoteBot],
+        typed: str | None,
+        rows: list[DailyRow],
+    ) -> DailyRow | None:
+        """The schedule a command means: the `channel` typed, else the only one, else the
+        current channel's. None when the server has none (and no channel was named); a
+        clear error naming the channels when it is ambiguous or the channel has none."""
+        if typed:
+            wanted = self._channel_id(interaction, typed)
+            found = next((r for r in rows if r.channel_id == wanted), None)
+            if found is None:
+                where = self.channel_name(wanted) if wanted else f"“{safe(typed, 100)}”"
+                have = (
+                    f" It has some in {self.channel_list([r.channel_id for r in rows])}."
+                    if rows
+                    else " `/daily set` starts one."
+                )
+                raise UserError(f"There is no daily quote in {where}.{have}")
+            return found
+        if len(rows) == 1:
+            return rows[0]
+        here = next((r for r in rows if r.channel_id == interaction.channel_id), None)
+        if here is not None or not rows:
+            return here
+        raise UserError(
+            f"This server has daily quotes in {self.channel_list([r.channel_id for r in rows])}: "
+            "say which with the `channel` option."
+        )
+
+    def _channel_id(self, interaction: discord.Interaction[QuoteBot], typed: str) -> int | None:
+        """A channel id from autocomplete's value, a mention, or a channel's name."""
+        ref = CHANNEL_REF.match(typed)
+        if ref:
+            return int(ref.group(1))
+        name = typed.strip().lstrip("#").casefold()
+        guild = interaction.guild
+        if guild is not None:
+            for channel in guild.channels:
+                if channel.name.casefold() == name:
+                    return channel.id
+        return None
+
+    async def _candidates(self, guild_id: int, typed: str | None) -> list[DailyRow]:
+        """Where a command looks: every schedule when a channel is named (an off one too),
+        else the ones that are on (the default is chosen among them)."""
+        rows = await self.scheduler.schedules(guild_id)
+        return rows if typed else [r for r in rows if r.enabled]
+
+    @daily.command(name="off", description="Stop the daily quote in a channel")
+    @app_commands.describe(channel="Which daily quote (default: the only one, or this channel's)")
+    async def off(
+        self,
+        interaction: discord.Interaction[QuoteBot],
+        channel: app_commands.Range[str, 1, 100] | None = None,
+    ) -> None:
         assert interaction.guild_id is not None
-        if not await self.scheduler.turn_off(interaction.guild_id, interaction.user.id):
+        rows = await self._candidates(interaction.guild_id, channel)
+        row = await self._schedule_for(interaction, channel, rows)
+        if row is None:
             raise UserError("The daily quote is not on in this server. `/daily set` starts it.")
+        if not await self.scheduler.turn_off(
+            interaction.guild_id, row.channel_id, interaction.user.id
+        ):
+            raise UserError(
+                f"The daily quote in {self.channel_name(row.channel_id)} is already off."
+            )
         await send(
             interaction,
             content=(
-                "Daily quote turned off. `/daily set` starts it again; quotes already posted "
-                "still won't repeat until every quote has been posted."
+                f"Daily quote in <#{row.channel_id}> turned off. `/daily set` there starts it "
+                "again; quotes already posted there still won't repeat until every quote has "
+                "been posted."
             ),
             ephemeral=True,
         )
 
     @daily.command(name="status", description="Channel, next post, last post, and any problem")
-    async def status(self, interaction: discord.Interaction[QuoteBot]) -> None:
-        assert interaction.guild_id is not None
-        found = await self.scheduler.status(interaction.guild_id)
-        topic = found.schedule.topic if found.schedule else None
-        await send(interaction, embed=status_embed(found, self.topic_name(topic)), ephemeral=True)
+    @app_commands.describe(channel="Which daily quote (default: every one in this server)")
+    async def status(
+        self,
+        interaction: discord.Interaction[QuoteBot],
+        channel: app_commands.Range[str, 1, 100] | None = None,
+    ) -> None:
+        guild_id = interaction.guild_id
+        assert guild_id is not None
+        rows = await self.scheduler.schedules(guild_id)
+        if channel or len(rows) == 1:
+            row = await self._schedule_for(interaction, channel, rows)
+            assert row is not None
+            found = await self.scheduler.status(guild_id, row.channel_id)
+            embed = status_embed(found, self.topic_name(row.topic))
+        else:
+            found_all = [await self.scheduler.status(guild_id, r.channel_id) for r in rows]
+            embed = schedules_embed(
+                [(f, self.topic_name(f.schedule.topic if f.schedule else None)) for f in found_all],
+                MAX_SCHEDULES,
+            )
+        await send(interaction, embed=embed, ephemeral=True)
 
     @daily.command(name="preview", description="See what the daily post looks like (only you)")
-    async def preview(self, interaction: discord.Interaction[QuoteBot]) -> None:
-        assert interaction.guild_id is not None
-        row = (await self.scheduler.status(interaction.guild_id)).schedule
+    @app_commands.describe(channel="Which daily quote (default: the only one, or this channel's)")
+    async def preview(
+        self,
+        interaction: discord.Interaction[QuoteBot],
+        channel: app_commands.Range[str, 1, 100] | None = None,
+    ) -> None:
+        guild_id = interaction.guild_id
+        assert guild_id is not None
+        row = await self._schedule_for(
+            interaction, channel, await self._candidates(guild_id, channel)
+        )
         topic = row.topic if row is not None else None
-        quote_id = await self.scheduler.sample(interaction.guild_id, topic)
+        bag = row.channel_id if row is not None else interaction.channel_id or 0
+        quote_id = await self.scheduler.sample(guild_id, bag, topic)
         if quote_id is None:
             raise UserError("There are no quotes to post yet; an owner can load some.")
         view = self.bot.library.catalog.view(quote_id)
@@ -445,6 +550,43 @@ class Daily(commands.Cog):
             view=random_buttons(view),
             ephemeral=True,
         )
+
+    def channel_name(self, channel_id: int) -> str:
+        """ "#name" from the cache (error messages make mentions inert: names read better),
+        or "deleted channel <id>"."""
+        name = getattr(self.bot.get_channel(channel_id), "name", None)
+        return f"#{name}" if name else f"deleted channel {channel_id}"
+
+    def channel_list(self, channels: Sequence[int]) -> str:
+        return names_list([self.channel_name(c) for c in channels])
+
+    @off.autocomplete("channel")
+    @status.autocomplete("channel")
+    @preview.autocomplete("channel")
+    async def channel_autocomplete(
+        self, interaction: discord.Interaction[QuoteBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        """The server's schedules (also one whose channel was deleted: it can be named)."""
+        if interaction.guild_id is None:
+            return []
+        typed = current.strip().lstrip("#").casefold()
+        choices = []
+        for row in await self.scheduler.schedules(interaction.guild_id):
+            name = self.channel_name(row.channel_id)
+            if typed and typed not in name.casefold() and typed not in str(row.channel_id):
+                continue
+            state = "off" if not row.enabled else "paused" if row.paused_reason else "on"
+            label = f"{name} · {row.local_time} {row.timezone} · {state}"
+            choices.append(
+                app_commands.Choice(name=truncate(label, 100), value=str(row.channel_id))
+            )
+        return choices[:25]
+
+
+def names_list(names: Sequence[str]) -> str:
+    """ "#a, #b and #c" """
+    marks = list(names) or ["no channel"]
+    return marks[0] if len(marks) == 1 else ", ".join(marks[:-1]) + " and " + marks[-1]
 
 
 async def setup(bot: QuoteBot) -> None:

@@ -316,8 +316,14 @@ class Quotes(commands.Cog):
     ) -> list[app_commands.Choice[str]]:
         if not current.strip():
             return []
+        speakers, interview_id = self.typed_filters(interaction.namespace)
         suggestions = await self.bot.search_lane.suggest(
-            interaction.user.id, self.catalog, current[:QUERY_MAX], 25
+            interaction.user.id,
+            self.catalog,
+            current[:QUERY_MAX],
+            25,
+            speakers=speakers,
+            interview=interview_id,
         )
         if suggestions is None:
             return []  # the member typed on: their client shows only the newer request's answer
@@ -329,6 +335,22 @@ class Quotes(commands.Cog):
                 seen.add(label)
                 choices.append(app_commands.Choice(name=label, value=label))
         return choices[:25]
+
+    def typed_filters(
+        self, namespace: app_commands.Namespace
+    ) -> tuple[list[str] | None, str | None]:
+        """The `speaker` and `interview` already typed in /quote, as the search takes them.
+        A value that names nothing (still being typed) is left out rather than emptying
+        the suggestions: /quote itself says it names nothing when it is sent."""
+        speaker, interview = namespace.speaker, namespace.interview
+        speakers = None
+        if isinstance(speaker, str) and speaker.strip():
+            speakers = self.catalog.match_speakers(speaker[:100]) or None
+        interview_id = None
+        if isinstance(interview, str) and interview.strip():
+            found = self.catalog.find_interview(interview[:100])
+            interview_id = None if found is None else found.id
+        return speakers, interview_id
 
     @quote.autocomplete("speaker")
     async def quote_speaker_autocomplete(

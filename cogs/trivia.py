@@ -232,6 +232,35 @@ class Trivia(commands.Cog):
             await self._refuse_if_busy(channel_id)
             raise UserError(busy_text(None, None))
 
+    # --- /trivia stop -----------------------------------------------------------
+
+    @trivia.command(name="stop", description="End the trivia round or game in this channel now")
+    async def stop(self, interaction: discord.Interaction[QuoteBot]) -> None:
+        """Manage Server, or the member who started it: the final table so far is posted."""
+        channel_id = interaction.channel_id
+        if interaction.guild_id is None or channel_id is None:
+            raise UserError("Trivia is played in a server channel.")
+        running = await self.store.trivia_active_round(channel_id)
+        game = await self.store.trivia_active_game(channel_id)
+        if running is None and game is None:
+            raise UserError("No trivia round or game is running in this channel.")
+        starter = game.started_by if game is not None else running.started_by if running else None
+        perms = interaction.permissions
+        if not (perms.manage_guild or perms.administrator or interaction.user.id == starter):
+            raise UserError(
+                "Only the member who started it, or someone with the Manage Server permission, "
+                "can stop it."
+            )
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        stopped = await self.host.stop_early(running, game, interaction.user.id)
+        what = "game" if game is not None else "round"
+        text = (
+            f"Trivia {what} stopped." + (" The final table is posted." if game else "")
+            if stopped
+            else f"That trivia {what} had just ended."
+        )
+        await send(interaction, content=text, ephemeral=True)
+
     async def _refuse_if_busy(self, channel_id: int) -> None:
         running = await self.store.trivia_active_round(channel_id)
         game = await self.store.trivia_active_game(channel_id)

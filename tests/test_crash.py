@@ -554,7 +554,7 @@ async def test_sigkill_during_a_daily_post_and_the_next_start_posts_it_once(
                 await scheduler.wait_idle()
             posts = daily_posts(emulator, world, day)
             assert len(posts) == 1, f"day {day}, killed {where}: {len(posts)} posts"
-            record = await bot.library.store.daily_post(world.guild.id, day)
+            record = await bot.library.store.daily_post(world.guild.id, world.general.id, day)
             assert record is not None and record.status == "posted", record
             assert record.message_id == posts[0]
             await answers(emulator, world, SEED_QUERY)

@@ -185,10 +185,12 @@ def test_first_slot_and_slot_after_semantics() -> None:
 
 
 def test_nonce_is_short_stable_and_distinct() -> None:
-    a = nonce_for(123456789012345678, "2024-03-10")
-    assert len(a) <= 25 and a == nonce_for(123456789012345678, "2024-03-10")
-    assert a != nonce_for(123456789012345678, "2024-03-11")
-    assert a != nonce_for(123456789012345679, "2024-03-10")
+    g, c = 123456789012345678, 223456789012345678
+    a = nonce_for(g, c, "2024-03-10")
+    assert len(a) <= 25 and a == nonce_for(g, c, "2024-03-10")
+    assert a != nonce_for(g, c, "2024-03-11")
+    assert a != nonce_for(g + 1, c, "2024-03-10")
+    assert a != nonce_for(g, c + 1, "2024-03-10")  # each channel's schedule has its own
 
 
 # --- the bag ----------------------------------------------------------------------------
@@ -431,7 +433,7 @@ async def test_scheduler_posts_once_per_local_day_across_dst(
     ]
     assert len({j.quote_id for j in jobs}) == days  # no repeats
     assert all(not j.recovering for j in jobs)
-    history = await h.store.daily_history(GUILD)
+    history = await h.store.daily_history(GUILD, CHANNEL)
     assert [p.status for p in history] == ["posted"] * days
 
 
@@ -510,7 +512,7 @@ async def test_crash_while_posting_retries_the_same_claim_with_the_same_nonce(
         await stuck.wait()
     await h.scheduler.stop()
     first = h.poster.calls[0][1]
-    post = await h.store.daily_post(GUILD, "2024-06-01")
+    post = await h.store.daily_post(GUILD, CHANNEL, "2024-06-01")
     assert post is not None and post.status == "sending"
     h.clock.advance(timedelta(seconds=20))
     h.restart()
@@ -521,7 +523,7 @@ async def test_crash_while_posting_retries_the_same_claim_with_the_same_nonce(
     assert (retry.nonce, retry.quote_id, retry.day) == (first.nonce, first.quote_id, first.day)
     assert retry.claimed_at == first.claimed_at
     assert h.poster.times == [local("2024-06-01T09:00:20", BERLIN)]  # at once, not after the lease
-    post = await h.store.daily_post(GUILD, "2024-06-01")
+    post = await h.store.daily_post(GUILD, CHANNEL, "2024-06-01")
     assert post is not None and post.status == "posted" and post.message_id is not None
 
 
@@ -533,9 +535,9 @@ async def test_give_up_when_a_post_cannot_be_confirmed_never_posts_that_day_agai
     h.poster.script = [Retry("timeout"), GiveUp("cannot read the channel's history")]
     await h.run_until(local("2024-06-02T08:00", BERLIN))
     assert [j.attempt for _, j in h.poster.calls] == [1, 2]
-    post = await h.store.daily_post(GUILD, "2024-06-01")
+    post = await h.store.daily_post(GUILD, CHANNEL, "2024-06-01")
     assert post is not None and post.status == "unconfirmed"
-    status = await h.scheduler.status(GUILD)
+    status = await h.scheduler.status(GUILD, CHANNEL)
     assert status.problem is not None and "history" in (status.problem.note or "")
     assert status.next_post == local("2024-06-02T09:00", BERLIN)
     await h.run_until(local("2024-06-02T10:00", BERLIN))
@@ -554,7 +556,7 @@ async def test_downtime_over_days_marks_the_miss_and_catches_up_today_once(
     await h.run_until(local("2024-06-05T12:00", BERLIN))
     assert h.poster.times == [local("2024-06-04T10:30", BERLIN), local("2024-06-05T09:00", BERLIN)]
     assert [j.day for _, j in h.poster.calls] == ["2024-06-04", "2024-06-05"]
-    history = {p.day: p.status for p in await h.store.daily_history(GUILD)}
+    history = {p.day: p.status for p in await h.store.daily_history(GUILD, CHANNEL)}
     assert history == {"2024-06-01": "missed", "2024-06-04": "posted", "2024-06-05": "posted"}
 
 
@@ -579,18 +581,24 @@ async def test_gone_pauses_with_the_reason_and_never_retries(
     h.poster.script = [Gone("the channel was deleted")]
     await h.run_until(local("2024-06-04T12:00", BERLIN))
     assert len(h.poster.calls) == 1
-    status = await h.scheduler.status(GUILD)
+    status = await h.scheduler.status(GUILD, CHANNEL)
     assert (
         status.schedule is not None and status.schedule.paused_reason == "the channel was deleted"
     )
     assert status.next_post is None
-    assert await h.store.daily_post(GUILD, "2024-06-01") is None  # claim released
-    assert await h.store.daily_used(GUILD) == set()  # the quote goes back in the bag
-    # fixing it (a new /daily set) resumes the next slot
+    assert await h.store.daily_post(GUILD, CHANNEL, "2024-06-01") is None  # claim released
+    assert await h.store.daily_used(GUILD, CHANNEL) == set()  # the quote goes back in the bag
+    # a schedule in another channel is another schedule: it posts, this one stays paused
     await h.scheduler.configure(GUILD, CHANNEL + 1, dtime(13), "Europe/Berlin", None)
     await h.run_until(local("2024-06-04T13:00:01", BERLIN))
     assert h.poster.calls[-1][1].channel_id == CHANNEL + 1
     assert h.poster.times[-1] == local("2024-06-04T13:00", BERLIN)
+    assert (await h.scheduler.status(GUILD, CHANNEL)).schedule.paused_reason  # type: ignore[union-attr]
+    # fixing it (a new /daily set on its channel) resumes its next slot
+    await h.scheduler.configure(GUILD, CHANNEL, dtime(14), "Europe/Berlin", None)
+    await h.run_until(local("2024-06-04T14:00:01", BERLIN))
+    assert h.poster.calls[-1][1].channel_id == CHANNEL
+    assert h.poster.times[-1] == local("2024-06-04T14:00", BERLIN)
 
 
 async def test_transient_failures_back_off_without_a_storm(
@@ -609,7 +617,7 @@ async def test_transient_failures_back_off_without_a_storm(
     assert days == {"2024-06-01"}
     nonces = {j.nonce for _, j in h.poster.calls}
     assert len(nonces) == 1  # every retry is the same Discord-idempotent create
-    post = await h.store.daily_post(GUILD, "2024-06-01")
+    post = await h.store.daily_post(GUILD, CHANNEL, "2024-06-01")
     assert post is not None and post.status == "posted" and post.attempts == 7
 
 
@@ -621,7 +629,7 @@ async def test_unexpected_poster_errors_and_no_quotes_are_retried_not_lost(
     await h.scheduler.configure(GUILD, CHANNEL, dtime(9), "Europe/Berlin", None)
     await h.run_until(local("2024-06-01T09:30", BERLIN))
     assert h.poster.calls == []
-    row = await h.store.daily_get(GUILD)
+    row = await h.store.daily_get(GUILD, CHANNEL)
     assert row is not None and "no quotes" in (row.last_error or "") and row.failures >= 1
     h.pool.extend(["fresh"])  # a reload brings quotes
     await h.run_until(local("2024-06-01T11:00", BERLIN))
@@ -636,11 +644,11 @@ async def test_off_stops_and_configure_the_same_day_never_posts_twice(
     await h.run_until(local("2024-06-01T09:30", BERLIN))
     day, due = await h.scheduler.configure(GUILD, CHANNEL, dtime(18), "Europe/Berlin", None)
     assert day == date(2024, 6, 2) and due == local("2024-06-02T18:00", BERLIN)
-    assert await h.scheduler.turn_off(GUILD)
-    assert not await h.scheduler.turn_off(GUILD)
+    assert await h.scheduler.turn_off(GUILD, CHANNEL)
+    assert not await h.scheduler.turn_off(GUILD, CHANNEL)
     await h.run_until(local("2024-06-04T00:00", BERLIN))
     assert len(h.poster.calls) == 1
-    status = await h.scheduler.status(GUILD)
+    status = await h.scheduler.status(GUILD, CHANNEL)
     assert status.schedule is not None and not status.schedule.enabled and status.next_post is None
     assert status.last_post is not None and status.last_post.day == "2024-06-01"
 
@@ -674,10 +682,10 @@ async def test_bag_survives_restarts_and_reloads(make: Callable[[datetime], Harn
     await h.run_until(local("2024-06-05T10:00", BERLIN))
     rest = [j.quote_id for _, j in h.poster.calls]
     assert sorted(first_two + rest) == sorted(["a", "b", "c", "d", "e"])
-    status = await h.scheduler.status(GUILD)
+    status = await h.scheduler.status(GUILD, CHANNEL)
     assert (status.posted_in_cycle, status.eligible) == (4, 4)  # the removed one no longer counts
     await h.run_until(local("2024-06-06T10:00", BERLIN))  # a new cycle begins
-    assert (await h.scheduler.status(GUILD)).posted_in_cycle == 1
+    assert (await h.scheduler.status(GUILD, CHANNEL)).posted_in_cycle == 1
 
 
 async def test_two_hundred_guilds_due_the_same_minute_each_post_once(
@@ -739,13 +747,13 @@ async def test_status_reports_next_post_in_local_time_and_bag_progress(
 ) -> None:
     h = make(local("2024-03-09T12:00", NY))
     await h.scheduler.configure(GUILD, CHANNEL, dtime(2, 30), "America/New_York", None)
-    status = await h.scheduler.status(GUILD)
+    status = await h.scheduler.status(GUILD, CHANNEL)
     assert status.next_post == local("2024-03-10T03:00", NY)
     assert status.next_post is not None and status.next_post.tzinfo == NY
     assert (status.posted_in_cycle, status.eligible) == (0, len(POOL))
     assert status.last_post is None and status.problem is None
-    assert await h.scheduler.sample(GUILD, None) in POOL
-    empty = await h.scheduler.status(GUILD + 99)
+    assert await h.scheduler.sample(GUILD, CHANNEL, None) in POOL
+    empty = await h.scheduler.status(GUILD + 99, CHANNEL)
     assert empty.schedule is None and empty.next_post is None
 
 

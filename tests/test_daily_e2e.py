@@ -210,7 +210,7 @@ async def test_preview_shows_the_post_privately_and_uses_nothing_up(
     assert preview.embed is not None and preview.embed["title"] == "Quote of the day"
     assert "Nothing was posted" in preview.content
     assert daily_posts(emulator, world.general) == []
-    assert await dbot.library.store.daily_used(world.guild.id) == set()
+    assert await dbot.library.store.daily_used(world.guild.id, world.general.id) == set()
 
 
 async def test_autocomplete_and_bad_options_get_clear_answers(
@@ -274,7 +274,7 @@ async def test_only_manage_server_and_checked_again_at_run_time(
     )
     message = await handle.wait_original(timeout=5.0)
     assert message.ephemeral and "Manage Server" in message.content
-    assert await dbot.library.store.daily_get(world.guild.id) is None
+    assert await dbot.library.store.daily_get(world.guild.id, world.general.id) is None
 
 
 async def test_refuses_a_channel_it_cannot_post_in(
@@ -293,7 +293,7 @@ async def test_refuses_a_channel_it_cannot_post_in(
     await eventually(denied, "the overwrite to reach the bot")
     reply = await set_daily(emulator, world, quiet)
     assert reply.ephemeral and "Send Messages" in reply.content
-    assert await dbot.library.store.daily_get(world.guild.id) is None
+    assert await dbot.library.store.daily_get(world.guild.id, quiet.id) is None
 
 
 # --- failures ------------------------------------------------------------------------------
@@ -311,9 +311,9 @@ async def test_deleted_channel_pauses_with_the_reason_and_no_retry_storm(
     status = text_of(await daily(emulator, world, "status"))
     assert "Paused" in status and "deleted" in status
     assert "/daily set" in status
-    row = await dbot.library.store.daily_get(world.guild.id)
+    row = await dbot.library.store.daily_get(world.guild.id, quotes.id)
     assert row is not None and row.next_due is None
-    # Pointing it at a live channel resumes it.
+    # A schedule in a live channel posts (the deleted channel's stays paused).
     await set_daily(emulator, world, world.general, "12:00")
     await advance_to(dbot, clock, clock.now() + timedelta(days=1))
     assert len(daily_posts(emulator, world.general)) == 1
@@ -450,7 +450,7 @@ async def test_crash_between_send_and_record_finds_the_post_in_history(
     await advance_to(dbot, clock, SLOT + timedelta(hours=1))
     [post] = daily_posts(emulator, world.general)
     assert post_requests(emulator, world.general) == 1
-    record = await dbot.library.store.daily_post(world.guild.id, "2024-06-01")
+    record = await dbot.library.store.daily_post(world.guild.id, world.general.id, "2024-06-01")
     assert record is not None and record.status == "posted" and record.message_id == post.id
 
 
@@ -463,7 +463,7 @@ async def test_crash_without_history_access_is_deduplicated_by_the_nonce(
     await advance_to(dbot, clock, SLOT + timedelta(hours=1))
     [post] = daily_posts(emulator, world.general)
     assert post_requests(emulator, world.general) == 2  # the retry was the same create
-    record = await dbot.library.store.daily_post(world.guild.id, "2024-06-01")
+    record = await dbot.library.store.daily_post(world.guild.id, world.general.id, "2024-06-01")
     assert record is not None and record.status == "posted" and record.message_id == post.id
 
 
@@ -512,7 +512,7 @@ async def test_real_restart_between_send_and_record_posts_once(
     second = await launch_quotebot(clock=clock)
     await advance_to(second, clock, SLOT + timedelta(hours=1))
     [post] = daily_posts(emulator, world.general)
-    record = await second.library.store.daily_post(world.guild.id, "2024-06-01")
+    record = await second.library.store.daily_post(world.guild.id, world.general.id, "2024-06-01")
     assert record is not None and record.status == "posted" and record.message_id == post.id
 
 

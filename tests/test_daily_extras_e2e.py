@@ -77,11 +77,11 @@ async def test_posts_mention_the_role_only_and_open_a_thread_each_day(
         only_pings(post, role)
         assert post.thread is not None and post.thread.parent_id == world.general.id
         view = bot.library.catalog.view(
-            (await bot.library.store.daily_post(world.guild.id, day)).quote_id  # type: ignore[union-attr,arg-type]
+            (await bot.library.store.daily_post(world.guild.id, world.general.id, day)).quote_id  # type: ignore[union-attr,arg-type]
         )
         assert view is not None
         assert post.thread.name == thread_name(view.title, day) == f"{view.title} · {day}"
-        record = await bot.library.store.daily_post(world.guild.id, day)
+        record = await bot.library.store.daily_post(world.guild.id, world.general.id, day)
         assert record is not None and record.thread_id == post.thread.id and record.note is None
 
     status = text_of(await daily(emulator, world, "status"))
@@ -114,19 +114,19 @@ async def test_set_refuses_what_the_bot_could_not_do_in_the_channel(
     assert "can't mention" in reply.content and "Mention Everyone" in reply.content
     reply = await set_daily(emulator, world, world.general, mention=world.guild.everyone)
     assert "does not mention @" in reply.content and "everyone" in reply.content
-    assert await store.daily_get(world.guild.id) is None
+    assert await store.daily_get(world.guild.id, world.general.id) is None
 
     emulator.set_permissions(world.general, deny=Permission.CREATE_PUBLIC_THREADS)
     await bot_sees(bot, world.general.id, "create_public_threads", False)
     reply = await set_daily(emulator, world, world.general, thread=True)
     assert "Create Public Threads" in reply.content
-    assert await store.daily_get(world.guild.id) is None
+    assert await store.daily_get(world.guild.id, world.general.id) is None
 
     # With Mention Everyone in the channel, a role that is not mentionable is fine.
     emulator.set_permissions(world.general, allow=Permission.MENTION_EVERYONE)
     await bot_sees(bot, world.general.id, "mention_everyone", True)
     reply = await set_daily(emulator, world, world.general, mention=closed)
-    row = await store.daily_get(world.guild.id)
+    row = await store.daily_get(world.guild.id, world.general.id)
     assert row is not None and row.mention_role_id == closed.id and not row.thread, reply.content
     await advance_to(bot, clock, SLOT)
     [post] = daily_posts(emulator, world.general)
@@ -134,7 +134,7 @@ async def test_set_refuses_what_the_bot_could_not_do_in_the_channel(
 
     # Setting again without the options turns them off.
     await set_daily(emulator, world, world.general, "10:00")
-    row = await store.daily_get(world.guild.id)
+    row = await store.daily_get(world.guild.id, world.general.id)
     assert row is not None and row.mention_role_id is None and not row.thread
 
 
@@ -151,7 +151,7 @@ async def test_a_lost_thread_permission_still_posts_and_status_says_why(
     [post] = daily_posts(emulator, world.general)
     assert post.thread is None
     only_pings(post, role)  # the mention still went out
-    record = await bot.library.store.daily_post(world.guild.id, "2024-06-01")
+    record = await bot.library.store.daily_post(world.guild.id, world.general.id, "2024-06-01")
     assert record is not None and record.status == "posted" and record.thread_id is None
     assert record.note is not None and "Create Public Threads" in record.note
     status = text_of(await daily(emulator, world, "status"))
@@ -184,7 +184,7 @@ async def test_a_role_deleted_or_made_unmentionable_posts_without_pinging(
     await advance_to(bot, clock, SLOT)
     [post] = daily_posts(emulator, world.general)
     assert post.content == "" and not post.pings()
-    record = await bot.library.store.daily_post(world.guild.id, "2024-06-01")
+    record = await bot.library.store.daily_post(world.guild.id, world.general.id, "2024-06-01")
     assert record is not None and "not mentionable" in (record.note or "")
     assert "nobody was mentioned" in text_of(await daily(emulator, world, "status"))
 
@@ -203,6 +203,6 @@ async def test_a_crash_after_the_post_and_its_thread_makes_neither_twice(
     threads = [r for r in emulator.requests if r.method == "POST" and r.path.endswith("/threads")]
     assert len(threads) == 2  # the retry asked again and Discord said it exists (160004)
     assert [r.status for r in threads] == [201, 400]
-    record = await store.daily_post(world.guild.id, "2024-06-01")
+    record = await store.daily_post(world.guild.id, world.general.id, "2024-06-01")
     assert record is not None and record.status == "posted" and record.message_id == post.id
     assert post.thread is not None and record.thread_id == post.thread.id and record.note is None

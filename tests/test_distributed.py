@@ -168,7 +168,7 @@ async def settle_all(fleet: Fleet, timeout: float = 60.0) -> None:
     try:
         async with asyncio.timeout(timeout):
             while True:
-                statuses = [await store.daily_last_post(g.id) for g, _ in fleet.places]
+                statuses = [await store.daily_last_post(g.id, c.id) for g, c in fleet.places]
                 if all(s is not None and s.status == "posted" for s in statuses):
                     return
                 await asyncio.sleep(0.2)

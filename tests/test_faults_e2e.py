@@ -286,6 +286,6 @@ async def test_the_daily_post_goes_out_once_through_errors_drops_and_a_restart(
     async with asyncio.timeout(10):  # the new scheduler has looked at the day
         await daily.scheduler.wait_idle()  # type: ignore[union-attr]
     assert len(posts()) == 1
-    record = await again.library.store.daily_post(world.guild.id, "2024-06-01")
+    record = await again.library.store.daily_post(world.guild.id, world.general.id, "2024-06-01")
     assert record is not None and record.status == "posted" and record.message_id == posts()[0].id
     print(f"\ndaily: {injected(faults)} faults, 1 gateway drop and a restart: exactly one post")

@@ -513,6 +513,7 @@ def call_strategies(world: World) -> dict[str, st.SearchStrategy[Call]]:
             ),
             anyone,
         ),
+        "trivia stop": (st.just({}), anyone),
         "trivia leaderboard": (
             st.fixed_dictionaries(
                 {},
@@ -570,9 +571,13 @@ def call_strategies(world: World) -> dict[str, st.SearchStrategy[Call]]:
             ),
             st.just("moderator"),
         ),
-        "daily off": (st.just({}), st.just("moderator")),
-        "daily status": (st.just({}), st.just("moderator")),
-        "daily preview": (st.just({}), st.just("moderator")),
+        **{
+            f"daily {sub}": (
+                st.fixed_dictionaries({}, optional={"channel": text(100).filter(bool)}),
+                st.just("moderator"),
+            )
+            for sub in ("off", "status", "preview")
+        },
         "admin status": (st.just({}), managers),
         "admin sync": (
             st.fixed_dictionaries({}, optional={"scope": st.sampled_from(["guild", "global"])}),

@@ -4,8 +4,10 @@ migrations, all-or-nothing loads, diffs; SQLite's own: bad files, WAL, in-place 
 import asyncio
 import hashlib
 import logging
+import os
 import shutil
 import sqlite3
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
@@ -20,6 +22,7 @@ from bot.models import Interview, InterviewMeta, Passage, Topic
 from bot.store import Change, Store, StoreError, _migrations, fingerprint
 from bot.store import migrate as store_migrate
 from bot.store import plan as store_plan
+from bot.store.shelf import STALE_COPY_SECONDS, prune_copies
 
 # A duplicate key in a load, as each driver reports it (the load is rolled back either way).
 DUPLICATE = (sqlite3.IntegrityError, asyncpg.UniqueViolationError, sqlalchemy.exc.IntegrityError)
@@ -307,8 +310,11 @@ async def test_a_database_made_by_the_numbered_runner_upgrades_in_place(tmp_path
         assert [iv.id for iv in corpus.interviews] == ["one", "two"]
         assert next(store.passages.stream()).text == "The river was cold that winter."
         big = 2**62 + 12345
-        daily = await store.daily_get(big)
+        daily = await store.daily_get(big, big + 1)  # 009 keyed it by its channel
         assert daily is not None and daily.channel_id == big + 1
+        assert [r.channel_id for r in await store.daily_schedules(big)] == [big + 1]
+        passage = next(store.passages.stream()).id
+        assert await store.daily_bag(big, big + 1) == ({passage}, passage)
         assert not await store.daily_claim(
             big, "2027-01-15", "x", "n2", big + 1, 1_800_000_000, [], 1_800_000_300
         )  # the claim made before the upgrade still holds its day
@@ -371,7 +377,7 @@ async def test_a_daily_claim_is_won_once_across_two_stores(
         for n in range(len(days)):
             won = await asyncio.gather(claim(store, n), claim(other, n))
             assert sorted(won) == [False, True]
-            post = await other.daily_post(2**62 + n, days[n])
+            post = await other.daily_post(2**62 + n, 7, days[n])
             assert post is not None and post.status == "sending" and post.quote_id == f"q{n}"
     finally:
         await other.close()
@@ -387,7 +393,7 @@ async def test_start_up_expires_only_the_claims_of_guilds_this_process_serves(
         await store.daily_put(guild, 7, "09:00", "UTC", None, 100, "2027-01-01", 0, None)
         assert await store.daily_claim(guild, "2027-01-01", "q", "nonce", 7, 100, [], 400)
     assert await store.daily_expire_leases(200, lambda guild: guild == mine) == 1
-    due = {guild: (await store.daily_get(guild)) for guild in (mine, theirs)}
+    due = {guild: (await store.daily_get(guild, 7)) for guild in (mine, theirs)}
     assert due[mine] is not None and due[mine].next_due == 200
     assert due[theirs] is not None and due[theirs].next_due == 400
     assert await store.daily_expire_leases(200) == 1  # no predicate: every claim is ours
@@ -409,6 +415,36 @@ async def test_a_reload_notice_reaches_another_store(
                 assert await heard.get() == "abc123"
     finally:
         await other.close()
+
+
+async def test_postgresql_answer_copies_of_old_corpora_are_pruned(
+    pg_url: str, tmp_path: Path
+) -> None:
+    """Each reload on PostgreSQL makes a new local copy; copies nobody wrote for an hour
+    (and half-written ones a killed process left) go, recent ones stay for processes that
+    have not switched yet, and the current one is never touched."""
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    hour_ago = time.time() - STALE_COPY_SECONDS - 5
+    stale = [cache / "answers-oldcorpus.db", cache / "answers-older.db.4242.partial"]
+    recent = cache / "answers-recentcorpus.db"
+    for path in [*stale, recent]:
+        path.write_bytes(b"x")
+    for path in stale:
+        os.utime(path, (hour_ago, hour_ago))
+    store = await Store.open(pg_url, cache_dir=cache)
+    try:
+        await store.replace_corpus([make_interview("one", ["An answer."])], [])
+        await store.read_corpus()
+        assert store.passages.path is not None and store.passages.path.exists()
+        assert not any(path.exists() for path in stale)
+        assert recent.exists()
+        for path in (store.passages.path, recent):  # both an hour old now
+            os.utime(path, (hour_ago, hour_ago))
+        assert prune_copies(cache, store.passages.path, time.time()) == 1
+        assert store.passages.path.exists() and not recent.exists()
+    finally:
+        await store.close()
 
 
 async def test_postgresql_answers_are_read_from_a_local_copy_per_corpus(

@@ -38,6 +38,11 @@ def parse(text: str, meta: InterviewMeta | None = None) -> Interview:
     )
 
 
+def answered(interview: Interview) -> list[tuple[str, str, str | None]]:
+    """(speaker, answer, question) of every passage."""
+    return [(p.speaker, p.text, p.question) for p in interview.passages]
+
+
 def kinds(interview: Interview) -> list[tuple[str, str | None]]:
     return [(p.kind, p.speaker) for p in interview.paragraphs]
 
@@ -649,3 +654,129 @@ def test_pathological_lines_are_fast() -> None:
     interview = parse("Q?\nBaker: Hi.\n" + nasty, InterviewMeta(title="T", interviewee="Baker"))
     assert time.process_time() - started < 10
     assert len(interview.passages[0].paragraphs) == 5
+
+
+# --------------------------------------------------------------------------- names alone
+
+
+def test_names_alone_on_their_line_are_labels_when_the_conversation_recurs() -> None:
+    """Magazine style: "INTERVIEWER" and the guest's name each alone above the words, no
+    colon; a name written in full once and by surname after is one person."""
+    interview = parse(
+        "INTERVIEWER\n\nWhere did you grow up?\n\nMARTA NOVAK\n\nIn Brno, above a bakery.\n\n"
+        "INTERVIEWER\n\nDid you bake?\n\nNOVAK\n\nNever. I ate.\n\n"
+        "INTERVIEWER\n\nAnd now?\n\nNOVAK\n\nNow I bake every Sunday.\n"
+    )
+    assert answered(interview) == [
+        ("Marta Novak", "In Brno, above a bakery.", "Where did you grow up?"),
+        ("Marta Novak", "Never. I ate.", "Did you bake?"),
+        ("Marta Novak", "Now I bake every Sunday.", "And now?"),
+    ]
+
+
+def test_interviewer_alone_recurring_makes_a_name_seen_once_a_label() -> None:
+    interview = parse(
+        "INTERVIEWER\n\nWhat do you grow?\n\nJUNO PARK\n\nTomatoes, mostly.\n\n"
+        "INTERVIEWER\n\nWhy tomatoes?\n\nBecause my mother did.\n"
+    )
+    assert interview.passages[0].speaker == "Juno Park"
+    assert interview.passages[0].text.startswith("Tomatoes, mostly.")
+
+
+def test_a_recurring_title_line_alone_is_not_a_speaker() -> None:
+    """Section titles stand alone too; one that recurs is not a conversation, and labelled
+    turns keep their speakers."""
+    interview = parse(
+        "Early Years\n\nHost: Where were you born?\n\nAda Moss: In Leeds.\n\n"
+        "Early Years\n\nHost: And school?\n\nAda Moss: I left at fifteen.\n"
+    )
+    assert [p.speaker for p in interview.passages] == ["Ada Moss", "Ada Moss"]
+    assert [p.text for p in interview.passages] == ["In Leeds.", "I left at fifteen."]
+
+
+def test_bracket_and_dash_labels_only_when_the_file_takes_turns_in_them() -> None:
+    turns = parse(
+        "[Speaker 1] Where do you swim?\n[Speaker 2] In the harbour, all year.\n"
+        "[Speaker 1] Even in winter?\n[Speaker 2] Especially in winter.\n"
+    )
+    assert [(p.speaker, p.text) for p in turns.passages] == [
+        ("Speaker 2", "In the harbour, all year."),
+        ("Speaker 2", "Especially in winter."),
+    ]
+    dashes = parse(
+        "Host: Where did you live?\n\n"
+        "Rosa Lind: Paris — the city I loved — and then Lyon.\n\n"
+        "Host: Why Lyon?\n\nRosa Lind: Work. Lyon — for the work.\n"
+    )
+    assert [p.text for p in dashes.passages] == [
+        "Paris — the city I loved — and then Lyon.",
+        "Work. Lyon — for the work.",
+    ]
+
+
+def test_italic_questions_mark_a_blog_qa_and_the_lede_names_who_answers() -> None:
+    interview = parse(
+        "Ivo Marsh has kept lighthouses for thirty years. We asked him about the job.\n\n"
+        "*Is it lonely?*\n\nNever. The sea talks all night.\n\n"
+        "*What do you miss?*\n\nFresh bread.\n",
+    )
+    assert answered(interview) == [
+        ("Ivo Marsh", "Never. The sea talks all night.", "Is it lonely?"),
+        ("Ivo Marsh", "Fresh bread.", "What do you miss?"),
+    ]
+
+
+def test_html_entities_from_a_web_page_are_decoded_and_other_ampersands_kept() -> None:
+    interview = parse(
+        "Host: Why nights?\n\nKofi Asante: Bread doesn&#8217;t care &mdash; at 5&nbsp;a.m. "
+        "either. AT&T and R&D; stay as written.\n"
+    )
+    assert interview.passages[0].text == (
+        "Bread doesn’t care — at 5 a.m. either. AT&T and R&D; stay as written."
+    )
+
+
+def test_a_pull_quote_is_not_said_twice_but_a_blockquoted_answer_is_kept() -> None:
+    interview = parse_transcript(
+        "**Q:** How many crossings?\n\nAbout a hundred thousand. The river decides, I agree.\n\n"
+        '> "The river decides, I agree."\n\n**Q:** And storms?\n\n> We stayed in port.\n',
+        interview_id="t",
+        source="t.md",
+        meta=InterviewMeta(title="T"),
+    )
+    assert [p.text for p in interview.passages] == [
+        "About a hundred thousand. The river decides, I agree.",
+        "We stayed in port.",
+    ]
+    assert any(d.kind == "pull quote" for d in interview.dropped)
+
+
+def test_numbered_questions_mark_a_qa_and_lose_their_numbers() -> None:
+    interview = parse(
+        "Walter Brandt, 81, has fixed typewriters since 1962.\n\n"
+        "1. Who brings you typewriters?\n\nWriters, mostly.\n\n"
+        "2. What's the hardest repair?\n\nA dropped machine.\n"
+    )
+    assert answered(interview) == [
+        ("Walter Brandt", "Writers, mostly.", "Who brings you typewriters?"),
+        ("Walter Brandt", "A dropped machine.", "What's the hardest repair?"),
+    ]
+
+
+def test_page_breaks_of_a_pdf_export_are_not_quoted() -> None:
+    """Running footers with their page number, "[[Page 3]]" and bare page numbers are
+    page furniture; a line the guest repeats is still what they said."""
+    footer = "Harbour Oral History Project          Page {} of 4"
+    interview = parse(
+        "Host: Where did you work?\n\nAda Moss: At the docks, forty years.\n\n"
+        f"{footer.format(1)}\n\x0cHost: Was it hard?\n\nAda Moss: Hard, yes.\n\n"
+        f"{footer.format(2)}\n\x0c[[Page 3]]\n\nHost: Again?\n\nAda Moss: Hard, yes.\n\n"
+        f"{footer.format(3)}\n\n12\n\nHost: Last?\n\nAda Moss: Hard, yes.\n"
+    )
+    assert [p.text for p in interview.passages] == [
+        "At the docks, forty years.",
+        "Hard, yes.",
+        "Hard, yes.",
+        "Hard, yes.",
+    ]
+    assert sum(d.kind == "page furniture" for d in interview.dropped) == 5

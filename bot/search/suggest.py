@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from bot.search.candidates import Within
 from bot.search.params import MATCH_FLOOR, SUGGEST_RERANK
 from bot.search.rank import _phrase, _Ranker, _tier_score
 from bot.search.results import Suggestion
@@ -15,16 +16,22 @@ class _Suggester(_Ranker):
 
     __slots__ = ()
 
-    def suggest(self, prefix: str, limit: int = 25) -> list[Suggestion]:
-        """Autocomplete: up to `limit` (≤25) sentences that continue or match `prefix`."""
+    def suggest(
+        self, prefix: str, limit: int = 25, *, within: Within | None = None
+    ) -> list[Suggestion]:
+        """Autocomplete: up to `limit` (≤25) sentences that continue or match `prefix`.
+        `within` restricts the candidates as in :meth:`search` (before any ranking), so a
+        speaker's or interview's sentences fill all `limit` places."""
         limit = min(limit, 25)
         if limit <= 0 or not self._n or not isinstance(prefix, str):
+            return []
+        if within is not None and (len(within) != self._n or not within.any()):
             return []
         plan = self._plan(prefix, suggest=True)
         if plan is None:
             return []
         scored: list[tuple[float, int, int, int, str]] = []
-        for row, _ in self._shortlist(plan, SUGGEST_RERANK, loose=False):
+        for row, _ in self._shortlist(plan, SUGGEST_RERANK, loose=False, within=within):
             originals = self._sentences(row)
             for i, sentence in enumerate(self._normalised_sentences(row)):
                 original = originals[i]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -45,7 +46,7 @@ from bot.store.rows import (
     _trivia_content,
     _trivia_rows,
 )
-from bot.store.shelf import materialise, shelf_path
+from bot.store.shelf import materialise, prune_copies, shelf_path
 from bot.store.trivia import TRIVIA_COLUMNS
 from bot.trivia import Question
 
@@ -202,6 +203,7 @@ class CorpusStore(StoreBase):
                 assert tx.conn is not None
                 await materialise(tx.conn, path)
         self.passages.point_at(path)
+        await asyncio.to_thread(prune_copies, path.parent, path, time.time())
 
     async def stored_interviews(self, ids: Sequence[str]) -> list[Interview]:
         """The stored versions of these interviews (those that exist), answers included.

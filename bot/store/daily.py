@@ -1,8 +1,12 @@
-"""The daily post's schedules, claims and bag.
+"""The daily post's schedules, claims and bags.
+
+A schedule is a (guild, channel): a server has up to `MAX_SCHEDULES` of them, and each
+has its own posts and no-repeat bag (every table is keyed by guild and channel).
 
 The scheduler makes many small transactions, concurrently with commands: they go through
-the "daily" lane. A post is claimed by inserting its (guild, day) row before it is sent:
-the primary key makes that insert succeed once, whichever process or database runs it.
+the "daily" lane. A post is claimed by inserting its (guild, channel, day) row before it
+is sent: the primary key makes that insert succeed once, whichever process or database
+runs it.
 """
 
 from __future__ import annotations
@@ -11,10 +15,11 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from bot.store.base import StoreBase
-from bot.store.dialect import for_update
+from bot.store.dialect import for_update, serialise
 from bot.store.rows import DailyPostRow, DailyRow, _daily_post_row, _daily_row
 
 DAILY = "daily"
+MAX_SCHEDULES = 5  # daily schedules (channels) a server may have on at once
 _SCHEDULE = (
     "SELECT guild_id, channel_id, local_time, timezone, topic, enabled, next_due, due_day, "
     "paused_reason, failures, last_error, updated_at, updated_by, mention_role_id, thread "
@@ -35,24 +40,36 @@ _POST_COLUMNS = (
     "thread_id",
 )
 _POST = f"SELECT {', '.join(_POST_COLUMNS)} FROM daily_posts"
+_KEY = "guild_id = :guild_id AND channel_id = :channel_id"  # one schedule's rows
 _UNBAG_CLAIM = (  # a claim's quote goes back in the bag
-    "DELETE FROM daily_bag WHERE guild_id = :guild_id AND quote_id = (SELECT quote_id "
-    "FROM daily_posts WHERE guild_id = :guild_id AND day = :day AND status = 'sending')"
+    f"DELETE FROM daily_bag WHERE {_KEY} AND quote_id = (SELECT quote_id "
+    f"FROM daily_posts WHERE {_KEY} AND day = :day AND status = 'sending')"
 )
-_DROP_CLAIM = (
-    "DELETE FROM daily_posts WHERE guild_id = :guild_id AND day = :day AND status = 'sending'"
-)
+_DROP_CLAIM = f"DELETE FROM daily_posts WHERE {_KEY} AND day = :day AND status = 'sending'"
 _MOVE_ON = (
     "UPDATE daily_schedules SET next_due = :next_due, due_day = :next_day, failures = 0, "
-    "last_error = NULL WHERE guild_id = :guild_id AND due_day = :day AND enabled = 1 "
+    f"last_error = NULL WHERE {_KEY} AND due_day = :day AND enabled = 1 "
     "AND paused_reason IS NULL"
 )
+
+
+def _key(guild_id: int, channel_id: int, **more: Any) -> dict[str, Any]:
+    return {"guild_id": guild_id, "channel_id": channel_id, **more}
+
 
 Step = tuple[str, Mapping[str, Any]]
 
 
 class _Taken(Exception):
     """A step that had to change a row changed none: the transaction is rolled back."""
+
+
+class TooManySchedules(Exception):
+    """The server already has `MAX_SCHEDULES` schedules on, none in this channel."""
+
+    def __init__(self, channels: Sequence[int]) -> None:
+        super().__init__(f"{len(channels)} daily schedules already: {list(channels)}")
+        self.channels = list(channels)
 
 
 class DailyStore(StoreBase):
@@ -83,11 +100,16 @@ class DailyStore(StoreBase):
             return False
         return True
 
-    async def daily_get(self, guild_id: int) -> DailyRow | None:
-        rows = await self._daily_rows(
-            f"{_SCHEDULE} WHERE guild_id = :guild_id", {"guild_id": guild_id}
-        )
+    async def daily_get(self, guild_id: int, channel_id: int) -> DailyRow | None:
+        rows = await self._daily_rows(f"{_SCHEDULE} WHERE {_KEY}", _key(guild_id, channel_id))
         return _daily_row(rows[0]) if rows else None
+
+    async def daily_schedules(self, guild_id: int) -> list[DailyRow]:
+        """A server's schedules (on, paused and off), by channel."""
+        rows = await self._daily_rows(
+            f"{_SCHEDULE} WHERE guild_id = :guild_id ORDER BY channel_id", {"guild_id": guild_id}
+        )
+        return [_daily_row(r) for r in rows]
 
     async def daily_due(self, now: int, limit: int) -> list[tuple[DailyRow, DailyPostRow | None]]:
         """Rows due at `now` (epoch seconds), earliest first (the next_due index), each with
@@ -95,9 +117,10 @@ class DailyStore(StoreBase):
         columns = ", ".join(f"p.{c}" for c in _POST_COLUMNS)
         rows = await self._daily_rows(
             f"SELECT s.*, {columns} FROM ({_SCHEDULE} WHERE next_due IS NOT NULL "
-            "AND next_due <= :now ORDER BY next_due, guild_id LIMIT :limit) s "
-            "LEFT JOIN daily_posts p ON p.guild_id = s.guild_id AND p.day = s.due_day "
-            "ORDER BY s.next_due, s.guild_id",
+            "AND next_due <= :now ORDER BY next_due, guild_id, channel_id LIMIT :limit) s "
+            "LEFT JOIN daily_posts p ON p.guild_id = s.guild_id "
+            "AND p.channel_id = s.channel_id AND p.day = s.due_day "
+            "ORDER BY s.next_due, s.guild_id, s.channel_id",
             {"now": now, "limit": limit},
         )
         width = len(_POST_COLUMNS)
@@ -126,120 +149,127 @@ class DailyStore(StoreBase):
         *,
         mention_role_id: int | None = None,
         thread: bool = False,
+        limit: int | None = MAX_SCHEDULES,
     ) -> None:
-        """Create or replace a schedule (every option), enabled and unpaused. A post still
-        being retried is settled as unconfirmed: the new schedule starts clean and never
-        re-posts that day."""
-        await self._daily_atomic(
-            [
-                (
-                    "UPDATE daily_posts SET status = 'unconfirmed', "
-                    "note = 'the schedule changed while this post was being retried' "
-                    "WHERE guild_id = :guild_id AND status = 'sending'",
-                    {"guild_id": guild_id},
-                ),
-                (
-                    "INSERT INTO daily_schedules(guild_id, channel_id, local_time, timezone, "
-                    "topic, enabled, next_due, due_day, paused_reason, failures, last_error, "
-                    "updated_at, updated_by, mention_role_id, thread) VALUES (:guild_id, "
-                    ":channel_id, :local_time, :timezone, :topic, 1, :next_due, :due_day, NULL, "
-                    "0, NULL, :now, :by, :mention_role_id, :thread) "
-                    "ON CONFLICT(guild_id) DO UPDATE SET channel_id = excluded.channel_id, "
-                    "local_time = excluded.local_time, timezone = excluded.timezone, "
-                    "topic = excluded.topic, enabled = 1, next_due = excluded.next_due, "
-                    "due_day = excluded.due_day, paused_reason = NULL, failures = 0, "
-                    "last_error = NULL, updated_at = excluded.updated_at, "
-                    "updated_by = excluded.updated_by, "
-                    "mention_role_id = excluded.mention_role_id, thread = excluded.thread",
-                    {
-                        "guild_id": guild_id,
-                        "channel_id": channel_id,
-                        "local_time": local_time,
-                        "timezone": timezone,
-                        "topic": topic,
-                        "next_due": next_due,
-                        "due_day": due_day,
-                        "now": now,
-                        "by": by,
-                        "mention_role_id": mention_role_id,
-                        "thread": int(thread),
-                    },
-                ),
-            ],
-            None,
-        )
+        """Create or replace the schedule of (guild, channel) (every option), enabled and
+        unpaused. A post still being retried there is settled as unconfirmed: the new
+        schedule starts clean and never re-posts that day. Raises TooManySchedules, writing
+        nothing, when it would be a new one past `limit` schedules on in the server."""
+        key = _key(guild_id, channel_id)
+        async with self._tx(DAILY) as tx:
+            await serialise(tx, guild_id)  # PostgreSQL: two /daily set cannot both be the 5th
+            if limit is not None:
+                others = await tx.execute(
+                    "SELECT channel_id FROM daily_schedules WHERE guild_id = :guild_id "
+                    "AND channel_id <> :channel_id AND enabled = 1 ORDER BY channel_id",
+                    key,
+                )
+                if len(others.rows) >= limit:
+                    raise TooManySchedules([int(r[0]) for r in others.rows])
+            await tx.execute(
+                "UPDATE daily_posts SET status = 'unconfirmed', "
+                "note = 'the schedule changed while this post was being retried' "
+                f"WHERE {_KEY} AND status = 'sending'",
+                key,
+            )
+            await tx.execute(
+                "INSERT INTO daily_schedules(guild_id, channel_id, local_time, timezone, "
+                "topic, enabled, next_due, due_day, paused_reason, failures, last_error, "
+                "updated_at, updated_by, mention_role_id, thread) VALUES (:guild_id, "
+                ":channel_id, :local_time, :timezone, :topic, 1, :next_due, :due_day, NULL, "
+                "0, NULL, :now, :by, :mention_role_id, :thread) "
+                "ON CONFLICT(guild_id, channel_id) DO UPDATE SET "
+                "local_time = excluded.local_time, timezone = excluded.timezone, "
+                "topic = excluded.topic, enabled = 1, next_due = excluded.next_due, "
+                "due_day = excluded.due_day, paused_reason = NULL, failures = 0, "
+                "last_error = NULL, updated_at = excluded.updated_at, "
+                "updated_by = excluded.updated_by, "
+                "mention_role_id = excluded.mention_role_id, thread = excluded.thread",
+                {
+                    **key,
+                    "local_time": local_time,
+                    "timezone": timezone,
+                    "topic": topic,
+                    "next_due": next_due,
+                    "due_day": due_day,
+                    "now": now,
+                    "by": by,
+                    "mention_role_id": mention_role_id,
+                    "thread": int(thread),
+                },
+            )
 
-    async def daily_disable(self, guild_id: int, now: int, by: int | None) -> bool:
+    async def daily_disable(self, guild_id: int, channel_id: int, now: int, by: int | None) -> bool:
         """Turn a schedule off (the bag and the history are kept). False if there was none."""
+        key = _key(guild_id, channel_id)
         return await self._daily_atomic(
             [
                 (
                     "UPDATE daily_posts SET status = 'unconfirmed', "
                     "note = 'the schedule was turned off while this post was being retried' "
-                    "WHERE guild_id = :guild_id AND status = 'sending'",
-                    {"guild_id": guild_id},
+                    f"WHERE {_KEY} AND status = 'sending'",
+                    key,
                 ),
                 (
                     "UPDATE daily_schedules SET enabled = 0, next_due = NULL, failures = 0, "
-                    "updated_at = :now, updated_by = :by WHERE guild_id = :guild_id",
-                    {"now": now, "by": by, "guild_id": guild_id},
+                    f"updated_at = :now, updated_by = :by WHERE {_KEY}",
+                    {**key, "now": now, "by": by},
                 ),
             ],
-            (
-                "SELECT 1 FROM daily_schedules WHERE guild_id = :guild_id AND enabled = 1",
-                {"guild_id": guild_id},
-            ),
+            (f"SELECT 1 FROM daily_schedules WHERE {_KEY} AND enabled = 1", key),
         )
 
-    async def daily_post(self, guild_id: int, day: str) -> DailyPostRow | None:
+    async def daily_post(self, guild_id: int, channel_id: int, day: str) -> DailyPostRow | None:
         rows = await self._daily_rows(
-            f"{_POST} WHERE guild_id = :guild_id AND day = :day", {"guild_id": guild_id, "day": day}
+            f"{_POST} WHERE {_KEY} AND day = :day", _key(guild_id, channel_id, day=day)
         )
         return _daily_post_row(rows[0]) if rows else None
 
-    async def daily_last_post(self, guild_id: int) -> DailyPostRow | None:
+    async def daily_last_post(self, guild_id: int, channel_id: int) -> DailyPostRow | None:
         rows = await self._daily_rows(
-            f"{_POST} WHERE guild_id = :guild_id AND status = 'posted' ORDER BY day DESC LIMIT 1",
-            {"guild_id": guild_id},
+            f"{_POST} WHERE {_KEY} AND status = 'posted' ORDER BY day DESC LIMIT 1",
+            _key(guild_id, channel_id),
         )
         return _daily_post_row(rows[0]) if rows else None
 
-    async def daily_last_problem(self, guild_id: int) -> DailyPostRow | None:
+    async def daily_last_problem(self, guild_id: int, channel_id: int) -> DailyPostRow | None:
         """The latest day that was missed or could not be confirmed."""
         rows = await self._daily_rows(
-            f"{_POST} WHERE guild_id = :guild_id AND status IN ('missed', 'unconfirmed') "
+            f"{_POST} WHERE {_KEY} AND status IN ('missed', 'unconfirmed') "
             "ORDER BY day DESC LIMIT 1",
-            {"guild_id": guild_id},
+            _key(guild_id, channel_id),
         )
         return _daily_post_row(rows[0]) if rows else None
 
-    async def daily_latest_day(self, guild_id: int) -> str | None:
+    async def daily_latest_day(self, guild_id: int, channel_id: int) -> str | None:
         """The latest day that has (or may have) a post: it must not get another."""
         rows = await self._daily_rows(
-            "SELECT max(day) FROM daily_posts WHERE guild_id = :guild_id "
+            f"SELECT max(day) FROM daily_posts WHERE {_KEY} "
             "AND status IN ('sending', 'posted', 'unconfirmed')",
-            {"guild_id": guild_id},
+            _key(guild_id, channel_id),
         )
         return None if not rows or rows[0][0] is None else str(rows[0][0])
 
-    async def daily_history(self, guild_id: int, limit: int = 100) -> list[DailyPostRow]:
+    async def daily_history(
+        self, guild_id: int, channel_id: int, limit: int = 100
+    ) -> list[DailyPostRow]:
         rows = await self._daily_rows(
-            f"{_POST} WHERE guild_id = :guild_id ORDER BY day DESC LIMIT :limit",
-            {"guild_id": guild_id, "limit": limit},
+            f"{_POST} WHERE {_KEY} ORDER BY day DESC LIMIT :limit",
+            _key(guild_id, channel_id, limit=limit),
         )
         return [_daily_post_row(r) for r in rows]
 
-    async def daily_used(self, guild_id: int) -> set[str]:
-        return (await self.daily_bag(guild_id))[0]
+    async def daily_used(self, guild_id: int, channel_id: int) -> set[str]:
+        return (await self.daily_bag(guild_id, channel_id))[0]
 
-    async def daily_bag(self, guild_id: int) -> tuple[set[str], str | None]:
+    async def daily_bag(self, guild_id: int, channel_id: int) -> tuple[set[str], str | None]:
         """The quotes posted in this cycle, and the last quote posted (or being posted)."""
         rows = await self._daily_rows(
-            "SELECT quote_id, 0 FROM daily_bag WHERE guild_id = :guild_id UNION ALL "
-            "SELECT * FROM (SELECT quote_id, 1 FROM daily_posts WHERE guild_id = :guild_id "
+            f"SELECT quote_id, 0 FROM daily_bag WHERE {_KEY} UNION ALL "
+            f"SELECT * FROM (SELECT quote_id, 1 FROM daily_posts WHERE {_KEY} "
             "AND quote_id IS NOT NULL AND status IN ('sending', 'posted', 'unconfirmed') "
             "ORDER BY day DESC LIMIT 1) last_post",
-            {"guild_id": guild_id},
+            _key(guild_id, channel_id),
         )
         used = {str(r[0]) for r in rows if r[1] == 0}
         last = next((str(r[0]) for r in rows if r[1] == 1), None)
@@ -256,72 +286,69 @@ class DailyStore(StoreBase):
         reset: Sequence[str],
         lease_until: int,
     ) -> bool:
-        """Claim (guild, day) before sending: False when it is taken or no longer due.
+        """Claim (guild, channel, day) before sending: False when it is taken or no longer
+        due.
 
-        The claim is the insert of the (guild, day) row: its primary key lets one insert
-        succeed, in this process or any other, and the rest of the claim is written only
-        with it.
+        The claim is the insert of the (guild, channel, day) row: its primary key lets one
+        insert succeed, in this process or any other, and the rest of the claim is written
+        only with it.
         """
+        key = _key(guild_id, channel_id)
         steps: list[Step] = [
             (
-                "INSERT INTO daily_posts(guild_id, day, status, quote_id, nonce, channel_id, "
-                "claimed_at, attempts) VALUES (:guild_id, :day, 'sending', :quote_id, :nonce, "
-                ":channel_id, :now, 1) ON CONFLICT(guild_id, day) DO NOTHING",
-                {
-                    "guild_id": guild_id,
-                    "day": day,
-                    "quote_id": quote_id,
-                    "nonce": nonce,
-                    "channel_id": channel_id,
-                    "now": now,
-                },
+                "INSERT INTO daily_posts(guild_id, channel_id, day, status, quote_id, nonce, "
+                "claimed_at, attempts) VALUES (:guild_id, :channel_id, :day, 'sending', "
+                ":quote_id, :nonce, :now, 1) ON CONFLICT(guild_id, channel_id, day) DO NOTHING",
+                {**key, "day": day, "quote_id": quote_id, "nonce": nonce, "now": now},
             ),
             *(
                 (
-                    "DELETE FROM daily_bag WHERE guild_id = :guild_id AND quote_id = :quote_id",
-                    {"guild_id": guild_id, "quote_id": q},
+                    f"DELETE FROM daily_bag WHERE {_KEY} AND quote_id = :quote_id",
+                    {**key, "quote_id": q},
                 )
                 for q in reset
             ),
             (
-                "INSERT INTO daily_bag(guild_id, quote_id, used_at) VALUES (:guild_id, "
-                ":quote_id, :now) ON CONFLICT(guild_id, quote_id) DO UPDATE SET "
+                "INSERT INTO daily_bag(guild_id, channel_id, quote_id, used_at) VALUES "
+                "(:guild_id, :channel_id, :quote_id, :now) "
+                "ON CONFLICT(guild_id, channel_id, quote_id) DO UPDATE SET "
                 "used_at = excluded.used_at",
-                {"guild_id": guild_id, "quote_id": quote_id, "now": now},
+                {**key, "quote_id": quote_id, "now": now},
             ),
             (
-                "UPDATE daily_schedules SET next_due = :lease_until WHERE guild_id = :guild_id",
-                {"lease_until": lease_until, "guild_id": guild_id},
+                f"UPDATE daily_schedules SET next_due = :lease_until WHERE {_KEY}",
+                {**key, "lease_until": lease_until},
             ),
         ]
         guard: Step = (
-            "SELECT 1 FROM daily_schedules s WHERE s.guild_id = :guild_id AND s.enabled = 1 "
+            "SELECT 1 FROM daily_schedules s WHERE s.guild_id = :guild_id "
+            "AND s.channel_id = :channel_id AND s.enabled = 1 "
             "AND s.due_day = :day AND s.next_due <= :now AND NOT EXISTS "
-            "(SELECT 1 FROM daily_posts p WHERE p.guild_id = s.guild_id AND p.day = :day)",
-            {"guild_id": guild_id, "day": day, "now": now},
+            "(SELECT 1 FROM daily_posts p WHERE p.guild_id = s.guild_id "
+            "AND p.channel_id = s.channel_id AND p.day = :day)",
+            {**key, "day": day, "now": now},
         )
         return await self._daily_atomic(steps, guard, must_insert=0)
 
     async def daily_attempt(
-        self, guild_id: int, day: str, now: int, lease_until: int
+        self, guild_id: int, channel_id: int, day: str, now: int, lease_until: int
     ) -> int | None:
         """Take the lease for another attempt at a claimed day. Returns the attempt number, or
         None when the row is not due (another process holds the lease)."""
-        key = {"guild_id": guild_id, "day": day}
+        key = _key(guild_id, channel_id, day=day)
         taken = await self._daily_atomic(
             [
                 (
-                    "UPDATE daily_posts SET attempts = attempts + 1 "
-                    "WHERE guild_id = :guild_id AND day = :day",
+                    f"UPDATE daily_posts SET attempts = attempts + 1 WHERE {_KEY} AND day = :day",
                     key,
                 ),
                 (
-                    "UPDATE daily_schedules SET next_due = :lease_until WHERE guild_id = :guild_id",
-                    {"lease_until": lease_until, "guild_id": guild_id},
+                    f"UPDATE daily_schedules SET next_due = :lease_until WHERE {_KEY}",
+                    {**key, "lease_until": lease_until},
                 ),
             ],
             (
-                "SELECT 1 FROM daily_schedules WHERE guild_id = :guild_id AND due_day = :day "
+                f"SELECT 1 FROM daily_schedules WHERE {_KEY} AND due_day = :day "
                 "AND enabled = 1 AND paused_reason IS NULL AND next_due <= :now",
                 {**key, "now": now},
             ),
@@ -329,16 +356,16 @@ class DailyStore(StoreBase):
         if not taken:
             return None
         rows = await self._daily_rows(
-            "SELECT attempts FROM daily_posts WHERE guild_id = :guild_id AND day = :day", key
+            f"SELECT attempts FROM daily_posts WHERE {_KEY} AND day = :day", key
         )
         return int(rows[0][0]) if rows else None
 
     async def daily_record(
         self,
         guild_id: int,
+        channel_id: int,
         day: str,
         message_id: int,
-        channel_id: int,
         posted_at: int,
         next_due: int,
         next_day: str,
@@ -349,17 +376,16 @@ class DailyStore(StoreBase):
     ) -> None:
         """The post went out: keep its message id (and thread, and `note`: what of the
         mention or thread could not be made) and move the schedule to the next day."""
-        key = {"guild_id": guild_id, "day": day}
+        key = _key(guild_id, channel_id, day=day)
         await self._daily_atomic(
             [
                 (
                     "UPDATE daily_posts SET status = 'posted', message_id = :message_id, "
-                    "channel_id = :channel_id, posted_at = :posted_at, thread_id = :thread_id, "
-                    "note = :note WHERE guild_id = :guild_id AND day = :day",
+                    "posted_at = :posted_at, thread_id = :thread_id, note = :note "
+                    f"WHERE {_KEY} AND day = :day",
                     {
                         **key,
                         "message_id": message_id,
-                        "channel_id": channel_id,
                         "posted_at": posted_at,
                         "thread_id": thread_id,
                         "note": note,
@@ -367,8 +393,8 @@ class DailyStore(StoreBase):
                 ),
                 (_MOVE_ON, {**key, "next_due": next_due, "next_day": next_day}),
                 (
-                    "DELETE FROM daily_posts WHERE guild_id = :guild_id AND day < :keep_from",
-                    {"guild_id": guild_id, "keep_from": keep_from},
+                    f"DELETE FROM daily_posts WHERE {_KEY} AND day < :keep_from",
+                    _key(guild_id, channel_id, keep_from=keep_from),
                 ),
             ],
             None,
@@ -377,6 +403,7 @@ class DailyStore(StoreBase):
     async def daily_settle(
         self,
         guild_id: int,
+        channel_id: int,
         day: str,
         status: str,
         note: str,
@@ -385,13 +412,13 @@ class DailyStore(StoreBase):
         next_day: str,
     ) -> None:
         """Close a day without a confirmed post ('missed' or 'unconfirmed') and move on."""
-        key = {"guild_id": guild_id, "day": day}
+        key = _key(guild_id, channel_id, day=day)
         await self._daily_atomic(
             [
                 (
-                    "INSERT INTO daily_posts(guild_id, day, status, claimed_at, attempts, note) "
-                    "VALUES (:guild_id, :day, :status, :now, 0, :note) "
-                    "ON CONFLICT(guild_id, day) DO UPDATE SET "
+                    "INSERT INTO daily_posts(guild_id, channel_id, day, status, claimed_at, "
+                    "attempts, note) VALUES (:guild_id, :channel_id, :day, :status, :now, 0, "
+                    ":note) ON CONFLICT(guild_id, channel_id, day) DO UPDATE SET "
                     "status = excluded.status, note = excluded.note",
                     {**key, "status": status, "now": now, "note": note},
                 ),
@@ -400,57 +427,61 @@ class DailyStore(StoreBase):
             None,
         )
 
-    async def daily_advance(self, guild_id: int, day: str, next_due: int, next_day: str) -> None:
+    async def daily_advance(
+        self, guild_id: int, channel_id: int, day: str, next_due: int, next_day: str
+    ) -> None:
         await self._daily_atomic(
             [
                 (
                     "UPDATE daily_schedules SET next_due = :next_due, due_day = :next_day, "
-                    "failures = 0 WHERE guild_id = :guild_id AND due_day = :day AND enabled = 1",
-                    {"guild_id": guild_id, "day": day, "next_due": next_due, "next_day": next_day},
+                    f"failures = 0 WHERE {_KEY} AND due_day = :day AND enabled = 1",
+                    _key(guild_id, channel_id, day=day, next_due=next_due, next_day=next_day),
                 )
             ],
             None,
         )
 
-    async def daily_pause(self, guild_id: int, day: str, reason: str, now: int) -> None:
+    async def daily_pause(
+        self, guild_id: int, channel_id: int, day: str, reason: str, now: int
+    ) -> None:
         """Stop posting with `reason`. A claim for `day` is released (nothing went out), and
         its quote goes back in the bag."""
-        key = {"guild_id": guild_id, "day": day}
+        key = _key(guild_id, channel_id, day=day)
         await self._daily_atomic(
             [
                 (_UNBAG_CLAIM, key),
                 (_DROP_CLAIM, key),
                 (
                     "UPDATE daily_schedules SET next_due = NULL, paused_reason = :reason, "
-                    "last_error = :reason, updated_at = :now "
-                    "WHERE guild_id = :guild_id AND due_day = :day",
+                    f"last_error = :reason, updated_at = :now WHERE {_KEY} AND due_day = :day",
                     {**key, "reason": reason, "now": now},
                 ),
             ],
             None,
         )
 
-    async def daily_release(self, guild_id: int, day: str) -> None:
+    async def daily_release(self, guild_id: int, channel_id: int, day: str) -> None:
         """Forget a claim that is known not to have been sent; its quote goes back in the bag."""
-        key = {"guild_id": guild_id, "day": day}
+        key = _key(guild_id, channel_id, day=day)
         await self._daily_atomic([(_UNBAG_CLAIM, key), (_DROP_CLAIM, key)], None)
 
     async def daily_retry(
-        self, guild_id: int, day: str, next_due: int, failures: int, error: str
+        self, guild_id: int, channel_id: int, day: str, next_due: int, failures: int, error: str
     ) -> None:
         await self._daily_atomic(
             [
                 (
                     "UPDATE daily_schedules SET next_due = :next_due, failures = :failures, "
-                    "last_error = :error WHERE guild_id = :guild_id AND due_day = :day "
+                    f"last_error = :error WHERE {_KEY} AND due_day = :day "
                     "AND enabled = 1 AND paused_reason IS NULL",
-                    {
-                        "guild_id": guild_id,
-                        "day": day,
-                        "next_due": next_due,
-                        "failures": failures,
-                        "error": error,
-                    },
+                    _key(
+                        guild_id,
+                        channel_id,
+                        day=day,
+                        next_due=next_due,
+                        failures=failures,
+                        error=error,
+                    ),
                 )
             ],
             None,
@@ -462,20 +493,19 @@ class DailyStore(StoreBase):
         `owns` says another process serves are left alone: their claim may be in flight
         there right now."""
         rows = await self._daily_rows(
-            "SELECT s.guild_id FROM daily_schedules s JOIN daily_posts p "
-            "ON p.guild_id = s.guild_id AND p.day = s.due_day "
+            "SELECT s.guild_id, s.channel_id FROM daily_schedules s JOIN daily_posts p "
+            "ON p.guild_id = s.guild_id AND p.channel_id = s.channel_id AND p.day = s.due_day "
             "WHERE s.next_due > :now AND p.status = 'sending'",
             {"now": now},
         )
         expired = 0
-        for (guild_id,) in rows:
+        for guild_id, channel_id in rows:
             if owns is not None and not owns(guild_id):
                 continue
             result = await self._run(
                 DAILY,
-                "UPDATE daily_schedules SET next_due = :now "
-                "WHERE guild_id = :guild_id AND next_due > :now",
-                {"now": now, "guild_id": guild_id},
+                f"UPDATE daily_schedules SET next_due = :now WHERE {_KEY} AND next_due > :now",
+                _key(guild_id, channel_id, now=now),
             )
             expired += int(result.rowcount)
         return expired

@@ -137,7 +137,8 @@ class PendingImport:
 
 @dataclass(frozen=True, slots=True)
 class DailyRow:
-    """A guild's daily-quote schedule. Times are UTC epoch seconds; days are local ISO dates."""
+    """A daily-quote schedule, one per (guild, channel). Times are UTC epoch seconds; days
+    are local ISO dates."""
 
     guild_id: int
     channel_id: int
@@ -158,7 +159,8 @@ class DailyRow:
 
 @dataclass(frozen=True, slots=True)
 class DailyPostRow:
-    """One (guild, local day): claimed ('sending'), 'posted', 'missed' or 'unconfirmed'."""
+    """One (guild, channel, local day): claimed ('sending'), 'posted', 'missed' or
+    'unconfirmed'."""
 
     guild_id: int
     day: str

@@ -143,6 +143,32 @@ def shelf_path(cache_dir: Path, key: str) -> Path:
     return cache_dir / f"answers-{key[:24]}.db"
 
 
+STALE_COPY_SECONDS = 3600.0
+"""How long a copy other than the current one is kept after it was last written.
+
+Another process on this machine may still serve the corpus before a reload until it hears
+of the reload (NOTIFY, or at worst its next catalog poll: seconds) and makes or opens the
+new copy; an hour is far past that, and keeps the directory from growing a 1M-answer
+copy (hundreds of MB) per reload forever."""
+
+
+def prune_copies(cache_dir: Path, keep: Path, now: float, grace: float = STALE_COPY_SECONDS) -> int:
+    """Delete the answer copies (and copies a killed process left half-written) in
+    `cache_dir` other than `keep` that nobody has written for `grace` seconds; returns how
+    many went. A reader that still has one open keeps reading it (POSIX unlink)."""
+    removed = 0
+    for path in [*cache_dir.glob("answers-*.db"), *cache_dir.glob("answers-*.db.*.partial")]:
+        if path == keep:
+            continue
+        try:
+            if now - path.stat().st_mtime >= grace:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:  # another process pruned it first
+            continue
+    return removed
+
+
 _SHELF_SCHEMA = (
     "CREATE TABLE passages (id TEXT PRIMARY KEY, interview_id TEXT NOT NULL, "
     "position INTEGER NOT NULL, speaker TEXT NOT NULL, role TEXT NOT NULL, question TEXT, "

@@ -1,7 +1,8 @@
 """Parse an interview transcript into paragraphs and quotable passages (no discord import).
 
 Stages, each its own module: `layout` turns lines into blocks of speech with their labels
-and lists the debris it took out (`clean`); `names` resolves labels to people; `roles`
+(after `survey` has read what label shapes the whole file uses) and lists the debris it
+took out (`clean`); `names` resolves labels to people; `roles`
 decides who is interviewee, interviewer or other (`speakers` ties those together for
 every block); `passages` groups answers and finds the
 question each replied to; `sentences` splits them. Every stage is one linear pass, so

@@ -8,6 +8,7 @@ pattern is bounded, so each line costs time linear in its length.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 
@@ -21,6 +22,7 @@ __all__ = [
     "is_rule",
     "shouted_heading",
     "strip_lead_stamp",
+    "title_line",
 ]
 
 _TS = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
@@ -54,6 +56,7 @@ _STAGE_WORDS = (
 _STAGE = re.compile(r"[\[(]\s?(?:" + _STAGE_WORDS + r")(?:\s?" + _TS + r")?\s?[.!]?\s?[\])]", re.I)
 # "*laughs*" in markdown podcasts: a stage direction in italics, not an emphasised word.
 _STAGE_EM = re.compile(r"(?<![\w*])[*_](?:" + _STAGE_WORDS + r")[*_](?![\w*])", re.I)
+_ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});")
 _ASS_TAG = re.compile(r"\{\\[^{}\n]{0,40}\}")  # "{\an8}" positioning tags in SRT
 _MUSIC = re.compile(r"^[♪♫#\s]+$|^♪.*♪$")
 _SPACES = re.compile(r"[ \t]{2,}")
@@ -118,6 +121,9 @@ def clean_inline(line: str, *, markdown: bool) -> Cleaned:
         if "](" in text:
             text = _remove(_INLINE_IMAGE, "image", text, out)
             text = _LINK.sub(r"\1", text)
+    if "&" in text and _ENTITY.search(text):
+        # Copied from a web page: "doesn&#8217;t", "5&nbsp;a.m.", "Q&amp;A"
+        text = html.unescape(text).replace("\xa0", " ")
     if "{\\" in text:
         text = _remove(_ASS_TAG, "markup", text, out)
     if "<" in text:
@@ -190,6 +196,15 @@ def shouted_heading(line: str) -> bool:
     if len(letters) < 6 or any(ch.islower() for ch in letters) or len(line) > 300:
         return False
     return len(line.split()) >= 2 and not line.rstrip().endswith((":", "?"))
+
+
+def title_line(line: str) -> bool:
+    """A short line in title case with no closing punctuation: "Early Years", "Moving to
+    London" (a section title when it stands alone between labelled turns)."""
+    words = line.split()
+    if not 2 <= len(words) <= 8 or len(line) > 80 or line[-1] in '.?!,;:…"”’)':
+        return False
+    return all(w[:1].isupper() or (len(w) <= 3 and w.isalpha() and w.islower()) for w in words)
 
 
 def is_rule(line: str) -> bool:

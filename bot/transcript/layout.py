@@ -25,6 +25,7 @@ from bot.transcript.clean import (
     only_timestamp,
     shouted_heading,
     strip_lead_stamp,
+    title_line,
 )
 from bot.transcript.names import (
     META_LABELS,
@@ -34,7 +35,19 @@ from bot.transcript.names import (
     looks_like_name,
     name_key,
     period_label,
+    shaped_label,
     split_label,
+)
+from bot.transcript.survey import (
+    alone_labels_of,
+    furniture_key,
+    is_page_mark,
+    label_free_chevron,
+    label_shapes,
+    page_furniture,
+    pull_quote,
+    survey,
+    unquoted_text,
 )
 
 __all__ = ["Block", "Layout", "front_matter", "read_layout"]
@@ -51,13 +64,14 @@ _STATEMENT = re.compile(
 _FRONT_KEY = re.compile(r"^([A-Za-z_][\w -]{0,40}):\s*(.*)$")
 _MAX_FRONT = 200  # lines: a longer "front matter" is no front matter
 _INTRO_LINES = 60
+_PULL_QUOTES_MAX = 100
 _UNKNOWN = "Unidentified speaker"
 _HEADER_FIELD = re.compile(r"^[A-Z][\w'’ ]{0,30}:\s")  # "Date of interview: ..." in a header
-_ENDS = '.?!:;"”’)]*_'
 # "Transcribed by https://otter.ai", a bare link: the tool's or the page's, not speech.
 _CREDIT = re.compile(
     r"(?i)^(?:transcri(?:bed|ption|pt)|captions?|captioned|subtitles?|generated)\s+"
     r"(?:by|with|from|powered by)\b|^<?https?://\S+>?$"
+    r"|^(?:copyright\b|©|\(c\)\s*(?:19|20)\d\d)"  # the publisher's notice at the foot
 )
 
 
@@ -266,54 +280,17 @@ def _whole_aside(line: str) -> bool:
     return line.find(closer) == len(line) - 1 and line[-1] == closer
 
 
-def _survey(lines: list[str], start: int) -> tuple[bool, bool, bool]:
-    """(paragraphs wrap over several lines, labels end with a period as in GPO hearings,
-    the file is mostly in capitals so a capitals line is no heading).
-
-    Paragraphs wrap when blank lines separate them ("one sentence per line" under a
-    label) or when the text is hard-wrapped at a fixed width (many lines of 40-100
-    characters that stop mid-sentence). Files with neither have one paragraph per line.
-    """
-    runs = filled = wrapped = long_lines = shouting = 0
-    gap = False
-    period_names: set[str] = set()
-    period_lines = 0
-    qa_lines = {"Q": 0, "A": 0}
-    previous = ""
-    for line in lines[start:]:
-        stripped = line.strip()
-        if stripped:
-            runs += gap and filled > 0
-            filled += 1
-            gap = False
-            if previous and 40 <= len(previous) <= 100 and previous[-1] not in _ENDS:
-                wrapped += 1
-            long_lines += len(stripped) > 110
-            shouting += len(stripped) >= 20 and not any(ch.islower() for ch in stripped)
-            if stripped[:1].isupper() and len(period_names) < 50:
-                label = period_label(stripped)
-                if label is not None and label.name in qa_lines:
-                    qa_lines[label.name] += 1
-                elif label is not None:
-                    period_lines += 1
-                    period_names.add(label.name)
-            previous = stripped
-        else:
-            gap = True
-            previous = ""
-    blank_separated = runs >= 2 and runs * 4 >= filled
-    hard_wrapped = wrapped * 4 >= filled and long_lines * 20 <= filled and filled >= 8
-    periods = period_lines >= 3 and len(period_names) >= 2
-    capitals = shouting * 3 >= filled
-    return blank_separated or hard_wrapped, periods or min(qa_lines.values()) >= 3, capitals
-
-
 def _indent(raw: str) -> int:
     return len(raw) - len(raw.lstrip(" \t"))
 
 
 def _read_lines(lines: list[str], start: int, layout: Layout, markdown: bool) -> None:
-    join_lines, period_mode, capitals = _survey(lines, start)
+    join_lines, period_mode, capitals = survey(lines, start)
+    alone_labels = alone_labels_of(lines, start)
+    shapes = label_shapes(lines, start)
+    furniture = page_furniture(lines, start)
+    unquoted: str | None = None  # the file without its blockquotes, once one is seen
+    quotes_seen = 0
     current: Block | None = None
     pending: tuple[str, str | None, str | None] | None = None  # a label waiting for words
     pending_stamp: str | None = None
@@ -333,6 +310,9 @@ def _read_lines(lines: list[str], start: int, layout: Layout, markdown: bool) ->
         if not line:
             flush()
             continue
+        if is_page_mark(line) or (furniture and furniture_key(line) in furniture):
+            layout.dropped.append(Dropped(number, "page furniture", line))
+            continue  # a page break, not a break in what was said
         indented, last_indent = _indent(raw) > last_indent, _indent(raw)
         was_image, after_image = after_image, False
         heading = heading_text(line)
@@ -382,22 +362,64 @@ def _read_lines(lines: list[str], start: int, layout: Layout, markdown: bool) ->
             flush()
             layout.dropped.append(Dropped(number, "stage note", line))
             continue
+        if markdown and line.startswith(">") and not line.startswith(">>"):
+            if unquoted is None:
+                unquoted = unquoted_text(lines)
+            quotes_seen += 1  # a file of hundreds of blockquotes quotes in them: no pull quotes
+            if quotes_seen <= _PULL_QUOTES_MAX and pull_quote(line, unquoted):
+                flush()
+                layout.dropped.append(Dropped(number, "pull quote", line))
+                continue
+            line = line.lstrip("> ").strip() or line
         cleaned = clean_inline(line, markdown=markdown)
         _record(layout, number, cleaned.removed)
         text = cleaned.text
         if not text:
             continue
-        label = split_label(text) or (period_label(text) if period_mode else None)
+        label: Label | None
+        if label_free_chevron(text):
+            # ">> GOOD AFTERNOON." in TV captions pasted as text: someone new speaks
+            label = Label(_UNKNOWN, None, text[2:].strip())
+        else:
+            label = split_label(text) or (period_label(text) if period_mode else None)
+        for shape in shapes if label is None else ():
+            label = shaped_label(text, shape)
+            if label is not None:
+                break
         if label is not None and label.rest[:1].isdigit():
             rest, lead = strip_lead_stamp(label.rest)  # "Jane Doe: 00:12:34 Hello"
             if lead:
                 layout.dropped.append(Dropped(number, "timestamp", lead))
                 label = Label(label.name, label.note, rest)
                 cleaned.stamp = cleaned.stamp or lead
+        if (
+            label is None
+            and alone_labels
+            and (current is None or current.line != number - 1 or not join_lines)
+            and name_key(text) in alone_labels
+        ):
+            flush()  # "INTERVIEWER" alone, the words below it
+            pending = (text, None, cleaned.stamp or pending_stamp)
+            pending_stamp = None
+            begun = True
+            continue
         if not begun:
             begun = label is not None and name_key(label.name) not in META_LABELS
             if not begun and len(layout.intro) < _INTRO_LINES:
                 layout.intro.append(text)
+        if (
+            label is None
+            and begun
+            and pending is None
+            and title_line(text)
+            and not lines[number - 2].strip()
+            and (number >= len(lines) or not lines[number].strip())
+        ):
+            flush()  # "Early Years" alone between labelled turns: a section title
+            layout.headings.append(text)
+            layout.dropped.append(Dropped(number, "heading", line))
+            section_break = True
+            continue
         if label is None and not capitals and shouted_heading(text):
             flush()
             layout.headings.append(text)

@@ -18,13 +18,16 @@ from typing import Literal
 __all__ = [
     "INTERVIEWEE_WORDS",
     "INTERVIEWER_WORDS",
+    "LETTER_PAIRS",
     "META_LABELS",
+    "OTHER_LABEL_SHAPES",
     "Label",
     "Names",
     "clean_name",
     "looks_like_name",
     "name_key",
     "period_label",
+    "shaped_label",
     "split_label",
     "split_names",
 ]
@@ -36,7 +39,9 @@ _PARTICLES = frozenset(
 _SUFFIXES = frozenset("jr jr. sr sr. ii iii iv".split())
 HONORIFICS = frozenset(
     """mr mr. mrs mrs. ms ms. mx mx. dr dr. prof prof. professor sir dame lord lady baroness
-    baron hon hon. rev rev. fr fr.""".split()
+    baron hon hon. rev rev. fr fr. sgt sgt. sergeant lt lt. lieutenant capt capt. captain
+    col col. colonel cpl cpl. corporal det det. detective insp insp. inspector rabbi imam
+    pastor reverend bishop chief""".split()
 )
 # Offices whose holders ask the questions in hearings and meetings; "Senator Park:" is
 # never the witness, and a bare "Senator:" is nobody in particular.
@@ -56,7 +61,8 @@ _NOT_NAMES = frozenset(
     lesson takeaway takeaways verdict conclusion background context bonus re fwd subject
     date time location place title topic intro introduction example examples quote
     important edit watch read listen more see related previously episode season tags
-    duration recorded published length language kind style region""".split()
+    duration recorded published length language kind style region podcast podcasts show
+    series program programme project study recording venue network station""".split()
 )
 # Labels that, once in a file's header, describe it ("Interviewer: Maria Kowalski").
 META_LABELS = frozenset(
@@ -67,7 +73,30 @@ META_LABELS = frozenset(
 # A bare office names nobody in particular, except the one who chairs: "The Chairman:"
 # is one person all through a hearing.
 _UNNAMED_TITLES = ASKING_TITLES - {"chairman", "chairwoman", "chair", "chairperson"}
-QA_MARKERS: dict[str, Literal["Q", "A"]] = {"Q": "Q", "Question": "Q", "A": "A", "Answer": "A"}
+QA_MARKERS: dict[str, Literal["Q", "A"]] = {
+    "Q": "Q",
+    "Question": "Q",
+    "A": "A",
+    "Answer": "A",
+    # Spanish, Portuguese, Italian, German, French, Dutch interviews
+    "Pregunta": "Q",
+    "Respuesta": "A",
+    "Pergunta": "Q",
+    "Resposta": "A",
+    "Domanda": "Q",
+    "Risposta": "A",
+    "Frage": "Q",
+    "Antwort": "A",
+    "Réponse": "A",
+    "Vraag": "Q",
+    "Antwoord": "A",
+}
+# One-letter pairs that are question and answer only together ("P:"/"R:" in Spanish).
+LETTER_PAIRS: dict[frozenset[str], dict[str, Literal["Q", "A"]]] = {
+    frozenset("PR"): {"P": "Q", "R": "A"},
+    frozenset("DR"): {"D": "Q", "R": "A"},
+    frozenset("FA"): {"F": "Q", "A": "A"},
+}
 INTERVIEWER_WORDS = frozenset({"interviewer", "host", "moderator", "q", "question"})
 INTERVIEWEE_WORDS = frozenset(
     {"interviewee", "guest", "respondent", "narrator", "witness", "a", "answer"}
@@ -144,7 +173,11 @@ def clean_name(name: str) -> str:
     return name
 
 
-def initials(name: str) -> str:
+def initials(name: str, hyphens: bool = False) -> str:
+    """ "Jane van Doe" -> "JD"; with `hyphens`, "Thomas Okonkwo-Byrne" -> "TOB" (both are
+    written, so a name has both forms looked up)."""
+    if hyphens:
+        name = name.replace("-", " ")
     words = [w for w in strip_honorific(name).split() if w.casefold() not in _PARTICLES]
     return "".join(w[0] for w in words if w[:1].isalpha()).upper()
 
@@ -211,17 +244,37 @@ def split_label(text: str) -> Label | None:
         name, note = (part.strip() for part in name.split(",", 1))  # "Jane Doe, host:"
     if not name:
         return None
-    bare = strip_honorific(name)
-    acceptable = (
+    if not _speaker_shaped(name):
+        return None
+    return Label(name, note, text[match.end() :].strip())
+
+
+def _speaker_shaped(name: str) -> bool:
+    return (
         name in QA_MARKERS
         or is_unnamed(name)
         or bool(_INITIALS_LABEL.match(name))
-        or looks_like_name(bare)
+        or looks_like_name(strip_honorific(name))
         or (asking_title(name) and len(name.split()) <= 4)
     )
-    if not acceptable:
+
+
+# "[Speaker 1] Hello" and "OLA — Hello": label shapes that are only labels when a file
+# uses them turn after turn (see `bot.transcript.layout`), so each has a name.
+_BRACKET_LABEL = re.compile(r"^\[(?P<name>[^\[\]\n:]{1,60})\]:?\s+(?=\S)")
+_DASH_LABEL = re.compile(r"^(?P<name>[^\s—–:-][^—–:\n]{0,58}?)\s+(?:[—–]|--)\s*(?=\S)")
+OTHER_LABEL_SHAPES = {"bracket": _BRACKET_LABEL, "dash": _DASH_LABEL}
+
+
+def shaped_label(text: str, shape: str) -> Label | None:
+    """The label of `shape` ("bracket", "dash") opening `text`, if shaped like a speaker."""
+    match = OTHER_LABEL_SHAPES[shape].match(text)
+    if not match:
         return None
-    return Label(name, note, text[match.end() :].strip())
+    name = " ".join(match.group("name").split())
+    if not _speaker_shaped(name):
+        return None
+    return Label(name, None, text[match.end() :].strip())
 
 
 class Names:
@@ -263,7 +316,8 @@ class Names:
                 if key not in self.by_handle.setdefault(handle, []):
                     self.by_handle[handle].append(key)
             if len(self.display[key].split()) >= 2:
-                self.by_initials.setdefault(initials(self.display[key]), []).append(key)
+                for letters in {initials(self.display[key]), initials(self.display[key], True)}:
+                    self.by_initials.setdefault(letters, []).append(key)
 
     def _add(self, name: str, index: int, *, preferred: bool) -> None:
         key = name_key(name)
@@ -292,7 +346,8 @@ class Names:
             found = self.by_initials.get(label.replace(".", ""), [])
             if len(found) == 1:
                 return self.display[found[0]]
-            return label if self.single_counts[key] >= 2 else None
+            if key not in self.by_handle:  # "OLA" may be Ola Bankole's first name
+                return label if self.single_counts[key] >= 2 else None
         if len(name.split()) >= 2:
             return None
         candidates = self.by_handle.get(key, [])

@@ -32,6 +32,7 @@ __all__ = [
     "find_aliases",
     "find_cues",
     "headline_name",
+    "lede_name",
     "role_word",
 ]
 
@@ -43,7 +44,10 @@ _EE = (
     r"guests?|interviewees?|narrators?|witness(?:es)?|respondents?|panelists?|joined\s+by|"
     r"featuring|(?:conversation|interview|q\s?&\s?a|chat|talk(?:ing|s)?|speak(?:ing|s)?|spoke|"
     r"sat\s+down|sits\s+down|here|catch(?:ing)?\s+up|visit(?:ing)?|meet(?:ing)?)\s+with|"
-    r"with\s+me(?:\s+(?:today|tonight|now|here))?|statement\s+of|testimony\s+of"
+    r"with\s+me(?:\s+(?:today|tonight|now|here))?|statement\s+of|testimony\s+of|"
+    # "Entrevista con", "Entretien avec", "Interview mit", "Gespräch mit", "Intervista a"
+    r"(?:entrevista|conversación)\s+con|(?:entrevista|conversa)\s+com|entretien\s+avec|"
+    r"(?:interview|gespräch)\s+mit|intervista\s+(?:a|con)|interview\s+met"
 )
 _CUE = re.compile(rf"(?i)\b(?:(?P<er>{_ER})|(?P<ee>{_EE}))\b|^\W*(?P<by>by)\b")
 _SKIPPABLE = frozenset(
@@ -151,6 +155,28 @@ def headline_name(titles: Iterable[str], intro: str, exclude: set[str]) -> str |
                 and words[-1].casefold() in folded
             ):
                 return name
+    return None
+
+
+_SAID_OF = re.compile(r"(?:,\s*\d{1,3},)?\s+(?:has|had|is|was|runs|ran|spent|keeps|kept)\b")
+_PERSONAL = re.compile(r"(?i)\b(?:she|he|her|him|his|they|them|their)\b")
+
+
+def lede_name(lines: Sequence[str], exclude: set[str]) -> str | None:
+    """The person a lede opens with when no headline names them: "Mei Tanaka has
+    inspected 900 bridges. We asked her..." A full name must start one of the first
+    lines, and the lede must go on about a person (he, she, they), so "New York has..."
+    names nobody (unless the name is followed by what the person has done)."""
+    lede = [line for line in lines[:4] if not line.rstrip().endswith("?")]
+    for i, line in enumerate(lede):
+        match = _FULL_NAME.match(line)
+        if not match or not looks_like_name(match.group()):
+            continue
+        name = strip_honorific(match.group())
+        rest = " ".join([line[match.end() :], *lede[i + 1 : i + 2]])
+        said = _SAID_OF.match(line[match.end() :])  # "Grace Adeyemi has piloted", "…, 81, has"
+        if name_key(name) not in exclude and (_PERSONAL.search(rest) or said):
+            return name
     return None
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from bot.models import InterviewMeta, SpeakerRole
 from bot.transcript.layout import Block, Layout
 from bot.transcript.names import (
+    LETTER_PAIRS,
     META_LABELS,
     QA_MARKERS,
     Names,
@@ -31,6 +32,7 @@ from bot.transcript.roles import (
     find_aliases,
     find_cues,
     headline_name,
+    lede_name,
     role_word,
 )
 
@@ -54,6 +56,7 @@ _GENERIC_LABELS = {
     "narrator": "A",
 }
 _INTRO_BLOCKS = 40
+_NUMBERED_QUESTION = re.compile(r"^\d{1,2}[.)]\s+(?=[^?\n]{3,300}\?\s*$)")
 _WELCOME = re.compile(
     r"(?i)\bwelcome\s+(?:to|back)\b|\byou'?re listening to\b"
 )  # how far into the file intro cues are looked for
@@ -84,25 +87,50 @@ def _unlabel_meta_lines(blocks: list[Block]) -> None:
     for b in blocks:
         if b.label:
             counts[name_key(b.label)] = counts.get(name_key(b.label), 0) + 1
+    header_line = -1  # the line of the last header line taken out
     for b in blocks[:_INTRO_BLOCKS]:
         if b.label is None:
             continue
         key = name_key(b.label)
         once = counts[key] == 1 and b.text[:1].isupper() and len(b.text.split()) <= 25
-        if key not in META_LABELS or "?" in b.text or not (once or _name_list(b.text)):
+        # "Guest: Jane Doe, beekeeper" on the line under "Host: John Roe": a header run
+        described = b.line == header_line + 1 and _name_list(b.text.split(",", 1)[0])
+        if key not in META_LABELS or "?" in b.text or not (once or described or _name_list(b.text)):
             break  # the conversation has begun
         b.text = f"{b.label}: {b.text}"
         b.label = None
+        header_line = b.line
+
+
+def _letter_markers(blocks: list[Block]) -> None:
+    """ "P:"/"R:" (pregunta, respuesta), "D:"/"R:", "F:"/"A:": one-letter labels that mark
+    question and answer when a file uses the pair and no other label."""
+    labels = {b.label for b in blocks if b.label}
+    markers = LETTER_PAIRS.get(frozenset(label for label in labels if len(label) == 1))
+    if markers is None or not labels <= set(markers):
+        return
+    for b in blocks:
+        if b.label:
+            b.label = markers[b.label]
 
 
 def _implied_answers(blocks: list[Block]) -> None:
-    """Only the questions are marked: bold paragraphs and no labels at all, or "Q:" and no
-    other label. Each question's next plain paragraph opens its answer (magazine Q&As)."""
+    """Only the questions are marked: bold paragraphs and no labels at all, italic or
+    numbered ones that ask, or "Q:" and no other label. Each question's next plain paragraph opens its answer (magazine Q&As)."""
     labels = {b.label for b in blocks if b.label}
+    asked_in_italics = [b.emphasis and b.text.rstrip("*_ ").endswith("?") for b in blocks]
+    numbered = [bool(_NUMBERED_QUESTION.match(b.text)) for b in blocks]
     if labels == {"Q"}:
         questions = [b.label == "Q" for b in blocks]
     elif not labels and sum(b.strong for b in blocks) >= 2:
         questions = [b.strong and not b.note for b in blocks]
+    elif not labels and sum(asked_in_italics) >= 2:  # blogs: "*What got you started?*"
+        questions = asked_in_italics
+    elif not labels and sum(numbered) >= 2:  # "1. Who still brings you typewriters?"
+        questions = numbered
+        for b, question in zip(blocks, numbered, strict=True):
+            if question:
+                b.text = _NUMBERED_QUESTION.sub("", b.text, count=1)
     else:
         return
     asked = False
@@ -114,10 +142,12 @@ def _implied_answers(blocks: list[Block]) -> None:
 
 
 def _intro(layout: Layout, meta_title: str) -> tuple[list[Cue], dict[str, str]]:
+    # The header's own lines ("Guest: Jane Doe") before the title, which may be no more
+    # than the file's name ("generic_host_guest_labels" would make "Labels" a guest).
     texts: list[tuple[str, str | None]] = [(h, None) for h in layout.headings[:10]]
     texts += [(t, None) for t in layout.front.get("title", [])]
-    texts.append((meta_title, None))
     texts += [(line, None) for line in layout.intro]
+    texts.append((meta_title, None))
     turns = 0
     opener: Cue | None = None
     for b in layout.blocks[:_INTRO_BLOCKS]:
@@ -153,6 +183,7 @@ def read_cast(layout: Layout, meta: InterviewMeta) -> Cast:
     """Resolve every block's label to a speaker and decide each speaker's role."""
     blocks = layout.blocks
     _unlabel_meta_lines(blocks)
+    _letter_markers(blocks)
     _implied_answers(blocks)
     cues, intro_aliases = _intro(layout, meta.title)
     aliases = {**intro_aliases, **dict(meta.aliases)}
@@ -179,7 +210,9 @@ def read_cast(layout: Layout, meta: InterviewMeta) -> Cast:
     if answerer is None and any(b.label == "A" for b in blocks):
         titles = [meta.title, *layout.front.get("title", []), *layout.headings[:2]]
         byline = {name_key(c.name) for c in cues if c.role == "interviewer"}
-        answerer = headline_name(titles, " ".join(layout.intro[:12]), byline)
+        answerer = headline_name(titles, " ".join(layout.intro[:12]), byline) or lede_name(
+            layout.intro, byline
+        )
     answerer = answerer or "Interviewee"
     asker = next(iter(resolve_all(sidecar_er) or resolve_all(front_er)), None)
     if asker is None:

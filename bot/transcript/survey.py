@@ -1,0 +1,220 @@
+"""What a whole transcript looks like, read once before its lines are: whether paragraphs
+wrap, which label shapes it takes turns in (names alone on their line, "[Speaker 1]",
+"NAME — words", GPO's "Mr. SMITH."), and which blockquotes are pull quotes."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from bot.transcript.clean import clean_inline
+from bot.transcript.names import (
+    INTERVIEWEE_WORDS,
+    INTERVIEWER_WORDS,
+    is_unnamed,
+    looks_like_name,
+    name_key,
+    period_label,
+    shaped_label,
+    split_label,
+)
+
+__all__ = [
+    "alone_labels_of",
+    "furniture_key",
+    "is_page_mark",
+    "label_free_chevron",
+    "label_shapes",
+    "page_furniture",
+    "pull_quote",
+    "survey",
+    "unquoted_text",
+]
+
+_ENDS = '.?!:;"”’)]*_'
+# A page break in a transcript exported from a PDF or word processor: "[[Page 14]]",
+# "Page 3 of 12", "- 4 -", or a running footer ending in its page number.
+_PAGE_MARK = re.compile(
+    r"(?i)^(?:\[\[page\s+\d+\]\]|(?:page|p\.)\s*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?"
+    r"|[-–—]\s*\d{1,4}\s*[-–—]|\d{1,4})$|\s{3,}(?:page\s+)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?$"
+    r"|\bpage\s+\d{1,4}\s+of\s+\d{1,4}$"
+)
+_DIGITS = re.compile(r"\d+")
+_RUNNING_MIN = 3  # a line repeated this often, word for word but its numbers, is a running head
+
+
+def survey(lines: list[str], start: int) -> tuple[bool, bool, bool]:
+    """(paragraphs wrap over several lines, labels end with a period as in GPO hearings,
+    the file is mostly in capitals so a capitals line is no heading).
+
+    Paragraphs wrap when blank lines separate them ("one sentence per line" under a
+    label) or when the text is hard-wrapped at a fixed width (many lines of 40-100
+    characters that stop mid-sentence). Files with neither have one paragraph per line.
+    """
+    runs = filled = wrapped = long_lines = shouting = 0
+    gap = False
+    period_names: set[str] = set()
+    period_lines = 0
+    qa_lines = {"Q": 0, "A": 0}
+    previous = ""
+    for line in lines[start:]:
+        stripped = line.strip()
+        if stripped:
+            runs += gap and filled > 0
+            filled += 1
+            gap = False
+            if previous and 40 <= len(previous) <= 100 and previous[-1] not in _ENDS:
+                wrapped += 1
+            long_lines += len(stripped) > 110
+            shouting += len(stripped) >= 20 and not any(ch.islower() for ch in stripped)
+            if stripped[:1].isupper() and len(period_names) < 50:
+                label = period_label(stripped)
+                if label is not None and label.name in qa_lines:
+                    qa_lines[label.name] += 1
+                elif label is not None:
+                    period_lines += 1
+                    period_names.add(label.name)
+            previous = stripped
+        else:
+            gap = True
+            previous = ""
+    blank_separated = runs >= 2 and runs * 4 >= filled
+    hard_wrapped = wrapped * 4 >= filled and long_lines * 20 <= filled and filled >= 8
+    periods = period_lines >= 3 and len(period_names) >= 2
+    capitals = shouting * 3 >= filled
+    return blank_separated or hard_wrapped, periods or min(qa_lines.values()) >= 3, capitals
+
+
+_ASKING_WORDS = INTERVIEWER_WORDS - {"q"}  # a lone "Q" line is too easily something else
+_ALONE_MAX = 60  # characters: longer lines are speech, not a name standing alone
+_ALONE_END = '.?!,;:…"”)'
+
+
+def _alone_name(line: str) -> str | None:
+    """The name a short line holds by itself ("INTERVIEWER", "[00:00:06] George Mensah",
+    "**DOYLE**"), timestamps and markup removed; None for anything else."""
+    if len(line) > _ALONE_MAX:
+        return None
+    text = clean_inline(line, markdown=True).text
+    if not text or text[-1] in _ALONE_END or len(text.split()) > 5:
+        return None
+    key = name_key(text)
+    if key in INTERVIEWER_WORDS or key in INTERVIEWEE_WORDS or is_unnamed(text):
+        return text
+    return text if looks_like_name(text) else None
+
+
+def alone_labels_of(lines: list[str], start: int) -> frozenset[str]:
+    """Names that stand alone on their line above the words they said, with no colon:
+    "INTERVIEWER" / "DOYLE" in magazine interviews, "[00:00:06] George Mensah" in Trint
+    exports. A file uses them when two or more such names each recur (one recurring line
+    may be a section title; two people taking turns are a conversation), or "INTERVIEWER"
+    recurs (then the guest's name may stand alone once or twice). Returns their
+    keys, with any name that stands alone once and shares a word with a recurring one
+    ("CIARÁN DOYLE" before the "DOYLE"s); empty when the file does not use them."""
+    counts: dict[str, int] = {}
+    previous_blank = True
+    for i in range(start, len(lines)):
+        line = lines[i].strip()
+        if not line:
+            previous_blank = True
+            continue
+        standalone = previous_blank
+        previous_blank = False
+        if not standalone or len(line) > _ALONE_MAX or line[-1] in _ALONE_END:
+            continue  # cheap checks first: most lines are speech
+        if len(line.split()) > 7 or split_label(line) is not None:
+            continue
+        name = _alone_name(line)
+        follower = next(
+            (lines[j].strip() for j in range(i + 1, min(len(lines), i + 4)) if lines[j].strip()), ""
+        )
+        if name is None or not follower or _alone_name(follower) is not None:
+            continue
+        counts[name_key(name)] = counts.get(name_key(name), 0) + 1
+    recurring = {key for key, n in counts.items() if n >= 2}
+    if recurring & _ASKING_WORDS:  # "INTERVIEWER" over and over: every name alone answers
+        return frozenset(counts)
+    if len(recurring) < 2:
+        return frozenset()
+    words = {word for key in recurring for word in key.split()}
+    return frozenset(key for key in counts if key in recurring or words.intersection(key.split()))
+
+
+def label_shapes(lines: list[str], start: int) -> tuple[str, ...]:
+    """The other label shapes ("[Speaker 1] words", "OLA — words") this file takes turns
+    in: a shape counts when two or more names each open two or more lines with it (a
+    dash after a name once is prose: "Paris — the city I loved")."""
+    counts: dict[str, dict[str, int]] = {"bracket": {}, "dash": {}}
+    for raw in lines[start:]:
+        line = raw.strip()
+        if not line:
+            continue
+        shapes = ["bracket"] if line[0] == "[" else []
+        head = line[:64]
+        if "—" in head or "–" in head or "--" in head:
+            shapes.append("dash")
+        if not shapes or split_label(line) is not None:
+            continue
+        for shape in shapes:
+            label = shaped_label(line, shape)
+            if label is not None:
+                key = name_key(label.name)
+                counts[shape][key] = counts[shape].get(key, 0) + 1
+    return tuple(shape for shape, seen in counts.items() if sum(n >= 2 for n in seen.values()) >= 2)
+
+
+_QUOTE_MARKS = "\"'“”‘’ "
+
+
+def pull_quote(line: str, unquoted: str) -> bool:
+    """A blockquote repeating words said elsewhere in the piece (`unquoted`: the file's
+    lines that are no blockquote, joined): a magazine's pull quote, set apart for the eye,
+    not said twice."""
+    inner = line.lstrip("> ").strip().strip(_QUOTE_MARKS).rstrip(".!?…").strip(_QUOTE_MARKS)
+    return len(inner) >= 20 and inner in unquoted
+
+
+def unquoted_text(lines: list[str]) -> str:
+    """The lines that are no blockquote, joined once for `pull_quote` (a file of many
+    blockquotes stays one pass)."""
+    return "\n".join(line for line in lines if not line.lstrip().startswith(">"))
+
+
+def label_free_chevron(text: str) -> bool:
+    """ ">> words" with no "Name:" after the chevrons (a caption's change of speaker)."""
+    return text.startswith(">>") and split_label(text) is None and len(text) > 2
+
+
+def furniture_key(line: str) -> str:
+    """A line with its numbers blanked: running heads differ only in their page number."""
+    return " ".join(_DIGITS.sub("#", line).split()).casefold()
+
+
+def page_furniture(lines: list[str], start: int) -> frozenset[str]:
+    """Running heads and footers (`furniture_key`s): lines without closing punctuation, of
+    three words or more, repeated word for word (but their numbers) on three or more
+    pages, that are no speaker's label (nor a name alone above the words)."""
+    counts: Counter[str] = Counter()
+    sample: dict[str, str] = {}
+    for raw in lines[start:]:
+        line = raw.strip()
+        if len(line) < 12 or len(line) > 160 or line[-1] in _ENDS or len(line.split()) < 3:
+            continue
+        if sum(word.isalpha() for word in line.split()) < 3:
+            continue
+        key = furniture_key(line)
+        counts[key] += 1
+        sample.setdefault(key, line)
+    return frozenset(
+        key
+        for key, n in counts.items()
+        if n >= _RUNNING_MIN
+        and split_label(sample[key]) is None
+        # "[00:00:06] George Mensah", "Speaker 1  0:03": a label, not a footer
+        and _alone_name(sample[key]) is None
+    )
+
+
+def is_page_mark(line: str) -> bool:
+    return bool(_PAGE_MARK.search(line)) and len(line) <= 160
