@@ -120,6 +120,8 @@ async def test_worker_answers_are_the_in_process_answers(
         assert shown(filtered) == shown(alone)
         for typed in keystrokes(query):
             assert await lane.suggest(1, catalog, typed, 25) == catalog.autocomplete(typed, 25)
+            theirs = await lane.suggest(2, catalog, typed, 25, speakers=[speaker])
+            assert theirs == catalog.autocomplete(typed, 25, speakers=[speaker])
             compared += 1
     assert compared > 100
     assert lane.pool is not None and lane.pool.deaths == 0
