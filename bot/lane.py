@@ -177,21 +177,27 @@ class SearchLane:
         """A worker's answer, or None when it cannot map the catalog's file (then this
         catalog is searched in threads). Raises UserError when the worker died or hung,
         and _Overtaken when `current` says a newer request came while this one waited."""
-        assert self.pool is not None and self._file is not None
-        file = self._file
+        pool, file = self.pool, self._file
+        if pool is None or file is None:  # closed meanwhile (shutting down)
+            return None
         try:
-            async with self.pool.worker() as worker:
+            async with pool.worker() as worker:
                 if current is not None and not current():
                     raise _Overtaken
                 self.in_worker += 1
-                status, value = await self.pool.call(worker, op, file, *args)
+                status, value = await pool.call(worker, op, file, *args)
         except WorkerFailed as exc:
             log.warning("%s", exc)
             raise UserError(WORKER_FAILED) from exc
         if status == "stale":
-            if catalog is self._catalog:
-                log.info("the saved index no longer matches the catalog: searching in threads")
-                self._file = None
+            # The file at the path is not the one named: look again (a process that
+            # rebuilt the same corpus wrote another file, which the worker checks against
+            # the catalog's fingerprint); the same answer twice means threads from now on.
+            if catalog is self._catalog and self._file == file:
+                fresh = index_file(self.index_path, catalog.index.fingerprint)
+                self._file = fresh if fresh != file else None
+                if self._file is None:
+                    log.info("no saved index matches the catalog: searching in threads")
             return None
         return value
 
@@ -213,7 +219,11 @@ class SearchLane:
         found = self._quotes.get_recent(key)
         if found is not None:
             return found
-        if file is None or self.pool is None:
+        reply = None
+        if file is not None and self.pool is not None:
+            within = await self._within(catalog, speakers, interview)
+            reply = await self._ask(catalog, "search", query, limit, within)
+        if reply is None:  # no worker, or it cannot map the catalog's file: a thread
             self.in_thread += 1
             found = await self.run(
                 lambda: catalog.quote(query, limit, speakers=speakers, interview=interview)
@@ -221,12 +231,6 @@ class SearchLane:
             if shown is not None:
                 found = replace(found, results=found.results[:shown])
         else:
-            within = await self._within(catalog, speakers, interview)
-            reply = await self._ask(catalog, "search", query, limit, within)
-            if reply is None:
-                return await self.quote(
-                    catalog, query, limit, speakers=speakers, interview=interview, shown=shown
-                )
             hits, suggestions = reply
             found = catalog.present(SearchResult([Hit(*h) for h in hits], suggestions), shown)
         if catalog is self._catalog:
@@ -259,13 +263,8 @@ class SearchLane:
         found = self._suggestions.get_recent(cached)
         if found is not None:
             return found
-        if file is None or self.pool is None:
-            self.in_thread += 1
-            found = await self.latest(
-                key,
-                lambda: catalog.autocomplete(prefix, limit, speakers=speakers, interview=interview),
-            )
-        else:
+        reply = None
+        if file is not None and self.pool is not None:
             async with self._newest_only(key) as current:
                 if not current():
                     return None
@@ -278,10 +277,13 @@ class SearchLane:
                     return None
                 except UserError:
                     return []
-            if reply is None:
-                return await self.suggest(
-                    key, catalog, prefix, limit, speakers=speakers, interview=interview
-                )
+        if reply is None:  # no worker, or it cannot map the catalog's file: a thread
+            self.in_thread += 1
+            found = await self.latest(
+                key,
+                lambda: catalog.autocomplete(prefix, limit, speakers=speakers, interview=interview),
+            )
+        else:
             found = [Suggestion(label, pid) for label, pid in reply]
         if found is not None and catalog is self._catalog:
             self._suggestions.remember(cached, found)

@@ -22,6 +22,7 @@ import pickle
 import signal
 import struct
 import sys
+from pathlib import Path
 from typing import Any, BinaryIO
 
 import numpy as np
@@ -84,8 +85,6 @@ class Worker:
         if file != self.file:
             self.file, self.index = file, None  # let the old map go before the new one
             if same_file(file):
-                from pathlib import Path
-
                 self.index = SearchIndex.load(Path(file[0]), file[1], verify=False)
         return self.index
 

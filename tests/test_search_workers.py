@@ -205,22 +205,35 @@ async def test_workers_end_when_the_bot_dies_without_closing(library: Library) -
     await until(lambda: all(gone(p) for p in pids), "the orphaned workers to exit")
 
 
-async def test_a_replaced_index_file_is_searched_in_threads(
+async def test_a_replaced_index_file_is_mapped_anew_and_a_missing_one_searched_in_threads(
     library: Library, lane: SearchLane
 ) -> None:
-    """The saved index was replaced (a reload in another process) after the catalog was
-    read: a worker that has not mapped the catalog's file yet cannot, so that catalog is
-    searched in threads (same answers), never from another file."""
+    """The saved index was replaced after the catalog was read (a process that rebuilt the
+    same corpus): a worker that has not mapped it yet refuses the old name, the lane looks
+    again and the worker maps the new file (checked against the catalog's fingerprint).
+    With no file, the catalog is searched in threads; never from another file."""
     assert library.index_cache is not None and lane.pool is not None
-    await lane.quote(library.catalog, "map the file first", 5)
+    catalog = library.catalog
+    await lane.quote(catalog, "map the file first", 5)
     (pid,) = lane.pool.pids
     os.kill(pid, signal.SIGKILL)  # dies while idle: replaced without failing anyone's query
     await until(lambda: lane.pool is not None and lane.pool.pids not in ([], [pid]), "a new one")
     library.index_cache.unlink()
-    library.catalog.index.save(library.index_cache)  # another file
-    found = await lane.quote(library.catalog, "a phrase to look for", 5)
-    assert shown(found) == shown(library.catalog.quote("a phrase to look for", 5))
-    assert (lane.in_worker, lane.in_thread) == (2, 1)  # refused by the worker, then a thread
+    catalog.index.save(library.index_cache)  # the same index, another file
+    found = await lane.quote(catalog, "a phrase to look for", 5)  # refused: in a thread
+    assert shown(found) == shown(catalog.quote("a phrase to look for", 5))
+    assert (lane.in_worker, lane.in_thread) == (2, 1)
+    found = await lane.quote(catalog, "another phrase to look for", 5)
+    assert shown(found) == shown(catalog.quote("another phrase to look for", 5))
+    assert (lane.in_worker, lane.in_thread) == (3, 1)  # the new file, mapped by the worker
+
+    (pid,) = lane.pool.pids
+    os.kill(pid, signal.SIGKILL)
+    await until(lambda: lane.pool is not None and lane.pool.pids not in ([], [pid]), "a new one")
+    library.index_cache.unlink()  # no file at all now
+    for query in ["a third phrase", "a fourth phrase"]:
+        assert shown(await lane.quote(catalog, query, 5)) == shown(catalog.quote(query, 5))
+    assert (lane.in_worker, lane.in_thread) == (4, 3)  # asked once, then threads only
 
 
 async def test_the_deployed_bot_searches_in_workers_replaces_them_and_stops_them(
