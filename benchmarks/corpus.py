@@ -15,6 +15,7 @@ Nothing here reads the search code: words are split and lower-cased by `querygen
 
 from __future__ import annotations
 
+import functools
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,6 +98,7 @@ class Lexicon:
     content_cdf: np.ndarray
 
 
+@functools.cache  # deterministic and read-only: made once per process (~0.5 s each time)
 def lexicon(forms: int = 50_000, seed: int = 20241125) -> Lexicon:
     """Function words and a Zipf-ranked content vocabulary including the seed's words and
     the spelling-variant and compound words the query kinds need: half of those lists

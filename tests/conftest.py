@@ -10,9 +10,12 @@ violations itself with ``emulator.take_violations()``.
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import random
 import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -70,6 +73,59 @@ async def start_bot(emulator: DiscordEmulator) -> AsyncIterator[StartBot]:
 ROOT = Path(__file__).resolve().parents[1]
 
 
+IGNORED_IN_DATA = ("*.db*", "*.index")
+
+
+def _inputs_digest(data_dir: Path) -> str:
+    """What a load reads from `data_dir` (names and bytes; not databases or index caches)."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in data_dir.rglob("*") if p.is_file()):
+        if any(path.match(pattern) for pattern in IGNORED_IN_DATA):
+            continue
+        digest.update(str(path.relative_to(data_dir)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+@pytest.fixture(scope="session")
+def prebuilt_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """seeds/ and data/ loaded once per session (the database and its search index cache),
+    and the digest of the data/ it was loaded from: see `launch_quotebot`."""
+    from bot.library import ensure_loaded, open_library
+
+    folder = tmp_path_factory.mktemp("prebuilt")
+    data = folder / "data"
+    shutil.copytree(ROOT / "data", data, ignore=shutil.ignore_patterns(*IGNORED_IN_DATA))
+    settings = Settings(
+        db_path=folder / "quotebot.db", seeds_dir=ROOT / "seeds", data_dir=data, dev_guild_id=None
+    )
+
+    async def load() -> None:
+        library = await open_library(settings)
+        try:
+            outcome = await ensure_loaded(library)
+            assert outcome is not None and outcome.ok, outcome
+        finally:
+            await library.store.close()
+
+    with ThreadPoolExecutor(1) as pool:  # its own event loop, whoever asks for it
+        pool.submit(asyncio.run, load()).result()
+    return settings.db_path, _inputs_digest(data)
+
+
+def _use_prebuilt(settings: Settings, prebuilt: tuple[Path, str]) -> None:
+    """A bot's first start on the standard inputs (seeds/ and an unchanged copy of data/)
+    gets the database those make, already loaded, instead of loading them again (~0.3 s a
+    test). Anything else (another database, changed inputs, a restart) starts as it would."""
+    db = settings.db_path
+    if settings.db_url or db.exists() or settings.seeds_dir != ROOT / "seeds":
+        return
+    source, digest = prebuilt
+    if _inputs_digest(settings.data_dir) != digest:
+        return
+    shutil.copyfile(source, db)
+    shutil.copyfile(source.with_suffix(".index"), db.with_suffix(".index"))
+
+
 @pytest.fixture
 def bot_settings(tmp_path: Path) -> Settings:
     """Settings for a bot with its own database and a private copy of data/ (safe to write)."""
@@ -85,16 +141,27 @@ def bot_settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 async def launch_quotebot(
-    emulator: DiscordEmulator, world: World, start_bot: StartBot, bot_settings: Settings
+    emulator: DiscordEmulator,
+    world: World,
+    start_bot: StartBot,
+    bot_settings: Settings,
+    prebuilt_db: tuple[Path, str],
 ) -> Callable[..., Awaitable[QuoteBot]]:
     """``await launch_quotebot()`` starts a QuoteBot (again, for restart tests) and syncs its
-    commands to the test guild, as an owner would with /admin sync or `quotebot sync`."""
+    commands to the test guild, as an owner would with /admin sync or `quotebot sync`.
+
+    A first start on the standard inputs begins from the session's prebuilt database: the
+    rows a first load writes, but for the time of the load and the path of the curated
+    trivia file (the session's copy of data/; a reload's diff ignores where a question is
+    written). A test that changes the inputs before the first start gets a real first load."""
 
     from bot.client import QuoteBot  # imported here so emulator-only tests need no bot code
 
     async def launch(settings: Settings | None = None, **kwargs: Any) -> QuoteBot:
         kwargs.setdefault("rng", random.Random(7))
-        bot = QuoteBot(settings or bot_settings, **kwargs)
+        settings = settings or bot_settings
+        _use_prebuilt(settings, prebuilt_db)
+        bot = QuoteBot(settings, **kwargs)
         await start_bot(emulator, bot)
         await bot.sync_commands(world.guild.id)
         return bot

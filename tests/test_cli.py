@@ -1,31 +1,30 @@
-"""The `quotebot` CLI end to end, in a temporary directory, as a user runs it."""
+"""The `quotebot` CLI end to end, in a temporary directory, as a user runs it: in process
+(tests/clirun.py), and as a real `python -m bot.cli` process where the process is the point."""
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from clirun import clean_env, run_cli, spawn_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("QUOTEBOT_", "DISCORD_"))}
-    env.update(
+def env_for(tmp_path: Path) -> dict[str, str]:
+    return clean_env(
         QUOTEBOT_SEEDS_DIR=str(ROOT / "seeds"),
         QUOTEBOT_DATA_DIR=str(ROOT / "data"),
         QUOTEBOT_DB=str(tmp_path / "q.db"),
     )
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+
+
+def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return run_cli(args, cwd=tmp_path, env=env_for(tmp_path))
+
+
+def spawn(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return spawn_cli(args, cwd=tmp_path, env=env_for(tmp_path))
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +43,7 @@ def test_reload_same_files_changes_nothing(loaded: Path) -> None:
 
 
 def test_quote_done_when(loaded: Path) -> None:
-    out = run(loaded, "quote", "put the money on screen")
+    out = spawn(loaded, "quote", "put the money on screen")  # the process, end to end
     assert out.returncode == 0, out.stderr
     first = out.stdout.split("\n\n")[0]
     assert "money on the screen" in first
@@ -87,7 +86,7 @@ def test_topics_and_topic(loaded: Path) -> None:
 def test_unknown_topic_and_bad_limit_fail_clearly(loaded: Path) -> None:
     out = run(loaded, "topic", "zzzz-nothing")
     assert out.returncode == 1 and "no topic called" in out.stderr
-    bad = run(loaded, "quote", "money", "--limit", "0")
+    bad = spawn(loaded, "quote", "money", "--limit", "0")  # an exit status from a process
     assert bad.returncode == 1 and "--limit" in bad.stderr
 
 
@@ -135,7 +134,7 @@ def test_a_missing_folder_loads_nothing(tmp_path: Path) -> None:
 
 
 def test_run_without_token_explains(tmp_path: Path) -> None:
-    out = run(tmp_path, "run")
+    out = spawn(tmp_path, "run")
     assert out.returncode == 2
     assert "DISCORD_TOKEN" in out.stderr and "quotebot try" in out.stderr
 

@@ -127,9 +127,12 @@ async def test_each_shard_gets_only_its_guilds(
         assert session.shard == [shard_of(guild.id, SHARDS), SHARDS]
 
     # A guild joined later, and its channel, go to their shard alone.
+    # Waited for on the bot's side (its event), not the emulator's: nothing changes in the
+    # emulator when the bot takes the channel in.
+    created = asyncio.ensure_future(bot.wait_for("guild_channel_create", timeout=5.0))
     late = emu.create_guild("late", shard=(1, SHARDS))
     channel = emu.create_text_channel(late, "news")
-    await emu.wait_until(lambda: bot.get_channel(channel.id) is not None, what="the channel")
+    assert (await created).id == channel.id and bot.get_channel(channel.id) is not None
     [session] = delivered_on(emu, "CHANNEL_CREATE", "id", str(channel.id))
     assert session.shard == [1, SHARDS]
 

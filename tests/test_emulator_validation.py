@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from longmode import budget
 
 from bot.emulator.validation import (
     Problem,
@@ -541,7 +542,7 @@ VALIDATORS: list[tuple[str, Callable[[Any], list[Problem]]]] = [
 ]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=budget(100, 1000), deadline=None)
 @given(payload=shaped(MESSAGE_KEYS), inner=json_values)
 def test_any_message_shape_gives_problems_not_exceptions(payload: JSON, inner: Any) -> None:
     for _, validate in VALIDATORS:
@@ -555,7 +556,7 @@ def test_any_message_shape_gives_problems_not_exceptions(payload: JSON, inner: A
     assert all(isinstance(p, Problem) for p in validate_modal({"components": [inner]}))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=budget(100, 1000), deadline=None)
 @given(
     cmd=shaped(COMMAND_KEYS),
     opt=shaped(

@@ -11,7 +11,7 @@ bot on the test's event loop, so shrinking works as usual. The commands and the 
 autocomplete are read from the bot's command tree, drawn evenly, and every one must be
 reached: a new command cannot be left out.
 
-The default run is short (about 1,500 examples). ``QUOTEBOT_FUZZ=long`` runs the long mode
+The default run is short (about 800 examples). ``QUOTEBOT_FUZZ=long`` runs the long mode
 (over 10,000 examples); ``-s`` prints the examples per target at the end of the module:
 
     QUOTEBOT_FUZZ=long .venv/bin/python -m pytest tests/test_fuzz.py -s -q
@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -33,6 +32,7 @@ import pytest
 from discord import app_commands
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from longmode import LONG, budget
 
 from bot.admin import ImportRejected, prepare_import
 from bot.catalog import Catalog
@@ -49,13 +49,7 @@ from bot.settings import Settings
 from bot.transcript import TranscriptError, parse_transcript
 
 ROOT = Path(__file__).resolve().parents[1]
-LONG = os.environ.get("QUOTEBOT_FUZZ", "").lower() == "long"
 LONG_TOTAL = 10_000
-
-
-def budget(short: int, long: int) -> int:
-    """Examples for one target: `short` in the default run, `long` with QUOTEBOT_FUZZ=long."""
-    return long if LONG else short
 
 
 RAN: Counter[str] = Counter()
@@ -216,7 +210,7 @@ def _lines(text: str) -> int:
 
 
 @settings(
-    max_examples=budget(200, 2000), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=budget(100, 2000), deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 @given(transcripts())
 def test_the_parser_returns_an_interview_or_a_transcript_error_with_its_line(text: str) -> None:
@@ -241,7 +235,7 @@ def test_the_parser_returns_an_interview_or_a_transcript_error_with_its_line(tex
 
 
 @settings(
-    max_examples=budget(100, 1500), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=budget(50, 1500), deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 @given(data=encoded_files())
 def test_a_file_in_any_encoding_loads_or_is_refused_with_its_line(
@@ -258,7 +252,7 @@ def test_a_file_in_any_encoding_loads_or_is_refused_with_its_line(
 
 
 @settings(
-    max_examples=budget(100, 1000), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=budget(50, 1000), deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 @given(
     encoded_files(),
@@ -306,7 +300,7 @@ def catalog(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Catalog]:
 
 
 @settings(
-    max_examples=budget(300, 2500), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=budget(150, 2500), deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 @given(queries(10_000))
 def test_search_and_autocomplete_take_anything(catalog: Catalog, query: str) -> None:
@@ -636,7 +630,7 @@ async def test_every_slash_command_takes_any_options(
     loop = asyncio.get_running_loop()
     ran = 0
     for name in commands:
-        ran += await asyncio.to_thread(drive, loop, strategies[name], play, budget(20, 180))
+        ran += await asyncio.to_thread(drive, loop, strategies[name], play, budget(10, 180))
     print(f"\nslash commands: {ran} examples: {dict(sorted(seen.items()))}")
     assert set(seen) == {f"/{name}" for name in commands}  # every command was reached
 
@@ -674,6 +668,6 @@ async def test_every_autocomplete_takes_anything_and_stays_within_limits(
     ran = 0
     for target in targets:  # evenly, as the commands
         strategy = st.tuples(st.just(target), queries(10_000))
-        ran += await asyncio.to_thread(drive, loop, strategy, play, budget(60, 300))
+        ran += await asyncio.to_thread(drive, loop, strategy, play, budget(30, 300))
     print(f"\nautocomplete: {ran} examples: {dict(sorted(seen.items()))}")
     assert len(seen) == len(targets)

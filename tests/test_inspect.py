@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import tomllib
 from dataclasses import replace
 from pathlib import Path
+
+from clirun import clean_env, run_cli, spawn_cli
 
 from bot.inspection import (
     DROPPED_LISTED,
@@ -129,17 +129,10 @@ def test_looks_unnamed() -> None:
 # --- the CLI --------------------------------------------------------------------------
 
 
-def cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("QUOTEBOT_", "DISCORD_"))}
-    env["QUOTEBOT_DB"] = str(tmp_path / "q.db")
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", "inspect", *args],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+def cli(tmp_path: Path, *args: str, process: bool = False) -> subprocess.CompletedProcess[str]:
+    """`quotebot inspect ARGS`, in this process or (`process`) as `python -m bot.cli`."""
+    run = spawn_cli if process else run_cli
+    return run(["inspect", *args], cwd=tmp_path, env=clean_env(QUOTEBOT_DB=str(tmp_path / "q.db")))
 
 
 def test_cli_json_report_of_a_good_file(tmp_path: Path) -> None:
@@ -157,7 +150,7 @@ def test_cli_json_report_of_a_good_file(tmp_path: Path) -> None:
 
 def test_cli_seed_parses_as_before(tmp_path: Path) -> None:
     seed = next((ROOT / "seeds").glob("*.txt"))
-    out = cli(tmp_path, str(seed))
+    out = cli(tmp_path, str(seed), process=True)  # the real process, once
     assert out.returncode == 0, out.stderr
     assert "title:  Sean Baker on making “Anora”" in out.stdout
     assert "Sean Baker: interviewee (sidecar)" in out.stdout

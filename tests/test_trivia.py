@@ -9,6 +9,7 @@ import re
 import shutil
 import sys
 import threading
+from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -324,6 +325,15 @@ def check_fair(questions: list[Question], passages: list[Passage]) -> None:
         for p in passages
         for m in re.findall(r"[“\"]([^”\"]+)[”\"]", f"{p.text} {p.question or ''}")
     }
+    # Who said each sentence, and in which interview: every sentence folded once (folding
+    # them again for each "who" question was most of this check's time).
+    speakers_of: dict[str, set[str]] = defaultdict(set)
+    interviews_of: dict[str, set[str]] = defaultdict(set)
+    if any(q.kind == "who" for q in questions):
+        for p in passages:
+            for sentence in p.sentences:
+                speakers_of[fold(sentence)].add(p.speaker)
+                interviews_of[fold(sentence)].add(p.interview_id)
     ids = [q.id for q in questions]
     assert len(ids) == len(set(ids))
     for q in questions:
@@ -357,18 +367,12 @@ def check_fair(questions: list[Question], passages: list[Passage]) -> None:
                     }:
                         assert fold(d) in titles_in_corpus
         elif q.kind == "who":
-            owners = {
-                p.speaker for p in passages if any(fold(s) == fold(q.evidence) for s in p.sentences)
-            }
+            owners = speakers_of.get(fold(q.evidence), set())
             if q.text.startswith("Who said this?"):
                 assert owners == {passage.speaker} and q.answer == passage.speaker[:80]
                 assert all(fold(d) != fold(passage.speaker) for d in q.distractors)
             else:
-                interviews = {
-                    p.interview_id
-                    for p in passages
-                    if any(fold(s) == fold(q.evidence) for s in p.sentences)
-                }
+                interviews = interviews_of.get(fold(q.evidence), set())
                 assert interviews == {passage.interview_id}
             assert q.evidence in passage.sentences
 
