@@ -1,7 +1,9 @@
 """/quote speaker and interview filters, and /random interview, end to end.
 
 Two interviews: in one, Ann Lee talks about the harbour's lantern festival in twelve answers
-that all match the query better than anything in the other, where Bo Chen mentions it twice.
+that all match the query better than anything in the other, where Bo Chen mentions it twice
+(once with every word of the query, once with most: one clearly the better match, as two
+answers about equally good are offered as "closest" rather than one shown as the match).
 Filtering the top five afterwards would find nothing of Bo's; the filter restricts the search
 itself, so Bo's answers are found.
 """
@@ -29,7 +31,7 @@ def write_interviews(settings: Settings) -> None:
     )
     bo = (
         "Where did you grow up?\nBo Chen: In a small town by the sea, far from any city.\n\n"
-        "Any festivals?\nBo Chen: Once a year a lantern festival came to our harbour, all red.\n\n"
+        "Any festivals?\nBo Chen: Once a year a red lantern festival lit up our harbour.\n\n"
         "And later?\nBo Chen: Later I saw the harbour festival lit up with lanterns from a boat.\n\n"
         "What do you cook?\nBo Chen: Mostly noodles, and fish when my uncle caught any.\n"
     )

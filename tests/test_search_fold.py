@@ -88,6 +88,15 @@ def test_number_runs() -> None:
     assert number_runs(tokens) == [(0, 2, "45"), (3, 5, "11000"), (6, 8, "2019")]
     assert number_runs("one hundred and ten days".split()) == [(0, 4, "110")]
     assert number_runs("forty to fifty".split()) == []
+
+
+def test_years_said_in_two_parts() -> None:
+    """A year of three words was read as two numbers ("nineteen sixty" 1960, then "two")."""
+    assert number_runs("in nineteen sixty two".split()) == [(1, 4, "1962")]
+    assert number_runs("eighteen oh five".split()) == [(0, 3, "1805")]
+    assert number_runs("twenty twenty one".split()) == [(0, 3, "2021")]
+    assert number_runs("oh five".split()) == []
+    assert number_runs("sixty two oh".split()) == [(0, 2, "62")]
     assert number_runs("five five".split()) == []
 
 

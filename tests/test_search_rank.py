@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot.models import Passage
-from bot.search import SearchIndex
+from bot.search import Hit, SearchIndex
+from bot.search.rank import _Scored
 from bot.transcript import split_sentences
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,3 +108,46 @@ def test_a_phrase_is_found_through_variants_and_added_words(
 def test_a_slip_that_is_itself_a_word_still_finds_the_phrase(large: SearchIndex) -> None:
     hits = large.search("my sister tends the bees and i tent the orchard").hits
     assert hits and hits[0].passage_id == "rank-4"
+
+
+def _scored(row: int, score: float, phrase: float, coverage: float = 1.0) -> _Scored:
+    return _Scored(row, score, False, 0, 0.0, 0.0, phrase, coverage)
+
+
+def test_a_near_tie_is_settled_by_the_whole_query_s_alignment(small: SearchIndex) -> None:
+    """Within NEAR_TIE of the top, the answer the query (stop words and order included)
+    aligns with best goes first, and scores stay non-increasing down the list."""
+    plan = small._plan("barn painted red", suggest=False)
+    assert plan is not None
+    ranked = [_scored(0, 95.0, 60.0), _scored(1, 94.0, 100.0), _scored(2, 60.0, 100.0)]
+    broken = small._break_near_tie(plan, ranked)
+    assert [s.row for s in broken] == [1, 0, 2]
+    assert [s.score for s in broken] == [94.0, 94.0, 60.0]
+
+
+def test_a_top_not_clearly_better_than_the_next_is_not_a_match(small: SearchIndex) -> None:
+    first = Hit(small.ids[0], 60.0, 0, False)
+    # Two answers that each hold part of the query about as well: neither is THE match.
+    assert small._ambiguous([_scored(0, 60.0, 70.0), _scored(1, 59.0, 68.0)], [first])
+    # Clearly ahead, or the runner-up holds less of the query as typed: shown.
+    assert not small._ambiguous([_scored(0, 60.0, 90.0), _scored(1, 59.0, 50.0)], [first])
+    assert not small._ambiguous([_scored(0, 60.0, 70.0), _scored(1, 59.0, 70.0, 0.8)], [first])
+    # Holding every word, the margin asked for is smaller (AMBIGUOUS).
+    top = Hit(small.ids[0], 95.0, 0, False)
+    assert not small._ambiguous([_scored(0, 95.0, 70.0), _scored(1, 91.0, 70.0)], [top])
+    assert small._ambiguous([_scored(0, 95.0, 70.0), _scored(1, 94.0, 70.0)], [top])
+    # A hit its question lifted above the answers is compared with the next hit.
+    lifted = Hit(small.ids[2], 95.8, None, False)
+    close = Hit(small.ids[0], 95.5, 0, False)
+    ranked = [_scored(0, 95.5, 70.0), _scored(1, 80.0, 70.0)]
+    assert small._ambiguous(ranked, [lifted, close])
+    assert not small._ambiguous(ranked, [lifted])
+
+
+def test_the_same_words_twice_are_no_ambiguity() -> None:
+    """Two answers word for word alike (an interview loaded twice) tie exactly: either is
+    the quote, so it is shown."""
+    text = "The lighthouse keeper painted the lamp room green every spring."
+    index = SearchIndex.build([_answer("twin-0", text), _answer("twin-1", text)])
+    hits = index.search("keeper painted lamp room green spring").hits
+    assert hits and hits[0].passage_id in {"twin-0", "twin-1"}

@@ -20,6 +20,9 @@ HERE = Path(__file__).resolve().parent
 # A second set, written later in query styles the generator does not make (paraphrases,
 # question words, UK/US and numbers typed the other way) over interviews in other layouts.
 FRESH = HERE / "fresh"
+# The TUNING set: four more interviews and 65 queries written to tune the naive-evidence
+# match decision on (bot/search/naive.py). Figures on it are tuning figures.
+TUNING = HERE / "tuning"
 TRANSCRIPT_SUFFIXES = frozenset({".txt", ".md", ".vtt", ".srt"})
 
 

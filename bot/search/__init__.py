@@ -3,9 +3,10 @@
 One module per stage, read in this order: ``text`` (normalising, tokenising, word
 hashes), ``fold`` (word forms, spelling, numbers) and ``vocab`` (typo neighbours),
 ``plan`` (a query's words and their variants), ``candidates`` (BM25, phrase scan),
-``rank`` (rerank, no-match decision, questions, ``search``), ``suggest`` (autocomplete),
-``build`` and ``storage`` (making, saving and loading the arrays), ``index`` (the
-``SearchIndex`` those stages are mixed into), ``params`` (tuning constants).
+``naive`` (the naive scan as candidates and evidence), ``rank`` (rerank, no-match
+decision, questions, ``search``), ``suggest`` (autocomplete), ``build`` and
+``storage`` (making, saving and loading the arrays), ``index`` (the ``SearchIndex``
+those stages are mixed into), ``params`` (tuning constants).
 
 Design, and why.  Numbers: ``benchmarks/bench_search.py`` on this shared 2-core machine,
 see ``benchmarks/results.md`` for the latest run against the targets.
@@ -69,15 +70,18 @@ see ``benchmarks/results.md`` for the latest run against the targets.
   stand as its close variants (forms, splits, typo neighbours of a corpus word); when no
   answer holds the phrase so, a second pass makes stop words and very common words
   optional (members add "really", "you know").  Search only: autocomplete skips it.
-* **Never confidently wrong**: answers tied within NEAR_TIE (3 points) of the top are
-  reordered with rapidfuzz ``token_set_ratio`` over the whole answer added; every word
-  of the query but scattered over an answer drops a tier (TOGETHER); when the two best
-  are within TIED (1 point), an answer whose question holds the words counts in full,
-  and when they are still within AMBIGUOUS (0.5) and both hold every word, neither is a
-  hit (both are suggestions).  Up to NAIVE_FUSION_MAX (1,000) answers, when no exact
-  phrase was found, a naive ``token_set_ratio`` scan over every answer adds its best 5 to
-  the shortlist, so the index does not miss what the naive scan finds (at 1,000 answers
-  ~15 ms p50; at 5,000 it cost ~190 ms, hence the cut-off).
+* **Never confidently wrong**: answers within NEAR_TIE (3 points) of the top are
+  reordered with the whole query's ``partial_ratio`` alignment added (TIE_WEIGHT, stop
+  words and order count); every word of the query but scattered over an answer drops a
+  tier (TOGETHER); when the two best are within TIED (1 point), an answer whose question
+  holds the words counts in full; and when the top is still not clearly better than the
+  next (AMBIGUOUS when it holds every word, AMBIGUOUS_PARTIAL when part, see
+  ``rank._ambiguous``), nothing is a hit and the nearest are suggestions.
+* **The naive scan as evidence** (``naive``): ``token_set_ratio`` over content words
+  (stop words dropped) scores every reranked candidate; up to NAIVE_SCAN_BYTES of answer
+  text (~5 ms of CPU) it also scans every answer and adds its best NAIVE_TAKE to the
+  shortlist; a candidate it clearly prefers (NAIVE_MATCH, NAIVE_MARGIN, NAIVE_SHARED
+  words) is a match although under MATCH_FLOOR.
 * **Build** works a chunk of answers at a time in whole-chunk passes: one join, encode
   and byte translation (common curly punctuation blanked on the bytes, accents only
   when a chunk has any), words hashed by numpy (packed bytes, mixed), stop words dropped

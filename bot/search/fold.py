@@ -182,7 +182,7 @@ def number_runs(tokens: Sequence[str]) -> list[tuple[int, int, str]]:
     hundred and ten").
     """
     runs: list[tuple[int, int, str]] = []
-    numeric = [t in NUMBER_WORDS or t in _SCALES or t == "and" for t in tokens]
+    numeric = [t in NUMBER_WORDS or t in _SCALES or t in ("and", "oh") for t in tokens]
     i = 0
     while i < len(tokens):
         stop = i
@@ -190,15 +190,40 @@ def number_runs(tokens: Sequence[str]) -> list[tuple[int, int, str]]:
             stop += 1
         for j in range(stop, i + 1, -1):  # the longest run from i that spells a number
             words = [t for t in tokens[i:j] if t != "and"]
-            if tokens[i] == "and" or tokens[j - 1] == "and" or len(words) < 2:
+            if tokens[i] in ("and", "oh") or tokens[j - 1] in ("and", "oh") or len(words) < 2:
                 continue
-            value = _spell_value(words)
+            value = _year_value(words)
+            if value is None and "oh" not in words:
+                value = _spell_value(words)
             if value is not None:
                 runs.append((i, j, str(value)))
                 i = j - 1
                 break
         i += 1
     return runs
+
+
+def _below_hundred_value(words: Sequence[str]) -> int | None:
+    """10..99 in one or two words ("twelve", "sixty", "sixty two"), else None."""
+    values = [NUMBER_WORDS.get(w, -1) for w in words]
+    if len(values) == 1 and 10 <= values[0] <= 99:
+        return values[0]
+    if len(values) == 2 and values[0] in range(20, 100, 10) and values[1] in range(1, 10):
+        return values[0] + values[1]
+    return None
+
+
+def _year_value(words: Sequence[str]) -> int | None:
+    """A year said in two parts: "nineteen sixty two" 1962, "eighteen oh five" 1805,
+    "twenty twenty one" 2021 (the first part eleven to twenty), else None."""
+    head = NUMBER_WORDS.get(words[0]) if words else None
+    if head is None or not 11 <= head <= 20 or len(words) < 2:
+        return None
+    tail = list(words[1:])
+    if tail[0] == "oh" and len(tail) == 2 and NUMBER_WORDS.get(tail[1], 0) in range(1, 10):
+        return head * 100 + NUMBER_WORDS[tail[1]]
+    rest = _below_hundred_value(tail)
+    return None if rest is None or len(words) < 3 else head * 100 + rest
 
 
 def _spell_value(words: Iterable[str]) -> int | None:

@@ -12,11 +12,20 @@ MAX_QUERY_CHARS = 300  # longer queries are cut (at a word) before they are sear
 MAX_SLOTS = 12  # distinct content words a query may use
 BUILD_CHUNK = 4096  # answers per build step
 RERANK = 32  # candidates reranked per search
-# Up to this many answers (a handful of interviews, the usual server) a naive
-# token_set_ratio scan over every whole answer adds its best NAIVE_TAKE to the shortlist,
-# so the index never misses what the naive scan finds; see the module docstring for cost.
-NAIVE_FUSION_MAX = 1000
+# Up to this much answer text (bytes; a handful of interviews is ~50-150 kB) a naive
+# token_set_ratio scan over every answer's content words adds its best NAIVE_TAKE to the
+# shortlist (bot/search/naive.py).  Measured here: ~15 ns a byte of content words, so
+# the budget is a scan of ~5 ms of CPU.
+NAIVE_SCAN_BYTES = 400_000
 NAIVE_TAKE = 5
+# A candidate under MATCH_FLOOR is shown when its naive score (token_set_ratio of content
+# words) is at least NAIVE_MATCH and NAIVE_MARGIN above every other candidate's.  On the
+# tuning sets, paraphrases the floor threw away scored 62-77 with a margin of 13+; the
+# off-topic negatives at most ~45, with margins under 12.
+NAIVE_MATCH = 55.0
+NAIVE_MARGIN = 10.0
+NAIVE_SHARED = 2  # ...and it holds this many of the query's words (or close forms)
+SHARED_CREDIT = 0.8  # a variant this close counts as the word (forms, numbers, splits)
 # When the runner-up scores within NEAR_TIE of the top answer (neither an exact phrase),
 # the close ones are reordered with token_set_ratio over the whole answer added, scaled
 # to TIE_WEIGHT points: the top answer must be clearly better, or the stronger scorer
@@ -26,7 +35,7 @@ NEAR_TIE = 3.0
 # hold at least this share of the query (a pair counts PAIR_DISCOUNT of a sentence).
 TOGETHER = 0.85
 PAIR_DISCOUNT = 0.9  # a query's words over two adjacent sentences, against one sentence
-TIE_WEIGHT = 6.0
+TIE_WEIGHT = 20.0
 PHRASE_POOL = 1500  # BM25 candidates scanned for the query as a phrase
 # In a phrase a content word may also stand as its variants of at least this credit (a
 # form, a split, a typo neighbour of a corpus word), at most PHRASE_VARIANTS of them.
@@ -68,7 +77,8 @@ EVERY_WORD = 75.0  # the lowest score of an answer holding every word together
 # both are offered as the closest.  On the tuning seed at 10k this halved the wrong
 # answers shown (2.0 % -> 1.1 %) for 0.4 % of top-1; 1.0 point cost more top-1 (an
 # answer with the word as typed is only ~0.9 ahead of one with another form of it).
-AMBIGUOUS = 0.5
+AMBIGUOUS = 3.0
+AMBIGUOUS_PARTIAL = 4.0
 PREFIX_WEIGHT = 0.8
 # A query put as a question ("what did she say about salt", "how long is the sourdough")
 # asks about its other words: these words of the asking count FRAME_WEIGHT of their idf.

@@ -26,6 +26,7 @@ from bot.search.params import (
     PREFIX_EXPANSIONS,
     PREFIX_WEIGHT,
     QUESTION_OPENERS,
+    SHARED_CREDIT,
     SPLIT_WEIGHT,
     STOP_WORDS,
     TYPO_WEIGHT,
@@ -41,6 +42,11 @@ if TYPE_CHECKING:
 # --- query planning -------------------------------------------------------------------
 
 
+def content_words(normalised: str) -> str:
+    """`normalised` text without its stop words (the naive scorer's view of a text)."""
+    return " ".join(word for word in normalised.split() if word not in STOP_WORDS)
+
+
 @dataclass(frozen=True, slots=True)
 class _Slot:
     """One content word of a query and the vocabulary words that may stand for it."""
@@ -54,10 +60,11 @@ class _Slot:
 class _Query:
     """A planned query: its normalised text, slots and the look-ups the rerank uses."""
 
-    __slots__ = ("alike", "idf", "lookup", "norm", "prefix", "slots", "weight")
+    __slots__ = ("alike", "content", "idf", "lookup", "norm", "prefix", "slots", "weight")
 
     def __init__(self, norm: str, slots: tuple[_Slot, ...], prefix: bool) -> None:
         self.norm = norm  # normalised query, cut to MAX_QUERY_CHARS
+        self.content = content_words(norm)  # without stop words: what the naive scan sees
         self.slots = slots
         self.prefix = prefix  # the last word may be unfinished
         self.idf = [s.idf for s in slots]
@@ -87,6 +94,14 @@ class _Query:
                 filled[i] = True
         got = sum(w * b for w, b in zip(self.idf, best, strict=True))
         return got / self.weight, all(filled)
+
+    def shared_words(self, words: set[str]) -> int:
+        """How many of the query's words `words` holds, as typed or a close variant."""
+        return sum(
+            slot.word in words
+            or any(credit >= SHARED_CREDIT and v in words for v, credit in slot.variants.items())
+            for slot in self.slots
+        )
 
     def phrase_in(self, text: str) -> int:
         """Where the whole query occurs in normalised `text` as words, else -1."""
