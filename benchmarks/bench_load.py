@@ -49,6 +49,8 @@ from bot.store import Store
 ROOT = Path(__file__).resolve().parent.parent
 USERS_PER_WORKER = 5  # rotating users keeps every member under the /quote cooldown (5 per 30 s)
 READY_TIMEOUT = 900.0
+BYSTANDERS = 5  # members using /about during the /quote phase
+BYSTANDER_PACE = 0.5  # seconds each waits between two /about
 TYPING_PACE = 0.3  # seconds between the autocomplete requests of a member typing  # a first start builds the index: minutes at 1M on a busy machine
 
 
@@ -58,6 +60,8 @@ class Phase:
     seconds: list[float] = field(default_factory=list)
     refused: int = 0
     failed: int = 0
+    requests: int = 0
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds by process
 
     def p(self, q: float) -> float:
         ordered = sorted(self.seconds)
@@ -126,11 +130,16 @@ async def start_bot(
     assert proc.stderr is not None
 
     async def until_ready() -> None:
-        """Steady state: the catalog is ready and the trivia bank's warm-up (a worker thread
-        that competes for the interpreter for a while after every start) has finished."""
+        """Steady state: the catalog is ready, the trivia bank's warm-up (a worker thread
+        that competes for the interpreter for a while after every start) has finished and
+        the search worker processes (if any) are ready."""
         assert proc.stderr is not None
+        waiting = [b"trivia bank built"]
+        if env.get("QUOTEBOT_SEARCH_WORKERS", "auto") != "0":
+            waiting.append(b"search worker process(es) ready")
         async for line in proc.stderr:
-            if b"trivia bank built" in line:
+            waiting = [w for w in waiting if w not in line]
+            if not waiting:
                 return
         raise RuntimeError("the bot exited before it was ready")
 
@@ -153,11 +162,54 @@ async def start_bot(
     return proc, drained
 
 
+def _cpu(pid: int) -> float:
+    """CPU seconds (user + system, every thread) process `pid` has used, 0 once gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        found.append(int(entry))
+            except (OSError, ValueError, IndexError):
+                continue
+    return found
+
+
+class CpuMeter:
+    """CPU used by the bot's process, its search worker processes and this one (the
+    emulator and the members): where a request's work is done, whatever else the
+    shared machine runs meanwhile. Linux only (/proc); elsewhere it shows nothing."""
+
+    def __init__(self, bot_pid: int) -> None:
+        self.bot_pid = bot_pid
+        self.enabled = os.path.isdir(f"/proc/{bot_pid}")
+
+    def snapshot(self) -> dict[str, float]:
+        if not self.enabled:
+            return {}
+        return {
+            "bot": _cpu(self.bot_pid),
+            "search workers": sum(_cpu(c) for c in _children(self.bot_pid)),
+            "emulator": time.process_time(),
+        }
+
+
 async def run_phase(
     phase: Phase,
     workers: Sequence[Sequence[User]],
     per_worker: int,
     request: Callable[[User], Awaitable[list[float] | None]],
+    meter: CpuMeter | None = None,
 ) -> None:
     """Each worker sends `per_worker` requests, one after the other, all workers at once.
 
@@ -176,11 +228,19 @@ async def run_phase(
             else:
                 phase.seconds.extend(seconds)
 
+    before = meter.snapshot() if meter else {}
     await asyncio.gather(*(work(users) for users in workers))
+    after = meter.snapshot() if meter else {}
+    phase.requests = len(workers) * per_worker
+    phase.cpu = {k: after[k] - before[k] for k in before}
 
 
 async def measure(
-    size: int, members: int, per_worker: int, profile: Path | None = None
+    size: int,
+    members: int,
+    per_worker: int,
+    profile: Path | None = None,
+    search_workers: str | None = None,
 ) -> dict[str, Any]:
     rng = random.Random(20261203)
     with tempfile.TemporaryDirectory() as tmp:
@@ -212,12 +272,14 @@ async def measure(
                 QUOTEBOT_DATA_DIR=str(work / "data"),
                 LOG_LEVEL="INFO",
             )
+            if search_workers is not None:
+                env["QUOTEBOT_SEARCH_WORKERS"] = search_workers
             print(f"{size:,} answers: the bot's log is {work / 'bot.log'}", file=sys.stderr)
             started = time.perf_counter()
             proc, drained = await start_bot(emu, env, work, profile)
             first_start = time.perf_counter() - started
             try:
-                phases = await drive(emu, workers, per_worker, sentences, rng)
+                phases = await drive(emu, workers, per_worker, sentences, rng, CpuMeter(proc.pid))
             finally:
                 proc.terminate()
                 await proc.wait()
@@ -241,6 +303,7 @@ async def drive(
     per_worker: int,
     sentences: Sequence[str],
     rng: random.Random,
+    meter: CpuMeter | None = None,
 ) -> list[Phase]:
     measuring = False  # the /quote answers shown are collected outside the warm-up
 
@@ -288,16 +351,32 @@ async def drive(
     await run_phase(Phase("warm-up"), workers[:4], 3, about)
     await run_phase(Phase("warm-up"), workers[:4], 2, quote)
     floor = Phase("floor: /about")
-    await run_phase(floor, workers, per_worker, about)
+    await run_phase(floor, workers, per_worker, about, meter)
     quotes = Phase("/quote")
+    beside = Phase(
+        f"/about beside the /quote phase ({BYSTANDERS} members, one every {BYSTANDER_PACE} s)"
+    )
     measuring = True
-    await run_phase(quotes, workers, per_worker, quote)
+    searching = asyncio.Event()
+
+    async def bystander(user: User) -> None:
+        """A member using a command that does not search while the others search: does
+        the bot stay responsive under the search load?"""
+        while not searching.is_set():
+            seconds = await about(user)
+            beside.seconds.extend(seconds or [])
+            await asyncio.sleep(BYSTANDER_PACE)
+
+    aside = [asyncio.ensure_future(bystander(users[-1])) for users in workers[:BYSTANDERS]]
+    await run_phase(quotes, workers, per_worker, quote, meter)
+    searching.set()
+    await asyncio.gather(*aside)
     autocomplete = Phase("autocomplete: every keystroke")
     last = Phase("autocomplete: the phrase's last keystroke")
-    await run_phase(autocomplete, workers, max(1, per_worker // 3), complete)
+    await run_phase(autocomplete, workers, max(1, per_worker // 3), complete, meter)
     floor_again = Phase("floor again: /about")
-    await run_phase(floor_again, workers, per_worker, about)
-    return [floor, quotes, autocomplete, last, floor_again, shown]
+    await run_phase(floor_again, workers, per_worker, about, meter)
+    return [floor, quotes, autocomplete, last, floor_again, shown, beside]
 
 
 def render(results: Sequence[dict[str, Any]], command: str) -> str:
@@ -315,9 +394,25 @@ def render(results: Sequence[dict[str, Any]], command: str) -> str:
                 f"{len(phase.seconds)} | {phase.p(50) * 1000:.0f} ms | "
                 f"{phase.p(99) * 1000:.0f} ms | {phase.refused} | {phase.failed} |"
             )
+    lines += [
+        "",
+        "CPU milliseconds per request (per phrase typed, for autocomplete) by process, "
+        "from /proc: what each request costs, however busy the machine was.",
+        "",
+        "| answers | phase | bot | search workers | emulator and members |",
+        "|---|---|---|---|---|",
+    ]
+    for result in results:
+        for phase in result["phases"]:
+            if phase.cpu and phase.requests:
+                ms = {k: v * 1000 / phase.requests for k, v in phase.cpu.items()}
+                lines.append(
+                    f"| {result['size']:,} | {phase.name} | {ms['bot']:.1f} | "
+                    f"{ms['search workers']:.1f} | {ms['emulator']:.1f} |"
+                )
     lines += ["", "| target | wanted | measured | result |", "|---|---|---|---|"]
     for result in results:
-        floor, quotes, autocomplete, _, floor_again, _ = result["phases"]
+        floor, quotes, autocomplete, _, floor_again, *_ = result["phases"]
         floor_p99 = max(floor.p(99), floor_again.p(99))
         ratio = quotes.p(99) / floor_p99
         lines.append(
@@ -353,10 +448,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--profile", type=Path, help="write the bot process's cProfile stats here (last size)"
     )
+    parser.add_argument(
+        "--search-workers",
+        help="QUOTEBOT_SEARCH_WORKERS for the bot (default: unset, i.e. auto, as deployed; "
+        "0 searches in threads)",
+    )
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     results = [
-        asyncio.run(measure(size, args.members, args.per_member, args.profile)) for size in sizes
+        asyncio.run(measure(size, args.members, args.per_member, args.profile, args.search_workers))
+        for size in sizes
     ]
     command = "python -m benchmarks.bench_load " + " ".join(argv or sys.argv[1:])
     print(render(results, command.strip()))

@@ -5,7 +5,8 @@ answers are the search benchmark's synthetic ones (12 per interview); each size 
 a fresh database file in a temporary directory (one ``replace_corpus`` transaction), then
 the same corpus is loaded again (which writes nothing); the bot's first start builds the
 search index from the stored answers and caches it.  Then restarts, the way ``quotebot
-run`` starts: a new interpreter, the imports of ``quotebot run``, the database check it
+run`` starts: a new interpreter, the imports of ``quotebot run`` (it asks for its
+start-up files to be read ahead first, `bot.startfiles`), the database check it
 makes before ready (the full ``integrity_check`` after an unclean stop; after a clean one
 only opening it, see `bot.recovery.check_at_start`), the catalog and the cached index
 (memory-mapped), the cogs' modules, timed from spawning the interpreter to ready with the
@@ -46,6 +47,8 @@ started = time.perf_counter()
 import asyncio, importlib, json, sys
 from pathlib import Path
 import bot.cli  # what `quotebot run` imports first
+from bot.startfiles import warm_start_files  # then it reads the start-up files ahead
+warm_start_files(Path(sys.argv[4]) / "bench.db", postgresql=sys.argv[1].startswith("postgresql://"))
 from bot.runner import run_bot  # discord.py and the client, as `quotebot run` imports them
 from bot.client import EXTENSIONS
 from bot.library import Library, ensure_loaded

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
@@ -20,8 +20,9 @@ from rapidfuzz import fuzz, process
 from bot.errors import UserError
 from bot.facets import Facets
 from bot.models import Passage, Topic
-from bot.search import SearchIndex, Suggestion, normalise
+from bot.search import SearchIndex, SearchResult, Suggestion, normalise
 from bot.store import PassageShelf, StoredCorpus, StoredInterview
+from bot.store.catalog_cache import by_id
 from bot.textutil import one_line, truncate
 from bot.topics import fold, terms
 
@@ -90,7 +91,7 @@ class Catalog:
     """Interviews, passages, topics and the search index, with the queries commands ask."""
 
     def __init__(self, corpus: StoredCorpus, passages: PassageShelf, index: SearchIndex) -> None:
-        self.interviews: dict[str, StoredInterview] = {i.id: i for i in corpus.interviews}
+        self.interviews: Mapping[str, StoredInterview] = by_id(corpus.interviews)
         self.passages = passages
         self.quotable: Sequence[str] = index.ids  # every stored answer is an interviewee's
         self.topics: dict[str, Topic] = {t.slug: t for t in corpus.topics if t.passage_ids}
@@ -137,9 +138,19 @@ class Catalog:
         within = None
         if speakers is not None or interview is not None:
             within = self.facets.within(speakers, interview)
-        result = self.index.search(query, limit=limit, within=within)
-        found = ((self.passages.get(h.passage_id), h) for h in result.hits)
-        views = [self._view(p, h.sentence_index, h.score) for p, h in found if p is not None]
+        return self.present(self.index.search(query, limit=limit, within=within))
+
+    def present(self, result: SearchResult, shown: int | None = None) -> QuoteSearch:
+        """A search's hits as views for readers (answers a reload removed are left out),
+        the first `shown` of them (all: None); reads only those answers (primary-key
+        reads, safe on the event loop)."""
+        views: list[QuoteView] = []
+        for hit in result.hits:
+            if shown is not None and len(views) >= shown:
+                break
+            passage = self.passages.get(hit.passage_id)
+            if passage is not None:
+                views.append(self._view(passage, hit.sentence_index, hit.score))
         return QuoteSearch(views, list(result.suggestions))
 
     def autocomplete(

@@ -13,9 +13,8 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.admin import problem_groups
-from bot.catalog import Catalog, QuoteView
 from bot.export import (
     DISCORD_FILE_LIMIT,
     FORMATS,
@@ -27,13 +26,12 @@ from bot.export import (
     publish,
     staging_dir,
 )
-from bot.inspection import as_json as inspection_json
-from bot.inspection import inspect_file
-from bot.inspection import render_text as render_inspection
-from bot.library import Library, ReloadOutcome, ensure_loaded, open_library
-from bot.recovery import explain, rebuild_if_unusable
 from bot.settings import Settings, SettingsError, parse_db
-from bot.store import StoreError
+from bot.startfiles import running_marker, warm_start_files
+
+if TYPE_CHECKING:  # the rest loads with the command that needs it: see `main`
+    from bot.catalog import Catalog, QuoteView
+    from bot.library import Library, ReloadOutcome
 
 PARTLY_LOADED = 3  # `quotebot load`'s exit status when some files were kept or skipped
 
@@ -80,6 +78,8 @@ def print_outcome(outcome: ReloadOutcome) -> None:
             )
     if outcome.problems:
         print(f"{len(outcome.problems)} problem(s); everything else loaded:", file=sys.stderr)
+        from bot.admin import problem_groups
+
         for heading, lines in problem_groups(outcome.problems, limit=1_000_000):
             print(f"  {heading}:", file=sys.stderr)
             for line in lines:
@@ -88,6 +88,8 @@ def print_outcome(outcome: ReloadOutcome) -> None:
 
 async def ready_catalog(library: Library) -> Catalog:
     """The catalog; an empty database is filled from the default inputs first."""
+    from bot.library import ensure_loaded
+
     outcome = await ensure_loaded(library)
     if outcome is not None:
         print("The database was empty: loaded the default transcripts first.", file=sys.stderr)
@@ -99,6 +101,9 @@ async def ready_catalog(library: Library) -> Catalog:
 
 
 async def _with_library(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.library import open_library
+    from bot.recovery import rebuild_if_unusable
+
     if args.command == "load" and args.rebuild:
         moved = None if settings.db_url else await rebuild_if_unusable(settings.db_path)
         if moved is not None:
@@ -110,6 +115,8 @@ async def _with_library(settings: Settings, args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
     library = await open_library(settings, args.db)
+    if settings.db_url is None and running_marker(settings.db_path).exists():
+        library.store.trust_catalog_cache = False  # an unclean stop: read it all from the file
     try:
         if args.command == "load":
             paths = [Path(p) for p in args.paths] or list(settings.input_paths)
@@ -216,6 +223,10 @@ def run_inspect(args: argparse.Namespace) -> int:
     """`quotebot inspect FILE`: exit 0 when the file would load as it is, else 1."""
     if args.passages < 0:
         raise CliError("--passages must be 0 or more")
+    from bot.inspection import as_json as inspection_json
+    from bot.inspection import inspect_file
+    from bot.inspection import render_text as render_inspection
+
     found = inspect_file(Path(args.file), first=args.passages)
     if args.json:
         print(json.dumps(inspection_json(found), ensure_ascii=False, indent=2))
@@ -322,6 +333,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "quote" and not 1 <= args.limit <= 25:
             raise CliError("--limit must be between 1 and 25")
         if args.command == "run":
+            # Read the start-up files ahead while the modules below are imported.
+            warm_start_files(settings.db_path, postgresql=settings.db_url is not None)
             from bot.runner import run_bot
 
             return run_bot(settings, db=args.db)
@@ -339,11 +352,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (CliError, SettingsError) as exc:
         print(f"quotebot: {exc}", file=sys.stderr)
         return 1
-    except (StoreError, sqlite3.DatabaseError) as exc:
-        print(f"quotebot: {explain(exc)}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        from bot.recovery import explain
+        from bot.store import StoreError
+
+        if isinstance(exc, StoreError | sqlite3.DatabaseError):
+            print(f"quotebot: {explain(exc)}", file=sys.stderr)
+            return 1
+        raise
 
 
 if __name__ == "__main__":

@@ -34,6 +34,7 @@ EXTENSIONS: tuple[str, ...] = (
 APOLOGY = "Sorry, something went wrong on our side. It has been logged; please try again later."
 RESTARTING = "I'm restarting right now; please try again in a minute."
 DISCORD_TROUBLE = "Discord had trouble delivering my answer just now; please try again in a moment."
+WORKER_NICE = 0  # search workers' niceness (see README, under load)
 SHUTDOWN_GRACE = 8.0  # seconds replies in flight get to finish on shutdown (docker stop: 10)
 
 T = TypeVar("T")
@@ -173,7 +174,14 @@ class QuoteBot(commands.AutoShardedBot):
     ) -> None:
         quiet_voice_warnings()
         intents = discord.Intents.default()
+        # Slash commands, buttons and autocomplete arrive as interactions whatever the
+        # intents; nothing here reads messages, reactions or typing. Without these, Discord
+        # no longer sends the bot every message posted where it is (its own replies
+        # included), each of which discord.py parsed: ~1 ms of the bot's CPU per /quote.
         intents.message_content = False
+        intents.messages = False
+        intents.reactions = False
+        intents.typing = False
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents,
@@ -198,6 +206,7 @@ class QuoteBot(commands.AutoShardedBot):
         self._setup_done = asyncio.Event()
         self._button_cooldowns: dict[tuple[str, int], app_commands.Cooldown] = {}
         self.search_lane = SearchLane()
+        self._workers_task: asyncio.Task[None] | None = None
         self.catalog_sync: CatalogSync | None = None
 
     @property
@@ -227,11 +236,26 @@ class QuoteBot(commands.AutoShardedBot):
         await self.catalog_sync.start()
         for extension in EXTENSIONS:
             await self.load_extension(extension)
+        if self.settings.worker_count():
+            self._workers_task = asyncio.ensure_future(self._start_search_workers())
         if self.sync_on_start and self.settings.dev_guild_id:
             synced = await self.sync_commands(self.settings.dev_guild_id)
             log.info(
                 "synced %d command(s) to dev guild %s", len(synced), self.settings.dev_guild_id
             )
+
+    async def _start_search_workers(self) -> None:
+        """The search worker processes start once the bot is ready, so their imports do
+        not slow a restart; until then (and whenever none is alive) searches use threads."""
+        await self.wait_until_ready()
+        if self.shutting_down:
+            return
+        try:
+            await self.search_lane.start_workers(
+                self.settings.worker_count(), self.library.index_cache, nice=WORKER_NICE
+            )
+        except Exception:
+            log.exception("search workers did not start; searching in threads")
 
     def owns_guild(self, guild_id: int) -> bool:
         """Whether this process serves `guild_id` (its shard is one this process runs)."""
@@ -313,6 +337,10 @@ class QuoteBot(commands.AutoShardedBot):
             await self._drain(self.shutdown_grace, caller)
             await super().close()
         finally:
+            if self._workers_task is not None:
+                self._workers_task.cancel()
+                await asyncio.gather(self._workers_task, return_exceptions=True)
+            await self.search_lane.close()
             if self.catalog_sync is not None:
                 await self.catalog_sync.stop()
             if self._library is not None and self._owns_library:

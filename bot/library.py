@@ -17,8 +17,9 @@ from bot.bulk import collector_paused
 from bot.catalog import Catalog
 from bot.catalog_sync import GENERATION_KEY, bump_generation
 from bot.loader import LoadError, Problem, assemble, parse_inputs
-from bot.search import SearchIndex, remove_stale_temporaries
+from bot.search import SearchIndex, _release_freed_memory, remove_stale_temporaries
 from bot.settings import Settings
+from bot.startfiles import index_cache_path
 from bot.store import LoadReport, PassageShelf, Store
 
 log = logging.getLogger(__name__)
@@ -72,14 +73,28 @@ def _cached_index(cache: Path | None, key: str, verify: bool = True) -> SearchIn
 
 
 def _build_index(passages: PassageShelf, cache: Path | None) -> SearchIndex:
-    """Build the index from the stored answers and cache it; runs in a worker thread."""
+    """Build the index from the stored answers and cache it; runs in a worker thread.
+
+    Once saved, the bot serves the saved file, memory-mapped, as a restarted bot does: the
+    built arrays (~0.8 GB at 1M answers) are freed, and the file's pages live in the page
+    cache, shared with other processes (a 1M reload left the bot at ~1.1 GB resident, a
+    restart at ~0.3 GB).
+    """
     index = SearchIndex.build(passages.index_stream())
-    if cache is not None:
-        try:
-            index.save(cache)
-        except OSError:
-            log.warning("could not write search index cache %s", cache, exc_info=True)
-    return index
+    if cache is None:
+        return index
+    try:
+        index.save(cache)
+    except OSError:
+        log.warning("could not write search index cache %s", cache, exc_info=True)
+        return index
+    mapped = SearchIndex.load(cache, index.fingerprint)  # checked against what was written
+    if mapped is None:
+        log.warning("search index cache %s unreadable just after writing it", cache)
+        return index
+    del index
+    _release_freed_memory()
+    return mapped
 
 
 class Library:
@@ -234,7 +249,7 @@ async def open_library(
     target = db or settings.db_target
     path = settings.db_path if isinstance(target, str) else target
     store = await Store.open(target, cache_dir=path.parent)
-    index_cache = path.with_suffix(".index")
+    index_cache = index_cache_path(path)
     try:
         remove_stale_temporaries(index_cache)
     except OSError:  # a read-only or vanished folder: the cache is only a cache

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.startfiles import running_marker
 from bot.store import Store, StoreError
 
 REBUILD_HINT = (
@@ -56,12 +57,6 @@ async def check_database(path: Path, *, thorough: bool = True) -> str | None:
 
 
 # --- the unclean-shutdown marker ----------------------------------------------------------
-
-
-def running_marker(path: Path) -> Path:
-    """``<database>.running``: written when `quotebot run` starts, removed once it has closed
-    every connection; still there at the next start means the last run did not stop cleanly."""
-    return path.with_name(path.name + ".running")
 
 
 @dataclass(frozen=True, slots=True)

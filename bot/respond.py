@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import discord
@@ -24,6 +24,13 @@ async def compute(
     slow, defer so the first response is in time."""
     lane = getattr(interaction.client, "search_lane", None)
     work = lane.run(func, *args) if isinstance(lane, SearchLane) else asyncio.to_thread(func, *args)
+    return await in_time(interaction, work, ephemeral=ephemeral)
+
+
+async def in_time(
+    interaction: discord.Interaction[Any], work: Awaitable[T], *, ephemeral: bool = False
+) -> T:
+    """Await `work`; if it takes over DEFER_AFTER, defer so the first response is in time."""
     task = asyncio.ensure_future(work)
     done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER)
     if not done and not interaction.response.is_done():

@@ -69,6 +69,22 @@ def _shard_plan(count_raw: str | None, ids_raw: str | None) -> ShardPlan:
         raise SettingsError(f"SHARD_IDS {ids_text!r}: {exc}") from exc
 
 
+def _workers(raw: str | None) -> int | None:
+    text = (raw or "").strip().lower()
+    if text in ("", "auto"):
+        return None
+    try:
+        count = int(text)
+    except ValueError:
+        count = -1
+    if not 0 <= count <= 64:
+        raise SettingsError(
+            f"QUOTEBOT_SEARCH_WORKERS must be 'auto' or a number of processes from 0 "
+            f"(search in threads) to 64, got {raw!r}"
+        )
+    return count
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Everything configurable. The token never appears in repr() or logs."""
@@ -87,6 +103,9 @@ class Settings:
     """SHARD_COUNT/SHARD_IDS: the shards this process runs and the guilds it serves."""
     card_fonts: tuple[Path, ...] = ()
     """QUOTEBOT_CARD_FONTS: extra font files or folders for quote cards (after the shipped)."""
+    search_workers: int | None = 0
+    """QUOTEBOT_SEARCH_WORKERS: search worker processes (0: search in threads; None, the
+    default of `from_env`: one per core this process's share of the shards may use)."""
 
     @classmethod
     def from_env(
@@ -117,7 +136,19 @@ class Settings:
             card_fonts=tuple(
                 Path(p) for p in (values.get("QUOTEBOT_CARD_FONTS") or "").split(os.pathsep) if p
             ),
+            search_workers=_workers(values.get("QUOTEBOT_SEARCH_WORKERS")),
         )
+
+    def worker_count(self, cores: int | None = None) -> int:
+        """How many search worker processes to start: the setting, or with `auto` one per
+        core of this process's share of the shards (its SHARD_IDS of SHARD_COUNT), 1 to 4."""
+        if self.search_workers is not None:
+            return self.search_workers
+        cores = cores or os.cpu_count() or 1
+        share = 1.0
+        if self.shards.ids is not None and self.shards.count:
+            share = len(self.shards.ids) / self.shards.count
+        return max(1, min(4, round(cores * share)))
 
     @property
     def db_target(self) -> Path | str:

@@ -18,6 +18,7 @@ from bot.catalog import Catalog, QuoteView
 from bot.client import QuoteBot, member_cooldown
 from bot.errors import UserError
 from bot.facets import Facets
+from bot.lane import SearchLane
 from bot.render import (
     PAGE_SIZE,
     about_embed,
@@ -33,7 +34,7 @@ from bot.render_search import (
     match_footer,
     search_from,
 )
-from bot.respond import compute, send
+from bot.respond import compute, in_time, send
 from bot.textutil import paginate, truncate
 from bot.views import GuardedItem
 from cogs.cards import ShareImageButton, post_card
@@ -145,10 +146,11 @@ class AnotherMatchButton(GuardedItem, template=r"qb:next:(?P<owner>\d{1,20}):(?P
         catalog = catalog_of(interaction)
         rank = self.rank + 1
         speakers, interview = catalog.filters(search.speaker, search.interview)
-        found = await compute(
+        lane = interaction.client.search_lane if isinstance(interaction.client, QuoteBot) else None
+        found = await in_time(
             interaction,
-            functools.partial(
-                catalog.quote,
+            (lane or SearchLane()).quote(
+                catalog,
                 search.query,
                 min(rank + 1, MAX_MATCHES),
                 speakers=speakers,
@@ -281,10 +283,10 @@ class Quotes(commands.Cog):
             speaker,
             None if interview_id is None else self.catalog.interviews[interview_id].meta.title,
         )
-        found = await compute(
+        found = await in_time(
             interaction,
-            functools.partial(
-                self.catalog.quote, query, 5, speakers=speakers, interview=interview_id
+            self.bot.search_lane.quote(  # one quote is shown: only its answer is read
+                self.catalog, query, 5, speakers=speakers, interview=interview_id, shown=1
             ),
             ephemeral=private,
         )
@@ -315,15 +317,13 @@ class Quotes(commands.Cog):
         if not current.strip():
             return []
         speakers, interview_id = self.typed_filters(interaction.namespace)
-        suggestions = await self.bot.search_lane.latest(
+        suggestions = await self.bot.search_lane.suggest(
             interaction.user.id,
-            functools.partial(
-                self.catalog.autocomplete,
-                current[:QUERY_MAX],
-                25,
-                speakers=speakers,
-                interview=interview_id,
-            ),
+            self.catalog,
+            current[:QUERY_MAX],
+            25,
+            speakers=speakers,
+            interview=interview_id,
         )
         if suggestions is None:
             return []  # the member typed on: their client shows only the newer request's answer

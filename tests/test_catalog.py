@@ -182,3 +182,19 @@ async def test_a_refresh_after_a_load_never_serves_the_stale_cached_index(
     assert list(catalog.quotable) == [p.id for p in ANN.passages]
     assert all(v.passage.interview_id == "one" for v in catalog.quote("harbour").results)
     assert SearchIndex.load(tmp_path / "q.index", catalog.index.fingerprint) is not None
+
+
+async def test_a_built_index_is_served_from_its_saved_file(
+    library: Library, tmp_path: Path
+) -> None:
+    """After a build the bot serves the saved cache, memory-mapped (as a restart does), not
+    the built arrays; it answers exactly as a freshly built index."""
+    index = library.catalog.index
+    assert index._map is not None and index.verified
+    built = SearchIndex.build(library.store.passages.index_stream())
+    for query in ("harbour lights", "cold tea boat", "nets are old", "gulls"):
+        assert index.search(query) == built.search(query)
+    (tmp_path / "q.index").unlink()  # no cache to write: the built index is kept
+    catalog = await Library(library.store, [], index_cache=tmp_path / "sub" / "q.index").refresh()
+    assert catalog.index._map is None
+    assert catalog.index.search("harbour lights") == built.search("harbour lights")

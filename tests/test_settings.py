@@ -46,3 +46,17 @@ def test_quotebot_db_selects_the_backend(tmp_path: Path) -> None:
     for value in (str(tmp_path / "q.db"), f"sqlite:///{tmp_path / 'q.db'}"):
         lite = Settings.from_env({"QUOTEBOT_DB": value}, env_file=None)
         assert (lite.db_url, lite.db_target) == (None, tmp_path / "q.db")
+
+
+def test_search_workers_setting_and_its_default_per_share_of_the_shards() -> None:
+    assert Settings().worker_count() == 0  # built in code (tests, the CLI): threads
+    auto = Settings.from_env({}, env_file=None)
+    assert auto.search_workers is None
+    assert auto.worker_count(cores=2) == 2 and auto.worker_count(cores=16) == 4
+    half = Settings.from_env({"SHARD_COUNT": "4", "SHARD_IDS": "0-1"}, env_file=None)
+    assert half.worker_count(cores=4) == 2 and half.worker_count(cores=1) == 1
+    assert Settings.from_env({"QUOTEBOT_SEARCH_WORKERS": "0"}, env_file=None).worker_count() == 0
+    assert Settings.from_env({"QUOTEBOT_SEARCH_WORKERS": "3"}, env_file=None).worker_count() == 3
+    for bad in ("two", "-1", "65"):
+        with pytest.raises(SettingsError, match="QUOTEBOT_SEARCH_WORKERS"):
+            Settings.from_env({"QUOTEBOT_SEARCH_WORKERS": bad}, env_file=None)

@@ -327,6 +327,10 @@ async def test_a_database_made_by_the_numbered_runner_upgrades_in_place(tmp_path
     finally:
         await store.close()
     after = {t: sqlite_rows(path, f"SELECT {columns[t]} FROM {t} ORDER BY 1") for t in V5_TABLES}
+    # The first read of the catalog adds its cache's stamp (bot.store.catalog_cache).
+    stamps = [row for row in after.get("meta", []) if row[0] == "catalog_stamp"]
+    assert len(stamps) == 1
+    after = {t: [row for row in rows if row not in stamps] for t, rows in after.items()}
     assert after == before  # every row and column kept (later migrations only add)
     seasons = sqlite_rows(path, "SELECT guild_id, season FROM trivia_season_scores")
     assert seasons == [(2**62 + 12345, 1)]  # 006 carried the scores into season 1

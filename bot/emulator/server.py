@@ -13,7 +13,6 @@ world: guilds, channels, members, messages), ``invoke`` (building interaction pa
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Self
@@ -106,7 +105,8 @@ class DiscordEmulator(InteractionBuilder):
         """Seconds a bot message's ``nonce`` dedups a create with ``enforce_nonce`` (Discord: "a
         few minutes"). Set it to 0 to act as if that window has passed."""
         self._nonces = {}
-        self._changed = asyncio.Event()
+        self._waiters = []  # wait_until's (predicate, future), checked after each burst of changes
+        self._check_pending = False
         self.gateway = Gateway(self, heartbeat_interval_ms)
         self._runner = None
         self._base_url = ""

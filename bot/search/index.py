@@ -14,8 +14,9 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from bot.bulk import collector_paused
 from bot.models import Indexable
-from bot.search.build import _Asked, _Builder, _length_norms, _release_freed_memory
+from bot.search.build import _Asked, _Builder, _drop, _length_norms, _release_freed_memory
 from bot.search.params import _MAGIC, FORMAT_VERSION
 from bot.search.storage import _Ids, _Text, remove_stale_temporaries
 from bot.search.suggest import _Suggester
@@ -108,25 +109,43 @@ class SearchIndex(_Suggester):
         order, exactly as ``bot.store.fingerprint`` does, so ``load`` can tell staleness.
         Work is done a chunk of answers at a time in whole-chunk string and numpy passes
         (about 1M answers in a few seconds), and no single step holds the GIL for long.
+        The cyclic collector is paused meanwhile (`bot.bulk`): a build makes no cycles, but
+        with a million answers' objects alive (a question each, the caller's rows) each
+        full collection held the GIL for ~1-2 s, stalling the event loop that long.
         """
-        asked: list[_Asked] = []
+        with collector_paused():
+            return cls._build(passages)
+
+    @classmethod
+    def _build(cls, passages: Iterable[Indexable]) -> SearchIndex:
+        # The questions as two lists of strings, made into rows a chunk at a time: a
+        # million question objects, freed in one go, held the GIL for ~0.4 s.
+        asked_ids: list[str] = []
+        asked: list[str] = []
 
         def noting_questions(rows: Iterable[Indexable]) -> Iterator[Indexable]:
             for row in rows:
                 question = getattr(row, "question", None)
                 if question and row.role == "interviewee":
-                    asked.append(_Asked(row.id, "interviewee", (question,), question))
+                    asked_ids.append(row.id)
+                    asked.append(question)
                 yield row
 
         builder = _Builder()
         builder.ingest(noting_questions(passages))
         index = builder.finish()
+        _drop(builder.ids)
         del builder
         if asked:
             questions = _Builder()
-            questions.ingest(asked)
+            questions.ingest(
+                _Asked(pid, "interviewee", (q,), q) for pid, q in zip(asked_ids, asked, strict=True)
+            )
+            _drop(asked_ids)
+            _drop(asked)
             index._questions = questions.finish()
             index._questions._fingerprint = index._fingerprint
+            _drop(questions.ids)
         _release_freed_memory()
         return index
 

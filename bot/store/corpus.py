@@ -8,24 +8,35 @@ from __future__ import annotations
 
 import asyncio
 import json
+import secrets
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from bot.bulk import collector_paused
 from bot.models import (
     Interview,
-    InterviewMeta,
     Paragraph,
     ParagraphKind,
     Passage,
     Topic,
 )
+from bot.startfiles import catalog_cache_path
 from bot.store import dialect
 from bot.store.base import CORPUS_TABLES, MAIN, SET_META, StoreBase, _now
+from bot.store.catalog_cache import (
+    CATALOG_STAMP_KEY,
+    CatalogRows,
+    StoredInterviews,
+    cache_key,
+    read_cache,
+    write_cache,
+)
 from bot.store.dialect import Tx
+from bot.store.migrate import _migrations
 from bot.store.plan import (
     SUMMARY_KEY,
     _diff,
@@ -41,7 +52,6 @@ from bot.store.rows import (
     Change,
     LoadReport,
     StoredCorpus,
-    StoredInterview,
     _passage,
     _trivia_content,
     _trivia_rows,
@@ -53,6 +63,11 @@ from bot.trivia import Question
 
 class CorpusStore(StoreBase):
     """Loading and reading the corpus, on the main lane."""
+
+    # False: `read_corpus` reads the catalog from the database, not its cache (the CLI
+    # after an unclean stop, so damage the stop left shows as it did before the cache;
+    # `quotebot run` checks the whole file first then, so it keeps the cache).
+    trust_catalog_cache = True
 
     async def _snapshot(self) -> _Stored:
         """The stored corpus's identity, to diff a load against (rows fetched by the driver,
@@ -118,7 +133,10 @@ class CorpusStore(StoreBase):
                 await tx.execute("DELETE FROM trivia_questions")
                 rows = [(qid, *row) for qid, row in _trivia_rows(trivia).items()]
                 await dialect.bulk_insert(tx, "trivia_questions", TRIVIA_COLUMNS, rows)
-            metas = [{"key": "corpus_loaded_at", "value": loaded_at}]
+            metas = [
+                {"key": "corpus_loaded_at", "value": loaded_at},
+                {"key": CATALOG_STAMP_KEY, "value": _stamp()},  # the catalog cache's key
+            ]
             await tx.executemany(SET_META, [*metas, {"key": SUMMARY_KEY, "value": plan.summary}])
         await self._shelve(json.loads(plan.summary)["fingerprint"])
         return report
@@ -150,44 +168,71 @@ class CorpusStore(StoreBase):
         Not the answers themselves: the catalog reads those from `passages` when it shows
         them. Their fingerprint, speakers and count come from a summary in the meta table
         written with every load (scanning a million answers for them took ~1 s); a database
-        from before that has it computed and stored once here. Rows become objects in a
-        worker thread (~1 s for the 83k interviews of a million answers).
+        from before that has it computed and stored once here. The interviews, speakers
+        and topics come from the catalog cache when its key matches the stored catalog
+        stamp (see `bot.store.catalog_cache`; ~1 s of reads saved at 1M answers with a cold
+        disk), else from the database, which then rewrites the cache.
         """
+        cache = self._catalog_cache_path()
         async with self._tx(MAIN, write=False) as tx:
-            iv_rows = await _fetch(
-                tx,
-                "SELECT id, title, interviewee, interviewer, publication, date, url, source, "
-                "content_hash FROM interviews ORDER BY id",
-            )
-            speaker_rows = await _fetch(
-                tx, "SELECT interview_id, name FROM speakers ORDER BY interview_id, ord"
-            )
-            link_rows = await _fetch(
-                tx,
-                "SELECT pt.topic_slug, pt.passage_id FROM passage_topics pt JOIN passages p "
-                "ON p.id = pt.passage_id ORDER BY pt.topic_slug, p.interview_id, p.position",
-            )
-            t_rows = await _fetch(
-                tx,
-                "SELECT slug, name, curated, aliases, keywords FROM topics "
-                "ORDER BY curated DESC, name",
-            )
-            summary = (
-                await tx.execute("SELECT value FROM meta WHERE key = :key", {"key": SUMMARY_KEY})
-            ).scalar()
-            missing = summary is None
-            if summary is None:
-                ids = await _fetch(tx, f"SELECT id FROM passages {_CATALOG_ORDER}")
-                counts = await _fetch(tx, "SELECT speaker, count(*) FROM passages GROUP BY speaker")
-                key = fingerprint_ids([r[0] for r in ids])
-                summary = _summary(key, Counter({r[0]: r[1] for r in counts}))
-        if missing:
-            await self.set_meta(SUMMARY_KEY, summary)
-        corpus = await asyncio.to_thread(
-            _stored_corpus, iv_rows, speaker_rows, link_rows, t_rows, summary
-        )
+            stamp = await _meta(tx, CATALOG_STAMP_KEY)
+            key = None if stamp is None else cache_key(stamp, len(_migrations()))
+            rows = None
+            if cache is not None and key is not None and self.trust_catalog_cache:
+                rows = await asyncio.to_thread(read_cache, cache, key)
+            fresh = rows is None
+            missing = False
+            if rows is None:
+                rows, missing = await self._catalog_rows(tx)
+        if missing:  # a database from before the summary: computed once, kept
+            await self.set_meta(SUMMARY_KEY, rows.summary)
+        if stamp is None:  # a database from before the stamp: the next start caches
+            stamp_row = {"key": CATALOG_STAMP_KEY, "value": _stamp()}
+            await self._run(MAIN, INSERT_META_IF_ABSENT, stamp_row)
+        elif fresh and cache is not None and key is not None:
+            await asyncio.to_thread(write_cache, cache, key, rows)
+        corpus = await asyncio.to_thread(_stored_corpus, rows)
         await self._shelve(corpus.fingerprint)
         return corpus
+
+    async def _catalog_rows(self, tx: Tx) -> tuple[CatalogRows, bool]:
+        """The catalog's rows from the database, inside `tx` (see `read_corpus`), and
+        whether the summary was missing (computed here)."""
+        iv_rows = await _fetch(
+            tx,
+            "SELECT id, title, interviewee, interviewer, publication, date, url, source, "
+            "content_hash FROM interviews ORDER BY id",
+        )
+        speaker_rows = await _fetch(
+            tx, "SELECT interview_id, name FROM speakers ORDER BY interview_id, ord"
+        )
+        link_rows = await _fetch(
+            tx,
+            "SELECT pt.topic_slug, pt.passage_id FROM passage_topics pt JOIN passages p "
+            "ON p.id = pt.passage_id ORDER BY pt.topic_slug, p.interview_id, p.position",
+        )
+        t_rows = await _fetch(
+            tx,
+            "SELECT slug, name, curated, aliases, keywords FROM topics ORDER BY curated DESC, name",
+        )
+        summary = await _meta(tx, SUMMARY_KEY)
+        missing = summary is None
+        if summary is None:
+            ids = await _fetch(tx, f"SELECT id FROM passages {_CATALOG_ORDER}")
+            counts = await _fetch(tx, "SELECT speaker, count(*) FROM passages GROUP BY speaker")
+            key = fingerprint_ids([r[0] for r in ids])
+            summary = _summary(key, Counter({r[0]: r[1] for r in counts}))
+        rows = await asyncio.to_thread(
+            CatalogRows.of_queries, iv_rows, speaker_rows, link_rows, t_rows, summary
+        )
+        return rows, missing
+
+    def _catalog_cache_path(self) -> Path | None:
+        """Where the catalog cache lives: beside a SQLite file, in PostgreSQL's cache folder."""
+        if self.target.memory:
+            return None
+        postgresql = self.kind == dialect.POSTGRESQL
+        return catalog_cache_path(self.target.path, postgresql=postgresql)
 
     async def _shelve(self, key: str) -> None:
         """Point `self.passages` at the answers of the corpus with fingerprint `key`.
@@ -267,37 +312,11 @@ async def _fetch(tx: Tx, statement: str, params: dict[str, Any] | None = None) -
     return (await tx.execute(statement, params)).rows
 
 
-def _stored_corpus(
-    iv_rows: Iterable[Any],
-    speaker_rows: Iterable[Any],
-    link_rows: Iterable[Any],
-    t_rows: Iterable[Any],
-    summary: str,
-) -> StoredCorpus:
-    """`Store.read_corpus`'s rows as objects."""
-    speakers: dict[str, list[str]] = {}
-    for row in speaker_rows:
-        speakers.setdefault(row[0], []).append(row[1])
+def _stored_corpus(rows: CatalogRows) -> StoredCorpus:
+    """`Store.read_corpus`'s rows as objects (the interviews made as they are asked for)."""
     links: dict[str, list[str]] = {}
-    for row in link_rows:
+    for row in rows.links:
         links.setdefault(row[0], []).append(row[1])
-    interviews = tuple(
-        StoredInterview(
-            id=r[0],
-            meta=InterviewMeta(
-                title=r[1],
-                interviewee=r[2],
-                interviewer=r[3],
-                publication=r[4],
-                date=r[5],
-                url=r[6],
-            ),
-            source=r[7],
-            content_hash=r[8],
-            speakers=tuple(speakers.get(r[0], ())),
-        )
-        for r in iv_rows
-    )
     topics = tuple(
         Topic(
             slug=r[0],
@@ -307,11 +326,11 @@ def _stored_corpus(
             curated=bool(r[2]),
             passage_ids=tuple(links.get(r[0], ())),
         )
-        for r in t_rows
+        for r in rows.topics
     )
-    facts = json.loads(summary)
+    facts = json.loads(rows.summary)
     return StoredCorpus(
-        interviews=interviews,
+        interviews=StoredInterviews(rows.interviews, rows.speakers),
         topics=topics,
         speakers=tuple(facts["speakers"]),
         fingerprint=facts["fingerprint"],
@@ -319,11 +338,26 @@ def _stored_corpus(
     )
 
 
+async def _meta(tx: Tx, key: str) -> str | None:
+    value = (await tx.execute("SELECT value FROM meta WHERE key = :key", {"key": key})).scalar()
+    return None if value is None else str(value)
+
+
+def _stamp() -> str:
+    return secrets.token_hex(16)
+
+
+INSERT_META_IF_ABSENT = (
+    "INSERT INTO meta(key, value) VALUES (:key, :value) ON CONFLICT(key) DO NOTHING"
+)
+
+
 def _stored_interviews(
     iv_rows: Iterable[Any], speaker_rows: Iterable[Any], p_rows: Iterable[Any]
 ) -> list[Interview]:
     """`Store.stored_interviews`' rows as interviews (paragraphs rebuilt from the answers)."""
-    corpus = _stored_corpus(iv_rows, speaker_rows, (), (), _summary("", Counter()))
+    rows = CatalogRows.of_queries(iv_rows, speaker_rows, (), (), _summary("", Counter()))
+    corpus = _stored_corpus(rows)
     passages: dict[str, list[Passage]] = {}
     for row in p_rows:
         passages.setdefault(row[1], []).append(_passage(row))

@@ -65,7 +65,7 @@ class StoredInterview:
 class StoredCorpus:
     """What the catalog keeps in memory: everything but the answers (see `PassageShelf`)."""
 
-    interviews: tuple[StoredInterview, ...]
+    interviews: Sequence[StoredInterview]  # in id order (see bot.store.catalog_cache)
     topics: tuple[Topic, ...]
     speakers: tuple[str, ...]  # of the stored answers, sorted
     fingerprint: str  # of the stored answers' ids in catalog order (see `fingerprint`)
