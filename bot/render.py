@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import discord
 
 from bot.catalog import QuoteView
@@ -90,7 +92,10 @@ def topic_page_embed(
     return embed
 
 
-def about_embed(stats: dict[str, int], interviews: list[str], topics: list[str]) -> discord.Embed:
+def about_embed(
+    stats: dict[str, int], interviews: Sequence[str], topics: Sequence[str]
+) -> discord.Embed:
+    """`interviews`: the first titles (up to 10 are listed; `stats` has how many in all)."""
     embed = discord.Embed(
         title="quotebot",
         description=(
@@ -102,8 +107,8 @@ def about_embed(stats: dict[str, int], interviews: list[str], topics: list[str])
     )
     if interviews:
         listing = "\n".join(f"• {safe(t, 120)}" for t in interviews[:10])
-        if len(interviews) > 10:
-            listing += f"\n…and {len(interviews) - 10} more"
+        if stats["interviews"] > len(interviews[:10]):
+            listing += f"\n…and {stats['interviews'] - len(interviews[:10])} more"
         embed.add_field(name="Interviews", value=truncate(listing, FIELD_VALUE), inline=False)
     if topics:
         embed.add_field(

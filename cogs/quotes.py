@@ -514,10 +514,9 @@ class Quotes(commands.Cog):
 
     @app_commands.command(name="about", description="What this bot knows and how to use it")
     async def about(self, interaction: discord.Interaction[QuoteBot]) -> None:
-        catalog = self.catalog
-        titles = [i.meta.title for i in catalog.interviews.values()]
-        topics = [t.name for t in catalog.topic_choices("", limit=12)]
-        await send(interaction, embed=about_embed(catalog.stats(), titles, topics), ephemeral=True)
+        facts = self.catalog.about()
+        embed = about_embed(facts.stats, facts.titles, facts.topics)
+        await send(interaction, embed=embed, ephemeral=True)
 
 
 def random_buttons(view: QuoteView) -> discord.ui.View:

@@ -198,3 +198,26 @@ async def test_a_built_index_is_served_from_its_saved_file(
     catalog = await Library(library.store, [], index_cache=tmp_path / "sub" / "q.index").refresh()
     assert catalog.index._map is None
     assert catalog.index.search("harbour lights") == built.search("harbour lights")
+
+
+async def test_about_lists_ten_interviews_counts_them_all_and_is_made_once(
+    tmp_path: Path,
+) -> None:
+    """/about names the first ten interviews and counts the rest, from facts the catalog
+    makes once (it was the floor of the under-load benchmark, and listed every interview
+    on each call)."""
+    from bot.render import about_embed  # the Discord side, only to check the embed
+
+    store = await Store.open(tmp_path / "q.db")
+    try:
+        interviews = [make_interview(f"iv{n:02d}", [f"Answer {n}."]) for n in range(13)]
+        await store.replace_corpus(interviews, [])
+        lib = Library(store, [], index_cache=tmp_path / "q.index")
+        await lib.refresh()
+        facts = lib.catalog.about()
+        assert lib.catalog.about() is facts
+        assert facts.stats["interviews"] == 13 and len(facts.titles) == 10
+        listing = about_embed(facts.stats, facts.titles, facts.topics).fields[0].value or ""
+        assert listing.count("•") == 10 and listing.endswith("…and 3 more")
+    finally:
+        await store.close()
