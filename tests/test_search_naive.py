@@ -116,6 +116,10 @@ def test_the_scan_runs_only_within_its_budget(tuning: tuple[list[Passage], Searc
     few = np.zeros(len(large), dtype=bool)
     few[:50] = True  # a speaker's answers: a scan of those fits
     assert large._scan_affordable(few)
+    plan = large._plan(large._normalised_sentences(7)[0], suggest=False)
+    assert plan is not None
+    assert 7 in large._naive_rows(plan, few)
+    assert large._plain is None  # the whole corpus's texts were never made for 50 answers
 
 
 def test_the_scan_respects_within(tuning: tuple[list[Passage], SearchIndex]) -> None:

@@ -65,10 +65,18 @@ class _NaiveEvidence(_Candidates):
         if not query.content:
             return []
         texts = self._plain
-        if texts is None:  # made on first use; the slot is SearchIndex's
-            texts = [self._content_text(row) for row in range(self._n)]
-            self._plain = texts  # type: ignore[misc]
-        choices = texts if within is None else {int(r): texts[r] for r in np.flatnonzero(within)}
+        choices: list[str] | dict[int, str]
+        if within is not None:
+            # A speaker's answers in a big corpus can fit the budget while the corpus does
+            # not: their texts only, never the whole corpus's.
+            rows = np.flatnonzero(within)
+            content = self._content_text if texts is None else texts.__getitem__
+            choices = {int(r): content(int(r)) for r in rows}
+        else:
+            if texts is None:  # made on first use (the corpus fits); the slot is SearchIndex's
+                texts = [self._content_text(row) for row in range(self._n)]
+                self._plain = texts  # type: ignore[misc]
+            choices = texts
         found = process.extract(
             query.content,
             choices,

@@ -103,9 +103,6 @@ class _Ranker(_NaiveEvidence):
         ranked.sort(key=lambda s: (-s.score, -s.density, s.row))
         return self._break_near_tie(query, ranked)
 
-    def _plain_text(self, row: int) -> str:
-        return " ".join(self._normalised_sentences(row))
-
     def _break_near_tie(self, query: _Query, ranked: list[_Scored]) -> list[_Scored]:
         """`ranked` with the answers tied near the top reordered by a stronger scorer.
 
