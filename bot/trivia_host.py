@@ -15,7 +15,7 @@ import contextlib
 import logging
 import random
 from collections.abc import Awaitable, Callable, Collection
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import discord
@@ -106,6 +106,24 @@ class TriviaHost:
         task: asyncio.Task[None] = asyncio.ensure_future(work)
         self.timers[key] = task
         task.add_done_callback(lambda _: self.timers.pop(key, None))
+
+    async def _at(
+        self,
+        when: datetime | None,
+        action: Callable[[], Awaitable[None]],
+        failure: str,
+        *args: object,
+    ) -> None:
+        """Run `action` at `when` (now if None); a failure is logged ("trivia " + `failure`),
+        as nobody awaits a timer."""
+        try:
+            if when is not None:
+                await self.clock.sleep_until(when)
+            await action()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("trivia " + failure, *args)
 
     # --- choosing and starting a round ---------------------------------------------
 
@@ -210,16 +228,15 @@ class TriviaHost:
     # --- a round's end ---------------------------------------------------------------
 
     def schedule_round(self, round_: Round) -> None:
-        self._spawn(f"round:{round_.id}", self._run(round_))
-
-    async def _run(self, round_: Round) -> None:
-        try:
-            await self.clock.sleep_until(round_.ends_at)
-            await self.finish(round_.id)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("trivia round %s could not be finished", round_.id)
+        self._spawn(
+            f"round:{round_.id}",
+            self._at(
+                round_.ends_at,
+                lambda: self.finish(round_.id),
+                "round %s could not be finished",
+                round_.id,
+            ),
+        )
 
     async def finish(self, round_id: int) -> None:
         """End a round once: score it, reveal the answer on its message and, in a game,
@@ -302,17 +319,15 @@ class TriviaHost:
         self._schedule_next(game)
 
     def _schedule_next(self, game: Game) -> None:
-        self._spawn(f"game:{game.id}", self._next(game))
-
-    async def _next(self, game: Game) -> None:
-        try:
-            if game.next_at is not None:
-                await self.clock.sleep_until(game.next_at)
-            await self.next_round(game.id)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("trivia game %s: the next round could not start", game.id)
+        self._spawn(
+            f"game:{game.id}",
+            self._at(
+                game.next_at,
+                lambda: self.next_round(game.id),
+                "game %s: the next round could not start",
+                game.id,
+            ),
+        )
 
     async def next_round(self, game_id: int) -> None:
         game = await self.store.trivia_game(game_id)
