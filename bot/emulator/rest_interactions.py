@@ -87,28 +87,12 @@ class InteractionRoutes(RestBase):
         if kind == ResponseType.CHANNEL_MESSAGE:
             self._invalid(request, validate_message(data, uploads=uploads))
             flags = int(data.get("flags") or 0) & (SETTABLE_FLAGS | MessageFlag.EPHEMERAL)
-            message = self._new_message(
-                request,
-                data,
-                channel_id=handle.channel_id,
-                guild_id=handle.guild_id,
-                flags=flags,
-                webhook=True,
-                interaction=handle,
-            )
+            message = self._interaction_message(request, data, handle, flags)
             emu.store_message(message)
             handle.original_message_id = message.id
         elif kind == ResponseType.DEFERRED_CHANNEL_MESSAGE:
             flags = MessageFlag.LOADING | (int(data.get("flags") or 0) & MessageFlag.EPHEMERAL)
-            message = self._new_message(
-                request,
-                {},
-                channel_id=handle.channel_id,
-                guild_id=handle.guild_id,
-                flags=int(flags),
-                webhook=True,
-                interaction=handle,
-            )
+            message = self._interaction_message(request, {}, handle, int(flags))
             emu.store_message(message)
             handle.original_message_id = message.id
             handle.first_followup_replaces_original = True
@@ -143,6 +127,20 @@ class InteractionRoutes(RestBase):
         if request.query.get("with_response") not in ("1", "true", "True"):
             return web.Response(status=204)
         return json_response({"interaction": interaction, "resource": resource})
+
+    def _interaction_message(
+        self, request: web.Request, data: JSON, handle: InteractionHandle, flags: int
+    ) -> Message:
+        """A message the interaction's webhook posts in the channel it came from."""
+        return self._new_message(
+            request,
+            data,
+            channel_id=handle.channel_id,
+            guild_id=handle.guild_id,
+            flags=flags,
+            webhook=True,
+            interaction=handle,
+        )
 
     def _webhook_interaction(self, request: web.Request) -> InteractionHandle:
         if request.match_info["app_id"] != str(self.emu.application.id):
@@ -185,15 +183,7 @@ class InteractionRoutes(RestBase):
             message = original
         else:
             flags = int(data.get("flags") or 0) & (SETTABLE_FLAGS | MessageFlag.EPHEMERAL)
-            message = self._new_message(
-                request,
-                data,
-                channel_id=handle.channel_id,
-                guild_id=handle.guild_id,
-                flags=flags,
-                webhook=True,
-                interaction=handle,
-            )
+            message = self._interaction_message(request, data, handle, flags)
             handle.followup_ids.append(message.id)
             self.emu.store_message(message)
         if request.query.get("wait") not in ("1", "true", "True"):
