@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,15 +25,14 @@ from bot.errors import UserError
 from bot.render import safe
 from bot.render_trivia import final_embed, question_embed, reveal_embed
 from bot.store import Store
-from bot.trivia import Question, Round, RoundAnswer, TriviaBank, choose, shuffled_choices
-from bot.trivia.bank import TOPIC_MIN, topic_questions, topic_sample
+from bot.trivia import Question, Round, RoundAnswer, shuffled_choices
 from bot.trivia.games import BETWEEN_ROUNDS, Game, TriviaOptions, standings
+from bot.trivia_questions import QuestionPicker
 from bot.views_trivia import round_view
 
 log = logging.getLogger(__name__)
 
 EDIT_ATTEMPTS = 3
-TOPICS_REMEMBERED = 64  # topics whose on-demand questions are kept
 NO_PINGS = discord.AllowedMentions.none()
 
 Poster = Callable[[Round, Game | None, TriviaOptions], Awaitable[int]]
@@ -48,16 +47,14 @@ class TriviaHost:
         bot: Any,
         store: Callable[[], Store],
         clock: Callable[[], Clock],
-        bank: Callable[[], Awaitable[TriviaBank]],
+        questions: QuestionPicker,
         default_seconds: Callable[[], float],
     ) -> None:
         self.bot = bot
-        self._store, self._clock, self._bank = store, clock, bank
+        self._store, self._clock = store, clock
+        self.questions = questions
         self._default_seconds = default_seconds
         self.timers: dict[str, asyncio.Task[None]] = {}
-        self.last: dict[int, str] = {}  # guild -> the question asked last
-        self._topics_of: TriviaBank | None = None
-        self._topics: dict[frozenset[str], tuple[Question, ...]] = {}
 
     @property
     def store(self) -> Store:
@@ -125,60 +122,7 @@ class TriviaHost:
         except Exception:
             log.exception("trivia " + failure, *args)
 
-    # --- choosing and starting a round ---------------------------------------------
-
-    async def pick(
-        self,
-        guild_id: int,
-        passage_ids: Collection[str] | None,
-        difficulty: str | None,
-        options: TriviaOptions,
-        rng: random.Random,
-    ) -> Question | None:
-        """A question the guild has not seen (a new cycle once it has seen them all)."""
-        bank = await self._bank()
-        pool = bank.pool(passage_ids=passage_ids, difficulty=difficulty)
-        if not options.use_generated:
-            pool = [q for q in pool if q.kind == "curated"]
-        elif passage_ids is not None:
-            about = bank.pool(passage_ids=passage_ids)
-            made = sum(q.kind != "curated" for q in about)
-            if made < TOPIC_MIN and not bank.covers(passage_ids):
-                known = {q.id for q in pool}
-                pool += [
-                    q
-                    for q in await self._topic_questions(bank, passage_ids)
-                    if q.id not in known and (difficulty is None or q.difficulty == difficulty)
-                ]
-        if not pool:
-            return None
-        seen = await self.store.trivia_seen(guild_id)
-        question, reset = choose(pool, seen, rng, last=self.last.get(guild_id))
-        if reset:
-            await self.store.trivia_forget_seen(guild_id, [q.id for q in pool])
-        self.last[guild_id] = question.id
-        return question
-
-    async def _topic_questions(
-        self, bank: TriviaBank, passage_ids: Collection[str]
-    ) -> tuple[Question, ...]:
-        """Questions made on demand for a topic the bank's sample has too few about
-        (remembered until the bank is rebuilt)."""
-        key = frozenset(passage_ids)
-        if self._topics_of is not bank:
-            self._topics_of, self._topics = bank, {}
-        if key not in self._topics:
-            catalog = self.bot.library.catalog
-            titles = {iid: iv.meta.title for iid, iv in catalog.interviews.items()}
-
-            def make() -> list[Question]:
-                found = [catalog.passages.get(pid) for pid in topic_sample(key)]
-                return topic_questions([p for p in found if p is not None], titles)
-
-            if len(self._topics) >= TOPICS_REMEMBERED:
-                self._topics.clear()
-            self._topics[key] = tuple(await asyncio.to_thread(make))
-        return self._topics[key]
+    # --- starting a round -------------------------------------------------------------
 
     async def open_round(
         self,
@@ -341,7 +285,7 @@ class TriviaHost:
         if game.topic:
             topic = self.bot.library.catalog.find_topic(game.topic)
             passage_ids = set(topic.passage_ids) if topic else set()
-        question = await self.pick(
+        question = await self.questions.pick(
             game.guild_id, passage_ids, game.difficulty, options, self.bot.rng
         )
         if question is None:

@@ -13,7 +13,6 @@ from types import SimpleNamespace
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.clock import SystemClock
 from bot.models import Passage
 from bot.store import Store
 from bot.topics import fold
@@ -22,7 +21,7 @@ from bot.trivia.bank import topic_sample
 from bot.trivia.games import TriviaOptions
 from bot.trivia.model import folded
 from bot.trivia.sample import sample_answers, sample_ids
-from bot.trivia_host import TriviaHost
+from bot.trivia_questions import QuestionPicker
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -156,7 +155,7 @@ async def test_a_topic_outside_the_sample_gets_questions_made_for_it(tmp_path: P
         async def the_bank() -> TriviaBank:
             return bank
 
-        host = TriviaHost(bot, lambda: store, SystemClock, the_bank, lambda: 20.0)
+        host = QuestionPicker(lambda: store, lambda: bot.library.catalog, the_bank)
         rng = random.Random(3)
         asked = set()
         for _ in range(5):
