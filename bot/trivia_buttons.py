@@ -6,7 +6,6 @@ The buttons themselves are `bot.views_trivia`; the Trivia cog holds one `TriviaB
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, Literal
 
 import discord
@@ -28,28 +27,34 @@ PAGE_SIZE = 10
 class TriviaButtons:
     """Answers, hints and leaderboard pages (the `TriviaActions` the buttons call)."""
 
-    def __init__(
-        self, store: Callable[[], Store], clock: Callable[[], Clock], host: TriviaHost
-    ) -> None:
-        self._store, self._clock, self.host = store, clock, host
+    def __init__(self, host: TriviaHost) -> None:
+        self.host = host
 
     @property
     def store(self) -> Store:
-        return self._store()
+        return self.host.store
 
     @property
     def clock(self) -> Clock:
-        return self._clock()
+        return self.host.clock
 
-    async def answer(
-        self, interaction: discord.Interaction[Any], round_id: int, choice: int
-    ) -> None:
-        """A member's click: one answer each, feedback only to them."""
+    async def _active(self, interaction: discord.Interaction[Any], round_id: int) -> Round | None:
+        """The round a button belongs to while it is open; None (and the message brought up
+        to date) when it has ended."""
         found = await self.store.trivia_round(round_id)
         if found is None:
             raise UserError("This trivia round no longer exists.")
         if found.status != "active":
             await self._show_over(interaction, found)
+            return None
+        return found
+
+    async def answer(
+        self, interaction: discord.Interaction[Any], round_id: int, choice: int
+    ) -> None:
+        """A member's click: one answer each, feedback only to them."""
+        found = await self._active(interaction, round_id)
+        if found is None:
             return
         if not 0 <= choice < len(found.choices):
             raise UserError("That button is not part of this round.")
@@ -80,11 +85,8 @@ class TriviaButtons:
 
     async def hint(self, interaction: discord.Interaction[Any], round_id: int) -> None:
         """Narrow the round's choices to two, for the member who asked; it costs them."""
-        found = await self.store.trivia_round(round_id)
+        found = await self._active(interaction, round_id)
         if found is None:
-            raise UserError("This trivia round no longer exists.")
-        if found.status != "active":
-            await self._show_over(interaction, found)
             return
         if not hint_helps(found):
             raise UserError("This round has only two choices: there is no hint to give.")

@@ -68,7 +68,7 @@ class Trivia(commands.Cog):
         self.host = TriviaHost(
             bot, lambda: self.store, lambda: self.clock, questions, lambda: self.default_seconds
         )
-        self.buttons = TriviaButtons(lambda: self.store, lambda: self.clock, self.host)
+        self.buttons = TriviaButtons(self.host)
 
     @property
     def clock(self) -> Clock:
