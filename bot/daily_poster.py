@@ -21,17 +21,8 @@ from typing import TYPE_CHECKING, Literal
 import aiohttp
 import discord
 
-from bot.daily import (
-    NONCE_WINDOW,
-    DailyJob,
-    GiveUp,
-    Gone,
-    Posted,
-    PostResult,
-    Redraw,
-    Retry,
-    thread_name,
-)
+from bot.daily import NONCE_WINDOW, thread_name
+from bot.daily_delivery import DailyJob, GiveUp, Gone, Posted, PostResult, Redraw, Retry
 from bot.errors import UserError
 from bot.render_daily import daily_embed, daily_mentions, is_daily_post
 from bot.textutil import truncate
