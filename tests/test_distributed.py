@@ -18,7 +18,7 @@ import os
 import secrets
 import shutil
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -89,7 +89,9 @@ def alive(proc: BotProcess) -> bool:
 
 
 @pytest.fixture
-async def fleet(tmp_path: Path, store_target: str | Path) -> AsyncIterator[Fleet]:
+async def fleet(
+    tmp_path: Path, store_target: str | Path, prebuilt_env: Callable[[dict[str, str]], None]
+) -> AsyncIterator[Fleet]:
     token = "MTE" + secrets.token_urlsafe(56)
     async with DiscordEmulator(token=token, recommended_shards=COUNT) as emu:
         places = []
@@ -112,6 +114,7 @@ async def fleet(tmp_path: Path, store_target: str | Path) -> AsyncIterator[Fleet
             QUOTEBOT_DATA_DIR=str(data),
             LOG_LEVEL="INFO",
         )
+        prebuilt_env(env)  # SQLite: the load `prepare` makes is the session's, copied
         yield Fleet(emu, env, places)
         assert not emu.take_violations()
 
