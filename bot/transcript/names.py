@@ -20,22 +20,27 @@ __all__ = [
     "INTERVIEWER_WORDS",
     "LETTER_PAIRS",
     "META_LABELS",
+    "OFFICES",
     "OTHER_LABEL_SHAPES",
+    "PARTICLES",
     "Label",
     "Names",
     "clean_name",
+    "initials_label",
     "looks_like_name",
     "name_key",
     "period_label",
     "shaped_label",
     "split_label",
     "split_names",
+    "strip_office",
 ]
 
 _MAX_LABEL = 80
-_PARTICLES = frozenset(
+PARTICLES = frozenset(
     "van von de der den del della di da du la le bin ibn al el ter ten dos das y".split()
 )
+_PARTICLES = PARTICLES
 _SUFFIXES = frozenset("jr jr. sr sr. ii iii iv".split())
 HONORIFICS = frozenset(
     """mr mr. mrs mrs. ms ms. mx mx. dr dr. prof prof. professor sir dame lord lady baroness
@@ -67,8 +72,14 @@ _NOT_NAMES = frozenset(
 # Labels that, once in a file's header, describe it ("Interviewer: Maria Kowalski").
 META_LABELS = frozenset(
     """host hosts co-host co-hosts cohost guest guests interviewer interviewers interviewee
-    interviewees narrator narrators moderator moderators witness witnesses panelists
+    interviewees narrator narrators moderator moderators witness witnesses panel panelists
     participants speakers featuring presenter presenters""".split()
+)
+# Offices written before a surname in a label ("Mayor Alcott", "Secretary Holt"): the
+# asking ones and those whose holders answer.
+OFFICES = ASKING_TITLES | frozenset(
+    """mayor secretary governor minister president ambassador director general admiral
+    chancellor sheriff superintendent premier""".split()
 )
 # A bare office names nobody in particular, except the one who chairs: "The Chairman:"
 # is one person all through a hearing.
@@ -106,6 +117,7 @@ _UNNAMED = re.compile(
     r"(?:speaker|participant|caller|student|audience(?:\s+member)?|person|voice|man|woman|"
     r"member|crowd|multiple|several|all|both|panel(?:ist)?|reporter|unknown|off-camera|"
     r"announcer|narrator\s+\d+|interpreter|translator|staff|aide|clerk|"
+    r"videographer|court(?:\s+reporter)?|bailiff|stenographer|"  # a deposition's others
     + "|".join(re.escape(t) for t in sorted(_UNNAMED_TITLES, key=len, reverse=True))
     + r")(?:\s*(?:\d{1,3}|[A-Z]))?$"
 )
@@ -156,6 +168,23 @@ def strip_honorific(name: str) -> str:
     return " ".join(words)
 
 
+def _bare(label: str) -> str:
+    """A label without honorifics or an answering office: "Secretary Holt" -> "Holt"."""
+    words = strip_honorific(label).split()
+    while len(words) >= 2 and words[0].casefold() in OFFICES - ASKING_TITLES:
+        words = words[1:]
+    return " ".join(words)
+
+
+def strip_office(name: str) -> str:
+    """ "Secretary Lena Holt" -> "Lena Holt": an answering office before a full name (an
+    asking one, "Senator Ruth Calloway", stays: it tells who asks)."""
+    words = name.split()
+    while len(words) >= 3 and words[0].casefold() in OFFICES - ASKING_TITLES:
+        words = words[1:]
+    return " ".join(words)
+
+
 def _title_word(word: str) -> str:
     if word.casefold() in _PARTICLES:
         return word.casefold()
@@ -180,6 +209,11 @@ def initials(name: str, hyphens: bool = False) -> str:
         name = name.replace("-", " ")
     words = [w for w in strip_honorific(name).split() if w.casefold() not in _PARTICLES]
     return "".join(w[0] for w in words if w[:1].isalpha()).upper()
+
+
+def initials_label(label: str) -> bool:
+    """ "JT", "J.T.": a label of initials only."""
+    return bool(_INITIALS_LABEL.match(label))
 
 
 def is_unnamed(label: str) -> bool:
@@ -210,12 +244,13 @@ class Label:
 # "Mr. Smith.", "The Chairman." — only a title-led label counts, and only in files where
 # such labels recur (see `period_labels`).
 _PERIOD_NAME = r"(?:\s+(?:[A-Z][\w'’-]+|de|van|von|del|la))"
+# The office may be in capitals ("The CHAIRMAN.", "Chairman PRUETT.", older GPO style).
 _PERIOD_LABEL = re.compile(
     r"^(?P<name>(?:Mr|Mrs|Ms|Dr)\.?" + _PERIOD_NAME + r"{1,3}"
-    r"|(?:The\s+)?(?:Chairman|Chairwoman|Chair|Senator|Representative|Congressman|"
+    r"|(?:(?:The|THE)\s+)?(?:(?i:Chairman|Chairwoman|Chair|Senator|Representative|Congressman|"
     r"Congresswoman|Judge|Justice|General|Admiral|Secretary|Governor|Mayor|Commissioner|"
     r"Ambassador|Director|Professor|Chief|Ranking\s+Member|Vice\s+Chair(?:man)?|Witness|"
-    r"Clerk|Delegate)" + _PERIOD_NAME + r"{0,3})\.\s+(?=[A-Z\"“(\[])"
+    r"Clerk|Delegate))" + _PERIOD_NAME + r"{0,3})\.\s+(?=[A-Z\"“(\[])"
 )
 
 
@@ -240,8 +275,9 @@ def split_label(text: str) -> Label | None:
         return None
     name = " ".join(match.group("name").split())
     note = match.group("note")
-    if "," in name and note is None:
-        name, note = (part.strip() for part in name.split(",", 1))  # "Jane Doe, host:"
+    if "," in name:  # "Jane Doe, host:", "KHALED MANSOUR, MAYOR OF X (through translator):"
+        name, said = (part.strip() for part in name.split(",", 1))
+        note = f"{said} ({note})" if note else said
     if not name:
         return None
     if not _speaker_shaped(name):
@@ -304,7 +340,7 @@ class Names:
         for index, label in labels:
             if label in QA_MARKERS or name_key(label) in self.aliases or is_unnamed(label):
                 continue
-            bare = strip_honorific(clean_name(label))
+            bare = _bare(clean_name(label))
             if len(bare.split()) >= 2:
                 self._add(bare, index, preferred=False)
             else:
@@ -338,7 +374,7 @@ class Names:
         if is_unnamed(label):
             return clean_name(label)
         written = clean_name(label)
-        name = strip_honorific(written)
+        name = _bare(written)
         key = name_key(name)
         if key in self.display:
             return self.display[key]

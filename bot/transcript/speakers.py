@@ -7,18 +7,22 @@ a Q&A) and hands the passage stage one `Turned` block per paragraph.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.models import InterviewMeta, SpeakerRole
 from bot.transcript.layout import Block, Layout
+from bot.transcript.mentions import label_core, mentioned_full_name
 from bot.transcript.names import (
     LETTER_PAIRS,
     META_LABELS,
     QA_MARKERS,
     Names,
     clean_name,
+    initials_label,
+    is_unnamed,
     looks_like_name,
     name_key,
     split_names,
@@ -33,6 +37,7 @@ from bot.transcript.roles import (
     find_cues,
     headline_name,
     lede_name,
+    note_role,
     role_word,
 )
 
@@ -93,9 +98,11 @@ def _unlabel_meta_lines(blocks: list[Block]) -> None:
             continue
         key = name_key(b.label)
         once = counts[key] == 1 and b.text[:1].isupper() and len(b.text.split()) <= 25
+        # 'Panel: "Who Gets to Live Downtown?"': a quoted title asks nothing
+        asks = "?" in b.text and not b.text.startswith(('"', "“"))
         # "Guest: Jane Doe, beekeeper" on the line under "Host: John Roe": a header run
         described = b.line == header_line + 1 and _name_list(b.text.split(",", 1)[0])
-        if key not in META_LABELS or "?" in b.text or not (once or described or _name_list(b.text)):
+        if key not in META_LABELS or asks or not (once or described or _name_list(b.text)):
             break  # the conversation has begun
         b.text = f"{b.label}: {b.text}"
         b.label = None
@@ -147,6 +154,12 @@ def _intro(layout: Layout, meta_title: str) -> tuple[list[Cue], dict[str, str]]:
     texts: list[tuple[str, str | None]] = [(h, None) for h in layout.headings[:10]]
     texts += [(t, None) for t in layout.front.get("title", [])]
     texts += [(line, None) for line in layout.intro]
+    # "Welcome and Moderator:" over "ROBERT ASHE": a role line over the names it gives
+    texts += [
+        (f"{line} {below}", None)
+        for line, below in itertools.pairwise(layout.intro)
+        if line.endswith(":") and not below.endswith(":")
+    ]
     texts.append((meta_title, None))
     turns = 0
     opener: Cue | None = None
@@ -167,6 +180,62 @@ def _intro(layout: Layout, meta_title: str) -> tuple[list[Cue], dict[str, str]]:
         if speaker is None:
             aliases.update(find_aliases(text))
     return cues, aliases
+
+
+_MENTION_TURNS = 3  # the first turns read for who is who ("Inés Castillo, welcome")
+
+
+def _mentioned_aliases(
+    layout: Layout, full_names: list[str], aliases: dict[str, str]
+) -> tuple[dict[str, str], set[str]]:
+    """Labels of one name word ("Dr. OYELARAN", "MAYOR ALCOTT", "INÉS") that name nobody
+    the file already knows, each mapped to the one full name the header, headings or first
+    turns give it (see `mentions`); and the full names reached through an asking office."""
+    blocks = layout.blocks
+    written = list(dict.fromkeys(b.label for b in blocks if b.label))
+    taken = set(_word_keys(full_names))
+    shaped: list[tuple[str, str, str | None]] = []
+    for label in written:
+        key = name_key(label)
+        if (
+            label in QA_MARKERS
+            or key in _GENERIC_LABELS
+            or key in META_LABELS
+            or key in {name_key(a) for a in aliases}
+            or is_unnamed(label)
+            or initials_label(label)
+        ):
+            continue
+        core, office = label_core(clean_name(label))
+        if len(core.split()) == 1:
+            shaped.append((label, core, office))
+        elif core:
+            taken.update(_word_keys([core]))
+    if not shaped:
+        return {}, set()
+    lines = [*layout.intro, *layout.headings, *layout.front.get("title", [])]
+    lines += [b.text for b in blocks if b.label][:_MENTION_TURNS]
+    found: dict[str, str] = {}
+    titled: set[str] = set()
+    for label, core, office in shaped:
+        if name_key(core) in taken:
+            continue
+        full = mentioned_full_name(core, lines, office)
+        if full is not None:
+            found[label] = full
+            if office is not None:
+                titled.add(full)
+    return found, titled
+
+
+def _word_keys(names: Iterable[str]) -> list[str]:
+    """First and last word of each full name ("Priya Nair" -> "priya", "nair")."""
+    keys: list[str] = []
+    for name in names:
+        words = strip_honorific(clean_name(name)).split()
+        if len(words) >= 2:
+            keys += [name_key(words[0]), name_key(words[-1])]
+    return keys
 
 
 @dataclass(slots=True)
@@ -192,6 +261,10 @@ def read_cast(layout: Layout, meta: InterviewMeta) -> Cast:
     front_ee = _front_names(layout.front, _FRONT_INTERVIEWEES)
     front_er = _front_names(layout.front, _FRONT_INTERVIEWERS)
     known = [*front_ee, *front_er, *(c.name for c in cues)]
+    mentioned, titled = _mentioned_aliases(
+        layout, [*known, *sidecar_ee, *sidecar_er, *aliases.values()], aliases
+    )
+    aliases = {**mentioned, **aliases}
     labels = ((i, b.label) for i, b in enumerate(blocks) if b.label)
     names = Names(labels, known, aliases, stated=[*sidecar_ee, *sidecar_er])
 
@@ -225,7 +298,8 @@ def read_cast(layout: Layout, meta: InterviewMeta) -> Cast:
         ("sidecar", resolve_all(sidecar_ee), resolve_all(sidecar_er)),
         ("front matter", resolve_all(front_ee), resolve_all(front_er)),
     ]
-    roles = assign_roles(stats, stated, _cue_roles(cues, names), label_roles)
+    office_holders = {got for got in (names.resolve(n, -1) for n in titled) if got}
+    roles = assign_roles(stats, stated, _cue_roles(cues, names), label_roles, office_holders)
     turned = [
         Turned(
             b.line,
@@ -275,14 +349,18 @@ def _turn_stats(
     """Per speaker: turns, words and questions asked; and the role their label states."""
     stats: dict[str, SpeakerStats] = {}
     label_roles: dict[str, SpeakerRole] = {}
+    asked_by_q = False  # the last turn was a "Q" marker's
     for i, (b, who, marker) in enumerate(zip(blocks, speakers, markers, strict=True)):
+        if b.label is not None:
+            after_q, asked_by_q = asked_by_q, marker == "Q"
         if who is None or b.label is None:
             continue
         s = stats.setdefault(who, SpeakerStats(first=i))
+        s.after_q += after_q
         s.turns += 1
         s.words += len(b.text.split())
         s.asking += "?" in b.text
-        hinted = role_word(marker or b.label) or role_word(b.label_note)
+        hinted = role_word(marker or b.label) or note_role(b.label_note)
         if hinted and who not in label_roles:
             label_roles[who] = hinted
     return stats, label_roles
