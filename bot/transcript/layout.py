@@ -36,6 +36,7 @@ from bot.transcript.names import (
     name_key,
     period_label,
     shaped_label,
+    spaced_question,
     split_label,
 )
 from bot.transcript.survey import (
@@ -382,6 +383,9 @@ def _read_lines(lines: list[str], start: int, layout: Layout, markdown: bool) ->
             label = Label(_UNKNOWN, None, text[2:].strip())
         else:
             label = split_label(text) or (period_label(text) if period_mode else None)
+            if label is None and text[:1] == "Q":
+                spaced = spaced_question(line)
+                label = Label("Q", None, text[1:].strip()) if spaced else None
         for shape in shapes if label is None else ():
             label = shaped_label(text, shape)
             if label is not None:

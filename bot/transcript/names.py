@@ -31,6 +31,7 @@ __all__ = [
     "name_key",
     "period_label",
     "shaped_label",
+    "spaced_question",
     "split_label",
     "split_names",
     "strip_office",
@@ -263,6 +264,16 @@ def period_label(text: str) -> Label | None:
     if not match:
         return None
     return Label(" ".join(match.group("name").split()), None, text[match.end() :].strip())
+
+
+# White House and press-office transcripts: "Q    Mayor, why ...?" (no colon, a gap).
+_SPACED_Q = re.compile(r"^Q(?: {2,}|\t)\s*(?=\S)")
+
+
+def spaced_question(line: str) -> Label | None:
+    """ "Q    Why was it open?" (the line as written, its spacing kept) -> a "Q" label."""
+    match = _SPACED_Q.match(line)
+    return Label("Q", None, line[match.end() :].strip()) if match else None
 
 
 def split_label(text: str) -> Label | None:

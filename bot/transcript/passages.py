@@ -47,10 +47,23 @@ class Turned:
     section_start: bool = False
 
 
-def _interjection(block: Turned) -> bool:
-    """ "Mm-hmm.", "Right.", "Oh, really?": a listener's sound, not a question."""
-    words = [w.casefold().replace("’", "'") for w in _WORD.findall(block.text)]
-    return 0 < len(words) <= _INTERJECTION_WORDS and all(w in _BACKCHANNEL for w in words)
+def _words(text: str) -> list[str]:
+    return [w.casefold().replace("’", "'") for w in _WORD.findall(text)]
+
+
+def _interjection(block: Turned, before: Turned) -> bool:
+    """ "Mm-hmm.", "Right.", "Oh, really?": a listener's sound, not a question; or an echo
+    of the words just said ("Forty men." after "... forty men, three meals a day"),
+    which asks nothing when it does not end in "?"."""
+    words = _words(block.text)
+    if not 0 < len(words) <= _INTERJECTION_WORDS:
+        return False
+    if all(w in _BACKCHANNEL for w in words):
+        return True
+    if block.text.rstrip().endswith("?"):
+        return False
+    said = set(_words(before.text[-300:]))
+    return all(w in _BACKCHANNEL or w in said for w in words)
 
 
 def classify(
@@ -88,7 +101,7 @@ def classify(
             and prev.role == "interviewee"
             and blocks[turns[pos + 1]].speaker == prev.speaker
             and blocks[turns[pos + 1]].role == "interviewee"
-            and _interjection(here)
+            and _interjection(here, blocks[i - 1])
         ):
             skipped.add(i)
             merged.add(turns[pos + 1])
