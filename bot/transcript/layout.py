@@ -45,10 +45,12 @@ from bot.transcript.survey import (
     is_page_mark,
     label_free_chevron,
     label_shapes,
+    line_numbers,
     page_furniture,
     pull_quote,
     survey,
     unquoted_text,
+    without_line_number,
 )
 
 __all__ = ["Block", "Layout", "front_matter", "read_layout"]
@@ -110,6 +112,8 @@ def read_layout(text: str, *, markdown: bool) -> Layout:
     if head.startswith("WEBVTT") or _looks_like_srt(lines, first):
         return _read_cues(lines, first, "webvtt" if head.startswith("WEBVTT") else "srt")
     layout = Layout("plain")
+    if line_numbers(lines, first):  # a deposition's numbered lines: the numbers are no text
+        lines = [without_line_number(raw) for raw in lines]
     start = first
     if head == "---":
         end, front = front_matter(lines, first)

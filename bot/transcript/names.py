@@ -118,7 +118,7 @@ _UNNAMED = re.compile(
     r"(?:speaker|participant|caller|student|audience(?:\s+member)?|person|voice|man|woman|"
     r"member|crowd|multiple|several|all|both|panel(?:ist)?|reporter|unknown|off-camera|"
     r"announcer|narrator\s+\d+|interpreter|translator|staff|aide|clerk|"
-    r"videographer|court(?:\s+reporter)?|bailiff|stenographer|"  # a deposition's others
+    r"videographer|court(?:\s+reporter)?|bailiff|stenographer|witness|"  # depositions
     + "|".join(re.escape(t) for t in sorted(_UNNAMED_TITLES, key=len, reverse=True))
     + r")(?:\s*(?:\d{1,3}|[A-Z]))?$"
 )
@@ -153,7 +153,8 @@ def looks_like_name(name: str) -> bool:
         key = token.casefold()
         for tail in ("'s", "’s"):
             key = key.removesuffix(tail)
-        if key.rstrip(".") in _NOT_NAMES:
+        middle_initial = 0 < i < len(tokens) - 1 and len(token) == 2 and token[1] == "."
+        if key.rstrip(".") in _NOT_NAMES and not middle_initial:  # "Margaret A. Ellison"
             return False
         if _name_word(token):
             capitalised += 1

@@ -183,12 +183,16 @@ def build_passages(
     asked: str | None = None  # labelled files: the last asking turn's text
     asking: list[str] | None = None  # the asking turn being read
     previous: Paragraph | None = None
+    answered = False  # an answer has followed the last asking turn
     for i, (p, b) in enumerate(zip(paragraphs, blocks, strict=True)):
         if p.kind == "note":
-            if b.turn and i not in interjections:
-                current, asked, asking = None, None, None  # an "other" turn asking nothing
+            if b.turn and i not in interjections and (answered or asked is None):
+                # an "other" turn asking nothing, once the question was answered (an
+                # objection between a question and its answer leaves the question)
+                current, asked, asking = None, None, None
             continue
         if p.kind == "answer":
+            answered = True
             if labelled:
                 question = asked
             else:
@@ -202,7 +206,7 @@ def build_passages(
             asking.append(p.text)
             asked = "\n\n".join(asking)
         elif p.kind == "question":
-            current = None
+            current, answered = None, False
             if b.turn or asking is None:
                 asking = [p.text]
             else:

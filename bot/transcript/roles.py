@@ -48,7 +48,7 @@ _EE = (
     r"(?:today|tonight|this\s+(?:week|hour|episode|time))\s+we\s+have|"
     r"(?:conversation|interview|q\s?&\s?a|chat|talk(?:ing|s)?|speak(?:ing|s)?|spoke|"
     r"sat\s+down|sits\s+down|here|catch(?:ing)?\s+up|visit(?:ing)?|meet(?:ing)?)\s+with|"
-    r"with\s+me(?:\s+(?:today|tonight|now|here))?|statement\s+of|testimony\s+of|"
+    r"with\s+me(?:\s+(?:today|tonight|now|here))?|statement\s+of|testimony\s+of|deposition\s+of|"
     # "Entrevista con", "Entretien avec", "Interview mit", "Gespräch mit", "Intervista a"
     r"(?:entrevista|conversación)\s+con|(?:entrevista|conversa)\s+com|entretien\s+avec|"
     r"(?:interview|gespräch)\s+mit|intervista\s+(?:a|con)|interview\s+met"
@@ -108,9 +108,10 @@ def _names_after(text: str) -> list[str]:
             core = word.rstrip(_PUNCT)
             if not core or not (core[0].isupper() or (words and core in ("de", "van", "von"))):
                 break
-            words.append(core)
+            initial = len(word) == 2 and word[1] == "." and bool(words)  # "MARGARET A."
+            words.append(word if initial else core)
             i += 1
-            if core != word or len(words) == 4:
+            if (core != word and not initial) or len(words) == 4:
                 break
         candidate = clean_name(" ".join(words))
         if looks_like_name(candidate):

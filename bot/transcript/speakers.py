@@ -59,6 +59,7 @@ _GENERIC_LABELS = {
     "guest": "A",
     "respondent": "A",
     "narrator": "A",
+    "the witness": "A",  # a deposition's "THE WITNESS:" after an objection
 }
 _INTRO_BLOCKS = 40
 _NUMBERED_QUESTION = re.compile(r"^\d{1,2}[.)]\s+(?=[^?\n]{3,300}\?\s*$)")

@@ -25,10 +25,12 @@ __all__ = [
     "is_page_mark",
     "label_free_chevron",
     "label_shapes",
+    "line_numbers",
     "page_furniture",
     "pull_quote",
     "survey",
     "unquoted_text",
+    "without_line_number",
 ]
 
 _ENDS = '.?!:;"”’)]*_'
@@ -214,6 +216,32 @@ def page_furniture(lines: list[str], start: int) -> frozenset[str]:
         # "[00:00:06] George Mensah", "Speaker 1  0:03": a label, not a footer
         and _alone_name(sample[key]) is None
     )
+
+
+_LINE_NUMBER = re.compile(r"^\s*(\d{1,2})(?=\s|$)")
+_NUMBERED_SCAN = 400  # lines looked at to tell a line-numbered file
+
+
+def line_numbers(lines: list[str], start: int) -> bool:
+    """Court and deposition transcripts number every line of a page (1 to 25, again on
+    each page): most lines open with a small number one more than the line above's."""
+    seen = rising = 0
+    previous = 0
+    for raw in lines[start : start + _NUMBERED_SCAN]:
+        if not raw.strip():
+            continue
+        seen += 1
+        match = _LINE_NUMBER.match(raw)
+        number = int(match.group(1)) if match else 0
+        rising += 0 < number <= 35 and number == previous + 1
+        previous = number
+    return seen >= 10 and rising * 3 >= seen * 2
+
+
+def without_line_number(raw: str) -> str:
+    """ "14        A.   Columbia Dock" -> "        A.   Columbia Dock" (indent kept)."""
+    match = _LINE_NUMBER.match(raw)
+    return raw[match.end() :] if match else raw
 
 
 def is_page_mark(line: str) -> bool:
