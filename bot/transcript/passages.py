@@ -66,6 +66,13 @@ def _interjection(block: Turned, before: Turned) -> bool:
     return all(w in _BACKCHANNEL or w in said for w in words)
 
 
+def _answered_next(blocks: Sequence[Turned], turns: list[int], i: int) -> bool:
+    """An "other" turn the next turn answers ("AUDIENCE MEMBER: That sounds like a no." /
+    "BECKER: It's a yes with a price tag."): what it answers, though it asks nothing."""
+    at = turns.index(i)
+    return at + 1 < len(turns) and blocks[turns[at + 1]].role == "interviewee"
+
+
 def classify(
     blocks: Sequence[Turned], dropped: list[Dropped]
 ) -> tuple[list[tuple[ParagraphKind, str | None]], bool, set[int]]:
@@ -122,7 +129,7 @@ def classify(
                 speaker = blocks[turns[turns.index(i) - 1]].speaker
             elif b.role == "interviewee":
                 result.append(("continuation" if i in merged else "answer", b.speaker))
-            elif b.role == "interviewer" or "?" in b.text:
+            elif b.role == "interviewer" or "?" in b.text or _answered_next(blocks, turns, i):
                 result.append(("question", b.speaker))
             else:
                 result.append(("note", b.speaker))
