@@ -41,6 +41,7 @@ from bot.transcript.names import (
 )
 from bot.transcript.survey import (
     alone_labels_of,
+    fragmented,
     furniture_key,
     is_page_mark,
     label_free_chevron,
@@ -53,7 +54,7 @@ from bot.transcript.survey import (
     without_line_number,
 )
 
-__all__ = ["Block", "Layout", "front_matter", "read_layout"]
+__all__ = ["UNKNOWN_SPEAKER", "Block", "Layout", "front_matter", "read_layout"]
 
 _CUE_TIMING = re.compile(
     r"^\s*(?:\d{1,2}:)?\d{1,2}:\d{2}[.,]\d{1,3}\s*-->\s*(?:\d{1,2}:)?\d{1,2}:\d{2}[.,]\d{1,3}"
@@ -68,7 +69,8 @@ _FRONT_KEY = re.compile(r"^([A-Za-z_][\w -]{0,40}):\s*(.*)$")
 _MAX_FRONT = 200  # lines: a longer "front matter" is no front matter
 _INTRO_LINES = 60
 _PULL_QUOTES_MAX = 100
-_UNKNOWN = "Unidentified speaker"
+UNKNOWN_SPEAKER = "Unidentified speaker"  # a caption's ">>" with no name after it
+_UNKNOWN = UNKNOWN_SPEAKER
 _HEADER_FIELD = re.compile(r"^[A-Z][\w'’ ]{0,30}:\s")  # "Date of interview: ..." in a header
 # "Transcribed by https://otter.ai", a bare link: the tool's or the page's, not speech.
 _CREDIT = re.compile(
@@ -285,6 +287,15 @@ def _whole_aside(line: str) -> bool:
     return line.find(closer) == len(line) - 1 and line[-1] == closer
 
 
+def _mid_sentence(text: str) -> bool:
+    """Text that stops mid-sentence ("my guest today is marine biologist Lena"): a caption
+    dump's line, which the next line, starting in lower case, goes on."""
+    return bool(text) and text[-1] not in _SENTENCE_END
+
+
+_SENTENCE_END = '.?!…:;"”’)]*_'
+
+
 def _indent(raw: str) -> int:
     return len(raw) - len(raw.lstrip(" \t"))
 
@@ -294,6 +305,7 @@ def _read_lines(lines: list[str], start: int, layout: Layout, markdown: bool) ->
     alone_labels = alone_labels_of(lines, start)
     shapes = label_shapes(lines, start)
     furniture = page_furniture(lines, start)
+    fragments = not join_lines and fragmented(lines, start)
     unquoted: str | None = None  # the file without its blockquotes, once one is seen
     quotes_seen = 0
     current: Block | None = None
@@ -457,7 +469,7 @@ def _read_lines(lines: list[str], start: int, layout: Layout, markdown: bool) ->
             current.labelled_alone = True
         elif (
             current is not None
-            and join_lines
+            and (join_lines or (_mid_sentence(current.text) and (text[:1].islower() or fragments)))
             and not current.note
             and not indented
             and (begun or not _HEADER_FIELD.match(text))
@@ -472,7 +484,7 @@ def _read_lines(lines: list[str], start: int, layout: Layout, markdown: bool) ->
         pending_stamp = None
         current.section_start = section_break
         section_break = False
-        if not join_lines:
+        if not join_lines and not _mid_sentence(current.text):
             flush()
     flush()
     if pending is not None and pending[0] is not None:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.models import InterviewMeta, SpeakerRole
-from bot.transcript.layout import Block, Layout
+from bot.transcript.layout import UNKNOWN_SPEAKER, Block, Layout
 from bot.transcript.mentions import label_core, mentioned_full_name
 from bot.transcript.names import (
     LETTER_PAIRS,
@@ -183,6 +183,36 @@ def _intro(layout: Layout, meta_title: str) -> tuple[list[Cue], dict[str, str]]:
     return cues, aliases
 
 
+def _two_voices(blocks: list[Block], cues: list[Cue]) -> None:
+    """Captions whose every turn is a bare ">>" (a change of speaker, no name): when a
+    turn introduces one guest by name ("my guest today is Lena Fischer"), the turns
+    alternate between that voice, the host, and the guest."""
+    turns = [b for b in blocks if b.label]
+    if len(turns) < 4 or any(b.label != UNKNOWN_SPEAKER for b in turns):
+        return
+    unknown = clean_name(UNKNOWN_SPEAKER)
+    guests = {
+        name_key(c.name): c.name
+        for c in cues
+        if c.role == "interviewee" and c.speaker == unknown and len(c.name.split()) >= 2
+    }
+    if len(guests) != 1:
+        return
+    guest = next(iter(guests.values()))
+    host = next(
+        (
+            k
+            for k, b in enumerate(turns[:_INTRO_BLOCKS])
+            if any(name_key(c.name) in guests for c in find_cues(b.text))
+        ),
+        None,
+    )
+    if host is None:
+        return
+    for k, b in enumerate(turns):
+        b.label = "Host" if k % 2 == host % 2 else guest
+
+
 _MENTION_TURNS = 3  # the first turns read for who is who ("Inés Castillo, welcome")
 
 
@@ -256,6 +286,7 @@ def read_cast(layout: Layout, meta: InterviewMeta) -> Cast:
     _letter_markers(blocks)
     _implied_answers(blocks)
     cues, intro_aliases = _intro(layout, meta.title)
+    _two_voices(blocks, cues)
     aliases = {**intro_aliases, **dict(meta.aliases)}
     sidecar_ee = [strip_honorific(clean_name(n)) for n in meta.named_interviewees()]
     sidecar_er = [strip_honorific(clean_name(n)) for n in meta.named_interviewers()]

@@ -21,6 +21,7 @@ from bot.transcript.names import (
 
 __all__ = [
     "alone_labels_of",
+    "fragmented",
     "furniture_key",
     "is_page_mark",
     "label_free_chevron",
@@ -216,6 +217,22 @@ def page_furniture(lines: list[str], start: int) -> frozenset[str]:
         # "[00:00:06] George Mensah", "Speaker 1  0:03": a label, not a footer
         and _alone_name(sample[key]) is None
     )
+
+
+_CLOCKISH = re.compile(r"^[\[(]?\d{1,2}:\d{2}(?::\d{2})?[\])]?$")
+
+
+def fragmented(lines: list[str], start: int) -> bool:
+    """A caption dump ("Show transcript" copied from a video page): most lines, timestamps
+    aside, stop mid-sentence, so a line goes on the one above whatever its first letter."""
+    text_lines = fragments = 0
+    for raw in lines[start : start + _NUMBERED_SCAN]:
+        line = raw.strip()
+        if not line or _CLOCKISH.match(line):
+            continue
+        text_lines += 1
+        fragments += line[-1] not in _ENDS
+    return text_lines >= 8 and fragments * 2 >= text_lines
 
 
 _LINE_NUMBER = re.compile(r"^\s*(\d{1,2})(?=\s|$)")
