@@ -198,6 +198,7 @@ def _read_cues(lines: list[str], first: int, kind: str) -> Layout:
     """Subtitle cues: timing lines and cue ids are debris; one speaker's cues make one block."""
     layout = Layout(kind)
     current: Block | None = None
+    voices: list[str] = []  # speakers in the order they took turns
     i = first
     n = len(lines)
     if kind == "webvtt":
@@ -225,26 +226,46 @@ def _read_cues(lines: list[str], first: int, kind: str) -> Layout:
             layout.dropped.extend(Dropped(k, "cue timing", t) for k, t in cue[: timing + 1])
             body = cue[timing + 1 :]
         stamp = cue[timing][1].split("-->")[0].strip() if timing is not None else None
-        for number, line in body:
-            current = _cue_line(layout, current, number, line, stamp)
+        dashed = [line.startswith("-") and not line.startswith("-->") for _, line in body]
+        # "- Even for a second?" / "- Even for a second.": two speakers in one cue, the
+        # dashed line a change of speaker (to the voice before the one speaking)
+        turn_taking = sum(dashed) >= 2 or (any(dashed) and not dashed[0])
+        for (number, line), dash in zip(body, dashed, strict=True):
+            other = None
+            if turn_taking and dash and current is not None:
+                other = next((v for v in reversed(voices) if v != current.label), None)
+            current = _cue_line(layout, current, number, line, stamp, other)
             stamp = None
+            if (
+                current is not None
+                and current.label
+                and (not voices or voices[-1] != current.label)
+            ):
+                voices.append(current.label)
     if current is not None:
         layout.blocks.append(current)
     return layout
 
 
 def _cue_line(
-    layout: Layout, current: Block | None, number: int, line: str, stamp: str | None
+    layout: Layout,
+    current: Block | None,
+    number: int,
+    line: str,
+    stamp: str | None,
+    turn_to: str | None = None,
 ) -> Block | None:
+    """One line of a cue: a new block when its speaker (a <v> tag, a "Name:" label, a bare
+    ">>", or `turn_to` for a dashed line) differs from the current block's."""
     voice = _VOICE.search(line)
-    speaker = clean_name(voice.group(1)) if voice else None
+    speaker = clean_name(voice.group(1)) if voice else turn_to
     cleaned = clean_inline(line, markdown=False)
     _record(layout, number, cleaned.removed)
     text = cleaned.text.lstrip("-– ")
     if text.startswith(">>"):  # a caption's speaker change: whoever it is, not the last one
         text = text[2:].strip()
         speaker = speaker or _UNKNOWN
-    if not text or is_music(text):
+    if not text or is_music(text) or _whole_aside(text):  # "(furnace roaring)": a sound
         if text:
             layout.dropped.append(Dropped(number, "stage note", line))
         return current

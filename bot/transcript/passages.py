@@ -67,10 +67,14 @@ def _interjection(block: Turned, before: Turned) -> bool:
 
 
 def _answered_next(blocks: Sequence[Turned], turns: list[int], i: int) -> bool:
-    """An "other" turn the next turn answers ("AUDIENCE MEMBER: That sounds like a no." /
-    "BECKER: It's a yes with a price tag."): what it answers, though it asks nothing."""
+    """An "other" turn, after an answer, that the next turn answers ("AUDIENCE MEMBER:
+    That sounds like a no." / "BECKER: It's a yes with a price tag."): what it answers,
+    though it asks nothing; so is an unnamed anchor's opening turn ("GOOD AFTERNOON. WITH
+    US IS ..."). Between a question and its answer ("MS. PARK: Objection.")
+    it is not."""
     at = turns.index(i)
-    return at + 1 < len(turns) and blocks[turns[at + 1]].role == "interviewee"
+    after_answer = at == 0 or blocks[turns[at - 1]].role == "interviewee"  # or opening
+    return after_answer and at + 1 < len(turns) and blocks[turns[at + 1]].role == "interviewee"
 
 
 def classify(
