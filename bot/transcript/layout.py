@@ -114,7 +114,8 @@ def read_layout(text: str, *, markdown: bool) -> Layout:
     if head.startswith("WEBVTT") or _looks_like_srt(lines, first):
         return _read_cues(lines, first, "webvtt" if head.startswith("WEBVTT") else "srt")
     layout = Layout("plain")
-    if line_numbers(lines, first):  # a deposition's numbered lines: the numbers are no text
+    numbered = line_numbers(lines, first)
+    if numbered:  # a deposition's numbered lines: the numbers are no text
         lines = [without_line_number(raw) for raw in lines]
     start = first
     if head == "---":
@@ -129,7 +130,7 @@ def read_layout(text: str, *, markdown: bool) -> Layout:
                         Dropped(number, "front matter", lines[number - 1].strip())
                     )
             start = end + 1
-    _read_lines(lines, start, layout, markdown)
+    _read_lines(lines, start, layout, markdown, numbered)
     if markdown and layout.kind == "plain":
         layout.kind = "markdown"
     return layout
@@ -321,8 +322,13 @@ def _indent(raw: str) -> int:
     return len(raw) - len(raw.lstrip(" \t"))
 
 
-def _read_lines(lines: list[str], start: int, layout: Layout, markdown: bool) -> None:
+def _read_lines(
+    lines: list[str], start: int, layout: Layout, markdown: bool, numbered: bool = False
+) -> None:
+    """`numbered`: a court transcript's numbered lines, often double-spaced: a blank line
+    there ends nothing, and a turn runs until the next label."""
     join_lines, period_mode, capitals = survey(lines, start)
+    join_lines = join_lines or numbered
     alone_labels = alone_labels_of(lines, start)
     shapes = label_shapes(lines, start)
     furniture = page_furniture(lines, start)
@@ -346,7 +352,8 @@ def _read_lines(lines: list[str], start: int, layout: Layout, markdown: bool) ->
     for number, raw in enumerate(lines[start:], start=start + 1):
         line = raw.strip()
         if not line:
-            flush()
+            if not numbered:
+                flush()
             continue
         if is_page_mark(line) or (furniture and furniture_key(line) in furniture):
             layout.dropped.append(Dropped(number, "page furniture", line))
@@ -420,9 +427,9 @@ def _read_lines(lines: list[str], start: int, layout: Layout, markdown: bool) ->
             label = Label(_UNKNOWN, None, text[2:].strip())
         else:
             label = split_label(text) or (period_label(text) if period_mode else None)
-            if label is None and text[:1] == "Q":
+            if label is None and text[:1] in "QA":
                 spaced = spaced_question(line)
-                label = Label("Q", None, text[1:].strip()) if spaced else None
+                label = Label(text[0], None, text[1:].strip()) if spaced else None
         for shape in shapes if label is None else ():
             label = shaped_label(text, shape)
             if label is not None:

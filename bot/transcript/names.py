@@ -47,7 +47,8 @@ HONORIFICS = frozenset(
     """mr mr. mrs mrs. ms ms. mx mx. dr dr. prof prof. professor sir dame lord lady baroness
     baron hon hon. rev rev. fr fr. sgt sgt. sergeant lt lt. lieutenant capt capt. captain
     col col. colonel cpl cpl. corporal det det. detective insp insp. inspector rabbi imam
-    pastor reverend bishop chief""".split()
+    pastor reverend bishop chief gen gen. general maj maj. major adm adm. admiral brig brig.
+    brigadier cmdr cmdr. commander""".split()
 )
 # Offices whose holders ask the questions in hearings and meetings; "Senator Park:" is
 # never the witness, and a bare "Senator:" is nobody in particular.
@@ -268,13 +269,15 @@ def period_label(text: str) -> Label | None:
 
 
 # White House and press-office transcripts: "Q    Mayor, why ...?" (no colon, a gap).
-_SPACED_Q = re.compile(r"^Q(?: {2,}|\t)\s*(?=\S)")
+# Depositions too: "Q    And when did you ...?" / "A    The Monday after ...".
+_SPACED_Q = re.compile(r"^[QA](?: {2,}|\t)\s*(?=\S)")
 
 
 def spaced_question(line: str) -> Label | None:
-    """ "Q    Why was it open?" (the line as written, its spacing kept) -> a "Q" label."""
+    """ "Q    Why was it open?" (the line as written, its spacing kept) -> a "Q" (or "A")
+    label."""
     match = _SPACED_Q.match(line)
-    return Label("Q", None, line[match.end() :].strip()) if match else None
+    return Label(line[0], None, line[match.end() :].strip()) if match else None
 
 
 def split_label(text: str) -> Label | None:

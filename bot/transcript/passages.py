@@ -31,6 +31,8 @@ _BACKCHANNEL = frozenset(
     seriously no way huh-uh ooh aha""".split()
 )
 _WORD = re.compile(r"[\w'’-]+")
+# A lawyer's objection is never what a witness answers, wherever it falls.
+_OBJECTION = re.compile(r"(?i)^(?:same\s+)?objection\b|^(?:i\s+)?object\b|^move\s+to\s+strike\b")
 
 
 @dataclass(slots=True)
@@ -73,6 +75,8 @@ def _answered_next(blocks: Sequence[Turned], turns: list[int], i: int) -> bool:
     US IS ..."). Between a question and its answer ("MS. PARK: Objection.")
     it is not."""
     at = turns.index(i)
+    if _OBJECTION.match(blocks[i].text):
+        return False
     after_answer = at == 0 or blocks[turns[at - 1]].role == "interviewee"  # or opening
     return after_answer and at + 1 < len(turns) and blocks[turns[at + 1]].role == "interviewee"
 
@@ -197,7 +201,12 @@ def build_passages(
     answered = False  # an answer has followed the last asking turn
     for i, (p, b) in enumerate(zip(paragraphs, blocks, strict=True)):
         if p.kind == "note":
-            if b.turn and i not in interjections and (answered or asked is None):
+            if (
+                b.turn
+                and i not in interjections
+                and (answered or asked is None)
+                and not _OBJECTION.match(b.text)
+            ):
                 # an "other" turn asking nothing, once the question was answered (an
                 # objection between a question and its answer leaves the question)
                 current, asked, asking = None, None, None

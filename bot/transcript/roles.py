@@ -76,7 +76,7 @@ class SpeakerStats:
     words: int = 0
     asking: int = 0  # turns with a question mark
     first: int = 0  # index of their first turn
-    after_q: int = 0  # turns right after a "Q" marker's turn (an answer to it)
+    after_q: int = 0  # turns right after someone else's asking turn or a "Q" (answers)
     texts: list[str] = field(default_factory=list)
 
 
@@ -259,7 +259,7 @@ def assign_roles(
         if name not in roles and (office(name) or is_unnamed(name)):
             # "Senator Park" asks as an interviewer; a bare "Senator:" is other, though
             # what they ask still shows as the question. An official who answers the
-            # "Q"s of a press briefing and asks nothing is interviewed.
+            # "Q"s of a briefing or a town hall's questions and asks nothing is interviewed.
             s = stats[name]
             if s.asking > 0 and not is_unnamed(name):
                 roles[name] = ("interviewer", "title")

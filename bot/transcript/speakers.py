@@ -381,10 +381,11 @@ def _turn_stats(
     """Per speaker: turns, words and questions asked; and the role their label states."""
     stats: dict[str, SpeakerStats] = {}
     label_roles: dict[str, SpeakerRole] = {}
-    asked_by_q = False  # the last turn was a "Q" marker's
+    asked_by: str | None = None  # who asked in the last turn ("Q" for a Q marker)
     for i, (b, who, marker) in enumerate(zip(blocks, speakers, markers, strict=True)):
         if b.label is not None:
-            after_q, asked_by_q = asked_by_q, marker == "Q"
+            after_q = asked_by is not None and asked_by != who
+            asked_by = "Q" if marker == "Q" else (who if "?" in b.text else None)
         if who is None or b.label is None:
             continue
         s = stats.setdefault(who, SpeakerStats(first=i))
