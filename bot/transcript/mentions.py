@@ -67,17 +67,21 @@ def _given(token: str) -> str | None:
     return token
 
 
-def mentioned_full_name(core: str, lines: Sequence[str], office: str | None) -> str | None:
+def mentioned_full_name(
+    core: str, lines: Sequence[str], office: str | None, folded: Sequence[str] = ()
+) -> str | None:
     """The one full name `core` (a single name word) belongs to in `lines`, or None.
 
     A surname is read with the name word before it ("Karen Oyelaran"), a first name with
     the one after it ("Inés Castillo") when no surname reading exists. With an asking
-    `office`, only "<office> First Surname" counts."""
+    `office`, only "<office> First Surname" counts. `folded`: the lines case-folded, when
+    the caller looks up many labels in the same lines."""
     key = core.casefold()
     surname: dict[str, str] = {}
     given_first: dict[str, str] = {}
-    for line in lines[:_MAX_LINES]:
-        if key not in line.casefold():
+    folded = folded or [line.casefold() for line in lines[:_MAX_LINES]]
+    for line, low in zip(lines[:_MAX_LINES], folded, strict=False):
+        if key not in low:
             continue
         tokens = line.split()
         for i, token in enumerate(tokens):

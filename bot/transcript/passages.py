@@ -68,14 +68,13 @@ def _interjection(block: Turned, before: Turned) -> bool:
     return all(w in _BACKCHANNEL or w in said for w in words)
 
 
-def _answered_next(blocks: Sequence[Turned], turns: list[int], i: int) -> bool:
+def _answered_next(blocks: Sequence[Turned], turns: list[int], at: int) -> bool:
     """An "other" turn, after an answer, that the next turn answers ("AUDIENCE MEMBER:
     That sounds like a no." / "BECKER: It's a yes with a price tag."): what it answers,
     though it asks nothing; so is an unnamed anchor's opening turn ("GOOD AFTERNOON. WITH
     US IS ..."). Between a question and its answer ("MS. PARK: Objection.")
     it is not."""
-    at = turns.index(i)
-    if _OBJECTION.match(blocks[i].text):
+    if _OBJECTION.match(blocks[turns[at]].text):
         return False
     after_answer = at == 0 or blocks[turns[at - 1]].role == "interviewee"  # or opening
     return after_answer and at + 1 < len(turns) and blocks[turns[at + 1]].role == "interviewee"
@@ -125,7 +124,9 @@ def classify(
     role: SpeakerRole | None = None
     speaker: str | None = None
     ended = False
+    at = -1  # position of the current turn in `turns`
     for i, b in enumerate(blocks):
+        at += b.turn
         if b.note:
             result.append(("note", None))
             continue
@@ -134,10 +135,10 @@ def classify(
             if i in skipped:
                 result.append(("note", b.speaker))
                 role = "interviewee"
-                speaker = blocks[turns[turns.index(i) - 1]].speaker
+                speaker = blocks[turns[at - 1]].speaker
             elif b.role == "interviewee":
                 result.append(("continuation" if i in merged else "answer", b.speaker))
-            elif b.role == "interviewer" or "?" in b.text or _answered_next(blocks, turns, i):
+            elif b.role == "interviewer" or "?" in b.text or _answered_next(blocks, turns, at):
                 result.append(("question", b.speaker))
             else:
                 result.append(("note", b.speaker))

@@ -214,6 +214,7 @@ def _two_voices(blocks: list[Block], cues: list[Cue]) -> None:
 
 
 _MENTION_TURNS = 3  # the first turns read for who is who ("Inés Castillo, welcome")
+_MENTION_LINES = 400  # header, headings and those turns: never a whole book
 
 
 def _mentioned_aliases(
@@ -225,6 +226,7 @@ def _mentioned_aliases(
     blocks = layout.blocks
     written = list(dict.fromkeys(b.label for b in blocks if b.label))
     taken = set(_word_keys(full_names))
+    aliased = {name_key(a) for a in aliases}
     shaped: list[tuple[str, str, str | None]] = []
     for label in written:
         key = name_key(label)
@@ -232,7 +234,7 @@ def _mentioned_aliases(
             label in QA_MARKERS
             or key in _GENERIC_LABELS
             or key in META_LABELS
-            or key in {name_key(a) for a in aliases}
+            or key in aliased
             or is_unnamed(label)
             or initials_label(label)
         ):
@@ -246,12 +248,14 @@ def _mentioned_aliases(
         return {}, set()
     lines = [*layout.intro, *layout.headings, *layout.front.get("title", [])]
     lines += [b.text for b in blocks if b.label][:_MENTION_TURNS]
+    lines = lines[:_MENTION_LINES]
+    folded = [line.casefold() for line in lines]
     found: dict[str, str] = {}
     titled: set[str] = set()
     for label, core, office in shaped:
         if name_key(core) in taken:
             continue
-        full = mentioned_full_name(core, lines, office)
+        full = mentioned_full_name(core, lines, office, folded)
         if full is not None:
             found[label] = full
             if office is not None:
