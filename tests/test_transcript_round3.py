@@ -149,3 +149,14 @@ def test_a_briefing_clock_line_is_debris_not_a_question() -> None:
     interview = parse(text)
     assert all("A.M." not in (p.question or "") for p in interview.passages)
     assert any(d.kind == "timestamp" and "10:31" in d.text for d in interview.dropped)
+
+
+def test_a_surname_label_stays_with_the_full_name_label_even_past_a_suffix() -> None:
+    text = (
+        "At 74, Lionel Batiste Jr. still plays five nights a week.\n"
+        "Where did you learn?\n"
+        "Lionel Batiste Jr.: In my aunt's front room, on an upright half a step flat.\n"
+        "Who were your heroes?\n"
+        "Batiste: Professor Longhair, first and last.\n"
+    )
+    assert {p.speaker for p in parse(text).passages} == {"Lionel Batiste Jr"}

@@ -264,12 +264,13 @@ def _mentioned_aliases(
 
 
 def _word_keys(names: Iterable[str]) -> list[str]:
-    """First and last word of each full name ("Priya Nair" -> "priya", "nair")."""
+    """Every word of each full name ("Lionel Batiste Jr." -> "lionel", "batiste", "jr"):
+    a label that is any of them is that person's, never a name found elsewhere."""
     keys: list[str] = []
     for name in names:
         words = strip_honorific(clean_name(name)).split()
         if len(words) >= 2:
-            keys += [name_key(words[0]), name_key(words[-1])]
+            keys += [name_key(word.strip(".,")) for word in words]
     return keys
 
 
