@@ -160,3 +160,26 @@ def test_a_surname_label_stays_with_the_full_name_label_even_past_a_suffix() -> 
         "Batiste: Professor Longhair, first and last.\n"
     )
     assert {p.speaker for p in parse(text).passages} == {"Lionel Batiste Jr"}
+
+
+def test_a_court_reporters_footer_block_goes_and_the_sentence_goes_on_over_the_page() -> None:
+    footer = (
+        "\n          ANDERSON COURT REPORTING\n          500 Montgomery Street, Suite 400\n"
+        "          Alexandria, VA 22314\n          Phone (703) 519-7180\n\n{page}\n\n"
+    )
+    text = (
+        "MR. ASHE: What did you mean by the least glamorous machine?\n\n"
+        "SECRETARY HOLT: Nobody thinks about the grid until it fails, and it has to\n"
+        "balance supply and demand every second,\n"
+        + footer.format(page=2)
+        + "and it was built for plants you could turn like a dial.\n\n"
+        "MR. ASHE: Why are the lines so hard?\n"
+        + footer.format(page=3)
+        + "SECRETARY HOLT: Permits, in three or four states at once.\n"
+        + footer.format(page=4)
+    )
+    interview = parse(text)
+    first = interview.passages[0].text
+    assert first.endswith("every second, and it was built for plants you could turn like a dial.")
+    assert "\n" not in first
+    assert all("Phone" not in p.text and "VA 22314" not in p.text for p in interview.passages)

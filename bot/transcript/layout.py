@@ -331,7 +331,7 @@ def _read_lines(
     join_lines = join_lines or numbered
     alone_labels = alone_labels_of(lines, start)
     shapes = label_shapes(lines, start)
-    furniture = page_furniture(lines, start)
+    furniture = page_furniture(lines, start, alone_labels)
     fragments = not join_lines and fragmented(lines, start)
     unquoted: str | None = None  # the file without its blockquotes, once one is seen
     quotes_seen = 0
@@ -342,6 +342,7 @@ def _read_lines(
     after_image = False
     begun = False  # a speaker label has been seen: the intro is over
     last_indent = 0  # a line indented deeper than the one above opens a paragraph (GPO)
+    page_break = False  # page furniture was dropped since the last block began
 
     def flush() -> None:
         nonlocal current
@@ -357,6 +358,7 @@ def _read_lines(
             continue
         if is_page_mark(line) or (furniture and furniture_key(line) in furniture):
             layout.dropped.append(Dropped(number, "page furniture", line))
+            page_break = True
             continue  # a page break, not a break in what was said
         indented, last_indent = _indent(raw) > last_indent, _indent(raw)
         was_image, after_image = after_image, False
@@ -504,12 +506,27 @@ def _read_lines(
         ):
             current.text = f"{current.text} {text}"
             continue
+        elif (
+            page_break
+            and current is None
+            and layout.blocks
+            and not layout.blocks[-1].note
+            and _mid_sentence(layout.blocks[-1].text)
+            and text[:1].islower()
+        ):
+            # "... every second," / footer / page number / "and it was designed ...":
+            # the sentence goes on over the page break
+            current = layout.blocks.pop()
+            current.text = f"{current.text} {text}"
+            page_break = False
+            continue
         else:
             flush()
             current = Block(number, line, text, stamp=stamp, emphasis=cleaned.emphasis)
             current.strong = cleaned.strong
         pending = None
         pending_stamp = None
+        page_break = False
         current.section_start = section_break
         section_break = False
         if not join_lines and not _mid_sentence(current.text):
