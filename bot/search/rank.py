@@ -133,7 +133,8 @@ class _Ranker(_NaiveEvidence):
             starts.append(at)
             at += len(sentence) + 1
         token_sets = [set(sentence.split()) for sentence in sentences]
-        coverage, every_word = query.coverage(set().union(*token_sets))
+        words: set[str] = set().union(*token_sets)
+        coverage, every_word = query.coverage(words)
         pos = query.phrase_in(text)
         exact = pos >= 0
         phrase, aligned = (100.0, pos) if exact else _phrase(query.norm, text)
@@ -163,6 +164,10 @@ class _Ranker(_NaiveEvidence):
         # most of the query), is weaker than the words said together: it drops a tier.
         together = every_word and focus >= TOGETHER
         score = _tier_score(exact, together, coverage, phrase, focus)
+        if not exact and query.loose is not None and query.loose.found_in(text.split(), words):
+            # The query said in order, but for words a member adds: as good as every
+            # word said together (bot/search/align.py).
+            score = max(score, _tier_score(False, True, coverage, phrase, 1.0))
         naive = self._naive_score(query, row, text)
         return _Scored(row, score, exact, best, density + base * 1e-6, naive, phrase, coverage)
 
