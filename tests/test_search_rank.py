@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.models import Passage
@@ -196,3 +197,31 @@ def test_the_phrase_must_start_and_end_as_typed_and_leave_out_few_words() -> Non
     assert not found("lighthouse keeper counted ship passed")  # three left out
     assert not found("lighthouse keeper really counted every boat that passed")  # required
     assert LoosePhrase.of(accept[:4], optional[:4]) is None  # too short to leave one out
+
+
+def test_a_phrase_with_a_word_left_out_is_found_by_the_phrase_scan() -> None:
+    """The phrase scan (which finds the answer saying the query among thousands holding
+    its words) also tries the phrase with one word between two of its words: a word the
+    member forgot ("came sailing past")."""
+    decoys = [
+        _answer(
+            f"gap-{i}", f"Every ship {i} that came past the rocks was counted by the old keeper."
+        )
+        for i in range(60)
+    ]
+    target = _answer(
+        "gap-60",
+        "On the cape the old keeper counted every ship that came sailing past the rocks "
+        "in the storm season, year after year, and wrote it all down in a logbook.",
+    )
+    index = SearchIndex.build([*decoys, target])
+    plan = index._plan("the old keeper counted every ship that came past the rocks", suggest=False)
+    assert plan is not None
+    pool = index._joined(np.arange(61))
+    found = {
+        (loose, gapped): index._phrase_rows(pattern, pool, 32)
+        for loose, gapped in ((False, False), (True, False), (False, True))
+        if (pattern := index._phrase_pattern(plan, loose, gapped)) is not None
+    }
+    assert found[(False, True)] == [60]
+    assert all(rows == [] for mode, rows in found.items() if mode != (False, True))
