@@ -225,3 +225,26 @@ def test_a_phrase_with_a_word_left_out_is_found_by_the_phrase_scan() -> None:
     }
     assert found[(False, True)] == [60]
     assert all(rows == [] for mode, rows in found.items() if mode != (False, True))
+
+
+def test_a_question_holding_the_words_better_than_any_answer_is_not_passed_over() -> None:
+    """The words of a question, typed as asked, and another answer holding them over two
+    sentences: that answer used to be shown as the match (a question counted 0.85)."""
+    index = SearchIndex.build(
+        [
+            _answer(
+                "ask-0",
+                "We sold the boat in the spring and moved inland.",
+                "What made you give up the lighthouse keeper job on the rocks?",
+            ),
+            _answer(
+                "ask-1",
+                "My uncle was a keeper of goats for a job. Up on the rocks by the lighthouse "
+                "the wind never stopped.",
+                "Where did you grow up?",
+            ),
+            *[_answer(f"ask-{i}", f"We baked bread number {i} on Sunday.") for i in range(2, 40)],
+        ]
+    )
+    result = index.search("lighthouse keeper job rocks")
+    assert [h.passage_id for h in result.hits][:1] in ([], ["ask-0"]), result.hits
