@@ -26,6 +26,10 @@ from bot.search.params import (
 from bot.search.plan import _Planner, _Query, _Slot
 from bot.search.text import _GAP, _WILDCARD, _WORD_BYTE, _WORD_END, _IntArray
 
+# A word the member forgot, between two of the query's words: plain separators around it
+# (the full _GAP twice more per word made compiling the pattern ~2.5x slower, ~1.6 ms).
+_FORGOTTEN = rb"(?:" + _WILDCARD + rb"[^a-z0-9\x80-\xff]+)?"
+
 _Joined = tuple[bytes, list[int]]  # answers in one buffer, and where each starts
 
 Within = npt.NDArray[np.bool_]
@@ -313,7 +317,7 @@ class _Candidates(_Planner):
             plain = [i for i in plain if tokens[i] not in STOP_WORDS] or plain
         start = plain[0] if plain else first[0] if first else len(tokens)
         skippable = self._optional_slots(query)
-        gap = _GAP + b"(?:" + _WILDCARD + _GAP + b")?" if gapped else _GAP
+        gap = _GAP + _FORGOTTEN if gapped else _GAP
         head = b""
         parts: list[bytes] = []
         literal = 0
