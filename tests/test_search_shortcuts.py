@@ -1,0 +1,100 @@
+"""Shortcuts that skip work must give what the full path gives, on a real index.
+
+Each test runs the shortcut and the path it replaced side by side over many queries of
+every kind the benchmark makes (its tuning seed), plus answers written to trip the
+shortcut: capitals, curly quotes, dashes, no-break spaces, accents, other scripts.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # the benchmarks package lives beside the tests
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks import querygen  # noqa: E402
+from benchmarks.corpus import synthetic_passages  # noqa: E402
+from bot.models import Passage  # noqa: E402
+from bot.search import SearchIndex  # noqa: E402
+from bot.search.params import PHRASE_POOL  # noqa: E402
+
+TRICKY = [
+    "Don’t STOP—believing… the Harbour wall held.",
+    "We said “harbour wall” twice, then the\u00a0harbour\u00a0wall again.",
+    "The café owner—Zoë—ran the harbour café for forty years.",
+    "Привет harbour, привет wall: a mixed-script answer.",
+    "harbourwall, harbour-wall and harbour_wall are not the same as harbour wall",
+    "HARBOUR WALLS and the harbour walled town",
+    "the the the harbour the wall the",
+]
+TRICKY_QUERIES = [
+    "harbour wall",
+    "the harbour wall",
+    "Harbour Wall held",
+    "don t stop believing",
+    "harbour cafe",
+    "café owner",
+    "привет harbour",
+    "harbour walls",
+    "harbour wal",
+    "the harbour the wall",
+]
+
+
+def _tricky() -> list[Passage]:
+    return [
+        Passage(f"t{i}", "tricky", i, "Ann", "interviewee", None, (text,), (text,), i)
+        for i, text in enumerate(TRICKY)
+    ]
+
+
+@pytest.fixture(scope="module")
+def corpus() -> tuple[SearchIndex, list[str]]:
+    passages = synthetic_passages(3000, seed=1) + _tricky()
+    synthetic = [p for p in passages if p.id.startswith("s")]
+    queries = [q.text for q in querygen.make_queries(synthetic, 8, seed=101)]
+    queries += [q.text for q in querygen.make_prefixes(synthetic, 30, seed=201)]
+    return SearchIndex.build(passages), queries + TRICKY_QUERIES
+
+
+def test_the_phrase_scan_over_answers_holding_the_words_finds_what_the_full_scan_finds(
+    corpus: tuple[SearchIndex, list[str]],
+) -> None:
+    index, queries = corpus
+    compared = found_some = filtered_out = 0
+    everyone = np.arange(len(index), dtype=np.int64)
+    whole = index._joined(everyone)
+    for text in queries:
+        for suggest in (False, True):
+            plan = index._plan(text, suggest=suggest)
+            if plan is None:
+                continue
+            pool, _ = index._candidates(plan, PHRASE_POOL)
+            joined = index._joined(pool)
+            for loose in (False, True):
+                phrase = index._phrase_plan(plan, loose)
+                if phrase is None:
+                    continue
+                pattern, required = phrase
+                for rows, buffer in ((pool, joined), (everyone, whole)):
+                    for k in (3, len(rows)):
+                        full = index._phrase_rows(pattern, buffer, k)
+                        assert index._phrase_rows_among(pattern, required, rows, k) == full
+                        compared += 1
+                        found_some += bool(full)
+                filtered_out += len(index._holding(required, everyone)) < len(index)
+    assert compared > 1000 and found_some > 300 and filtered_out > 300
+
+
+def test_the_tricky_answers_are_found_through_the_shortcut(
+    corpus: tuple[SearchIndex, list[str]],
+) -> None:
+    index, _ = corpus
+    shown = index.search("harbour wall held").hits
+    assert shown and shown[0].passage_id == "t0" and shown[0].exact
+    assert index.search("the harbour wall again").hits[0].passage_id == "t1"
