@@ -58,8 +58,8 @@ def _tricky() -> list[Passage]:
 def corpus() -> tuple[SearchIndex, list[str]]:
     passages = synthetic_passages(3000, seed=1) + _tricky()
     synthetic = [p for p in passages if p.id.startswith("s")]
-    queries = [q.text for q in querygen.make_queries(synthetic, 8, seed=101)]
-    queries += [q.text for q in querygen.make_prefixes(synthetic, 30, seed=201)]
+    queries = [q.text for q in querygen.make_queries(synthetic, 5, seed=101)]
+    queries += [q.text for q in querygen.make_prefixes(synthetic, 20, seed=201)]
     return SearchIndex.build(passages), queries + TRICKY_QUERIES
 
 
@@ -100,3 +100,39 @@ def test_the_tricky_answers_are_found_through_the_shortcut(
     shown = index.search("harbour wall held").hits
     assert shown and shown[0].passage_id == "t0" and shown[0].exact
     assert index.search("the harbour wall again").hits[0].passage_id == "t1"
+
+
+def _asked(answers: list[tuple[str | None, str]]) -> list[Passage]:
+    return [
+        Passage(f"a{i}", "asked", i, "Bo", "interviewee", q, (text,), (text,), i)
+        for i, (q, text) in enumerate(answers)
+    ]
+
+
+OTHERS = [
+    (f"What happened in week {n} of the season?", f"Week {n}: we fished the {where} banks.")
+    for n, where in enumerate(["north", "south", "east", "west", "outer", "inner"] * 5)
+]
+ASKED = [
+    ("Why did you leave the harbour?", "The tides turned against the boats."),
+    ("What was the worst storm?", "Ninety-one, the year the pier went."),
+    ("Who taught you to mend nets?", "My grandmother, with a wooden needle."),
+]
+
+
+@pytest.mark.parametrize("unasked", [False, True])
+def test_the_questions_share_the_answers_ids_only_when_every_answer_was_asked(
+    unasked: bool, tmp_path: Path
+) -> None:
+    answers = [*ASKED, (None, "Nobody asked me about the lighthouse.")] if unasked else ASKED
+    index = SearchIndex.build(_asked(answers + OTHERS))
+    sub = index._questions
+    assert sub is not None
+    assert (sub._ids is index._ids) == (not unasked)
+    index.save(tmp_path / "x.index")
+    loaded = SearchIndex.load(tmp_path / "x.index", index.fingerprint)
+    assert loaded is not None and loaded._questions is not None
+    assert list(loaded._questions._ids) == list(sub._ids)
+    for found in (index, loaded):  # a question's words lead to its own answer, shared or not
+        assert found.search("worst storm").hits[0].passage_id == "a1"
+        assert found.search("who taught you to mend nets").hits[0].passage_id == "a2"
