@@ -136,3 +136,45 @@ def test_the_questions_share_the_answers_ids_only_when_every_answer_was_asked(
     for found in (index, loaded):  # a question's words lead to its own answer, shared or not
         assert found.search("worst storm").hits[0].passage_id == "a1"
         assert found.search("who taught you to mend nets").hits[0].passage_id == "a2"
+
+
+MIXED = [
+    "Plain ASCII, nothing to fold here.",
+    "Zoë and José met at the Café Müller—twice.",
+    "Combining: cafe\u0301 and nai\u0308ve, ﬁne ligatures, ＦＵＬＬＷＩＤＴＨ letters.",
+    "ΟΔΟΣ and οδος; Straße; İstanbul; ǅemal.",
+    "Emoji 🎉 and 🤷\u200d♀️ between words, a\u00a0no-break space, and a \u2010hyphen\u2011.",
+    "Привет, мир! 你好世界 and العربية text.",
+    "A lone surrogate \ud800 in the middle.",
+    "It’s “quoted” – dashed … and ASCII again",
+    "",
+]
+
+
+def test_folding_only_the_non_ascii_sentences_gives_the_words_of_folding_the_whole_chunk() -> None:
+    from bot.search.build import _fold_sentences
+    from bot.search.text import _SENTENCE_TABLE, _blank_common_punct, _fold
+
+    for start in range(len(MIXED)):  # each sentence first, so every order of kinds is seen
+        sentences = MIXED[start:] + MIXED[:start]
+        text = "\x1f".join(sentences) + "\x1f"
+        raw = np.frombuffer(bytearray(text.encode("utf-8", "replace")), dtype=np.uint8)
+        seps = np.flatnonzero(raw == 0x1F)
+        plain = raw.copy()
+        assert not _blank_common_punct(plain)
+        whole = _fold(text).encode("utf-8", "replace").translate(_SENTENCE_TABLE)
+        mine = _fold_sentences(raw, plain, seps)
+        assert [s.split() for s in mine.split(b"\x1f")] == [s.split() for s in whole.split(b"\x1f")]
+        assert len(mine.split(b"\x1f")) == len(sentences) + 1
+
+
+def test_an_index_of_mixed_scripts_finds_its_words() -> None:
+    passages = [
+        Passage(f"m{i}", "mixed", i, "Ann", "interviewee", None, (s,), (s,), i)
+        for i, s in enumerate(MIXED)
+        if s
+    ]
+    index = SearchIndex.build(passages)
+    assert index.search("zoe and jose met at the cafe muller").hits[0].passage_id == "m1"
+    assert index.search("привет мир").hits[0].passage_id == "m5"
+    assert index.search("fine ligatures fullwidth letters").hits[0].passage_id == "m2"
