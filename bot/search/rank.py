@@ -199,7 +199,11 @@ class _Ranker(_NaiveEvidence):
         tied = len(hits) >= 2 and not hits[0].exact and hits[0].score - hits[1].score < TIED
         weight = 1.0 if tied else QUESTION_WEIGHT
         if self._questions is not None and not (hits and hits[0].score >= 100.0 * weight):
-            hits = self._with_questions(query, hits, limit, weight, within)
+            # With no answer over the floor, a question the naive scorer clearly prefers
+            # may lead instead ("any tips for first time founders"): see _with_questions.
+            rival = lead or (ranked[0] if ranked else None)
+            open_lead = lead is not None or not hits
+            hits = self._with_questions(query, hits, limit, weight, within, open_lead, rival)
         hits = hits[:limit]
         if hits and self._ambiguous(ranked, hits):
             # Two answers about as good (neither the exact phrase): neither is shown as
@@ -338,11 +342,21 @@ class _Ranker(_NaiveEvidence):
         limit: int,
         weight: float = QUESTION_WEIGHT,
         within: Within | None = None,
+        open_lead: bool = False,
+        rival: _Scored | None = None,
     ) -> list[Hit]:
         """`hits` merged with the answers whose question matches `query`.
 
         A question's match scores QUESTION_WEIGHT of what the same match in an answer
         would, so an answer that says the words ranks above one that was asked them.
+        When no answer scored over the floor (`open_lead`) and no question did, the question
+        the naive scorer clearly prefers (`_naive_lead` over the questions) may lead:
+        members recall what an answer was about in the words it was asked ("any tips for
+        first time founders" for "Any advice for first-time founders?").  Counted at
+        QUESTION_WEIGHT, it must score more than `rival` (the answer shown anyway as a
+        lead, else the best answer, if any) and beat its naive score by NAIVE_MARGIN.  It is then
+        the one hit: the weaker answer beside it would make the two look alike
+        (`_ambiguous`).
         """
         sub = self._questions
         plan = None if sub is None else sub._plan(query, suggest=False)
@@ -355,11 +369,29 @@ class _Ranker(_NaiveEvidence):
             if not sub_within.any():
                 return hits
         best = {h.passage_id: h for h in hits}
-        for s in sub._rank(plan, max(RERANK, limit), sub_within):
+        ranked = sub._rank(plan, max(RERANK, limit), sub_within)
+        for s in ranked:
             score = round(s.score * weight, 1)
             if score < MATCH_FLOOR:
                 break
             pid = sub._ids[s.row]
             if pid not in best or best[pid].score < score:
                 best[pid] = Hit(pid, score, None, False)
+        if open_lead and len(best) == len(hits):
+            # A short question holding one query word scores token_set_ratio 100 ("Where
+            # did it happen?"): only questions sharing NAIVE_SHARED words are weighed.
+            sharing = [
+                s
+                for s in ranked
+                if plan.shared_words(set(sub._content_text(s.row).split())) >= NAIVE_SHARED
+            ]
+            lead = sub._naive_lead(plan, sharing)
+            if lead is not None and (
+                rival is None
+                or (
+                    lead.naive * QUESTION_WEIGHT >= rival.naive + NAIVE_MARGIN
+                    and lead.score * QUESTION_WEIGHT > rival.score
+                )
+            ):
+                return [Hit(sub._ids[lead.row], MATCH_FLOOR, None, False)]
         return sorted(best.values(), key=lambda h: -h.score)
