@@ -10,55 +10,39 @@ from pathlib import Path
 
 import pytest
 
-from bot.models import Passage
 from bot.search import SearchIndex
 from bot.search.text import _cut_query
-from bot.transcript import split_sentences
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_search import synthetic_passages  # noqa: E402
-
-
-def _answer(pid: str, text: str, question: str) -> Passage:
-    return Passage(
-        id=pid,
-        interview_id="chat",
-        position=int(pid.rsplit("-", 1)[-1]),
-        speaker="Rosa",
-        role="interviewee",
-        question=question,
-        paragraphs=(text,),
-        sentences=tuple(split_sentences(text)),
-        line=1,
-    )
-
+from tests.test_search_rank import _answer  # noqa: E402  # an interviewee's answer
 
 ANSWERS = [
     _answer(
-        "chat-0",
+        "rank-0",
         "Mostly the night bus, and I read. The drivers know me by name by now.",
         "How do you get home after a late shift?",
     ),
     _answer(
-        "chat-1",
+        "rank-1",
         "The ward was quiet after midnight, but the pagers never stopped going off.",
         "What was the hospital like?",
     ),
     _answer(
-        "chat-2",
+        "rank-2",
         "I kept a diary of every patient I lost, forty-one names in eleven years.",
         "Did you ever write any of it down?",
     ),
     _answer(
-        "chat-3",
+        "rank-3",
         "I don't care what the rota says, nobody works three nights in a row on my ward.",
         "Who decides the schedule?",
     ),
     _answer(
-        "chat-4",
+        "rank-4",
         "Twenty-two years on nights, and I'd do it all again tomorrow.",
         "How long were you a nurse?",
     ),
@@ -95,8 +79,8 @@ def test_apostrophes_dropped_and_shorthand_still_find_the_quote(
 ) -> None:
     index: SearchIndex = request.getfixturevalue(which)
     for query, want in (
-        ("i dont care what the rota says", "chat-3"),
-        ("22 yrs on nights id do it all again", "chat-4"),
+        ("i dont care what the rota says", "rank-3"),
+        ("22 yrs on nights id do it all again", "rank-4"),
     ):
         hits = index.search(query).hits
         assert hits and hits[0].passage_id == want, (query, hits)
@@ -109,16 +93,16 @@ def test_a_paraphrased_question_leads_to_its_answer(
     index: SearchIndex = request.getfixturevalue(which)
     # No answer says "home", "late" or "shift": the question it replied to does.
     hits = index.search("when she was asked how she gets home after late shifts").hits
-    assert [h.passage_id for h in hits] == ["chat-0"]
+    assert [h.passage_id for h in hits] == ["rank-0"]
 
 
 def test_an_answer_that_says_the_words_beats_a_question_that_asked_them(
     small: SearchIndex,
 ) -> None:
     hits = small.search("diary of every patient she lost").hits
-    assert hits and hits[0].passage_id == "chat-2"
+    assert hits and hits[0].passage_id == "rank-2"
     hits = small.search("the pagers never stopped on the ward").hits
-    assert hits and hits[0].passage_id == "chat-1"
+    assert hits and hits[0].passage_id == "rank-1"
 
 
 @pytest.mark.parametrize(
