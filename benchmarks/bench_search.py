@@ -351,8 +351,8 @@ def measure(size: int, count: int, sample: int, builds: int, seed: int) -> dict[
 
 
 def measure_heldout(mix: int, seed: int) -> dict[str, Any]:
-    """The held-out sets (the first, the fresh one in other query styles, and the tuning
-    set, which is tuned on and labelled so), each on
+    """The held-out sets (the first, the fresh one in other query styles, and the two
+    tuned on and labelled so: the tuning set and the third), each on
     its interviews alone, then mixed into `mix` synthetic answers: index vs both
     baselines, per kind and overall (every query, no sample)."""
     from benchmarks.heldout import FRESH, HERE, THIRD, TUNING
@@ -361,8 +361,8 @@ def measure_heldout(mix: int, seed: int) -> dict[str, Any]:
     return {
         "first": _heldout_set(HERE, synthetic),
         "fresh": _heldout_set(FRESH, synthetic),
-        "third": _heldout_set(THIRD, synthetic),
         "tuning": _heldout_set(TUNING, synthetic),
+        "third": _heldout_set(THIRD, synthetic),
     }
 
 
@@ -527,7 +527,7 @@ def render(
     titles = {
         "first": "Held-out interviews",
         "fresh": "Fresh held-out interviews (other query styles)",
-        "third": "Third held-out interviews (written blind, half-remembered styles)",
+        "third": "Third set, TUNED ON after its first run (not a report)",
         "tuning": "TUNING interviews (tuned on: not a report)",
     }
     notes = {
@@ -537,12 +537,12 @@ def render(
         "with front matter) and queries in styles the generator does not make (paraphrases "
         "sharing a few words, question words, UK/US and numbers typed the other way), "
         "written before the rank stage's rerank was tuned (`benchmarks/heldout/fresh/`).",
-        "third": "Four interviews in layouts the others lack (WebVTT, SRT, `[hh:mm:ss] Name:`, "
-        "initials from the intro) and queries in half-remembered styles (word order, synonyms "
-        'around kept rare words, misspelt names, emoji and "that quote where ..." wrappers, '
-        '"..." fragments, the question paraphrased, 3-4 words), written before their writer '
-        "read the search code (`benchmarks/heldout/third/`; see benchmarks/README.md for "
-        "whether it has since been tuned on).",
+        "third": "TUNED ON after its first run: four interviews in layouts the others lack "
+        "(WebVTT, SRT, `[hh:mm:ss] Name:`, initials from the intro) and queries in "
+        "half-remembered styles, written blind; its honest figure is its first run, in "
+        "benchmarks/history.md, before the chat-words and question-lead rules were tuned "
+        "on it (`benchmarks/heldout/third_tuned/`); shown so the gap is visible, never as "
+        "a headline.",
         "tuning": "TUNED ON: four interviews (podcast, oral history, hearing, magazine Q&A) "
         "and 65 queries in many styles, written before the naive-evidence work and used to "
         "tune it (`benchmarks/heldout/tuning/`); shown so the gap to the reporting sets is "
