@@ -59,6 +59,16 @@ def test_chat_words_become_the_words_the_index_holds() -> None:
     assert _cut_query("its ill well") == "its ill well"
     assert _cut_query("the night im", open_last=True) == "the night im"
     assert _cut_query("lol") == ""
+    # A word the corpus holds as typed is meant so: a transcript without apostrophes, "HR".
+    assert _cut_query("i dont know hr", known={"dont", "hr"}) == "i dont know hr"
+    assert _cut_query("lol hr", known={"lol"}) == "hour"  # fillers go all the same
+
+
+def test_a_transcript_without_apostrophes_is_found_as_typed() -> None:
+    plain = [_answer("rank-0", "I dont know why HR sent me to the night shift.", "Why nights?")]
+    plain += ANSWERS[1:]
+    hits = SearchIndex.build(plain).search("dont know why hr sent me").hits
+    assert hits and hits[0].passage_id == "rank-0" and hits[0].exact
 
 
 @pytest.fixture(scope="module")

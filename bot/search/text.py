@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 
 import numpy as np
 import numpy.typing as npt
@@ -129,20 +129,26 @@ CHAT_FILLERS = frozenset(
 )
 
 
-def _cut_query(text: str, open_last: bool = False) -> str:
+def _cut_query(text: str, open_last: bool = False, known: Container[str] = ()) -> str:
     """The normalised query, at most MAX_QUERY_CHARS long, cut at a word, with chat
-    contractions spelt as the index holds them and chat fillers dropped (not its last
-    word when that is still being typed, `open_last`: "im" may become "imagine")."""
+    contractions and shorthand spelt as transcripts write them unless the corpus has the
+    word as typed (`known`: "dont" in a transcript without apostrophes, "hr" for HR), and
+    chat fillers dropped (always); never its last word while that is being typed
+    (`open_last`: "im" may become "imagine")."""
     norm = normalise(text[: MAX_QUERY_CHARS * 4])
     if len(norm) > MAX_QUERY_CHARS:
         norm = norm[:MAX_QUERY_CHARS].rsplit(" ", 1)[0]
     words = norm.split()
     last = len(words) - 1 if open_last else len(words)
-    chat = [
-        word if at >= last else _CONTRACTIONS.get(word, "" if word in CHAT_FILLERS else word)
-        for at, word in enumerate(words)
-    ]
+    chat = [word if at >= last else _chat_word(word, known) for at, word in enumerate(words)]
     return " ".join(word for word in chat if word)
+
+
+def _chat_word(word: str, known: Container[str]) -> str:
+    """`word` as a transcript would write it ("" for a filler), see `_cut_query`."""
+    if word in CHAT_FILLERS:
+        return ""
+    return word if word in known else _CONTRACTIONS.get(word, word)
 
 
 def _label(sentence: str, anchor: str) -> str:
