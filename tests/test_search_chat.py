@@ -64,6 +64,29 @@ def test_chat_words_become_the_words_the_index_holds() -> None:
     assert _cut_query("lol hr", known={"lol"}) == "hour"  # fillers go all the same
 
 
+def test_pointing_at_a_quote_is_cut_off_the_words_to_find() -> None:
+    assert _cut_query("that quote where she says hope is a discipline") == ("hope is a discipline")
+    assert _cut_query("the bit where he talks about cumin") == "cumin"
+    assert _cut_query("remember when frank said low and slow") == "low and slow"
+    assert _cut_query("what did maya say about the buns") == "the buns"
+    # A quote that starts like one stays as typed; pointing alone keeps a word or two.
+    assert _cut_query("when i was nine") == "when i was nine"
+    assert _cut_query("the one where she says") == "she says"
+    assert _cut_query("that quote") == "that quote"
+
+
+@pytest.mark.parametrize("which", ["small", "big"])
+def test_a_quote_pointed_at_is_found(which: str, request: pytest.FixtureRequest) -> None:
+    index: SearchIndex = request.getfixturevalue(which)
+    for query, want in (
+        ("the bit where rosa talks about the pagers", "rank-1"),
+        ("what did rosa say about forty one names", "rank-2"),
+        ("remember when she said nobody works three nights in a row", "rank-3"),
+    ):
+        hits = index.search(query).hits
+        assert hits and hits[0].passage_id == want, (query, hits)
+
+
 def test_a_transcript_without_apostrophes_is_found_as_typed() -> None:
     plain = [_answer("rank-0", "I dont know why HR sent me to the night shift.", "Why nights?")]
     plain += ANSWERS[1:]
@@ -116,7 +139,16 @@ def test_an_answer_that_says_the_words_beats_a_question_that_asked_them(
 
 
 @pytest.mark.parametrize(
-    "query", ["lol ok", "lmao 🔥🔥🔥", "tbh idk", "ngl bruh", "lol the dentist on the moon"]
+    "query",
+    [
+        "lol ok",
+        "lmao 🔥🔥🔥",
+        "tbh idk",
+        "ngl bruh",
+        "lol the dentist on the moon",
+        "that quote where she says",
+        "the bit where he talks about tax law on mars",
+    ],
 )
 def test_chat_noise_alone_is_no_match(big: SearchIndex, query: str) -> None:
     assert big.search(query).hits == []

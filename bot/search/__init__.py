@@ -54,7 +54,8 @@ see ``benchmarks/results.md`` for the latest run against the targets.
   best answer (``rank._with_questions``): a paraphrase of the question asked.
 * **Chat** (``text._cut_query``, the query only): ``dont`` / ``whats`` / ``im`` become
   the two words the written contraction normalises to, shorthand (``yrs``, ``ppl``) its
-  words, and fillers (``lol``, ``tbh``) go, except a last word still being typed.
+  words, and fillers (``lol``, ``tbh``) go, except a last word still being typed; a
+  quote pointed at ("the bit where he talks about ...") is cut to what follows.
 * **Partial words**: the last word of an autocomplete prefix (or an unknown last word of
   a query) is expanded to the most frequent vocabulary words it begins (sorted vocabulary
   plus ``bisect``).

@@ -129,6 +129,24 @@ CHAT_FILLERS = frozenset(
 )
 
 
+# How members point at a quote rather than quote it: "that quote where she says ...",
+# "the bit where he talks about ...", "remember when frank said ...", "the one about ...",
+# "what did maya say about ...".  The pointing is cut off (on the normalised query) when
+# words remain after it; a speaker named in it is dropped with it, since the answers
+# never hold their speaker's name.
+_SAYING = (
+    r"(?:says|said|say|saying|talks|talked|talking|mentions|mentioned|goes|went|describes"
+    r"|described|explains|explained|thinks|thought)(?:\s+(?:on\s+)?(?:about|that|how|of))?"
+)
+_POINTING = re.compile(
+    r"^(?:(?:remember|you\s+know)\s+)?"
+    r"(?:(?:(?:that|the|this)\s+)?(?:quote|bit|part|line|one|story|moment|answer|clip)\s+"
+    r"(?:where|when|about|in\s+which)|remember\s+when)\s+"
+    rf"(?:(?:\w+\s+){{1,2}}?{_SAYING}\s+)?"
+    rf"|^(?:what|how)\s+(?:did|does|do|was|is)\s+(?:\w+\s+){{1,2}}?{_SAYING}\s+"
+)
+
+
 def _cut_query(text: str, open_last: bool = False, known: Container[str] = ()) -> str:
     """The normalised query, at most MAX_QUERY_CHARS long, cut at a word, with chat
     contractions and shorthand spelt as transcripts write them unless the corpus has the
@@ -138,7 +156,8 @@ def _cut_query(text: str, open_last: bool = False, known: Container[str] = ()) -
     norm = normalise(text[: MAX_QUERY_CHARS * 4])
     if len(norm) > MAX_QUERY_CHARS:
         norm = norm[:MAX_QUERY_CHARS].rsplit(" ", 1)[0]
-    words = norm.split()
+    pointed = _POINTING.sub("", norm, count=1)
+    words = (pointed if pointed.strip() else norm).split()
     last = len(words) - 1 if open_last else len(words)
     chat = [word if at >= last else _chat_word(word, known) for at, word in enumerate(words)]
     return " ".join(word for word in chat if word)
