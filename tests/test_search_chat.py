@@ -71,6 +71,7 @@ def test_pointing_at_a_quote_is_cut_off_the_words_to_find() -> None:
     assert _cut_query("what did maya say about the buns") == "the buns"
     # A quote that starts like one stays as typed; pointing alone keeps a word or two.
     assert _cut_query("when i was nine") == "when i was nine"
+    assert _cut_query("the part where the engine went quiet") == "the engine went quiet"
     assert _cut_query("the one where she says") == "she says"
     assert _cut_query("that quote") == "that quote"
 

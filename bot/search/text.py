@@ -135,8 +135,8 @@ CHAT_FILLERS = frozenset(
 # words remain after it; a speaker named in it is dropped with it, since the answers
 # never hold their speaker's name.
 _SAYING = (
-    r"(?:says|said|say|saying|talks|talked|talking|mentions|mentioned|goes|went|describes"
-    r"|described|explains|explained|thinks|thought)(?:\s+(?:on\s+)?(?:about|that|how|of))?"
+    r"(?:says|said|say|saying|talks|talked|talking|mentions|mentioned|goes\s+on|went\s+on"
+    r"|describes|described|explains|explained)(?:\s+(?:about|that|how|of))?"
 )
 _POINTING = re.compile(
     r"^(?:(?:remember|you\s+know)\s+)?"
