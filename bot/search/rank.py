@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import math
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -37,6 +38,9 @@ from bot.search.params import (
 from bot.search.plan import _Query
 from bot.search.results import Hit, SearchResult
 from bot.search.text import _label
+
+if TYPE_CHECKING:
+    from bot.search.index import SearchIndex
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +196,7 @@ class _Ranker(_NaiveEvidence):
             lead = self._evidence_lead(plan, ranked)
         if lead is not None:
             hits = [Hit(self._ids[lead.row], MATCH_FLOOR, lead.sentence, False)]
+        answered = hits  # before the questions: did they add anything (_question_lead)?
         # A question's match scores at most 100 * QUESTION_WEIGHT: none can pass a
         # better answer hit, so the questions are only searched when one might.
         # Two answers that hold the words about equally well (neither the phrase) do not
@@ -199,12 +204,11 @@ class _Ranker(_NaiveEvidence):
         tied = len(hits) >= 2 and not hits[0].exact and hits[0].score - hits[1].score < TIED
         weight = 1.0 if tied else QUESTION_WEIGHT
         if self._questions is not None and not (hits and hits[0].score >= 100.0 * weight):
-            # With no answer over the floor, a question the naive scorer clearly prefers
-            # may lead instead ("any tips for first time founders"): see _with_questions.
-            rival = lead or (ranked[0] if ranked else None)
-            open_lead = lead is not None or not hits
-            hits = self._with_questions(query, hits, limit, weight, within, open_lead, rival)
+            hits = self._with_questions(query, hits, limit, weight, within)
         hits = hits[:limit]
+        if self._questions is not None and hits == answered[:limit] and (lead or not hits):
+            # No answer over the floor, nor a question: the question asked in other words?
+            hits = self._question_lead(query, hits, lead or (ranked[0] if ranked else None), within)
         if hits and self._ambiguous(ranked, hits):
             # Two answers about as good (neither the exact phrase): neither is shown as
             # THE match; both are offered as the closest ones instead of one being
@@ -342,56 +346,70 @@ class _Ranker(_NaiveEvidence):
         limit: int,
         weight: float = QUESTION_WEIGHT,
         within: Within | None = None,
-        open_lead: bool = False,
-        rival: _Scored | None = None,
     ) -> list[Hit]:
         """`hits` merged with the answers whose question matches `query`.
 
         A question's match scores QUESTION_WEIGHT of what the same match in an answer
         would, so an answer that says the words ranks above one that was asked them.
-        When no answer scored over the floor (`open_lead`) and no question did, the question
-        the naive scorer clearly prefers (`_naive_lead` over the questions) may lead:
-        members recall what an answer was about in the words it was asked ("any tips for
-        first time founders" for "Any advice for first-time founders?").  Counted at
-        QUESTION_WEIGHT, it must score more than `rival` (the answer shown anyway as a
-        lead, else the best answer, if any) and beat its naive score by NAIVE_MARGIN.  It is then
-        the one hit: the weaker answer beside it would make the two look alike
-        (`_ambiguous`).
         """
         sub = self._questions
         plan = None if sub is None else sub._plan(query, suggest=False)
         if sub is None or plan is None:
             return hits
-        sub_within = None
-        if within is not None:  # the question index has rows of its own: map by id
-            allowed = {self._ids[int(r)] for r in np.flatnonzero(within)}
-            sub_within = np.fromiter((pid in allowed for pid in sub._ids), bool, len(sub._ids))
-            if not sub_within.any():
-                return hits
+        sub_within = self._question_within(sub, within)
+        if sub_within is not None and not sub_within.any():
+            return hits
         best = {h.passage_id: h for h in hits}
-        ranked = sub._rank(plan, max(RERANK, limit), sub_within)
-        for s in ranked:
+        for s in sub._rank(plan, max(RERANK, limit), sub_within):
             score = round(s.score * weight, 1)
             if score < MATCH_FLOOR:
                 break
             pid = sub._ids[s.row]
             if pid not in best or best[pid].score < score:
                 best[pid] = Hit(pid, score, None, False)
-        if open_lead and len(best) == len(hits):
-            # A short question holding one query word scores token_set_ratio 100 ("Where
-            # did it happen?"): only questions sharing NAIVE_SHARED words are weighed.
-            sharing = [
-                s
-                for s in ranked
-                if plan.shared_words(set(sub._content_text(s.row).split())) >= NAIVE_SHARED
-            ]
-            lead = sub._naive_lead(plan, sharing)
-            if lead is not None and (
-                rival is None
-                or (
-                    lead.naive * QUESTION_WEIGHT >= rival.naive + NAIVE_MARGIN
-                    and lead.score * QUESTION_WEIGHT > rival.score
-                )
-            ):
-                return [Hit(sub._ids[lead.row], MATCH_FLOOR, None, False)]
         return sorted(best.values(), key=lambda h: -h.score)
+
+    def _question_within(self, sub: SearchIndex, within: Within | None) -> Within | None:
+        """`within` as flags over the questions' sub-index (its rows are its own)."""
+        if within is None:
+            return None
+        allowed = {self._ids[int(r)] for r in np.flatnonzero(within)}
+        return np.fromiter((pid in allowed for pid in sub._ids), bool, len(sub._ids))
+
+    def _question_lead(
+        self, query: str, hits: list[Hit], rival: _Scored | None, within: Within | None
+    ) -> list[Hit]:
+        """`hits`, or the answer to the question the naive scorer clearly prefers.
+
+        Called when no answer scored over the floor (`hits` is empty or an answer shown
+        anyway as a lead, `rival`, else the best answer) and no question did either:
+        members recall what an answer was about in the words it was asked ("any tips for
+        first time founders" for "Any advice for first-time founders?").  The question
+        that `_naive_lead` picks among those sharing NAIVE_SHARED of the query's words (a
+        short question holding one of them scores token_set_ratio 100) leads when,
+        counted at QUESTION_WEIGHT, it scores more than `rival` and beats its naive score
+        by NAIVE_MARGIN.  It is then the one hit: the weaker answer beside it would make
+        the two look alike (`_ambiguous`).
+        """
+        sub = self._questions
+        plan = None if sub is None else sub._plan(query, suggest=False)
+        if sub is None or plan is None:
+            return hits
+        sub_within = self._question_within(sub, within)
+        if sub_within is not None and not sub_within.any():
+            return hits
+        sharing = [
+            s
+            for s in sub._rank(plan, RERANK, sub_within)
+            if plan.shared_words(set(sub._content_text(s.row).split())) >= NAIVE_SHARED
+        ]
+        lead = sub._naive_lead(plan, sharing)
+        if lead is None or (
+            rival is not None
+            and (
+                lead.naive * QUESTION_WEIGHT < rival.naive + NAIVE_MARGIN
+                or lead.score * QUESTION_WEIGHT <= rival.score
+            )
+        ):
+            return hits
+        return [Hit(sub._ids[lead.row], MATCH_FLOOR, None, False)]
