@@ -352,13 +352,10 @@ class _Ranker(_NaiveEvidence):
         A question's match scores QUESTION_WEIGHT of what the same match in an answer
         would, so an answer that says the words ranks above one that was asked them.
         """
-        sub = self._questions
-        plan = None if sub is None else sub._plan(query, suggest=False)
-        if sub is None or plan is None:
+        planned = self._question_plan(query, within)
+        if planned is None:
             return hits
-        sub_within = self._question_within(sub, within)
-        if sub_within is not None and not sub_within.any():
-            return hits
+        sub, plan, sub_within = planned
         best = {h.passage_id: h for h in hits}
         for s in sub._rank(plan, max(RERANK, limit), sub_within):
             score = round(s.score * weight, 1)
@@ -369,12 +366,22 @@ class _Ranker(_NaiveEvidence):
                 best[pid] = Hit(pid, score, None, False)
         return sorted(best.values(), key=lambda h: -h.score)
 
-    def _question_within(self, sub: SearchIndex, within: Within | None) -> Within | None:
-        """`within` as flags over the questions' sub-index (its rows are its own)."""
-        if within is None:
+    def _question_plan(
+        self, query: str, within: Within | None
+    ) -> tuple[SearchIndex, _Query, Within | None] | None:
+        """The questions' sub-index, `query` planned on it and `within` as flags over its
+        rows (None when there are no questions, nothing to look for, or none allowed)."""
+        sub = self._questions
+        plan = None if sub is None else sub._plan(query, suggest=False)
+        if sub is None or plan is None:
             return None
-        allowed = {self._ids[int(r)] for r in np.flatnonzero(within)}
-        return np.fromiter((pid in allowed for pid in sub._ids), bool, len(sub._ids))
+        sub_within = None
+        if within is not None:  # the question index has rows of its own: map by id
+            allowed = {self._ids[int(r)] for r in np.flatnonzero(within)}
+            sub_within = np.fromiter((pid in allowed for pid in sub._ids), bool, len(sub._ids))
+            if not sub_within.any():
+                return None
+        return sub, plan, sub_within
 
     def _question_lead(
         self, query: str, hits: list[Hit], rival: _Scored | None, within: Within | None
@@ -391,13 +398,10 @@ class _Ranker(_NaiveEvidence):
         by NAIVE_MARGIN.  It is then the one hit: the weaker answer beside it would make
         the two look alike (`_ambiguous`).
         """
-        sub = self._questions
-        plan = None if sub is None else sub._plan(query, suggest=False)
-        if sub is None or plan is None:
+        planned = self._question_plan(query, within)
+        if planned is None:
             return hits
-        sub_within = self._question_within(sub, within)
-        if sub_within is not None and not sub_within.any():
-            return hits
+        sub, plan, sub_within = planned
         sharing = [
             s
             for s in sub._rank(plan, RERANK, sub_within)
