@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # the benchmarks package lives beside the tests, not installed
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.heldout import FRESH, load_heldout  # noqa: E402
+from benchmarks.heldout import FRESH, THIRD, load_heldout, load_negatives  # noqa: E402
 
 
 def test_heldout_set_is_big_varied_and_resolves() -> None:
@@ -41,3 +41,22 @@ def test_fresh_heldout_set_resolves_in_three_layouts() -> None:
     for kind in ("paraphrase", "numbers", "question_words", "spelling"):
         assert kinds[kind] >= 5, kinds
     assert len({q.expected for q in queries}) >= 25
+
+
+def test_third_heldout_set_resolves_in_four_layouts_with_negatives() -> None:
+    passages, queries = load_heldout(THIRD)
+    per_interview = Counter(p.interview_id for p in passages)
+    assert sorted(per_interview) == ["firefighter", "folksinger", "founder", "marinebio"]
+    assert all(12 <= n <= 20 for n in per_interview.values()), per_interview
+    assert all(p.role == "interviewee" and p.question for p in passages)
+    assert len(queries) >= 50
+    kinds = Counter(q.kind for q in queries)
+    for kind in ("reordered", "synonym", "name_typo", "numbers", "casual", "wrapper",
+                 "fragments", "question", "short"):  # fmt: skip
+        assert kinds[kind] >= 5, kinds
+    assert len({q.expected for q in queries}) >= 45
+    negatives = load_negatives(THIRD)
+    assert len(negatives) >= 8
+    said = " ".join(p.text.lower() for p in passages)
+    assert not any(n.lower() in said for n in negatives)  # nobody said them
+    assert load_negatives(FRESH) == []  # a set without the table has none

@@ -23,11 +23,25 @@ FRESH = HERE / "fresh"
 # The TUNING set: four more interviews and 65 queries written to tune the naive-evidence
 # match decision on (bot/search/naive.py). Figures on it are tuning figures.
 TUNING = HERE / "tuning"
+# A third set, written blind (before its writer read the search code or the other sets'
+# queries): four interviews in WebVTT, SRT, "[hh:mm:ss] Name:" and intro-initials layouts,
+# queries in half-remembered styles (word order, synonyms, misspelt names, emoji and
+# "that quote where ..." wrappers, "..." fragments, 3-4 words), and negatives.  Its first
+# run is its honest figure (benchmarks/history.md); the chat-words and question-lead rules
+# were then TUNED on it, so later figures on it are tuning figures.
+THIRD = HERE / "third_tuned"
 TRANSCRIPT_SUFFIXES = frozenset({".txt", ".md", ".vtt", ".srt"})
 
 
 class HeldoutError(ValueError):
     """A query whose answer is missing or ambiguous in its interview."""
+
+
+def load_negatives(root: Path = HERE) -> list[str]:
+    """The set's ``[[negative]]`` queries: nobody in its interviews said them, so the right
+    answer to each is "no match" (none in the sets that have no such table)."""
+    spec = tomllib.loads((root / "queries.toml").read_text(encoding="utf-8"))
+    return [str(item["text"]) for item in spec.get("negative", [])]
 
 
 def load_heldout(root: Path = HERE) -> tuple[list[Passage], list[Query]]:

@@ -49,7 +49,13 @@ see ``benchmarks/results.md`` for the latest run against the targets.
 * **Questions**: the question each answer replied to is indexed as a small index of its
   own under the answer's id; a match there scores QUESTION_WEIGHT (0.85) of the same
   match in an answer, so an answer that says the words ranks above one that was asked
-  them.
+  them.  With no answer over the floor, the question the naive scorer clearly prefers
+  (two shared words) leads to its answer when, at QUESTION_WEIGHT, it also outscores the
+  best answer (``rank._with_questions``): a paraphrase of the question asked.
+* **Chat** (``text._cut_query``, the query only): ``dont`` / ``whats`` / ``im`` become
+  the two words the written contraction normalises to, shorthand (``yrs``, ``ppl``) its
+  words, and fillers (``lol``, ``tbh``) go, except a last word still being typed; a
+  quote pointed at ("the bit where he talks about ...") is cut to what follows.
 * **Partial words**: the last word of an autocomplete prefix (or an unknown last word of
   a query) is expanded to the most frequent vocabulary words it begins (sorted vocabulary
   plus ``bisect``).

@@ -253,7 +253,7 @@ class _Planner:
 
     def _plan(self, text: str, *, suggest: bool) -> _Query | None:
         """Normalise the query and work out which vocabulary words may answer each word."""
-        norm = _cut_query(text)
+        norm = _cut_query(text, suggest and not text[-1:].isspace(), self._term_id)
         if not norm:
             return None
         words = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import math
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -39,6 +40,9 @@ from bot.search.params import (
 from bot.search.plan import _Query
 from bot.search.results import Hit, SearchResult
 from bot.search.text import _label
+
+if TYPE_CHECKING:
+    from bot.search.index import SearchIndex
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +211,7 @@ class _Ranker(_NaiveEvidence):
             lead = self._evidence_lead(plan, ranked)
         if lead is not None:
             hits = [Hit(self._ids[lead.row], MATCH_FLOOR, lead.sentence, False)]
+        answered = hits  # before the questions: did they add anything (_question_lead)?
         # A question's match scores at most 100 * QUESTION_WEIGHT: none can pass a
         # better answer hit, so the questions are only searched when one might.
         # Two answers that hold the words about equally well (neither the phrase) do not
@@ -223,6 +228,9 @@ class _Ranker(_NaiveEvidence):
         elif self._questions is not None and loosely and not hits[0].exact:
             hits = self._with_questions(query, hits, limit, weight, within, QUESTION_RERANK)
         hits = hits[:limit]
+        if self._questions is not None and hits == answered[:limit] and (lead or not hits):
+            # No answer over the floor, nor a question: the question asked in other words?
+            hits = self._question_lead(query, hits, lead or (ranked[0] if ranked else None), within)
         if hits and self._ambiguous(ranked, hits):
             # Two answers about as good (neither the exact phrase): neither is shown as
             # THE match; both are offered as the closest ones instead of one being
@@ -367,16 +375,10 @@ class _Ranker(_NaiveEvidence):
         A question's match scores QUESTION_WEIGHT of what the same match in an answer
         would, so an answer that says the words ranks above one that was asked them.
         """
-        sub = self._questions
-        plan = None if sub is None else sub._plan(query, suggest=False)
-        if sub is None or plan is None:
+        planned = self._question_plan(query, within)
+        if planned is None:
             return hits
-        sub_within = None
-        if within is not None:  # the question index has rows of its own: map by id
-            allowed = {self._ids[int(r)] for r in np.flatnonzero(within)}
-            sub_within = np.fromiter((pid in allowed for pid in sub._ids), bool, len(sub._ids))
-            if not sub_within.any():
-                return hits
+        sub, plan, sub_within = planned
         best = {h.passage_id: h for h in hits}
         # A question that holds the words better than any answer does (both every word,
         # neither the exact phrase) counts in full: the answer that replied to it comes
@@ -391,3 +393,55 @@ class _Ranker(_NaiveEvidence):
             if pid not in best or best[pid].score < score:
                 best[pid] = Hit(pid, score, None, False)
         return sorted(best.values(), key=lambda h: -h.score)
+
+    def _question_plan(
+        self, query: str, within: Within | None
+    ) -> tuple[SearchIndex, _Query, Within | None] | None:
+        """The questions' sub-index, `query` planned on it and `within` as flags over its
+        rows (None when there are no questions, nothing to look for, or none allowed)."""
+        sub = self._questions
+        plan = None if sub is None else sub._plan(query, suggest=False)
+        if sub is None or plan is None:
+            return None
+        sub_within = None
+        if within is not None:  # the question index has rows of its own: map by id
+            allowed = {self._ids[int(r)] for r in np.flatnonzero(within)}
+            sub_within = np.fromiter((pid in allowed for pid in sub._ids), bool, len(sub._ids))
+            if not sub_within.any():
+                return None
+        return sub, plan, sub_within
+
+    def _question_lead(
+        self, query: str, hits: list[Hit], rival: _Scored | None, within: Within | None
+    ) -> list[Hit]:
+        """`hits`, or the answer to the question the naive scorer clearly prefers.
+
+        Called when no answer scored over the floor (`hits` is empty or an answer shown
+        anyway as a lead, `rival`, else the best answer) and no question did either:
+        members recall what an answer was about in the words it was asked ("any tips for
+        first time founders" for "Any advice for first-time founders?").  The question
+        that `_naive_lead` picks among those sharing NAIVE_SHARED of the query's words (a
+        short question holding one of them scores token_set_ratio 100) leads when,
+        counted at QUESTION_WEIGHT, it scores more than `rival` and beats its naive score
+        by NAIVE_MARGIN.  It is then the one hit: the weaker answer beside it would make
+        the two look alike (`_ambiguous`).
+        """
+        planned = self._question_plan(query, within)
+        if planned is None:
+            return hits
+        sub, plan, sub_within = planned
+        sharing = [
+            s
+            for s in sub._rank(plan, RERANK, sub_within)
+            if plan.shared_words(set(sub._content_text(s.row).split())) >= NAIVE_SHARED
+        ]
+        lead = sub._naive_lead(plan, sharing)
+        if lead is None or (
+            rival is not None
+            and (
+                lead.naive * QUESTION_WEIGHT < rival.naive + NAIVE_MARGIN
+                or lead.score * QUESTION_WEIGHT <= rival.score
+            )
+        ):
+            return hits
+        return [Hit(sub._ids[lead.row], MATCH_FLOOR, None, False)]

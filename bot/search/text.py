@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 
 import numpy as np
 import numpy.typing as npt
@@ -93,12 +93,81 @@ def _content_words(tokens: Iterable[str]) -> list[str]:
     return list(seen)
 
 
-def _cut_query(text: str) -> str:
-    """The normalised query, at most MAX_QUERY_CHARS long, cut at a word."""
+# Chat typed to a bot: contractions without their apostrophe become the two words the
+# index holds for the written form ("dont" -> "don t", as "don't" normalises), shorthand
+# the words it stands for, and chat fillers carry nothing to look for ("lol", "tbh").
+# Only forms that are not also words ("its", "ill", "well", "shed", "were", "lets", "id"
+# stay as typed).  Query side only: the index keeps every answer as it was said.
+_CONTRACTED = {
+    "t": "don isn aren wasn weren doesn didn can couldn wouldn shouldn won hasn haven hadn "
+    "ain mustn needn",
+    "m": "i",
+    "ve": "i you we they could would should might must",
+    "re": "you they",
+    "ll": "you they she he",
+    "d": "you they",
+    "s": "that what there here he she who where how",
+}
+_CONTRACTIONS: dict[str, str] = {
+    head + tail: f"{head} {tail}" for tail, heads in _CONTRACTED.items() for head in heads.split()
+}
+# Chat shorthand for the word a transcript spells out ("33 yrs" for "33 years").
+_CONTRACTIONS.update(
+    pair.partition(" ")[::2]
+    for pair in (
+        "u you;ur your;thru through;tho though;abt about;bc because;cuz because;"
+        "coz because;ppl people;yr year;yrs years;hr hour;hrs hours;mins minutes;"
+        "secs seconds;km kilometres;kms kilometres;bday birthday;convo conversation;"
+        "convos conversations;pic picture;pics pictures;govt government;b4 before;"
+        "gonna going to;wanna want to;gotta got to;dunno don t know;kinda kind of;"
+        "sorta sort of;probs probably;esp especially;nite night;tonite tonight"
+    ).split(";")
+)
+CHAT_FILLERS = frozenset(
+    "lol lols lmao lmfao rofl ngl tbh tbf imo imho omg omfg haha hahaha hehe smh idk btw "
+    "fr rn bruh fwiw iirc afaik pls plz xd".split()
+)
+
+
+# How members point at a quote rather than quote it: "that quote where she says ...",
+# "the bit where he talks about ...", "remember when frank said ...", "the one about ...",
+# "what did maya say about ...".  The pointing is cut off (on the normalised query) when
+# words remain after it; a speaker named in it is dropped with it, since the answers
+# never hold their speaker's name.
+_SAYING = (
+    r"(?:says|said|say|saying|talks|talked|talking|mentions|mentioned|goes\s+on|went\s+on"
+    r"|describes|described|explains|explained)(?:\s+(?:about|that|how|of))?"
+)
+_POINTING = re.compile(
+    r"^(?:(?:remember|you\s+know)\s+)?"
+    r"(?:(?:(?:that|the|this)\s+)?(?:quote|bit|part|line|one|story|moment|answer|clip)\s+"
+    r"(?:where|when|about|in\s+which)|remember\s+when)\s+"
+    rf"(?:(?:\w+\s+){{1,2}}?{_SAYING}\s+)?"
+    rf"|^(?:what|how)\s+(?:did|does|do|was|is)\s+(?:\w+\s+){{1,2}}?{_SAYING}\s+"
+)
+
+
+def _cut_query(text: str, open_last: bool = False, known: Container[str] = ()) -> str:
+    """The normalised query, at most MAX_QUERY_CHARS long, cut at a word, with chat
+    contractions and shorthand spelt as transcripts write them unless the corpus has the
+    word as typed (`known`: "dont" in a transcript without apostrophes, "hr" for HR), and
+    chat fillers dropped (always); never its last word while that is being typed
+    (`open_last`: "im" may become "imagine")."""
     norm = normalise(text[: MAX_QUERY_CHARS * 4])
     if len(norm) > MAX_QUERY_CHARS:
         norm = norm[:MAX_QUERY_CHARS].rsplit(" ", 1)[0]
-    return norm
+    pointed = _POINTING.sub("", norm, count=1)
+    words = (pointed if pointed.strip() else norm).split()
+    last = len(words) - 1 if open_last else len(words)
+    chat = [word if at >= last else _chat_word(word, known) for at, word in enumerate(words)]
+    return " ".join(word for word in chat if word)
+
+
+def _chat_word(word: str, known: Container[str]) -> str:
+    """`word` as a transcript would write it ("" for a filler), see `_cut_query`."""
+    if word in CHAT_FILLERS:
+        return ""
+    return word if word in known else _CONTRACTIONS.get(word, word)
 
 
 def _label(sentence: str, anchor: str) -> str:
