@@ -2,15 +2,55 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import replace
 
+import numpy as np
+
 from bot.search.candidates import Within
-from bot.search.params import MATCH_FLOOR, STOP_WORDS, SUGGEST_RERANK
+from bot.search.params import (
+    MATCH_FLOOR,
+    PHRASE_POOL,
+    STOP_WORDS,
+    SUGGEST_PHRASE_BYTES,
+    SUGGEST_PHRASE_CHUNK,
+    SUGGEST_PHRASE_ENOUGH,
+    SUGGEST_POOL,
+    SUGGEST_RERANK,
+)
 from bot.search.plan import _Query
 from bot.search.rank import _phrase, _Ranker, _tier_score
 from bot.search.results import Suggestion
-from bot.search.text import _label
+from bot.search.text import _GAP, _WORD_BYTE, _WORD_END, _IntArray, _label
+
+
+def _typed_patterns(
+    norm: str, open_last: bool
+) -> tuple[re.Pattern[bytes], re.Pattern[bytes]] | None:
+    """Byte regexes for the typed words in order, as typed, over raw lower-cased text
+    (punctuation, curly apostrophes and dashes may stand between them; the last word may
+    go on when it is unfinished): the whole of it, and the part from its longest word on.
+
+    The regex engine skips ahead by a pattern's leading literal, several times faster for
+    a long word than for "i" or "the", so answers are scanned with the second and only
+    those it finds are checked with the first.  None when a word is not ASCII (the raw
+    text keeps accents the normalised query has lost) or nothing was typed.
+    """
+    tokens = norm.split()
+    if not tokens or not norm.isascii():
+        return None
+    tail = b"" if open_last else _WORD_END
+
+    def phrase(words: list[str]) -> re.Pattern[bytes]:
+        head = words[0].encode()
+        # The literal first, the word boundary before it as a look-behind after it.
+        parts = [re.escape(head) + rb"(?<!" + _WORD_BYTE + b".{%d})" % len(head)]
+        parts += [_GAP + re.escape(word.encode()) for word in words[1:]]
+        return re.compile(b"".join(parts) + tail, re.DOTALL)
+
+    longest = max(range(len(tokens)), key=lambda i: (len(tokens[i]), -i))
+    return phrase(tokens), phrase(tokens[longest:])
 
 
 class _Suggester(_Ranker):
@@ -50,6 +90,71 @@ class _Suggester(_Ranker):
         slots = (*plan.slots[:-1], replace(last, idf=min(last.idf, cap), variants=variants))
         return _Query(plan.norm, slots, plan.prefix)
 
+    def _holding_typed(self, plan: _Query, rows: _IntArray) -> _IntArray:
+        """Those of `rows` that hold every finished content word as typed (the typed
+        phrase cannot be in the others), in the same order."""
+        slots = plan.slots[:-1] if plan.prefix else plan.slots
+        order = np.argsort(rows, kind="stable")
+        probe = rows[order].astype(np.uint32)  # sorted: each postings list is walked once
+        keep = np.ones(len(rows), dtype=bool)
+        for slot in slots:
+            tid = self._term_id.get(slot.word)
+            if tid is None:
+                return rows[:0]
+            lo, hi = int(self._term_off[tid]), int(self._term_off[tid + 1])
+            post = self._post_ids[lo:hi]
+            at = np.minimum(np.searchsorted(post, probe), len(post) - 1)
+            keep &= post[at] == probe
+        mask = np.zeros(len(rows), dtype=bool)
+        mask[order[keep]] = True
+        return rows[mask]
+
+    def _typed_rows(
+        self, patterns: tuple[re.Pattern[bytes], re.Pattern[bytes]], rows: _IntArray
+    ) -> list[int]:
+        """Those of `rows` (best first) holding the typed phrase: scanned a chunk at a
+        time, each twice the last, until SUGGEST_PHRASE_ENOUGH are found or
+        SUGGEST_PHRASE_BYTES of text have been read."""
+        whole, scan = patterns
+        found: list[int] = []
+        spent = 0
+        size = SUGGEST_PHRASE_CHUNK
+        while len(rows) and len(found) < SUGGEST_PHRASE_ENOUGH and spent < SUGGEST_PHRASE_BYTES:
+            chunk, rows = rows[:size], rows[size:]
+            joined, starts = self._joined(chunk)
+            spent += len(joined)
+            ends = [*starts[1:], len(joined)]
+            for i in self._phrase_rows(scan, (joined, starts), len(chunk)):
+                if whole is scan or whole.search(joined, starts[i], ends[i]):
+                    found.append(int(chunk[i]))
+            size *= 2
+        return found
+
+    def _suggest_shortlist(self, plan: _Query, open_last: bool, within: Within | None) -> list[int]:
+        """Rows to score: the candidates that hold the typed words as typed, in order, then
+        BM25's best.
+
+        BM25 cannot see order, so when the typed words are common the answer they were
+        typed from ranks anywhere among the thousands that hold them too.  The candidates
+        holding every finished word as typed (the phrase cannot be in the others) are
+        scanned for the phrase, best first, within a budget (:meth:`_typed_rows`).  When
+        none holds it as typed, the search's phrase through close variants of the words
+        (a typo, another form) is looked for in the best PHRASE_POOL candidates.
+        """
+        rows, _ = self._candidates(plan, SUGGEST_POOL, within)
+        if len(rows) <= SUGGEST_RERANK:
+            return rows.tolist()
+        typed = _typed_patterns(plan.norm, open_last)
+        found = [] if typed is None else self._typed_rows(typed, self._holding_typed(plan, rows))
+        if not found:
+            loose = self._phrase_pattern(plan)
+            if loose is not None:
+                head = rows[:PHRASE_POOL]
+                found = head[self._phrase_rows(loose, self._joined(head), len(head))].tolist()
+        taken = set(found)
+        top = [row for row in rows[:SUGGEST_RERANK].tolist() if row not in taken]
+        return found + top[: max(0, SUGGEST_RERANK - len(found))]
+
     def suggest(
         self, prefix: str, limit: int = 25, *, within: Within | None = None
     ) -> list[Suggestion]:
@@ -65,11 +170,17 @@ class _Suggester(_Ranker):
         if plan is None:
             return []
         plan = self._typing(plan)
+        # The last word may be unfinished even when it is a stop word ("on" -> "one").
+        open_last = not prefix[-1:].isspace()
+        typed = f" {plan.norm}" if open_last else f" {plan.norm} "
         scored: list[tuple[float, int, int, int, str]] = []
-        for row, _ in self._shortlist(plan, SUGGEST_RERANK, loose=False, within=within):
+        for row in self._suggest_shortlist(plan, open_last, within):
             originals = self._sentences(row)
             for i, sentence in enumerate(self._normalised_sentences(row)):
                 original = originals[i]
+                if f" {sentence} ".find(typed) >= 0:
+                    scored.append((100.0, len(original), row, i, original))
+                    continue
                 words = set(sentence.split())
                 if words.isdisjoint(plan.lookup):
                     continue
