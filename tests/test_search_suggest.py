@@ -39,3 +39,46 @@ def test_unfinished_word_weighs_no_more_than_what_it_may_become() -> None:
     choices = index.suggest("harbour pilots wa")
     assert choices and len(choices) <= 25
     assert "source" in {s.passage_id for s in choices}
+
+
+def _filler(i: int) -> str:
+    """A different made-up word for each i (so distractors differ in their other words)."""
+    letters = string.ascii_lowercase
+    return "".join(letters[(i // 26**k) % 26] for k in range(3)) + "ly"
+
+
+def test_typed_phrase_is_found_among_thousands_holding_the_same_words() -> None:
+    """Typed words in order are found even when every one of them is common: 6,000 short
+    answers hold "harbour" and "pilots" (and "waited") in another order, so BM25 ranks
+    the long answer they were typed from below them all, past any fixed pool."""
+    passages = [
+        _answer(f"d{i}", f"Pilots {_filler(i)} waited, the harbour {_filler(i + 7)}.")
+        for i in range(6000)
+    ]
+    long_answer = " ".join(f"We talked about {_filler(i)} and {_filler(i + 3)}." for i in range(40))
+    source = f"{long_answer} So the harbour pilots waited there until dawn."
+    index = SearchIndex.build([*passages[:3000], _answer("source", source), *passages[3000:]])
+    for typed in ("the harbour pilots wai", "so the harbour pilots waited th"):
+        choices = index.suggest(typed)
+        assert 0 < len(choices) <= 25
+        assert "source" in {s.passage_id for s in choices}, typed
+        shown = next(s.label for s in choices if s.passage_id == "source")
+        assert "harbour pilots waited" in shown and len(shown) <= 100
+
+
+def test_last_typed_word_may_be_unfinished_even_when_it_is_a_stop_word() -> None:
+    """ "harbour pilots on" may be going on to "one": a stop word typed last, with no
+    space after it, is a word being typed, not a finished "on"."""
+    passages = [
+        _answer(f"d{i}", f"On {_filler(i)} the harbour pilots sat, {_filler(i + 5)}.")
+        for i in range(3000)
+    ]
+    source = "And the harbour pilots one by one went home, tired of it all, as you might think."
+    index = SearchIndex.build([*passages, _answer("source", source)])
+    assert "source" in {s.passage_id for s in index.suggest("the harbour pilots on")}
+    # Finished (a space typed after it), "on" is the word itself and the source is not
+    # what was typed; an answer that says "harbour pilots on" then comes first.
+    index = SearchIndex.build(
+        [*passages, _answer("source", source), _answer("on", "The harbour pilots on duty.")]
+    )
+    assert index.suggest("the harbour pilots on ")[0].passage_id == "on"
