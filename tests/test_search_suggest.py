@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 import string
 
+import numpy as np
+
 from bot.models import Passage
 from bot.search import SearchIndex
 
@@ -82,3 +84,22 @@ def test_last_typed_word_may_be_unfinished_even_when_it_is_a_stop_word() -> None
         [*passages, _answer("source", source), _answer("on", "The harbour pilots on duty.")]
     )
     assert index.suggest("the harbour pilots on ")[0].passage_id == "on"
+
+
+def test_stop_words_alone_are_found_in_a_few_interviews() -> None:
+    """ "it is what it is" holds no word the index keeps; in a few interviews' worth of
+    answers (or one speaker's) every answer is read for it instead."""
+    passages = [
+        _answer(f"d{i}", f"It was {_filler(i)} what they said, and it is {_filler(i + 1)}.")
+        for i in range(300)
+    ]
+    source = "Well, it is what it is, and you get on with it."
+    index = SearchIndex.build([*passages, _answer("source", source)])
+    for typed in ("it is what it", "it is what it i", "and you get on wi"):
+        choices = index.suggest(typed)
+        assert [s.passage_id for s in choices] == ["source"], typed
+        assert choices[0].label == source
+    assert index.suggest("it was what they") == []  # not as typed anywhere: no guess
+    within = np.zeros(len(index), dtype=bool)
+    within[[0, len(index) - 1]] = True  # one speaker's answers, say
+    assert [s.passage_id for s in index.suggest("it is what", within=within)] == ["source"]

@@ -22,7 +22,7 @@ from bot.search.params import (
 from bot.search.plan import _Query
 from bot.search.rank import _phrase, _Ranker, _tier_score
 from bot.search.results import Suggestion
-from bot.search.text import _GAP, _WORD_BYTE, _WORD_END, _IntArray, _label
+from bot.search.text import _GAP, _WORD_BYTE, _WORD_END, _cut_query, _IntArray, _label
 
 
 def _typed_patterns(
@@ -166,15 +166,18 @@ class _Suggester(_Ranker):
             return []
         if within is not None and (len(within) != self._n or not within.any()):
             return []
-        plan = self._plan(prefix, suggest=True)
-        if plan is None:
-            return []
-        plan = self._typing(plan)
         # The last word may be unfinished even when it is a stop word ("on" -> "one").
         open_last = not prefix[-1:].isspace()
+        plan = self._plan(prefix, suggest=True)
+        if plan is None:
+            return self._stop_words_typed(_cut_query(prefix), open_last, limit, within)
+        plan = self._typing(plan)
         typed = f" {plan.norm}" if open_last else f" {plan.norm} "
         scored: list[tuple[float, int, int, int, str]] = []
-        for row in self._suggest_shortlist(plan, open_last, within):
+        shortlist = self._suggest_shortlist(plan, open_last, within)
+        if not shortlist:  # "it was wh": no word the index holds
+            return self._stop_words_typed(plan.norm, open_last, limit, within)
+        for row in shortlist:
             originals = self._sentences(row)
             for i, sentence in enumerate(self._normalised_sentences(row)):
                 original = originals[i]
@@ -194,8 +197,14 @@ class _Suggester(_Ranker):
                 score = _tier_score(exact, every_word, coverage, phrase, coverage)
                 if score >= MATCH_FLOOR:
                     scored.append((score, len(original), row, i, original))
+        return self._choices(scored, plan.slots[0].word, limit)
+
+    def _choices(
+        self, scored: list[tuple[float, int, int, int, str]], anchor: str, limit: int
+    ) -> list[Suggestion]:
+        """The best `limit` scored sentences as choices: distinct labels, at most three of
+        one answer."""
         scored.sort(key=lambda item: (-item[0], item[1], item[2], item[3]))
-        anchor = plan.slots[0].word
         out: list[Suggestion] = []
         seen: set[str] = set()
         per_passage: Counter[int] = Counter()
@@ -211,3 +220,29 @@ class _Suggester(_Ranker):
             if len(out) >= limit:
                 break
         return out
+
+    def _stop_words_typed(
+        self, norm: str, open_last: bool, limit: int, within: Within | None
+    ) -> list[Suggestion]:
+        """Sentences holding what was typed when the index holds none of its words (stop
+        words alone, "it is what it is"): only where every answer allowed can be read
+        within the scan budget (a few interviews, or one speaker's answers)."""
+        patterns = _typed_patterns(norm, open_last)
+        if patterns is None:
+            return []
+        if within is None:
+            rows = np.arange(self._n, dtype=np.int64)
+            total = int(self._offsets[-1])
+        else:
+            rows = np.flatnonzero(within).astype(np.int64)
+            total = int((self._offsets[rows + 1] - self._offsets[rows]).sum())
+        if total > SUGGEST_PHRASE_BYTES:
+            return []
+        typed = f" {norm}" if open_last else f" {norm} "
+        scored: list[tuple[float, int, int, int, str]] = []
+        for row in self._typed_rows(patterns, rows):
+            originals = self._sentences(row)
+            for i, sentence in enumerate(self._normalised_sentences(row)):
+                if f" {sentence} ".find(typed) >= 0:
+                    scored.append((100.0, len(originals[i]), row, i, originals[i]))
+        return self._choices(scored, norm.split()[0], limit)
