@@ -55,7 +55,7 @@ SUGGEST_RERANK = 24  # candidates reranked per autocomplete
 # Autocomplete looks for the typed words as typed, in order, in its best SUGGEST_POOL
 # candidates, SUGGEST_PHRASE_CHUNK answers at first and twice as many each time after,
 # until SUGGEST_PHRASE_ENOUGH answers hold them or SUGGEST_PHRASE_BYTES have been read.
-SUGGEST_POOL = 8000
+SUGGEST_POOL = 5000
 SUGGEST_PHRASE_CHUNK = 1500
 SUGGEST_PHRASE_ENOUGH = 25
 SUGGEST_PHRASE_BYTES = 1_000_000

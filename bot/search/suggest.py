@@ -111,10 +111,10 @@ class _Suggester(_Ranker):
 
     def _typed_rows(
         self, patterns: tuple[re.Pattern[bytes], re.Pattern[bytes]], rows: _IntArray
-    ) -> list[int]:
-        """Those of `rows` (best first) holding the typed phrase: scanned a chunk at a
-        time, each twice the last, until SUGGEST_PHRASE_ENOUGH are found or
-        SUGGEST_PHRASE_BYTES of text have been read."""
+    ) -> tuple[list[int], int]:
+        """Those of `rows` (best first) holding the typed phrase, and the bytes read: they
+        are scanned a chunk at a time, each twice the last, until SUGGEST_PHRASE_ENOUGH
+        are found or SUGGEST_PHRASE_BYTES of text have been read."""
         whole, scan = patterns
         found: list[int] = []
         spent = 0
@@ -128,7 +128,7 @@ class _Suggester(_Ranker):
                 if whole is scan or whole.search(joined, starts[i], ends[i]):
                     found.append(int(chunk[i]))
             size *= 2
-        return found
+        return found, spent
 
     def _suggest_shortlist(self, plan: _Query, open_last: bool, within: Within | None) -> list[int]:
         """Rows to score: the candidates that hold the typed words as typed, in order, then
@@ -138,15 +138,18 @@ class _Suggester(_Ranker):
         typed from ranks anywhere among the thousands that hold them too.  The candidates
         holding every finished word as typed (the phrase cannot be in the others) are
         scanned for the phrase, best first, within a budget (:meth:`_typed_rows`).  When
-        none holds it as typed, the search's phrase through close variants of the words
-        (a typo, another form) is looked for in the best PHRASE_POOL candidates.
+        none holds it as typed (and the budget was not spent on looking), the search's
+        phrase through close variants of the words (a typo, another form) is looked for in
+        the best PHRASE_POOL candidates.
         """
         rows, _ = self._candidates(plan, SUGGEST_POOL, within)
         if len(rows) <= SUGGEST_RERANK:
             return rows.tolist()
         typed = _typed_patterns(plan.norm, open_last)
-        found = [] if typed is None else self._typed_rows(typed, self._holding_typed(plan, rows))
-        if not found:
+        found, spent = [], 0
+        if typed is not None:
+            found, spent = self._typed_rows(typed, self._holding_typed(plan, rows))
+        if not found and spent < SUGGEST_PHRASE_BYTES:
             loose = self._phrase_pattern(plan)
             if loose is not None:
                 head = rows[:PHRASE_POOL]
@@ -240,7 +243,7 @@ class _Suggester(_Ranker):
             return []
         typed = f" {norm}" if open_last else f" {norm} "
         scored: list[tuple[float, int, int, int, str]] = []
-        for row in self._typed_rows(patterns, rows):
+        for row in self._typed_rows(patterns, rows)[0]:
             originals = self._sentences(row)
             for i, sentence in enumerate(self._normalised_sentences(row)):
                 if f" {sentence} ".find(typed) >= 0:
