@@ -50,16 +50,24 @@ def _filler(i: int) -> str:
 
 
 def test_typed_phrase_is_found_among_thousands_holding_the_same_words() -> None:
-    """Typed words in order are found even when every one of them is common: 6,000 short
-    answers hold "harbour" and "pilots" (and "waited") in another order, so BM25 ranks
-    the long answer they were typed from below them all, past any fixed pool."""
-    passages = [
+    """Typed words in order are found even when every one of them is common: 4,000 short
+    answers and 1,600 longer ones hold "harbour", "pilots" and "waited" in another order,
+    so BM25 ranks the answer they were typed from below thousands of them (past the
+    search's phrase pool and the answers it reads beyond it)."""
+
+    def talk(i: int, n: int) -> str:
+        return " ".join(f"We talked about {_filler(i + j)} and {_filler(i + 3)}." for j in range(n))
+
+    short = [
         _answer(f"d{i}", f"Pilots {_filler(i)} waited, the harbour {_filler(i + 7)}.")
-        for i in range(6000)
+        for i in range(4000)
     ]
-    long_answer = " ".join(f"We talked about {_filler(i)} and {_filler(i + 3)}." for i in range(40))
-    source = f"{long_answer} So the harbour pilots waited there until dawn."
-    index = SearchIndex.build([*passages[:3000], _answer("source", source), *passages[3000:]])
+    longer = [
+        _answer(f"l{i}", f"{talk(i, 60)} The pilots {_filler(i)} waited by the harbour.")
+        for i in range(1600)
+    ]
+    source = f"{talk(0, 30)} So the harbour pilots waited there until dawn."
+    index = SearchIndex.build([*short[:2000], *longer, _answer("source", source), *short[2000:]])
     for typed in ("the harbour pilots wai", "so the harbour pilots waited th"):
         choices = index.suggest(typed)
         assert 0 < len(choices) <= 25
