@@ -146,7 +146,8 @@ class _Suggester(_Ranker):
         if len(rows) <= SUGGEST_RERANK:
             return rows.tolist()
         typed = _typed_patterns(plan.norm, open_last)
-        found, spent = [], 0
+        found: list[int] = []
+        spent = 0
         if typed is not None:
             found, spent = self._typed_rows(typed, self._holding_typed(plan, rows))
         if not found and spent < SUGGEST_PHRASE_BYTES:
