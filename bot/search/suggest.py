@@ -119,10 +119,14 @@ class _Suggester(_Ranker):
         found: list[int] = []
         spent = 0
         size = SUGGEST_PHRASE_CHUNK
+        done = 0
         while len(rows) and len(found) < SUGGEST_PHRASE_ENOUGH and spent < SUGGEST_PHRASE_BYTES:
+            if done:  # no more than the budget left, at the answers' length so far
+                size = min(size, 1 + (SUGGEST_PHRASE_BYTES - spent) * done // spent)
             chunk, rows = rows[:size], rows[size:]
             joined, starts = self._joined(chunk)
             spent += len(joined)
+            done += len(chunk)
             ends = [*starts[1:], len(joined)]
             for i in self._phrase_rows(scan, (joined, starts), len(chunk)):
                 if whole is scan or whole.search(joined, starts[i], ends[i]):
