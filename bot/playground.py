@@ -42,6 +42,11 @@ from bot.emulator import (
 from bot.emulator.launch import start_bot, stop_bot
 from bot.settings import Settings
 
+WORK_TIMEOUT = 120.0
+"""Seconds to wait for the bot to finish handling a line (a reload at scale)."""
+HANDLER_TASKS = ("CommandTree-invoker", "discord-ui-view-dispatch", "discord-ui-dynamic-item")
+"""discord.py's names for the tasks that run a command's or a component's callback."""
+
 HELP = """\
 Type slash commands as in Discord. The first option can be given without its name:
   /quote money on screen          /quote query:"it factor" private:true
@@ -239,6 +244,11 @@ class Playground:
                 await handle.response(timeout=5.0)
             with contextlib.suppress(TimeoutError):
                 await handle.wait_original(timeout=5.0)
+            # A handler can answer first and go on working (an import's Confirm reloads after
+            # acknowledging the click): the next line must not race it.
+            handlers = [t for t in asyncio.all_tasks() if t.get_name().startswith(HANDLER_TASKS)]
+            if handlers:
+                await asyncio.wait(handlers, timeout=WORK_TIMEOUT)
         await asyncio.sleep(0.2)
         self.show_changes()
 

@@ -8,6 +8,7 @@ import json
 import random
 import shutil
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
@@ -697,10 +698,25 @@ async def test_audit_lists_actions(emulator: DiscordEmulator, world: World, qbot
 
 
 async def test_quotebot_try_lets_the_owner_import_and_reload(
-    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    settings: Settings,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from bot.playground import _main
 
+    # The import's reload is slow, as at scale: the script's next line must wait for the
+    # edit the Confirm promised (it used to run at once and race the reload).
+    real, imported = library_module.parse_inputs, settings.data_dir / "interviews" / "jane-doe.txt"
+    slowed: list[bool] = []
+
+    def slow(paths: Any) -> Any:
+        if imported.is_file() and not slowed:
+            slowed.append(True)
+            time.sleep(1.5)
+        return real(paths)
+
+    monkeypatch.setattr(library_module, "parse_inputs", slow)
     upload = tmp_path / "jane_doe.txt"
     upload.write_text(INTERVIEW, encoding="utf-8")
     script = f"/admin import file:{upload}\n1\n/quote {NEW_QUERY}\n/admin reload\n"
@@ -713,4 +729,4 @@ async def test_quotebot_try_lets_the_owner_import_and_reload(
     assert "Imported “Jane Doe on making quiet films”" in out
     assert "I grew up in that town" in out
     assert "Nothing changed" in out
-    assert (settings.data_dir / "interviews" / "jane-doe.txt").is_file()
+    assert imported.is_file() and slowed

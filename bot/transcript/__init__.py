@@ -2,7 +2,8 @@
 
 Stages, each its own module: `layout` turns lines into blocks of speech with their labels
 (after `survey` has read what label shapes the whole file uses) and lists the debris it
-took out (`clean`); `names` resolves labels to people; `roles`
+took out (`clean`); `names` resolves labels to people (`mentions` finds the full name a
+short label stands for in the header); `roles`
 decides who is interviewee, interviewer or other (`speakers` ties those together for
 every block); `passages` groups answers and finds the
 question each replied to; `sentences` splits them. Every stage is one linear pass, so

@@ -39,6 +39,8 @@ _LEAD_TS = re.compile(r"^(?:\d{1,2}:\d{2}:\d{2}|\d{2}:\d{2})(?:[.,]\d{1,3})?(?=\
 _LEAD_ANY_TS = re.compile(r"^" + _TS + r"(?=\s|$)\s*")
 _TAIL_TS = re.compile(r"\s*(?<![\w:])" + _TS + r"$")
 _ONLY_TS = re.compile(r"^[\[(]?\s?" + _TS + r"(?:\s*(?:-->|-|–)\s*" + _TS + r")?\s?[\])]?:?$")
+# A briefing's clock line: "10:31 A.M. CDT", "11:02 a.m. EST"
+_CLOCK = re.compile(r"^\d{1,2}:\d{2}\s?(?:[AaPp]\.?[Mm]\.?)(?:\s+[A-Z]{2,4})?$")
 # A bracketed aside that is a stage direction, not words said: "(laughs)", "[inaudible]",
 # "(END OF SIDE A)", "[crosstalk 00:01:02]". Editorial insertions ("[Jean-Luc]") are kept.
 _STAGE_WORDS = (
@@ -179,7 +181,7 @@ def strip_lead_stamp(text: str) -> tuple[str, str | None]:
 
 
 def only_timestamp(line: str) -> bool:
-    return bool(_ONLY_TS.match(line))
+    return bool(_ONLY_TS.match(line) or _CLOCK.match(line))
 
 
 def heading_text(line: str) -> str | None:

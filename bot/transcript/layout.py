@@ -36,21 +36,25 @@ from bot.transcript.names import (
     name_key,
     period_label,
     shaped_label,
+    spaced_question,
     split_label,
 )
 from bot.transcript.survey import (
     alone_labels_of,
+    fragmented,
     furniture_key,
     is_page_mark,
     label_free_chevron,
     label_shapes,
+    line_numbers,
     page_furniture,
     pull_quote,
     survey,
     unquoted_text,
+    without_line_number,
 )
 
-__all__ = ["Block", "Layout", "front_matter", "read_layout"]
+__all__ = ["UNKNOWN_SPEAKER", "Block", "Layout", "front_matter", "read_layout"]
 
 _CUE_TIMING = re.compile(
     r"^\s*(?:\d{1,2}:)?\d{1,2}:\d{2}[.,]\d{1,3}\s*-->\s*(?:\d{1,2}:)?\d{1,2}:\d{2}[.,]\d{1,3}"
@@ -65,7 +69,8 @@ _FRONT_KEY = re.compile(r"^([A-Za-z_][\w -]{0,40}):\s*(.*)$")
 _MAX_FRONT = 200  # lines: a longer "front matter" is no front matter
 _INTRO_LINES = 60
 _PULL_QUOTES_MAX = 100
-_UNKNOWN = "Unidentified speaker"
+UNKNOWN_SPEAKER = "Unidentified speaker"  # a caption's ">>" with no name after it
+_UNKNOWN = UNKNOWN_SPEAKER
 _HEADER_FIELD = re.compile(r"^[A-Z][\w'’ ]{0,30}:\s")  # "Date of interview: ..." in a header
 # "Transcribed by https://otter.ai", a bare link: the tool's or the page's, not speech.
 _CREDIT = re.compile(
@@ -109,6 +114,9 @@ def read_layout(text: str, *, markdown: bool) -> Layout:
     if head.startswith("WEBVTT") or _looks_like_srt(lines, first):
         return _read_cues(lines, first, "webvtt" if head.startswith("WEBVTT") else "srt")
     layout = Layout("plain")
+    numbered = line_numbers(lines, first)
+    if numbered:  # a deposition's numbered lines: the numbers are no text
+        lines = [without_line_number(raw) for raw in lines]
     start = first
     if head == "---":
         end, front = front_matter(lines, first)
@@ -122,7 +130,7 @@ def read_layout(text: str, *, markdown: bool) -> Layout:
                         Dropped(number, "front matter", lines[number - 1].strip())
                     )
             start = end + 1
-    _read_lines(lines, start, layout, markdown)
+    _read_lines(lines, start, layout, markdown, numbered)
     if markdown and layout.kind == "plain":
         layout.kind = "markdown"
     return layout
@@ -191,6 +199,7 @@ def _read_cues(lines: list[str], first: int, kind: str) -> Layout:
     """Subtitle cues: timing lines and cue ids are debris; one speaker's cues make one block."""
     layout = Layout(kind)
     current: Block | None = None
+    voices: list[str] = []  # speakers in the order they took turns
     i = first
     n = len(lines)
     if kind == "webvtt":
@@ -218,26 +227,46 @@ def _read_cues(lines: list[str], first: int, kind: str) -> Layout:
             layout.dropped.extend(Dropped(k, "cue timing", t) for k, t in cue[: timing + 1])
             body = cue[timing + 1 :]
         stamp = cue[timing][1].split("-->")[0].strip() if timing is not None else None
-        for number, line in body:
-            current = _cue_line(layout, current, number, line, stamp)
+        dashed = [line.startswith("-") and not line.startswith("-->") for _, line in body]
+        # "- Even for a second?" / "- Even for a second.": two speakers in one cue, the
+        # dashed line a change of speaker (to the voice before the one speaking)
+        turn_taking = sum(dashed) >= 2 or (any(dashed) and not dashed[0])
+        for (number, line), dash in zip(body, dashed, strict=True):
+            other = None
+            if turn_taking and dash and current is not None:
+                other = next((v for v in reversed(voices) if v != current.label), None)
+            current = _cue_line(layout, current, number, line, stamp, other)
             stamp = None
+            if (
+                current is not None
+                and current.label
+                and (not voices or voices[-1] != current.label)
+            ):
+                voices.append(current.label)
     if current is not None:
         layout.blocks.append(current)
     return layout
 
 
 def _cue_line(
-    layout: Layout, current: Block | None, number: int, line: str, stamp: str | None
+    layout: Layout,
+    current: Block | None,
+    number: int,
+    line: str,
+    stamp: str | None,
+    turn_to: str | None = None,
 ) -> Block | None:
+    """One line of a cue: a new block when its speaker (a <v> tag, a "Name:" label, a bare
+    ">>", or `turn_to` for a dashed line) differs from the current block's."""
     voice = _VOICE.search(line)
-    speaker = clean_name(voice.group(1)) if voice else None
+    speaker = clean_name(voice.group(1)) if voice else turn_to
     cleaned = clean_inline(line, markdown=False)
     _record(layout, number, cleaned.removed)
     text = cleaned.text.lstrip("-– ")
     if text.startswith(">>"):  # a caption's speaker change: whoever it is, not the last one
         text = text[2:].strip()
         speaker = speaker or _UNKNOWN
-    if not text or is_music(text):
+    if not text or is_music(text) or _whole_aside(text):  # "(furnace roaring)": a sound
         if text:
             layout.dropped.append(Dropped(number, "stage note", line))
         return current
@@ -280,15 +309,30 @@ def _whole_aside(line: str) -> bool:
     return line.find(closer) == len(line) - 1 and line[-1] == closer
 
 
+def _mid_sentence(text: str) -> bool:
+    """Text that stops mid-sentence ("my guest today is marine biologist Lena"): a caption
+    dump's line, which the next line, starting in lower case, goes on."""
+    return bool(text) and text[-1] not in _SENTENCE_END
+
+
+_SENTENCE_END = '.?!…:;"”’)]*_'
+
+
 def _indent(raw: str) -> int:
     return len(raw) - len(raw.lstrip(" \t"))
 
 
-def _read_lines(lines: list[str], start: int, layout: Layout, markdown: bool) -> None:
+def _read_lines(
+    lines: list[str], start: int, layout: Layout, markdown: bool, numbered: bool = False
+) -> None:
+    """`numbered`: a court transcript's numbered lines, often double-spaced: a blank line
+    there ends nothing, and a turn runs until the next label."""
     join_lines, period_mode, capitals = survey(lines, start)
+    join_lines = join_lines or numbered
     alone_labels = alone_labels_of(lines, start)
     shapes = label_shapes(lines, start)
-    furniture = page_furniture(lines, start)
+    furniture = page_furniture(lines, start, alone_labels)
+    fragments = not join_lines and fragmented(lines, start)
     unquoted: str | None = None  # the file without its blockquotes, once one is seen
     quotes_seen = 0
     current: Block | None = None
@@ -298,6 +342,7 @@ def _read_lines(lines: list[str], start: int, layout: Layout, markdown: bool) ->
     after_image = False
     begun = False  # a speaker label has been seen: the intro is over
     last_indent = 0  # a line indented deeper than the one above opens a paragraph (GPO)
+    page_break = False  # page furniture was dropped since the last block began
 
     def flush() -> None:
         nonlocal current
@@ -308,10 +353,12 @@ def _read_lines(lines: list[str], start: int, layout: Layout, markdown: bool) ->
     for number, raw in enumerate(lines[start:], start=start + 1):
         line = raw.strip()
         if not line:
-            flush()
+            if not numbered:
+                flush()
             continue
         if is_page_mark(line) or (furniture and furniture_key(line) in furniture):
             layout.dropped.append(Dropped(number, "page furniture", line))
+            page_break = True
             continue  # a page break, not a break in what was said
         indented, last_indent = _indent(raw) > last_indent, _indent(raw)
         was_image, after_image = after_image, False
@@ -382,6 +429,9 @@ def _read_lines(lines: list[str], start: int, layout: Layout, markdown: bool) ->
             label = Label(_UNKNOWN, None, text[2:].strip())
         else:
             label = split_label(text) or (period_label(text) if period_mode else None)
+            if label is None and text[:1] in "QA":
+                spaced = spaced_question(line)
+                label = Label(text[0], None, text[1:].strip()) if spaced else None
         for shape in shapes if label is None else ():
             label = shaped_label(text, shape)
             if label is not None:
@@ -449,12 +499,26 @@ def _read_lines(lines: list[str], start: int, layout: Layout, markdown: bool) ->
             current.labelled_alone = True
         elif (
             current is not None
-            and join_lines
+            and (join_lines or (_mid_sentence(current.text) and (text[:1].islower() or fragments)))
             and not current.note
             and not indented
             and (begun or not _HEADER_FIELD.match(text))
         ):
             current.text = f"{current.text} {text}"
+            continue
+        elif (
+            page_break
+            and current is None
+            and layout.blocks
+            and not layout.blocks[-1].note
+            and _mid_sentence(layout.blocks[-1].text)
+            and text[:1].islower()
+        ):
+            # "... every second," / footer / page number / "and it was designed ...":
+            # the sentence goes on over the page break
+            current = layout.blocks.pop()
+            current.text = f"{current.text} {text}"
+            page_break = False
             continue
         else:
             flush()
@@ -462,9 +526,10 @@ def _read_lines(lines: list[str], start: int, layout: Layout, markdown: bool) ->
             current.strong = cleaned.strong
         pending = None
         pending_stamp = None
+        page_break = False
         current.section_start = section_break
         section_break = False
-        if not join_lines:
+        if not join_lines and not _mid_sentence(current.text):
             flush()
     flush()
     if pending is not None and pending[0] is not None:

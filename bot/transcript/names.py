@@ -20,28 +20,35 @@ __all__ = [
     "INTERVIEWER_WORDS",
     "LETTER_PAIRS",
     "META_LABELS",
+    "OFFICES",
     "OTHER_LABEL_SHAPES",
+    "PARTICLES",
     "Label",
     "Names",
     "clean_name",
+    "initials_label",
     "looks_like_name",
     "name_key",
     "period_label",
     "shaped_label",
+    "spaced_question",
     "split_label",
     "split_names",
+    "strip_office",
 ]
 
 _MAX_LABEL = 80
-_PARTICLES = frozenset(
+PARTICLES = frozenset(
     "van von de der den del della di da du la le bin ibn al el ter ten dos das y".split()
 )
+_PARTICLES = PARTICLES
 _SUFFIXES = frozenset("jr jr. sr sr. ii iii iv".split())
 HONORIFICS = frozenset(
     """mr mr. mrs mrs. ms ms. mx mx. dr dr. prof prof. professor sir dame lord lady baroness
     baron hon hon. rev rev. fr fr. sgt sgt. sergeant lt lt. lieutenant capt capt. captain
     col col. colonel cpl cpl. corporal det det. detective insp insp. inspector rabbi imam
-    pastor reverend bishop chief""".split()
+    pastor reverend bishop chief gen gen. general maj maj. major adm adm. admiral brig brig.
+    brigadier cmdr cmdr. commander""".split()
 )
 # Offices whose holders ask the questions in hearings and meetings; "Senator Park:" is
 # never the witness, and a bare "Senator:" is nobody in particular.
@@ -67,8 +74,14 @@ _NOT_NAMES = frozenset(
 # Labels that, once in a file's header, describe it ("Interviewer: Maria Kowalski").
 META_LABELS = frozenset(
     """host hosts co-host co-hosts cohost guest guests interviewer interviewers interviewee
-    interviewees narrator narrators moderator moderators witness witnesses panelists
+    interviewees narrator narrators moderator moderators witness witnesses panel panelists
     participants speakers featuring presenter presenters""".split()
+)
+# Offices written before a surname in a label ("Mayor Alcott", "Secretary Holt"): the
+# asking ones and those whose holders answer.
+OFFICES = ASKING_TITLES | frozenset(
+    """mayor secretary governor minister president ambassador director general admiral
+    chancellor sheriff superintendent premier""".split()
 )
 # A bare office names nobody in particular, except the one who chairs: "The Chairman:"
 # is one person all through a hearing.
@@ -106,6 +119,7 @@ _UNNAMED = re.compile(
     r"(?:speaker|participant|caller|student|audience(?:\s+member)?|person|voice|man|woman|"
     r"member|crowd|multiple|several|all|both|panel(?:ist)?|reporter|unknown|off-camera|"
     r"announcer|narrator\s+\d+|interpreter|translator|staff|aide|clerk|"
+    r"videographer|court(?:\s+reporter)?|bailiff|stenographer|witness|"  # depositions
     + "|".join(re.escape(t) for t in sorted(_UNNAMED_TITLES, key=len, reverse=True))
     + r")(?:\s*(?:\d{1,3}|[A-Z]))?$"
 )
@@ -140,7 +154,8 @@ def looks_like_name(name: str) -> bool:
         key = token.casefold()
         for tail in ("'s", "’s"):
             key = key.removesuffix(tail)
-        if key.rstrip(".") in _NOT_NAMES:
+        middle_initial = 0 < i < len(tokens) - 1 and len(token) == 2 and token[1] == "."
+        if key.rstrip(".") in _NOT_NAMES and not middle_initial:  # "Margaret A. Ellison"
             return False
         if _name_word(token):
             capitalised += 1
@@ -152,6 +167,23 @@ def looks_like_name(name: str) -> bool:
 def strip_honorific(name: str) -> str:
     words = name.split()
     while len(words) >= 2 and words[0].casefold() in HONORIFICS:
+        words = words[1:]
+    return " ".join(words)
+
+
+def _bare(label: str) -> str:
+    """A label without honorifics or an answering office: "Secretary Holt" -> "Holt"."""
+    words = strip_honorific(label).split()
+    while len(words) >= 2 and words[0].casefold() in OFFICES - ASKING_TITLES:
+        words = words[1:]
+    return " ".join(words)
+
+
+def strip_office(name: str) -> str:
+    """ "Secretary Lena Holt" -> "Lena Holt": an answering office before a full name (an
+    asking one, "Senator Ruth Calloway", stays: it tells who asks)."""
+    words = name.split()
+    while len(words) >= 3 and words[0].casefold() in OFFICES - ASKING_TITLES:
         words = words[1:]
     return " ".join(words)
 
@@ -182,6 +214,11 @@ def initials(name: str, hyphens: bool = False) -> str:
     return "".join(w[0] for w in words if w[:1].isalpha()).upper()
 
 
+def initials_label(label: str) -> bool:
+    """ "JT", "J.T.": a label of initials only."""
+    return bool(_INITIALS_LABEL.match(label))
+
+
 def is_unnamed(label: str) -> bool:
     return bool(_UNNAMED.match(" ".join(label.split()).rstrip(".")))
 
@@ -210,12 +247,13 @@ class Label:
 # "Mr. Smith.", "The Chairman." — only a title-led label counts, and only in files where
 # such labels recur (see `period_labels`).
 _PERIOD_NAME = r"(?:\s+(?:[A-Z][\w'’-]+|de|van|von|del|la))"
+# The office may be in capitals ("The CHAIRMAN.", "Chairman PRUETT.", older GPO style).
 _PERIOD_LABEL = re.compile(
     r"^(?P<name>(?:Mr|Mrs|Ms|Dr)\.?" + _PERIOD_NAME + r"{1,3}"
-    r"|(?:The\s+)?(?:Chairman|Chairwoman|Chair|Senator|Representative|Congressman|"
+    r"|(?:(?:The|THE)\s+)?(?:(?i:Chairman|Chairwoman|Chair|Senator|Representative|Congressman|"
     r"Congresswoman|Judge|Justice|General|Admiral|Secretary|Governor|Mayor|Commissioner|"
     r"Ambassador|Director|Professor|Chief|Ranking\s+Member|Vice\s+Chair(?:man)?|Witness|"
-    r"Clerk|Delegate)" + _PERIOD_NAME + r"{0,3})\.\s+(?=[A-Z\"“(\[])"
+    r"Clerk|Delegate))" + _PERIOD_NAME + r"{0,3})\.\s+(?=[A-Z\"“(\[])"
 )
 
 
@@ -230,6 +268,18 @@ def period_label(text: str) -> Label | None:
     return Label(" ".join(match.group("name").split()), None, text[match.end() :].strip())
 
 
+# White House and press-office transcripts: "Q    Mayor, why ...?" (no colon, a gap).
+# Depositions too: "Q    And when did you ...?" / "A    The Monday after ...".
+_SPACED_Q = re.compile(r"^[QA](?: {2,}|\t)\s*(?=\S)")
+
+
+def spaced_question(line: str) -> Label | None:
+    """ "Q    Why was it open?" (the line as written, its spacing kept) -> a "Q" (or "A")
+    label."""
+    match = _SPACED_Q.match(line)
+    return Label(line[0], None, line[match.end() :].strip()) if match else None
+
+
 def split_label(text: str) -> Label | None:
     """The "Name:" label that opens `text`, if the name is shaped like a speaker."""
     colon = text.find(":", 0, _MAX_LABEL + 45)
@@ -240,8 +290,9 @@ def split_label(text: str) -> Label | None:
         return None
     name = " ".join(match.group("name").split())
     note = match.group("note")
-    if "," in name and note is None:
-        name, note = (part.strip() for part in name.split(",", 1))  # "Jane Doe, host:"
+    if "," in name:  # "Jane Doe, host:", "KHALED MANSOUR, MAYOR OF X (through translator):"
+        name, said = (part.strip() for part in name.split(",", 1))
+        note = f"{said} ({note})" if note else said
     if not name:
         return None
     if not _speaker_shaped(name):
@@ -304,7 +355,7 @@ class Names:
         for index, label in labels:
             if label in QA_MARKERS or name_key(label) in self.aliases or is_unnamed(label):
                 continue
-            bare = strip_honorific(clean_name(label))
+            bare = _bare(clean_name(label))
             if len(bare.split()) >= 2:
                 self._add(bare, index, preferred=False)
             else:
@@ -338,7 +389,7 @@ class Names:
         if is_unnamed(label):
             return clean_name(label)
         written = clean_name(label)
-        name = strip_honorific(written)
+        name = _bare(written)
         key = name_key(name)
         if key in self.display:
             return self.display[key]

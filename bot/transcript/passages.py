@@ -31,6 +31,8 @@ _BACKCHANNEL = frozenset(
     seriously no way huh-uh ooh aha""".split()
 )
 _WORD = re.compile(r"[\w'’-]+")
+# A lawyer's objection is never what a witness answers, wherever it falls.
+_OBJECTION = re.compile(r"(?i)^(?:same\s+)?objection\b|^(?:i\s+)?object\b|^move\s+to\s+strike\b")
 
 
 @dataclass(slots=True)
@@ -47,10 +49,35 @@ class Turned:
     section_start: bool = False
 
 
-def _interjection(block: Turned) -> bool:
-    """ "Mm-hmm.", "Right.", "Oh, really?": a listener's sound, not a question."""
-    words = [w.casefold().replace("’", "'") for w in _WORD.findall(block.text)]
-    return 0 < len(words) <= _INTERJECTION_WORDS and all(w in _BACKCHANNEL for w in words)
+def _words(text: str) -> list[str]:
+    return [w.casefold().replace("’", "'") for w in _WORD.findall(text)]
+
+
+def _interjection(block: Turned, before: Turned) -> bool:
+    """ "Mm-hmm.", "Right.", "Oh, really?": a listener's sound, not a question; or an echo
+    of the words just said ("Forty men." after "... forty men, three meals a day"),
+    which asks nothing when it does not end in "?"."""
+    words = _words(block.text)
+    if not 0 < len(words) <= _INTERJECTION_WORDS:
+        return False
+    if all(w in _BACKCHANNEL for w in words):
+        return True
+    if block.text.rstrip().endswith("?"):
+        return False
+    said = set(_words(before.text[-300:]))
+    return all(w in _BACKCHANNEL or w in said for w in words)
+
+
+def _answered_next(blocks: Sequence[Turned], turns: list[int], at: int) -> bool:
+    """An "other" turn, after an answer, that the next turn answers ("AUDIENCE MEMBER:
+    That sounds like a no." / "BECKER: It's a yes with a price tag."): what it answers,
+    though it asks nothing; so is an unnamed anchor's opening turn ("GOOD AFTERNOON. WITH
+    US IS ..."). Between a question and its answer ("MS. PARK: Objection.")
+    it is not."""
+    if _OBJECTION.match(blocks[turns[at]].text):
+        return False
+    after_answer = at == 0 or blocks[turns[at - 1]].role == "interviewee"  # or opening
+    return after_answer and at + 1 < len(turns) and blocks[turns[at + 1]].role == "interviewee"
 
 
 def classify(
@@ -88,7 +115,7 @@ def classify(
             and prev.role == "interviewee"
             and blocks[turns[pos + 1]].speaker == prev.speaker
             and blocks[turns[pos + 1]].role == "interviewee"
-            and _interjection(here)
+            and _interjection(here, blocks[i - 1])
         ):
             skipped.add(i)
             merged.add(turns[pos + 1])
@@ -97,7 +124,9 @@ def classify(
     role: SpeakerRole | None = None
     speaker: str | None = None
     ended = False
+    at = -1  # position of the current turn in `turns`
     for i, b in enumerate(blocks):
+        at += b.turn
         if b.note:
             result.append(("note", None))
             continue
@@ -106,10 +135,10 @@ def classify(
             if i in skipped:
                 result.append(("note", b.speaker))
                 role = "interviewee"
-                speaker = blocks[turns[turns.index(i) - 1]].speaker
+                speaker = blocks[turns[at - 1]].speaker
             elif b.role == "interviewee":
                 result.append(("continuation" if i in merged else "answer", b.speaker))
-            elif b.role == "interviewer" or "?" in b.text:
+            elif b.role == "interviewer" or "?" in b.text or _answered_next(blocks, turns, at):
                 result.append(("question", b.speaker))
             else:
                 result.append(("note", b.speaker))
@@ -170,12 +199,21 @@ def build_passages(
     asked: str | None = None  # labelled files: the last asking turn's text
     asking: list[str] | None = None  # the asking turn being read
     previous: Paragraph | None = None
+    answered = False  # an answer has followed the last asking turn
     for i, (p, b) in enumerate(zip(paragraphs, blocks, strict=True)):
         if p.kind == "note":
-            if b.turn and i not in interjections:
-                current, asked, asking = None, None, None  # an "other" turn asking nothing
+            if (
+                b.turn
+                and i not in interjections
+                and (answered or asked is None)
+                and not _OBJECTION.match(b.text)
+            ):
+                # an "other" turn asking nothing, once the question was answered (an
+                # objection between a question and its answer leaves the question)
+                current, asked, asking = None, None, None
             continue
         if p.kind == "answer":
+            answered = True
             if labelled:
                 question = asked
             else:
@@ -189,7 +227,7 @@ def build_passages(
             asking.append(p.text)
             asked = "\n\n".join(asking)
         elif p.kind == "question":
-            current = None
+            current, answered = None, False
             if b.turn or asking is None:
                 asking = [p.text]
             else:

@@ -23,6 +23,7 @@ from bot.transcript.names import (
     looks_like_name,
     name_key,
     strip_honorific,
+    strip_office,
 )
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "find_cues",
     "headline_name",
     "lede_name",
+    "note_role",
     "role_word",
 ]
 
@@ -42,9 +44,11 @@ _ER = (
 )
 _EE = (
     r"guests?|interviewees?|narrators?|witness(?:es)?|respondents?|panelists?|joined\s+by|"
-    r"featuring|(?:conversation|interview|q\s?&\s?a|chat|talk(?:ing|s)?|speak(?:ing|s)?|spoke|"
+    r"featuring|featured(?:\s+(?:speaker|guest)s?)?|"
+    r"(?:today|tonight|this\s+(?:week|hour|episode|time))\s+we\s+have|"
+    r"(?:conversation|interview|q\s?&\s?a|chat|talk(?:ing|s)?|speak(?:ing|s)?|spoke|"
     r"sat\s+down|sits\s+down|here|catch(?:ing)?\s+up|visit(?:ing)?|meet(?:ing)?)\s+with|"
-    r"with\s+me(?:\s+(?:today|tonight|now|here))?|statement\s+of|testimony\s+of|"
+    r"with\s+me(?:\s+(?:today|tonight|now|here))?|statement\s+of|testimony\s+of|deposition\s+of|"
     # "Entrevista con", "Entretien avec", "Interview mit", "Gespräch mit", "Intervista a"
     r"(?:entrevista|conversación)\s+con|(?:entrevista|conversa)\s+com|entretien\s+avec|"
     r"(?:interview|gespräch)\s+mit|intervista\s+(?:a|con)|interview\s+met"
@@ -72,6 +76,7 @@ class SpeakerStats:
     words: int = 0
     asking: int = 0  # turns with a question mark
     first: int = 0  # index of their first turn
+    after_q: int = 0  # turns right after someone else's asking turn or a "Q" (answers)
     texts: list[str] = field(default_factory=list)
 
 
@@ -103,13 +108,14 @@ def _names_after(text: str) -> list[str]:
             core = word.rstrip(_PUNCT)
             if not core or not (core[0].isupper() or (words and core in ("de", "van", "von"))):
                 break
-            words.append(core)
+            initial = len(word) == 2 and word[1] == "." and bool(words)  # "MARGARET A."
+            words.append(word if initial else core)
             i += 1
-            if core != word or len(words) == 4:
+            if (core != word and not initial) or len(words) == 4:
                 break
         candidate = clean_name(" ".join(words))
         if looks_like_name(candidate):
-            names.append(strip_honorific(candidate))
+            names.append(strip_office(strip_honorific(candidate)))
         if shouting:
             break
         ended = tokens[i - 1][-1:] if i else ""
@@ -185,6 +191,23 @@ def find_aliases(text: str) -> dict[str, str]:
     return {m.group(2): m.group(1) for m in _ALIAS.finditer(text[:_MAX_CUE_TEXT])}
 
 
+# What a note after a name says of its job: "MARISOL REYES, ANCHOR:", "LAURENT (voice-over)".
+_ASKING_JOBS = frozenset(
+    "host co-host cohost anchor correspondent reporter interviewer moderator presenter".split()
+)
+_NOTE_WORD = re.compile(r"[\w-]+")
+
+
+def note_role(note: str | None) -> SpeakerRole | None:
+    """The role a label's note states: its own word ("host", "guest") or a job that asks
+    ("CNN CORRESPONDENT", "anchor"); None for anything else ("through translator")."""
+    hinted = role_word(note)
+    if hinted or not note:
+        return hinted
+    words = _NOTE_WORD.findall(note.casefold())
+    return "interviewer" if _ASKING_JOBS.intersection(words) and len(words) <= 4 else None
+
+
 def role_word(label: str | None) -> SpeakerRole | None:
     """The role a generic label states: "Host"/"Q" ask, "Guest"/"A"/"Narrator" answer."""
     key = name_key(label or "")
@@ -200,13 +223,20 @@ def assign_roles(
     stated: Sequence[tuple[str, Iterable[str], Iterable[str]]],
     cues: Iterable[tuple[str, SpeakerRole]],
     label_roles: Mapping[str, SpeakerRole],
+    titled: Iterable[str] = (),
 ) -> dict[str, tuple[SpeakerRole, str]]:
     """Role and its source for every speaker in `stats`.
 
     `stated` lists (source, interviewees, interviewers) in order of authority (sidecar,
     front matter), each already resolved to speakers; `cues` are what the intro says;
-    `label_roles` what the labels themselves say ("Host", "Q", "(guest)").
+    `label_roles` what the labels themselves say ("Host", "Q", "(guest)"); `titled` the
+    speakers whose label led with an asking office though they are named in full.
     """
+    offices = set(titled)
+
+    def office(name: str) -> bool:
+        return asking_title(name) or name in offices
+
     roles: dict[str, tuple[SpeakerRole, str]] = {}
     authoritative = False
     for source, interviewees, interviewers in stated:
@@ -222,15 +252,21 @@ def assign_roles(
             roles[name] = (role, "label")
     for name, role in sorted(cues, key=lambda c: c[1] != "interviewer"):
         if name in stats and name not in roles:
-            if role == "interviewee" and (asking_title(name) or is_unnamed(name)):
+            if role == "interviewee" and (office(name) or is_unnamed(name)):
                 continue
             roles[name] = (role, "intro")
     for name in stats:
-        if name not in roles and (asking_title(name) or is_unnamed(name)):
+        if name not in roles and (office(name) or is_unnamed(name)):
             # "Senator Park" asks as an interviewer; a bare "Senator:" is other, though
-            # what they ask still shows as the question.
-            asks = stats[name].asking > 0 and not is_unnamed(name)
-            roles[name] = ("interviewer" if asks else "other", "title")
+            # what they ask still shows as the question. An official who answers the
+            # "Q"s of a briefing or a town hall's questions and asks nothing is interviewed.
+            s = stats[name]
+            if s.asking > 0 and not is_unnamed(name):
+                roles[name] = ("interviewer", "title")
+            elif s.after_q and not is_unnamed(name):
+                roles[name] = ("interviewee", "title")
+            else:
+                roles[name] = ("other", "title")
     rest = [name for name in stats if name not in roles]
     if not rest:
         return _ensure_interviewee(roles, stats)

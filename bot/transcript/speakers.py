@@ -7,18 +7,22 @@ a Q&A) and hands the passage stage one `Turned` block per paragraph.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.models import InterviewMeta, SpeakerRole
-from bot.transcript.layout import Block, Layout
+from bot.transcript.layout import UNKNOWN_SPEAKER, Block, Layout
+from bot.transcript.mentions import label_core, mentioned_full_name
 from bot.transcript.names import (
     LETTER_PAIRS,
     META_LABELS,
     QA_MARKERS,
     Names,
     clean_name,
+    initials_label,
+    is_unnamed,
     looks_like_name,
     name_key,
     split_names,
@@ -33,6 +37,7 @@ from bot.transcript.roles import (
     find_cues,
     headline_name,
     lede_name,
+    note_role,
     role_word,
 )
 
@@ -54,6 +59,7 @@ _GENERIC_LABELS = {
     "guest": "A",
     "respondent": "A",
     "narrator": "A",
+    "the witness": "A",  # a deposition's "THE WITNESS:" after an objection
 }
 _INTRO_BLOCKS = 40
 _NUMBERED_QUESTION = re.compile(r"^\d{1,2}[.)]\s+(?=[^?\n]{3,300}\?\s*$)")
@@ -93,9 +99,11 @@ def _unlabel_meta_lines(blocks: list[Block]) -> None:
             continue
         key = name_key(b.label)
         once = counts[key] == 1 and b.text[:1].isupper() and len(b.text.split()) <= 25
+        # 'Panel: "Who Gets to Live Downtown?"': a quoted title asks nothing
+        asks = "?" in b.text and not b.text.startswith(('"', "“"))
         # "Guest: Jane Doe, beekeeper" on the line under "Host: John Roe": a header run
         described = b.line == header_line + 1 and _name_list(b.text.split(",", 1)[0])
-        if key not in META_LABELS or "?" in b.text or not (once or described or _name_list(b.text)):
+        if key not in META_LABELS or asks or not (once or described or _name_list(b.text)):
             break  # the conversation has begun
         b.text = f"{b.label}: {b.text}"
         b.label = None
@@ -147,6 +155,12 @@ def _intro(layout: Layout, meta_title: str) -> tuple[list[Cue], dict[str, str]]:
     texts: list[tuple[str, str | None]] = [(h, None) for h in layout.headings[:10]]
     texts += [(t, None) for t in layout.front.get("title", [])]
     texts += [(line, None) for line in layout.intro]
+    # "Welcome and Moderator:" over "ROBERT ASHE": a role line over the names it gives
+    texts += [
+        (f"{line} {below}", None)
+        for line, below in itertools.pairwise(layout.intro)
+        if line.endswith(":") and not below.endswith(":")
+    ]
     texts.append((meta_title, None))
     turns = 0
     opener: Cue | None = None
@@ -169,6 +183,97 @@ def _intro(layout: Layout, meta_title: str) -> tuple[list[Cue], dict[str, str]]:
     return cues, aliases
 
 
+def _two_voices(blocks: list[Block], cues: list[Cue]) -> None:
+    """Captions whose every turn is a bare ">>" (a change of speaker, no name): when a
+    turn introduces one guest by name ("my guest today is Lena Fischer"), the turns
+    alternate between that voice, the host, and the guest."""
+    turns = [b for b in blocks if b.label]
+    if len(turns) < 4 or any(b.label != UNKNOWN_SPEAKER for b in turns):
+        return
+    unknown = clean_name(UNKNOWN_SPEAKER)
+    guests = {
+        name_key(c.name): c.name
+        for c in cues
+        if c.role == "interviewee" and c.speaker == unknown and len(c.name.split()) >= 2
+    }
+    if len(guests) != 1:
+        return
+    guest = next(iter(guests.values()))
+    host = next(
+        (
+            k
+            for k, b in enumerate(turns[:_INTRO_BLOCKS])
+            if any(name_key(c.name) in guests for c in find_cues(b.text))
+        ),
+        None,
+    )
+    if host is None:
+        return
+    for k, b in enumerate(turns):
+        b.label = "Host" if k % 2 == host % 2 else guest
+
+
+_MENTION_TURNS = 3  # the first turns read for who is who ("Inés Castillo, welcome")
+_MENTION_LINES = 400  # header, headings and those turns: never a whole book
+
+
+def _mentioned_aliases(
+    layout: Layout, full_names: list[str], aliases: dict[str, str]
+) -> tuple[dict[str, str], set[str]]:
+    """Labels of one name word ("Dr. OYELARAN", "MAYOR ALCOTT", "INÉS") that name nobody
+    the file already knows, each mapped to the one full name the header, headings or first
+    turns give it (see `mentions`); and the full names reached through an asking office."""
+    blocks = layout.blocks
+    written = list(dict.fromkeys(b.label for b in blocks if b.label))
+    taken = set(_word_keys(full_names))
+    aliased = {name_key(a) for a in aliases}
+    shaped: list[tuple[str, str, str | None]] = []
+    for label in written:
+        key = name_key(label)
+        if (
+            label in QA_MARKERS
+            or key in _GENERIC_LABELS
+            or key in META_LABELS
+            or key in aliased
+            or is_unnamed(label)
+            or initials_label(label)
+        ):
+            continue
+        core, office = label_core(clean_name(label))
+        if len(core.split()) == 1:
+            shaped.append((label, core, office))
+        elif core:
+            taken.update(_word_keys([core]))
+    if not shaped:
+        return {}, set()
+    lines = [*layout.intro, *layout.headings, *layout.front.get("title", [])]
+    lines += [b.text for b in blocks if b.label][:_MENTION_TURNS]
+    lines = lines[:_MENTION_LINES]
+    folded = [line.casefold() for line in lines]
+    found: dict[str, str] = {}
+    titled: set[str] = set()
+    for label, core, office in shaped:
+        if name_key(core) in taken:
+            continue
+        full = mentioned_full_name(core, lines, office, folded)
+        if full is not None:
+            found[label] = full
+            if office is not None:
+                titled.add(full)
+    return found, titled
+
+
+def _word_keys(names: Iterable[str]) -> list[str]:
+    """Every word of each full name ("Lionel Batiste Jr." -> "lionel", "batiste", "jr"):
+    a label that is any of them is that person's, never a name found elsewhere."""
+    keys: list[str] = []
+    for name in names:
+        words = strip_honorific(clean_name(name)).split()
+        if len(words) >= 2:
+            keys += [name_key(word.strip(".,")) for word in words]
+    return keys
+
+
 @dataclass(slots=True)
 class Cast:
     """Every block with its speaker and role, and each speaker's turns and role source."""
@@ -186,12 +291,17 @@ def read_cast(layout: Layout, meta: InterviewMeta) -> Cast:
     _letter_markers(blocks)
     _implied_answers(blocks)
     cues, intro_aliases = _intro(layout, meta.title)
+    _two_voices(blocks, cues)
     aliases = {**intro_aliases, **dict(meta.aliases)}
     sidecar_ee = [strip_honorific(clean_name(n)) for n in meta.named_interviewees()]
     sidecar_er = [strip_honorific(clean_name(n)) for n in meta.named_interviewers()]
     front_ee = _front_names(layout.front, _FRONT_INTERVIEWEES)
     front_er = _front_names(layout.front, _FRONT_INTERVIEWERS)
     known = [*front_ee, *front_er, *(c.name for c in cues)]
+    mentioned, titled = _mentioned_aliases(
+        layout, [*known, *sidecar_ee, *sidecar_er, *aliases.values()], aliases
+    )
+    aliases = {**mentioned, **aliases}
     labels = ((i, b.label) for i, b in enumerate(blocks) if b.label)
     names = Names(labels, known, aliases, stated=[*sidecar_ee, *sidecar_er])
 
@@ -225,7 +335,8 @@ def read_cast(layout: Layout, meta: InterviewMeta) -> Cast:
         ("sidecar", resolve_all(sidecar_ee), resolve_all(sidecar_er)),
         ("front matter", resolve_all(front_ee), resolve_all(front_er)),
     ]
-    roles = assign_roles(stats, stated, _cue_roles(cues, names), label_roles)
+    office_holders = {got for got in (names.resolve(n, -1) for n in titled) if got}
+    roles = assign_roles(stats, stated, _cue_roles(cues, names), label_roles, office_holders)
     turned = [
         Turned(
             b.line,
@@ -275,14 +386,19 @@ def _turn_stats(
     """Per speaker: turns, words and questions asked; and the role their label states."""
     stats: dict[str, SpeakerStats] = {}
     label_roles: dict[str, SpeakerRole] = {}
+    asked_by: str | None = None  # who asked in the last turn ("Q" for a Q marker)
     for i, (b, who, marker) in enumerate(zip(blocks, speakers, markers, strict=True)):
+        if b.label is not None:
+            after_q = asked_by is not None and asked_by != who
+            asked_by = "Q" if marker == "Q" else (who if "?" in b.text else None)
         if who is None or b.label is None:
             continue
         s = stats.setdefault(who, SpeakerStats(first=i))
+        s.after_q += after_q
         s.turns += 1
         s.words += len(b.text.split())
         s.asking += "?" in b.text
-        hinted = role_word(marker or b.label) or role_word(b.label_note)
+        hinted = role_word(marker or b.label) or note_role(b.label_note)
         if hinted and who not in label_roles:
             label_roles[who] = hinted
     return stats, label_roles

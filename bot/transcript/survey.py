@@ -21,14 +21,17 @@ from bot.transcript.names import (
 
 __all__ = [
     "alone_labels_of",
+    "fragmented",
     "furniture_key",
     "is_page_mark",
     "label_free_chevron",
     "label_shapes",
+    "line_numbers",
     "page_furniture",
     "pull_quote",
     "survey",
     "unquoted_text",
+    "without_line_number",
 ]
 
 _ENDS = '.?!:;"”’)]*_'
@@ -191,10 +194,14 @@ def furniture_key(line: str) -> str:
     return " ".join(_DIGITS.sub("#", line).split()).casefold()
 
 
-def page_furniture(lines: list[str], start: int) -> frozenset[str]:
+def page_furniture(
+    lines: list[str], start: int, labels: frozenset[str] = frozenset()
+) -> frozenset[str]:
     """Running heads and footers (`furniture_key`s): lines without closing punctuation, of
     three words or more, repeated word for word (but their numbers) on three or more
-    pages, that are no speaker's label (nor a name alone above the words)."""
+    pages, that are no speaker's label (nor a name alone above the words: one of `labels`,
+    or one with a time); and the lines printed with them ("Alexandria, VA 22314",
+    "Phone (703) 519-7180" under "ANDERSON COURT REPORTING"), repeated as often."""
     counts: Counter[str] = Counter()
     sample: dict[str, str] = {}
     for raw in lines[start:]:
@@ -206,14 +213,81 @@ def page_furniture(lines: list[str], start: int) -> frozenset[str]:
         key = furniture_key(line)
         counts[key] += 1
         sample.setdefault(key, line)
-    return frozenset(
+    found = {
         key
         for key, n in counts.items()
         if n >= _RUNNING_MIN
         and split_label(sample[key]) is None
-        # "[00:00:06] George Mensah", "Speaker 1  0:03": a label, not a footer
-        and _alone_name(sample[key]) is None
-    )
+        and not _label_alone(sample[key], labels)
+    }
+    if not found:
+        return frozenset()
+    # A footer block: lines next to a footer line, repeated as often as it, no speech.
+    every = Counter(furniture_key(line) for line in (raw.strip() for raw in lines[start:]) if line)
+    previous = ""
+    for raw in lines[start:]:
+        line = raw.strip()
+        key = furniture_key(line) if line and len(line) <= 160 else ""
+        if (
+            previous in found
+            and key
+            and key not in found
+            and line[-1] not in _ENDS
+            and every[key] >= _RUNNING_MIN
+            and split_label(line) is None
+        ):
+            found.add(key)
+        previous = key or previous
+    return frozenset(found)
+
+
+def _label_alone(line: str, labels: frozenset[str]) -> bool:
+    """ "[00:00:06] George Mensah", "Speaker 1  0:03", "MARY ANN SMITH" above the words: a
+    label, not a footer ("ANDERSON COURT REPORTING" names nobody who speaks)."""
+    name = _alone_name(line)
+    return name is not None and (any(ch.isdigit() for ch in line) or name_key(name) in labels)
+
+
+_CLOCKISH = re.compile(r"^[\[(]?\d{1,2}:\d{2}(?::\d{2})?[\])]?$")
+
+
+def fragmented(lines: list[str], start: int) -> bool:
+    """A caption dump ("Show transcript" copied from a video page): most lines, timestamps
+    aside, stop mid-sentence, so a line goes on the one above whatever its first letter."""
+    text_lines = fragments = 0
+    for raw in lines[start : start + _NUMBERED_SCAN]:
+        line = raw.strip()
+        if not line or _CLOCKISH.match(line):
+            continue
+        text_lines += 1
+        fragments += line[-1] not in _ENDS
+    return text_lines >= 8 and fragments * 2 >= text_lines
+
+
+_LINE_NUMBER = re.compile(r"^\s*(\d{1,2})(?=\s|$)")
+_NUMBERED_SCAN = 400  # lines looked at to tell a line-numbered file
+
+
+def line_numbers(lines: list[str], start: int) -> bool:
+    """Court and deposition transcripts number every line of a page (1 to 25, again on
+    each page): most lines open with a small number one more than the line above's."""
+    seen = rising = 0
+    previous = 0
+    for raw in lines[start : start + _NUMBERED_SCAN]:
+        if not raw.strip():
+            continue
+        seen += 1
+        match = _LINE_NUMBER.match(raw)
+        number = int(match.group(1)) if match else 0
+        rising += 0 < number <= 35 and number == previous + 1
+        previous = number
+    return seen >= 10 and rising * 3 >= seen * 2
+
+
+def without_line_number(raw: str) -> str:
+    """ "14        A.   Columbia Dock" -> "        A.   Columbia Dock" (indent kept)."""
+    match = _LINE_NUMBER.match(raw)
+    return raw[match.end() :] if match else raw
 
 
 def is_page_mark(line: str) -> bool:

@@ -1,0 +1,105 @@
+"""The full name a short label stands for, found where the file introduces its people.
+
+"Dr. OYELARAN." is Karen Oyelaran when the witness list reads "Karen Oyelaran, M.D.";
+"MAYOR ALCOTT:" is Denise Alcott when the header says "Mayor Denise Alcott"; "INÉS:" is
+Inés Castillo when the host opens with "Inés Castillo, welcome". The label's core (its one
+name word once titles are taken off) is looked for in the header, the headings and the
+first turns beside another capitalised name word; only one person found counts. A label
+led by an asking office ("Senator Park", "Commissioner Ortega") takes a full name only
+where the text writes that office right before it ("Fire Commissioner Raúl Ortega"):
+"Senator Calloway" stays the senator even when the header names "Hon. Ruth Calloway".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.transcript.names import (
+    ASKING_TITLES,
+    HONORIFICS,
+    OFFICES,
+    PARTICLES,
+    clean_name,
+    looks_like_name,
+    name_key,
+)
+
+__all__ = ["label_core", "mentioned_full_name"]
+
+_PUNCT = ",.;:!?()[]\"'“”‘’"
+# Capitalised words that sit before a name without being one ("STATEMENT OF OYELARAN").
+_NOT_GIVEN = frozenset(
+    """of by with and for to from at in on as is was statement testimony prepared opening
+    dear welcome thanks thank hi hello meet ask asked says said hon honorable honourable
+    mister madam member ranking witness panel panelist moderator host guest""".split()
+)
+_MAX_LINES = 400  # lines looked at: a header and a few turns, never a whole book
+
+
+def label_core(label: str) -> tuple[str, str | None]:
+    """(the label's name words without "the", honorifics and offices, the asking office
+    it led with or None): "Mayor Alcott" -> ("Alcott", None), "Commissioner Ortega" ->
+    ("Ortega", "commissioner"), "Dr. OYELARAN" -> ("OYELARAN", None)."""
+    words = label.split()
+    asking: str | None = None
+    while words:
+        key = words[0].casefold()
+        if key == "the" or key in HONORIFICS or key.rstrip(".") in HONORIFICS:
+            words = words[1:]
+        elif key in OFFICES:
+            if key in ASKING_TITLES:
+                asking = key
+            words = words[1:]
+        else:
+            break
+    return " ".join(words), asking
+
+
+def _given(token: str) -> str | None:
+    """A capitalised name word as written ("Karen", "RAÚL"), or None."""
+    if token[-1:] in _PUNCT or not token[:1].isupper():
+        return None
+    key = token.casefold()
+    if key in _NOT_GIVEN or key in HONORIFICS or key in OFFICES or key in PARTICLES:
+        return None
+    if not all(ch.isalpha() or ch in "'’-" for ch in token) or len(token) < 2:
+        return None
+    return token
+
+
+def mentioned_full_name(
+    core: str, lines: Sequence[str], office: str | None, folded: Sequence[str] = ()
+) -> str | None:
+    """The one full name `core` (a single name word) belongs to in `lines`, or None.
+
+    A surname is read with the name word before it ("Karen Oyelaran"), a first name with
+    the one after it ("Inés Castillo") when no surname reading exists. With an asking
+    `office`, only "<office> First Surname" counts. `folded`: the lines case-folded, when
+    the caller looks up many labels in the same lines."""
+    key = core.casefold()
+    surname: dict[str, str] = {}
+    given_first: dict[str, str] = {}
+    folded = folded or [line.casefold() for line in lines[:_MAX_LINES]]
+    for line, low in zip(lines[:_MAX_LINES], folded, strict=False):
+        if key not in low:
+            continue
+        tokens = line.split()
+        for i, token in enumerate(tokens):
+            if token.strip(_PUNCT).casefold() != key:
+                continue
+            bare = token.strip(_PUNCT)
+            before = _given(tokens[i - 1]) if i > 0 else None
+            if before and (
+                office is None or (i > 1 and tokens[i - 2].strip(_PUNCT).casefold() == office)
+            ):
+                name = clean_name(f"{before} {bare}")
+                if looks_like_name(name):
+                    surname[name_key(name)] = name
+            if office is None and token == bare and i + 1 < len(tokens):
+                after = _given(tokens[i + 1].rstrip(_PUNCT))
+                if after:
+                    name = clean_name(f"{bare} {after}")
+                    if looks_like_name(name):
+                        given_first[name_key(name)] = name
+    found = surname or given_first
+    return next(iter(found.values())) if len(found) == 1 else None
