@@ -137,6 +137,9 @@ class SearchIndex(_Suggester):
         _drop(builder.ids)
         del builder
         if asked:
+            # Every answer asked (asked_ids then lists index.ids in the same order): the
+            # sub-index shares the parent's ids instead of a copy (~21 MB at 1M answers).
+            same_ids = len(asked_ids) == index._n
             questions = _Builder()
             questions.ingest(
                 _Asked(pid, "interviewee", (q,), q) for pid, q in zip(asked_ids, asked, strict=True)
@@ -145,6 +148,8 @@ class SearchIndex(_Suggester):
             _drop(asked)
             index._questions = questions.finish()
             index._questions._fingerprint = index._fingerprint
+            if same_ids:
+                index._questions._ids = index._ids
             _drop(questions.ids)
         _release_freed_memory()
         return index

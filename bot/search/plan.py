@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
 def content_words(normalised: str) -> str:
     """`normalised` text without its stop words (the naive scorer's view of a text)."""
-    return " ".join(word for word in normalised.split() if word not in STOP_WORDS)
+    return " ".join([word for word in normalised.split() if word not in STOP_WORDS])
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,9 +84,12 @@ class _Query:
 
     def coverage(self, words: set[str]) -> tuple[float, bool]:
         """Idf-weighted share of the query answered by `words`, and whether all is there."""
+        found = words.intersection(self.lookup)
+        if not found:  # most sentences of a candidate: nothing to add up
+            return 0.0, not self.slots
         best = [0.0] * len(self.slots)
         filled = [False] * len(self.slots)
-        for word in words.intersection(self.lookup):
+        for word in found:
             for i, credit in self.lookup[word]:
                 if credit > best[i]:
                     best[i] = credit

@@ -94,20 +94,10 @@ class _Suggester(_Ranker):
         """Those of `rows` that hold every finished content word as typed (the typed
         phrase cannot be in the others), in the same order."""
         slots = plan.slots[:-1] if plan.prefix else plan.slots
-        order = np.argsort(rows, kind="stable")
-        probe = rows[order].astype(np.uint32)  # sorted: each postings list is walked once
-        keep = np.ones(len(rows), dtype=bool)
-        for slot in slots:
-            tid = self._term_id.get(slot.word)
-            if tid is None:
-                return rows[:0]
-            lo, hi = int(self._term_off[tid]), int(self._term_off[tid + 1])
-            post = self._post_ids[lo:hi]
-            at = np.minimum(np.searchsorted(post, probe), len(post) - 1)
-            keep &= post[at] == probe
-        mask = np.zeros(len(rows), dtype=bool)
-        mask[order[keep]] = True
-        return rows[mask]
+        terms = [self._term_id.get(slot.word) for slot in slots]
+        if any(tid is None for tid in terms):
+            return rows[:0]
+        return rows[self._holding([tid for tid in terms if tid is not None], rows)]
 
     def _typed_rows(
         self, patterns: tuple[re.Pattern[bytes], re.Pattern[bytes]], rows: _IntArray
@@ -155,10 +145,10 @@ class _Suggester(_Ranker):
         if typed is not None:
             found, spent = self._typed_rows(typed, self._holding_typed(plan, rows))
         if not found and spent < SUGGEST_PHRASE_BYTES:
-            loose = self._phrase_pattern(plan)
+            loose = self._phrase_plan(plan)
             if loose is not None:
                 head = rows[:PHRASE_POOL]
-                found = head[self._phrase_rows(loose, self._joined(head), len(head))].tolist()
+                found = head[self._phrase_rows_among(*loose, head, len(head))].tolist()
         taken = set(found)
         top = [row for row in rows[:SUGGEST_RERANK].tolist() if row not in taken]
         return found + top[: max(0, SUGGEST_RERANK - len(found))]
