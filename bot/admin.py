@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.errors import UserError
 from bot.inspection import dropped_summary, sidecar_hint, speaker_roles
@@ -40,6 +41,9 @@ from bot.models import Interview, SpeakerInfo
 from bot.store import Change, LoadReport
 from bot.textutil import one_line, toml_string, truncate
 from bot.transcript import slugify
+
+if TYPE_CHECKING:
+    from bot.library import ReloadOutcome
 
 PENDING_TTL = timedelta(minutes=15)  # how long an import preview's Confirm/Cancel stay usable
 MAX_IMPORT_BYTES = 1024 * 1024  # 1 MiB: a long interview is ~100 KB; Discord allows far more
@@ -477,3 +481,28 @@ def format_duration(seconds: float) -> str:
     if minutes:
         return f"{minutes}m {secs}s"
     return f"{secs}s"
+
+
+def base_dir(paths: Sequence[Path]) -> Path | None:
+    """The common parent of the inputs, so errors read `seeds/x.txt:3`, not absolute paths."""
+    roots = [p.resolve() for p in paths]
+    try:
+        common = Path(os.path.commonpath(roots))
+    except ValueError:
+        return None
+    return common.parent if common in roots else common
+
+
+def reload_summary(outcome: ReloadOutcome, base: Path | None) -> tuple[str, str]:
+    """(result, message) of a reload for the audit trail: ok (the message names any file
+    kept at its previous version or skipped) or failed (nothing changed)."""
+    if not outcome.applied:
+        return "failed", "; ".join(error_lines(outcome.errors, base, limit=900))
+    assert outcome.report is not None
+    report = outcome.report
+    done = "nothing changed" if report.unchanged else "; ".join(diff_lines(report))
+    if not outcome.problems:
+        return "ok", done
+    groups = problem_groups(outcome.problems, base, limit=600)
+    problems = " | ".join(f"{heading}: {'; '.join(lines)}" for heading, lines in groups)
+    return "ok", truncate(f"{len(outcome.problems)} problem(s): {done} | {problems}", 1000)

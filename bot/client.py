@@ -30,6 +30,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.admin",
     "cogs.daily",
     "cogs.trivia",
+    "cogs.trivia_settings",  # after cogs.trivia: it uses the Trivia cog's host
 )
 APOLOGY = "Sorry, something went wrong on our side. It has been logged; please try again later."
 RESTARTING = "I'm restarting right now; please try again in a minute."

@@ -31,6 +31,8 @@ crash in between post twice with nothing to check against.
 The scheduler keeps `next_due` (UTC) per schedule in the database, sleeps until the earliest
 one (woken early when a schedule changes), then handles every due row in batches with
 bounded concurrency. Delivery is a callback (`Poster`) so this module stays discord-free.
+Its parts: the loop and one pass over what is due (here), a day's claim and settlement
+(`bot.daily_claims`), and what the commands call (`bot.daily_setup`).
 
 Several processes (shards split across them) each run a scheduler with an `owns` predicate
 and handle only their guilds; the claim above keeps a schedule posted once even if two did.
@@ -40,33 +42,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import logging
 import random
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from datetime import time as dtime
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
-from bot.daily_bag import bag_progress, draw
+from bot.daily_claims import DailyClaims, PoolFor
 from bot.daily_delivery import (
-    DailyJob,
-    GiveUp,
-    Gone,
-    Posted,
     Poster,
-    PostResult,
-    Redraw,
     Retry,
 )
+from bot.daily_setup import DailySetup
 from bot.daily_time import (
     day_key,
     epoch,
-    first_slot,
-    format_time,
     from_epoch,
     local_day,
     parse_time,
@@ -80,13 +71,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 NONCE_WINDOW = timedelta(minutes=2)  # Discord dedups nonces "for a few minutes": stay well inside
-LEASE = timedelta(minutes=2)  # a claimed row is not picked up again for this long
-RETRY_FIRST = timedelta(minutes=1)
-RETRY_MAX = timedelta(hours=1)
 ERROR_PAUSE = timedelta(seconds=30)  # after an unexpected scheduler error: no hot loop
 FOREIGN_RECHECK = timedelta(seconds=5)  # only other processes' guilds are due: look again soon
-PROBLEM_SHOWN = timedelta(days=7)  # /daily status mentions a missed day for a week
-KEEP_DAYS = 60  # post records older than this are pruned
 
 THREAD_NAME_MAX = 100  # Discord's limit on a thread name
 
@@ -100,53 +86,13 @@ def thread_name(label: str, day: str) -> str:
     return words + suffix
 
 
-def nonce_for(guild_id: int, channel_id: int, day: str) -> str:
-    """Discord's nonce is at most 25 characters and unique per author: derive it from the
-    schedule (guild, channel) and its local day."""
-    return "d" + hashlib.sha256(f"daily:{guild_id}:{channel_id}:{day}".encode()).hexdigest()[:24]
-
-
-def retry_delay(failures: int) -> timedelta:
-    delay: timedelta = RETRY_FIRST * (2 ** min(failures, 12))
-    return min(delay, RETRY_MAX)
-
-
-def _job(
-    row: DailyRow, day: str, quote_id: str, nonce: str, claimed_at: datetime, attempt: int
-) -> DailyJob:
-    """A job for `row`'s `day`, carrying the schedule's options (topic, mention, thread)."""
-    return DailyJob(
-        guild_id=row.guild_id,
-        channel_id=row.channel_id,
-        day=day,
-        quote_id=quote_id,
-        nonce=nonce,
-        claimed_at=claimed_at,
-        attempt=attempt,
-        topic=row.topic,
-        mention_role_id=row.mention_role_id,
-        thread=row.thread,
-    )
-
-
-PoolFor = Callable[[str | None], Sequence[str]]
 Key = tuple[int, int]
 """A schedule: (guild, channel)."""
 Owns = Callable[[int], bool]
 """Whether this process serves a guild (its shard is one of ours)."""
 
 
-@dataclass(frozen=True, slots=True)
-class DailyStatus:
-    schedule: DailyRow | None
-    next_post: datetime | None  # in the guild's zone
-    last_post: DailyPostRow | None
-    problem: DailyPostRow | None  # the latest missed or unconfirmed day in the last week
-    posted_in_cycle: int
-    eligible: int
-
-
-class DailyScheduler:
+class DailyScheduler(DailyClaims, DailySetup):
     """One task for every guild: sleep until the earliest `next_due`, post what is due."""
 
     def __init__(
@@ -375,185 +321,3 @@ class DailyScheduler:
             log.exception("daily: posting in channel %s raised", row.channel_id)
             result = Retry(f"unexpected error while posting: {exc}")
         await self._settle(row, job, result, tz, at)
-
-    async def _claim(
-        self, row: DailyRow, day: str, post: DailyPostRow | None, now: datetime
-    ) -> DailyJob | None:
-        lease_until = epoch(now + LEASE)
-        if post is not None:  # an earlier attempt claimed this day: same quote, same nonce
-            attempts = await self.store.daily_attempt(
-                row.guild_id, row.channel_id, day, epoch(now), lease_until
-            )
-            if attempts is None:
-                return None  # another process is on it
-            return _job(
-                row,
-                day,
-                post.quote_id or "",
-                post.nonce or nonce_for(row.guild_id, row.channel_id, day),
-                from_epoch(post.claimed_at),
-                attempts,
-            )
-        pool = self.pool_for(row.topic)
-        used, last = await self.store.daily_bag(row.guild_id, row.channel_id)
-        chosen = await asyncio.to_thread(draw, pool, used, self.rng, last)
-        if chosen is None:
-            await self._retry(row, day, "there are no quotes to post (is the data loaded?)")
-            return None
-        nonce = nonce_for(row.guild_id, row.channel_id, day)
-        claimed = await self.store.daily_claim(
-            row.guild_id,
-            day,
-            chosen.quote_id,
-            nonce,
-            row.channel_id,
-            epoch(now),
-            chosen.reset,
-            lease_until,
-        )
-        if not claimed:
-            log.info(
-                "daily: guild %s channel %s day %s was claimed elsewhere",
-                row.guild_id,
-                row.channel_id,
-                day,
-            )
-            return None
-        return _job(row, day, chosen.quote_id, nonce, now, 1)
-
-    async def _settle(
-        self, row: DailyRow, job: DailyJob, result: PostResult, tz: ZoneInfo, at: dtime
-    ) -> None:
-        now = self.clock.now()
-        guild, channel = row.guild_id, row.channel_id
-        if isinstance(result, Posted):
-            next_day, due = slot_after(date.fromisoformat(job.day), now, at, tz)
-            keep = day_key(date.fromisoformat(job.day) - timedelta(days=KEEP_DAYS))
-            if result.note:
-                log.warning("daily: channel %s posted %s, but %s", channel, job.day, result.note)
-            await self.store.daily_record(
-                guild,
-                channel,
-                job.day,
-                result.message_id,
-                epoch(now),
-                epoch(due),
-                day_key(next_day),
-                keep,
-                thread_id=result.thread_id,
-                note=result.note,
-            )
-        elif isinstance(result, Gone):
-            log.warning("daily: guild %s channel %s paused: %s", guild, channel, result.reason)
-            await self.store.daily_pause(guild, channel, job.day, result.reason, epoch(now))
-        elif isinstance(result, GiveUp):
-            log.warning("daily: channel %s gave up %s: %s", channel, job.day, result.reason)
-            next_day, due = slot_after(date.fromisoformat(job.day), now, at, tz)
-            await self.store.daily_settle(
-                guild,
-                channel,
-                job.day,
-                "unconfirmed",
-                result.reason,
-                epoch(now),
-                epoch(due),
-                day_key(next_day),
-            )
-        elif isinstance(result, Redraw):
-            await self.store.daily_release(guild, channel, job.day)
-            await self._retry(row, job.day, result.reason)
-        else:
-            await self._retry(row, job.day, result.reason)
-
-    async def _retry(self, row: DailyRow, day: str, reason: str) -> None:
-        delay = retry_delay(row.failures)
-        log.warning("daily: channel %s will retry in %s: %s", row.channel_id, delay, reason)
-        when = epoch(self.clock.now() + delay)
-        await self.store.daily_retry(
-            row.guild_id, row.channel_id, day, when, row.failures + 1, reason
-        )
-
-    async def _advance(
-        self, row: DailyRow, day: str, now: datetime, tz: ZoneInfo, at: dtime
-    ) -> None:
-        next_day, due = slot_after(date.fromisoformat(day), now, at, tz)
-        await self.store.daily_advance(
-            row.guild_id, row.channel_id, day, epoch(due), day_key(next_day)
-        )
-
-    # --- what the commands call ---------------------------------------------------
-
-    async def configure(
-        self,
-        guild_id: int,
-        channel_id: int,
-        at: dtime,
-        timezone: str,
-        topic: str | None,
-        by: int | None = None,
-        *,
-        mention_role_id: int | None = None,
-        thread: bool = False,
-    ) -> tuple[date, datetime]:
-        """Create or change the schedule of (guild, channel); returns the first day and its
-        slot (UTC). Raises TooManySchedules for a new channel past MAX_SCHEDULES.
-
-        A day that already has a post (or a post in flight) is never posted again, so moving
-        the time later on the same day waits for tomorrow. Every option is replaced: a
-        `/daily set` without `mention` turns the mention off.
-        """
-        tz = zone(timezone)
-        now = self.clock.now()
-        taken = await self.store.daily_latest_day(guild_id, channel_id)
-        day, due = first_slot(now, at, tz, date.fromisoformat(taken) if taken else None)
-        await self.store.daily_put(
-            guild_id,
-            channel_id,
-            format_time(at),
-            tz.key,
-            topic,
-            epoch(due),
-            day_key(day),
-            epoch(now),
-            by,
-            mention_role_id=mention_role_id,
-            thread=thread,
-        )
-        self.wake()
-        return day, due
-
-    async def turn_off(self, guild_id: int, channel_id: int, by: int | None = None) -> bool:
-        changed = await self.store.daily_disable(guild_id, channel_id, epoch(self.clock.now()), by)
-        self.wake()
-        return changed
-
-    async def schedules(self, guild_id: int) -> list[DailyRow]:
-        """The guild's schedules (on, paused and off), by channel."""
-        return await self.store.daily_schedules(guild_id)
-
-    async def status(self, guild_id: int, channel_id: int) -> DailyStatus:
-        row = await self.store.daily_get(guild_id, channel_id)
-        last = await self.store.daily_last_post(guild_id, channel_id)
-        problem = await self.store.daily_last_problem(guild_id, channel_id)
-        next_post = None
-        pool: Sequence[str] = ()
-        if row is not None:
-            with contextlib.suppress(ValueError):
-                today = local_day(self.clock.now(), zone(row.timezone))
-                if problem is not None and problem.day < day_key(today - PROBLEM_SHOWN):
-                    problem = None  # old news
-            pool = self.pool_for(row.topic)
-            if row.enabled and row.next_due is not None and row.paused_reason is None:
-                with contextlib.suppress(ValueError):
-                    next_post = from_epoch(row.next_due).astimezone(zone(row.timezone))
-        used = await self.store.daily_used(guild_id, channel_id)
-        posted, eligible = await asyncio.to_thread(bag_progress, pool, used)
-        return DailyStatus(row, next_post, last, problem, posted, eligible)
-
-    async def sample(self, guild_id: int, channel_id: int, topic: str | None) -> str | None:
-        """A quote the channel's bag could post next, without taking it out (for /daily
-        preview)."""
-        used, last = await self.store.daily_bag(guild_id, channel_id)
-        rng = random.Random(self.rng.random())
-        chosen = await asyncio.to_thread(draw, self.pool_for(topic), used, rng, last)
-        return None if chosen is None else chosen.quote_id

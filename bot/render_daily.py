@@ -7,7 +7,7 @@ from datetime import datetime
 import discord
 
 from bot.catalog import QuoteView
-from bot.daily import DailyStatus
+from bot.daily_setup import DailyStatus
 from bot.render import COLOUR, FIELD_VALUE, quote_embed, safe
 from bot.store import DailyRow
 from bot.textutil import truncate

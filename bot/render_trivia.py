@@ -10,7 +10,7 @@ import discord
 from bot.render import COLOUR, EMBED_DESCRIPTION, FIELD_VALUE, FOOTER, TITLE, safe
 from bot.textutil import truncate
 from bot.trivia import BASE_POINTS, SPEED_BONUS, Round, RoundAnswer
-from bot.trivia.games import HINT_SHARE, Game, Standing
+from bot.trivia.games import HINT_SHARE, Game, Standing, TriviaOptions
 
 KIND_NAMES = {"curated": "Curated", "complete": "Complete the quote", "who": "Who said it?"}
 STANDINGS_SHOWN = 10  # members in the standings under a reveal
@@ -186,3 +186,18 @@ def cancelled_embed(round_: Round, reason: str) -> discord.Embed:
         text=f"round {round_.id} · no points were given · /trivia play to start another"
     )
     return embed
+
+
+def settings_text(options: TriviaOptions, *, changed: bool) -> str:
+    """/trivia-settings' reply: a guild's settings, after a change or as they are."""
+    head = (
+        "Trivia settings here now (from the next round on):" if changed else "Trivia settings here:"
+    )
+    return (
+        f"{head}\n"
+        f"• rounds last {options.round_seconds:g} s\n"
+        f"• a right answer earns {options.right_points} points (+ up to "
+        f"{round(options.right_points / 2)} for speed; half after a hint)\n"
+        f"• the reveal {'quotes' if options.reveal_evidence else 'does not quote'} the evidence\n"
+        f"• questions: {'curated and generated' if options.use_generated else 'curated only'}"
+    )

@@ -3,7 +3,7 @@
 All their state is in the custom_id, so they keep working after a restart:
 `qb:tv:<round>:<choice>` (an answer), `qb:th:<round>` (the hint),
 `qb:tl:<asker>:<board>:<page>` (a leaderboard page; board is a season number or `a` for
-all-time). The work is done by the Trivia cog (`TriviaActions`).
+all-time). The work is done by the Trivia cog's `TriviaActions` (`bot.trivia_buttons`).
 """
 
 from __future__ import annotations
@@ -35,10 +35,10 @@ class TriviaActions(Protocol):
 
 
 def _actions(interaction: discord.Interaction[Any]) -> TriviaActions:
-    cog = interaction.client.get_cog("Trivia")
-    if not isinstance(cog, TriviaActions):
+    actions = getattr(interaction.client.get_cog("Trivia"), "buttons", None)
+    if not isinstance(actions, TriviaActions):
         raise UserError("Trivia is not available right now.")
-    return cog
+    return actions
 
 
 class TriviaAnswerButton(GuardedItem, template=r"qb:tv:(?P<round>\d{1,19}):(?P<choice>\d)"):

@@ -2,58 +2,37 @@
 
 A server has up to MAX_SCHEDULES schedules, one per channel: `/daily set` in a new channel
 adds one, in a channel that has one changes it; `off`, `status` and `preview` take the
-channel (default: the only schedule, else the current channel's).
+channel (default: the only schedule, else the current channel's: `bot.daily_channels`).
 
 Thin: options are checked here, the scheduling and the no-repeat bag are `bot.daily`, the
-post is rendered by `bot.render_daily`. The cog owns the one `DailyScheduler` for all guilds
-(started in cog_load, stopped in cog_unload) and is its poster: the only code that talks to
-Discord for the daily post.
+post is rendered by `bot.render_daily` and delivered by `bot.daily_poster` (the only code
+that talks to Discord for the daily post). The cog owns the one `DailyScheduler` for all
+guilds (started in cog_load, stopped in cog_unload) and its `DailyPoster`.
 
 Who may: the group is registered with Manage Server as its default member permission, so
 other members do not see it, and every command checks the permission again at run time
 (a server can override the default in its integration settings).
-
-Restart safety (see `bot.daily` for the whole argument): the scheduler claims (guild,
-channel, day) before calling `post`; `post` sends with a nonce derived from them, which Discord
-deduplicates for a few minutes (`enforce_nonce`). On a retry of a claim it first looks in
-the channel for the post it may already have made; if it can neither find it nor prove it
-absent, it gives the day up rather than risk posting twice.
 """
 
 from __future__ import annotations
 
-import logging
-import re
 from collections.abc import Sequence
-from datetime import timedelta
-from typing import Any, Literal
+from typing import Any
 
-import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.client import QuoteBot
-from bot.daily import (
-    NONCE_WINDOW,
-    DailyJob,
-    DailyScheduler,
-    GiveUp,
-    Gone,
-    Posted,
-    PostResult,
-    Redraw,
-    Retry,
-    thread_name,
-)
+from bot.daily import DailyScheduler
+from bot.daily_channels import channel_list, channel_name, schedule_for
+from bot.daily_poster import DailyPoster, check_extras, missing_permissions
 from bot.daily_time import find_zone, format_time, parse_time, zone, zone_choices
 from bot.errors import UserError
 from bot.render import safe
 from bot.render_daily import (
     daily_embed,
-    daily_mentions,
     extras_text,
-    is_daily_post,
     local_when,
     schedules_embed,
     status_embed,
@@ -63,22 +42,6 @@ from bot.store import DailyRow
 from bot.store.daily import MAX_SCHEDULES, TooManySchedules
 from bot.textutil import truncate
 from cogs.quotes import random_buttons
-
-log = logging.getLogger(__name__)
-
-HISTORY_SCAN = 200  # messages read after a claim when looking for a post already made
-CLOCK_SKEW = timedelta(seconds=30)  # look a little before the claim: clocks differ
-POST_PERMISSIONS = ("view_channel", "send_messages", "embed_links")
-PERMISSION_NAMES = {
-    "view_channel": "View Channel",
-    "send_messages": "Send Messages",
-    "embed_links": "Embed Links",
-    "read_message_history": "Read Message History",
-    "create_public_threads": "Create Public Threads",
-    "mention_everyone": "Mention Everyone",
-}
-CHANNEL_REF = re.compile(r"^\s*(?:<#)?(\d{15,21})>?\s*$")  # a channel id or mention
-THREAD_EXISTS = 160004  # Discord: "A thread has already been created for this message"
 
 
 class Daily(commands.Cog):
@@ -93,8 +56,14 @@ class Daily(commands.Cog):
 
     def __init__(self, bot: QuoteBot) -> None:
         self.bot = bot
+        self.poster = DailyPoster(bot, self.topic_name, random_buttons)
         self.scheduler = DailyScheduler(
-            bot.library.store, bot.clock, self.post, self.pool, rng=bot.rng, owns=bot.owns_guild
+            bot.library.store,
+            bot.clock,
+            self.poster.post,
+            self.pool,
+            rng=bot.rng,
+            owns=bot.owns_guild,
         )
 
     async def cog_load(self) -> None:
@@ -131,158 +100,6 @@ class Daily(commands.Cog):
             return None
         found = self.bot.library.catalog.topics.get(slug)
         return None if found is None else found.name
-
-    # --- delivery (the scheduler's poster) -----------------------------------------
-
-    async def post(self, job: DailyJob) -> PostResult:
-        channel = self.bot.get_partial_messageable(job.channel_id, guild_id=job.guild_id)
-        history_checked = False
-        if job.recovering:
-            found = await self._find_existing(channel, job)
-            if isinstance(found, Posted):
-                return await self._with_thread(channel, found, job)
-            if isinstance(found, Gone):
-                return found
-            history_checked = found == "absent"
-            within_nonce = self.bot.clock.now() - job.claimed_at < NONCE_WINDOW
-            if not history_checked and not within_nonce:
-                return GiveUp(
-                    "the bot stopped while posting, and without Read Message History in the "
-                    "channel it could not check whether the post went out, so it did not post "
-                    "again"
-                )
-        view = self.bot.library.catalog.view(job.quote_id)
-        if view is None:
-            reason = "the chosen quote was removed by a data reload before it was posted"
-            # Only redraw when nothing can have gone out (first attempt, or history checked).
-            return Redraw(reason) if not job.recovering or history_checked else GiveUp(reason)
-        role_id, mention_note = self._mention(job)
-        try:
-            message = await channel.send(
-                content=f"<@&{role_id}>" if role_id else None,
-                embed=daily_embed(view, job.day),
-                view=random_buttons(view),
-                nonce=job.nonce,
-                allowed_mentions=daily_mentions(role_id),
-            )
-        except discord.HTTPException as exc:
-            return self._failure(job, exc)
-        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-            return Retry(f"could not reach Discord ({type(exc).__name__})")
-        return await self._with_thread(channel, Posted(message.id, note=mention_note), job)
-
-    # --- the extras: a role mention and a discussion thread -----------------------------
-    # Neither ever holds the post back: what could not be done is recorded on the day's
-    # post and shown by /daily status.
-
-    def _mention(self, job: DailyJob) -> tuple[int | None, str | None]:
-        """The role to mention, or None and why not (deleted; not mentionable by the bot)."""
-        if job.mention_role_id is None:
-            return None, None
-        guild = self.bot.get_guild(job.guild_id)
-        if guild is None:  # not in the cache (an outage): try; Discord applies its own rules
-            return job.mention_role_id, None
-        role = guild.get_role(job.mention_role_id)
-        if role is None:
-            return None, "the role to mention was deleted, so nobody was mentioned"
-        if not role.mentionable and not self._can_mention_everyone(job.channel_id):
-            return None, (
-                f"@{role.name} is not mentionable and I lack the Mention Everyone permission in "
-                f"<#{job.channel_id}>, so nobody was mentioned"
-            )
-        return role.id, None
-
-    def _can_mention_everyone(self, channel_id: int) -> bool:
-        channel = self.bot.get_channel(channel_id)
-        if not isinstance(channel, discord.abc.GuildChannel):
-            return False
-        return channel.permissions_for(channel.guild.me).mention_everyone
-
-    async def _with_thread(
-        self, channel: discord.PartialMessageable, posted: Posted, job: DailyJob
-    ) -> Posted:
-        """Open the discussion thread on the post (once: after a restart, Discord's "already
-        created" means it exists), or note why it could not be opened."""
-        if not job.thread:
-            return posted
-        view = self.bot.library.catalog.view(job.quote_id)
-        label = self.topic_name(job.topic) or (view.title if view else "")
-        thread_id: int | None
-        note: str | None
-        try:
-            thread = await channel.get_partial_message(posted.message_id).create_thread(
-                name=thread_name(label, job.day), auto_archive_duration=1440
-            )
-            thread_id, note = thread.id, None
-        except discord.HTTPException as exc:
-            thread_id, note = self._thread_failure(posted.message_id, job.channel_id, exc)
-        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-            thread_id, note = None, f"no thread: could not reach Discord ({type(exc).__name__})"
-        notes = "; ".join(n for n in (posted.note, note) if n) or None
-        return Posted(posted.message_id, thread_id, notes)
-
-    def _thread_failure(
-        self, message_id: int, channel_id: int, exc: discord.HTTPException
-    ) -> tuple[int | None, str | None]:
-        if exc.code == THREAD_EXISTS:
-            return message_id, None  # a thread shares its starter message's id
-        if isinstance(exc, discord.Forbidden):
-            return (
-                None,
-                f"no thread: I lack the Create Public Threads permission in <#{channel_id}>",
-            )
-        return None, f"no thread: Discord refused it ({exc.status}: {truncate(exc.text, 150)})"
-
-    async def _find_existing(
-        self, channel: discord.PartialMessageable, job: DailyJob
-    ) -> Posted | Gone | Literal["absent", "unknown"]:
-        """Look for the post for `job.day` among the channel's messages since the claim:
-        Posted when found, "absent" when the history proves there is none, "unknown" when it
-        could not be read completely, Gone when the channel is gone."""
-        me = self.bot.user
-        if me is None:
-            return "unknown"
-        after = discord.Object(id=discord.utils.time_snowflake(job.claimed_at - CLOCK_SKEW))
-        seen = 0
-        try:
-            async for message in channel.history(limit=HISTORY_SCAN, after=after):
-                seen += 1
-                if is_daily_post(message, me.id, job.day):
-                    log.info(
-                        "daily: guild %s %s was already posted (message %s)",
-                        job.guild_id,
-                        job.day,
-                        message.id,
-                    )
-                    return Posted(message.id)
-        except discord.NotFound:
-            return Gone(f"the channel <#{job.channel_id}> was deleted")
-        except (TimeoutError, discord.HTTPException, aiohttp.ClientError, OSError):
-            return "unknown"  # no Read Message History, or Discord trouble
-        return "absent" if seen < HISTORY_SCAN else "unknown"
-
-    def _failure(self, job: DailyJob, exc: discord.HTTPException) -> PostResult:
-        where = f"<#{job.channel_id}>"
-        if isinstance(exc, discord.NotFound):
-            return Gone(f"the channel {where} was deleted (or I can no longer see it)")
-        if isinstance(exc, discord.Forbidden):
-            missing = self._missing_permissions(job.channel_id)
-            if missing:
-                return Gone(f"I lost the {missing} permission in {where}")
-            return Gone(f"I am not allowed to post in {where} any more ({exc.text or '403'})")
-        if exc.status >= 500 or exc.status == 429:
-            return Retry(f"Discord answered {exc.status}")
-        return Gone(f"Discord refused the post ({exc.status}: {truncate(exc.text, 200)})")
-
-    def _missing_permissions(self, channel_id: int, extra: tuple[str, ...] = ()) -> str:
-        channel = self.bot.get_channel(channel_id)
-        if not isinstance(channel, discord.abc.GuildChannel):
-            return ""
-        perms = channel.permissions_for(channel.guild.me)
-        missing = [
-            PERMISSION_NAMES[p] for p in (*POST_PERMISSIONS, *extra) if not getattr(perms, p)
-        ]
-        return ", ".join(missing)
 
     # --- /daily set --------------------------------------------------------------
 
@@ -325,12 +142,12 @@ class Daily(commands.Cog):
                     "or leave it empty for every quote."
                 )
             slug = found.slug
-        missing = self._missing_permissions(channel.id)
+        missing = missing_permissions(self.bot, channel.id)
         if missing:
             raise UserError(
                 f"I can't post in {channel.mention}: I need the {missing} permission there."
             )
-        self._check_extras(channel, mention, thread)
+        check_extras(channel, mention, thread)
         try:
             day, due = await self.scheduler.configure(
                 interaction.guild_id,
@@ -345,7 +162,7 @@ class Daily(commands.Cog):
         except TooManySchedules as full:
             raise UserError(
                 f"This server already has {len(full.channels)} daily quotes, the most it can "
-                f"have: in {self.channel_list(full.channels)}. Turn one off with `/daily off "
+                f"have: in {channel_list(self.bot, full.channels)}. Turn one off with `/daily off "
                 "channel:` (or change one by running `/daily set` on its channel)."
             ) from full
         local_due = due.astimezone(zone(zone_name))
@@ -362,35 +179,12 @@ class Daily(commands.Cog):
                 f"({format_time(at)} does not exist on {day:%d %b} because of the clock "
                 f"change, so that day's post comes at {local_due:%H:%M}.)"
             )
-        if self._missing_permissions(channel.id, ("read_message_history",)):
+        if missing_permissions(self.bot, channel.id, ("read_message_history",)):
             lines.append(
                 "Tip: give me Read Message History there too. After a crash in the middle "
                 "of posting I use it to check for the post instead of skipping the day."
             )
         await send(interaction, content="\n".join(lines), ephemeral=True)
-
-    def _check_extras(
-        self, channel: discord.TextChannel, mention: discord.Role | None, thread: bool
-    ) -> None:
-        """Refuse, at set time, a mention or thread the bot could not make in `channel`."""
-        perms = channel.permissions_for(channel.guild.me)
-        if mention is not None:
-            if mention.is_default():
-                raise UserError(
-                    "The daily post does not mention @everyone. Pick a role members can opt "
-                    "into (for example a “Daily quote” role)."
-                )
-            if not mention.mentionable and not perms.mention_everyone:
-                raise UserError(
-                    f"I can't mention {mention.mention} in {channel.mention}: make the role "
-                    "mentionable (Server Settings → Roles → Allow anyone to @mention this "
-                    "role), or give me the Mention Everyone permission there."
-                )
-        if thread and not perms.create_public_threads:
-            raise UserError(
-                f"I can't open threads in {channel.mention}: I need the Create Public Threads "
-                "permission there (or set the daily quote without `thread`)."
-            )
 
     @set_daily.autocomplete("timezone")
     async def timezone_autocomplete(
@@ -411,50 +205,6 @@ class Daily(commands.Cog):
 
     # --- /daily off, status, preview ---------------------------------------------
 
-    async def _schedule_for(
-        self,
-        interaction: discord.Interaction[QuoteBot],
-        typed: str | None,
-        rows: list[DailyRow],
-    ) -> DailyRow | None:
-        """The schedule a command means: the `channel` typed, else the only one, else the
-        current channel's. None when the server has none (and no channel was named); a
-        clear error naming the channels when it is ambiguous or the channel has none."""
-        if typed:
-            wanted = self._channel_id(interaction, typed)
-            found = next((r for r in rows if r.channel_id == wanted), None)
-            if found is None:
-                where = self.channel_name(wanted) if wanted else f"“{safe(typed, 100)}”"
-                have = (
-                    f" It has some in {self.channel_list([r.channel_id for r in rows])}."
-                    if rows
-                    else " `/daily set` starts one."
-                )
-                raise UserError(f"There is no daily quote in {where}.{have}")
-            return found
-        if len(rows) == 1:
-            return rows[0]
-        here = next((r for r in rows if r.channel_id == interaction.channel_id), None)
-        if here is not None or not rows:
-            return here
-        raise UserError(
-            f"This server has daily quotes in {self.channel_list([r.channel_id for r in rows])}: "
-            "say which with the `channel` option."
-        )
-
-    def _channel_id(self, interaction: discord.Interaction[QuoteBot], typed: str) -> int | None:
-        """A channel id from autocomplete's value, a mention, or a channel's name."""
-        ref = CHANNEL_REF.match(typed)
-        if ref:
-            return int(ref.group(1))
-        name = typed.strip().lstrip("#").casefold()
-        guild = interaction.guild
-        if guild is not None:
-            for channel in guild.channels:
-                if channel.name.casefold() == name:
-                    return channel.id
-        return None
-
     async def _candidates(self, guild_id: int, typed: str | None) -> list[DailyRow]:
         """Where a command looks: every schedule when a channel is named (an off one too),
         else the ones that are on (the default is chosen among them)."""
@@ -470,14 +220,14 @@ class Daily(commands.Cog):
     ) -> None:
         assert interaction.guild_id is not None
         rows = await self._candidates(interaction.guild_id, channel)
-        row = await self._schedule_for(interaction, channel, rows)
+        row = await schedule_for(interaction, channel, rows)
         if row is None:
             raise UserError("The daily quote is not on in this server. `/daily set` starts it.")
         if not await self.scheduler.turn_off(
             interaction.guild_id, row.channel_id, interaction.user.id
         ):
             raise UserError(
-                f"The daily quote in {self.channel_name(row.channel_id)} is already off."
+                f"The daily quote in {channel_name(self.bot, row.channel_id)} is already off."
             )
         await send(
             interaction,
@@ -500,7 +250,7 @@ class Daily(commands.Cog):
         assert guild_id is not None
         rows = await self.scheduler.schedules(guild_id)
         if channel or len(rows) == 1:
-            row = await self._schedule_for(interaction, channel, rows)
+            row = await schedule_for(interaction, channel, rows)
             assert row is not None
             found = await self.scheduler.status(guild_id, row.channel_id)
             embed = status_embed(found, self.topic_name(row.topic))
@@ -521,9 +271,7 @@ class Daily(commands.Cog):
     ) -> None:
         guild_id = interaction.guild_id
         assert guild_id is not None
-        row = await self._schedule_for(
-            interaction, channel, await self._candidates(guild_id, channel)
-        )
+        row = await schedule_for(interaction, channel, await self._candidates(guild_id, channel))
         topic = row.topic if row is not None else None
         bag = row.channel_id if row is not None else interaction.channel_id or 0
         quote_id = await self.scheduler.sample(guild_id, bag, topic)
@@ -551,15 +299,6 @@ class Daily(commands.Cog):
             ephemeral=True,
         )
 
-    def channel_name(self, channel_id: int) -> str:
-        """ "#name" from the cache (error messages make mentions inert: names read better),
-        or "deleted channel <id>"."""
-        name = getattr(self.bot.get_channel(channel_id), "name", None)
-        return f"#{name}" if name else f"deleted channel {channel_id}"
-
-    def channel_list(self, channels: Sequence[int]) -> str:
-        return names_list([self.channel_name(c) for c in channels])
-
     @off.autocomplete("channel")
     @status.autocomplete("channel")
     @preview.autocomplete("channel")
@@ -572,7 +311,7 @@ class Daily(commands.Cog):
         typed = current.strip().lstrip("#").casefold()
         choices = []
         for row in await self.scheduler.schedules(interaction.guild_id):
-            name = self.channel_name(row.channel_id)
+            name = channel_name(self.bot, row.channel_id)
             if typed and typed not in name.casefold() and typed not in str(row.channel_id):
                 continue
             state = "off" if not row.enabled else "paused" if row.paused_reason else "on"
@@ -581,12 +320,6 @@ class Daily(commands.Cog):
                 app_commands.Choice(name=truncate(label, 100), value=str(row.channel_id))
             )
         return choices[:25]
-
-
-def names_list(names: Sequence[str]) -> str:
-    """ "#a, #b and #c" """
-    marks = list(names) or ["no channel"]
-    return marks[0] if len(marks) == 1 else ", ".join(marks[:-1]) + " and " + marks[-1]
 
 
 async def setup(bot: QuoteBot) -> None:

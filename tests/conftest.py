@@ -127,6 +127,28 @@ def _use_prebuilt(settings: Settings, prebuilt: tuple[Path, str]) -> None:
 
 
 @pytest.fixture
+def prebuilt_env(prebuilt_db: tuple[Path, str]) -> Callable[[dict[str, str]], None]:
+    """`prebuilt_env(env)` before starting a bot process with `env` (QUOTEBOT_DB a file,
+    QUOTEBOT_SEEDS_DIR and QUOTEBOT_DATA_DIR set): as for `launch_quotebot`, its first start
+    on the standard inputs begins from the session's prebuilt database; anything else (a
+    PostgreSQL URL, changed inputs, a database already there) starts as it would."""
+
+    def use(env: dict[str, str]) -> None:
+        target = env.get("QUOTEBOT_DB", "")
+        if not target or "://" in target or not env.get("QUOTEBOT_DATA_DIR"):
+            return
+        settings = Settings(
+            db_path=Path(target),
+            seeds_dir=Path(env.get("QUOTEBOT_SEEDS_DIR", "")),
+            data_dir=Path(env["QUOTEBOT_DATA_DIR"]),
+            dev_guild_id=None,
+        )
+        _use_prebuilt(settings, prebuilt_db)
+
+    return use
+
+
+@pytest.fixture
 def bot_settings(tmp_path: Path) -> Settings:
     """Settings for a bot with its own database and a private copy of data/ (safe to write)."""
     data = tmp_path / "data"

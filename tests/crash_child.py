@@ -20,9 +20,9 @@ Requests (every one is ``[KIND, LOG, STOPS, ...]``; STOPS lists the checkpoints 
 at): ``load DB PATH...`` runs ``quotebot load --db DB PATH...`` through ``bot.cli.main``;
 ``load-traced TRACE DB PATH...`` is the same and writes when the corpus transaction began
 and ended to TRACE (calibration, never killed); ``import DB SEEDS DATA FILENAME UPLOAD``
-runs what ``/admin import`` does on Confirm (``cogs.admin.Admin._confirm``): validate the
-upload against the loaded data, write it into DATA/interviews, reload, and remove the files
-again if the reload fails; ``bot DB SEEDS DATA API GATEWAY TOKEN WHEN UNTIL`` runs the real
+runs what ``/admin import`` does on Confirm (``bot.admin_imports.ImportFlow.confirm``):
+validate the upload against the loaded data, write it into DATA/interviews, reload, and
+remove the files again if the reload fails; ``bot DB SEEDS DATA API GATEWAY TOKEN WHEN UNTIL`` runs the real
 bot against the test's emulator with its clock at WHEN, until checkpoint UNTIL has been
 passed (a daily post recorded, a trivia round revealed), then stops it cleanly.
 """

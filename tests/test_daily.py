@@ -16,18 +16,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.clock import ManualClock, SystemClock, WarpClock
-from bot.daily import (
-    DailyJob,
-    DailyScheduler,
-    GiveUp,
-    Gone,
-    Posted,
-    PostResult,
-    Retry,
-    bag_progress,
-    draw,
-    nonce_for,
-)
+from bot.daily import DailyScheduler
+from bot.daily_bag import bag_progress, draw
+from bot.daily_claims import nonce_for
+from bot.daily_delivery import DailyJob, GiveUp, Gone, Posted, PostResult, Retry
 from bot.daily_time import (
     find_zone,
     first_slot,

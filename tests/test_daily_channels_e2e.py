@@ -14,7 +14,7 @@ from storefixtures import store_target
 
 from bot.client import QuoteBot
 from bot.clock import ManualClock
-from bot.daily import nonce_for
+from bot.daily_claims import nonce_for
 from bot.emulator import Channel, DiscordEmulator, World
 from bot.settings import Settings
 from bot.store.daily import MAX_SCHEDULES

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from bot.clock import ManualClock
-from bot.daily import FOREIGN_RECHECK, DailyJob, DailyScheduler, Posted, PostResult
+from bot.daily import FOREIGN_RECHECK, DailyScheduler
+from bot.daily_delivery import DailyJob, Posted, PostResult
 from bot.daily_time import epoch
 from bot.shards import ShardPlan, shard_for
 from bot.store import Store

@@ -18,10 +18,11 @@ import os
 import secrets
 import shutil
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from storefixtures import store_target
@@ -73,18 +74,24 @@ class Fleet:
     async def serving(self, shard_id: int, proc: BotProcess, timeout: float = 90.0) -> None:
         """Wait until `proc`'s session for `shard_id` is connected (READY sent)."""
 
-        def up() -> bool:
-            if proc.proc.returncode is not None:
-                raise AssertionError(
-                    f"the bot exited ({proc.proc.returncode}):\n{proc.log[-3000:]}"
-                )
-            return shard_id in self.emu.gateway.shards()
+        await self.emu.wait_until(
+            lambda: alive(proc) and shard_id in self.emu.gateway.shards(),
+            timeout,
+            what=f"shard {shard_id} to connect",
+        )
 
-        await self.emu.wait_until(up, timeout, what=f"shard {shard_id} to connect")
+
+def alive(proc: BotProcess) -> bool:
+    """True while `proc` runs; its log in the failure when it has exited."""
+    if proc.proc.returncode is not None:
+        raise AssertionError(f"the bot exited ({proc.proc.returncode}):\n{proc.log[-3000:]}")
+    return True
 
 
 @pytest.fixture
-async def fleet(tmp_path: Path, store_target: str | Path) -> AsyncIterator[Fleet]:
+async def fleet(
+    tmp_path: Path, store_target: str | Path, prebuilt_env: Callable[[dict[str, str]], None]
+) -> AsyncIterator[Fleet]:
     token = "MTE" + secrets.token_urlsafe(56)
     async with DiscordEmulator(token=token, recommended_shards=COUNT) as emu:
         places = []
@@ -107,25 +114,35 @@ async def fleet(tmp_path: Path, store_target: str | Path) -> AsyncIterator[Fleet
             QUOTEBOT_DATA_DIR=str(data),
             LOG_LEVEL="INFO",
         )
+        prebuilt_env(env)  # SQLite: the load `prepare` makes is the session's, copied
         yield Fleet(emu, env, places)
         assert not emu.take_violations()
 
 
-async def prepare(fleet: Fleet, due_in: float | None = None) -> None:
+def zone_at_midday(now: float) -> ZoneInfo:
+    """A fixed-offset zone in which `now` is about noon, so a post due now is due on the
+    same local day whenever the test runs (UTC would roll over near midnight)."""
+    offset = 12 - datetime.fromtimestamp(now, UTC).hour  # -11 .. +12 hours from UTC
+    return ZoneInfo(f"Etc/GMT{-offset:+d}")  # POSIX-style names: the sign is inverted
+
+
+async def prepare(fleet: Fleet, *, due_now: bool = False) -> None:
     """Load the data once (as `quotebot load` would), so the processes start on a loaded
-    database, and give every guild a daily post due `due_in` seconds from now."""
+    database; with `due_now`, every guild has a daily post due from this moment on (the
+    processes post it as soon as they have started)."""
     library = await open_library(fleet.settings)
     try:
         outcome = await ensure_loaded(library)
         assert outcome is None or outcome.ok
-        if due_in is None:
+        if not due_now:
             return
-        due = int(time.time() + due_in)
-        day = day_key(datetime.fromtimestamp(due, UTC).date())
-        at = datetime.fromtimestamp(due, UTC).strftime("%H:%M")
+        now = time.time()
+        tz = zone_at_midday(now)
+        local = datetime.fromtimestamp(int(now), tz)
+        day, at = day_key(local.date()), local.strftime("%H:%M")
         for guild, channel in fleet.places:
             await library.store.daily_put(
-                guild.id, channel.id, at, "UTC", None, due, day, int(time.time()), None
+                guild.id, channel.id, at, tz.key, None, int(now), day, int(now), None
             )
     finally:
         await library.store.close()
@@ -138,14 +155,14 @@ async def test_two_processes_post_each_guild_once_even_when_one_is_killed_mid_ro
     # Each post takes effect at once but is answered late: a kill leaves one that Discord
     # has and the process never heard of, which the restarted process must not post again.
     emu.inject_rest_fault("POST", MESSAGES, 200, count=10_000, answer_delay=POST_DELAY)
-    await prepare(fleet, due_in=8)
+    await prepare(fleet, due_now=True)  # each process posts its guilds' as soon as it is up
     first = await spawn(fleet.env_for(0))
     second = await spawn(fleet.env_for(1))
-    await fleet.serving(0, first)
-    await fleet.serving(1, second)
 
     # Kill process 1 (shard 0) in the middle of its round.
-    await emu.wait_until(lambda: fleet.posted(0) >= 6, 120, what="process 1's first posts")
+    await emu.wait_until(
+        lambda: alive(first) and fleet.posted(0) >= 6, 120, what="process 1's first posts"
+    )
     first.proc.kill()
     await first.proc.wait()
     at_kill = fleet.posted(0)
@@ -153,6 +170,7 @@ async def test_two_processes_post_each_guild_once_even_when_one_is_killed_mid_ro
 
     restarted = await spawn(fleet.env_for(0))
     await fleet.serving(0, restarted)
+    await fleet.serving(1, second)
     await emu.wait_until(lambda: fleet.posted() == GUILDS, 120, what="all 100 posts")
     # Nothing is still on its way: every day is recorded as posted, by one process or other.
     await settle_all(fleet)

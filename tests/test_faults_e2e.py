@@ -23,7 +23,7 @@ from bot.client import APOLOGY, DISCORD_TROUBLE, QuoteBot, user_message
 from bot.clock import ManualClock
 from bot.emulator import DiscordEmulator, InteractionHandle, Message, RestFault, User, World
 from bot.emulator.launch import stop_bot
-from bot.trivia_host import EDIT_ATTEMPTS
+from bot.trivia_round_host import EDIT_ATTEMPTS
 
 Launch = Callable[..., Awaitable[QuoteBot]]
 CALLBACK = r"/interactions/\d+/[^/]+/callback"

@@ -2,17 +2,20 @@
 ones: two answers that hold the words equally are not shown as the match (new in the
 rank work; the code before it showed one of them), and guards for what must keep
 working around it: the exact phrase settles a tie, an answer and its question together
-overrule "no match", phrases are found through a word's variants and added words."""
+overrule "no match", phrases are found through a word's variants and added words, and an
+added filler that is a common word of other answers does not let them win (align.py)."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.models import Passage
 from bot.search import Hit, SearchIndex
+from bot.search.align import LoosePhrase
 from bot.search.rank import _Scored
 from bot.transcript import split_sentences
 
@@ -151,3 +154,97 @@ def test_the_same_words_twice_are_no_ambiguity() -> None:
     index = SearchIndex.build([_answer("twin-0", text), _answer("twin-1", text)])
     hits = index.search("keeper painted lamp room green spring").hits
     assert hits and hits[0].passage_id in {"twin-0", "twin-1"}
+
+
+# --- the loose phrase (bot/search/align.py): a quote typed with a filler added, where the
+# filler is a common word of other answers that hold the quote's words scattered.
+
+TARGET = "The old lighthouse keeper counted every ship that passed the point at night."
+DECOY = (
+    "Really, every ship that passed was counted in the end, the keeper of the lighthouse told me."
+)
+
+
+def _index() -> SearchIndex:
+    # "really" is in most answers (a common word here), so it may be one a member added.
+    answers = [_answer("align-0", TARGET), _answer("align-1", DECOY)]
+    for i in range(2, 40):
+        filler = "really " if i % 2 else ""
+        answers.append(_answer(f"align-{i}", f"It was {filler}cold in winter number {i}."))
+    return SearchIndex.build(answers)
+
+
+def test_an_added_common_word_does_not_let_scattered_words_win() -> None:
+    index = _index()
+    hits = index.search("lighthouse keeper really counted every ship that passed").hits
+    assert hits and hits[0].passage_id == "align-0", hits
+
+
+def test_the_phrase_must_start_and_end_as_typed_and_leave_out_few_words() -> None:
+    words = "lighthouse keeper really counted every ship that passed".split()
+    accept = [frozenset((w,)) for w in words]
+    optional = [w in {"really", "every", "that"} for w in words]
+    loose = LoosePhrase.of(accept, optional)
+    assert loose is not None and loose.budget == 2
+
+    def found(text: str) -> bool:
+        tokens = text.split()
+        return loose.found_in(tokens, set(tokens))
+
+    assert found("the lighthouse keeper counted every ship that passed at night")
+    assert not found("lighthouse keeper really counted every ship that passed")  # all of it
+    assert not found("keeper counted every ship that passed")  # its first word left out
+    assert not found("lighthouse keeper counted ship passed")  # three left out
+    assert not found("lighthouse keeper really counted every boat that passed")  # required
+    assert LoosePhrase.of(accept[:4], optional[:4]) is None  # too short to leave one out
+
+
+def test_a_phrase_with_a_word_left_out_is_found_by_the_phrase_scan() -> None:
+    """The phrase scan (which finds the answer saying the query among thousands holding
+    its words) also tries the phrase with one word between two of its words: a word the
+    member forgot ("came sailing past")."""
+    decoys = [
+        _answer(
+            f"gap-{i}", f"Every ship {i} that came past the rocks was counted by the old keeper."
+        )
+        for i in range(60)
+    ]
+    target = _answer(
+        "gap-60",
+        "On the cape the old keeper counted every ship that came sailing past the rocks "
+        "in the storm season, year after year, and wrote it all down in a logbook.",
+    )
+    index = SearchIndex.build([*decoys, target])
+    plan = index._plan("the old keeper counted every ship that came past the rocks", suggest=False)
+    assert plan is not None
+    pool = index._joined(np.arange(61))
+    found = {
+        (loose, gapped): index._phrase_rows(pattern, pool, 32)
+        for loose, gapped in ((False, False), (True, False), (False, True))
+        if (pattern := index._phrase_pattern(plan, loose, gapped)) is not None
+    }
+    assert found[(False, True)] == [60]
+    assert all(rows == [] for mode, rows in found.items() if mode != (False, True))
+
+
+def test_a_question_holding_the_words_better_than_any_answer_is_not_passed_over() -> None:
+    """The words of a question, typed as asked, and another answer holding them over two
+    sentences: that answer used to be shown as the match (a question counted 0.85)."""
+    index = SearchIndex.build(
+        [
+            _answer(
+                "ask-0",
+                "We sold the boat in the spring and moved inland.",
+                "What made you give up the lighthouse keeper job on the rocks?",
+            ),
+            _answer(
+                "ask-1",
+                "My uncle was a keeper of goats for a job. Up on the rocks by the lighthouse "
+                "the wind never stopped.",
+                "Where did you grow up?",
+            ),
+            *[_answer(f"ask-{i}", f"We baked bread number {i} on Sunday.") for i in range(2, 40)],
+        ]
+    )
+    result = index.search("lighthouse keeper job rocks")
+    assert [h.passage_id for h in result.hits][:1] in ([], ["ask-0"]), result.hits

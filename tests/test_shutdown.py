@@ -110,12 +110,17 @@ Spawn = Callable[[dict[str, str]], Awaitable[BotProcess]]
 
 
 @pytest.fixture
-async def spawn(tmp_path: Path) -> AsyncIterator[Spawn]:
+async def spawn(
+    tmp_path: Path, prebuilt_env: Callable[[dict[str, str]], None]
+) -> AsyncIterator[Spawn]:
     """`await spawn(env)` starts `python -m bot`; any process a failed test left running is
-    killed at teardown."""
+    killed at teardown. A first start on a new SQLite file with the standard inputs begins
+    from the session's prebuilt database (see conftest's `launch_quotebot`): what these tests
+    watch is the process, not a first load."""
     started: list[BotProcess] = []
 
     async def start(env: dict[str, str]) -> BotProcess:
+        prebuilt_env(env)
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",

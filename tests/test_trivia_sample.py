@@ -13,7 +13,6 @@ from types import SimpleNamespace
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.clock import SystemClock
 from bot.models import Passage
 from bot.store import Store
 from bot.topics import fold
@@ -22,7 +21,7 @@ from bot.trivia.bank import topic_sample
 from bot.trivia.games import TriviaOptions
 from bot.trivia.model import folded
 from bot.trivia.sample import sample_answers, sample_ids
-from bot.trivia_host import TriviaHost
+from bot.trivia_questions import QuestionPicker
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -156,23 +155,23 @@ async def test_a_topic_outside_the_sample_gets_questions_made_for_it(tmp_path: P
         async def the_bank() -> TriviaBank:
             return bank
 
-        host = TriviaHost(bot, lambda: store, SystemClock, the_bank, lambda: 20.0)
+        picker = QuestionPicker(lambda: store, lambda: bot.library.catalog, the_bank)
         rng = random.Random(3)
         asked = set()
         for _ in range(5):
-            question = await host.pick(1, topic, None, TriviaOptions(), rng)
+            question = await picker.pick(1, topic, None, TriviaOptions(), rng)
             assert question is not None and question.passage_id in topic
             assert question.kind == "complete"
             asked.add(question.id)
         assert len(asked) == 5  # no repeats while unseen ones remain
-        made = host._topics[frozenset(topic)]
+        made = picker._topics[frozenset(topic)]
         check_fair(list(made), [p for p in passages if p.id in set(topic_sample(topic))])
         # a server that turned generated questions off gets none, and is told so
-        assert await host.pick(1, topic, None, TriviaOptions(use_generated=False), rng) is None
+        assert await picker.pick(1, topic, None, TriviaOptions(use_generated=False), rng) is None
         # a topic the sample covers is not made again
         inside = {q.passage_id for q in bank.questions[:30]}
-        await host.pick(1, inside, None, TriviaOptions(), rng)
-        assert frozenset(inside) not in host._topics
+        await picker.pick(1, inside, None, TriviaOptions(), rng)
+        assert frozenset(inside) not in picker._topics
     finally:
         await store.close()
 

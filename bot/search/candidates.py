@@ -26,6 +26,10 @@ from bot.search.params import (
 from bot.search.plan import _Planner, _Query, _Slot
 from bot.search.text import _GAP, _WILDCARD, _WORD_BYTE, _WORD_END, _IntArray
 
+# A word the member forgot, between two of the query's words: plain separators around it
+# (the full _GAP twice more per word made compiling the pattern ~2.5x slower, ~1.6 ms).
+_FORGOTTEN = rb"(?:" + _WILDCARD + rb"[^a-z0-9\x80-\xff]+)?"
+
 _Joined = tuple[bytes, list[int]]  # answers in one buffer, and where each starts
 
 Within = npt.NDArray[np.bool_]
@@ -170,13 +174,14 @@ class _Candidates(_Planner):
         ranked = list(zip(rows[:k].tolist(), bm25[:k].tolist(), strict=True))
         if len(rows) <= k:
             return ranked
-        extra: _IntArray | None = None
+        extras: dict[bool, _IntArray] = {}
         tried: set[bytes] = set()
         # The phrase as typed (each word or a close variant of it), then, when no answer
-        # holds that, with stop words and very common words optional (members add them).
-        # Each buffer of answers is read once for both.
-        for optional in (False, True) if loose else (False,):
-            phrase = self._phrase_plan(query, optional)
+        # holds that, with stop words and very common words optional (members add them),
+        # then with a word between any two of its words (one the member left out).
+        modes = ((False, False), (True, False), (False, True)) if loose else ((False, False),)
+        for optional, gapped in modes:
+            phrase = self._phrase_plan(query, optional, gapped)
             if phrase is None or phrase[0] in tried:
                 continue
             pattern, required = phrase
@@ -188,12 +193,15 @@ class _Candidates(_Planner):
                 picked = np.asarray(order[:k], dtype=np.int64)
                 return list(zip(rows[picked].tolist(), bm25[picked].tolist(), strict=True))
             # The phrase may be in an answer BM25 ranked below the pool (every word of the
-            # query common): look in the answers that hold all its words or variants.
-            if extra is None:
-                extra = self._rows_with_all(query)
+            # query common): look in the answers that hold all its words or variants (all
+            # but the optional ones, when they may be left out).
+            if optional not in extras:
+                extra = self._rows_with_all(query, optional)
                 extra = extra[~np.isin(extra, rows)]
                 if within is not None:
                     extra = extra[within[extra]]
+                extras[optional] = extra
+            extra = extras[optional]
             if 0 < len(extra) <= PHRASE_EXTRA:
                 hits = [int(extra[i]) for i in self._phrase_rows_among(pattern, required, extra, k)]
                 if hits:
@@ -256,11 +264,15 @@ class _Candidates(_Planner):
                 break
         return sorted(found)
 
-    def _rows_with_all(self, query: _Query) -> _IntArray:
+    def _rows_with_all(self, query: _Query, required: bool = False) -> _IntArray:
         """The answers holding every query word, or a close variant of it (a form, a typo
         neighbour, a split), rarest first; none when even the rarest word with its
-        variants is in more than PHRASE_EXTRA_FROM answers."""
+        variants is in more than PHRASE_EXTRA_FROM answers.  With `required`, the words a
+        loose phrase may leave out (see _optional_slots) need not be there."""
         words = query.slots[:-1] if query.prefix else query.slots  # the last: unfinished
+        if required:
+            skip = self._optional_slots(query)
+            words = tuple(s for s in words if s.word not in skip)
         slots = [self._phrase_terms(s) for s in words]
         slots = sorted((t for t in slots if t), key=lambda ts: sum(int(self._df[t]) for t in ts))
         if not slots or sum(int(self._df[t]) for t in slots[0]) > PHRASE_EXTRA_FROM:
@@ -292,15 +304,29 @@ class _Candidates(_Planner):
             words.append(slot.word)
         return [self._term_id[w] for w in words if w in self._term_id]
 
-    def _phrase_pattern(self, query: _Query, loose: bool = False) -> re.Pattern[bytes] | None:
+    def _optional_slots(self, query: _Query) -> set[str]:
+        """The query's very common words ("really", "actually": in more than
+        PHRASE_OPTIONAL_SHARE of the answers), not its rarest: a member may add them."""
+        rarest = max(query.slots, key=lambda s: s.idf).word
+        common = self._idf(int(self._n * PHRASE_OPTIONAL_SHARE))
+        return {s.word for s in query.slots if s.idf <= common and s.word != rarest}
+
+    def _phrase_pattern(
+        self, query: _Query, loose: bool = False, gapped: bool = False
+    ) -> re.Pattern[bytes] | None:
         """A byte regex for the query as a phrase; None when it would not narrow."""
-        phrase = self._phrase_plan(query, loose)
+        phrase = self._phrase_plan(query, loose, gapped)
         return None if phrase is None else re.compile(phrase[0], re.DOTALL)
 
-    def _phrase_plan(self, query: _Query, loose: bool = False) -> tuple[bytes, list[int]] | None:
+    def _phrase_plan(
+        self, query: _Query, loose: bool = False, gapped: bool = False
+    ) -> tuple[bytes, list[int]] | None:
         """A byte regex (uncompiled, for re.DOTALL) for the query as a phrase, and the term ids of the words every
         match holds as whole words (its required literal content words); None when it
         would not narrow.
+
+        `loose`: stop words and very common words may be missing; `gapped`: any two of
+        its words may have one other word between them (a word the member left out).
 
         It starts with the first word the corpus has (words before it are dropped), so the
         regex engine can skip ahead by that literal; the word boundary before it is a
@@ -331,8 +357,8 @@ class _Candidates(_Planner):
         if loose:  # start at a content word: the stop word first typed may be an added one
             plain = [i for i in plain if tokens[i] not in STOP_WORDS] or plain
         start = plain[0] if plain else first[0] if first else len(tokens)
-        rarest = max(query.slots, key=lambda s: s.idf).word
-        common = self._idf(int(self._n * PHRASE_OPTIONAL_SHARE))
+        skippable = self._optional_slots(query)
+        gap = _GAP + _FORGOTTEN if gapped else _GAP
         head = b""
         parts: list[bytes] = []
         literal = 0
@@ -356,18 +382,15 @@ class _Candidates(_Planner):
                     words_at.append((tid, len(parts)))
             else:
                 part = _WILDCARD
-            slot = slot_of.get(tokens[i])
             # A stop word or a very common word ("really", "actually") may be one the
             # member added: the phrase is found without it too.
-            optional = tokens[i] in STOP_WORDS or (
-                slot is not None and slot.idf <= common and slot.word != rarest
-            )
+            optional = tokens[i] in STOP_WORDS or tokens[i] in skippable
             if loose and optional:
                 parts.append(b"(?:" + _GAP + part + b")?")
             else:
-                parts.append(_GAP + part)
+                parts.append(gap + part)
                 literal += part != _WILDCARD
-        while parts and parts[-1] == _GAP + _WILDCARD:
+        while parts and parts[-1] == gap + _WILDCARD:
             parts.pop()
         required = sum(not part.endswith(b")?") for part in parts)
         if not head or required < 1 or (literal < 1 and len(parts) < PHRASE_BARE_WORDS):

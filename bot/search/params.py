@@ -80,6 +80,11 @@ QUESTION_WEIGHT = 0.85
 # ...unless the two best answers are within TIED points (neither the exact phrase): then
 # an answer whose question holds the words counts in full.
 TIED = 1.0
+# A question holding the words better than the best answer (both every word, neither the
+# exact phrase) counts in full, unless that answer aligns with the query at least this
+# well (partial_ratio): then it says what was typed and no question is looked up for it.
+QUESTION_PHRASE = 90.0
+QUESTION_RERANK = 8  # questions reranked for that check
 EVERY_WORD = 75.0  # the lowest score of an answer holding every word together
 # When the best two are still within AMBIGUOUS points, neither is shown as the match:
 # both are offered as the closest.  On the tuning seed at 10k this halved the wrong

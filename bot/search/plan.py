@@ -14,6 +14,7 @@ import numpy.typing as npt
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from bot.search.align import LoosePhrase
 from bot.search.fold import is_number, number_runs, number_variants, spelled_words, word_forms
 from bot.search.params import (
     _STOP_LIST,
@@ -23,6 +24,7 @@ from bot.search.params import (
     KNOWN_WORD_TYPO_DAMPING,
     MAX_SLOTS,
     NUMBER_WEIGHT,
+    PHRASE_OPTIONAL_SHARE,
     PREFIX_EXPANSIONS,
     PREFIX_WEIGHT,
     QUESTION_OPENERS,
@@ -60,13 +62,30 @@ class _Slot:
 class _Query:
     """A planned query: its normalised text, slots and the look-ups the rerank uses."""
 
-    __slots__ = ("alike", "content", "idf", "lookup", "norm", "prefix", "slots", "weight")
+    __slots__ = (
+        "alike",
+        "content",
+        "idf",
+        "lookup",
+        "loose",
+        "norm",
+        "prefix",
+        "slots",
+        "weight",
+    )
 
-    def __init__(self, norm: str, slots: tuple[_Slot, ...], prefix: bool) -> None:
+    def __init__(
+        self,
+        norm: str,
+        slots: tuple[_Slot, ...],
+        prefix: bool,
+        loose: LoosePhrase | None = None,
+    ) -> None:
         self.norm = norm  # normalised query, cut to MAX_QUERY_CHARS
         self.content = content_words(norm)  # without stop words: what the naive scan sees
         self.slots = slots
         self.prefix = prefix  # the last word may be unfinished
+        self.loose = loose  # the query as a phrase with added words left out (align.py)
         self.idf = [s.idf for s in slots]
         self.weight = sum(self.idf) or 1.0
         # word -> (slot, credit) for the word, its typos and forms; word -> slots it fills
@@ -285,4 +304,27 @@ class _Planner:
             if asking and word in FRAME_WORDS and len(words) > 1:
                 idf *= FRAME_WEIGHT
             slots.append(_Slot(word, idf, variants, frozenset(alike)))
-        return _Query(norm, tuple(slots), prefix)
+        loose = None if prefix else self._loose_phrase(norm.split(), slots)
+        return _Query(norm, tuple(slots), prefix, loose)
+
+    def _loose_phrase(self, tokens: list[str], slots: list[_Slot]) -> LoosePhrase | None:
+        """The query's words as a loose phrase (bot/search/align.py): each stands for
+        itself and its other forms (not its typo neighbours); stop words and very common
+        words of the corpus (in more than PHRASE_OPTIONAL_SHARE of the answers) but the
+        rarest may be ones the member added, never a word the corpus lacks (a typo)."""
+        slot_of = {slot.word: slot for slot in slots}
+        rarest = max(slots, key=lambda s: s.idf).word
+        common = self._idf(int(self._n * PHRASE_OPTIONAL_SHARE))
+        accept: list[frozenset[str]] = []
+        optional: list[bool] = []
+        for token in tokens:
+            slot = slot_of.get(token)
+            known = token in self._term_id
+            if slot is None:
+                accept.append(frozenset((token,)))
+                optional.append(token in STOP_WORDS or known)
+                continue
+            forms = [v for v, credit in slot.variants.items() if credit >= INFLECTION_WEIGHT]
+            accept.append(frozenset((token, *forms)))
+            optional.append(known and slot.idf <= common and token != rarest)
+        return LoosePhrase.of(accept, optional)
