@@ -261,6 +261,79 @@ def evaluate(
     }
 
 
+def timed_autocomplete(
+    index: SearchIndex, prefixes: Sequence[Query], passages: Sequence[Passage], sample: int
+) -> dict[str, Any]:
+    """Autocomplete latency (wall, and this thread's CPU time, which a busy machine
+    inflates less), whether the source is among the choices, and the naive baseline's
+    25 best on the first `sample` prefixes (and the index on those same prefixes)."""
+    complete: list[tuple[float, float, list[Any]]] = []
+    for q in prefixes:
+        cpu = time.thread_time()
+        took, got = timed(functools.partial(index.suggest, q.text))
+        complete.append((took, time.thread_time() - cpu, got))
+        assert len(got) <= 25 and all(len(s.label) <= 100 for s in got), "Discord's limits"
+    shown = [q.expected in {s.passage_id for s in got} for q, (_, _, got) in zip(prefixes, complete, strict=True)]  # fmt: skip
+    naive = autocomplete_baseline(prefixes[:sample], passages)
+    return {
+        "auto_p50_ms": percentile([t for t, _, _ in complete], 50) * 1000,
+        "auto_p99_ms": percentile([t for t, _, _ in complete], 99) * 1000,
+        "auto_cpu_p50_ms": percentile([c for _, c, _ in complete], 50) * 1000,
+        "auto_cpu_p99_ms": percentile([c for _, c, _ in complete], 99) * 1000,
+        "auto_hit": float(np.mean(shown)),
+        "auto_n": len(prefixes),
+        "auto_sample": len(naive),
+        "auto_index_on_sample": float(np.mean(shown[: len(naive)])) if naive else float("nan"),
+        "auto_naive_hit": float(np.mean(naive)) if naive else float("nan"),
+    }
+
+
+def autocomplete_baseline(prefixes: Sequence[Query], passages: Sequence[Passage]) -> list[bool]:
+    """The naive autocomplete: rapidfuzz `partial_ratio` of the typed text against every
+    whole answer (`default_process` on both sides), the 25 best (ties to the first answers
+    in corpus order): whether the source is among them, per prefix."""
+    if not prefixes:
+        return []
+    answers = [p for p in passages if p.role == "interviewee"]
+    texts = [utils.default_process(p.text) for p in answers]
+    typed = [utils.default_process(q.text) for q in prefixes]
+    out: list[bool] = []
+    for at in range(0, len(typed), 8):
+        scores = process.cdist(
+            typed[at : at + 8], texts, scorer=fuzz.partial_ratio, processor=None, workers=2,
+            dtype=np.uint8,
+        )  # fmt: skip
+        for q, row in zip(prefixes[at : at + 8], scores, strict=True):
+            best = np.argsort(-row.astype(np.int16), kind="stable")[:25]
+            out.append(q.expected in {answers[int(i)].id for i in best})
+    return out
+
+
+def measure_autocomplete(size: int, count: int, sample: int, seed: int) -> dict[str, Any]:
+    """Autocomplete alone for one corpus size (`--autocomplete-only`): one build, the index
+    loaded from its cache file as a restarted bot serves it, `count` prefixes."""
+    passages = synthetic_passages(size, seed=seed, lex=lexicon(seed=seed))
+    synthetic = [p for p in passages if p.id.startswith("s")]
+    prefixes = querygen.make_prefixes(synthetic, count, seed=seed + 200)
+    built = SearchIndex.build(passages)
+    out: dict[str, Any] = {"size": size, "seed": seed, "passages": len(passages)}
+    out["autocomplete_only"] = True
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "search.index"
+        built.save(path)
+        index = SearchIndex.load(path, built.fingerprint)
+        assert index is not None
+        del built
+        gc.collect()
+        out["loadavg"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
+        for q in prefixes[:20]:  # warm caches the way a running bot has them
+            index.suggest(q.text)
+        out.update(timed_autocomplete(index, prefixes, passages, sample))
+        out["loadavg"] += " → " + " ".join(f"{x:.1f}" for x in os.getloadavg())
+        del index
+    return out
+
+
 def timed_searches(
     index: SearchIndex,
     queries: Sequence[Query],
@@ -276,23 +349,7 @@ def timed_searches(
         index.search(q.text)
         index.suggest(q.text)
     out.update(evaluate(index, queries, passages, sample))
-    complete: list[tuple[float, float, list[Any]]] = []
-    for q in prefixes:
-        cpu = time.thread_time()
-        took, got = timed(functools.partial(index.suggest, q.text))
-        complete.append((took, time.thread_time() - cpu, got))
-    out["auto_p50_ms"] = percentile([t for t, _, _ in complete], 50) * 1000
-    out["auto_p99_ms"] = percentile([t for t, _, _ in complete], 99) * 1000
-    out["auto_cpu_p50_ms"] = percentile([c for _, c, _ in complete], 50) * 1000
-    out["auto_cpu_p99_ms"] = percentile([c for _, c, _ in complete], 99) * 1000
-    out["auto_hit"] = float(
-        np.mean(
-            [
-                q.expected in {s.passage_id for s in got}
-                for q, (_, _, got) in zip(prefixes, complete, strict=True)
-            ]
-        )
-    )
+    out.update(timed_autocomplete(index, prefixes, passages, sample))
     return out
 
 
@@ -483,6 +540,34 @@ def target_rows(r: dict[str, Any]) -> list[tuple[str, str, str, bool]]:
     ]  # fmt: skip
 
 
+def autocomplete_line(r: dict[str, Any]) -> str:
+    """Autocomplete against the naive baseline, on the same prefixes."""
+    return (
+        f"Autocomplete ({r['auto_n']} prefixes): the source among the 25 choices "
+        f"{_pct(r['auto_hit'])} ({_verdict(r['auto_hit'] >= AUTOCOMPLETE_TARGET)}, target "
+        f"≥ {AUTOCOMPLETE_TARGET * 100:.0f}%); on the first {r['auto_sample']}, index "
+        f"{_pct(r['auto_index_on_sample'])} vs the naive `partial_ratio` over every answer, 25 "
+        f"best, {_pct(r['auto_naive_hit'])}.  p50/p99 {_fmt(r['auto_p50_ms'])}/"
+        f"{_fmt(r['auto_p99_ms'])} ms wall, {_fmt(r['auto_cpu_p50_ms'])}/"
+        f"{_fmt(r['auto_cpu_p99_ms'])} ms CPU (target p99 ≤ 25 ms at 1M)."
+    )
+
+
+def render_autocomplete(results: list[dict[str, Any]], command: str, wall: float) -> str:
+    """The report of `--autocomplete-only` (printed, and written like the full report)."""
+    seed = results[0]["seed"] if results else REPORTING_SEED
+    lines = [
+        f"# Autocomplete benchmark — {datetime.date.today().isoformat()}",
+        "",
+        f"Command: `{command}` (wall {wall / 60:.1f} min).  Seed {seed_label(seed)}.",
+    ]
+    for r in results:
+        lines += ["", f"## {r['passages']:,} answers (seed {r['seed']})", ""]
+        lines.append(autocomplete_line(r) + f"  Load average {r['loadavg']}.")
+    lines.append("")
+    return "\n".join(lines)
+
+
 def render(
     results: list[dict[str, Any]], heldout: dict[str, Any] | None, command: str, wall: float
 ) -> str:
@@ -524,6 +609,7 @@ def render(
             f"tuned-on seed queries of tests/test_search.py, not a headline): top-1 "
             f"{_pct(r['seed_top1'])}."
         )
+        lines += ["", autocomplete_line(r)]
     titles = {
         "first": "Held-out interviews",
         "fresh": "Fresh held-out interviews (other query styles)",
@@ -625,7 +711,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--heldout-worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--sample", type=int, default=40, help=argparse.SUPPRESS)
     parser.add_argument("--no-write", action="store_true", help="do not write results.md")
+    parser.add_argument(
+        "--autocomplete-only",
+        action="store_true",
+        help="only autocomplete (source shown, latency, naive baseline): one build, no query "
+        "kinds, no held-out sets",
+    )
     args = parser.parse_args(argv)
+    if args.worker and args.autocomplete_only:
+        print(json.dumps(measure_autocomplete(args.worker, args.queries, args.sample, args.seed)))
+        return
     if args.worker:
         print(json.dumps(measure(args.worker, args.queries, args.sample, args.builds, args.seed)))
         return
@@ -646,21 +741,26 @@ def main(argv: Sequence[str] | None = None) -> None:
         results.append(
             _worker(
                 ["--worker", str(size), "--queries", str(args.queries), "--sample", str(sample),
-                 "--builds", str(args.builds), "--seed", str(args.seed)]
+                 "--builds", str(args.builds), "--seed", str(args.seed),
+                 *(["--autocomplete-only"] if args.autocomplete_only else [])]
             )
         )  # fmt: skip
         print(f"{size:>9,} answers measured in {time.perf_counter() - t0:.0f} s", flush=True)
     heldout = None
-    if not args.no_heldout:
+    if not args.no_heldout and not args.autocomplete_only:
         t0 = time.perf_counter()
         heldout = _worker(
             ["--heldout-worker", "--heldout-mix", str(args.heldout_mix), "--seed", str(args.seed)]
         )
         print(f"held-out set measured in {time.perf_counter() - t0:.0f} s", flush=True)
-    report = render(results, heldout, command.strip(), time.perf_counter() - started)
+    wall = time.perf_counter() - started
+    if args.autocomplete_only:
+        report = render_autocomplete(results, command.strip(), wall)
+    else:
+        report = render(results, heldout, command.strip(), wall)
     print()
     print(report)
-    if not args.no_write:
+    if not args.no_write and not args.autocomplete_only:  # results.md is the full report
         RESULTS.write_text(report, encoding="utf-8")
 
 

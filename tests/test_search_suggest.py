@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 import string
 
+import numpy as np
+
 from bot.models import Passage
 from bot.search import SearchIndex
 
@@ -39,3 +41,73 @@ def test_unfinished_word_weighs_no_more_than_what_it_may_become() -> None:
     choices = index.suggest("harbour pilots wa")
     assert choices and len(choices) <= 25
     assert "source" in {s.passage_id for s in choices}
+
+
+def _filler(i: int) -> str:
+    """A different made-up word for each i (so distractors differ in their other words)."""
+    letters = string.ascii_lowercase
+    return "".join(letters[(i // 26**k) % 26] for k in range(3)) + "ly"
+
+
+def test_typed_phrase_is_found_among_thousands_holding_the_same_words() -> None:
+    """Typed words in order are found even when every one of them is common: 4,000 short
+    answers and 1,600 longer ones hold "harbour", "pilots" and "waited" in another order,
+    so BM25 ranks the answer they were typed from below thousands of them (past the
+    search's phrase pool and the answers it reads beyond it)."""
+
+    def talk(i: int, n: int) -> str:
+        return " ".join(f"We talked about {_filler(i + j)} and {_filler(i + 3)}." for j in range(n))
+
+    short = [
+        _answer(f"d{i}", f"Pilots {_filler(i)} waited, the harbour {_filler(i + 7)}.")
+        for i in range(4000)
+    ]
+    longer = [
+        _answer(f"l{i}", f"{talk(i, 60)} The pilots {_filler(i)} waited by the harbour.")
+        for i in range(1600)
+    ]
+    source = f"{talk(0, 30)} So the harbour pilots waited there until dawn."
+    index = SearchIndex.build([*short[:2000], *longer, _answer("source", source), *short[2000:]])
+    for typed in ("the harbour pilots wai", "so the harbour pilots waited th"):
+        choices = index.suggest(typed)
+        assert 0 < len(choices) <= 25
+        assert "source" in {s.passage_id for s in choices}, typed
+        shown = next(s.label for s in choices if s.passage_id == "source")
+        assert "harbour pilots waited" in shown and len(shown) <= 100
+
+
+def test_last_typed_word_may_be_unfinished_even_when_it_is_a_stop_word() -> None:
+    """ "harbour pilots on" may be going on to "one": a stop word typed last, with no
+    space after it, is a word being typed, not a finished "on"."""
+    passages = [
+        _answer(f"d{i}", f"On {_filler(i)} the harbour pilots sat, {_filler(i + 5)}.")
+        for i in range(3000)
+    ]
+    source = "And the harbour pilots one by one went home, tired of it all, as you might think."
+    index = SearchIndex.build([*passages, _answer("source", source)])
+    assert "source" in {s.passage_id for s in index.suggest("the harbour pilots on")}
+    # Finished (a space typed after it), "on" is the word itself and the source is not
+    # what was typed; an answer that says "harbour pilots on" then comes first.
+    index = SearchIndex.build(
+        [*passages, _answer("source", source), _answer("on", "The harbour pilots on duty.")]
+    )
+    assert index.suggest("the harbour pilots on ")[0].passage_id == "on"
+
+
+def test_stop_words_alone_are_found_in_a_few_interviews() -> None:
+    """ "it is what it is" holds no word the index keeps; in a few interviews' worth of
+    answers (or one speaker's) every answer is read for it instead."""
+    passages = [
+        _answer(f"d{i}", f"It was {_filler(i)} what they said, and it is {_filler(i + 1)}.")
+        for i in range(300)
+    ]
+    source = "Well, it is what it is, and you get on with it."
+    index = SearchIndex.build([*passages, _answer("source", source)])
+    for typed in ("it is what it", "it is what it i", "and you get on wi"):
+        choices = index.suggest(typed)
+        assert [s.passage_id for s in choices] == ["source"], typed
+        assert choices[0].label == source
+    assert index.suggest("it was what they") == []  # not as typed anywhere: no guess
+    within = np.zeros(len(index), dtype=bool)
+    within[[0, len(index) - 1]] = True  # one speaker's answers, say
+    assert [s.passage_id for s in index.suggest("it is what", within=within)] == ["source"]
