@@ -2,9 +2,11 @@
 
 One module per stage, read in this order: ``text`` (normalising, tokenising, word
 hashes), ``fold`` (word forms, spelling, numbers) and ``vocab`` (typo neighbours),
-``plan`` (a query's words and their variants), ``candidates`` (BM25, phrase scan),
-``naive`` (the naive scan as candidates and evidence), ``rank`` (rerank, no-match
-decision, questions, ``search``), ``suggest`` (autocomplete), ``build`` and
+``plan`` (a query's words and their variants), ``align`` (a phrase said with fillers
+left out), ``phrase`` (the phrase scan), ``candidates`` (BM25, the phrase scan's finds
+first), ``naive`` (the naive scan as candidates and evidence), ``questions`` (answers
+found through their question), ``rank`` (rerank, no-match decision, ``search``),
+``suggest`` (autocomplete), ``build`` and
 ``storage`` (making, saving and loading the arrays), ``index`` (the ``SearchIndex``
 those stages are mixed into), ``params`` (tuning constants).
 
@@ -51,7 +53,7 @@ see ``benchmarks/results.md`` for the latest run against the targets.
   match in an answer, so an answer that says the words ranks above one that was asked
   them.  With no answer over the floor, the question the naive scorer clearly prefers
   (two shared words) leads to its answer when, at QUESTION_WEIGHT, it also outscores the
-  best answer (``rank._with_questions``): a paraphrase of the question asked.
+  best answer (``questions._question_lead``): a paraphrase of the question asked.
 * **Chat** (``text._cut_query``, the query only): ``dont`` / ``whats`` / ``im`` become
   the two words the written contraction normalises to, shorthand (``yrs``, ``ppl``) its
   words, and fillers (``lol``, ``tbh``) go, except a last word still being typed; a

@@ -1,0 +1,238 @@
+"""The phrase scan: answers that say the query's words in order, found in their text.
+
+BM25 cannot see word order, so candidates that hold the words are also scanned for the
+query as a phrase (a byte regex over their lower-cased text): as typed, with stop words
+and very common words optional (a member may add them), and with one forgotten word
+allowed between two of its words.  The postings rule out answers that lack a word the
+phrase can only match whole, before any text is read.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+import numpy as np
+
+from bot.search.params import (
+    PHRASE_BARE_WORDS,
+    PHRASE_EXTRA_FROM,
+    PHRASE_OPTIONAL_SHARE,
+    PHRASE_VARIANT_CREDIT,
+    PHRASE_VARIANTS,
+    STOP_WORDS,
+)
+from bot.search.plan import _Planner, _Query, _Slot
+from bot.search.text import _GAP, _WILDCARD, _WORD_BYTE, _WORD_END, _IntArray
+
+# A word the member forgot, between two of the query's words: plain separators around it
+# (the full _GAP twice more per word made compiling the pattern ~2.5x slower, ~1.6 ms).
+_FORGOTTEN = rb"(?:" + _WILDCARD + rb"[^a-z0-9\x80-\xff]+)?"
+
+_Joined = tuple[bytes, list[int]]  # answers in one buffer, and where each starts
+
+
+class _PhraseScan(_Planner):
+    """The query as a phrase: its regex, and the answers among some rows it matches."""
+
+    __slots__ = ()
+
+    def _joined(self, rows: _IntArray) -> _Joined:
+        """The answers `rows` as one lower-cased buffer, and where each starts in it."""
+        lows = self._offsets[rows]
+        highs = self._offsets[rows + 1] - 1
+        joined = b" \xff ".join(self._blob.spans(lows, highs)).lower()
+        starts = np.concatenate(([0], np.cumsum(highs - lows + 3)[:-1])).tolist()
+        return joined, starts
+
+    def _phrase_rows_among(
+        self, pattern: bytes, required: list[int], rows: _IntArray, k: int
+    ) -> list[int]:
+        """Positions in `rows` of the answers `pattern` matches (at most `k`, the first in
+        `rows` order), scanning only the answers that hold every term of `required`.
+
+        Those terms are words the pattern can only match as whole words of the answer
+        (see :meth:`_phrase_plan`), so an answer without one of them cannot match: the
+        postings rule it out without its text being read, lower-cased and scanned
+        (joining and scanning the PHRASE_POOL answers was a third of a /quote's CPU).
+        The pattern is compiled only when some answer is left to scan (~1 ms a pattern).
+        """
+        at = self._holding(required, rows)
+        if not len(at):
+            return []
+        compiled = re.compile(pattern, re.DOTALL)
+        return [int(at[i]) for i in self._phrase_rows(compiled, self._joined(rows[at]), k)]
+
+    def _holding(self, terms: list[int], rows: _IntArray) -> _IntArray:
+        """Positions in `rows` (ascending) of the answers whose postings hold every term."""
+        at = np.arange(len(rows))
+        if not terms or not len(rows):
+            return at
+        order = np.argsort(rows, kind="stable")
+        probe = rows[order].astype(np.uint32)  # the postings' dtype: no copy of them
+        keep = np.ones(len(rows), dtype=bool)
+        for tid in sorted(terms, key=lambda t: int(self._df[t])):  # rarest first
+            lo, hi = int(self._term_off[tid]), int(self._term_off[tid + 1])
+            post = self._post_ids[lo:hi]
+            if not len(post):
+                return at[:0]
+            found = np.minimum(np.searchsorted(post, probe), len(post) - 1)
+            keep &= post[found] == probe
+            if not keep.any():
+                return at[:0]
+        return np.sort(order[keep])
+
+    def _phrase_rows(self, pattern: re.Pattern[bytes], buffer: _Joined, k: int) -> list[int]:
+        """Positions in the buffer's rows of the answers `pattern` matches (at most `k`)."""
+        joined, starts = buffer
+        found: dict[int, None] = {}
+        for match in pattern.finditer(joined):
+            found[bisect.bisect_right(starts, match.start()) - 1] = None
+            if len(found) >= k:
+                break
+        return sorted(found)
+
+    def _rows_with_all(self, query: _Query, required: bool = False) -> _IntArray:
+        """The answers holding every query word, or a close variant of it (a form, a typo
+        neighbour, a split), rarest first; none when even the rarest word with its
+        variants is in more than PHRASE_EXTRA_FROM answers.  With `required`, the words a
+        loose phrase may leave out (see _optional_slots) need not be there."""
+        words = query.slots[:-1] if query.prefix else query.slots  # the last: unfinished
+        if required:
+            skip = self._optional_slots(query)
+            words = tuple(s for s in words if s.word not in skip)
+        slots = [self._phrase_terms(s) for s in words]
+        slots = sorted((t for t in slots if t), key=lambda ts: sum(int(self._df[t]) for t in ts))
+        if not slots or sum(int(self._df[t]) for t in slots[0]) > PHRASE_EXTRA_FROM:
+            return np.zeros(0, np.int64)
+        rows = np.unique(
+            np.concatenate(
+                [
+                    self._post_ids[int(self._term_off[t]) : int(self._term_off[t + 1])]
+                    for t in slots[0]
+                ]
+            )
+        )
+        for terms in slots[1:]:
+            if not len(rows):
+                break
+            keep = np.zeros(len(rows), dtype=bool)
+            for tid in terms:
+                lo, hi = int(self._term_off[tid]), int(self._term_off[tid + 1])
+                post = self._post_ids[lo:hi]
+                at = np.minimum(np.searchsorted(post, rows), len(post) - 1)
+                keep |= post[at] == rows
+            rows = rows[keep]
+        return rows.astype(np.int64)
+
+    def _phrase_terms(self, slot: _Slot) -> list[int]:
+        """Term ids a slot's word may stand as in a phrase: itself and its close variants."""
+        words = [v for v, credit in slot.variants.items() if credit >= PHRASE_VARIANT_CREDIT]
+        if slot.word in self._term_id and slot.word not in words:
+            words.append(slot.word)
+        return [self._term_id[w] for w in words if w in self._term_id]
+
+    def _optional_slots(self, query: _Query) -> set[str]:
+        """The query's very common words ("really", "actually": in more than
+        PHRASE_OPTIONAL_SHARE of the answers), not its rarest: a member may add them."""
+        rarest = max(query.slots, key=lambda s: s.idf).word
+        common = self._idf(int(self._n * PHRASE_OPTIONAL_SHARE))
+        return {s.word for s in query.slots if s.idf <= common and s.word != rarest}
+
+    def _phrase_pattern(
+        self, query: _Query, loose: bool = False, gapped: bool = False
+    ) -> re.Pattern[bytes] | None:
+        """A byte regex for the query as a phrase; None when it would not narrow."""
+        phrase = self._phrase_plan(query, loose, gapped)
+        return None if phrase is None else re.compile(phrase[0], re.DOTALL)
+
+    def _phrase_plan(
+        self, query: _Query, loose: bool = False, gapped: bool = False
+    ) -> tuple[bytes, list[int]] | None:
+        """A byte regex (uncompiled, for re.DOTALL) for the query as a phrase, and the term ids of the words every
+        match holds as whole words (its required literal content words); None when it
+        would not narrow.
+
+        `loose`: stop words and very common words may be missing; `gapped`: any two of
+        its words may have one other word between them (a word the member left out).
+
+        It starts with the first word the corpus has (words before it are dropped), so the
+        regex engine can skip ahead by that literal; the word boundary before it is a
+        fixed-width look-behind placed after it, which keeps the literal first.
+        """
+        tokens = query.norm.split()
+        slot_of = {slot.word: slot for slot in query.slots}
+        last = len(tokens) - 1
+
+        def alternatives(i: int) -> list[str]:
+            """Close variants a content word may stand as ("ten" a slip for "tend")."""
+            slot = slot_of.get(tokens[i])
+            if slot is None or (i == last and query.prefix):
+                return []
+            found = {self._vocab[t] for t in self._phrase_terms(slot)} - {tokens[i]}
+            return sorted(found, key=lambda w: (-len(w), w))[:PHRASE_VARIANTS]
+
+        def known(i: int) -> bool:
+            token = tokens[i]
+            return token in self._term_id or token in STOP_WORDS or (i == last and query.prefix)
+
+        options = [alternatives(i) for i in range(len(tokens))]
+        # The phrase starts at a plain literal (a word with no variants), so the regex
+        # engine can skip ahead by it; content words before it are dropped.  With none,
+        # it starts at the first word the corpus has, as typed.
+        plain = [i for i in range(len(tokens)) if known(i) and not options[i]]
+        first = [i for i in range(len(tokens)) if known(i)]
+        if loose:  # start at a content word: the stop word first typed may be an added one
+            plain = [i for i in plain if tokens[i] not in STOP_WORDS] or plain
+        start = plain[0] if plain else first[0] if first else len(tokens)
+        skippable = self._optional_slots(query)
+        gap = _GAP + _FORGOTTEN if gapped else _GAP
+        head = b""
+        parts: list[bytes] = []
+        literal = 0
+        # (term id, the part it is or -1 for the head) of each required word as typed
+        words_at: list[tuple[int, int]] = []
+        for i in range(start, len(tokens)):
+            word = tokens[i].encode("utf-8")
+            tid = self._term_id.get(tokens[i], -1)
+            if not head:
+                head = re.escape(word) + rb"(?<!" + _WORD_BYTE + b".{%d})" % len(word)
+                literal += tokens[i] not in STOP_WORDS
+                if tid >= 0:
+                    words_at.append((tid, -1))
+                continue
+            if options[i]:
+                words = ([tokens[i]] if known(i) else []) + options[i]
+                part = b"(?:" + b"|".join(re.escape(w.encode("utf-8")) for w in words) + b")"
+            elif known(i):
+                part = re.escape(word)
+                if tid >= 0:
+                    words_at.append((tid, len(parts)))
+            else:
+                part = _WILDCARD
+            # A stop word or a very common word ("really", "actually") may be one the
+            # member added: the phrase is found without it too.
+            optional = tokens[i] in STOP_WORDS or tokens[i] in skippable
+            if loose and optional:
+                parts.append(b"(?:" + _GAP + part + b")?")
+            else:
+                parts.append(gap + part)
+                literal += part != _WILDCARD
+        while parts and parts[-1] == gap + _WILDCARD:
+            parts.pop()
+        required = sum(not part.endswith(b")?") for part in parts)
+        if not head or required < 1 or (literal < 1 and len(parts) < PHRASE_BARE_WORDS):
+            return None
+        tail = b"" if query.prefix else _WORD_END
+        # A literal starts after a word boundary (the head's look-behind, a gap) and ends
+        # at one when a required gap follows it or the tail does: it is then a whole word
+        # of the answer, which the index holds as that term (same folding).  Stop words
+        # have no postings; an optional part proves nothing.
+        last_required = max((at for at, part in enumerate(parts) if not part.endswith(b")?")))
+        whole = [
+            tid
+            for tid, at in words_at
+            if (at < 0 or not parts[at].endswith(b")?"))
+            and (not query.prefix or at < last_required)
+        ]
+        return head + b"".join(parts) + tail, whole

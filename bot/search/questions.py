@@ -1,0 +1,137 @@
+"""Questions: the words an answer was asked, and answers found through their question.
+
+Members recall an answer in the words it was asked.  The questions have a sub-index of
+their own (``SearchIndex._questions``); a match there leads to the answer that replied,
+counted at QUESTION_WEIGHT (an answer that says the words ranks above one that was asked
+them) unless the question holds the words clearly better than any answer does.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from bot.search.candidates import Within
+from bot.search.naive import _NaiveEvidence
+from bot.search.params import (
+    EVERY_WORD,
+    MATCH_FLOOR,
+    NAIVE_MARGIN,
+    NAIVE_SHARED,
+    QUESTION_SCAN,
+    QUESTION_WEIGHT,
+    RERANK,
+)
+from bot.search.plan import _Query
+from bot.search.results import Hit
+
+if TYPE_CHECKING:
+    from bot.search.index import SearchIndex
+    from bot.search.rank import _Scored
+
+
+class _Questions(_NaiveEvidence):
+    """The questions' part of a search (see the module docstring)."""
+
+    __slots__ = ()
+
+    def _question_words(self, row: int) -> set[str]:
+        """The words of the question answer `row` replied to (none when not found).
+
+        The questions' sub-index keeps the answers' order but skips answers without a
+        question, so its row is at most `row` and near it: a short scan finds it.
+        """
+        sub = self._questions
+        if sub is None or not sub._n:
+            return set()
+        pid = self._ids[row]
+        for at in range(min(row, sub._n - 1), max(-1, min(row, sub._n - 1) - QUESTION_SCAN), -1):
+            if sub._ids[at] == pid:
+                return set(" ".join(sub._normalised_sentences(at)).split())
+        return set()
+
+    def _with_questions(
+        self,
+        query: str,
+        hits: list[Hit],
+        limit: int,
+        weight: float = QUESTION_WEIGHT,
+        within: Within | None = None,
+        rerank: int = RERANK,
+    ) -> list[Hit]:
+        """`hits` merged with the answers whose question matches `query`.
+
+        A question's match scores QUESTION_WEIGHT of what the same match in an answer
+        would, so an answer that says the words ranks above one that was asked them.
+        """
+        planned = self._question_plan(query, within)
+        if planned is None:
+            return hits
+        sub, plan, sub_within = planned
+        best = {h.passage_id: h for h in hits}
+        # A question that holds the words better than any answer does (both every word,
+        # neither the exact phrase) counts in full: the answer that replied to it comes
+        # first, or, when the two are close, neither is shown as the match (_ambiguous).
+        beaten = hits[0].score if hits and not hits[0].exact else 100.0
+        for s in sub._rank(plan, max(rerank, limit), sub_within, scan=rerank >= RERANK):
+            full = s.score > beaten and s.score >= EVERY_WORD and not s.exact
+            score = round(s.score * (1.0 if full else weight), 1)
+            if score < MATCH_FLOOR:
+                break
+            pid = sub._ids[s.row]
+            if pid not in best or best[pid].score < score:
+                best[pid] = Hit(pid, score, None, False)
+        return sorted(best.values(), key=lambda h: -h.score)
+
+    def _question_plan(
+        self, query: str, within: Within | None
+    ) -> tuple[SearchIndex, _Query, Within | None] | None:
+        """The questions' sub-index, `query` planned on it and `within` as flags over its
+        rows (None when there are no questions, nothing to look for, or none allowed)."""
+        sub = self._questions
+        plan = None if sub is None else sub._plan(query, suggest=False)
+        if sub is None or plan is None:
+            return None
+        sub_within = None
+        if within is not None:  # the question index has rows of its own: map by id
+            allowed = {self._ids[int(r)] for r in np.flatnonzero(within)}
+            sub_within = np.fromiter((pid in allowed for pid in sub._ids), bool, len(sub._ids))
+            if not sub_within.any():
+                return None
+        return sub, plan, sub_within
+
+    def _question_lead(
+        self, query: str, hits: list[Hit], rival: _Scored | None, within: Within | None
+    ) -> list[Hit]:
+        """`hits`, or the answer to the question the naive scorer clearly prefers.
+
+        Called when no answer scored over the floor (`hits` is empty or an answer shown
+        anyway as a lead, `rival`, else the best answer) and no question did either:
+        members recall what an answer was about in the words it was asked ("any tips for
+        first time founders" for "Any advice for first-time founders?").  The question
+        that `_naive_lead` picks among those sharing NAIVE_SHARED of the query's words (a
+        short question holding one of them scores token_set_ratio 100) leads when,
+        counted at QUESTION_WEIGHT, it scores more than `rival` and beats its naive score
+        by NAIVE_MARGIN.  It is then the one hit: the weaker answer beside it would make
+        the two look alike (`_ambiguous`).
+        """
+        planned = self._question_plan(query, within)
+        if planned is None:
+            return hits
+        sub, plan, sub_within = planned
+        sharing = [
+            s
+            for s in sub._rank(plan, RERANK, sub_within)
+            if plan.shared_words(set(sub._content_text(s.row).split())) >= NAIVE_SHARED
+        ]
+        lead = sub._naive_lead(plan, sharing)
+        if lead is None or (
+            rival is not None
+            and (
+                lead.naive * QUESTION_WEIGHT < rival.naive + NAIVE_MARGIN
+                or lead.score * QUESTION_WEIGHT <= rival.score
+            )
+        ):
+            return hits
+        return [Hit(sub._ids[lead.row], MATCH_FLOOR, None, False)]
