@@ -149,9 +149,10 @@ class SearchLane:
         if count < 1 or self.pool is not None:
             return
         self.index_path = index_path
-        self.pool = SearchPool(count, nice=nice)
-        await self.pool.start()
-        log.info("%d search worker process(es) ready", self.pool.available)
+        self.pool = pool = SearchPool(count, nice=nice)
+        await pool.start()
+        if not pool.closed:  # else the lane was closed while they started
+            log.info("%d search worker process(es) ready", pool.available)
 
     async def close(self) -> None:
         """Stop the worker processes (searches fall back to threads meanwhile)."""

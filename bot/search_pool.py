@@ -143,6 +143,7 @@ class SearchPool:
         self.deaths = 0  # workers that died or hung (for logs and tests)
         self.busy = 0  # requests being answered
         self.starting: set[int] = set()  # pids of workers not yet ready
+        self._spawning: set[_Worker] = set()
 
     @property
     def available(self) -> int:
@@ -171,6 +172,7 @@ class SearchPool:
         )
         worker = _Worker(proc)
         self.starting.add(worker.pid)
+        self._spawning.add(worker)
         try:
             async with asyncio.timeout(START_TIMEOUT):
                 hello = await worker.read()
@@ -182,13 +184,15 @@ class SearchPool:
             raise
         finally:
             self.starting.discard(worker.pid)
+            self._spawning.discard(worker)
         return worker
 
     async def _add(self) -> None:
         try:
             worker = await self._spawn()
         except Exception:
-            log.warning("a search worker did not start", exc_info=True)
+            if not self.closed:  # else: stopped while starting, on purpose
+                log.warning("a search worker did not start", exc_info=True)
             raise
         if self.closed:
             await self._stop(worker)
@@ -303,4 +307,11 @@ class SearchPool:
             task.cancel()
         await asyncio.gather(*self._replacing, return_exceptions=True)
         workers, self._alive = list(self._alive), set()
-        await asyncio.gather(*(self._stop(w) for w in workers), return_exceptions=True)
+        starting = list(self._spawning)  # a close during start-up: not ready, not waited for
+        for worker in starting:
+            worker.kill()
+        await asyncio.gather(
+            *(self._stop(w) for w in workers),
+            *(w.proc.wait() for w in starting),
+            return_exceptions=True,
+        )

@@ -182,6 +182,20 @@ async def test_close_leaves_no_worker_process(library: Library) -> None:
     assert lane.in_thread == 1
 
 
+async def test_close_while_workers_start_stops_them_too(library: Library) -> None:
+    """A bot closed seconds after ready (`quotebot try` with one line): the workers still
+    starting are killed and waited for by close, not left to the loop's end."""
+    lane = SearchLane()
+    starting = asyncio.ensure_future(lane.start_workers(2, library.index_cache))
+    await until(lambda: lane.pool is not None and len(lane.pool.starting) == 2, "two spawns")
+    assert lane.pool is not None
+    pool, pids = lane.pool, sorted(lane.pool.starting)
+    await lane.close()
+    assert all(gone(p) for p in pids)
+    await starting  # start-up ends, with no worker
+    assert pool.available == 0 and not pool.starting
+
+
 async def test_workers_end_when_the_bot_dies_without_closing(library: Library) -> None:
     """SIGKILL of the bot: its workers see their pipe close and exit by themselves."""
     script = (
