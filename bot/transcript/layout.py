@@ -44,6 +44,8 @@ from bot.transcript.survey import (
     fragmented,
     furniture_key,
     is_page_mark,
+    is_running_head,
+    is_web_furniture,
     label_free_chevron,
     label_shapes,
     line_numbers,
@@ -356,7 +358,11 @@ def _read_lines(
             if not numbered:
                 flush()
             continue
-        if is_page_mark(line) or (furniture and furniture_key(line) in furniture):
+        if (
+            is_page_mark(line)
+            or (begun and is_running_head(line))
+            or (furniture and furniture_key(line) in furniture)
+        ):
             layout.dropped.append(Dropped(number, "page furniture", line))
             page_break = True
             continue  # a page break, not a break in what was said
@@ -382,6 +388,10 @@ def _read_lines(
         if is_caption(line, was_image) and split_label(line.replace("**", "")) is None:
             flush()
             layout.dropped.append(Dropped(number, "caption", line))
+            continue
+        if is_web_furniture(line):
+            flush()
+            layout.dropped.append(Dropped(number, "web furniture", line))
             continue
         if _CREDIT.match(line) and len(line) <= 200:
             flush()
@@ -501,7 +511,7 @@ def _read_lines(
             current is not None
             and (join_lines or (_mid_sentence(current.text) and (text[:1].islower() or fragments)))
             and not current.note
-            and not indented
+            and (not indented or _mid_sentence(current.text))  # a hanging indent goes on
             and (begun or not _HEADER_FIELD.match(text))
         ):
             current.text = f"{current.text} {text}"

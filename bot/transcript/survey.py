@@ -24,6 +24,8 @@ __all__ = [
     "fragmented",
     "furniture_key",
     "is_page_mark",
+    "is_running_head",
+    "is_web_furniture",
     "label_free_chevron",
     "label_shapes",
     "line_numbers",
@@ -42,7 +44,24 @@ _PAGE_MARK = re.compile(
     r"|[-–—]\s*\d{1,4}\s*[-–—]|\d{1,4})$|\s{3,}(?:page\s+)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?$"
     r"|\bpage\s+\d{1,4}\s+of\s+\d{1,4}$"
 )
+# A running head with the page number after the narrator's name or the title: "Abernathy -
+# 2", "SMITH INTERVIEW – 14", "Okafor, p. 3" (one to four capitalised words, no sentence).
+_RUNNING_HEAD = re.compile(
+    r"^[A-ZÀ-Þ][\w'’.]*(?:\s+[A-ZÀ-Þ][\w'’.]*){0,3}"
+    r"(?:\s*[-–—|]\s*|,\s*(?:p\.|page)\s*|\s+(?:p\.|page)\s*)\d{1,4}$"
+)
+# What a news site puts between an article's paragraphs, copied with them: the ad slot
+# ("ADVERTISEMENT", "Story continues below advertisement") and links to other stories
+# ("**Read more:** [headline](url)", "RELATED: Headline Without A Full Stop").
+_WEB_FURNITURE = re.compile(
+    r"(?i)^(?:skip\s+)?advertisement$|^(?:article|story)\s+continues\s+below(?:\s+advertisement)?$"
+    r"|^continue\s+reading(?:\s+the\s+main\s+story)?$|^sponsored(?:\s+content)?$"
+    r"|^(?:read\s+more|related|see\s+also|also\s+read|read\s+next|more\s+coverage"
+    r"|recommended(?:\s+reading)?|further\s+reading)\s*:\s*"
+    r"(?:\[[^\]]+\]\([^)]+\)|[^.?!…\"”]{3,120})$"
+)
 _DIGITS = re.compile(r"\d+")
+_EMPHASIS = re.compile(r"[*_]+")
 _RUNNING_MIN = 3  # a line repeated this often, word for word but its numbers, is a running head
 
 
@@ -168,6 +187,7 @@ def label_shapes(lines: list[str], start: int) -> tuple[str, ...]:
 
 
 _QUOTE_MARKS = "\"'“”‘’ "
+_STRAIGHT = str.maketrans("‘’“”", "''\"\"")
 
 
 def pull_quote(line: str, unquoted: str) -> bool:
@@ -175,13 +195,20 @@ def pull_quote(line: str, unquoted: str) -> bool:
     lines that are no blockquote, joined): a magazine's pull quote, set apart for the eye,
     not said twice."""
     inner = line.lstrip("> ").strip().strip(_QUOTE_MARKS).rstrip(".!?…").strip(_QUOTE_MARKS)
-    return len(inner) >= 20 and inner in unquoted
+    return len(inner) >= 20 and _plain(inner) in unquoted
+
+
+def _plain(text: str) -> str:
+    """Curly quotes straight, spaces single, case folded: a pull quote is set in the
+    magazine's typography ("The river doesn’t") from an answer that may be typed plainly,
+    wrapped, and begin mid-sentence ("but the river doesn't")."""
+    return " ".join(text.translate(_STRAIGHT).split()).casefold()
 
 
 def unquoted_text(lines: list[str]) -> str:
     """The lines that are no blockquote, joined once for `pull_quote` (a file of many
     blockquotes stays one pass)."""
-    return "\n".join(line for line in lines if not line.lstrip().startswith(">"))
+    return _plain(" ".join(line for line in lines if not line.lstrip().startswith(">")))
 
 
 def label_free_chevron(text: str) -> bool:
@@ -288,6 +315,16 @@ def without_line_number(raw: str) -> str:
     """ "14        A.   Columbia Dock" -> "        A.   Columbia Dock" (indent kept)."""
     match = _LINE_NUMBER.match(raw)
     return raw[match.end() :] if match else raw
+
+
+def is_running_head(line: str) -> bool:
+    """ "Abernathy - 2" alone on a line: a page's running head, once the turns have begun."""
+    return len(line) <= 48 and bool(_RUNNING_HEAD.match(line))
+
+
+def is_web_furniture(line: str) -> bool:
+    """An ad slot or a "Read more:" link from a news page (markup around it aside)."""
+    return len(line) <= 300 and bool(_WEB_FURNITURE.match(_EMPHASIS.sub("", line).strip()))
 
 
 def is_page_mark(line: str) -> bool:

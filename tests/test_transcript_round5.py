@@ -1,0 +1,91 @@
+"""Rules found by held-out round 5 (README "Transcript layouts"), on text that is no fixture's.
+
+The round's fixtures the parser was fixed on are asserted whole by test_transcript_layouts.py.
+"""
+
+from __future__ import annotations
+
+from bot.models import Interview, InterviewMeta
+from bot.transcript import parse_transcript
+
+
+def parse(text: str, source: str = "t.txt") -> Interview:
+    return parse_transcript(text, interview_id="t", source=source, meta=InterviewMeta(title="T"))
+
+
+def test_a_running_head_with_a_page_number_mid_answer_is_dropped_and_the_sentence_goes_on() -> None:
+    text = (
+        "Q:    Where did you grow up?\n\n"
+        "MARTA OKONJO:  In Lagos, until the war, and then in a village my\n"
+        "      mother never\n\n"
+        "                                             Okonjo - 7\n\n"
+        "      named, for reasons I only understood later.\n\n"
+        "Q:    What did you do there?\n\n"
+        "OKONJO:  Mostly I carried water. It was two miles each way.\n"
+    )
+    interview = parse(text)
+    assert [p.text for p in interview.passages] == [
+        "In Lagos, until the war, and then in a village my mother never named, for reasons "
+        "I only understood later.",
+        "Mostly I carried water. It was two miles each way.",
+    ]
+    assert [d.text for d in interview.dropped if d.kind == "page furniture"] == ["Okonjo - 7"]
+
+
+def test_a_line_like_a_running_head_before_the_turns_begin_is_kept_for_the_header() -> None:
+    interview = parse("Harbor Voices - 3\n\nQ: Who are you?\n\nA: The harbourmaster.\n")
+    assert not [d for d in interview.dropped if d.kind == "page furniture"]
+
+
+def test_a_hanging_indent_continues_the_labelled_line_it_hangs_from() -> None:
+    text = (
+        "Q:    When did you start at the yard?\n\n"
+        "LEN PRICE:  In 1961, as a rivet boy. The foreman was my\n"
+        "      uncle, which helped less than you'd think.\n"
+    )
+    (passage,) = parse(text).passages
+    assert passage.text == (
+        "In 1961, as a rivet boy. The foreman was my uncle, which helped less than you'd think."
+    )
+
+
+def test_news_page_furniture_between_paragraphs_is_never_part_of_an_answer() -> None:
+    text = (
+        "Nadia Farah has kept bees on the courthouse roof since 2009. The Courier asked her why.\n\n"
+        "**Courier:** Why the courthouse?\n\n"
+        "**Farah:** Because the judge said yes before anyone else did.\n\n"
+        "Advertisement\n\n"
+        "The bees like the lime trees on the square.\n\n"
+        "*Related:* [The rooftop gardens of Main Street](https://example.com/gardens)\n\n"
+        "RELATED: Council Votes To Keep The Lime Trees\n\n"
+        "Story continues below advertisement\n\n"
+        "**Courier:** Do they sting the lawyers?\n\n"
+        "**Farah:** Only the ones who swat.\n"
+    )
+    interview = parse(text, "t.md")
+    texts = [p.text for p in interview.passages]
+    assert texts == [
+        "Because the judge said yes before anyone else did.\n\n"
+        "The bees like the lime trees on the square.",
+        "Only the ones who swat.",
+    ]
+    assert len([d for d in interview.dropped if d.kind == "web furniture"]) == 4
+
+
+def test_an_answer_line_ending_a_sentence_is_no_web_furniture() -> None:
+    text = "Q: What was the sign?\n\nA: Advertisement.\n\nQ: And then?\n\nA: Related: it sold.\n"
+    assert [p.text for p in parse(text).passages] == ["Advertisement.", "Related: it sold."]
+
+
+def test_a_pull_quote_in_curly_typography_repeating_a_plain_answer_is_dropped() -> None:
+    text = (
+        "**Q:** Was it worth it?\n\n"
+        "**A:** Yes, and I think we didn't know what we had until it was gone,\n"
+        "which is the oldest story there is.\n\n"
+        "> “We didn’t know what we had until it was gone.”\n\n"
+        "**Q:** Would you do it again?\n\n"
+        "**A:** Tomorrow.\n"
+    )
+    interview = parse(text, "t.md")
+    assert "“" not in interview.passages[0].text
+    assert [d.kind for d in interview.dropped].count("pull quote") == 1
