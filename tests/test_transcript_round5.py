@@ -89,3 +89,62 @@ def test_a_pull_quote_in_curly_typography_repeating_a_plain_answer_is_dropped() 
     interview = parse(text, "t.md")
     assert "“" not in interview.passages[0].text
     assert [d.kind for d in interview.dropped].count("pull quote") == 1
+
+
+# Found by probes written after the round-5 fixes (tuned on, not held out).
+
+
+def test_a_news_label_with_party_and_place_after_the_name_is_a_label() -> None:
+    text = (
+        "ANNA REYES, CNN ANCHOR: Joining me now, the mayor of Sioux Falls. Mayor, welcome.\n\n"
+        "MAYOR T.J. O'NEILL (R), SIOUX FALLS, SOUTH DAKOTA: Thanks, Anna. Good to be back.\n\n"
+        "REYES: Will the bill pass?\n\n"
+        "O'NEILL: Not this week. Maybe next.\n"
+    )
+    interview = parse(text)
+    assert [(p.speaker, p.text) for p in interview.passages] == [
+        ("T.J. O'Neill", "Thanks, Anna. Good to be back."),
+        ("T.J. O'Neill", "Not this week. Maybe next."),
+    ]
+
+
+def test_an_office_or_publication_after_the_in_capitals_is_a_label() -> None:
+    text = (
+        "Ines Marr has run the ferry since 1994. The Courier asked her about it.\n\n"
+        "THE COURIER: Why the ferry?\n\n"
+        "Marr: Because my father ran it.\n\n"
+        "THE COURIER: And now?\n\n"
+        "Marr: Now I run it for my daughter.\n"
+    )
+    passages = parse(text).passages
+    assert [(p.speaker, p.question) for p in passages] == [
+        ("Ines Marr", "Why the ferry?"),
+        ("Ines Marr", "And now?"),
+    ]
+
+
+def test_a_mixed_case_the_phrase_before_a_colon_stays_speech() -> None:
+    text = "Q: What went wrong?\n\nA: Plenty.\nThe problem: nobody checked the valves.\n"
+    (passage,) = parse(text).passages
+    assert "The problem: nobody checked" in passage.text
+
+
+def test_q_and_one_space_opens_a_question_only_at_a_paragraph_start() -> None:
+    text = (
+        "THE MAYOR: Good morning. Questions.\n\n"
+        "Q Will the road reopen by May?\n\n"
+        "THE MAYOR: Yes. The crews on 14th and\n"
+        "Q Street finish in April.\n"
+    )
+    passages = parse(text).passages
+    assert passages[-1].question == "Will the road reopen by May?"
+    assert passages[-1].text.endswith("The crews on 14th and Q Street finish in April.")
+
+
+def test_an_interpreters_note_is_a_stage_note() -> None:
+    text = (
+        "Q: What do you want from the talks?\n\n"
+        "A: (As interpreted.) A date. [through interpreter] Nothing more.\n"
+    )
+    (passage,) = parse(text).passages
+    assert passage.text == "A date. Nothing more."

@@ -440,7 +440,7 @@ def _read_lines(
         else:
             label = split_label(text) or (period_label(text) if period_mode else None)
             if label is None and text[:1] in "QA":
-                spaced = spaced_question(line)
+                spaced = spaced_question(line, number < 2 or not lines[number - 2].strip())
                 label = Label(text[0], None, text[1:].strip()) if spaced else None
         for shape in shapes if label is None else ():
             label = shaped_label(text, shape)

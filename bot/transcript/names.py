@@ -126,7 +126,9 @@ _UNNAMED = re.compile(
 _INITIALS_LABEL = re.compile(r"^(?:[A-Z]{2,3}|(?:[A-Z]\.){2,3})$")
 _INITIALS = re.compile(r"(?:[^\W\d_]\.)+")
 _LABEL = re.compile(
-    r"^(?:>>\s?|-\s|Q\d{1,4}\s+)?(?P<name>[^:()\n]{1,80}?)\s*(?:\((?P<note>[^()\n]{1,40})\))?\s*:(?=\s|$)"
+    r"^(?:>>\s?|-\s|Q\d{1,4}\s+)?(?P<name>[^:()\n]{1,80}?)\s*"
+    # "(guest)", or a party then a place as news transcripts write them: "(R), TULSA, OKLAHOMA"
+    r"(?:\((?P<note>[^()\n]{1,40})\)(?:\s*,\s*(?P<more>[^:()\n]{1,60}?))?)?\s*:(?=\s|$)"
 )
 _NAME_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\+)\s*")
 
@@ -189,9 +191,19 @@ def strip_office(name: str) -> str:
 
 
 def _title_word(word: str) -> str:
+    """ "BYNUM" -> "Bynum", "G.T." stays "G.T.", "O'BRIEN" -> "O'Brien"."""
     if word.casefold() in _PARTICLES:
         return word.casefold()
-    return "-".join(part[:1].upper() + part[1:].lower() for part in word.split("-"))
+    if _INITIALS.fullmatch(word):
+        return word
+    return "-".join(_title_part(part) for part in word.split("-"))
+
+
+def _title_part(part: str) -> str:
+    head, apostrophe, tail = part.partition("'")
+    if apostrophe and len(head) == 1 and tail:  # O'BRIEN, D'ANGELO
+        return f"{head.upper()}'{tail[:1].upper()}{tail[1:].lower()}"
+    return part[:1].upper() + part[1:].lower()
 
 
 def clean_name(name: str) -> str:
@@ -271,12 +283,14 @@ def period_label(text: str) -> Label | None:
 # White House and press-office transcripts: "Q    Mayor, why ...?" (no colon, a gap).
 # Depositions too: "Q    And when did you ...?" / "A    The Monday after ...".
 _SPACED_Q = re.compile(r"^[QA](?: {2,}|\t)\s*(?=\S)")
+_BARE_Q = re.compile(r"^Q (?=[A-Z“\"‘'(])")  # White House transcripts: "Q Thank you, sir."
 
 
-def spaced_question(line: str) -> Label | None:
+def spaced_question(line: str, paragraph_start: bool = False) -> Label | None:
     """ "Q    Why was it open?" (the line as written, its spacing kept) -> a "Q" (or "A")
-    label."""
-    match = _SPACED_Q.match(line)
+    label; at a paragraph's start "Q Will you…" (one space) too: "A lot…" is speech, and
+    "Q Street" inside a wrapped paragraph is no question."""
+    match = _SPACED_Q.match(line) or (_BARE_Q.match(line) if paragraph_start else None)
     return Label(line[0], None, line[match.end() :].strip()) if match else None
 
 
@@ -290,6 +304,8 @@ def split_label(text: str) -> Label | None:
         return None
     name = " ".join(match.group("name").split())
     note = match.group("note")
+    if match.group("more"):
+        note = f"{note}, {match.group('more')}"
     if "," in name:  # "Jane Doe, host:", "KHALED MANSOUR, MAYOR OF X (through translator):"
         name, said = (part.strip() for part in name.split(",", 1))
         note = f"{said} ({note})" if note else said
@@ -307,7 +323,13 @@ def _speaker_shaped(name: str) -> bool:
         or bool(_INITIALS_LABEL.match(name))
         or looks_like_name(strip_honorific(name))
         or (asking_title(name) and len(name.split()) <= 4)
+        or bool(_THE_CAPS.match(name))
     )
+
+
+# "THE PRESIDENT:", "THE TIMES:": an office or a publication in capitals (in mixed case,
+# "The problem: ..." is speech, so only capitals count).
+_THE_CAPS = re.compile(r"^THE(?:\s+[A-Z][A-Z'’.&-]*){1,4}$")
 
 
 # "[Speaker 1] Hello" and "OLA — Hello": label shapes that are only labels when a file
