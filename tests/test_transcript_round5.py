@@ -148,3 +148,19 @@ def test_an_interpreters_note_is_a_stage_note() -> None:
     )
     (passage,) = parse(text).passages
     assert passage.text == "A date. Nothing more."
+
+
+def test_a_dialogue_dash_opening_a_paragraph_is_no_part_of_the_quote() -> None:
+    text = (
+        "Marta Ruiz pinta mercados desde 1990.\n\n"
+        "**¿Por qué los mercados?**\n\n"
+        "— Porque allí todo el mundo habla, y yo escucho\n"
+        "— y dibujo.\n\n"
+        "**¿Y el primero?**\n\n"
+        "– Un pescadero, en 1991.\n"
+    )
+    passages = parse(text, "t.md").passages
+    assert [p.text for p in passages] == [
+        "Porque allí todo el mundo habla, y yo escucho — y dibujo.",
+        "Un pescadero, en 1991.",
+    ]

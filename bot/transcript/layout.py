@@ -67,6 +67,8 @@ _STATEMENT = re.compile(
     r"\s+of\s+(?:the\s+)?(?:hon(?:orable)?\.?\s+)?(?:(?:mr|mrs|ms|dr|prof)\.?\s+)?"
     r"(?P<name>[^,;:()\n]{3,80})"
 )
+# "— Parce que…": the dash French, Spanish or Russian print before each turn, not a word.
+_DIALOGUE_DASH = re.compile(r"^[—–―]\s+(?=\S)")
 _FRONT_KEY = re.compile(r"^([A-Za-z_][\w -]{0,40}):\s*(.*)$")
 _MAX_FRONT = 200  # lines: a longer "front matter" is no front matter
 _INTRO_LINES = 60
@@ -431,6 +433,8 @@ def _read_lines(
         cleaned = clean_inline(line, markdown=markdown)
         _record(layout, number, cleaned.removed)
         text = cleaned.text
+        if number < 2 or not lines[number - 2].strip():  # a paragraph's start, not a wrap
+            text = _DIALOGUE_DASH.sub("", text)
         if not text:
             continue
         label: Label | None
