@@ -164,3 +164,29 @@ def test_a_dialogue_dash_opening_a_paragraph_is_no_part_of_the_quote() -> None:
         "Porque allí todo el mundo habla, y yo escucho — y dibujo.",
         "Un pescadero, en 1991.",
     ]
+
+
+def test_who_welcomes_a_named_guest_in_the_first_turns_is_a_host_not_a_guest() -> None:
+    text = (
+        "NINA: Hi, it's Nina.\n\n"
+        "OMAR: And I'm Omar, and this is Small Change. Today we've got someone who studies "
+        "why people pay late, on purpose, for years. Della Fairweather, welcome.\n\n"
+        "DELLA: Hello, both. Thanks for having me.\n\n"
+        "NINA: Do people really pay late on purpose?\n\n"
+        "DELLA: Some do. A late fee can be cheaper than an overdraft, and people know it.\n\n"
+        "OMAR: Why? Surely the fee hurts.\n\n"
+        "DELLA: Less than the overdraft does, for most of the families I talked to.\n"
+    )
+    interview = parse(text)
+    assert {p.speaker for p in interview.passages} == {"Della Fairweather"}
+    assert len(interview.passages) == 3
+
+
+def test_a_guest_thanking_the_host_by_name_does_not_make_the_host_a_guest() -> None:
+    text = (
+        "Host Carla Diaz: Welcome back. My guest is the potter Ben Ames. Ben, welcome.\n\n"
+        "Ben Ames: Thanks for having me, Carla. Welcome, everyone.\n\n"
+        "Host Carla Diaz: Why clay?\n\n"
+        "Ben Ames: Because it forgives you until it's fired.\n"
+    )
+    assert {p.speaker for p in parse(text).passages} == {"Ben Ames"}

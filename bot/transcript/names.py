@@ -190,9 +190,10 @@ def strip_office(name: str) -> str:
     return " ".join(words)
 
 
-def _title_word(word: str) -> str:
-    """ "BYNUM" -> "Bynum", "G.T." stays "G.T.", "O'BRIEN" -> "O'Brien"."""
-    if word.casefold() in _PARTICLES:
+def _title_word(word: str, first: bool = False) -> str:
+    """ "BYNUM" -> "Bynum", "G.T." stays "G.T.", "O'BRIEN" -> "O'Brien"; a particle ("de",
+    "della") is lower-case but as a first name ("DELLA" -> "Della")."""
+    if word.casefold() in _PARTICLES and not first:
         return word.casefold()
     if _INITIALS.fullmatch(word):
         return word
@@ -213,7 +214,7 @@ def clean_name(name: str) -> str:
         if _INITIALS_LABEL.match(name) or len(name) <= 3:
             return name
         words = name.split()
-        return " ".join([_title_word(words[0]), *(_title_word(w) for w in words[1:])])
+        return " ".join([_title_word(words[0], first=True), *(_title_word(w) for w in words[1:])])
     return name
 
 
@@ -440,12 +441,12 @@ def _handles(name: str) -> list[str]:
     """The single-word forms a full name may be shortened to: first and last name."""
     words = [
         w
-        for w in name.split()
+        for i, w in enumerate(name.split())
         if w.casefold() not in _SUFFIXES
         and w.casefold() not in HONORIFICS
         and w.casefold() not in ASKING_TITLES
         and not _INITIALS.fullmatch(w)
-        and w.casefold() not in _PARTICLES
+        and (i == 0 or w.casefold() not in _PARTICLES)  # "Della Fairweather" is "Della"
     ]
     if len(name.split()) < 2 or not words:
         return []
