@@ -190,3 +190,28 @@ def test_a_guest_thanking_the_host_by_name_does_not_make_the_host_a_guest() -> N
         "Ben Ames: Because it forgives you until it's fired.\n"
     )
     assert {p.speaker for p in parse(text).passages} == {"Ben Ames"}
+
+
+def test_a_contraction_before_a_name_is_no_first_name() -> None:
+    text = (
+        "HOST: Welcome to Slow Roads.\n\n"
+        "MARGO: Hi, I'm Margo, and I drive a mail truck in Nevada.\n\n"
+        "HOST: How far do you drive?\n\n"
+        "MARGO: Two hundred miles a day, and I see four people.\n"
+    )
+    assert {p.speaker for p in parse(text).passages} == {"Margo"}
+
+
+def test_a_label_written_once_is_a_speaker_when_its_turn_says_the_name() -> None:
+    text = (
+        "NINA: Hi, it's Nina.\n\n"
+        "OMAR: And I'm Omar. Our guest studies late payments. Della Fairweather, welcome.\n\n"
+        "DELLA: Hello, both.\n\n"
+        "NINA: Why pay late?\n\n"
+        "DELLA: Because a late fee is cheaper than an overdraft.\n"
+    )
+    passages = parse(text).passages
+    assert (
+        passages[0].question
+        == "And I'm Omar. Our guest studies late payments. Della Fairweather, welcome."
+    )

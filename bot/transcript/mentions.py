@@ -12,6 +12,7 @@ where the text writes that office right before it ("Fire Commissioner Raúl Orte
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from bot.transcript.names import (
@@ -24,7 +25,7 @@ from bot.transcript.names import (
     name_key,
 )
 
-__all__ = ["label_core", "mentioned_full_name"]
+__all__ = ["label_core", "mentioned_full_name", "self_introduced"]
 
 _PUNCT = ",.;:!?()[]\"'“”‘’"
 # Capitalised words that sit before a name without being one ("STATEMENT OF OYELARAN").
@@ -33,6 +34,7 @@ _NOT_GIVEN = frozenset(
     dear welcome thanks thank hi hello meet ask asked says said hon honorable honourable
     mister madam member ranking witness panel panelist moderator host guest""".split()
 )
+_CONTRACTIONS = ("'m", "'s", "'d", "'ll", "'re", "'ve", "n't")
 _MAX_LINES = 400  # lines looked at: a header and a few turns, never a whole book
 
 
@@ -63,6 +65,8 @@ def _given(token: str) -> str | None:
     if key in _NOT_GIVEN or key in HONORIFICS or key in OFFICES or key in PARTICLES:
         return None
     if not all(ch.isalpha() or ch in "'’-" for ch in token) or len(token) < 2:
+        return None
+    if key.replace("’", "'").endswith(_CONTRACTIONS):  # "And I'm Omar", "it's Nina"
         return None
     return token
 
@@ -103,3 +107,12 @@ def mentioned_full_name(
                         given_first[name_key(name)] = name
     found = surname or given_first
     return next(iter(found.values())) if len(found) == 1 else None
+
+
+def self_introduced(core: str, folded: Sequence[str]) -> bool:
+    """ "And I'm Omar", "it's Nina here": a one-word label the file says as a name, so a
+    speaker even when their label is written once (case-folded `folded` lines)."""
+    said = re.compile(
+        rf"\b(?:i['’]m|i am|it['’]s|this is|my name is)\s+{re.escape(core.casefold())}\b"
+    )
+    return any(said.search(line) for line in folded)

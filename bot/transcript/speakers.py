@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from bot.models import InterviewMeta, SpeakerRole
 from bot.transcript.layout import UNKNOWN_SPEAKER, Block, Layout
-from bot.transcript.mentions import label_core, mentioned_full_name
+from bot.transcript.mentions import label_core, mentioned_full_name, self_introduced
 from bot.transcript.names import (
     LETTER_PAIRS,
     META_LABELS,
@@ -260,6 +260,8 @@ def _mentioned_aliases(
             found[label] = full
             if office is not None:
                 titled.add(full)
+        elif office is None and self_introduced(core, folded):
+            found[label] = clean_name(core)  # "OMAR:" once, after "And I'm Omar"
     return found, titled
 
 
