@@ -215,3 +215,25 @@ def test_a_label_written_once_is_a_speaker_when_its_turn_says_the_name() -> None
         passages[0].question
         == "And I'm Omar. Our guest studies late payments. Della Fairweather, welcome."
     )
+
+
+def test_initials_labels_take_the_one_name_with_those_initials_in_the_headline() -> None:
+    text = (
+        "# Amara Osei on tuning church bells\n\n"
+        "*Our editor spoke to her in June.*\n\n"
+        "**ED:** Why bells?\n\n"
+        "**AO:** Because nobody else in the county can do it.\n"
+    )
+    interview = parse(text, "t.md")
+    assert [p.speaker for p in interview.passages] == ["Amara Osei"]
+
+
+def test_initials_matching_two_names_in_the_headline_stay_initials() -> None:
+    text = (
+        "# Amara Osei and Abel Okoro on tuning church bells\n\n"
+        "**ED:** Why bells?\n\n"
+        "**AO:** Because nobody else in the county can do it.\n\n"
+        "**ED:** Is it loud?\n\n"
+        "**AO:** Very. I wear two kinds of ear plugs.\n"
+    )
+    assert {p.speaker for p in parse(text, "t.md").passages} == {"AO"}

@@ -21,11 +21,12 @@ from bot.transcript.names import (
     OFFICES,
     PARTICLES,
     clean_name,
+    initials,
     looks_like_name,
     name_key,
 )
 
-__all__ = ["label_core", "mentioned_full_name", "self_introduced"]
+__all__ = ["initials_named", "label_core", "mentioned_full_name", "self_introduced"]
 
 _PUNCT = ",.;:!?()[]\"'“”‘’"
 # Capitalised words that sit before a name without being one ("STATEMENT OF OYELARAN").
@@ -116,3 +117,23 @@ def self_introduced(core: str, folded: Sequence[str]) -> bool:
         rf"\b(?:i['’]m|i am|it['’]s|this is|my name is)\s+{re.escape(core.casefold())}\b"
     )
     return any(said.search(line) for line in folded)
+
+
+_TWO_NAMES = re.compile(r"\b[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){1,2}")
+
+
+def initials_named(labels: Sequence[str], lines: Sequence[str]) -> list[str]:
+    """For initials labels ("KG") the file knows no full name for, the one name with those
+    initials the headline or lede writes ("Kofi Gyan on building violins…")."""
+    found: list[str] = []
+    for label in labels:
+        letters = label.replace(".", "")
+        names = {
+            clean_name(m.group())
+            for line in lines
+            for m in _TWO_NAMES.finditer(line)
+            if initials(m.group()) == letters and looks_like_name(m.group())
+        }
+        if len(names) == 1:
+            found.extend(names)
+    return found

@@ -14,13 +14,19 @@ from dataclasses import dataclass
 
 from bot.models import InterviewMeta, SpeakerRole
 from bot.transcript.layout import UNKNOWN_SPEAKER, Block, Layout
-from bot.transcript.mentions import label_core, mentioned_full_name, self_introduced
+from bot.transcript.mentions import (
+    initials_named,
+    label_core,
+    mentioned_full_name,
+    self_introduced,
+)
 from bot.transcript.names import (
     LETTER_PAIRS,
     META_LABELS,
     QA_MARKERS,
     Names,
     clean_name,
+    initials,
     initials_label,
     is_unnamed,
     looks_like_name,
@@ -300,6 +306,10 @@ def read_cast(layout: Layout, meta: InterviewMeta) -> Cast:
     front_ee = _front_names(layout.front, _FRONT_INTERVIEWEES)
     front_er = _front_names(layout.front, _FRONT_INTERVIEWERS)
     known = [*front_ee, *front_er, *(c.name for c in cues)]
+    known += initials_named(
+        _unknown_initials(blocks, [*known, *sidecar_ee, *sidecar_er], aliases),
+        [*layout.front.get("title", []), *layout.headings[:2], *layout.intro[:12]],
+    )
     mentioned, titled = _mentioned_aliases(
         layout, [*known, *sidecar_ee, *sidecar_er, *aliases.values()], aliases
     )
@@ -428,3 +438,19 @@ def _block_role(
     if marker == "Q" and who is None:
         return "interviewer"
     return roles[who][0] if who is not None else None
+
+
+def _unknown_initials(
+    blocks: list[Block], full_names: list[str], aliases: dict[str, str]
+) -> list[str]:
+    """Initials labels ("KG") that no name the file or sidecar gives stands for."""
+    given = {initials(n) for n in full_names} | {initials(n, True) for n in full_names}
+    written = dict.fromkeys(b.label for b in blocks if b.label)
+    return [
+        label
+        for label in written
+        if label
+        and initials_label(label)
+        and label.replace(".", "") not in given
+        and name_key(label) not in {name_key(a) for a in aliases}
+    ]
