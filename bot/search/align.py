@@ -39,13 +39,14 @@ class LoosePhrase:
             return None
         return cls(tuple(accept), tuple(optional), budget)
 
-    def found_in(self, tokens: Sequence[str], words: AbstractSet[str]) -> bool:
-        """Whether consecutive `tokens` (an answer's words, `words` as a set) say the
-        phrase from its first word to its last with one to `budget` of its optional words
-        between them left out (and nowhere all of it)."""
+    def found_in(self, text: str, words: AbstractSet[str]) -> bool:
+        """Whether consecutive words of `text` (an answer's normalised text, `words` its
+        words as a set) say the phrase from its first word to its last with one to
+        `budget` of its optional words between them left out (and nowhere all of it)."""
         accept, optional = self.accept, self.optional
         if any(not optional[q] and accept[q].isdisjoint(words) for q in range(len(accept))):
             return False  # a word that must be there is not: most answers, at once
+        tokens = text.split()  # only now: this check runs for every reranked answer
         found = False
         first = accept[0]
         for at, token in enumerate(tokens):

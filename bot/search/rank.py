@@ -6,7 +6,6 @@ from __future__ import annotations
 import bisect
 import math
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 
@@ -39,9 +38,6 @@ from bot.search.plan import _Query
 from bot.search.questions import _Questions
 from bot.search.results import Hit, SearchResult
 from bot.search.text import _label
-
-if TYPE_CHECKING:
-    pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +173,7 @@ class _Ranker(_Questions):
         # most of the query), is weaker than the words said together: it drops a tier.
         together = every_word and focus >= TOGETHER
         score = _tier_score(exact, together, coverage, phrase, focus)
-        if not exact and query.loose is not None and query.loose.found_in(text.split(), words):
+        if not exact and query.loose is not None and query.loose.found_in(text, words):
             # The query said in order, but for words a member adds: as good as every
             # word said together (bot/search/align.py).
             score = max(score, _tier_score(False, True, coverage, phrase, 1.0))
