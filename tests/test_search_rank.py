@@ -7,6 +7,7 @@ added filler that is a common word of other answers does not let them win (align
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -218,9 +219,9 @@ def test_a_phrase_with_a_word_left_out_is_found_by_the_phrase_scan() -> None:
     assert plan is not None
     pool = index._joined(np.arange(61))
     found = {
-        (loose, gapped): index._phrase_rows(pattern, pool, 32)
+        (loose, gapped): index._phrase_rows(re.compile(phrase[0], re.DOTALL), pool, 32)
         for loose, gapped in ((False, False), (True, False), (False, True))
-        if (pattern := index._phrase_pattern(plan, loose, gapped)) is not None
+        if (phrase := index._phrase_plan(plan, loose, gapped)) is not None
     }
     assert found[(False, True)] == [60]
     assert all(rows == [] for mode, rows in found.items() if mode != (False, True))

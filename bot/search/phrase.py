@@ -17,7 +17,6 @@ import numpy as np
 from bot.search.params import (
     PHRASE_BARE_WORDS,
     PHRASE_EXTRA_FROM,
-    PHRASE_OPTIONAL_SHARE,
     PHRASE_VARIANT_CREDIT,
     PHRASE_VARIANTS,
     STOP_WORDS,
@@ -96,10 +95,10 @@ class _PhraseScan(_Planner):
         """The answers holding every query word, or a close variant of it (a form, a typo
         neighbour, a split), rarest first; none when even the rarest word with its
         variants is in more than PHRASE_EXTRA_FROM answers.  With `required`, the words a
-        loose phrase may leave out (see _optional_slots) need not be there."""
+        loose phrase may leave out (see _Planner._addable) need not be there."""
         words = query.slots[:-1] if query.prefix else query.slots  # the last: unfinished
         if required:
-            skip = self._optional_slots(query)
+            skip = self._addable(query.slots)
             words = tuple(s for s in words if s.word not in skip)
         slots = [self._phrase_terms(s) for s in words]
         slots = sorted((t for t in slots if t), key=lambda ts: sum(int(self._df[t]) for t in ts))
@@ -131,20 +130,6 @@ class _PhraseScan(_Planner):
         if slot.word in self._term_id and slot.word not in words:
             words.append(slot.word)
         return [self._term_id[w] for w in words if w in self._term_id]
-
-    def _optional_slots(self, query: _Query) -> set[str]:
-        """The query's very common words ("really", "actually": in more than
-        PHRASE_OPTIONAL_SHARE of the answers), not its rarest: a member may add them."""
-        rarest = max(query.slots, key=lambda s: s.idf).word
-        common = self._idf(int(self._n * PHRASE_OPTIONAL_SHARE))
-        return {s.word for s in query.slots if s.idf <= common and s.word != rarest}
-
-    def _phrase_pattern(
-        self, query: _Query, loose: bool = False, gapped: bool = False
-    ) -> re.Pattern[bytes] | None:
-        """A byte regex for the query as a phrase; None when it would not narrow."""
-        phrase = self._phrase_plan(query, loose, gapped)
-        return None if phrase is None else re.compile(phrase[0], re.DOTALL)
 
     def _phrase_plan(
         self, query: _Query, loose: bool = False, gapped: bool = False
@@ -185,7 +170,7 @@ class _PhraseScan(_Planner):
         if loose:  # start at a content word: the stop word first typed may be an added one
             plain = [i for i in plain if tokens[i] not in STOP_WORDS] or plain
         start = plain[0] if plain else first[0] if first else len(tokens)
-        skippable = self._optional_slots(query)
+        skippable = self._addable(query.slots)
         gap = _GAP + _FORGOTTEN if gapped else _GAP
         head = b""
         parts: list[bytes] = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING
@@ -313,8 +314,7 @@ class _Planner:
         words of the corpus (in more than PHRASE_OPTIONAL_SHARE of the answers) but the
         rarest may be ones the member added, never a word the corpus lacks (a typo)."""
         slot_of = {slot.word: slot for slot in slots}
-        rarest = max(slots, key=lambda s: s.idf).word
-        common = self._idf(int(self._n * PHRASE_OPTIONAL_SHARE))
+        addable = self._addable(slots)
         accept: list[frozenset[str]] = []
         optional: list[bool] = []
         for token in tokens:
@@ -326,5 +326,12 @@ class _Planner:
                 continue
             forms = [v for v, credit in slot.variants.items() if credit >= INFLECTION_WEIGHT]
             accept.append(frozenset((token, *forms)))
-            optional.append(known and slot.idf <= common and token != rarest)
+            optional.append(known and token in addable)
         return LoosePhrase.of(accept, optional)
+
+    def _addable(self, slots: Sequence[_Slot]) -> set[str]:
+        """The query's very common words ("really", "actually": in more than
+        PHRASE_OPTIONAL_SHARE of the answers), not its rarest: a member may add them."""
+        rarest = max(slots, key=lambda s: s.idf).word
+        common = self._idf(int(self._n * PHRASE_OPTIONAL_SHARE))
+        return {s.word for s in slots if s.idf <= common and s.word != rarest}
