@@ -31,6 +31,38 @@ if TYPE_CHECKING:
     from bot.search.rank import _Scored
 
 
+class _Asked:
+    """The questions' side of one search: the query planned on the questions' sub-index
+    once, when first needed, and each rerank of it kept for the next step that looks at
+    questions (a query no answer matches is looked up by _with_questions, then again by
+    _question_lead, with the same rerank)."""
+
+    def __init__(self, index: _Questions, query: str, within: Within | None) -> None:
+        self._index, self._query, self._within = index, query, within
+        self._planned: tuple[SearchIndex, _Query, Within | None] | None = None
+        self._looked = False
+        self._ranked: dict[tuple[int, bool], list[_Scored]] = {}
+
+    @property
+    def planned(self) -> tuple[SearchIndex, _Query, Within | None] | None:
+        """The sub-index, the query planned on it and `within` over its rows (None when
+        there are no questions, nothing to look for, or none allowed)."""
+        if not self._looked:
+            self._planned = self._index._question_plan(self._query, self._within)
+            self._looked = True
+        return self._planned
+
+    def ranked(self, k: int, scan: bool) -> list[_Scored]:
+        """The sub-index's best `k` questions reranked (`scan`: with the phrase scan)."""
+        planned = self.planned
+        if planned is None:
+            return []
+        if (k, scan) not in self._ranked:
+            sub, plan, sub_within = planned
+            self._ranked[k, scan] = sub._rank(plan, k, sub_within, scan=scan)
+        return self._ranked[k, scan]
+
+
 class _Questions(_NaiveEvidence):
     """The questions' part of a search (see the module docstring)."""
 
@@ -53,28 +85,27 @@ class _Questions(_NaiveEvidence):
 
     def _with_questions(
         self,
-        query: str,
+        asked: _Asked,
         hits: list[Hit],
         limit: int,
         weight: float = QUESTION_WEIGHT,
-        within: Within | None = None,
         rerank: int = RERANK,
     ) -> list[Hit]:
-        """`hits` merged with the answers whose question matches `query`.
+        """`hits` merged with the answers whose question matches the query.
 
         A question's match scores QUESTION_WEIGHT of what the same match in an answer
         would, so an answer that says the words ranks above one that was asked them.
         """
-        planned = self._question_plan(query, within)
+        planned = asked.planned
         if planned is None:
             return hits
-        sub, plan, sub_within = planned
+        sub = planned[0]
         best = {h.passage_id: h for h in hits}
         # A question that holds the words better than any answer does (both every word,
         # neither the exact phrase) counts in full: the answer that replied to it comes
         # first, or, when the two are close, neither is shown as the match (_ambiguous).
         beaten = hits[0].score if hits and not hits[0].exact else 100.0
-        for s in sub._rank(plan, max(rerank, limit), sub_within, scan=rerank >= RERANK):
+        for s in asked.ranked(max(rerank, limit), rerank >= RERANK):
             full = s.score > beaten and s.score >= EVERY_WORD and not s.exact
             score = round(s.score * (1.0 if full else weight), 1)
             if score < MATCH_FLOOR:
@@ -101,9 +132,7 @@ class _Questions(_NaiveEvidence):
                 return None
         return sub, plan, sub_within
 
-    def _question_lead(
-        self, query: str, hits: list[Hit], rival: _Scored | None, within: Within | None
-    ) -> list[Hit]:
+    def _question_lead(self, asked: _Asked, hits: list[Hit], rival: _Scored | None) -> list[Hit]:
         """`hits`, or the answer to the question the naive scorer clearly prefers.
 
         Called when no answer scored over the floor (`hits` is empty or an answer shown
@@ -116,13 +145,13 @@ class _Questions(_NaiveEvidence):
         by NAIVE_MARGIN.  It is then the one hit: the weaker answer beside it would make
         the two look alike (`_ambiguous`).
         """
-        planned = self._question_plan(query, within)
+        planned = asked.planned
         if planned is None:
             return hits
-        sub, plan, sub_within = planned
+        sub, plan, _ = planned
         sharing = [
             s
-            for s in sub._rank(plan, RERANK, sub_within)
+            for s in asked.ranked(RERANK, True)
             if plan.shared_words(set(sub._content_text(s.row).split())) >= NAIVE_SHARED
         ]
         lead = sub._naive_lead(plan, sharing)

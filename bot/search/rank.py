@@ -35,7 +35,7 @@ from bot.search.params import (
     TOGETHER,
 )
 from bot.search.plan import _Query
-from bot.search.questions import _Questions
+from bot.search.questions import _Asked, _Questions
 from bot.search.results import Hit, SearchResult
 from bot.search.text import _label
 
@@ -218,14 +218,15 @@ class _Ranker(_Questions):
         # Only BM25's best few questions are reranked for that (a full rerank of the
         # questions for every such query cost ~12 % more CPU per /quote at 100k).
         loosely = bool(ranked) and not ranked[0].exact and ranked[0].phrase < QUESTION_PHRASE
+        asked = _Asked(self, query, within)
         if self._questions is not None and (not hits or hits[0].score < 100.0 * weight):
-            hits = self._with_questions(query, hits, limit, weight, within)
+            hits = self._with_questions(asked, hits, limit, weight)
         elif self._questions is not None and loosely and not hits[0].exact:
-            hits = self._with_questions(query, hits, limit, weight, within, QUESTION_RERANK)
+            hits = self._with_questions(asked, hits, limit, weight, QUESTION_RERANK)
         hits = hits[:limit]
         if self._questions is not None and hits == answered[:limit] and (lead or not hits):
             # No answer over the floor, nor a question: the question asked in other words?
-            hits = self._question_lead(query, hits, lead or (ranked[0] if ranked else None), within)
+            hits = self._question_lead(asked, hits, lead or (ranked[0] if ranked else None))
         if hits and self._ambiguous(ranked, hits):
             # Two answers about as good (neither the exact phrase): neither is shown as
             # THE match; both are offered as the closest ones instead of one being
