@@ -81,6 +81,9 @@ _CREDIT = re.compile(
     r"(?i)^(?:transcri(?:bed|ption|pt)|captions?|captioned|subtitles?|generated)\s+"
     r"(?:by|with|from|powered by)\b|^<?https?://\S+>?$"
     r"|^(?:copyright\b|©|\(c\)\s*(?:19|20)\d\d)"  # the publisher's notice at the foot
+    # "Fotografia: Rui Gaspar", "As told to Priya Raman.": who took the photos, who wrote it up
+    r"|^(?:fotograf[ií]as?|fotos?|photo(?:graph)?s?|photography|illustrations?)\s*:\s*\S"
+    r"|^as\s+told\s+to\s+[A-Z]"
 )
 
 
@@ -99,6 +102,7 @@ class Block:
     strong: bool = False  # wholly bold
     section_start: bool = False  # first block after a heading or a rule
     labelled_alone: bool = False  # its label stood alone on the line above
+    quoted: bool = False  # a markdown blockquote (not a pull quote)
 
 
 @dataclass(slots=True)
@@ -263,10 +267,13 @@ def _cue_line(
     """One line of a cue: a new block when its speaker (a <v> tag, a "Name:" label, a bare
     ">>", or `turn_to` for a dashed line) differs from the current block's."""
     voice = _VOICE.search(line)
-    speaker = clean_name(voice.group(1)) if voice else turn_to
+    speaker = _voice_name(voice.group(1)) if voice else turn_to
     cleaned = clean_inline(line, markdown=False)
     _record(layout, number, cleaned.removed)
     text = cleaned.text.lstrip("-– ")
+    bracketed = _SDH_SPEAKER.match(text)
+    if bracketed:  # "[DOLORES] My father…": subtitles for the deaf name who speaks
+        speaker, text = clean_name(bracketed.group(1)), text[bracketed.end() :]
     if text.startswith(">>"):  # a caption's speaker change: whoever it is, not the last one
         text = text[2:].strip()
         speaker = speaker or _UNKNOWN
@@ -284,6 +291,23 @@ def _cue_line(
     if current is not None:
         layout.blocks.append(current)
     return Block(number, line, text, label=speaker, stamp=stamp)
+
+
+# Subtitles for the deaf and hard of hearing name an off-screen speaker in capitals in
+# brackets before the words; sounds are in lower case ("[wind howling]") and stand alone.
+_SDH_SPEAKER = re.compile(r"^\[([A-ZÀ-Þ][A-ZÀ-Þ'’. -]{1,40})\]\s*(?=\S)")
+# Microsoft Teams: "<v Mensah, Kwame (Ext)>": surname first, a tag for outside guests.
+_VOICE_TAG = re.compile(r"\s*\([^()]{1,30}\)$")
+_SURNAME_FIRST = re.compile(r"^([^\W\d_][\w'’-]*(?:\s[^\W\d_][\w'’-]*)?),\s*([^\W\d_][\w'’.-]*)$")
+
+
+def _voice_name(voice: str) -> str:
+    """A <v> tag's name as people write it: "Mensah, Kwame (Ext)" -> "Kwame Mensah"."""
+    name = _VOICE_TAG.sub("", voice.strip()) or voice
+    surname_first = _SURNAME_FIRST.match(name.strip())
+    if surname_first:
+        name = f"{surname_first.group(2)} {surname_first.group(1)}"
+    return clean_name(name)
 
 
 # --------------------------------------------------------------------------- plain and markdown
@@ -347,6 +371,7 @@ def _read_lines(
     begun = False  # a speaker label has been seen: the intro is over
     last_indent = 0  # a line indented deeper than the one above opens a paragraph (GPO)
     page_break = False  # page furniture was dropped since the last block began
+    quoted = False  # the line is in a blockquote
 
     def flush() -> None:
         nonlocal current
@@ -371,6 +396,10 @@ def _read_lines(
         indented, last_indent = _indent(raw) > last_indent, _indent(raw)
         was_image, after_image = after_image, False
         heading = heading_text(line)
+        if heading is not None and heading.endswith("?") and len(heading) <= 300:
+            flush()  # "## When were you happiest?": a questionnaire's question, its answer below
+            layout.blocks.append(Block(number, line, heading, strong=True))
+            continue
         if heading is not None or is_rule(line):
             flush()
             if heading is not None:
@@ -429,7 +458,13 @@ def _read_lines(
                 flush()
                 layout.dropped.append(Dropped(number, "pull quote", line))
                 continue
-            line = line.lstrip("> ").strip() or line
+            line = line.lstrip("> ").strip()
+            if not line:  # ">" alone: a paragraph break inside the quote
+                flush()
+                continue
+            quoted = True
+        else:
+            quoted = False
         cleaned = clean_inline(line, markdown=markdown)
         _record(layout, number, cleaned.removed)
         text = cleaned.text
@@ -445,7 +480,7 @@ def _read_lines(
             label = split_label(text) or (period_label(text) if period_mode else None)
             if label is None and text[:1] in "QA":
                 spaced = spaced_question(line, number < 2 or not lines[number - 2].strip())
-                label = Label(text[0], None, text[1:].strip()) if spaced else None
+                label = Label(text[0], None, text[1:].lstrip(".").strip()) if spaced else None
         for shape in shapes if label is None else ():
             label = shaped_label(text, shape)
             if label is not None:
@@ -538,6 +573,7 @@ def _read_lines(
             flush()
             current = Block(number, line, text, stamp=stamp, emphasis=cleaned.emphasis)
             current.strong = cleaned.strong
+            current.quoted = quoted
         pending = None
         pending_stamp = None
         page_break = False

@@ -109,6 +109,7 @@ LETTER_PAIRS: dict[frozenset[str], dict[str, Literal["Q", "A"]]] = {
     frozenset("PR"): {"P": "Q", "R": "A"},
     frozenset("DR"): {"D": "Q", "R": "A"},
     frozenset("FA"): {"F": "Q", "A": "A"},
+    frozenset("IR"): {"I": "Q", "R": "A"},  # research transcripts: interviewer, respondent
 }
 INTERVIEWER_WORDS = frozenset({"interviewer", "host", "moderator", "q", "question"})
 INTERVIEWEE_WORDS = frozenset(
@@ -128,7 +129,10 @@ _INITIALS = re.compile(r"(?:[^\W\d_]\.)+")
 _LABEL = re.compile(
     r"^(?:>>\s?|-\s|Q\d{1,4}\s+)?(?P<name>[^:()\n]{1,80}?)\s*"
     # "(guest)", or a party then a place as news transcripts write them: "(R), TULSA, OKLAHOMA"
-    r"(?:\((?P<note>[^()\n]{1,40})\)(?:\s*,\s*(?P<more>[^:()\n]{1,60}?))?)?\s*:(?=\s|$)"
+    # "(President, Gulf Inshore Harvesters' Association)", "(Mr. Ken McDonald (Avalon,
+    # Lib.))": a Canadian committee's witness and chair, the note nested one level deep
+    r"(?:\((?P<note>(?:[^()\n]|\([^()\n]{1,60}\)){1,120})\)"
+    r"(?:\s*,\s*(?P<more>[^:()\n]{1,60}?))?)?\s*:(?=\s|$)"
 )
 _NAME_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\+)\s*")
 
@@ -284,7 +288,9 @@ def period_label(text: str) -> Label | None:
 # White House and press-office transcripts: "Q    Mayor, why ...?" (no colon, a gap).
 # Depositions too: "Q    And when did you ...?" / "A    The Monday after ...".
 _SPACED_Q = re.compile(r"^[QA](?: {2,}|\t)\s*(?=\S)")
-_BARE_Q = re.compile(r"^Q (?=[A-Z“\"‘'(])")  # White House transcripts: "Q Thank you, sir."
+# White House transcripts: "Q Thank you, sir."; sports press conferences: "Q. Coach, why…"
+_BARE_Q = re.compile(r"^Q\.? (?=[A-Z“\"‘'(])")
+_SENTENCE_BREAK = re.compile(r"[.!?]\s+[A-Z]")
 
 
 def spaced_question(line: str, paragraph_start: bool = False) -> Label | None:
@@ -309,9 +315,13 @@ def split_label(text: str) -> Label | None:
         note = f"{note}, {match.group('more')}"
     if "," in name:  # "Jane Doe, host:", "KHALED MANSOUR, MAYOR OF X (through translator):"
         name, said = (part.strip() for part in name.split(",", 1))
+        if _SENTENCE_BREAK.search(said):  # "Lagos Kitchen, 14 Rye Lane. Photograph:"
+            return None
         note = f"{said} ({note})" if note else said
     if not name:
         return None
+    if name == "I":  # "I:" for the interviewer in research transcripts ("I:" / "R:")
+        return Label(name, note, text[match.end() :].strip())
     if not _speaker_shaped(name):
         return None
     return Label(name, note, text[match.end() :].strip())

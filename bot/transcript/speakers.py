@@ -138,6 +138,12 @@ def _implied_answers(blocks: list[Block]) -> None:
         questions = [b.label == "Q" for b in blocks]
     elif not labels and sum(b.strong for b in blocks) >= 2:
         questions = [b.strong and not b.note for b in blocks]
+    elif not labels and sum(b.quoted for b in blocks) >= 2 and not any(b.strong for b in blocks):
+        # answers in blockquotes: the plain paragraph before each quote is its question
+        questions = [
+            not b.quoted and not b.note and i + 1 < len(blocks) and blocks[i + 1].quoted
+            for i, b in enumerate(blocks)
+        ]
     elif not labels and sum(asked_in_italics) >= 2:  # blogs: "*What got you started?*"
         questions = asked_in_italics
     elif not labels and sum(numbered) >= 2:  # "1. Who still brings you typewriters?"
@@ -253,6 +259,8 @@ def _mentioned_aliases(
     if not shaped:
         return {}, set()
     lines = [*layout.intro, *layout.headings, *layout.front.get("title", [])]
+    if not layout.intro:  # subtitles: a narrator's cue before the first turn introduces
+        lines += [b.text for b in itertools.takewhile(lambda b: b.label is None, blocks)]
     lines += [b.text for b in blocks if b.label][:_MENTION_TURNS]
     lines = lines[:_MENTION_LINES]
     folded = [line.casefold() for line in lines]
@@ -330,10 +338,15 @@ def read_cast(layout: Layout, meta: InterviewMeta) -> Cast:
         ee_cues = [c.name for c in cues if c.role == "interviewee" and c.speaker is None]
         answerer = next(iter(resolve_all(ee_cues)), None)
     if answerer is None and any(b.label == "A" for b in blocks):
-        titles = [meta.title, *layout.front.get("title", []), *layout.headings[:2]]
+        # the file's own headline before a title that may be made from its file name
+        titles = [*layout.front.get("title", []), *layout.headings[:2], meta.title]
         byline = {name_key(c.name) for c in cues if c.role == "interviewer"}
-        answerer = headline_name(titles, " ".join(layout.intro[:12]), byline) or lede_name(
-            layout.intro, byline
+        # a photo's alt text or caption says the name again as well as the lede does
+        pictured = [d.text for d in layout.dropped if d.kind in ("image", "caption")][:4]
+        answerer = (
+            headline_name(titles, " ".join([*layout.intro[:12], *pictured]), byline)
+            or lede_name(layout.intro, byline)
+            or lede_name(_footer(layout), byline)
         )
     answerer = answerer or "Interviewee"
     asker = next(iter(resolve_all(sidecar_er) or resolve_all(front_er)), None)
@@ -363,6 +376,24 @@ def read_cast(layout: Layout, meta: InterviewMeta) -> Cast:
         for b, who, marker in zip(blocks, speakers, markers, strict=True)
     ]
     return Cast(turned, stats, roles, any(markers))
+
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+_FOOTER_LINES = 4
+
+
+def _footer(layout: Layout) -> list[str]:
+    """The sentences after the last turn and in the credit lines, where a short "as told
+    to" piece names who answers ("… Walter Penhallow, 81, has lit Ashby's lamps since
+    1967.")."""
+    tail: list[str] = []
+    for b in reversed(layout.blocks):
+        if b.label is not None:
+            break
+        tail.insert(0, b.text)
+    tail += [d.text for d in layout.dropped if d.kind == "credit"]
+    sentences = [s for text in tail[-_FOOTER_LINES:] for s in _SENTENCE.split(text)]
+    return sentences[: _FOOTER_LINES * 2]
 
 
 def _who_speaks(
@@ -402,6 +433,8 @@ def _turn_stats(
     for i, (b, who, marker) in enumerate(zip(blocks, speakers, markers, strict=True)):
         if b.label is not None:
             after_q = asked_by is not None and asked_by != who
+            if after_q and asked_by in stats and who is not None:
+                stats[asked_by].answered += 1
             asked_by = "Q" if marker == "Q" else (who if "?" in b.text else None)
         if who is None or b.label is None:
             continue

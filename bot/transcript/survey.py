@@ -56,10 +56,12 @@ _RUNNING_HEAD = re.compile(
 _WEB_FURNITURE = re.compile(
     r"(?i)^(?:skip\s+)?advertisement$|^(?:article|story)\s+continues\s+below(?:\s+advertisement)?$"
     r"|^continue\s+reading(?:\s+the\s+main\s+story)?$|^sponsored(?:\s+content)?$"
+    r"|^share\s+(?:this|on)\b[^.?!]{0,200}$"  # "Share this article: X Facebook"
     r"|^(?:read\s+more|related|see\s+also|also\s+read|read\s+next|more\s+coverage"
     r"|recommended(?:\s+reading)?|further\s+reading)\s*:\s*"
     r"(?:\[[^\]]+\]\([^)]+\)|[^.?!…\"”]{3,120})$"
 )
+_TAG = re.compile(r"<[^<>\n]{1,300}>")
 _DIGITS = re.compile(r"\d+")
 _EMPHASIS = re.compile(r"[*_]+")
 _RUNNING_MIN = 3  # a line repeated this often, word for word but its numbers, is a running head
@@ -324,7 +326,10 @@ def is_running_head(line: str) -> bool:
 
 def is_web_furniture(line: str) -> bool:
     """An ad slot or a "Read more:" link from a news page (markup around it aside)."""
-    return len(line) <= 300 and bool(_WEB_FURNITURE.match(_EMPHASIS.sub("", line).strip()))
+    if len(line) > 600:
+        return False
+    bare = _EMPHASIS.sub("", _TAG.sub("", line)).strip()  # links copied with their tags
+    return len(bare) <= 300 and bool(_WEB_FURNITURE.match(bare))
 
 
 def is_page_mark(line: str) -> bool:
