@@ -195,3 +195,53 @@ def test_headings_that_ask_are_the_questions_and_an_image_alt_text_confirms_the_
             "What is your greatest fear?",
         ),
     ]
+
+
+def test_conversation_analysis_pauses_are_no_part_of_a_quote() -> None:
+    text = "Q: And then?\n\nA: We waited (.) and waited (1.5) and then it rained.\n"
+    (passage,) = parse(text).passages
+    assert passage.text == "We waited and waited and then it rained."
+
+
+def test_a_study_header_names_the_respondent_by_code_and_i_r_turns_still_pair() -> None:
+    text = (
+        "Study: Shift Work (SW-2024)\n"
+        "Participant: P07 (nurse)\n"
+        "Key: I = interviewer, R = participant\n\n"
+        "I: How long are your shifts?\n\nR: Twelve hours.\n\n"
+        "I: Nights too?\n\nR: Every third week.\n"
+    )
+    interview = parse(text)
+    assert [(p.speaker, p.text, p.question) for p in interview.passages] == [
+        ("P07", "Twelve hours.", "How long are your shifts?"),
+        ("P07", "Every third week.", "Nights too?"),
+    ]
+
+
+def test_an_office_label_is_the_person_the_header_gives_that_office() -> None:
+    text = (
+        "REMARKS BY PRESIDENT ANNA LIND AND PRIME MINISTER KOJO MENSAH AT A PRESS CONFERENCE\n\n"
+        "PRESIDENT LIND: Good afternoon. We signed a treaty today.\n\n"
+        "PRIME MINISTER MENSAH: Thank you, Madam President.\n\n"
+        "Q: Madam President, what did you agree?\n\n"
+        "THE PRESIDENT: A railway, built by 2031.\n\n"
+        "Q: Prime Minister, who pays?\n\n"
+        "THE PRIME MINISTER: We share it.\n"
+    )
+    speakers = [p.speaker for p in parse(text).passages]
+    assert speakers == ["Anna Lind", "Kojo Mensah", "Anna Lind", "Kojo Mensah"]
+
+
+def test_a_spokesperson_label_is_whoever_the_header_says_gives_the_briefing() -> None:
+    text = (
+        "Noon briefing by Lea Varga, Spokesperson for the Agency.\n\n"
+        "Question: Lea, is the road open?\n\n"
+        "Spokesperson: Not yet. Tomorrow, we hope.\n\n"
+        "Correspondent: And the airport?\n\n"
+        "Spokesperson: Open since Monday.\n"
+    )
+    interview = parse(text)
+    assert [(p.speaker, p.question) for p in interview.passages] == [
+        ("Lea Varga", "Lea, is the road open?"),
+        ("Lea Varga", "And the airport?"),
+    ]

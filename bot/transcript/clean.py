@@ -53,6 +53,7 @@ _STAGE_WORDS = (
     r"nods?\b[^\[\]()\n]{0,60}|shrugs?\b[^\[\]()\n]{0,60}|(?:both|all|everyone)\s+laugh\w*|\w+ laughs?|laughter|beeps?|"
     r"pages? turn\w*|inaudible|foreign language|speaks? \w+|speaking \w+|silent|"
     r"whispers?\w*|shouts?\w*|cries|crying|sniff\w*|blank|\?+|\.\.\.|…|"
+    r"\.{1,2}|\d{1,2}\.\d|"  # conversation analysts' pauses: "(.)" short, "(1.5)" timed
     r"as (?:interpreted|translated)|(?:through|via) (?:an? |the )?(?:interpreter|translator)|"
     r"whereupon\b[^\[\]()\n]{0,60}|recess\w*|brief recess|off the record\b[^\[\]()\n]{0,60}|adjourn\w*"
 )

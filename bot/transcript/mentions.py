@@ -26,7 +26,14 @@ from bot.transcript.names import (
     name_key,
 )
 
-__all__ = ["initials_named", "label_core", "mentioned_full_name", "self_introduced"]
+__all__ = [
+    "initials_named",
+    "label_core",
+    "mentioned_full_name",
+    "office_holder",
+    "office_words",
+    "self_introduced",
+]
 
 _PUNCT = ",.;:!?()[]\"'“”‘’"
 # Capitalised words that sit before a name without being one ("STATEMENT OF OYELARAN").
@@ -137,3 +144,61 @@ def initials_named(labels: Sequence[str], lines: Sequence[str]) -> list[str]:
         if len(names) == 1:
             found.extend(names)
     return found
+
+
+# Offices and roles one person holds in a briefing or a press conference: "THE PRESIDENT:",
+# "PRIME MINISTER ADEYEMI:", "Spokesperson:" name that person all through the file.
+_HELD = (OFFICES - ASKING_TITLES) | frozenset(
+    "prime vice spokesperson spokesman spokeswoman press deputy".split()
+)
+_NAME_WORDS = 3
+
+
+def office_words(label: str) -> list[str] | None:
+    """ "THE PRESIDENT" -> ["president"], "Spokesperson" -> ["spokesperson"]: a label that
+    is nothing but an office one person holds; None for anything else."""
+    words = [w.casefold().rstrip(".") for w in label.split()]
+    if words and words[0] == "the":
+        words = words[1:]
+    return words if words and all(w in _HELD for w in words) else None
+
+
+def office_holder(office: Sequence[str], lines: Sequence[str]) -> str | None:
+    """The one full name `lines` write right after the office ("REMARKS BY PRESIDENT ERIK
+    HALVORSEN AND …") or right before it after a comma ("by Farida Haddad, Spokesperson
+    for …"); None when there is none or more than one."""
+    found: dict[str, str] = {}
+    k = len(office)
+    for line in lines[:_MAX_LINES]:
+        if office[-1] not in line.casefold():
+            continue
+        tokens = line.split()
+        folded = [tok.strip(_PUNCT).casefold() for tok in tokens]
+        for i in range(len(tokens) - k + 1):
+            if folded[i : i + k] != list(office):
+                continue
+            names: list[list[str]] = []
+            if tokens[i + k - 1][-1:] not in _PUNCT:  # "Mr. President." ends there
+                after: list[str] = []
+                for tok in tokens[i + k : i + k + _NAME_WORDS]:
+                    word = _given(tok.rstrip(_PUNCT))
+                    if word is None:
+                        break
+                    after.append(word)
+                    if tok[-1:] in _PUNCT:
+                        break
+                names.append(after)
+            start = i - 1 if i > 0 and folded[i - 1] == "the" else i
+            if start > 0 and tokens[start - 1].endswith(","):
+                before: list[str] = []
+                for tok in reversed(tokens[max(0, start - _NAME_WORDS) : start]):
+                    word = _given(tok.rstrip(","))
+                    if word is None or (before and tok[-1:] in _PUNCT):
+                        break
+                    before.insert(0, word)
+                names.append(before)
+            for words in names:
+                name = clean_name(" ".join(words))
+                if len(words) >= 2 and looks_like_name(name):
+                    found[name_key(name)] = name
+    return next(iter(found.values())) if len(found) == 1 else None

@@ -75,13 +75,13 @@ _NOT_NAMES = frozenset(
 META_LABELS = frozenset(
     """host hosts co-host co-hosts cohost guest guests interviewer interviewers interviewee
     interviewees narrator narrators moderator moderators witness witnesses panel panelists
-    participants speakers featuring presenter presenters""".split()
+    participant participants respondent speakers featuring presenter presenters""".split()
 )
 # Offices written before a surname in a label ("Mayor Alcott", "Secretary Holt"): the
 # asking ones and those whose holders answer.
 OFFICES = ASKING_TITLES | frozenset(
     """mayor secretary governor minister president ambassador director general admiral
-    chancellor sheriff superintendent premier""".split()
+    chancellor sheriff superintendent premier prime""".split()
 )
 # A bare office names nobody in particular, except the one who chairs: "The Chairman:"
 # is one person all through a hearing.
@@ -118,7 +118,8 @@ INTERVIEWEE_WORDS = frozenset(
 _UNNAMED = re.compile(
     r"(?i)^(?:the\s+)?(?:(?:unknown|unidentified|other|male|female|another)\s+)?"
     r"(?:speaker|participant|caller|student|audience(?:\s+member)?|person|voice|man|woman|"
-    r"member|crowd|multiple|several|all|both|panel(?:ist)?|reporter|unknown|off-camera|"
+    r"member|crowd|multiple|several|all|both|panel(?:ist)?|reporter|correspondent|journalist|"
+    r"unknown|off-camera|"
     r"announcer|narrator\s+\d+|interpreter|translator|staff|aide|clerk|"
     r"videographer|court(?:\s+reporter)?|bailiff|stenographer|witness|"  # depositions
     + "|".join(re.escape(t) for t in sorted(_UNNAMED_TITLES, key=len, reverse=True))

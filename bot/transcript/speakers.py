@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -18,6 +19,8 @@ from bot.transcript.mentions import (
     initials_named,
     label_core,
     mentioned_full_name,
+    office_holder,
+    office_words,
     self_introduced,
 )
 from bot.transcript.names import (
@@ -119,12 +122,19 @@ def _unlabel_meta_lines(blocks: list[Block]) -> None:
 def _letter_markers(blocks: list[Block]) -> None:
     """ "P:"/"R:" (pregunta, respuesta), "D:"/"R:", "F:"/"A:": one-letter labels that mark
     question and answer when a file uses the pair and no other label."""
-    labels = {b.label for b in blocks if b.label}
-    markers = LETTER_PAIRS.get(frozenset(label for label in labels if len(label) == 1))
-    if markers is None or not labels <= set(markers):
+    counts = Counter(b.label for b in blocks if b.label)
+    markers = LETTER_PAIRS.get(frozenset(label for label in counts if len(label) == 1))
+    if markers is None:
+        return
+    first = min(i for i, b in enumerate(blocks) if b.label in markers)
+    # a header field written once above the turns ("Key: I = interviewer") is no label
+    header = {
+        b.label for b in blocks[:first] if b.label and counts[b.label] == 1 and len(b.label) > 1
+    }
+    if not set(counts) - header <= set(markers):
         return
     for b in blocks:
-        if b.label:
+        if b.label in markers:
             b.label = markers[b.label]
 
 
@@ -240,6 +250,7 @@ def _mentioned_aliases(
     taken = set(_word_keys(full_names))
     aliased = {name_key(a) for a in aliases}
     shaped: list[tuple[str, str, str | None]] = []
+    found_offices: dict[str, str] = {}
     for label in written:
         key = name_key(label)
         if (
@@ -251,20 +262,26 @@ def _mentioned_aliases(
             or initials_label(label)
         ):
             continue
+        held = office_words(label)
+        if held is not None:  # "THE PRESIDENT", "Spokesperson": whoever the header names so
+            holder = office_holder(held, [*layout.intro, *layout.headings])
+            if holder is not None:
+                found_offices[label] = holder
+            continue
         core, office = label_core(clean_name(label))
         if len(core.split()) == 1:
             shaped.append((label, core, office))
         elif core:
             taken.update(_word_keys([core]))
     if not shaped:
-        return {}, set()
+        return found_offices, set()
     lines = [*layout.intro, *layout.headings, *layout.front.get("title", [])]
     if not layout.intro:  # subtitles: a narrator's cue before the first turn introduces
         lines += [b.text for b in itertools.takewhile(lambda b: b.label is None, blocks)]
     lines += [b.text for b in blocks if b.label][:_MENTION_TURNS]
     lines = lines[:_MENTION_LINES]
     folded = [line.casefold() for line in lines]
-    found: dict[str, str] = {}
+    found: dict[str, str] = dict(found_offices)
     titled: set[str] = set()
     for label, core, office in shaped:
         if name_key(core) in taken:
@@ -347,6 +364,7 @@ def read_cast(layout: Layout, meta: InterviewMeta) -> Cast:
             headline_name(titles, " ".join([*layout.intro[:12], *pictured]), byline)
             or lede_name(layout.intro, byline)
             or lede_name(_footer(layout), byline)
+            or _participant_code(layout.intro)
         )
     answerer = answerer or "Interviewee"
     asker = next(iter(resolve_all(sidecar_er) or resolve_all(front_er)), None)
@@ -376,6 +394,18 @@ def read_cast(layout: Layout, meta: InterviewMeta) -> Cast:
         for b, who, marker in zip(blocks, speakers, markers, strict=True)
     ]
     return Cast(turned, stats, roles, any(markers))
+
+
+# "Participant: R14 (warehouse picker)": a study's pseudonymous code for who answers
+_PARTICIPANT = re.compile(
+    r"(?i)^(?:participant|respondent|interviewee|narrator)(?:\s+(?:id|code|number|no\.?))?"
+    r"\s*:\s*(?-i:([A-Z]{1,3}[-_]?\d{1,4}))\b"
+)
+
+
+def _participant_code(intro: list[str]) -> str | None:
+    codes = {m.group(1) for line in intro[:_INTRO_BLOCKS] if (m := _PARTICIPANT.match(line))}
+    return next(iter(codes)) if len(codes) == 1 else None
 
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
