@@ -245,3 +245,48 @@ def test_a_spokesperson_label_is_whoever_the_header_says_gives_the_briefing() ->
         ("Lea Varga", "Lea, is the road open?"),
         ("Lea Varga", "And the airport?"),
     ]
+
+
+def test_each_witness_a_trial_swears_in_answers_the_questions_after_it() -> None:
+    text = (
+        "THE COURT:  Call your witness.\n"
+        "MR. KIM:  The State calls Rosa Diaz.\n"
+        "R O S A   D I A Z, called as a witness, having been duly sworn, testified as follows:\n"
+        "BY MR. KIM:\n"
+        "Q.   Where were you that night?\n"
+        "A.   At the bakery on Elm Street, closing up the till and mopping the floor.\n"
+        "Q.   Alone?\n"
+        "A.   With my brother Luis, who had come by after his shift to help me carry the flour sacks in from the van before the rain.\n"
+        "MR. KIM:  Nothing further. The State calls Omar Haddad.\n"
+        "OMAR HADDAD, having been first duly sworn, testified as follows:\n"
+        "Q.   What do you do?\n"
+        "A.   I drive the night bus, the number nine, from the depot out to the airport.\n"
+    )
+    interview = parse(text)
+    assert [(p.speaker, p.text) for p in interview.passages] == [
+        ("Rosa Diaz", "At the bakery on Elm Street, closing up the till and mopping the floor."),
+        (
+            "Rosa Diaz",
+            "With my brother Luis, who had come by after his shift to help me carry the flour sacks in from the van before the rain.",
+        ),
+        (
+            "Omar Haddad",
+            "I drive the night bus, the number nine, from the depot out to the airport.",
+        ),
+    ]
+
+
+def test_the_ruling_on_an_objection_leaves_the_question_standing() -> None:
+    text = (
+        "Q.   Where were you?\n\n"
+        "A.   At the till.\n\n"
+        "Q.   What did you see?\n\n"
+        "A.   A man at the door.\n\n"
+        "MR. HOLT:  Objection, speculation.\n\n"
+        "THE COURT:  Overruled. She can say what she saw.\n\n"
+        "A.   He had a crowbar.\n\n"
+        "Q.   Then?\n\n"
+        "A.   He ran.\n"
+    )
+    interview = parse(text)
+    assert [p.question for p in interview.passages][1:3] == ["What did you see?"] * 2

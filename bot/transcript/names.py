@@ -292,6 +292,7 @@ _SPACED_Q = re.compile(r"^[QA](?: {2,}|\t)\s*(?=\S)")
 # White House transcripts: "Q Thank you, sir."; sports press conferences: "Q. Coach, why…"
 _BARE_Q = re.compile(r"^Q\.? (?=[A-Z“\"‘'(])")
 _SENTENCE_BREAK = re.compile(r"[.!?]\s+[A-Z]")
+_SWEARING = re.compile(r"(?i)\bcalled\s+as\s+a\s+witness|\bduly\s+sworn|\bhaving\s+been\s+sworn")
 
 
 def spaced_question(line: str, paragraph_start: bool = False) -> Label | None:
@@ -316,8 +317,8 @@ def split_label(text: str) -> Label | None:
         note = f"{note}, {match.group('more')}"
     if "," in name:  # "Jane Doe, host:", "KHALED MANSOUR, MAYOR OF X (through translator):"
         name, said = (part.strip() for part in name.split(",", 1))
-        if _SENTENCE_BREAK.search(said):  # "Lagos Kitchen, 14 Rye Lane. Photograph:"
-            return None
+        if _SENTENCE_BREAK.search(said) or _SWEARING.search(said):
+            return None  # "Lagos Kitchen, 14 Rye Lane. Photograph:", "X, having been sworn,…:"
         note = f"{said} ({note})" if note else said
     if not name:
         return None

@@ -200,18 +200,18 @@ def build_passages(
     asking: list[str] | None = None  # the asking turn being read
     previous: Paragraph | None = None
     answered = False  # an answer has followed the last asking turn
+    objected = False  # an objection since the last answer: the ruling on it clears nothing
     for i, (p, b) in enumerate(zip(paragraphs, blocks, strict=True)):
         if p.kind == "note":
-            if (
-                b.turn
-                and i not in interjections
-                and (answered or asked is None)
-                and not _OBJECTION.match(b.text)
-            ):
+            if b.turn and _OBJECTION.match(b.text):
+                objected = True
+            elif b.turn and i not in interjections and (answered or asked is None) and not objected:
                 # an "other" turn asking nothing, once the question was answered (an
-                # objection between a question and its answer leaves the question)
+                # objection between a question and its answer, and the ruling on it,
+                # leave the question: "Overruled. She can say what she thought.")
                 current, asked, asking = None, None, None
             continue
+        objected = False
         if p.kind == "answer":
             answered = True
             if labelled:

@@ -426,15 +426,48 @@ def _footer(layout: Layout) -> list[str]:
     return sentences[: _FOOTER_LINES * 2]
 
 
+# "E L E N A   R A M I R E Z, called as a witness by the People, having been first duly
+# sworn": a court reporter's line naming the witness (letters spaced out, often).
+_SWORN = re.compile(
+    r",\s+(?:being\s+)?(?:called\s+as\s+a\s+witness|(?:having\s+been|was)\s+(?:first\s+)?"
+    r"(?:duly\s+)?(?:sworn|affirmed))"
+)
+_SPACED_WORD = re.compile(r"^(?:[A-ZÀ-Þ] )+[A-ZÀ-Þ]$")
+
+
+def _sworn(text: str) -> tuple[str, int] | None:
+    """The witness a swearing-in line names, and where that line starts; or None."""
+    match = _SWORN.search(text[:2000])
+    if not match:
+        return None
+    before = re.split(r"[.:;!?]\s+", text[max(0, match.start() - 120) : match.start()])[-1]
+    start = match.start() - len(before)
+    chunks = [c for c in re.split(r"\s{2,}", before.strip()) if c]
+    words = " ".join(c.replace(" ", "") if _SPACED_WORD.match(c) else c for c in chunks).split()
+    name = clean_name(" ".join(words[-4:]))
+    while len(name.split()) > 2 and not looks_like_name(name):
+        name = " ".join(name.split()[1:])
+    name = strip_honorific(name)
+    return (name, start) if len(name.split()) >= 2 and looks_like_name(name) else None
+
+
 def _who_speaks(
     blocks: list[Block], names: Names, answerer: str, asker: str | None
 ) -> tuple[list[str | None], list[str | None]]:
     """Each block's speaker and Q/A marker; a label that names nobody becomes text again."""
     speakers: list[str | None] = []
     markers: list[str | None] = []
+    witness = answerer
     for i, b in enumerate(blocks):
         who: str | None = None
         marker: str | None = None
+        sworn = _sworn(b.text)
+        if sworn:  # a trial calls its witnesses in turn: each "A." is the one sworn last
+            witness, start = sworn
+            # the reporter's line (and the heading after it) is nobody's words
+            b.text = b.text[:start].rstrip()
+            b.note = b.note or not b.text
+            b.text = b.text or b.raw
         if b.label is not None:
             generic = _GENERIC_LABELS.get(name_key(b.label))
             if (generic == "A" and answerer == "Interviewee") or (generic == "Q" and not asker):
@@ -442,7 +475,7 @@ def _who_speaks(
             if b.label in QA_MARKERS or generic:
                 # "Q:"/"A:", and "Interviewer:"/"Guest:" once the file names who they are
                 marker = QA_MARKERS.get(b.label) or generic
-                who = answerer if marker == "A" else asker
+                who = witness if marker == "A" else asker
             else:
                 who = names.resolve(b.label, i)
                 if who is None:
