@@ -9,7 +9,7 @@ from __future__ import annotations
 from bot.models import Interview, InterviewMeta
 from bot.transcript import parse_transcript, roles
 from bot.transcript.names import split_label
-from bot.transcript.roles import SpeakerStats, assign_roles
+from bot.transcript.roles import Cue, SpeakerStats, assign_roles, find_cues
 
 
 def parse(text: str, source: str = "t.txt") -> Interview:
@@ -290,3 +290,53 @@ def test_the_ruling_on_an_objection_leaves_the_question_standing() -> None:
     )
     interview = parse(text)
     assert [p.question for p in interview.passages][1:3] == ["What did you see?"] * 2
+
+
+def test_a_label_that_shortens_the_guests_first_name_is_the_guest() -> None:
+    text = (
+        "Host: Joan Pell\nGuest: Dr. Christabel Oduya, glaciologist\n\n"
+        "JOAN: Chris, how fast is the glacier going?\n\n"
+        "CHRIS: Forty metres a year, and faster every summer.\n\n"
+        "JOAN: Will it last?\n\n"
+        "CHRIS: Not past my grandchildren.\n"
+    )
+    assert {p.speaker for p in parse(text).passages} == {"Christabel Oduya"}
+
+
+def test_a_publication_asking_in_mixed_case_again_and_again_is_a_label() -> None:
+    text = (
+        "Ines Vega flew gliders for forty years.\n\n"
+        "**The Upland Post:** When did you start?\n\n**Vega:** At twelve.\n\n"
+        "**The Upland Post:** Why gliders?\n\n**Vega:** No engine, no noise.\n\n"
+        "**The Upland Post:** And now?\n\n**Vega:** I teach.\n"
+    )
+    interview = parse(text, "t.md")
+    assert [p.question for p in interview.passages] == [
+        "When did you start?",
+        "Why gliders?",
+        "And now?",
+    ]
+
+
+def test_a_name_alone_once_that_the_header_lists_is_a_speaker_not_a_section_title() -> None:
+    text = (
+        "Call Participants\n\n"
+        "Ravi Menon - Chief Executive Officer\n"
+        "Ada Kwan - Northgate Capital\n\n"
+        "Operator\n\nGood morning, and welcome to the Northgate call. Our first question comes "
+        "from Ada Kwan. Please go ahead.\n\n"
+        "Ada Kwan\n\nWill margins hold next year?\n\n"
+        "Ravi Menon\n\nThey should. Freight is locked in through June.\n\n"
+        "Operator\n\nThat concludes the call.\n\n"
+        "Ravi Menon\n\nThank you all.\n"
+    )
+    interview = parse(text)
+    assert interview.passages[0].speaker == "Ravi Menon"
+    assert interview.passages[0].question == "Will margins hold next year?"
+
+
+def test_who_says_joining_me_today_introduces_the_guests_named_after_it() -> None:
+    cues = find_cues(
+        "Thank you. Joining me today are Ravi Menon, our chief executive.", "Lena Ward"
+    )
+    assert Cue("interviewee", "Ravi Menon", "Lena Ward") in cues

@@ -114,7 +114,34 @@ def mentioned_full_name(
                     if looks_like_name(name):
                         given_first[name_key(name)] = name
     found = surname or given_first
+    if not found and office is None and len(key) >= _SHORT_MIN:
+        found = _shortened(key, lines, folded)
     return next(iter(found.values())) if len(found) == 1 else None
+
+
+_SHORT_MIN = 3  # letters: "Bart" for Bartholomew, "Chris" for Christabel; not "Al"
+
+
+def _shortened(key: str, lines: Sequence[str], folded: Sequence[str]) -> dict[str, str]:
+    """ "BART:" when the header names "Dr. Bartholomew Osei-Mensah": a first name the label
+    shortens, read with the surname after it (only when no full reading exists)."""
+    found: dict[str, str] = {}
+    for line, low in zip(lines[:_MAX_LINES], folded, strict=False):
+        if key not in low:
+            continue
+        tokens = line.split()
+        for i, token in enumerate(tokens[:-1]):
+            bare = token.strip(_PUNCT)
+            if len(bare) <= len(key) or not bare.casefold().startswith(key) or bare != token:
+                continue
+            if _given(bare) is None:
+                continue
+            after = _given(tokens[i + 1].rstrip(_PUNCT))
+            if after:
+                name = clean_name(f"{bare} {after}")
+                if looks_like_name(name):
+                    found[name_key(name)] = name
+    return found
 
 
 def self_introduced(core: str, folded: Sequence[str]) -> bool:

@@ -349,7 +349,14 @@ _THE_CAPS = re.compile(r"^THE(?:\s+[A-Z][A-Z'’.&-]*){1,4}$")
 # uses them turn after turn (see `bot.transcript.layout`), so each has a name.
 _BRACKET_LABEL = re.compile(r"^\[(?P<name>[^\[\]\n:]{1,60})\]:?\s+(?=\S)")
 _DASH_LABEL = re.compile(r"^(?P<name>[^\s—–:-][^—–:\n]{0,58}?)\s+(?:[—–]|--)\s*(?=\S)")
-OTHER_LABEL_SHAPES = {"bracket": _BRACKET_LABEL, "dash": _DASH_LABEL}
+# "**The Harbour Review:** When did you…?": a publication asking in mixed case (in capitals
+# "THE TIMES:" is a label anywhere; in mixed case only where it asks again and again).
+_PUBLICATION_LABEL = re.compile(r"^(?P<name>The(?:\s+[A-Z][\w'’&.-]*){1,4}):\s+(?=\S)")
+OTHER_LABEL_SHAPES = {
+    "bracket": _BRACKET_LABEL,
+    "dash": _DASH_LABEL,
+    "publication": _PUBLICATION_LABEL,
+}
 
 
 def shaped_label(text: str, shape: str) -> Label | None:
@@ -358,7 +365,7 @@ def shaped_label(text: str, shape: str) -> Label | None:
     if not match:
         return None
     name = " ".join(match.group("name").split())
-    if not _speaker_shaped(name):
+    if shape != "publication" and not _speaker_shaped(name):
         return None
     return Label(name, None, text[match.end() :].strip())
 

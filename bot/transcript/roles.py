@@ -50,6 +50,7 @@ _EE = (
     r"(?:conversation|interview|q\s?&\s?a|chat|talk(?:ing|s)?|speak(?:ing|s)?|spoke|"
     r"sat\s+down|sits\s+down|here|catch(?:ing)?\s+up|visit(?:ing)?|meet(?:ing)?)\s+with|"
     r"with\s+me(?:\s+(?:today|tonight|now|here))?|statement\s+of|testimony\s+of|deposition\s+of|"
+    r"joining\s+(?:me|us)(?:\s+(?:today|tonight|now|here|on\s+the\s+call))?|"
     # "Entrevista con", "Entretien avec", "Interview mit", "Gespräch mit", "Intervista a"
     r"(?:entrevista|conversación)\s+con|(?:entrevista|conversa)\s+com|entretien\s+avec|"
     r"(?:interview|gespräch)\s+mit|intervista\s+(?:a|con)|interview\s+met"

@@ -162,14 +162,38 @@ def alone_labels_of(lines: list[str], start: int) -> frozenset[str]:
     if len(recurring) < 2:
         return frozenset()
     words = {word for key in recurring for word in key.split()}
-    return frozenset(key for key in counts if key in recurring or words.intersection(key.split()))
+    listed = _listed(lines, start, [k for k, n in counts.items() if n == 1 and " " in k])
+    return frozenset(
+        key
+        for key in counts
+        if key in recurring or words.intersection(key.split()) or key in listed
+    )
+
+
+_LISTED_LINES = 200
+_LIST_SEPARATOR = re.compile(r"\s*(?:[-–—,(|]|$)")
+
+
+def _listed(lines: list[str], start: int, names: list[str]) -> set[str]:
+    """Of `names` (keys of full names standing alone once), those the header lists as
+    people ("Olivia Brandt - Morgan Stanley" under "Conference Call Participants"): an
+    analyst who asks once in an earnings call is a speaker, not a section title."""
+    found: set[str] = set()
+    if not names:
+        return found
+    for raw in lines[start : start + _LISTED_LINES]:
+        low = " ".join(raw.split()).casefold()
+        for key in names:
+            if low.startswith(key) and low != key and _LIST_SEPARATOR.match(low, len(key)):
+                found.add(key)
+    return found
 
 
 def label_shapes(lines: list[str], start: int) -> tuple[str, ...]:
     """The other label shapes ("[Speaker 1] words", "OLA — words") this file takes turns
     in: a shape counts when two or more names each open two or more lines with it (a
     dash after a name once is prose: "Paris — the city I loved")."""
-    counts: dict[str, dict[str, int]] = {"bracket": {}, "dash": {}}
+    counts: dict[str, dict[str, int]] = {"bracket": {}, "dash": {}, "publication": {}}
     for raw in lines[start:]:
         line = raw.strip()
         if not line:
@@ -178,6 +202,9 @@ def label_shapes(lines: list[str], start: int) -> tuple[str, ...]:
         head = line[:64]
         if "—" in head or "–" in head or "--" in head:
             shapes.append("dash")
+        if line.lstrip("*_").startswith("The ") and ":" in head:
+            shapes.append("publication")
+            line = _EMPHASIS.sub("", line)
         if not shapes or split_label(line) is not None:
             continue
         for shape in shapes:
@@ -185,7 +212,14 @@ def label_shapes(lines: list[str], start: int) -> tuple[str, ...]:
             if label is not None:
                 key = name_key(label.name)
                 counts[shape][key] = counts[shape].get(key, 0) + 1
-    return tuple(shape for shape, seen in counts.items() if sum(n >= 2 for n in seen.values()) >= 2)
+    found = [s for s in ("bracket", "dash") if sum(n >= 2 for n in counts[s].values()) >= 2]
+    # one publication asks, again and again, of the person whose name labels the answers
+    if any(n >= _PUBLICATION_MIN for n in counts["publication"].values()):
+        found.append("publication")
+    return tuple(found)
+
+
+_PUBLICATION_MIN = 3
 
 
 _QUOTE_MARKS = "\"'“”‘’ "
