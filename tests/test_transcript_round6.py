@@ -340,3 +340,19 @@ def test_who_says_joining_me_today_introduces_the_guests_named_after_it() -> Non
         "Thank you. Joining me today are Ravi Menon, our chief executive.", "Lena Ward"
     )
     assert Cue("interviewee", "Ravi Menon", "Lena Ward") in cues
+
+
+def test_a_question_put_to_one_panellist_by_name_is_not_the_next_panellists() -> None:
+    text = (
+        "MODERATOR: Ms. Okafor, what happened last week?\n\n"
+        "MS. OKAFOR: The transformer failed under the load and we swapped it overnight.\n\n"
+        "(Laughter.)\n\n"
+        "MR. TANAKA: I was on the phone with customers until four, every one of them cold.\n\n"
+        "MODERATOR: Mr. Tanaka, should people stop buying heat pumps?\n\n"
+        "MR. TANAKA: No. Buy the cold-climate ones.\n"
+    )
+    assert [(p.speaker, p.question) for p in parse(text).passages] == [
+        ("Ms. Okafor", "Ms. Okafor, what happened last week?"),
+        ("Mr. Tanaka", None),
+        ("Mr. Tanaka", "Mr. Tanaka, should people stop buying heat pumps?"),
+    ]

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from bot.models import Dropped, Paragraph, ParagraphKind, Passage, SpeakerRole
 from bot.transcript.base import normalise, passage_id
+from bot.transcript.names import HONORIFICS
 from bot.transcript.sentences import split_sentences
 
 __all__ = ["Turned", "build_passages", "classify"]
@@ -78,6 +79,25 @@ def _answered_next(blocks: Sequence[Turned], turns: list[int], at: int) -> bool:
         return False
     after_answer = at == 0 or blocks[turns[at - 1]].role == "interviewee"  # or opening
     return after_answer and at + 1 < len(turns) and blocks[turns[at + 1]].role == "interviewee"
+
+
+def _name_words(name: str) -> set[str]:
+    return {
+        w
+        for w in _words(name)
+        if len(w) >= 3 and w not in HONORIFICS and w.rstrip(".") not in HONORIFICS
+    }
+
+
+def _asked_of(question: str, speaker: str | None, answering: set[str]) -> bool:
+    """Whether `question` may be shown for `speaker`'s answer: it names no one who answers
+    in the file, or names them. A question put to one panellist by name is not the
+    question of the next panellist who speaks."""
+    if speaker is None or len(answering) < 2:
+        return True
+    said = set(_words(question))
+    named = [s for s in answering if _name_words(s) & said]
+    return not named or speaker in named
 
 
 def classify(
@@ -200,6 +220,7 @@ def build_passages(
     asking: list[str] | None = None  # the asking turn being read
     previous: Paragraph | None = None
     answered = False  # an answer has followed the last asking turn
+    answering = {p.speaker for p in paragraphs if p.kind == "answer" and p.speaker}
     objected = False  # an objection since the last answer: the ruling on it clears nothing
     for i, (p, b) in enumerate(zip(paragraphs, blocks, strict=True)):
         if p.kind == "note":
@@ -216,6 +237,8 @@ def build_passages(
             answered = True
             if labelled:
                 question = asked
+                if question and not _asked_of(question, p.speaker, answering):
+                    question = None  # "Ms. Okafor, what happened?", then Mr. Tanaka speaks
             else:
                 question = previous.text if previous and previous.kind == "question" else None
             current = [p.text]
