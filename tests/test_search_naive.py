@@ -80,16 +80,22 @@ def test_a_paraphrase_with_a_typo_is_still_a_match(
 
 def test_the_naive_scorer_sees_a_typo_as_the_word_it_misspells() -> None:
     """A word the corpus lacks, one edit from exactly one corpus word, is that word to the
-    naive scorer; a corpus word, another form of one, or a word with two neighbours one
-    edit away stays as typed."""
-    texts = ["The lighthouse keeper polished the lamp.", "A bat and a cat sat on the mat."]
+    naive scorer; a corpus word, another form of one, a word with two neighbours one edit
+    away, or a short word stays as typed."""
+    texts = [
+        "The lighthouse keeper polished the lamp.",
+        "The batter and the butter went in the parish kitchen.",
+    ]
     index = SearchIndex.build([_passage_of(f"a-{i}", t) for i, t in enumerate(texts)])
     plan = index._plan("the lighthuose keeper polished lamps", suggest=False)
     assert plan is not None
     assert plan.content == "lighthouse keeper polished lamps"  # "lamps": a form of "lamp"
-    plan = index._plan("a rat on the mat", suggest=False)  # "rat": bat, cat, mat, sat
+    plan = index._plan("bitter kitchen", suggest=False)  # "bitter": batter and butter
     assert plan is not None
-    assert plan.content == "rat mat"
+    assert plan.content == "bitter kitchen"
+    plan = index._plan("paris kitchen", suggest=False)  # one edit from "parish", but short
+    assert plan is not None
+    assert plan.content == "paris kitchen"
 
 
 def test_the_index_is_never_behind_the_naive_scan_on_the_tuning_set(

@@ -32,6 +32,7 @@ from bot.search.params import (
     SHARED_CREDIT,
     SPLIT_WEIGHT,
     STOP_WORDS,
+    TYPO_FIX_LETTERS,
     TYPO_WEIGHT,
 )
 from bot.search.storage import _Ids, _Text
@@ -327,7 +328,11 @@ class _Planner:
 
     def _typo_fix(self, word: str, typos: list[tuple[str, int]]) -> str | None:
         """The corpus word `word` (not one itself, nor another form of one) misspells:
-        its only neighbour one edit away.  Several such neighbours leave it as typed."""
+        its only neighbour one edit away.  Several such neighbours leave it as typed, and
+        so does a word shorter than TYPO_FIX_LETTERS: one edit from a short word is often
+        another word the corpus happens to lack ("paris" is not "parish")."""
+        if len(word) < TYPO_FIX_LETTERS:
+            return None
         nearest = [other for other, dist in typos if dist == 1]
         return nearest[0] if len(nearest) == 1 else None
 
