@@ -408,11 +408,11 @@ def measure(size: int, count: int, sample: int, builds: int, seed: int) -> dict[
 
 
 def measure_heldout(mix: int, seed: int) -> dict[str, Any]:
-    """The held-out sets (the first, the fresh one in other query styles, and the two
-    tuned on and labelled so: the tuning set and the third), each on
+    """The held-out sets (the first, the fresh one in other query styles, and the three
+    tuned on and labelled so: the tuning set, the third and the fourth), each on
     its interviews alone, then mixed into `mix` synthetic answers: index vs both
     baselines, per kind and overall (every query, no sample)."""
-    from benchmarks.heldout import FRESH, HERE, THIRD, TUNING
+    from benchmarks.heldout import FOURTH, FRESH, HERE, THIRD, TUNING
 
     synthetic = synthetic_passages(mix, seed=seed, lex=lexicon(seed=seed), with_seed=False)
     return {
@@ -420,6 +420,7 @@ def measure_heldout(mix: int, seed: int) -> dict[str, Any]:
         "fresh": _heldout_set(FRESH, synthetic),
         "tuning": _heldout_set(TUNING, synthetic),
         "third": _heldout_set(THIRD, synthetic),
+        "fourth": _heldout_set(FOURTH, synthetic),
     }
 
 
@@ -615,6 +616,7 @@ def render(
         "fresh": "Fresh held-out interviews (other query styles)",
         "third": "Third set, TUNED ON after its first run (not a report)",
         "tuning": "TUNING interviews (tuned on: not a report)",
+        "fourth": "Fourth set, TUNED ON after its first run (not a report)",
     }
     notes = {
         "first": "Reporting only: written for this benchmark and never tuned on "
@@ -633,6 +635,13 @@ def render(
         "and 65 queries in many styles, written before the naive-evidence work and used to "
         "tune it (`benchmarks/heldout/tuning/`); shown so the gap to the reporting sets is "
         "visible, never as a headline.",
+        "fourth": "TUNED ON after its first run: four interviews in new domains and "
+        "queries in the hidden set's failure classes of issue 16 (typos, first-letter "
+        "typos, split/joined words, inflections, UK/US spelling, numbers, question words, "
+        "two-sentence spans, paraphrases, mixtures) with negatives, written blind; its "
+        "honest figure is its first run, in benchmarks/history.md, before the naive typo "
+        "view and the clear-lead rule were tuned on it (`benchmarks/heldout/fourth_tuned/`); "
+        "shown so the gap is visible, never as a headline.",
     }
     for key, held in (heldout or {}).items():
         lines += [

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # the benchmarks package lives beside the tests, not installed
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.heldout import FRESH, THIRD, load_heldout, load_negatives  # noqa: E402
+from benchmarks.heldout import FOURTH, FRESH, THIRD, load_heldout, load_negatives  # noqa: E402
 
 
 def test_heldout_set_is_big_varied_and_resolves() -> None:
@@ -60,3 +60,21 @@ def test_third_heldout_set_resolves_in_four_layouts_with_negatives() -> None:
     said = " ".join(p.text.lower() for p in passages)
     assert not any(n.lower() in said for n in negatives)  # nobody said them
     assert load_negatives(FRESH) == []  # a set without the table has none
+
+
+def test_fourth_heldout_set_resolves_in_the_hidden_sets_classes_with_negatives() -> None:
+    passages, queries = load_heldout(FOURTH)
+    per_interview = Counter(p.interview_id for p in passages)
+    assert sorted(per_interview) == ["beekeeper", "bookbinder", "controller", "diver"]
+    assert all(12 <= n <= 20 for n in per_interview.values()), per_interview
+    assert all(p.role == "interviewee" and p.question for p in passages)
+    assert len(queries) >= 70
+    kinds = Counter(q.kind for q in queries)
+    for kind in ("typo", "first_letter", "split_join", "inflection", "spelling", "numbers",
+                 "question", "two_sentence", "paraphrase", "mixed"):  # fmt: skip
+        assert kinds[kind] >= 5, kinds
+    assert len({q.expected for q in queries}) >= 45
+    negatives = load_negatives(FOURTH)
+    assert len(negatives) >= 10
+    said = " ".join(p.text.lower() for p in passages)
+    assert not any(n.lower() in said for n in negatives)  # nobody said them

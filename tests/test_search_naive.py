@@ -60,6 +60,44 @@ def test_a_paraphrase_the_naive_scorer_clearly_prefers_is_a_match(
     assert hits[0].score >= MATCH_FLOOR
 
 
+# The same paraphrases with a typo the index finds (one edit from a corpus word): the naive
+# scorer compares characters, so the typo as typed cost them the naive evidence.
+TYPO_PARAPHRASES = [
+    ("the nearet crew can be an hour and a half away", "ninety minutes away from the patient"),
+    ("only three people applied and one was his nrphew", "This spring I had three applicants"),
+]
+
+
+@pytest.mark.parametrize(("query", "fragment"), TYPO_PARAPHRASES)
+def test_a_paraphrase_with_a_typo_is_still_a_match(
+    tuning: tuple[list[Passage], SearchIndex], query: str, fragment: str
+) -> None:
+    passages, index = tuning
+    hits = index.search(query).hits
+    assert hits, index.search(query).suggestions
+    assert hits[0].passage_id == _answer_id(passages, fragment)
+
+
+def test_the_naive_scorer_sees_a_typo_as_the_word_it_misspells() -> None:
+    """A word the corpus lacks, one edit from exactly one corpus word, is that word to the
+    naive scorer; a corpus word, another form of one, a word with two neighbours one edit
+    away, or a short word stays as typed."""
+    texts = [
+        "The lighthouse keeper polished the lamp.",
+        "The batter and the butter went in the parish kitchen.",
+    ]
+    index = SearchIndex.build([_passage_of(f"a-{i}", t) for i, t in enumerate(texts)])
+    plan = index._plan("the lighthuose keeper polished lamps", suggest=False)
+    assert plan is not None
+    assert plan.content == "lighthouse keeper polished lamps"  # "lamps": a form of "lamp"
+    plan = index._plan("bitter kitchen", suggest=False)  # "bitter": batter and butter
+    assert plan is not None
+    assert plan.content == "bitter kitchen"
+    plan = index._plan("paris kitchen", suggest=False)  # one edit from "parish", but short
+    assert plan is not None
+    assert plan.content == "paris kitchen"
+
+
 def test_the_index_is_never_behind_the_naive_scan_on_the_tuning_set(
     tuning: tuple[list[Passage], SearchIndex],
 ) -> None:

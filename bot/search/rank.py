@@ -19,6 +19,9 @@ from bot.search.params import (
     EVIDENCE_POOL,
     EVIDENCE_SHARE,
     INFLECTION_WEIGHT,
+    LEAD_GAP,
+    LEAD_PHRASE,
+    LEAD_SCORE,
     MATCH_FLOOR,
     NAIVE_MARGIN,
     NAIVE_MATCH,
@@ -203,7 +206,7 @@ class _Ranker(_Questions):
         ]
         lead = self._naive_lead(plan, ranked) if not hits and ranked else None
         if lead is None and not hits and ranked:
-            lead = self._evidence_lead(plan, ranked)
+            lead = self._evidence_lead(plan, ranked) or self._clear_lead(ranked)
         if lead is not None:
             hits = [Hit(self._ids[lead.row], MATCH_FLOOR, lead.sentence, False)]
         answered = hits  # before the questions: did they add anything (_question_lead)?
@@ -291,6 +294,26 @@ class _Ranker(_Questions):
             return None
         words = set(self._content_text(best.row).split())
         return best if plan.shared_words(words) >= NAIVE_SHARED else None
+
+    def _clear_lead(self, ranked: list[_Scored]) -> _Scored | None:
+        """The best candidate when it stands clearly alone although under MATCH_FLOOR: at
+        least LEAD_SCORE, LEAD_GAP above the next other answer, and the whole query
+        aligned with it at least LEAD_PHRASE (a typo, a word swapped for a synonym and a
+        word the corpus lacks can each cost a remembered quote its floor; an off-topic
+        query has no answer standing that far clear of the rest)."""
+        best = ranked[0]
+        if best.score < LEAD_SCORE or best.phrase < LEAD_PHRASE:
+            return None
+        best_id, text = self._ids[best.row], self._sentences(best.row)
+        runner_up = next(
+            (
+                s.score
+                for s in ranked[1:]
+                if self._ids[s.row] != best_id and self._sentences(s.row) != text
+            ),
+            0.0,
+        )
+        return best if best.score - runner_up >= LEAD_GAP else None
 
     def _evidence_lead(self, plan: _Query, ranked: list[_Scored]) -> _Scored | None:
         """The candidate to show although it scored under MATCH_FLOOR, if any.
