@@ -47,7 +47,7 @@ _EE = (
     r"guests?|interviewees?|narrators?|witness(?:es)?|respondents?|panelists?|joined\s+by|"
     r"featuring|featured(?:\s+(?:speaker|guest)s?)?|"
     r"(?:today|tonight|this\s+(?:week|hour|episode|time))\s+we\s+have|"
-    r"(?:conversation|interview|q\s?&\s?a|chat|talk(?:ing|s)?|speak(?:ing|s)?|spoke|"
+    r"(?:conversation|interview|q\s?&\s?a|chat|talk(?:ing|s|ed)?|speak(?:ing|s)?|spoke|"
     r"sat\s+down|sits\s+down|here|catch(?:ing)?\s+up|visit(?:ing)?|meet(?:ing)?)\s+with|"
     r"with\s+me(?:\s+(?:today|tonight|now|here))?|statement\s+of|testimony\s+of|deposition\s+of|"
     r"joining\s+(?:me|us)(?:\s+(?:today|tonight|now|here|on\s+the\s+call))?|"
@@ -62,6 +62,12 @@ _SKIPPABLE = frozenset(
 )
 _ALIAS = re.compile(r"([A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){1,3})\s+\(([A-Z]{2,3})\)")
 _MAX_CUE_TEXT = 2000
+# "We spoke with X" introduces a guest, but in a third-person intro about the guest ("He
+# spoke with Priya Natarajan.", "Boone talked with ...") X is the journalist who asked.
+_THIRD_PERSON_SPOKE = re.compile(
+    r"(?:\b(?:[Hh]e|[Ss]he|[Tt]hey)|(?<![.!?:]\s)(?<!^)\b[A-Z][a-z'’-]+)\s+"
+    r"(?:spoke|talked|speaks|talks|sat\s+down|sits\s+down)\s+with$"
+)
 _PUNCT = ",.;:!?)\"'”’"
 
 
@@ -150,6 +156,8 @@ def find_cues(text: str, speaker: str | None = None) -> list[Cue]:
             cues.append(Cue("interviewee", name, speaker))
     for match in _CUE.finditer(text):
         role: SpeakerRole = "interviewee" if match.group("ee") else "interviewer"
+        if role == "interviewee" and _THIRD_PERSON_SPOKE.search(text[: match.end()]):
+            role = "interviewer"  # "He spoke with Priya Natarajan": the one who asked
         for name in _names_after(text[match.end() :]):
             if speaker is None or name_key(name) != name_key(speaker):
                 cues.append(Cue(role, name, speaker))
