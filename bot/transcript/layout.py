@@ -84,6 +84,11 @@ _CREDIT = re.compile(
     # "Fotografia: Rui Gaspar", "As told to Priya Raman.": who took the photos, who wrote it up
     r"|^(?:fotograf[ií]as?|fotos?|photo(?:graph)?s?|photography|illustrations?)\s*:\s*\S"
     r"|^as\s+told\s+to\s+[A-Z]"
+    # a meeting tool's own lines: "This editable transcript was computer generated and
+    # might contain errors.", "Meeting ended after 00:07:41"
+    r"|^(?:this\s+)?(?:editable\s+)?transcript\s+(?:was|is|has\s+been)\s+(?:automatically|"
+    r"computer|machine|auto)[- ]?generated\b"
+    r"|^(?:meeting|call|recording|session)\s+(?:ended|stopped)\s+after\s+\d{1,2}:\d{2}"
 )
 
 
@@ -337,6 +342,33 @@ def _whole_aside(line: str) -> bool:
     return line.find(closer) == len(line) - 1 and line[-1] == closer
 
 
+_ASIDE_LINES = 4  # a bracketed aside wraps over at most this many lines
+
+
+def _wrapped_aside(lines: list[str], index: int) -> int:
+    """The 1-based number of the last line of a bracketed aside that opens line `index`
+    and closes, at a line's end, within the next few lines of the same paragraph
+    ("[The prepared statement of Dr. Lindqvist can be found on page" / "42 of the
+    appendix.]"); 0 when the line opens none."""
+    first = lines[index].strip()
+    if not first or first[0] not in "([" or (")" if first[0] == "(" else "]") in first:
+        return 0
+    parts = [first]
+    for j in range(index + 1, min(len(lines), index + _ASIDE_LINES)):
+        line = lines[j].strip()
+        if not line:
+            return 0
+        parts.append(line)
+        if line[-1] in ")]":
+            return j + 1 if _whole_aside(" ".join(parts)) else 0
+    return 0
+
+
+def _capitals_only(text: str) -> bool:
+    """ "FUND" under "STATEMENT OF …, GULF COAST RESILIENCE": letters, none lower-case."""
+    return any(ch.isalpha() for ch in text) and not any(ch.islower() for ch in text)
+
+
 def _mid_sentence(text: str) -> bool:
     """Text that stops mid-sentence ("my guest today is marine biologist Lena"): a caption
     dump's line, which the next line, starting in lower case, goes on."""
@@ -372,6 +404,8 @@ def _read_lines(
     last_indent = 0  # a line indented deeper than the one above opens a paragraph (GPO)
     page_break = False  # page furniture was dropped since the last block began
     quoted = False  # the line is in a blockquote
+    heading_at = 0  # the line of the last heading in capitals
+    aside_end = 0  # the last line of a bracketed aside wrapped over several lines
 
     def flush() -> None:
         nonlocal current
@@ -446,8 +480,16 @@ def _read_lines(
             flush()
             layout.blocks.append(Block(number, line, line, note=True))
             continue
+        if number <= aside_end:
+            layout.dropped.append(Dropped(number, "stage note", line))
+            continue
         if _whole_aside(line) or is_music(line):
             flush()
+            layout.dropped.append(Dropped(number, "stage note", line))
+            continue
+        aside_end = _wrapped_aside(lines, number - 1)
+        if aside_end:
+            flush()  # "[The prepared statement of Dr. X can be found on page" / "42.]"
             layout.dropped.append(Dropped(number, "stage note", line))
             continue
         if markdown and line.startswith(">") and not line.startswith(">>"):
@@ -519,8 +561,19 @@ def _read_lines(
             layout.dropped.append(Dropped(number, "heading", line))
             section_break = True
             continue
+        if (
+            label is None
+            and not capitals
+            and heading_at == number - 1
+            and _capitals_only(text)
+            and not shouted_heading(text)
+        ):
+            layout.dropped.append(Dropped(number, "heading", line))  # "FUND": the heading wraps
+            heading_at = number
+            continue
         if label is None and not capitals and shouted_heading(text):
             flush()
+            heading_at = number
             layout.headings.append(text)
             layout.dropped.append(Dropped(number, "heading", line))
             who = _statement_speaker(text)

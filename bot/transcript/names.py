@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 __all__ = [
+    "ANSWERER_WORDS_ABROAD",
+    "ASKER_WORDS_ABROAD",
     "INTERVIEWEE_WORDS",
     "INTERVIEWER_WORDS",
     "LETTER_PAIRS",
@@ -71,11 +73,21 @@ _NOT_NAMES = frozenset(
     duration recorded published length language kind style region podcast podcasts show
     series program programme project study recording venue network station""".split()
 )
+# The role words of Spanish, Portuguese, Italian and German transcripts
+# ("Entrevistador:" / "Entrevistada:"), each standing for the person the header names.
+ASKER_WORDS_ABROAD = frozenset(
+    {"entrevistador", "entrevistadora", "intervistatore", "intervistatrice", "interviewerin"}
+)
+ANSWERER_WORDS_ABROAD = frozenset({"entrevistado", "entrevistada", "intervistato", "intervistata"})
 # Labels that, once in a file's header, describe it ("Interviewer: Maria Kowalski").
-META_LABELS = frozenset(
-    """host hosts co-host co-hosts cohost guest guests interviewer interviewers interviewee
+META_LABELS = (
+    frozenset(
+        """host hosts co-host co-hosts cohost guest guests interviewer interviewers interviewee
     interviewees narrator narrators moderator moderators witness witnesses panel panelists
     participant participants respondent speakers featuring presenter presenters""".split()
+    )
+    | ASKER_WORDS_ABROAD
+    | ANSWERER_WORDS_ABROAD
 )
 # Offices written before a surname in a label ("Mayor Alcott", "Secretary Holt"): the
 # asking ones and those whose holders answer.
@@ -111,9 +123,12 @@ LETTER_PAIRS: dict[frozenset[str], dict[str, Literal["Q", "A"]]] = {
     frozenset("FA"): {"F": "Q", "A": "A"},
     frozenset("IR"): {"I": "Q", "R": "A"},  # research transcripts: interviewer, respondent
 }
-INTERVIEWER_WORDS = frozenset({"interviewer", "host", "moderator", "q", "question"})
-INTERVIEWEE_WORDS = frozenset(
-    {"interviewee", "guest", "respondent", "narrator", "witness", "a", "answer"}
+INTERVIEWER_WORDS = (
+    frozenset({"interviewer", "host", "moderator", "q", "question"}) | ASKER_WORDS_ABROAD
+)
+INTERVIEWEE_WORDS = (
+    frozenset({"interviewee", "guest", "respondent", "narrator", "witness", "a", "answer"})
+    | ANSWERER_WORDS_ABROAD
 )
 _UNNAMED = re.compile(
     r"(?i)^(?:the\s+)?(?:(?:unknown|unidentified|other|male|female|another)\s+)?"
@@ -322,11 +337,20 @@ def split_label(text: str) -> Label | None:
         note = f"{said} ({note})" if note else said
     if not name:
         return None
+    if _SPACED_INITIALS.match(name):  # "M. R." as French and German papers set initials
+        name = name.replace(" ", "")
+    numbered = _NUMBERED_MARKER.match(name)
+    if numbered:  # "Q1:"/"A1:", "Question 3:": a written interview numbers its pairs
+        name = numbered.group(1)
     if name == "I":  # "I:" for the interviewer in research transcripts ("I:" / "R:")
         return Label(name, note, text[match.end() :].strip())
     if not _speaker_shaped(name):
         return None
     return Label(name, note, text[match.end() :].strip())
+
+
+_SPACED_INITIALS = re.compile(r"^(?:[A-Z]\. ){1,2}[A-Z]\.$")
+_NUMBERED_MARKER = re.compile(r"^(Q|A|Question|Answer)\s?\d{1,3}$")
 
 
 def _speaker_shaped(name: str) -> bool:

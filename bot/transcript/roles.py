@@ -41,7 +41,7 @@ __all__ = [
 
 _ER = (
     r"co-?hosts?|hosts?|hosted\s+by|presented\s+by|interviewers?|interview(?:ed)?\s+by|"
-    r"conducted\s+by|moderators?|moderated\s+by|questions\s+by"
+    r"conducted\s+by|moderators?|moderated\s+by|questions\s+by|propos\s+recueillis\s+par"
 )
 _EE = (
     r"guests?|interviewees?|narrators?|witness(?:es)?|respondents?|panelists?|joined\s+by|"
@@ -51,11 +51,13 @@ _EE = (
     r"sat\s+down|sits\s+down|here|catch(?:ing)?\s+up|visit(?:ing)?|meet(?:ing)?)\s+with|"
     r"with\s+me(?:\s+(?:today|tonight|now|here))?|statement\s+of|testimony\s+of|deposition\s+of|"
     r"joining\s+(?:me|us)(?:\s+(?:today|tonight|now|here|on\s+the\s+call))?|"
+    # "Five questions for Greta Lindholm", "Answers by": a written Q&A's answerer
+    r"questions\s+for|answers\s+(?:by|from)|"
     # "Entrevista con", "Entretien avec", "Interview mit", "Gespräch mit", "Intervista a"
-    r"(?:entrevista|conversación)\s+con|(?:entrevista|conversa)\s+com|entretien\s+avec|"
+    r"(?:entrevista|conversación)\s+con|entrevista\s+a|(?:entrevista|conversa)\s+com|entretien\s+avec|"
     r"(?:interview|gespräch)\s+mit|intervista\s+(?:a|con)|interview\s+met"
 )
-_CUE = re.compile(rf"(?i)\b(?:(?P<er>{_ER})|(?P<ee>{_EE}))\b|^\W*(?P<by>by)\b")
+_CUE = re.compile(rf"(?i)\b(?:(?P<er>{_ER})|(?P<ee>{_EE}))\b|^\W*(?P<by>by|por)\b")
 _SKIPPABLE = frozenset(
     """is are was were be today tonight this week year the a an our my by me us to of as
     and also now here again once more two both their his her is: are: - – — : ,""".split()

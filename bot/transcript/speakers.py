@@ -24,6 +24,8 @@ from bot.transcript.mentions import (
     self_introduced,
 )
 from bot.transcript.names import (
+    ANSWERER_WORDS_ABROAD,
+    ASKER_WORDS_ABROAD,
     LETTER_PAIRS,
     META_LABELS,
     QA_MARKERS,
@@ -70,6 +72,8 @@ _GENERIC_LABELS = {
     "narrator": "A",
     "the witness": "A",  # a deposition's "THE WITNESS:" after an objection
 }
+_GENERIC_LABELS.update(dict.fromkeys(ASKER_WORDS_ABROAD, "Q"))
+_GENERIC_LABELS.update(dict.fromkeys(ANSWERER_WORDS_ABROAD, "A"))
 _INTRO_BLOCKS = 40
 _NUMBERED_QUESTION = re.compile(r"^\d{1,2}[.)]\s+(?=[^?\n]{3,300}\?\s*$)")
 _WELCOME = re.compile(
