@@ -108,3 +108,37 @@ def test_a_capitals_heading_and_a_bracketed_note_wrapped_over_lines_are_no_quote
     assert {p.speaker for p in interview.passages} == {"Lucia Ibarra"}
     dropped = {d.text for d in interview.dropped}
     assert "TRUST" in dropped and "appendix.]" in dropped
+
+
+def test_speaker_codes_are_labels_and_a_key_in_the_header_names_them() -> None:
+    text = (
+        "Study: Allotment Holders, Interview 3\n"
+        "Speakers: S1 = Interviewer (Nia Brooks); S2 = Respondent (Pavel Novak)\n\n"
+        "S1: How long have you had the plot?\n\n"
+        "S2: Since 1994. The rhubarb is older than my son.\n\n"
+        "S1: What do you grow now?\n\n"
+        "S2: Beans, onions and far too many courgettes.\n"
+    )
+    interview = parse(text)
+    assert [(p.speaker, p.question) for p in interview.passages] == [
+        ("Pavel Novak", "How long have you had the plot?"),
+        ("Pavel Novak", "What do you grow now?"),
+    ]
+    assert {r.name: r.role for r in interview.roles}["Nia Brooks"] == "interviewer"
+
+
+def test_a_focus_group_code_that_speaks_once_is_still_a_speaker() -> None:
+    text = (
+        "M: How do you get to work?\n\n"
+        "P1: By bike, unless it snows.\n\n"
+        "P2: Bus. Always the bus.\n\n"
+        "M: And when the bus is late?\n\n"
+        "P3: I walk and I complain.\n\n"
+        "P1: Same.\n"
+    )
+    assert [(p.speaker, p.text) for p in parse(text).passages] == [
+        ("P1", "By bike, unless it snows."),
+        ("P2", "Bus. Always the bus."),
+        ("P3", "I walk and I complain."),
+        ("P1", "Same."),
+    ]

@@ -349,6 +349,8 @@ def split_label(text: str) -> Label | None:
     return Label(name, note, text[match.end() :].strip())
 
 
+# "S1:", "P2:", "R14:": a study's code for a speaker (research and focus-group transcripts)
+_CODE_LABEL = re.compile(r"^[A-Z]{1,2}\d{1,3}$")
 _SPACED_INITIALS = re.compile(r"^(?:[A-Z]\. ){1,2}[A-Z]\.$")
 _NUMBERED_MARKER = re.compile(r"^(Q|A|Question|Answer)\s?\d{1,3}$")
 
@@ -358,6 +360,7 @@ def _speaker_shaped(name: str) -> bool:
         name in QA_MARKERS
         or is_unnamed(name)
         or bool(_INITIALS_LABEL.match(name))
+        or bool(_CODE_LABEL.match(name))
         or looks_like_name(strip_honorific(name))
         or (asking_title(name) and len(name.split()) <= 4)
         or bool(_THE_CAPS.match(name))
@@ -452,8 +455,8 @@ class Names:
         alias = self.aliases.get(name_key(label))
         if alias is not None:
             return self.resolve(alias, index) if name_key(alias) != name_key(label) else alias
-        if is_unnamed(label):
-            return clean_name(label)
+        if is_unnamed(label) or _CODE_LABEL.match(label):
+            return clean_name(label)  # "P3" once in a focus group is still P3
         written = clean_name(label)
         name = _bare(written)
         key = name_key(name)

@@ -204,9 +204,23 @@ def lede_name(lines: Sequence[str], exclude: set[str]) -> str | None:
     return None
 
 
+# A transcript's key to its speaker codes: "S1 = Interviewer (Hana Lee)", "P2 = Omar Haddad"
+_KEY_ALIAS = re.compile(
+    r"(?<!\w)([A-Z]{1,3}\d{0,3})\s*=\s*(?:[A-Za-z][\w-]*\s+)?\(?"
+    r"([A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){1,3})"
+)
+
+
 def find_aliases(text: str) -> dict[str, str]:
-    """Initials given in the intro: "Joan Birch (JB)" -> {"JB": "Joan Birch"}."""
-    return {m.group(2): m.group(1) for m in _ALIAS.finditer(text[:_MAX_CUE_TEXT])}
+    """Initials given in the intro: "Joan Birch (JB)" -> {"JB": "Joan Birch"}; a key's
+    codes: "S1 = Interviewer (Hana Lee)" -> {"S1": "Hana Lee"}."""
+    text = text[:_MAX_CUE_TEXT]
+    found = {m.group(2): m.group(1) for m in _ALIAS.finditer(text)}
+    for m in _KEY_ALIAS.finditer(text):
+        name = m.group(2).rstrip(".")
+        if looks_like_name(name):
+            found.setdefault(m.group(1), name)
+    return found
 
 
 # What a note after a name says of its job: "MARISOL REYES, ANCHOR:", "LAURENT (voice-over)".
