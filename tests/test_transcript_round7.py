@@ -142,3 +142,32 @@ def test_a_focus_group_code_that_speaks_once_is_still_a_speaker() -> None:
         ("P3", "I walk and I complain."),
         ("P1", "Same."),
     ]
+
+
+def test_lowercase_chat_labels_are_labels_when_two_names_take_turns() -> None:
+    text = (
+        "chat with a bell ringer, typed as it came\n\n"
+        "sam: how heavy is the biggest bell\n"
+        "tess: about a tonne. you don't lift it, you persuade it\n"
+        "sam: ever been scared?\n"
+        "tess: once, when a rope snapped. note to self: check ropes\n"
+    )
+    interview = parse(text)
+    assert [(p.speaker, p.question) for p in interview.passages] == [
+        ("tess", "how heavy is the biggest bell"),
+        ("tess", "ever been scared?"),
+    ]
+
+
+def test_lowercase_notes_in_prose_are_no_labels() -> None:
+    text = (
+        "Ana Ruiz: What changed?\n\n"
+        "Ben Ode: Everything changed when the mill closed.\n\n"
+        "note: the mill closed in 1990.\n\n"
+        "ps: the school closed too.\n\n"
+        "Ana Ruiz: And you?\n\n"
+        "Ben Ode: I stayed.\n\n"
+        "note: he still lives there.\n\n"
+        "ps: so does his sister.\n"
+    )
+    assert {p.speaker for p in parse(text).passages} == {"Ben Ode"}

@@ -379,10 +379,14 @@ _DASH_LABEL = re.compile(r"^(?P<name>[^\s—–:-][^—–:\n]{0,58}?)\s+(?:[—
 # "**The Harbour Review:** When did you…?": a publication asking in mixed case (in capitals
 # "THE TIMES:" is a label anywhere; in mixed case only where it asks again and again).
 _PUBLICATION_LABEL = re.compile(r"^(?P<name>The(?:\s+[A-Z][\w'’&.-]*){1,4}):\s+(?=\S)")
+# "kai: honestly by accident": a chat interview typed all in lower case (a label only
+# where two or more such names take turns again and again)
+_LOWER_LABEL = re.compile(r"^(?P<name>[a-z][\w.'’-]{0,24}(?: [a-z][\w'’-]{0,24})?):\s+(?=\S)")
 OTHER_LABEL_SHAPES = {
     "bracket": _BRACKET_LABEL,
     "dash": _DASH_LABEL,
     "publication": _PUBLICATION_LABEL,
+    "lowercase": _LOWER_LABEL,
 }
 
 
@@ -392,7 +396,10 @@ def shaped_label(text: str, shape: str) -> Label | None:
     if not match:
         return None
     name = " ".join(match.group("name").split())
-    if shape != "publication" and not _speaker_shaped(name):
+    if shape == "lowercase":
+        if any(word.rstrip(".") in _NOT_NAMES for word in name.split()):
+            return None  # "note: …", "ps: …", "edit: …"
+    elif shape != "publication" and not _speaker_shaped(name):
         return None
     return Label(name, None, text[match.end() :].strip())
 

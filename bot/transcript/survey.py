@@ -193,7 +193,12 @@ def label_shapes(lines: list[str], start: int) -> tuple[str, ...]:
     """The other label shapes ("[Speaker 1] words", "OLA — words") this file takes turns
     in: a shape counts when two or more names each open two or more lines with it (a
     dash after a name once is prose: "Paris — the city I loved")."""
-    counts: dict[str, dict[str, int]] = {"bracket": {}, "dash": {}, "publication": {}}
+    counts: dict[str, dict[str, int]] = {
+        "bracket": {},
+        "dash": {},
+        "publication": {},
+        "lowercase": {},
+    }
     for raw in lines[start:]:
         line = raw.strip()
         if not line:
@@ -205,6 +210,8 @@ def label_shapes(lines: list[str], start: int) -> tuple[str, ...]:
         if line.lstrip("*_").startswith("The ") and ":" in head:
             shapes.append("publication")
             line = _EMPHASIS.sub("", line)
+        if line[0].islower() and ":" in line[:52]:
+            shapes.append("lowercase")
         if not shapes or split_label(line) is not None:
             continue
         for shape in shapes:
@@ -212,7 +219,9 @@ def label_shapes(lines: list[str], start: int) -> tuple[str, ...]:
             if label is not None:
                 key = name_key(label.name)
                 counts[shape][key] = counts[shape].get(key, 0) + 1
-    found = [s for s in ("bracket", "dash") if sum(n >= 2 for n in counts[s].values()) >= 2]
+    found = [
+        s for s in ("bracket", "dash", "lowercase") if sum(n >= 2 for n in counts[s].values()) >= 2
+    ]
     # one publication asks, again and again, of the person whose name labels the answers
     if any(n >= _PUBLICATION_MIN for n in counts["publication"].values()):
         found.append("publication")
