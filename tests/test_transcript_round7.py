@@ -171,3 +171,36 @@ def test_lowercase_notes_in_prose_are_no_labels() -> None:
         "ps: so does his sister.\n"
     )
     assert {p.speaker for p in parse(text).passages} == {"Ben Ode"}
+
+
+def test_a_tab_separated_export_is_read_row_by_row_with_its_times_dropped() -> None:
+    text = (
+        "00:00:01\tRuth Amadi\tWelcome. Why clocks?\n"
+        "00:00:05\tTeo Bianchi\tBecause they tick, and nothing else in my flat does.\n"
+        "00:00:11\tRuth Amadi\tHow many do you own?\n"
+        "00:00:13\tTeo Bianchi\tForty, if you count the broken ones.\n"
+    )
+    interview = parse(text)
+    assert said(interview) == [
+        (
+            "Teo Bianchi",
+            "Because they tick, and nothing else in my flat does.",
+            "Welcome. Why clocks?",
+        ),
+        ("Teo Bianchi", "Forty, if you count the broken ones.", "How many do you own?"),
+    ]
+    assert interview.paragraphs[1].line == 2
+
+
+def test_a_csv_export_with_a_header_row_is_read_by_its_columns() -> None:
+    text = (
+        "Speaker,Start,End,Text\n"
+        'Ruth Amadi,0:01,0:04,"Welcome, Teo. Why clocks?"\n'
+        'Teo Bianchi,0:05,0:10,"Because they tick, and nothing else does."\n'
+        "Ruth Amadi,0:11,0:12,How many?\n"
+        "Teo Bianchi,0:13,0:15,Forty.\n"
+    )
+    assert said(parse(text)) == [
+        ("Teo Bianchi", "Because they tick, and nothing else does.", "Welcome, Teo. Why clocks?"),
+        ("Teo Bianchi", "Forty.", "How many?"),
+    ]
