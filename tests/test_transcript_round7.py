@@ -204,3 +204,27 @@ def test_a_csv_export_with_a_header_row_is_read_by_its_columns() -> None:
         ("Teo Bianchi", "Because they tick, and nothing else does.", "Welcome, Teo. Why clocks?"),
         ("Teo Bianchi", "Forty.", "How many?"),
     ]
+
+
+def test_turns_printed_in_one_paragraph_after_dashes_are_each_their_own() -> None:
+    text = (
+        "A CONVERSATION WITH THE FARRIER JONAH PELL\n\n"
+        "Our reporter Mia Lund visited Jonah Pell at his forge.\n\n"
+        "— Lund: Do horses mind? — Pell: Some do. Most are asleep by the third hoof.\n\n"
+        "— Lund: Truly asleep? — Pell: Snoring.\n"
+    )
+    interview = parse(text)
+    assert said(interview) == [
+        ("Jonah Pell", "Some do. Most are asleep by the third hoof.", "Do horses mind?"),
+        ("Jonah Pell", "Snoring.", "Truly asleep?"),
+    ]
+
+
+def test_a_dash_in_speech_before_words_and_a_colon_is_no_turn() -> None:
+    text = (
+        "Mia Lund: What did you learn?\n\n"
+        "Jonah Pell: Patience. — Mostly this: horses wait for no one.\n\n"
+        "Mia Lund: Thanks.\n\n"
+        "Jonah Pell: Thank you.\n"
+    )
+    assert parse(text).passages[0].text == ("Patience. — Mostly this: horses wait for no one.")

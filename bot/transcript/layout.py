@@ -637,3 +637,30 @@ def _read_lines(
     flush()
     if pending is not None and pending[0] is not None:
         layout.dropped.append(Dropped(len(lines), "empty label", f"{pending[0]}:"))
+    layout.blocks = [part for b in layout.blocks for part in _inline_turns(b)]
+
+
+# "— Whitlock: How long? — Marchetti: Three months.": turns printed in one paragraph, each
+# after a dash that follows the end of a sentence.
+_INLINE_TURN = re.compile(r"(?<=[.?!…\"”’])\s+[—–―]\s+(?=[^\s:—–―][^:—–―\n]{0,60}:\s)")
+
+
+def _inline_turns(block: Block) -> list[Block]:
+    """A labelled paragraph holding further dashed turns, as one block per turn (each
+    must open with a speaker's label); the block itself otherwise."""
+    if block.label is None or not any(dash in block.text for dash in "—–―"):
+        return [block]
+    pieces = _INLINE_TURN.split(block.text)
+    if len(pieces) < 2:
+        return [block]
+    labels = [split_label(piece) for piece in pieces[1:]]
+    if any(label is None or not label.rest for label in labels):
+        return [block]
+    parts = [
+        Block(block.line, block.raw, pieces[0], block.label, block.label_note, stamp=block.stamp)
+    ]
+    for label in labels:
+        assert label is not None
+        parts.append(Block(block.line, block.raw, label.rest, label.name, label.note))
+    parts[0].section_start = block.section_start
+    return parts

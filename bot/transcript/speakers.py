@@ -206,7 +206,22 @@ def _intro(layout: Layout, meta_title: str) -> tuple[list[Cue], dict[str, str]]:
         cues.extend(find_cues(text, speaker))
         if speaker is None:
             aliases.update(find_aliases(text))
-    return cues, aliases
+    written = " ".join(layout.intro[:_INTRO_BLOCKS])
+    return [_as_written(cue, written) for cue in cues], aliases
+
+
+def _as_written(cue: Cue, written: str) -> Cue:
+    """A name read from a headline in capitals ("THE LUTHIER ODILE MARCHETTI") may hold
+    the person's job: when the intro writes only its last words as a name ("met Odile
+    Marchetti in her workshop"), those are the name."""
+    words = cue.name.split()
+    if len(words) < 3 or cue.name in written:
+        return cue
+    for k in range(1, len(words) - 1):
+        tail = " ".join(words[k:])
+        if re.search(rf"(?<![\w-]){re.escape(tail)}(?![\w-])", written):
+            return Cue(cue.role, tail, cue.speaker)
+    return cue
 
 
 def _two_voices(blocks: list[Block], cues: list[Cue]) -> None:
