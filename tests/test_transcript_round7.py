@@ -228,3 +228,41 @@ def test_a_dash_in_speech_before_words_and_a_colon_is_no_turn() -> None:
         "Jonah Pell: Thank you.\n"
     )
     assert parse(text).passages[0].text == ("Patience. — Mostly this: horses wait for no one.")
+
+
+def test_an_email_reply_quoting_the_questions_is_answered_by_its_writer() -> None:
+    text = (
+        "From: Kofi Mensah <kofi@example.org>\n"
+        "To: Editor <desk@example.com>\n"
+        "Subject: Re: your questions\n\n"
+        "Hello, answers below.\n\n"
+        "> 1. Why beekeeping?\n\n"
+        "My grandmother kept twelve hives and I inherited the smallest.\n\n"
+        "> 2. Have you been stung?\n\n"
+        "Twice this morning.\n\n"
+        "--\n"
+        "Kofi Mensah\n"
+        "Head Beekeeper, Asante Apiaries\n\n"
+        "Sent from my phone\n"
+    )
+    interview = parse(text)
+    assert said(interview) == [
+        (
+            "Kofi Mensah",
+            "My grandmother kept twelve hives and I inherited the smallest.",
+            "Why beekeeping?",
+        ),
+        ("Kofi Mensah", "Twice this morning.", "Have you been stung?"),
+    ]
+    assert {"signature", "credit"} <= {d.kind for d in interview.dropped}
+
+
+def test_questions_for_the_publication_names_nobody() -> None:
+    text = (
+        "Questions for the Harbour Gazette\n\n"
+        "Q: What do you fish for?\n"
+        "A: Mackerel, in summer.\n\n"
+        "Q: And in winter?\n"
+        "A: I mend nets.\n"
+    )
+    assert {p.speaker for p in parse(text).passages} == {"Interviewee"}

@@ -89,6 +89,7 @@ _CREDIT = re.compile(
     r"|^(?:this\s+)?(?:editable\s+)?transcript\s+(?:was|is|has\s+been)\s+(?:automatically|"
     r"computer|machine|auto)[- ]?generated\b"
     r"|^(?:meeting|call|recording|session)\s+(?:ended|stopped)\s+after\s+\d{1,2}:\d{2}"
+    r"|^sent\s+from\s+my\s+\w+"  # a phone's line under an email
 )
 
 
@@ -342,6 +343,25 @@ def _whole_aside(line: str) -> bool:
     return line.find(closer) == len(line) - 1 and line[-1] == closer
 
 
+_EMAIL_QUOTE = re.compile(r"^>\s*\S")
+_EMAIL_QUOTES_MIN = 2
+
+
+def _email_quoted(lines: list[str], start: int) -> bool:
+    """Paragraphs quoted "> " as an email reply quotes what it answers (two or more)."""
+    opened = 0
+    previous = ""
+    for raw in lines[start : start + _SCAN_QUOTES]:
+        line = raw.strip()
+        if _EMAIL_QUOTE.match(line) and not line.startswith(">>") and not previous:
+            opened += 1
+            if opened >= _EMAIL_QUOTES_MIN:
+                return True
+        previous = line
+    return False
+
+
+_SCAN_QUOTES = 2000
 _ASIDE_LINES = 4  # a bracketed aside wraps over at most this many lines
 
 
@@ -393,6 +413,8 @@ def _read_lines(
     shapes = label_shapes(lines, start)
     furniture = page_furniture(lines, start, alone_labels)
     fragments = not join_lines and fragmented(lines, start)
+    # an email reply: the other side's words quoted "> " in a plain text file
+    markdown_quotes = markdown or _email_quoted(lines, start)
     unquoted: str | None = None  # the file without its blockquotes, once one is seen
     quotes_seen = 0
     current: Block | None = None
@@ -406,6 +428,7 @@ def _read_lines(
     quoted = False  # the line is in a blockquote
     heading_at = 0  # the line of the last heading in capitals
     aside_end = 0  # the last line of a bracketed aside wrapped over several lines
+    signature_from = 0  # the line of an email's "--" above the signature being read
 
     def flush() -> None:
         nonlocal current
@@ -416,6 +439,7 @@ def _read_lines(
     for number, raw in enumerate(lines[start:], start=start + 1):
         line = raw.strip()
         if not line:
+            signature_from = 0
             if not numbered:
                 flush()
             continue
@@ -480,6 +504,11 @@ def _read_lines(
             flush()
             layout.blocks.append(Block(number, line, line, note=True))
             continue
+        if line == "--" and not numbered:  # an email's signature follows, to a blank line
+            signature_from = number
+        if signature_from:
+            layout.dropped.append(Dropped(number, "signature", line))
+            continue
         if number <= aside_end:
             layout.dropped.append(Dropped(number, "stage note", line))
             continue
@@ -492,7 +521,7 @@ def _read_lines(
             flush()  # "[The prepared statement of Dr. X can be found on page" / "42.]"
             layout.dropped.append(Dropped(number, "stage note", line))
             continue
-        if markdown and line.startswith(">") and not line.startswith(">>"):
+        if markdown_quotes and line.startswith(">") and not line.startswith(">>"):
             if unquoted is None:
                 unquoted = unquoted_text(lines)
             quotes_seen += 1  # a file of hundreds of blockquotes quotes in them: no pull quotes

@@ -335,7 +335,7 @@ def split_label(text: str) -> Label | None:
         if _SENTENCE_BREAK.search(said) or _SWEARING.search(said):
             return None  # "Lagos Kitchen, 14 Rye Lane. Photograph:", "X, having been sworn,…:"
         note = f"{said} ({note})" if note else said
-    if not name:
+    if not name or name in _EMAIL_FIELDS:
         return None
     if _SPACED_INITIALS.match(name):  # "M. R." as French and German papers set initials
         name = name.replace(" ", "")
@@ -349,6 +349,9 @@ def split_label(text: str) -> Label | None:
     return Label(name, note, text[match.end() :].strip())
 
 
+# An email's header fields ("From: Ines Varga <…>", "To: …"): nobody's turn
+# (as written: "TO:" may be Tomas Oyelaran's initials)
+_EMAIL_FIELDS = frozenset({"From", "To", "Cc", "Bcc", "Sent", "Subject", "Reply-To"})
 # "S1:", "P2:", "R14:": a study's code for a speaker (research and focus-group transcripts)
 _CODE_LABEL = re.compile(r"^[A-Z]{1,2}\d{1,3}$")
 _SPACED_INITIALS = re.compile(r"^(?:[A-Z]\. ){1,2}[A-Z]\.$")

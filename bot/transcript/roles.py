@@ -52,7 +52,7 @@ _EE = (
     r"with\s+me(?:\s+(?:today|tonight|now|here))?|statement\s+of|testimony\s+of|deposition\s+of|"
     r"joining\s+(?:me|us)(?:\s+(?:today|tonight|now|here|on\s+the\s+call))?|"
     # "Five questions for Greta Lindholm", "Answers by": a written Q&A's answerer
-    r"questions\s+for|answers\s+(?:by|from)|"
+    r"questions\s+for(?!\s+the\b)|answers\s+(?:by|from)|"
     # "Entrevista con", "Entretien avec", "Interview mit", "Gespräch mit", "Intervista a"
     r"(?:entrevista|conversación)\s+con|entrevista\s+a|(?:entrevista|conversa)\s+com|entretien\s+avec|"
     r"(?:interview|gespräch)\s+mit|intervista\s+(?:a|con)|interview\s+met"

@@ -152,6 +152,12 @@ def _implied_answers(blocks: list[Block]) -> None:
         questions = [b.label == "Q" for b in blocks]
     elif not labels and sum(b.strong for b in blocks) >= 2:
         questions = [b.strong and not b.note for b in blocks]
+    elif not labels and _quoted_questions(blocks):
+        # an email reply: each quoted question ("> 1. When did you…?") is answered below it
+        questions = [b.quoted and b.text.rstrip().endswith("?") for b in blocks]
+        for b, question in zip(blocks, questions, strict=True):
+            if question:
+                b.text = _NUMBERED_QUESTION.sub("", b.text, count=1)
     elif not labels and sum(b.quoted for b in blocks) >= 2 and not any(b.strong for b in blocks):
         # answers in blockquotes: the plain paragraph before each quote is its question
         questions = [
@@ -173,6 +179,13 @@ def _implied_answers(blocks: list[Block]) -> None:
             b.label, asked = "Q", True
         elif asked and not b.note and not b.emphasis and not b.section_start:
             b.label, asked = "A", False
+
+
+def _quoted_questions(blocks: list[Block]) -> bool:
+    """Two or more quoted paragraphs, most of them asking, each followed by a plain one."""
+    quoted = [i for i, b in enumerate(blocks) if b.quoted and b.text.rstrip().endswith("?")]
+    answered = [i for i in quoted if i + 1 < len(blocks) and not blocks[i + 1].quoted]
+    return len(answered) >= 2 and len(quoted) * 2 > sum(b.quoted for b in blocks)
 
 
 def _intro(layout: Layout, meta_title: str) -> tuple[list[Cue], dict[str, str]]:
@@ -370,6 +383,8 @@ def read_cast(layout: Layout, meta: InterviewMeta) -> Cast:
         return out
 
     answerer = next(iter(resolve_all(sidecar_ee) or resolve_all(front_ee)), None)
+    if answerer is None and any(b.quoted for b in blocks if b.label == "Q"):
+        answerer = _email_writer(layout.intro)
     if answerer is None:
         ee_cues = [c.name for c in cues if c.role == "interviewee" and c.speaker is None]
         answerer = next(iter(resolve_all(ee_cues)), None)
@@ -425,6 +440,22 @@ _PARTICIPANT = re.compile(
 def _participant_code(intro: list[str]) -> str | None:
     codes = {m.group(1) for line in intro[:_INTRO_BLOCKS] if (m := _PARTICIPANT.match(line))}
     return next(iter(codes)) if len(codes) == 1 else None
+
+
+_EMAIL_FROM = re.compile(r"^From:\s+(?P<name>[^<>@\n]{3,60}?)\s*(?:<[^<>\s]*>)?$")
+
+
+def _email_writer(intro: list[str]) -> str | None:
+    """Who wrote an email reply under its header ("From: Ines Varga <…>" beside "To:" or
+    "Subject:"): in a reply that quotes the questions, the one who answers them."""
+    header = [line for line in intro[:_INTRO_BLOCKS] if line.startswith(("To:", "Subject:"))]
+    for line in intro[:_INTRO_BLOCKS]:
+        match = _EMAIL_FROM.match(line)
+        if match and header:
+            name = strip_honorific(clean_name(match.group("name").strip(" \"'")))
+            if len(name.split()) >= 2 and looks_like_name(name):
+                return name
+    return None
 
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
