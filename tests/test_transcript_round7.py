@@ -266,3 +266,43 @@ def test_questions_for_the_publication_names_nobody() -> None:
         "A: I mend nets.\n"
     )
     assert {p.speaker for p in parse(text).passages} == {"Interviewee"}
+
+
+def test_an_ask_me_anything_thread_is_answered_by_the_one_its_title_introduces() -> None:
+    text = (
+        "# I'm Tove Lindgren, I drive snowploughs in Lapland. AMA!\n\n"
+        "Posted by u/tove_plough · 4h\n\n"
+        "---\n\n"
+        "**u/frosty_fan** · 3h\n\n"
+        "What is the deepest snow you have cleared?\n\n"
+        "> **u/tove_plough** OP · 3h\n>\n"
+        "> Two metres, in 2019. The plough sounded offended.\n\n"
+        "**u/curious_kit** · 2h\n\n"
+        "Do you ever get stuck?\n\n"
+        "> **u/tove_plough** OP · 2h\n>\n"
+        "> Once a winter, always in front of my neighbour.\n\n"
+        "1.2k upvotes · 88 comments · Share · Save\n"
+    )
+    interview = parse(text, "t.md")
+    assert said(interview) == [
+        (
+            "Tove Lindgren",
+            "Two metres, in 2019. The plough sounded offended.",
+            "What is the deepest snow you have cleared?",
+        ),
+        (
+            "Tove Lindgren",
+            "Once a winter, always in front of my neighbour.",
+            "Do you ever get stuck?",
+        ),
+    ]
+    roles = {r.name: r.role for r in interview.roles}
+    assert roles["u/frosty_fan"] != "interviewee"
+    assert "web furniture" in {d.kind for d in interview.dropped}
+
+
+def test_a_contraction_is_no_name_word() -> None:
+    from bot.transcript.names import looks_like_name
+
+    assert not looks_like_name("I'm Dr")
+    assert looks_like_name("Siobhan O'Neill")

@@ -343,6 +343,12 @@ def _whole_aside(line: str) -> bool:
     return line.find(closer) == len(line) - 1 and line[-1] == closer
 
 
+# A forum comment's header as copied from a thread (Reddit's "u/name OP · 5h"): who
+# wrote the comment below it, "OP" when it is the one who started the thread.
+_FORUM_HEADER = re.compile(
+    r"^(?P<user>u/[\w-]{2,30})(?:\s+(?P<op>OP))?(?:\s+[·•|-]\s+\d{1,3}\s*"
+    r"(?:[smhdwy]|mo|min|hr|mins|hrs|days?|weeks?|months?|years?)(?:\s+ago)?)?$"
+)
 _EMAIL_QUOTE = re.compile(r"^>\s*\S")
 _EMAIL_QUOTES_MIN = 2
 
@@ -610,6 +616,12 @@ def _read_lines(
             section_break = True
             continue
         stamp = cleaned.stamp or pending_stamp
+        forum = _FORUM_HEADER.match(text) if label is None else None
+        if forum:  # "u/scaly_boi_fan · 5h": a comment's author, the words below
+            flush()
+            pending = (forum.group("user"), "OP" if forum.group("op") else None, None)
+            begun = True
+            continue
         if label is None and cleaned.tail_stamp and (looks_like_name(text) or is_unnamed(text)):
             flush()
             pending = (text, None, stamp)

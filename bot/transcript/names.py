@@ -71,7 +71,8 @@ _NOT_NAMES = frozenset(
     date time location place title topic intro introduction example examples quote
     important edit watch read listen more see related previously episode season tags
     duration recorded published length language kind style region podcast podcasts show
-    series program programme project study recording venue network station""".split()
+    series program programme project study recording venue network station i'm i’m i've
+    i’ve i'd i’d i'll i’ll we're we’re we've we’ve""".split()
 )
 # The role words of Spanish, Portuguese, Italian and German transcripts
 # ("Entrevistador:" / "Entrevistada:"), each standing for the person the header names.
@@ -354,6 +355,7 @@ def split_label(text: str) -> Label | None:
 _EMAIL_FIELDS = frozenset({"From", "To", "Cc", "Bcc", "Sent", "Subject", "Reply-To"})
 # "S1:", "P2:", "R14:": a study's code for a speaker (research and focus-group transcripts)
 _CODE_LABEL = re.compile(r"^[A-Z]{1,2}\d{1,3}$")
+_USER_HANDLE = re.compile(r"^(?:u/|@)[\w-]{2,30}$")  # a forum's or a chat's user name
 _SPACED_INITIALS = re.compile(r"^(?:[A-Z]\. ){1,2}[A-Z]\.$")
 _NUMBERED_MARKER = re.compile(r"^(Q|A|Question|Answer)\s?\d{1,3}$")
 
@@ -465,8 +467,8 @@ class Names:
         alias = self.aliases.get(name_key(label))
         if alias is not None:
             return self.resolve(alias, index) if name_key(alias) != name_key(label) else alias
-        if is_unnamed(label) or _CODE_LABEL.match(label):
-            return clean_name(label)  # "P3" once in a focus group is still P3
+        if is_unnamed(label) or _CODE_LABEL.match(label) or _USER_HANDLE.match(label):
+            return clean_name(label)  # "P3" once in a focus group is still P3, "u/x" is x
         written = clean_name(label)
         name = _bare(written)
         key = name_key(name)

@@ -33,6 +33,7 @@ __all__ = [
     "assign_roles",
     "find_aliases",
     "find_cues",
+    "find_names_after",
     "headline_name",
     "lede_name",
     "note_role",
@@ -131,6 +132,11 @@ def _names_after(text: str) -> list[str]:
             continue
         break
     return names
+
+
+def find_names_after(text: str) -> list[str]:
+    """The names listed at the start of `text` ("Dr. Naledi Khumalo, I rescue …")."""
+    return _names_after(text)
 
 
 # "Ruth Oyelowo, welcome." / "Welcome, Ruth." / "Thanks for joining us, Ruth.": said in a

@@ -46,6 +46,7 @@ from bot.transcript.roles import (
     assign_roles,
     find_aliases,
     find_cues,
+    find_names_after,
     headline_name,
     lede_name,
     note_role,
@@ -179,6 +180,25 @@ def _implied_answers(blocks: list[Block]) -> None:
             b.label, asked = "Q", True
         elif asked and not b.note and not b.emphasis and not b.section_start:
             b.label, asked = "A", False
+
+
+# "I'm Dr. Naledi Khumalo, I rescue pangolins. AMA!": who a thread's title introduces
+_SELF_TITLE = re.compile(r"^\W*(?:hi[^.!?]{0,40}[.!,]\s*)?I(?:'m|’m|\s+am)\s+(?P<rest>.+)", re.I)
+
+
+def _thread_starter(layout: Layout, cues: list[Cue]) -> dict[str, str]:
+    """The thread starter's label ("OP") as the person the title introduces: an "ask me
+    anything" thread is answered by whoever started it (also a cue that they answer)."""
+    starters = {b.label for b in layout.blocks if b.label and b.label_note == "OP"}
+    if not starters:
+        return {}
+    for title in [*layout.headings[:2], *layout.front.get("title", []), *layout.intro[:2]]:
+        match = _SELF_TITLE.match(title)
+        names = find_names_after(match.group("rest")) if match else []
+        if names and len(names[0].split()) >= 2:
+            cues.append(Cue("interviewee", names[0]))
+            return dict.fromkeys(starters, names[0])
+    return {}
 
 
 def _quoted_questions(blocks: list[Block]) -> bool:
@@ -356,6 +376,7 @@ def read_cast(layout: Layout, meta: InterviewMeta) -> Cast:
     _letter_markers(blocks)
     _implied_answers(blocks)
     cues, intro_aliases = _intro(layout, meta.title)
+    intro_aliases.update(_thread_starter(layout, cues))
     _two_voices(blocks, cues)
     aliases = {**intro_aliases, **dict(meta.aliases)}
     sidecar_ee = [strip_honorific(clean_name(n)) for n in meta.named_interviewees()]

@@ -57,6 +57,8 @@ _WEB_FURNITURE = re.compile(
     r"(?i)^(?:skip\s+)?advertisement$|^(?:article|story)\s+continues\s+below(?:\s+advertisement)?$"
     r"|^continue\s+reading(?:\s+the\s+main\s+story)?$|^sponsored(?:\s+content)?$"
     r"|^share\s+(?:this|on)\b[^.?!]{0,200}$"  # "Share this article: X Facebook"
+    # a forum thread's counts: "12.4k upvotes · 893 comments · Share · Save · Report"
+    r"|^\d[\d.,]*k?\s+(?:upvotes?|points|votes|likes|comments|replies)\b[^.?!]{0,200}$"
     r"|^(?:read\s+more|related|see\s+also|also\s+read|read\s+next|more\s+coverage"
     r"|recommended(?:\s+reading)?|further\s+reading)\s*:\s*"
     r"(?:\[[^\]]+\]\([^)]+\)|[^.?!…\"”]{3,120})$"
