@@ -146,7 +146,7 @@ def test_a_focus_group_code_that_speaks_once_is_still_a_speaker() -> None:
 
 def test_lowercase_chat_labels_are_labels_when_two_names_take_turns() -> None:
     text = (
-        "chat with a bell ringer, typed as it came\n\n"
+        "chat with tess okoro (bell ringer), typed as it came\n\n"
         "sam: how heavy is the biggest bell\n"
         "tess: about a tonne. you don't lift it, you persuade it\n"
         "sam: ever been scared?\n"
@@ -154,8 +154,8 @@ def test_lowercase_chat_labels_are_labels_when_two_names_take_turns() -> None:
     )
     interview = parse(text)
     assert [(p.speaker, p.question) for p in interview.passages] == [
-        ("tess", "how heavy is the biggest bell"),
-        ("tess", "ever been scared?"),
+        ("tess okoro", "how heavy is the biggest bell"),
+        ("tess okoro", "ever been scared?"),
     ]
 
 

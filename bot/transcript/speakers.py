@@ -18,6 +18,7 @@ from bot.transcript.layout import UNKNOWN_SPEAKER, Block, Layout
 from bot.transcript.mentions import (
     initials_named,
     label_core,
+    lowercase_full_name,
     mentioned_full_name,
     office_holder,
     office_words,
@@ -339,6 +340,10 @@ def _mentioned_aliases(
         if name_key(core) in taken:
             continue
         full = mentioned_full_name(core, lines, office, folded)
+        if full is None and core.islower() and office is None:
+            # the header of a chat typed in lower case may read as an editorial note
+            notes = [b.text for b in itertools.takewhile(lambda b: b.label is None, blocks)]
+            full = lowercase_full_name(core, [*notes, *lines])
         if full is not None:
             found[label] = full
             if office is not None:
