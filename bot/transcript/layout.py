@@ -27,6 +27,7 @@ from bot.transcript.clean import (
     strip_lead_stamp,
     title_line,
 )
+from bot.transcript.front import front_matter
 from bot.transcript.names import (
     META_LABELS,
     Label,
@@ -38,6 +39,14 @@ from bot.transcript.names import (
     shaped_label,
     spaced_question,
     split_label,
+)
+from bot.transcript.shapes import (
+    FORUM_HEADER,
+    capitals_only,
+    email_quoted,
+    inline_turns,
+    whole_aside,
+    wrapped_aside,
 )
 from bot.transcript.survey import (
     alone_labels_of,
@@ -69,8 +78,6 @@ _STATEMENT = re.compile(
 )
 # "— Parce que…": the dash French, Spanish or Russian print before each turn, not a word.
 _DIALOGUE_DASH = re.compile(r"^[—–―]\s+(?=\S)")
-_FRONT_KEY = re.compile(r"^([A-Za-z_][\w -]{0,40}):\s*(.*)$")
-_MAX_FRONT = 200  # lines: a longer "front matter" is no front matter
 _INTRO_LINES = 60
 _PULL_QUOTES_MAX = 100
 UNKNOWN_SPEAKER = "Unidentified speaker"  # a caption's ">>" with no name after it
@@ -148,57 +155,6 @@ def read_layout(text: str, *, markdown: bool) -> Layout:
     if markdown and layout.kind == "plain":
         layout.kind = "markdown"
     return layout
-
-
-# --------------------------------------------------------------------------- front matter
-
-
-def front_matter(lines: list[str], first: int) -> tuple[int, dict[str, list[str]]]:
-    """(index of the closing "---", keys with their values) or (0, {}) when there is none."""
-    end = 0
-    for i in range(first + 1, min(len(lines), first + _MAX_FRONT)):
-        if lines[i].strip() in ("---", "..."):
-            end = i
-            break
-    if not end:
-        return 0, {}
-    front: dict[str, list[str]] = {}
-    key: str | None = None
-    scalar = ""  # a top-level value so far: YAML folds its indented continuation lines in
-    for raw in lines[first + 1 : end]:
-        if not raw.strip() or raw.lstrip().startswith("#"):
-            continue
-        top = _FRONT_KEY.match(raw) if not raw[:1].isspace() else None
-        if top:
-            key = top.group(1).strip().casefold()
-            scalar = top.group(2).strip()
-            front[key] = _yaml_values(scalar) if scalar else []
-            continue
-        if key is None:
-            continue
-        item = raw.strip()
-        if scalar and not scalar.startswith("[") and not item.startswith("- "):
-            scalar = f"{scalar} {item}"  # "title: 'A long title,\n  continued'"
-            front[key] = _yaml_values(scalar)
-            continue
-        if item.startswith("- "):
-            item = item[2:].strip()
-            nested = _FRONT_KEY.match(item)
-            if nested:
-                if nested.group(1).strip().casefold() != "name":
-                    continue
-                item = nested.group(2).strip()
-            front[key].extend(_yaml_values(item))
-        else:
-            nested = _FRONT_KEY.match(item)
-            if nested and nested.group(1).strip().casefold() == "name":
-                front[key].extend(_yaml_values(nested.group(2).strip()))
-    return end, front
-
-
-def _yaml_values(value: str) -> list[str]:
-    parts = value[1:-1].split(",") if value.startswith("[") and value.endswith("]") else [value]
-    return [p.strip().strip("\"'").strip() for p in parts if p.strip().strip("\"'").strip()]
 
 
 # --------------------------------------------------------------------------- subtitles
@@ -283,7 +239,7 @@ def _cue_line(
     if text.startswith(">>"):  # a caption's speaker change: whoever it is, not the last one
         text = text[2:].strip()
         speaker = speaker or _UNKNOWN
-    if not text or is_music(text) or _whole_aside(text):  # "(furnace roaring)": a sound
+    if not text or is_music(text) or whole_aside(text):  # "(furnace roaring)": a sound
         if text:
             layout.dropped.append(Dropped(number, "stage note", line))
         return current
@@ -335,66 +291,6 @@ def _statement_speaker(heading: str) -> str | None:
     return name if looks_like_name(name) else None
 
 
-def _whole_aside(line: str) -> bool:
-    """A line that is all one bracketed aside: "(END OF SIDE A)", "[Whereupon ...]"."""
-    if len(line) > 300 or line[0] not in "([" or line[-1] not in ")]":
-        return False
-    closer = ")" if line[0] == "(" else "]"
-    return line.find(closer) == len(line) - 1 and line[-1] == closer
-
-
-# A forum comment's header as copied from a thread (Reddit's "u/name OP · 5h"): who
-# wrote the comment below it, "OP" when it is the one who started the thread.
-_FORUM_HEADER = re.compile(
-    r"^(?P<user>u/[\w-]{2,30})(?:\s+(?P<op>OP))?(?:\s+[·•|-]\s+\d{1,3}\s*"
-    r"(?:[smhdwy]|mo|min|hr|mins|hrs|days?|weeks?|months?|years?)(?:\s+ago)?)?$"
-)
-_EMAIL_QUOTE = re.compile(r"^>\s*\S")
-_EMAIL_QUOTES_MIN = 2
-
-
-def _email_quoted(lines: list[str], start: int) -> bool:
-    """Paragraphs quoted "> " as an email reply quotes what it answers (two or more)."""
-    opened = 0
-    previous = ""
-    for raw in lines[start : start + _SCAN_QUOTES]:
-        line = raw.strip()
-        if _EMAIL_QUOTE.match(line) and not line.startswith(">>") and not previous:
-            opened += 1
-            if opened >= _EMAIL_QUOTES_MIN:
-                return True
-        previous = line
-    return False
-
-
-_SCAN_QUOTES = 2000
-_ASIDE_LINES = 4  # a bracketed aside wraps over at most this many lines
-
-
-def _wrapped_aside(lines: list[str], index: int) -> int:
-    """The 1-based number of the last line of a bracketed aside that opens line `index`
-    and closes, at a line's end, within the next few lines of the same paragraph
-    ("[The prepared statement of Dr. Lindqvist can be found on page" / "42 of the
-    appendix.]"); 0 when the line opens none."""
-    first = lines[index].strip()
-    if not first or first[0] not in "([" or (")" if first[0] == "(" else "]") in first:
-        return 0
-    parts = [first]
-    for j in range(index + 1, min(len(lines), index + _ASIDE_LINES)):
-        line = lines[j].strip()
-        if not line:
-            return 0
-        parts.append(line)
-        if line[-1] in ")]":
-            return j + 1 if _whole_aside(" ".join(parts)) else 0
-    return 0
-
-
-def _capitals_only(text: str) -> bool:
-    """ "FUND" under "STATEMENT OF …, GULF COAST RESILIENCE": letters, none lower-case."""
-    return any(ch.isalpha() for ch in text) and not any(ch.islower() for ch in text)
-
-
 def _mid_sentence(text: str) -> bool:
     """Text that stops mid-sentence ("my guest today is marine biologist Lena"): a caption
     dump's line, which the next line, starting in lower case, goes on."""
@@ -420,7 +316,7 @@ def _read_lines(
     furniture = page_furniture(lines, start, alone_labels)
     fragments = not join_lines and fragmented(lines, start)
     # an email reply: the other side's words quoted "> " in a plain text file
-    markdown_quotes = markdown or _email_quoted(lines, start)
+    markdown_quotes = markdown or email_quoted(lines, start)
     unquoted: str | None = None  # the file without its blockquotes, once one is seen
     quotes_seen = 0
     current: Block | None = None
@@ -518,11 +414,11 @@ def _read_lines(
         if number <= aside_end:
             layout.dropped.append(Dropped(number, "stage note", line))
             continue
-        if _whole_aside(line) or is_music(line):
+        if whole_aside(line) or is_music(line):
             flush()
             layout.dropped.append(Dropped(number, "stage note", line))
             continue
-        aside_end = _wrapped_aside(lines, number - 1)
+        aside_end = wrapped_aside(lines, number - 1)
         if aside_end:
             flush()  # "[The prepared statement of Dr. X can be found on page" / "42.]"
             layout.dropped.append(Dropped(number, "stage note", line))
@@ -600,7 +496,7 @@ def _read_lines(
             label is None
             and not capitals
             and heading_at == number - 1
-            and _capitals_only(text)
+            and capitals_only(text)
             and not shouted_heading(text)
         ):
             layout.dropped.append(Dropped(number, "heading", line))  # "FUND": the heading wraps
@@ -616,7 +512,7 @@ def _read_lines(
             section_break = True
             continue
         stamp = cleaned.stamp or pending_stamp
-        forum = _FORUM_HEADER.match(text) if label is None else None
+        forum = FORUM_HEADER.match(text) if label is None else None
         if forum:  # "u/scaly_boi_fan · 5h": a comment's author, the words below
             flush()
             pending = (forum.group("user"), "OP" if forum.group("op") else None, None)
@@ -678,30 +574,15 @@ def _read_lines(
     flush()
     if pending is not None and pending[0] is not None:
         layout.dropped.append(Dropped(len(lines), "empty label", f"{pending[0]}:"))
-    layout.blocks = [part for b in layout.blocks for part in _inline_turns(b)]
+    layout.blocks = [part for b in layout.blocks for part in _split_turns(b)]
 
 
-# "— Whitlock: How long? — Marchetti: Three months.": turns printed in one paragraph, each
-# after a dash that follows the end of a sentence.
-_INLINE_TURN = re.compile(r"(?<=[.?!…\"”’])\s+[—–―]\s+(?=[^\s:—–―][^:—–―\n]{0,60}:\s)")
-
-
-def _inline_turns(block: Block) -> list[Block]:
-    """A labelled paragraph holding further dashed turns, as one block per turn (each
-    must open with a speaker's label); the block itself otherwise."""
-    if block.label is None or not any(dash in block.text for dash in "—–―"):
+def _split_turns(block: Block) -> list[Block]:
+    """ "— Whitlock: How long? — Marchetti: Three months.": one block per turn."""
+    if block.label is None:
         return [block]
-    pieces = _INLINE_TURN.split(block.text)
-    if len(pieces) < 2:
+    text, turns = inline_turns(block.text)
+    if not turns:
         return [block]
-    labels = [split_label(piece) for piece in pieces[1:]]
-    if any(label is None or not label.rest for label in labels):
-        return [block]
-    parts = [
-        Block(block.line, block.raw, pieces[0], block.label, block.label_note, stamp=block.stamp)
-    ]
-    for label in labels:
-        assert label is not None
-        parts.append(Block(block.line, block.raw, label.rest, label.name, label.note))
-    parts[0].section_start = block.section_start
-    return parts
+    block.text = text
+    return [block, *(Block(block.line, block.raw, t.rest, t.name, t.note) for t in turns)]

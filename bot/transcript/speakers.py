@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.models import InterviewMeta, SpeakerRole
+from bot.transcript.answerer import email_writer, footer_lines, participant_code, thread_starter
 from bot.transcript.layout import UNKNOWN_SPEAKER, Block, Layout
 from bot.transcript.mentions import (
     initials_named,
@@ -47,7 +48,6 @@ from bot.transcript.roles import (
     assign_roles,
     find_aliases,
     find_cues,
-    find_names_after,
     headline_name,
     lede_name,
     note_role,
@@ -181,25 +181,6 @@ def _implied_answers(blocks: list[Block]) -> None:
             b.label, asked = "Q", True
         elif asked and not b.note and not b.emphasis and not b.section_start:
             b.label, asked = "A", False
-
-
-# "I'm Dr. Naledi Khumalo, I rescue pangolins. AMA!": who a thread's title introduces
-_SELF_TITLE = re.compile(r"^\W*(?:hi[^.!?]{0,40}[.!,]\s*)?I(?:'m|’m|\s+am)\s+(?P<rest>.+)", re.I)
-
-
-def _thread_starter(layout: Layout, cues: list[Cue]) -> dict[str, str]:
-    """The thread starter's label ("OP") as the person the title introduces: an "ask me
-    anything" thread is answered by whoever started it (also a cue that they answer)."""
-    starters = {b.label for b in layout.blocks if b.label and b.label_note == "OP"}
-    if not starters:
-        return {}
-    for title in [*layout.headings[:2], *layout.front.get("title", []), *layout.intro[:2]]:
-        match = _SELF_TITLE.match(title)
-        names = find_names_after(match.group("rest")) if match else []
-        if names and len(names[0].split()) >= 2:
-            cues.append(Cue("interviewee", names[0]))
-            return dict.fromkeys(starters, names[0])
-    return {}
 
 
 def _quoted_questions(blocks: list[Block]) -> bool:
@@ -381,7 +362,7 @@ def read_cast(layout: Layout, meta: InterviewMeta) -> Cast:
     _letter_markers(blocks)
     _implied_answers(blocks)
     cues, intro_aliases = _intro(layout, meta.title)
-    intro_aliases.update(_thread_starter(layout, cues))
+    intro_aliases.update(thread_starter(layout, cues))
     _two_voices(blocks, cues)
     aliases = {**intro_aliases, **dict(meta.aliases)}
     sidecar_ee = [strip_honorific(clean_name(n)) for n in meta.named_interviewees()]
@@ -410,7 +391,7 @@ def read_cast(layout: Layout, meta: InterviewMeta) -> Cast:
 
     answerer = next(iter(resolve_all(sidecar_ee) or resolve_all(front_ee)), None)
     if answerer is None and any(b.quoted for b in blocks if b.label == "Q"):
-        answerer = _email_writer(layout.intro)
+        answerer = email_writer(layout.intro)
     if answerer is None:
         ee_cues = [c.name for c in cues if c.role == "interviewee" and c.speaker is None]
         answerer = next(iter(resolve_all(ee_cues)), None)
@@ -423,8 +404,8 @@ def read_cast(layout: Layout, meta: InterviewMeta) -> Cast:
         answerer = (
             headline_name(titles, " ".join([*layout.intro[:12], *pictured]), byline)
             or lede_name(layout.intro, byline)
-            or lede_name(_footer(layout), byline)
-            or _participant_code(layout.intro)
+            or lede_name(footer_lines(layout), byline)
+            or participant_code(layout.intro)
         )
     answerer = answerer or "Interviewee"
     asker = next(iter(resolve_all(sidecar_er) or resolve_all(front_er)), None)
@@ -454,52 +435,6 @@ def read_cast(layout: Layout, meta: InterviewMeta) -> Cast:
         for b, who, marker in zip(blocks, speakers, markers, strict=True)
     ]
     return Cast(turned, stats, roles, any(markers))
-
-
-# "Participant: R14 (warehouse picker)": a study's pseudonymous code for who answers
-_PARTICIPANT = re.compile(
-    r"(?i)^(?:participant|respondent|interviewee|narrator)(?:\s+(?:id|code|number|no\.?))?"
-    r"\s*:\s*(?-i:([A-Z]{1,3}[-_]?\d{1,4}))\b"
-)
-
-
-def _participant_code(intro: list[str]) -> str | None:
-    codes = {m.group(1) for line in intro[:_INTRO_BLOCKS] if (m := _PARTICIPANT.match(line))}
-    return next(iter(codes)) if len(codes) == 1 else None
-
-
-_EMAIL_FROM = re.compile(r"^From:\s+(?P<name>[^<>@\n]{3,60}?)\s*(?:<[^<>\s]*>)?$")
-
-
-def _email_writer(intro: list[str]) -> str | None:
-    """Who wrote an email reply under its header ("From: Ines Varga <…>" beside "To:" or
-    "Subject:"): in a reply that quotes the questions, the one who answers them."""
-    header = [line for line in intro[:_INTRO_BLOCKS] if line.startswith(("To:", "Subject:"))]
-    for line in intro[:_INTRO_BLOCKS]:
-        match = _EMAIL_FROM.match(line)
-        if match and header:
-            name = strip_honorific(clean_name(match.group("name").strip(" \"'")))
-            if len(name.split()) >= 2 and looks_like_name(name):
-                return name
-    return None
-
-
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
-_FOOTER_LINES = 4
-
-
-def _footer(layout: Layout) -> list[str]:
-    """The sentences after the last turn and in the credit lines, where a short "as told
-    to" piece names who answers ("… Walter Penhallow, 81, has lit Ashby's lamps since
-    1967.")."""
-    tail: list[str] = []
-    for b in reversed(layout.blocks):
-        if b.label is not None:
-            break
-        tail.insert(0, b.text)
-    tail += [d.text for d in layout.dropped if d.kind == "credit"]
-    sentences = [s for text in tail[-_FOOTER_LINES:] for s in _SENTENCE.split(text)]
-    return sentences[: _FOOTER_LINES * 2]
 
 
 # "E L E N A   R A M I R E Z, called as a witness by the People, having been first duly
