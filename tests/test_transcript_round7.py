@@ -306,3 +306,10 @@ def test_a_contraction_is_no_name_word() -> None:
 
     assert not looks_like_name("I'm Dr")
     assert looks_like_name("Siobhan O'Neill")
+
+
+def test_por_opens_a_byline_only_before_a_name() -> None:
+    from bot.transcript.roles import find_cues
+
+    assert find_cues("Por Iván Cuesta") == [find_cues("By Iván Cuesta")[0]]
+    assert find_cues("Por favor, María, cuéntenos", "Host") == []

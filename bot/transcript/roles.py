@@ -58,7 +58,9 @@ _EE = (
     r"(?:entrevista|conversación)\s+con|entrevista\s+a|(?:entrevista|conversa)\s+com|entretien\s+avec|"
     r"(?:interview|gespräch)\s+mit|intervista\s+(?:a|con)|interview\s+met"
 )
-_CUE = re.compile(rf"(?i)\b(?:(?P<er>{_ER})|(?P<ee>{_EE}))\b|^\W*(?P<by>by|por)\b")
+_CUE = re.compile(
+    rf"(?i)\b(?:(?P<er>{_ER})|(?P<ee>{_EE}))\b|^\W*(?P<by>by|(?-i:Por(?=\s+[A-ZÁÉÍÓÚÑ])))\b"
+)
 _SKIPPABLE = frozenset(
     """is are was were be today tonight this week year the a an our my by me us to of as
     and also now here again once more two both their his her is: are: - – — : ,""".split()
