@@ -313,3 +313,19 @@ def test_por_opens_a_byline_only_before_a_name() -> None:
 
     assert find_cues("Por Iván Cuesta") == [find_cues("By Iván Cuesta")[0]]
     assert find_cues("Por favor, María, cuéntenos", "Host") == []
+
+
+def test_an_email_reply_right_under_each_quoted_question_is_its_answer() -> None:
+    text = (
+        "From: Maya Ito <maya@example.com>\n"
+        "To: Desk\n"
+        "Subject: RE: interview\n\n"
+        "> Q1. Why ceramics?\n"
+        "Because clay is patient.\n\n"
+        "> Q2. Favourite glaze?\n"
+        "Celadon, always.\n"
+    )
+    assert said(parse(text)) == [
+        ("Maya Ito", "Because clay is patient.", "Why ceramics?"),
+        ("Maya Ito", "Celadon, always.", "Favourite glaze?"),
+    ]

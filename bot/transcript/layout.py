@@ -438,6 +438,8 @@ def _read_lines(
             quoted = True
         else:
             quoted = False
+        if markdown_quotes and not markdown and current is not None and current.quoted != quoted:
+            flush()  # an email's quoted question, the reply on the very next line
         cleaned = clean_inline(line, markdown=markdown)
         _record(layout, number, cleaned.removed)
         text = cleaned.text

@@ -77,7 +77,8 @@ _GENERIC_LABELS = {
 _GENERIC_LABELS.update(dict.fromkeys(ASKER_WORDS_ABROAD, "Q"))
 _GENERIC_LABELS.update(dict.fromkeys(ANSWERER_WORDS_ABROAD, "A"))
 _INTRO_BLOCKS = 40
-_NUMBERED_QUESTION = re.compile(r"^\d{1,2}[.)]\s+(?=[^?\n]{3,300}\?\s*$)")
+# "1. Who still brings you typewriters?", "Q2. Favourite glaze?"
+_NUMBERED_QUESTION = re.compile(r"^(?:Q(?:uestion)?\s?)?\d{1,2}[.):]\s+(?=[^?\n]{3,300}\?\s*$)")
 _WELCOME = re.compile(
     r"(?i)\bwelcome\s+(?:to|back)\b|\byou'?re listening to\b"
 )  # how far into the file intro cues are looked for
