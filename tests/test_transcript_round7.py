@@ -329,3 +329,31 @@ def test_an_email_reply_right_under_each_quoted_question_is_its_answer() -> None
         ("Maya Ito", "Because clay is patient.", "Why ceramics?"),
         ("Maya Ito", "Celadon, always.", "Favourite glaze?"),
     ]
+
+
+def test_a_chat_log_with_times_before_lowercase_labels_takes_turns() -> None:
+    text = (
+        "10:42 PM sam: how heavy is the biggest bell?\n"
+        "10:43 PM tess: about a tonne\n"
+        "10:44 PM sam: ever been scared?\n"
+        "10:45 PM tess: once, when a rope snapped\n"
+    )
+    assert said(parse(text)) == [
+        ("tess", "about a tonne", "how heavy is the biggest bell?"),
+        ("tess", "once, when a rope snapped", "ever been scared?"),
+    ]
+
+
+def test_a_participant_code_who_says_little_is_a_participant_like_the_others() -> None:
+    text = (
+        "Moderator: How do you get to work?\n"
+        "P1: By bike, unless it snows, and then I take the train.\n"
+        "P2: Bus.\n"
+        "Moderator: And when it snows?\n"
+        "P1: I walk, slowly, and I complain the whole way.\n"
+    )
+    assert [(p.speaker, p.text) for p in parse(text).passages] == [
+        ("P1", "By bike, unless it snows, and then I take the train."),
+        ("P2", "Bus."),
+        ("P1", "I walk, slowly, and I complain the whole way."),
+    ]

@@ -28,6 +28,7 @@ __all__ = [
     "Label",
     "Names",
     "clean_name",
+    "code_prefix",
     "initials_label",
     "looks_like_name",
     "name_key",
@@ -360,6 +361,11 @@ _SPACED_INITIALS = re.compile(r"^(?:[A-Z]\. ){1,2}[A-Z]\.$")
 _NUMBERED_MARKER = re.compile(r"^(Q|A|Question|Answer)\s?\d{1,3}$")
 
 
+def code_prefix(label: str) -> str | None:
+    """ "P2" -> "P": the letters of a study's speaker code; None for anything else."""
+    return label.rstrip("0123456789") if _CODE_LABEL.match(label) else None
+
+
 def _speaker_shaped(name: str) -> bool:
     return (
         name in QA_MARKERS
@@ -386,7 +392,11 @@ _DASH_LABEL = re.compile(r"^(?P<name>[^\s—–:-][^—–:\n]{0,58}?)\s+(?:[—
 _PUBLICATION_LABEL = re.compile(r"^(?P<name>The(?:\s+[A-Z][\w'’&.-]*){1,4}):\s+(?=\S)")
 # "kai: honestly by accident": a chat interview typed all in lower case (a label only
 # where two or more such names take turns again and again)
-_LOWER_LABEL = re.compile(r"^(?P<name>[a-z][\w.'’-]{0,24}(?: [a-z][\w'’-]{0,24})?):\s+(?=\S)")
+_LOWER_LABEL = re.compile(
+    # "10:42 PM kai:" as chat logs are copied ("PM kai:" once the time is taken out)
+    r"^(?:[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:\s?[AaPp]\.?[Mm]\.?)?[\])]?\s+|[AP]\.?M\.?\s+)?"
+    r"(?P<name>[a-z][\w.'’-]{0,24}(?: [a-z][\w'’-]{0,24})?):\s+(?=\S)"
+)
 OTHER_LABEL_SHAPES = {
     "bracket": _BRACKET_LABEL,
     "dash": _DASH_LABEL,

@@ -33,6 +33,7 @@ from bot.transcript.names import (
     QA_MARKERS,
     Names,
     clean_name,
+    code_prefix,
     initials,
     initials_label,
     is_unnamed,
@@ -422,6 +423,7 @@ def read_cast(layout: Layout, meta: InterviewMeta) -> Cast:
     ]
     office_holders = {got for got in (names.resolve(n, -1) for n in titled) if got}
     roles = assign_roles(stats, stated, _cue_roles(cues, names), label_roles, office_holders)
+    _code_kin(roles)
     turned = [
         Turned(
             b.line,
@@ -522,6 +524,17 @@ def _turn_stats(
         if hinted and who not in label_roles:
             label_roles[who] = hinted
     return stats, label_roles
+
+
+def _code_kin(roles: dict[str, tuple[SpeakerRole, str]]) -> None:
+    """A focus group's "P1", "P2", "P3" are all participants: when one of them answers,
+    one whose few words left them "other" by their turns alone answers too."""
+    answering = {
+        code_prefix(name) for name, (role, _) in roles.items() if role == "interviewee"
+    } - {None}
+    for name, (role, source) in roles.items():
+        if role == "other" and source == "text" and code_prefix(name) in answering:
+            roles[name] = ("interviewee", "text")
 
 
 def _cue_roles(cues: list[Cue], names: Names) -> list[tuple[str, SpeakerRole]]:

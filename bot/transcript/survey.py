@@ -212,12 +212,13 @@ def label_shapes(lines: list[str], start: int) -> tuple[str, ...]:
         if line.lstrip("*_").startswith("The ") and ":" in head:
             shapes.append("publication")
             line = _EMPHASIS.sub("", line)
-        if line[0].islower() and ":" in line[:52]:
+        chat = _LEAD_CLOCK.sub("", line)  # "[10:42] kai: …" as chat logs are copied
+        if chat[:1].islower() and ":" in chat[:52]:
             shapes.append("lowercase")
         if not shapes or split_label(line) is not None:
             continue
         for shape in shapes:
-            label = shaped_label(line, shape)
+            label = shaped_label(chat if shape == "lowercase" else line, shape)
             if label is not None:
                 key = name_key(label.name)
                 counts[shape][key] = counts[shape].get(key, 0) + 1
@@ -231,6 +232,7 @@ def label_shapes(lines: list[str], start: int) -> tuple[str, ...]:
 
 
 _PUBLICATION_MIN = 3
+_LEAD_CLOCK = re.compile(r"^[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:\s?[AaPp]\.?[Mm]\.?)?[\])]?\s+")
 
 
 _QUOTE_MARKS = "\"'“”‘’ "
