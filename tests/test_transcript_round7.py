@@ -357,3 +357,16 @@ def test_a_participant_code_who_says_little_is_a_participant_like_the_others() -
         ("P2", "Bus."),
         ("P1", "I walk, slowly, and I complain the whole way."),
     ]
+
+
+def test_a_name_then_a_mark_and_its_time_alone_above_the_words_is_a_label() -> None:
+    text = (
+        "Maya Torres | 00:00:03\nWelcome. Why glass?\n\n"
+        "Ravi Shah | 00:00:07\nBecause it moves while you work it.\n\n"
+        "Maya Torres - 00:00:15\nIs it dangerous?\n\n"
+        "Ravi Shah - 00:00:18\nOnly if you forget it is hot.\n"
+    )
+    assert said(parse(text)) == [
+        ("Ravi Shah", "Because it moves while you work it.", "Welcome. Why glass?"),
+        ("Ravi Shah", "Only if you forget it is hot.", "Is it dangerous?"),
+    ]
