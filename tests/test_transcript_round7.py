@@ -370,3 +370,33 @@ def test_a_name_then_a_mark_and_its_time_alone_above_the_words_is_a_label() -> N
         ("Ravi Shah", "Because it moves while you work it.", "Welcome. Why glass?"),
         ("Ravi Shah", "Only if you forget it is hot.", "Is it dangerous?"),
     ]
+
+
+def test_a_markdown_table_of_turns_is_read_row_by_row() -> None:
+    text = (
+        "| Time | Speaker | Text |\n"
+        "|---|---|---|\n"
+        "| 00:01 | Maya Torres | Welcome. Why glass? |\n"
+        "| 00:07 | Ravi Shah | Because it moves while you work it. |\n"
+        "| 00:15 | Maya Torres | Is it dangerous? |\n"
+        "| 00:18 | Ravi Shah | Only if you forget it is hot. |\n"
+    )
+    interview = parse(text, "t.md")
+    assert said(interview) == [
+        ("Ravi Shah", "Because it moves while you work it.", "Welcome. Why glass?"),
+        ("Ravi Shah", "Only if you forget it is hot.", "Is it dangerous?"),
+    ]
+    assert interview.passages[0].line == 4
+
+
+def test_a_short_label_in_a_labels_note_stands_for_that_label() -> None:
+    text = (
+        "Interviewer (IV): Why glass?\n"
+        "Respondent (R): Because it moves.\n"
+        "IV: Is it hot?\n"
+        "R: Very.\n"
+    )
+    assert said(parse(text)) == [
+        ("Respondent", "Because it moves.", "Why glass?"),
+        ("Respondent", "Very.", "Is it hot?"),
+    ]

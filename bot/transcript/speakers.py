@@ -365,6 +365,7 @@ def read_cast(layout: Layout, meta: InterviewMeta) -> Cast:
     _implied_answers(blocks)
     cues, intro_aliases = _intro(layout, meta.title)
     intro_aliases.update(thread_starter(layout, cues))
+    intro_aliases.update(_noted_initials(blocks))
     _two_voices(blocks, cues)
     aliases = {**intro_aliases, **dict(meta.aliases)}
     sidecar_ee = [strip_honorific(clean_name(n)) for n in meta.named_interviewees()]
@@ -524,6 +525,20 @@ def _turn_stats(
         if hinted and who not in label_roles:
             label_roles[who] = hinted
     return stats, label_roles
+
+
+_NOTED_INITIALS = re.compile(r"^[A-Z]{1,3}$")
+
+
+def _noted_initials(blocks: list[Block]) -> dict[str, str]:
+    """ "Interviewer (IV):" once, then "IV:": the short label its note gives a speaker."""
+    written = {b.label for b in blocks if b.label}
+    found: dict[str, str] = {}
+    for b in blocks:
+        note = (b.label_note or "").strip()
+        if b.label and _NOTED_INITIALS.match(note) and note in written and note != b.label:
+            found.setdefault(note, b.label)
+    return found
 
 
 def _code_kin(roles: dict[str, tuple[SpeakerRole, str]]) -> None:

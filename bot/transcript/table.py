@@ -2,7 +2,7 @@
 
 Transcription tools and spreadsheets export "00:00:14<TAB>Henrik Dahl<TAB>Because it's
 long…" (tab-separated, often under a "Timecode / Speaker / Text" header row) or CSV with a
-"Speaker,Start,Text" header. `from_table` turns such a file into "Name: 00:00:14 words"
+"Speaker,Start,Text" header, or a markdown table with those columns. `from_table` turns such a file into "Name: 00:00:14 words"
 lines, which the layout stage reads as any labelled transcript (the time is debris
 there); any other text is left alone.
 """
@@ -33,8 +33,17 @@ def from_table(text: str) -> str | None:
         return None
     sample = lines[:_SCAN]
     tabbed = sum(line.count("\t") >= 2 for line in sample)
+    piped = sum(bool(_PIPE_ROW.match(line.strip())) for line in sample)
     if tabbed >= _MIN_ROWS and tabbed * 10 >= len(sample) * 9:
         rows = [[cell.strip() for cell in line.split("\t")] for line in lines]
+    elif piped >= _MIN_ROWS and piped * 10 >= len(sample) * 9:
+        # a markdown table: "| 00:01 | Maya Torres | Welcome. |", its "|---|" rule a blank
+        rows = [
+            [] if _PIPE_RULE.match(line.strip()) else _pipe_cells(line.strip()) for line in lines
+        ]
+        keep = [i for i, row in enumerate(rows) if row]
+        numbers = [numbers[i] for i in keep]
+        rows = [rows[i] for i in keep]
     else:
         head = next(csv.reader([lines[0]]))
         heads = {cell.strip().casefold() for cell in head}
@@ -57,6 +66,14 @@ def from_table(text: str) -> str | None:
         said = " ".join(part for part in (stamp, row[words]) if part)
         out[number] = f"{row[speaker]}: {said}" if row[speaker] else said
     return "\n".join(out)
+
+
+_PIPE_ROW = re.compile(r"^\|.*\|.*\|$")
+_PIPE_RULE = re.compile(r"^\|(?:\s*:?-{3,}:?\s*\|)+$")
+
+
+def _pipe_cells(line: str) -> list[str]:
+    return [cell.strip() for cell in line[1:-1].split("|")]
 
 
 def _columns(rows: list[list[str]]) -> tuple[bool, int | None, int, int] | None:
