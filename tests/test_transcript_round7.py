@@ -400,3 +400,12 @@ def test_a_short_label_in_a_labels_note_stands_for_that_label() -> None:
         ("Respondent", "Because it moves.", "Why glass?"),
         ("Respondent", "Very.", "Is it hot?"),
     ]
+
+
+def test_tab_indented_or_tab_numbered_question_and_answer_lines_are_no_table() -> None:
+    from bot.transcript.table import from_table
+
+    assert (
+        from_table("1\tQ.\tWhere were you?\n2\tA.\tAt home.\n3\tQ.\tAlone?\n4\tA.\tYes.\n") is None
+    )
+    assert from_table("\t\tQ. Where were you?\n\t\tA. At home.\n\t\tQ. Alone?\n") is None

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import re
 
-from bot.transcript.names import is_unnamed, looks_like_name
+from bot.transcript.names import QA_MARKERS, is_unnamed, looks_like_name
 
 __all__ = ["from_table"]
 
@@ -32,7 +32,7 @@ def from_table(text: str) -> str | None:
     if len(lines) < _MIN_ROWS:
         return None
     sample = lines[:_SCAN]
-    tabbed = sum(line.count("\t") >= 2 for line in sample)
+    tabbed = sum(line.strip().count("\t") >= 2 for line in sample)  # not an indent
     piped = sum(bool(_PIPE_ROW.match(line.strip())) for line in sample)
     if tabbed >= _MIN_ROWS and tabbed * 10 >= len(sample) * 9:
         rows = [[cell.strip() for cell in line.split("\t")] for line in lines]
@@ -100,6 +100,8 @@ def _columns(rows: list[list[str]]) -> tuple[bool, int | None, int, int] | None:
         if not named:
             return None
         speaker = named[0]
+        if all(row[speaker].rstrip(".") in QA_MARKERS for row in sample):
+            return None  # "12<TAB>Q.<TAB>Where were you?": a deposition's own layout
         rest = [c for c in range(width) if c not in (time, speaker)]
         if not rest:
             return None
