@@ -165,7 +165,8 @@ def clean_inline(line: str, *, markdown: bool) -> Cleaned:
                 out.removed.append(("timestamp", tail.group().strip()))
                 out.stamp = out.stamp or tail.group().strip()
                 out.tail_stamp = True
-                text = before
+                # "Maya Torres | 00:00:03", "Maya Torres - 00:03": a name, a mark, its time
+                text = before.rstrip(" |·•–—-") if len(before.split()) <= 6 else before
     if text is not line and text != line:
         text = _SPACE_PUNCT.sub(r"\1", _SPACES.sub(" ", text)).strip()
         if not text and all(kind == "markup" for kind, _ in out.removed):

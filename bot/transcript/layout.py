@@ -27,6 +27,7 @@ from bot.transcript.clean import (
     strip_lead_stamp,
     title_line,
 )
+from bot.transcript.front import front_matter
 from bot.transcript.names import (
     META_LABELS,
     Label,
@@ -38,6 +39,14 @@ from bot.transcript.names import (
     shaped_label,
     spaced_question,
     split_label,
+)
+from bot.transcript.shapes import (
+    FORUM_HEADER,
+    capitals_only,
+    email_quoted,
+    inline_turns,
+    whole_aside,
+    wrapped_aside,
 )
 from bot.transcript.survey import (
     alone_labels_of,
@@ -69,8 +78,6 @@ _STATEMENT = re.compile(
 )
 # "— Parce que…": the dash French, Spanish or Russian print before each turn, not a word.
 _DIALOGUE_DASH = re.compile(r"^[—–―]\s+(?=\S)")
-_FRONT_KEY = re.compile(r"^([A-Za-z_][\w -]{0,40}):\s*(.*)$")
-_MAX_FRONT = 200  # lines: a longer "front matter" is no front matter
 _INTRO_LINES = 60
 _PULL_QUOTES_MAX = 100
 UNKNOWN_SPEAKER = "Unidentified speaker"  # a caption's ">>" with no name after it
@@ -84,6 +91,12 @@ _CREDIT = re.compile(
     # "Fotografia: Rui Gaspar", "As told to Priya Raman.": who took the photos, who wrote it up
     r"|^(?:fotograf[ií]as?|fotos?|photo(?:graph)?s?|photography|illustrations?)\s*:\s*\S"
     r"|^as\s+told\s+to\s+[A-Z]"
+    # a meeting tool's own lines: "This editable transcript was computer generated and
+    # might contain errors.", "Meeting ended after 00:07:41"
+    r"|^(?:this\s+)?(?:editable\s+)?transcript\s+(?:was|is|has\s+been)\s+(?:automatically|"
+    r"computer|machine|auto)[- ]?generated\b"
+    r"|^(?:meeting|call|recording|session)\s+(?:ended|stopped)\s+after\s+\d{1,2}:\d{2}"
+    r"|^sent\s+from\s+my\s+\w+"  # a phone's line under an email
 )
 
 
@@ -142,57 +155,6 @@ def read_layout(text: str, *, markdown: bool) -> Layout:
     if markdown and layout.kind == "plain":
         layout.kind = "markdown"
     return layout
-
-
-# --------------------------------------------------------------------------- front matter
-
-
-def front_matter(lines: list[str], first: int) -> tuple[int, dict[str, list[str]]]:
-    """(index of the closing "---", keys with their values) or (0, {}) when there is none."""
-    end = 0
-    for i in range(first + 1, min(len(lines), first + _MAX_FRONT)):
-        if lines[i].strip() in ("---", "..."):
-            end = i
-            break
-    if not end:
-        return 0, {}
-    front: dict[str, list[str]] = {}
-    key: str | None = None
-    scalar = ""  # a top-level value so far: YAML folds its indented continuation lines in
-    for raw in lines[first + 1 : end]:
-        if not raw.strip() or raw.lstrip().startswith("#"):
-            continue
-        top = _FRONT_KEY.match(raw) if not raw[:1].isspace() else None
-        if top:
-            key = top.group(1).strip().casefold()
-            scalar = top.group(2).strip()
-            front[key] = _yaml_values(scalar) if scalar else []
-            continue
-        if key is None:
-            continue
-        item = raw.strip()
-        if scalar and not scalar.startswith("[") and not item.startswith("- "):
-            scalar = f"{scalar} {item}"  # "title: 'A long title,\n  continued'"
-            front[key] = _yaml_values(scalar)
-            continue
-        if item.startswith("- "):
-            item = item[2:].strip()
-            nested = _FRONT_KEY.match(item)
-            if nested:
-                if nested.group(1).strip().casefold() != "name":
-                    continue
-                item = nested.group(2).strip()
-            front[key].extend(_yaml_values(item))
-        else:
-            nested = _FRONT_KEY.match(item)
-            if nested and nested.group(1).strip().casefold() == "name":
-                front[key].extend(_yaml_values(nested.group(2).strip()))
-    return end, front
-
-
-def _yaml_values(value: str) -> list[str]:
-    parts = value[1:-1].split(",") if value.startswith("[") and value.endswith("]") else [value]
-    return [p.strip().strip("\"'").strip() for p in parts if p.strip().strip("\"'").strip()]
 
 
 # --------------------------------------------------------------------------- subtitles
@@ -277,7 +239,7 @@ def _cue_line(
     if text.startswith(">>"):  # a caption's speaker change: whoever it is, not the last one
         text = text[2:].strip()
         speaker = speaker or _UNKNOWN
-    if not text or is_music(text) or _whole_aside(text):  # "(furnace roaring)": a sound
+    if not text or is_music(text) or whole_aside(text):  # "(furnace roaring)": a sound
         if text:
             layout.dropped.append(Dropped(number, "stage note", line))
         return current
@@ -329,14 +291,6 @@ def _statement_speaker(heading: str) -> str | None:
     return name if looks_like_name(name) else None
 
 
-def _whole_aside(line: str) -> bool:
-    """A line that is all one bracketed aside: "(END OF SIDE A)", "[Whereupon ...]"."""
-    if len(line) > 300 or line[0] not in "([" or line[-1] not in ")]":
-        return False
-    closer = ")" if line[0] == "(" else "]"
-    return line.find(closer) == len(line) - 1 and line[-1] == closer
-
-
 def _mid_sentence(text: str) -> bool:
     """Text that stops mid-sentence ("my guest today is marine biologist Lena"): a caption
     dump's line, which the next line, starting in lower case, goes on."""
@@ -361,6 +315,8 @@ def _read_lines(
     shapes = label_shapes(lines, start)
     furniture = page_furniture(lines, start, alone_labels)
     fragments = not join_lines and fragmented(lines, start)
+    # an email reply: the other side's words quoted "> " in a plain text file
+    markdown_quotes = markdown or email_quoted(lines, start)
     unquoted: str | None = None  # the file without its blockquotes, once one is seen
     quotes_seen = 0
     current: Block | None = None
@@ -372,6 +328,9 @@ def _read_lines(
     last_indent = 0  # a line indented deeper than the one above opens a paragraph (GPO)
     page_break = False  # page furniture was dropped since the last block began
     quoted = False  # the line is in a blockquote
+    heading_at = 0  # the line of the last heading in capitals
+    aside_end = 0  # the last line of a bracketed aside wrapped over several lines
+    signature_from = 0  # the line of an email's "--" above the signature being read
 
     def flush() -> None:
         nonlocal current
@@ -382,6 +341,7 @@ def _read_lines(
     for number, raw in enumerate(lines[start:], start=start + 1):
         line = raw.strip()
         if not line:
+            signature_from = 0
             if not numbered:
                 flush()
             continue
@@ -446,11 +406,24 @@ def _read_lines(
             flush()
             layout.blocks.append(Block(number, line, line, note=True))
             continue
-        if _whole_aside(line) or is_music(line):
+        if line == "--" and not numbered:  # an email's signature follows, to a blank line
+            signature_from = number
+        if signature_from:
+            layout.dropped.append(Dropped(number, "signature", line))
+            continue
+        if number <= aside_end:
+            layout.dropped.append(Dropped(number, "stage note", line))
+            continue
+        if whole_aside(line) or is_music(line):
             flush()
             layout.dropped.append(Dropped(number, "stage note", line))
             continue
-        if markdown and line.startswith(">") and not line.startswith(">>"):
+        aside_end = wrapped_aside(lines, number - 1)
+        if aside_end:
+            flush()  # "[The prepared statement of Dr. X can be found on page" / "42.]"
+            layout.dropped.append(Dropped(number, "stage note", line))
+            continue
+        if markdown_quotes and line.startswith(">") and not line.startswith(">>"):
             if unquoted is None:
                 unquoted = unquoted_text(lines)
             quotes_seen += 1  # a file of hundreds of blockquotes quotes in them: no pull quotes
@@ -465,6 +438,8 @@ def _read_lines(
             quoted = True
         else:
             quoted = False
+        if markdown_quotes and not markdown and current is not None and current.quoted != quoted:
+            flush()  # an email's quoted question, the reply on the very next line
         cleaned = clean_inline(line, markdown=markdown)
         _record(layout, number, cleaned.removed)
         text = cleaned.text
@@ -519,8 +494,19 @@ def _read_lines(
             layout.dropped.append(Dropped(number, "heading", line))
             section_break = True
             continue
+        if (
+            label is None
+            and not capitals
+            and heading_at == number - 1
+            and capitals_only(text)
+            and not shouted_heading(text)
+        ):
+            layout.dropped.append(Dropped(number, "heading", line))  # "FUND": the heading wraps
+            heading_at = number
+            continue
         if label is None and not capitals and shouted_heading(text):
             flush()
+            heading_at = number
             layout.headings.append(text)
             layout.dropped.append(Dropped(number, "heading", line))
             who = _statement_speaker(text)
@@ -528,6 +514,12 @@ def _read_lines(
             section_break = True
             continue
         stamp = cleaned.stamp or pending_stamp
+        forum = FORUM_HEADER.match(text) if label is None else None
+        if forum:  # "u/scaly_boi_fan · 5h": a comment's author, the words below
+            flush()
+            pending = (forum.group("user"), "OP" if forum.group("op") else None, None)
+            begun = True
+            continue
         if label is None and cleaned.tail_stamp and (looks_like_name(text) or is_unnamed(text)):
             flush()
             pending = (text, None, stamp)
@@ -584,3 +576,15 @@ def _read_lines(
     flush()
     if pending is not None and pending[0] is not None:
         layout.dropped.append(Dropped(len(lines), "empty label", f"{pending[0]}:"))
+    layout.blocks = [part for b in layout.blocks for part in _split_turns(b)]
+
+
+def _split_turns(block: Block) -> list[Block]:
+    """ "— Whitlock: How long? — Marchetti: Three months.": one block per turn."""
+    if block.label is None:
+        return [block]
+    text, turns = inline_turns(block.text)
+    if not turns:
+        return [block]
+    block.text = text
+    return [block, *(Block(block.line, block.raw, t.rest, t.name, t.note) for t in turns)]

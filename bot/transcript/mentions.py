@@ -29,6 +29,7 @@ from bot.transcript.names import (
 __all__ = [
     "initials_named",
     "label_core",
+    "lowercase_full_name",
     "mentioned_full_name",
     "office_holder",
     "office_words",
@@ -142,6 +143,20 @@ def _shortened(key: str, lines: Sequence[str], folded: Sequence[str]) -> dict[st
                 if looks_like_name(name):
                     found[name_key(name)] = name
     return found
+
+
+def lowercase_full_name(core: str, lines: Sequence[str]) -> str | None:
+    """ "kai:" in a chat typed in lower case is "kai moreno" when the header writes the
+    label's word and one more word before a comma, a bracket or the line's end
+    ("interview w/ kai moreno (sound designer)"): the one such reading, else None."""
+    found: set[str] = set()
+    said = re.compile(rf"(?<![\w'’-]){re.escape(core)}\s+([a-z][a-z'’-]{{1,30}})(?=\s*(?:[,(;]|$))")
+    for line in lines[:_MAX_LINES]:
+        for match in said.finditer(line):
+            word = match.group(1)
+            if word not in _NOT_GIVEN and looks_like_name(f"{core} {word}".title()):
+                found.add(f"{core} {word}")
+    return next(iter(found)) if len(found) == 1 else None
 
 
 def self_introduced(core: str, folded: Sequence[str]) -> bool:

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 __all__ = [
+    "ANSWERER_WORDS_ABROAD",
+    "ASKER_WORDS_ABROAD",
     "INTERVIEWEE_WORDS",
     "INTERVIEWER_WORDS",
     "LETTER_PAIRS",
@@ -26,6 +28,7 @@ __all__ = [
     "Label",
     "Names",
     "clean_name",
+    "code_prefix",
     "initials_label",
     "looks_like_name",
     "name_key",
@@ -69,13 +72,24 @@ _NOT_NAMES = frozenset(
     date time location place title topic intro introduction example examples quote
     important edit watch read listen more see related previously episode season tags
     duration recorded published length language kind style region podcast podcasts show
-    series program programme project study recording venue network station""".split()
+    series program programme project study recording venue network station i'm i’m i've
+    i’ve i'd i’d i'll i’ll we're we’re we've we’ve""".split()
 )
+# The role words of Spanish, Portuguese, Italian and German transcripts
+# ("Entrevistador:" / "Entrevistada:"), each standing for the person the header names.
+ASKER_WORDS_ABROAD = frozenset(
+    {"entrevistador", "entrevistadora", "intervistatore", "intervistatrice", "interviewerin"}
+)
+ANSWERER_WORDS_ABROAD = frozenset({"entrevistado", "entrevistada", "intervistato", "intervistata"})
 # Labels that, once in a file's header, describe it ("Interviewer: Maria Kowalski").
-META_LABELS = frozenset(
-    """host hosts co-host co-hosts cohost guest guests interviewer interviewers interviewee
+META_LABELS = (
+    frozenset(
+        """host hosts co-host co-hosts cohost guest guests interviewer interviewers interviewee
     interviewees narrator narrators moderator moderators witness witnesses panel panelists
     participant participants respondent speakers featuring presenter presenters""".split()
+    )
+    | ASKER_WORDS_ABROAD
+    | ANSWERER_WORDS_ABROAD
 )
 # Offices written before a surname in a label ("Mayor Alcott", "Secretary Holt"): the
 # asking ones and those whose holders answer.
@@ -111,9 +125,12 @@ LETTER_PAIRS: dict[frozenset[str], dict[str, Literal["Q", "A"]]] = {
     frozenset("FA"): {"F": "Q", "A": "A"},
     frozenset("IR"): {"I": "Q", "R": "A"},  # research transcripts: interviewer, respondent
 }
-INTERVIEWER_WORDS = frozenset({"interviewer", "host", "moderator", "q", "question"})
-INTERVIEWEE_WORDS = frozenset(
-    {"interviewee", "guest", "respondent", "narrator", "witness", "a", "answer"}
+INTERVIEWER_WORDS = (
+    frozenset({"interviewer", "host", "moderator", "q", "question"}) | ASKER_WORDS_ABROAD
+)
+INTERVIEWEE_WORDS = (
+    frozenset({"interviewee", "guest", "respondent", "narrator", "witness", "a", "answer"})
+    | ANSWERER_WORDS_ABROAD
 )
 _UNNAMED = re.compile(
     r"(?i)^(?:the\s+)?(?:(?:unknown|unidentified|other|male|female|another)\s+)?"
@@ -320,8 +337,13 @@ def split_label(text: str) -> Label | None:
         if _SENTENCE_BREAK.search(said) or _SWEARING.search(said):
             return None  # "Lagos Kitchen, 14 Rye Lane. Photograph:", "X, having been sworn,…:"
         note = f"{said} ({note})" if note else said
-    if not name:
+    if not name or name in _EMAIL_FIELDS:
         return None
+    if _SPACED_INITIALS.match(name):  # "M. R." as French and German papers set initials
+        name = name.replace(" ", "")
+    numbered = _NUMBERED_MARKER.match(name)
+    if numbered:  # "Q1:"/"A1:", "Question 3:": a written interview numbers its pairs
+        name = numbered.group(1)
     if name == "I":  # "I:" for the interviewer in research transcripts ("I:" / "R:")
         return Label(name, note, text[match.end() :].strip())
     if not _speaker_shaped(name):
@@ -329,11 +351,27 @@ def split_label(text: str) -> Label | None:
     return Label(name, note, text[match.end() :].strip())
 
 
+# An email's header fields ("From: Ines Varga <…>", "To: …"): nobody's turn
+# (as written: "TO:" may be Tomas Oyelaran's initials)
+_EMAIL_FIELDS = frozenset({"From", "To", "Cc", "Bcc", "Sent", "Subject", "Reply-To"})
+# "S1:", "P2:", "R14:": a study's code for a speaker (research and focus-group transcripts)
+_CODE_LABEL = re.compile(r"^[A-Z]{1,2}\d{1,3}$")
+_USER_HANDLE = re.compile(r"^(?:u/|@)[\w-]{2,30}$")  # a forum's or a chat's user name
+_SPACED_INITIALS = re.compile(r"^(?:[A-Z]\. ){1,2}[A-Z]\.$")
+_NUMBERED_MARKER = re.compile(r"^(Q|A|Question|Answer)\s?\d{1,3}$")
+
+
+def code_prefix(label: str) -> str | None:
+    """ "P2" -> "P": the letters of a study's speaker code; None for anything else."""
+    return label.rstrip("0123456789") if _CODE_LABEL.match(label) else None
+
+
 def _speaker_shaped(name: str) -> bool:
     return (
         name in QA_MARKERS
         or is_unnamed(name)
         or bool(_INITIALS_LABEL.match(name))
+        or bool(_CODE_LABEL.match(name))
         or looks_like_name(strip_honorific(name))
         or (asking_title(name) and len(name.split()) <= 4)
         or bool(_THE_CAPS.match(name))
@@ -352,10 +390,18 @@ _DASH_LABEL = re.compile(r"^(?P<name>[^\s—–:-][^—–:\n]{0,58}?)\s+(?:[—
 # "**The Harbour Review:** When did you…?": a publication asking in mixed case (in capitals
 # "THE TIMES:" is a label anywhere; in mixed case only where it asks again and again).
 _PUBLICATION_LABEL = re.compile(r"^(?P<name>The(?:\s+[A-Z][\w'’&.-]*){1,4}):\s+(?=\S)")
+# "kai: honestly by accident": a chat interview typed all in lower case (a label only
+# where two or more such names take turns again and again)
+_LOWER_LABEL = re.compile(
+    # "10:42 PM kai:" as chat logs are copied ("PM kai:" once the time is taken out)
+    r"^(?:[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:\s?[AaPp]\.?[Mm]\.?)?[\])]?\s+|[AP]\.?M\.?\s+)?"
+    r"(?P<name>[a-z][\w.'’-]{0,24}(?: [a-z][\w'’-]{0,24})?):\s+(?=\S)"
+)
 OTHER_LABEL_SHAPES = {
     "bracket": _BRACKET_LABEL,
     "dash": _DASH_LABEL,
     "publication": _PUBLICATION_LABEL,
+    "lowercase": _LOWER_LABEL,
 }
 
 
@@ -365,7 +411,10 @@ def shaped_label(text: str, shape: str) -> Label | None:
     if not match:
         return None
     name = " ".join(match.group("name").split())
-    if shape != "publication" and not _speaker_shaped(name):
+    if shape == "lowercase":
+        if any(word.rstrip(".") in _NOT_NAMES for word in name.split()):
+            return None  # "note: …", "ps: …", "edit: …"
+    elif shape != "publication" and not _speaker_shaped(name):
         return None
     return Label(name, None, text[match.end() :].strip())
 
@@ -428,8 +477,8 @@ class Names:
         alias = self.aliases.get(name_key(label))
         if alias is not None:
             return self.resolve(alias, index) if name_key(alias) != name_key(label) else alias
-        if is_unnamed(label):
-            return clean_name(label)
+        if is_unnamed(label) or _CODE_LABEL.match(label) or _USER_HANDLE.match(label):
+            return clean_name(label)  # "P3" once in a focus group is still P3, "u/x" is x
         written = clean_name(label)
         name = _bare(written)
         key = name_key(name)

@@ -33,6 +33,7 @@ __all__ = [
     "assign_roles",
     "find_aliases",
     "find_cues",
+    "find_names_after",
     "headline_name",
     "lede_name",
     "note_role",
@@ -41,7 +42,7 @@ __all__ = [
 
 _ER = (
     r"co-?hosts?|hosts?|hosted\s+by|presented\s+by|interviewers?|interview(?:ed)?\s+by|"
-    r"conducted\s+by|moderators?|moderated\s+by|questions\s+by"
+    r"conducted\s+by|moderators?|moderated\s+by|questions\s+by|propos\s+recueillis\s+par"
 )
 _EE = (
     r"guests?|interviewees?|narrators?|witness(?:es)?|respondents?|panelists?|joined\s+by|"
@@ -51,11 +52,15 @@ _EE = (
     r"sat\s+down|sits\s+down|here|catch(?:ing)?\s+up|visit(?:ing)?|meet(?:ing)?)\s+with|"
     r"with\s+me(?:\s+(?:today|tonight|now|here))?|statement\s+of|testimony\s+of|deposition\s+of|"
     r"joining\s+(?:me|us)(?:\s+(?:today|tonight|now|here|on\s+the\s+call))?|"
+    # "Five questions for Greta Lindholm", "Answers by": a written Q&A's answerer
+    r"questions\s+for(?!\s+the\b)|answers\s+(?:by|from)|"
     # "Entrevista con", "Entretien avec", "Interview mit", "Gespräch mit", "Intervista a"
-    r"(?:entrevista|conversación)\s+con|(?:entrevista|conversa)\s+com|entretien\s+avec|"
+    r"(?:entrevista|conversación)\s+con|entrevista\s+a|(?:entrevista|conversa)\s+com|entretien\s+avec|"
     r"(?:interview|gespräch)\s+mit|intervista\s+(?:a|con)|interview\s+met"
 )
-_CUE = re.compile(rf"(?i)\b(?:(?P<er>{_ER})|(?P<ee>{_EE}))\b|^\W*(?P<by>by)\b")
+_CUE = re.compile(
+    rf"(?i)\b(?:(?P<er>{_ER})|(?P<ee>{_EE}))\b|^\W*(?P<by>by|(?-i:Por(?=\s+[A-ZÁÉÍÓÚÑ])))\b"
+)
 _SKIPPABLE = frozenset(
     """is are was were be today tonight this week year the a an our my by me us to of as
     and also now here again once more two both their his her is: are: - – — : ,""".split()
@@ -137,6 +142,11 @@ def _names_after(text: str) -> list[str]:
     return names
 
 
+def find_names_after(text: str) -> list[str]:
+    """The names listed at the start of `text` ("Dr. Naledi Khumalo, I rescue …")."""
+    return _names_after(text)
+
+
 # "Ruth Oyelowo, welcome." / "Welcome, Ruth." / "Thanks for joining us, Ruth.": said in a
 # turn, the one welcomed is a guest (and `_cue_roles` makes who welcomes a host).
 _WELCOMED = re.compile(
@@ -210,9 +220,23 @@ def lede_name(lines: Sequence[str], exclude: set[str]) -> str | None:
     return None
 
 
+# A transcript's key to its speaker codes: "S1 = Interviewer (Hana Lee)", "P2 = Omar Haddad"
+_KEY_ALIAS = re.compile(
+    r"(?<!\w)([A-Z]{1,3}\d{0,3})\s*=\s*(?:[A-Za-z][\w-]*\s+)?\(?"
+    r"([A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){1,3})"
+)
+
+
 def find_aliases(text: str) -> dict[str, str]:
-    """Initials given in the intro: "Joan Birch (JB)" -> {"JB": "Joan Birch"}."""
-    return {m.group(2): m.group(1) for m in _ALIAS.finditer(text[:_MAX_CUE_TEXT])}
+    """Initials given in the intro: "Joan Birch (JB)" -> {"JB": "Joan Birch"}; a key's
+    codes: "S1 = Interviewer (Hana Lee)" -> {"S1": "Hana Lee"}."""
+    text = text[:_MAX_CUE_TEXT]
+    found = {m.group(2): m.group(1) for m in _ALIAS.finditer(text)}
+    for m in _KEY_ALIAS.finditer(text):
+        name = m.group(2).rstrip(".")
+        if looks_like_name(name):
+            found.setdefault(m.group(1), name)
+    return found
 
 
 # What a note after a name says of its job: "MARISOL REYES, ANCHOR:", "LAURENT (voice-over)".

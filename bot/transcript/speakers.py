@@ -14,21 +14,26 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.models import InterviewMeta, SpeakerRole
+from bot.transcript.answerer import email_writer, footer_lines, participant_code, thread_starter
 from bot.transcript.layout import UNKNOWN_SPEAKER, Block, Layout
 from bot.transcript.mentions import (
     initials_named,
     label_core,
+    lowercase_full_name,
     mentioned_full_name,
     office_holder,
     office_words,
     self_introduced,
 )
 from bot.transcript.names import (
+    ANSWERER_WORDS_ABROAD,
+    ASKER_WORDS_ABROAD,
     LETTER_PAIRS,
     META_LABELS,
     QA_MARKERS,
     Names,
     clean_name,
+    code_prefix,
     initials,
     initials_label,
     is_unnamed,
@@ -70,8 +75,11 @@ _GENERIC_LABELS = {
     "narrator": "A",
     "the witness": "A",  # a deposition's "THE WITNESS:" after an objection
 }
+_GENERIC_LABELS.update(dict.fromkeys(ASKER_WORDS_ABROAD, "Q"))
+_GENERIC_LABELS.update(dict.fromkeys(ANSWERER_WORDS_ABROAD, "A"))
 _INTRO_BLOCKS = 40
-_NUMBERED_QUESTION = re.compile(r"^\d{1,2}[.)]\s+(?=[^?\n]{3,300}\?\s*$)")
+# "1. Who still brings you typewriters?", "Q2. Favourite glaze?"
+_NUMBERED_QUESTION = re.compile(r"^(?:Q(?:uestion)?\s?)?\d{1,2}[.):]\s+(?=[^?\n]{3,300}\?\s*$)")
 _WELCOME = re.compile(
     r"(?i)\bwelcome\s+(?:to|back)\b|\byou'?re listening to\b"
 )  # how far into the file intro cues are looked for
@@ -148,6 +156,12 @@ def _implied_answers(blocks: list[Block]) -> None:
         questions = [b.label == "Q" for b in blocks]
     elif not labels and sum(b.strong for b in blocks) >= 2:
         questions = [b.strong and not b.note for b in blocks]
+    elif not labels and _quoted_questions(blocks):
+        # an email reply: each quoted question ("> 1. When did you…?") is answered below it
+        questions = [b.quoted and b.text.rstrip().endswith("?") for b in blocks]
+        for b, question in zip(blocks, questions, strict=True):
+            if question:
+                b.text = _NUMBERED_QUESTION.sub("", b.text, count=1)
     elif not labels and sum(b.quoted for b in blocks) >= 2 and not any(b.strong for b in blocks):
         # answers in blockquotes: the plain paragraph before each quote is its question
         questions = [
@@ -169,6 +183,13 @@ def _implied_answers(blocks: list[Block]) -> None:
             b.label, asked = "Q", True
         elif asked and not b.note and not b.emphasis and not b.section_start:
             b.label, asked = "A", False
+
+
+def _quoted_questions(blocks: list[Block]) -> bool:
+    """Two or more quoted paragraphs, most of them asking, each followed by a plain one."""
+    quoted = [i for i, b in enumerate(blocks) if b.quoted and b.text.rstrip().endswith("?")]
+    answered = [i for i in quoted if i + 1 < len(blocks) and not blocks[i + 1].quoted]
+    return len(answered) >= 2 and len(quoted) * 2 > sum(b.quoted for b in blocks)
 
 
 def _intro(layout: Layout, meta_title: str) -> tuple[list[Cue], dict[str, str]]:
@@ -202,7 +223,22 @@ def _intro(layout: Layout, meta_title: str) -> tuple[list[Cue], dict[str, str]]:
         cues.extend(find_cues(text, speaker))
         if speaker is None:
             aliases.update(find_aliases(text))
-    return cues, aliases
+    written = " ".join(layout.intro[:_INTRO_BLOCKS])
+    return [_as_written(cue, written) for cue in cues], aliases
+
+
+def _as_written(cue: Cue, written: str) -> Cue:
+    """A name read from a headline in capitals ("THE LUTHIER ODILE MARCHETTI") may hold
+    the person's job: when the intro writes only its last words as a name ("met Odile
+    Marchetti in her workshop"), those are the name."""
+    words = cue.name.split()
+    if len(words) < 3 or cue.name in written:
+        return cue
+    for k in range(1, len(words) - 1):
+        tail = " ".join(words[k:])
+        if re.search(rf"(?<![\w-]){re.escape(tail)}(?![\w-])", written):
+            return Cue(cue.role, tail, cue.speaker)
+    return cue
 
 
 def _two_voices(blocks: list[Block], cues: list[Cue]) -> None:
@@ -287,6 +323,10 @@ def _mentioned_aliases(
         if name_key(core) in taken:
             continue
         full = mentioned_full_name(core, lines, office, folded)
+        if full is None and core.islower() and office is None:
+            # the header of a chat typed in lower case may read as an editorial note
+            notes = [b.text for b in itertools.takewhile(lambda b: b.label is None, blocks)]
+            full = lowercase_full_name(core, [*notes, *lines])
         if full is not None:
             found[label] = full
             if office is not None:
@@ -324,6 +364,8 @@ def read_cast(layout: Layout, meta: InterviewMeta) -> Cast:
     _letter_markers(blocks)
     _implied_answers(blocks)
     cues, intro_aliases = _intro(layout, meta.title)
+    intro_aliases.update(thread_starter(layout, cues))
+    intro_aliases.update(_noted_initials(blocks))
     _two_voices(blocks, cues)
     aliases = {**intro_aliases, **dict(meta.aliases)}
     sidecar_ee = [strip_honorific(clean_name(n)) for n in meta.named_interviewees()]
@@ -351,6 +393,8 @@ def read_cast(layout: Layout, meta: InterviewMeta) -> Cast:
         return out
 
     answerer = next(iter(resolve_all(sidecar_ee) or resolve_all(front_ee)), None)
+    if answerer is None and any(b.quoted for b in blocks if b.label == "Q"):
+        answerer = email_writer(layout.intro)
     if answerer is None:
         ee_cues = [c.name for c in cues if c.role == "interviewee" and c.speaker is None]
         answerer = next(iter(resolve_all(ee_cues)), None)
@@ -363,8 +407,8 @@ def read_cast(layout: Layout, meta: InterviewMeta) -> Cast:
         answerer = (
             headline_name(titles, " ".join([*layout.intro[:12], *pictured]), byline)
             or lede_name(layout.intro, byline)
-            or lede_name(_footer(layout), byline)
-            or _participant_code(layout.intro)
+            or lede_name(footer_lines(layout), byline)
+            or participant_code(layout.intro)
         )
     answerer = answerer or "Interviewee"
     asker = next(iter(resolve_all(sidecar_er) or resolve_all(front_er)), None)
@@ -380,6 +424,7 @@ def read_cast(layout: Layout, meta: InterviewMeta) -> Cast:
     ]
     office_holders = {got for got in (names.resolve(n, -1) for n in titled) if got}
     roles = assign_roles(stats, stated, _cue_roles(cues, names), label_roles, office_holders)
+    _code_kin(roles)
     turned = [
         Turned(
             b.line,
@@ -394,36 +439,6 @@ def read_cast(layout: Layout, meta: InterviewMeta) -> Cast:
         for b, who, marker in zip(blocks, speakers, markers, strict=True)
     ]
     return Cast(turned, stats, roles, any(markers))
-
-
-# "Participant: R14 (warehouse picker)": a study's pseudonymous code for who answers
-_PARTICIPANT = re.compile(
-    r"(?i)^(?:participant|respondent|interviewee|narrator)(?:\s+(?:id|code|number|no\.?))?"
-    r"\s*:\s*(?-i:([A-Z]{1,3}[-_]?\d{1,4}))\b"
-)
-
-
-def _participant_code(intro: list[str]) -> str | None:
-    codes = {m.group(1) for line in intro[:_INTRO_BLOCKS] if (m := _PARTICIPANT.match(line))}
-    return next(iter(codes)) if len(codes) == 1 else None
-
-
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
-_FOOTER_LINES = 4
-
-
-def _footer(layout: Layout) -> list[str]:
-    """The sentences after the last turn and in the credit lines, where a short "as told
-    to" piece names who answers ("… Walter Penhallow, 81, has lit Ashby's lamps since
-    1967.")."""
-    tail: list[str] = []
-    for b in reversed(layout.blocks):
-        if b.label is not None:
-            break
-        tail.insert(0, b.text)
-    tail += [d.text for d in layout.dropped if d.kind == "credit"]
-    sentences = [s for text in tail[-_FOOTER_LINES:] for s in _SENTENCE.split(text)]
-    return sentences[: _FOOTER_LINES * 2]
 
 
 # "E L E N A   R A M I R E Z, called as a witness by the People, having been first duly
@@ -510,6 +525,31 @@ def _turn_stats(
         if hinted and who not in label_roles:
             label_roles[who] = hinted
     return stats, label_roles
+
+
+_NOTED_INITIALS = re.compile(r"^[A-Z]{1,3}$")
+
+
+def _noted_initials(blocks: list[Block]) -> dict[str, str]:
+    """ "Interviewer (IV):" once, then "IV:": the short label its note gives a speaker."""
+    written = {b.label for b in blocks if b.label}
+    found: dict[str, str] = {}
+    for b in blocks:
+        note = (b.label_note or "").strip()
+        if b.label and _NOTED_INITIALS.match(note) and note in written and note != b.label:
+            found.setdefault(note, b.label)
+    return found
+
+
+def _code_kin(roles: dict[str, tuple[SpeakerRole, str]]) -> None:
+    """A focus group's "P1", "P2", "P3" are all participants: when one of them answers,
+    one whose few words left them "other" by their turns alone answers too."""
+    answering = {
+        code_prefix(name) for name, (role, _) in roles.items() if role == "interviewee"
+    } - {None}
+    for name, (role, source) in roles.items():
+        if role == "other" and source == "text" and code_prefix(name) in answering:
+            roles[name] = ("interviewee", "text")
 
 
 def _cue_roles(cues: list[Cue], names: Names) -> list[tuple[str, SpeakerRole]]:

@@ -57,6 +57,8 @@ _WEB_FURNITURE = re.compile(
     r"(?i)^(?:skip\s+)?advertisement$|^(?:article|story)\s+continues\s+below(?:\s+advertisement)?$"
     r"|^continue\s+reading(?:\s+the\s+main\s+story)?$|^sponsored(?:\s+content)?$"
     r"|^share\s+(?:this|on)\b[^.?!]{0,200}$"  # "Share this article: X Facebook"
+    # a forum thread's counts: "12.4k upvotes · 893 comments · Share · Save · Report"
+    r"|^\d[\d.,]*k?\s+(?:upvotes?|points|votes|likes|comments|replies)\b[^.?!]{0,200}$"
     r"|^(?:read\s+more|related|see\s+also|also\s+read|read\s+next|more\s+coverage"
     r"|recommended(?:\s+reading)?|further\s+reading)\s*:\s*"
     r"(?:\[[^\]]+\]\([^)]+\)|[^.?!…\"”]{3,120})$"
@@ -193,7 +195,12 @@ def label_shapes(lines: list[str], start: int) -> tuple[str, ...]:
     """The other label shapes ("[Speaker 1] words", "OLA — words") this file takes turns
     in: a shape counts when two or more names each open two or more lines with it (a
     dash after a name once is prose: "Paris — the city I loved")."""
-    counts: dict[str, dict[str, int]] = {"bracket": {}, "dash": {}, "publication": {}}
+    counts: dict[str, dict[str, int]] = {
+        "bracket": {},
+        "dash": {},
+        "publication": {},
+        "lowercase": {},
+    }
     for raw in lines[start:]:
         line = raw.strip()
         if not line:
@@ -205,14 +212,19 @@ def label_shapes(lines: list[str], start: int) -> tuple[str, ...]:
         if line.lstrip("*_").startswith("The ") and ":" in head:
             shapes.append("publication")
             line = _EMPHASIS.sub("", line)
+        chat = _LEAD_CLOCK.sub("", line)  # "[10:42] kai: …" as chat logs are copied
+        if chat[:1].islower() and ":" in chat[:52]:
+            shapes.append("lowercase")
         if not shapes or split_label(line) is not None:
             continue
         for shape in shapes:
-            label = shaped_label(line, shape)
+            label = shaped_label(chat if shape == "lowercase" else line, shape)
             if label is not None:
                 key = name_key(label.name)
                 counts[shape][key] = counts[shape].get(key, 0) + 1
-    found = [s for s in ("bracket", "dash") if sum(n >= 2 for n in counts[s].values()) >= 2]
+    found = [
+        s for s in ("bracket", "dash", "lowercase") if sum(n >= 2 for n in counts[s].values()) >= 2
+    ]
     # one publication asks, again and again, of the person whose name labels the answers
     if any(n >= _PUBLICATION_MIN for n in counts["publication"].values()):
         found.append("publication")
@@ -220,6 +232,7 @@ def label_shapes(lines: list[str], start: int) -> tuple[str, ...]:
 
 
 _PUBLICATION_MIN = 3
+_LEAD_CLOCK = re.compile(r"^[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:\s?[AaPp]\.?[Mm]\.?)?[\])]?\s+")
 
 
 _QUOTE_MARKS = "\"'“”‘’ "

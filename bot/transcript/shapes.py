@@ -1,0 +1,98 @@
+"""Shapes pasted text takes around the words said: bracketed asides (one line or wrapped
+over a few), a capitals heading's wrapped tail, an email's quoted lines, a forum comment's
+header, and turns printed in one paragraph after dashes. Each check is bounded, so a line
+costs time linear in its length.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.transcript.names import Label, split_label
+
+__all__ = [
+    "FORUM_HEADER",
+    "capitals_only",
+    "email_quoted",
+    "inline_turns",
+    "whole_aside",
+    "wrapped_aside",
+]
+
+
+def whole_aside(line: str) -> bool:
+    """A line that is all one bracketed aside: "(END OF SIDE A)", "[Whereupon ...]"."""
+    if len(line) > 300 or line[0] not in "([" or line[-1] not in ")]":
+        return False
+    closer = ")" if line[0] == "(" else "]"
+    return line.find(closer) == len(line) - 1 and line[-1] == closer
+
+
+# A forum comment's header as copied from a thread (Reddit's "u/name OP · 5h"): who
+# wrote the comment below it, "OP" when it is the one who started the thread.
+FORUM_HEADER = re.compile(
+    r"^(?P<user>u/[\w-]{2,30})(?:\s+(?P<op>OP))?(?:\s+[·•|-]\s+\d{1,3}\s*"
+    r"(?:[smhdwy]|mo|min|hr|mins|hrs|days?|weeks?|months?|years?)(?:\s+ago)?)?$"
+)
+_EMAIL_QUOTE = re.compile(r"^>\s*\S")
+_EMAIL_QUOTES_MIN = 2
+
+
+def email_quoted(lines: list[str], start: int) -> bool:
+    """Paragraphs quoted "> " as an email reply quotes what it answers (two or more)."""
+    opened = 0
+    previous = ""
+    for raw in lines[start : start + _SCAN_QUOTES]:
+        line = raw.strip()
+        if _EMAIL_QUOTE.match(line) and not line.startswith(">>") and not previous:
+            opened += 1
+            if opened >= _EMAIL_QUOTES_MIN:
+                return True
+        previous = line
+    return False
+
+
+_SCAN_QUOTES = 2000
+_ASIDE_LINES = 4  # a bracketed aside wraps over at most this many lines
+
+
+def wrapped_aside(lines: list[str], index: int) -> int:
+    """The 1-based number of the last line of a bracketed aside that opens line `index`
+    and closes, at a line's end, within the next few lines of the same paragraph
+    ("[The prepared statement of Dr. Lindqvist can be found on page" / "42 of the
+    appendix.]"); 0 when the line opens none."""
+    first = lines[index].strip()
+    if not first or first[0] not in "([" or (")" if first[0] == "(" else "]") in first:
+        return 0
+    parts = [first]
+    for j in range(index + 1, min(len(lines), index + _ASIDE_LINES)):
+        line = lines[j].strip()
+        if not line:
+            return 0
+        parts.append(line)
+        if line[-1] in ")]":
+            return j + 1 if whole_aside(" ".join(parts)) else 0
+    return 0
+
+
+def capitals_only(text: str) -> bool:
+    """ "FUND" under "STATEMENT OF …, GULF COAST RESILIENCE": letters, none lower-case."""
+    return any(ch.isalpha() for ch in text) and not any(ch.islower() for ch in text)
+
+
+# "— Whitlock: How long? — Marchetti: Three months.": turns printed in one paragraph, each
+# after a dash that follows the end of a sentence.
+_INLINE_TURN = re.compile(r"(?<=[.?!…\"”’])\s+[—–―]\s+(?=[^\s:—–―][^:—–―\n]{0,60}:\s)")
+
+
+def inline_turns(text: str) -> tuple[str, list[Label]]:
+    """A labelled paragraph's own words and the further dashed turns it holds (each must
+    open with a speaker's label); (text, []) when it holds none."""
+    if not any(dash in text for dash in "—–―"):
+        return text, []
+    pieces = _INLINE_TURN.split(text)
+    labels = [split_label(piece) for piece in pieces[1:]]
+    found = [label for label in labels if label is not None and label.rest]
+    if len(pieces) < 2 or len(found) != len(labels):
+        return text, []
+    return pieces[0], found
