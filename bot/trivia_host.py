@@ -6,13 +6,17 @@ are in `bot.trivia`, the SQL in the store, the embeds in `bot.render_trivia`.
 Everything a round or a game needs is a database row from the moment it starts, so after a
 restart `resume()` picks each one up where it was: an open round is revealed at its end, a
 game waiting between rounds asks its next question when the pause is over, a game whose
-last round ended while the bot was down posts its final table.
+last round ended while the bot was down posts its final table. Closing a game marks its
+final table due in the same write, so a game closed (by its last round or /trivia stop)
+whose table had not gone out when the bot stopped reveals its open round and posts the
+table at the next start.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from functools import partial
 
 import discord
 
@@ -27,6 +31,7 @@ from bot.views_trivia import round_view
 log = logging.getLogger(__name__)
 
 NO_PINGS = discord.AllowedMentions.none()
+STOPPED_NOTE = "Stopped early with /trivia stop."
 
 
 class TriviaHost(RoundHost):
@@ -39,9 +44,28 @@ class TriviaHost(RoundHost):
         rounds = [
             r for r in await self.store.trivia_active_rounds() if self.bot.owns_guild(r.guild_id)
         ]
+        finals = [
+            (game, note)
+            for game, note in await self.store.trivia_finals_due()
+            if self.bot.owns_guild(game.guild_id)
+        ]
+        closed = {game.id for game, _ in finals}
         for round_ in rounds:
-            log.info("resuming trivia round %s in channel %s", round_.id, round_.channel_id)
-            self.schedule_round(round_)
+            if round_.game_id not in closed:  # a closed game's round is revealed now, below
+                log.info("resuming trivia round %s in channel %s", round_.id, round_.channel_id)
+                self.schedule_round(round_)
+        for game, note in finals:
+            log.info("trivia game %s: posting its final table after a restart", game.id)
+            open_rounds = [r.id for r in rounds if r.game_id == game.id]
+            self._spawn(
+                f"final:{game.id}",
+                self._at(
+                    None,
+                    partial(self._close_out, game, note, open_rounds),
+                    "game %s: its final table could not be posted",
+                    game.id,
+                ),
+            )
         running = {r.game_id for r in rounds if r.game_id}
         for game in await self.store.trivia_active_games():
             if game.id not in running and self.bot.owns_guild(game.guild_id):
@@ -131,23 +155,35 @@ class TriviaHost(RoundHost):
         table of the rounds played is posted."""
         stopped = False
         if game is not None:
-            stopped = await self.store.trivia_end_game(game.id, cancel=True)
+            stopped = await self.store.trivia_end_game(
+                game.id, cancel=True, final=True, note=STOPPED_NOTE
+            )
         if round_ is not None:
             ended = await self.store.trivia_round(round_.id)
             stopped = stopped or (ended is not None and ended.status == "active")
             await self.finish(round_.id)  # once: a timer (or another click) may be there first
         if game is not None and stopped:
             game = await self.store.trivia_game(game.id) or game
-            await self._post_final(game, note="Stopped early with /trivia stop.", cancelled=True)
+            await self._post_final(game, note=STOPPED_NOTE, cancelled=True)
         return stopped
 
     async def end_game(self, game: Game, *, note: str | None = None) -> None:
         """Close a game once and post its final table."""
-        if not await self.store.trivia_end_game(game.id, cancel=note is not None):
+        cancel = note is not None
+        if not await self.store.trivia_end_game(game.id, cancel=cancel, final=True, note=note):
             return
-        await self._post_final(game, note=note, cancelled=note is not None)
+        await self._post_final(game, note=note, cancelled=cancel)
+
+    async def _close_out(self, game: Game, note: str | None, open_rounds: list[int]) -> None:
+        """At start: a game closed before its final table went out. Its open round (a
+        /trivia stop that was cut short) is revealed first, then the table is posted."""
+        for round_id in open_rounds:
+            await self.finish(round_id)  # the game is closed: finish asks nothing more
+        await self._post_final(game, note=note, cancelled=game.status == "cancelled")
 
     async def _post_final(self, game: Game, *, note: str | None, cancelled: bool) -> None:
+        """Post the game's final table and mark it posted; a post Discord refuses is given
+        up (logged), as a retry at the next start could come arbitrarily late."""
         table = standings(await self.store.trivia_game_answers(game.id))
         embed = final_embed(game, table, cancelled=cancelled)
         if note:
@@ -157,6 +193,7 @@ class TriviaHost(RoundHost):
             await channel.send(embed=embed, allowed_mentions=NO_PINGS)
         except discord.HTTPException as exc:
             log.info("trivia game %s: cannot post its final table (%s)", game.id, exc)
+        await self.store.trivia_final_posted(game.id)
 
 
 def busy_text(running: Round | None, game: Game | None) -> str:

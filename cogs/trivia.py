@@ -3,7 +3,8 @@
 Thin: the rules live in `bot.trivia`, the SQL in `bot.store`, the embeds in
 `bot.render_trivia*`, the buttons in `bot.views_trivia` (what they do in
 `bot.trivia_buttons`), the question bank and the choice of question in
-`bot.trivia_questions`, and the timers of rounds and games in `bot.trivia_host`. A round and
+`bot.trivia_questions`, what /trivia play starts in `bot.trivia_play`, and the timers of
+rounds and games in `bot.trivia_host`. A round and
 a game are database rows from the moment they start, so the buttons (state in their
 custom_id) and the timers survive a restart. /trivia-settings is `cogs.trivia_settings`.
 """
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
 
 import discord
 from discord import app_commands
@@ -22,24 +22,22 @@ from bot.client import QuoteBot, member_cooldown
 from bot.clock import Clock, SystemClock
 from bot.errors import UserError
 from bot.render import safe
-from bot.render_trivia import question_embed
 from bot.render_trivia_board import board_name, stats_embed
-from bot.respond import DEFER_AFTER, send
+from bot.respond import send
 from bot.store import Store
 from bot.textutil import truncate
-from bot.trivia import DIFFICULTIES, Round, TriviaBank
+from bot.trivia import DIFFICULTIES, TriviaBank
 from bot.trivia.games import (
     ALL_TIME,
     MAX_GAME_QUESTIONS,
     MIN_GAME_QUESTIONS,
-    Game,
-    TriviaOptions,
     parse_season,
 )
 from bot.trivia_buttons import TriviaButtons
-from bot.trivia_host import TriviaHost, busy_text
+from bot.trivia_host import TriviaHost
+from bot.trivia_play import TriviaStarter
 from bot.trivia_questions import BankKeeper, QuestionPicker
-from bot.views_trivia import ALL_TIME_KEY, PERSISTENT, round_view
+from bot.views_trivia import ALL_TIME_KEY, PERSISTENT
 from cogs.trivia_settings import require_manage
 
 log = logging.getLogger(__name__)
@@ -69,6 +67,7 @@ class Trivia(commands.Cog):
             bot, lambda: self.store, lambda: self.clock, questions, lambda: self.default_seconds
         )
         self.buttons = TriviaButtons(self.host)
+        self.starter = TriviaStarter(self.host, self.bank)
 
     @property
     def clock(self) -> Clock:
@@ -97,15 +96,6 @@ class Trivia(commands.Cog):
     async def bank(self) -> TriviaBank:
         return await self.keeper.bank()
 
-    async def _bank_in_time(self, interaction: discord.Interaction[Any]) -> TriviaBank:
-        """The bank; if building it is slow (a large corpus just reloaded), acknowledge the
-        command first so Discord's 3 s limit is kept."""
-        task = asyncio.ensure_future(self.bank())
-        done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER)
-        if not done and not interaction.response.is_done():
-            await interaction.response.defer(thinking=True)
-        return await task
-
     async def finish(self, round_id: int) -> None:
         await self.host.finish(round_id)
 
@@ -128,69 +118,8 @@ class Trivia(commands.Cog):
         difficulty: app_commands.Choice[str] | None = None,
         questions: app_commands.Range[int, MIN_GAME_QUESTIONS, MAX_GAME_QUESTIONS] | None = None,
     ) -> None:
-        guild_id, channel_id = interaction.guild_id, interaction.channel_id
-        if guild_id is None or channel_id is None:
-            raise UserError("Trivia is played in a server channel.")
-        await self._refuse_if_busy(channel_id)
-        passage_ids: set[str] | None = None
-        about, slug = "", None
-        if topic:
-            found = self.bot.library.catalog.find_topic(topic)
-            if found is None:
-                raise UserError(
-                    f"I don't know a topic called “{safe(topic, 100)}”. Pick one from the list."
-                )
-            passage_ids, about, slug = set(found.passage_ids), f" about {found.name}", found.slug
-        await self._bank_in_time(interaction)
         level = difficulty.value if difficulty else None
-        options = await self.host.options(guild_id)
-        question = await self.host.questions.pick(
-            guild_id, passage_ids, level, options, self.bot.rng
-        )
-        if question is None:
-            at = f" at {level} difficulty" if level else ""
-            raise UserError(
-                f"I have no trivia question{safe(about, 120)}{at} yet. Try another topic or level."
-            )
-        game: Game | None = None
-        if questions is not None:
-            game_id = await self.store.trivia_start_game(
-                guild_id=guild_id,
-                channel_id=channel_id,
-                total=questions,
-                topic=slug,
-                difficulty=level,
-                started_by=interaction.user.id,
-                at=self.clock.now(),
-            )
-            if game_id is None:
-                await self._refuse_if_busy(channel_id)
-                raise UserError(busy_text(None, None))
-            game = await self.store.trivia_game(game_id)
-
-        async def post(round_: Round, current: Game | None, opts: TriviaOptions) -> int:
-            return await self._post(interaction, round_, current, opts)
-
-        try:
-            opened = await self.host.open_round(
-                guild_id=guild_id,
-                channel_id=channel_id,
-                question=question,
-                options=options,
-                started_by=interaction.user.id,
-                rng=self.bot.rng,
-                post=post,
-                game=game,
-            )
-        except BaseException:
-            if game is not None:
-                await self.store.trivia_end_game(game.id, cancel=True)
-            raise
-        if opened is None:
-            if game is not None:
-                await self.store.trivia_end_game(game.id, cancel=True)
-            await self._refuse_if_busy(channel_id)
-            raise UserError(busy_text(None, None))
+        await self.starter.play(interaction, topic, level, questions)
 
     # --- /trivia stop -----------------------------------------------------------
 
@@ -220,31 +149,6 @@ class Trivia(commands.Cog):
             else f"That trivia {what} had just ended."
         )
         await send(interaction, content=text, ephemeral=True)
-
-    async def _refuse_if_busy(self, channel_id: int) -> None:
-        running = await self.store.trivia_active_round(channel_id)
-        game = await self.store.trivia_active_game(channel_id)
-        if running is not None or game is not None:
-            raise UserError(busy_text(running, game))
-
-    async def _post(
-        self,
-        interaction: discord.Interaction[Any],
-        round_: Round,
-        game: Game | None,
-        options: TriviaOptions,
-    ) -> int:
-        """Send the question as the command's reply; returns its message id."""
-        embed = question_embed(round_, points=options.right_points, game=game)
-        view, mentions = round_view(round_), discord.AllowedMentions.none()
-        if interaction.response.is_done():
-            sent = await interaction.followup.send(
-                embed=embed, view=view, allowed_mentions=mentions, wait=True
-            )
-            return sent.id
-        await interaction.response.send_message(embed=embed, view=view, allowed_mentions=mentions)
-        original = await interaction.original_response()
-        return original.id
 
     @play.autocomplete("topic")
     async def topic_autocomplete(

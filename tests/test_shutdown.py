@@ -243,32 +243,6 @@ async def test_sigint_when_idle_keeps_the_daily_schedule_and_the_next_start_resu
     assert_clean_exit(again, code, emu.token, db)
 
 
-async def test_after_a_kill_the_next_start_runs_the_full_integrity_check(
-    discord_env: tuple[DiscordEmulator, World, dict[str, str]], spawn: Spawn
-) -> None:
-    emu, world, env = discord_env
-    db = Path(env["QUOTEBOT_DB"])
-    bot = await spawn(env)
-    await ready(emu, world, bot)
-    assert running_marker(db).is_file()
-    bot.proc.kill()  # no shutdown at all: the marker stays
-    await bot.finish()
-    assert running_marker(db).is_file()
-
-    again = await spawn(env)
-    await again.wait_log("database checked with integrity_check (the last run did not shut")
-    await ready(emu, world, again, before=identified(emu))
-    again.proc.send_signal(signal.SIGTERM)
-    code = await again.finish()
-    assert_clean_exit(again, code, emu.token, db)
-
-    third = await spawn(env)  # after that clean stop, the cheap check
-    await third.wait_log("database checked with quick_check")
-    await ready(emu, world, third, before=identified(emu))
-    third.proc.send_signal(signal.SIGTERM)
-    assert_clean_exit(third, await third.finish(), emu.token, db)
-
-
 def _damage_pages_start_up_never_reads(db: Path) -> None:
     """Fill a table nothing reads with ~200 pages, then overwrite the file's last three
     (its pages: they were appended last). Only a check that reads every page sees it."""
@@ -283,16 +257,26 @@ def _damage_pages_start_up_never_reads(db: Path) -> None:
     db.write_bytes(bytes(raw))
 
 
-async def test_the_checks_left_for_after_ready_stop_a_damaged_database_and_mend_the_index(
+async def test_a_kill_then_a_full_check_and_after_a_clean_stop_checks_after_ready(
     discord_env: tuple[DiscordEmulator, World, dict[str, str]], spawn: Spawn
 ) -> None:
-    """After a clean stop the quick_check and the index cache's checksum run after ready:
-    a damaged index cache is rebuilt while the bot serves; a damaged database stops the bot
-    with the way out, and leaves the marker so the next start checks in full first."""
+    """After a kill the next start runs the full integrity_check first. After a clean
+    stop the quick_check and the index cache's checksum run after ready: a damaged index
+    cache is rebuilt while the bot serves; a damaged database stops the bot with the way
+    out, and leaves the marker so the next start checks in full first. (One chain of
+    starts on one database: each start is the state the one before left.)"""
     emu, world, env = discord_env
     db = Path(env["QUOTEBOT_DB"])
+    bot = await spawn(env)
+    await ready(emu, world, bot)
+    assert running_marker(db).is_file()
+    bot.proc.kill()  # no shutdown at all: the marker stays
+    await bot.finish()
+    assert running_marker(db).is_file()
+
     first = await spawn(env)
-    await ready(emu, world, first)
+    await first.wait_log("database checked with integrity_check (the last run did not shut")
+    await ready(emu, world, first, before=identified(emu))
     first.proc.send_signal(signal.SIGTERM)
     assert_clean_exit(first, await first.finish(), emu.token, db)
 
@@ -300,7 +284,7 @@ async def test_the_checks_left_for_after_ready_stop_a_damaged_database_and_mend_
     raw = bytearray(cache.read_bytes())
     raw[-10] ^= 0xFF  # in text nothing reads before the checksum
     cache.write_bytes(bytes(raw))
-    mended = await spawn(env)
+    mended = await spawn(env)  # after that clean stop, the cheap check
     await mended.wait_log("database checked with quick_check, after ready", 60)
     await ready(emu, world, mended, before=identified(emu))
     await mended.wait_log("is damaged; rebuilding it", 60)

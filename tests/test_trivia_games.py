@@ -200,6 +200,40 @@ async def test_a_game_counts_its_rounds_and_blocks_the_channel(store: Store) -> 
     assert nxt == gid + 1  # ids are never reused
 
 
+async def test_a_closed_games_final_table_is_due_until_posted(store: Store) -> None:
+    """Closing a game with its table due and posting that table are two steps: until the
+    post is recorded the game stays in `trivia_finals_due` (with its note), for a start
+    after a crash between the two; a close without a table (nothing to post) is not due."""
+    games = []
+    for channel in (2, 3, 4):
+        gid = await store.trivia_start_game(
+            guild_id=1,
+            channel_id=channel,
+            total=3,
+            topic=None,
+            difficulty=None,
+            at=T0,
+            started_by=7,
+        )
+        assert gid is not None
+        games.append(gid)
+    stopped, over, dropped = games
+    assert await store.trivia_end_game(stopped, cancel=True, final=True, note="Stopped.")
+    assert await store.trivia_end_game(over, final=True)
+    assert await store.trivia_end_game(dropped, cancel=True)  # its channel is gone
+    # a second close changes nothing, the note included
+    assert not await store.trivia_end_game(stopped, final=True, note="Other.")
+    due = await store.trivia_finals_due()
+    assert [(g.id, g.status, note) for g, note in due] == [
+        (stopped, "cancelled", "Stopped."),
+        (over, "finished", None),
+    ]
+    assert await store.trivia_final_posted(stopped)
+    assert not await store.trivia_final_posted(stopped)  # once
+    assert not await store.trivia_final_posted(dropped)  # never due
+    assert [g.id for g, _ in await store.trivia_finals_due()] == [over]
+
+
 async def test_games_started_at_once_by_two_processes_each_get_their_own_id(
     store: Store, open_store: Callable[[], Awaitable[Store]]
 ) -> None:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from .models import Message
 
 if TYPE_CHECKING:
-    from .server import DiscordEmulator
+    from .state import EmulatorState
 
 __all__ = ["Callback", "InteractionHandle", "InteractionType", "ResponseType"]
 
@@ -60,7 +60,7 @@ class InteractionHandle:
     edits), or ``None`` if there is none (yet) or it was deleted.
     """
 
-    emulator: DiscordEmulator = field(repr=False)
+    emulator: EmulatorState = field(repr=False)  # its messages, clock and waiting
     id: int
     token: str
     type: int

@@ -12,10 +12,11 @@ from bot.store.trivia_base import _ROUND_SELECT, TRIVIA, TriviaBase
 from bot.trivia import Round, RoundAnswer
 from bot.trivia.games import Game, TriviaOptions
 
-_GAME_SELECT = (
-    "SELECT id, guild_id, channel_id, total, played, topic, difficulty, status, started_by, "
-    "started_at, next_at FROM trivia_games"
+_GAME_COLUMNS = (
+    "id, guild_id, channel_id, total, played, topic, difficulty, status, started_by, "
+    "started_at, next_at"
 )
+_GAME_SELECT = f"SELECT {_GAME_COLUMNS} FROM trivia_games"
 
 
 def _game(r: Any) -> Game:
@@ -121,12 +122,39 @@ class TriviaGameStore(TriviaBase):
             {"id": game_id, "at": _iso(at)},
         )
 
-    async def trivia_end_game(self, game_id: int, *, cancel: bool = False) -> bool:
-        """Close an active game, once: False when something else ended it first."""
+    async def trivia_end_game(
+        self, game_id: int, *, cancel: bool = False, final: bool = False, note: str | None = None
+    ) -> bool:
+        """Close an active game, once: False when something else ended it first.
+
+        With `final`, its final table (under `note`) is due from the same write until
+        `trivia_final_posted`: a process that dies between the close and the post leaves
+        it in `trivia_finals_due` for the next start."""
         changed = await self._trivia_write(
-            "UPDATE trivia_games SET status = :status, next_at = NULL "
-            "WHERE id = :id AND status = 'active'",
-            {"id": game_id, "status": "cancelled" if cancel else "finished"},
+            "UPDATE trivia_games SET status = :status, next_at = NULL, final_due = :due, "
+            "final_note = :note WHERE id = :id AND status = 'active'",
+            {
+                "id": game_id,
+                "status": "cancelled" if cancel else "finished",
+                "due": int(final),
+                "note": note if final else None,
+            },
+        )
+        return changed > 0
+
+    async def trivia_finals_due(self) -> list[tuple[Game, str | None]]:
+        """Closed games whose final table was not posted yet, with the note to show above."""
+        rows = await self._trivia_rows(
+            f"SELECT {_GAME_COLUMNS}, final_note FROM trivia_games WHERE final_due = 1 ORDER BY id"
+        )
+        return [(_game(r), r[11]) for r in rows]
+
+    async def trivia_final_posted(self, game_id: int) -> bool:
+        """The game's final table went out (or never can): no longer due. False when it was
+        not due."""
+        changed = await self._trivia_write(
+            "UPDATE trivia_games SET final_due = 0 WHERE id = :id AND final_due = 1",
+            {"id": game_id},
         )
         return changed > 0
 
