@@ -14,11 +14,9 @@ import asyncio
 import hashlib
 import random
 import shutil
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from importlib.machinery import SourceFileLoader
 from pathlib import Path
-from types import CodeType
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -71,34 +69,6 @@ async def start_bot(emulator: DiscordEmulator) -> AsyncIterator[StartBot]:
 
 
 # --- QuoteBot fixtures: the real bot, real SQLite in tmp_path, against the emulator ---------
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _cogs_compiled_once() -> Iterator[None]:
-    """Every in-process bot start loads the cogs with discord.py's `load_extension`, which
-    runs each cog module afresh (a new module from its spec). Without a .pyc (the machine's
-    PYTHONDONTWRITEBYTECODE) that compiles its source again each time. Within the session
-    a source compiles once: the same bytes give the same code object, as a .pyc would."""
-    original = SourceFileLoader.source_to_code
-    compiled: dict[tuple[str, bytes], CodeType] = {}
-
-    def source_to_code(
-        self: SourceFileLoader, data: Any, path: Any, *, _optimize: int = -1
-    ) -> CodeType:
-        key = (str(path), bytes(data))
-        code = compiled.get(key) if _optimize == -1 else None
-        if code is None:
-            code = original(self, data, path, _optimize=_optimize)
-            if _optimize == -1:
-                compiled[key] = code
-        return code
-
-    SourceFileLoader.source_to_code = source_to_code  # type: ignore[method-assign,assignment]
-    try:
-        yield
-    finally:
-        SourceFileLoader.source_to_code = original  # type: ignore[method-assign]
-
 
 ROOT = Path(__file__).resolve().parents[1]
 
