@@ -6,9 +6,11 @@ import itertools
 import string
 
 import numpy as np
+import pytest
 
 from bot.models import Passage
 from bot.search import SearchIndex
+from bot.search import suggest as search_suggest
 from bot.search.params import SUGGEST_PHRASE_BYTES, SUGGEST_POOL
 
 
@@ -156,3 +158,16 @@ def test_typed_phrase_is_found_past_the_candidates_through_stop_word_pairs() -> 
     assert len(index) - 1 not in rows.tolist()  # BM25 alone never reaches it
     for typed in ("the harbour pilots of the wa", "harbour pilots of the watch st"):
         assert "source" in {s.passage_id for s in index.suggest(typed)}, typed
+
+
+def test_pool_is_read_candidates_first_then_a_bounded_few_others(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The answers postings allow are read best BM25 first, then in corpus order, and no
+    more of the others than SUGGEST_POOL (a common word's pool is most of the corpus)."""
+    monkeypatch.setattr(search_suggest, "SUGGEST_POOL", 3)
+    index = SearchIndex.build([_answer(f"a{i}", f"Answer number {i}.") for i in range(20)])
+    pool = np.array([1, 2, 4, 6, 8, 10, 12, 14], dtype=np.uint32)
+    candidates = np.array([8, 3, 2, 19], dtype=np.int64)
+    assert index._pool_order(pool, candidates).tolist() == [8, 2, 1, 4, 6]
+    assert index._pool_order(pool[:0], candidates).tolist() == []

@@ -7,8 +7,8 @@ though, is often rare ("was was", "the to"), and every answer holding the phrase
 each of its pairs.  The index keeps, per pair of stop words (an id: the first's number
 times PAIR_BASE plus the second's), the sorted answers where they stand next to each other
 (punctuation and sentence ends between them allowed, as the phrase scan allows), as CSR
-arrays.  On the benchmark's synthetic answers that is about one posting in three of
-what a full word-pair index would hold (~11 per answer) and there are at most
+arrays.  On the benchmark's synthetic answers (100k) that is ~11 postings an answer,
+about one in six of what a full word-pair index would hold, and there are at most
 PAIR_BASE**2 pairs, so a pair's id is its slot: no hashing, no vocabulary.
 
 The stop words' numbers are their places in ``text._STOP_HASHES`` (sorted hashes), so the

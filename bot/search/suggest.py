@@ -136,12 +136,15 @@ class _Suggester(_Ranker):
 
     def _pool_order(self, pool: npt.NDArray[np.uint32], rows: _IntArray) -> _IntArray:
         """The `pool` in scan order: those among the candidates `rows` first, best BM25
-        first, then the others in corpus order."""
+        first, then the others in corpus order, no more of them than the candidates
+        (the scan budget reads fewer: a common word's pool may be most of the corpus)."""
         at = np.minimum(np.searchsorted(pool, rows), max(len(pool) - 1, 0))
         inside = pool[at] == rows if len(pool) else np.zeros(len(rows), dtype=bool)
-        rest = np.ones(len(pool), dtype=bool)
-        rest[at[inside]] = False
-        return np.concatenate((rows[inside], pool[rest].astype(np.int64)))
+        first = rows[inside]
+        head = pool[: len(first) + SUGGEST_POOL]
+        rest = np.ones(len(head), dtype=bool)
+        rest[at[inside][at[inside] < len(head)]] = False
+        return np.concatenate((first, head[rest].astype(np.int64)))
 
     def _typed_rows(
         self, patterns: tuple[re.Pattern[bytes], re.Pattern[bytes]], rows: _IntArray
