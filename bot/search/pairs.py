@@ -52,23 +52,38 @@ def chunk_pairs(
     """
     both = np.flatnonzero(stop[:-1] & stop[1:] & (rows[:-1] == rows[1:]))
     ids = slots[both].astype(np.uint64) * np.uint64(PAIR_BASE) + slots[both + 1].astype(np.uint64)
-    keys = np.unique((ids << np.uint64(32)) | rows[both].astype(np.uint64))
+    keys = np.sort((ids << np.uint64(32)) | rows[both].astype(np.uint64))
+    # Repeats are dropped by comparing neighbours: np.unique took ~25x as long here.
+    keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys
     return (keys >> np.uint64(32)).astype(np.uint16), (keys & _LOW).astype(np.uint32)
 
 
 def pair_postings(ids: list[npt.NDArray[np.uint16]], rows: list[_U32]) -> tuple[_IntArray, _U32]:
-    """CSR postings from the chunks' pairs (`rows` already numbered across chunks, the
-    chunks in answer order): where each pair id's answers start, and the answers.
+    """CSR postings from the chunks' pairs (each sorted by id then answer, `rows` already
+    numbered across chunks, the chunks in answer order): where each pair id's answers
+    start, and the answers.
 
-    A stable sort by the 16-bit id (numpy's radix sort) keeps each pair's answers in
-    chunk order, i.e. ascending: no sort of (id, answer) keys over the whole corpus.
+    Each chunk's run of an id is copied to where that id's answers so far end, so every
+    pair's answers stay ascending without sorting the whole corpus's pairs (a stable
+    argsort of 11M ids, then a gather, cost ~0.55 s of CPU at 1M answers; this ~0.15 s).
     """
-    every_id = np.concatenate(ids) if ids else np.zeros(0, np.uint16)
-    every_row = np.concatenate(rows) if rows else np.zeros(0, np.uint32)
-    order = np.argsort(every_id, kind="stable")
-    counts = np.bincount(every_id, minlength=PAIRS)
+    runs: list[tuple[npt.NDArray[np.uint16], _IntArray, _IntArray]] = []
+    counts = np.zeros(PAIRS, dtype=np.int64)
+    for chunk_ids in ids:
+        starts = np.flatnonzero(np.concatenate(([True], chunk_ids[1:] != chunk_ids[:-1])))
+        if not len(chunk_ids):
+            starts = starts[:0]
+        lengths = np.diff(np.append(starts, len(chunk_ids)))
+        runs.append((chunk_ids[starts], starts, lengths))
+        counts[chunk_ids[starts]] += lengths  # an id once per chunk: no np.add.at needed
     offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
-    return offsets, every_row[order]
+    out = np.empty(int(offsets[-1]), dtype=np.uint32)
+    cursor = offsets[:-1].copy()
+    for (which, starts, lengths), chunk_rows in zip(runs, rows, strict=True):
+        where = np.repeat(cursor[which] - starts, lengths) + np.arange(len(chunk_rows))
+        out[where] = chunk_rows
+        cursor[which] += lengths
+    return offsets, out
 
 
 def typed_pairs(tokens: list[str]) -> list[int]:
