@@ -16,6 +16,8 @@ from bot import search
 from bot.models import Passage
 from bot.search import STOP_WORDS, SearchIndex, _Ids, normalise
 from bot.search import build as search_build
+from bot.search import index as search_index
+from bot.search.pairs import PAIRS, intersect, typed_pairs
 from bot.store import IndexRow, Store
 from bot.transcript import read_transcript
 
@@ -77,11 +79,13 @@ def _arrays(index: SearchIndex) -> dict[str, object]:
         "offsets": index._offsets.tolist(),
         "text": text,
         "fingerprint": index.fingerprint,
+        "pair_off": index._pair_off.tolist(),
+        "pair_rows": index._pair_rows.tolist(),
     }
 
 
 def _build(passages: list[Passage], threads: int) -> SearchIndex:
-    builder = search._Builder()
+    builder = search._Builder(pairs=True)
     builder.ingest(passages, threads=threads)
     return builder.finish(threads=threads)
 
@@ -117,6 +121,18 @@ def test_postings_match_a_word_by_word_reference(
         lo, hi = int(index._term_off[tid]), int(index._term_off[tid + 1])
         assert index._post_ids[lo:hi].tolist() == expected[word], word
     assert index._lengths.tolist() == counts
+    # Stop-word pairs: every two neighbouring stop words of an answer (punctuation and
+    # sentence ends between them allowed), by pair id.
+    pairs: dict[int, set[int]] = defaultdict(set)
+    for row, passage in enumerate(answers):
+        words = normalise(" ".join(passage.sentences or (passage.text,))).split()
+        for pid in typed_pairs(words):
+            pairs[pid].add(row)
+    assert len(pairs) > 100
+    assert len(index._pair_off) == PAIRS + 1
+    for pid in range(PAIRS):
+        lo, hi = int(index._pair_off[pid]), int(index._pair_off[pid + 1])
+        assert index._pair_rows[lo:hi].tolist() == sorted(pairs.get(pid, ())), pid
     # The text is kept as given: sentences split by 0x1F, separators in them blanked.
     for row, passage in enumerate(answers):
         sentences = [s.replace("\x1f", " ").replace("\x1e", " ") for s in passage.sentences]
@@ -243,3 +259,33 @@ async def test_the_index_built_from_stored_rows_equals_the_one_from_answers(
         assert SearchIndex.build(light).fingerprint == corpus.fingerprint
     finally:
         await store.close()
+
+
+def test_stop_word_pairs_are_saved_and_a_different_stop_list_rebuilds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pairs come back from the file as built; pair ids depend on the stop words, so
+    a file saved with another stop list is not loaded (the bot rebuilds)."""
+    index = SearchIndex.build(synthetic_passages(300))
+    path = tmp_path / "search.index"
+    index.save(path)
+    loaded = SearchIndex.load(path, index.fingerprint)
+    assert loaded is not None
+    assert loaded._pair_off.tolist() == index._pair_off.tolist()
+    assert loaded._pair_rows.tolist() == index._pair_rows.tolist()
+    assert len(loaded._pair_rows) > 0
+    monkeypatch.setattr(search_index, "STOP_DIGEST", search_index.STOP_DIGEST + 1)
+    assert SearchIndex.load(path, index.fingerprint) is None
+
+
+def test_intersect_keeps_exactly_the_answers_in_every_list() -> None:
+    """Each list applied by a binary search or by flags, the result is the intersection;
+    with `enough`, a superset of it once that few are left."""
+    rng = np.random.default_rng(7)
+    n = 50_000
+    for sizes in ((40_000, 30_000, 20), (25_000, 25_000, 25_000), (5, 40_000)):
+        lists = [np.unique(rng.integers(0, n, size)).astype(np.uint32) for size in sizes]
+        exact = set(lists[0].tolist()).intersection(*(set(x.tolist()) for x in lists[1:]))
+        assert intersect(lists, n, 0).tolist() == sorted(exact)
+        loose = intersect(lists, n, 10_000)
+        assert exact <= set(loose.tolist())

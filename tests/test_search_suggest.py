@@ -6,9 +6,12 @@ import itertools
 import string
 
 import numpy as np
+import pytest
 
 from bot.models import Passage
 from bot.search import SearchIndex
+from bot.search import suggest as search_suggest
+from bot.search.params import SUGGEST_PHRASE_BYTES, SUGGEST_POOL
 
 
 def _answer(pid: str, text: str) -> Passage:
@@ -111,3 +114,60 @@ def test_stop_words_alone_are_found_in_a_few_interviews() -> None:
     within = np.zeros(len(index), dtype=bool)
     within[[0, len(index) - 1]] = True  # one speaker's answers, say
     assert [s.passage_id for s in index.suggest("it is what", within=within)] == ["source"]
+
+
+def test_stop_words_alone_are_found_through_their_pairs_in_a_large_corpus() -> None:
+    """Past the scan budget (here ~3 MB of answers) stop words alone are still found: the
+    answers holding each two neighbouring stop words typed ("it is", "is what", "what
+    it") are few, and only they are read."""
+    passages = [
+        _answer(
+            f"d{i}",
+            f"It is {_filler(i)}, what it {_filler(i + 1)} said, and it is so. " * 4,
+        )
+        for i in range(12_000)
+    ]
+    source = "Well, it is what it is, and you get on with it."
+    index = SearchIndex.build([*passages[:6000], _answer("source", source), *passages[6000:]])
+    assert int(index._offsets[-1]) > SUGGEST_PHRASE_BYTES
+    for typed in ("it is what it", "it is what it i", "well it is wh"):
+        assert [s.passage_id for s in index.suggest(typed)] == ["source"], typed
+    assert index.suggest("it is what they") == []  # not as typed anywhere: no guess
+    within = np.ones(len(index), dtype=bool)
+    within[6000] = False  # another speaker's answer
+    assert index.suggest("it is what it", within=within) == []
+
+
+def test_typed_phrase_is_found_past_the_candidates_through_stop_word_pairs() -> None:
+    """Common words typed with two neighbouring stop words ("of the") are found even when
+    the answer they came from is past the best candidates and the scan budget: 9,000
+    answers hold "harbour", "pilots", "of" and "the", never "of the" side by side, and
+    rank above the longer source."""
+    distractors = [
+        _answer(
+            f"d{i}",
+            f"The harbour pilots {_filler(i)} of {_filler(i + 1)} watched the {_filler(i + 2)} "
+            f"all night, {_filler(i + 3)} and {_filler(i + 4)} as ever, then went home.",
+        )
+        for i in range(9000)
+    ]
+    talk = " ".join(f"We talked about {_filler(j)} and {_filler(j + 3)}." for j in range(12))
+    source = f"{talk} So the harbour pilots of the watch stayed."
+    index = SearchIndex.build([*distractors, _answer("source", source)])
+    rows, _ = index._candidates(index._plan("harbour pilots", suggest=True), SUGGEST_POOL)
+    assert len(index) - 1 not in rows.tolist()  # BM25 alone never reaches it
+    for typed in ("the harbour pilots of the wa", "harbour pilots of the watch st"):
+        assert "source" in {s.passage_id for s in index.suggest(typed)}, typed
+
+
+def test_pool_is_read_candidates_first_then_a_bounded_few_others(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The answers postings allow are read best BM25 first, then in corpus order, and no
+    more of the others than SUGGEST_POOL (a common word's pool is most of the corpus)."""
+    monkeypatch.setattr(search_suggest, "SUGGEST_POOL", 3)
+    index = SearchIndex.build([_answer(f"a{i}", f"Answer number {i}.") for i in range(20)])
+    pool = np.array([1, 2, 4, 6, 8, 10, 12, 14], dtype=np.uint32)
+    candidates = np.array([8, 3, 2, 19], dtype=np.int64)
+    assert index._pool_order(pool, candidates).tolist() == [8, 2, 1, 4, 6]
+    assert index._pool_order(pool[:0], candidates).tolist() == []

@@ -6,7 +6,8 @@ hashes), ``fold`` (word forms, spelling, numbers) and ``vocab`` (typo neighbours
 left out), ``phrase`` (the phrase scan), ``candidates`` (BM25, the phrase scan's finds
 first), ``naive`` (the naive scan as candidates and evidence), ``questions`` (answers
 found through their question), ``rank`` (rerank, no-match decision, ``search``),
-``suggest`` (autocomplete), ``build`` and
+``suggest`` (autocomplete) with ``pairs`` (answers holding two stop words side by
+side), ``build`` and
 ``storage`` (making, saving and loading the arrays), ``index`` (the ``SearchIndex``
 those stages are mixed into), ``params`` (tuning constants).
 

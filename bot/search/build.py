@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.models import Indexable, Role
+from bot.search.pairs import chunk_pairs, pair_postings
 from bot.search.params import BM25_B, BM25_K1, BM25_TF, BUILD_CHUNK
 from bot.search.storage import _Text
 from bot.search.text import (
@@ -173,6 +174,8 @@ class _Chunk:
     # its answer (0-based in this chunk).
     buckets: tuple[tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint32]], ...]
     words: dict[int, str]  # text of the words whose hash the bitmap had not seen
+    # Neighbouring stop words (pair id, answer in this chunk), see bot/search/pairs.py.
+    pairs: tuple[npt.NDArray[np.uint16], npt.NDArray[np.uint32]] | None
 
 
 def _fold_sentences(
@@ -203,11 +206,14 @@ def _fold_sentences(
     return b"".join(pieces)
 
 
-def _prepare(quotable: Sequence[Indexable], seen: npt.NDArray[np.bool_]) -> _Chunk:
+def _prepare(
+    quotable: Sequence[Indexable], seen: npt.NDArray[np.bool_], pairs: bool = False
+) -> _Chunk:
     """Tokenise one chunk of answers (the part of a build that runs in worker threads).
 
     `seen` is the builder's bitmap of word hashes already named; it is only read here,
-    so a word first met by two chunks at once is decoded twice and kept once.
+    so a word first met by two chunks at once is decoded twice and kept once.  With
+    `pairs`, the chunk's neighbouring stop words are listed too.
     """
     groups = [p.sentences or (p.text,) for p in quotable]
     counts = np.fromiter(map(len, groups), dtype=np.int64, count=len(groups))
@@ -237,7 +243,9 @@ def _prepare(quotable: Sequence[Indexable], seen: npt.NDArray[np.bool_]) -> _Chu
     per_answer = np.diff(np.searchsorted(starts, marks), prepend=0)
     local = np.repeat(np.arange(len(groups), dtype=np.uint32), per_answer)
     slot = _STOP_SLOTS[(hashes_all & np.uint64(0xFFFF)).astype(np.intp)]
-    keep = np.flatnonzero(_STOP_HASHES[slot] != hashes_all)  # slot -1 reads the final 0
+    stop = _STOP_HASHES[slot] == hashes_all  # slot -1 reads the final 0
+    stop_pairs = chunk_pairs(slot, stop, local) if pairs else None
+    keep = np.flatnonzero(~stop)
     hashes, local = hashes_all[keep], local[keep]
     upper = hashes >= _HALF  # bucket by the top bit: the final sort runs per bucket
     low_half, high_half = np.flatnonzero(~upper), np.flatnonzero(upper)
@@ -248,7 +256,7 @@ def _prepare(quotable: Sequence[Indexable], seen: npt.NDArray[np.bool_]) -> _Chu
         _, first = np.unique(hashes[fresh], return_index=True)
         for i in keep[fresh[first]].tolist():
             words[int(hashes_all[i])] = folded[starts[i] : stops[i]].decode("utf-8", "replace")
-    return _Chunk(raw, ends, per_answer, buckets, words)
+    return _Chunk(raw, ends, per_answer, buckets, words, stop_pairs)
 
 
 class _Builder:
@@ -266,7 +274,10 @@ class _Builder:
     the term counts.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, pairs: bool = False) -> None:
+        self.pairs = pairs  # index neighbouring stop words (the answers', not the questions')
+        self.pair_ids: list[npt.NDArray[np.uint16]] = []
+        self.pair_rows: list[npt.NDArray[np.uint32]] = []
         self.digest = hashlib.sha256()
         self.ids: list[str] = []
         self.hashes: tuple[list[npt.NDArray[np.uint64]], ...] = ([], [])  # per bucket
@@ -286,7 +297,7 @@ class _Builder:
             while chunk := list(islice(it, BUILD_CHUNK)):
                 quotable = self._reserve(chunk)
                 if quotable:
-                    self._commit(_prepare(quotable, self.seen))
+                    self._commit(_prepare(quotable, self.seen, self.pairs))
             return
         with ThreadPoolExecutor(threads, thread_name_prefix="search-build") as pool:
             window: deque[Future[_Chunk]] = deque()
@@ -294,7 +305,7 @@ class _Builder:
                 while chunk := list(islice(it, BUILD_CHUNK)):
                     quotable = self._reserve(chunk)
                     if quotable:
-                        window.append(pool.submit(_prepare, quotable, self.seen))
+                        window.append(pool.submit(_prepare, quotable, self.seen, self.pairs))
                     while len(window) >= BUILD_AHEAD:
                         self._commit(window.popleft().result())
                 while window:
@@ -323,6 +334,9 @@ class _Builder:
         ):
             into_hashes.append(hashes)
             into_rows.append(rows + np.uint32(base))
+        if done.pairs is not None:
+            self.pair_ids.append(done.pairs[0])
+            self.pair_rows.append(done.pairs[1] + np.uint32(base))
         for key, word in done.words.items():
             self.words.setdefault(key, word)
         named = np.fromiter(done.words, np.uint64, len(done.words))
@@ -366,6 +380,8 @@ class _Builder:
             if word is None:  # its bitmap slot was taken by another word: find it again
                 word = self._recover(key, row_bits, int(post_ids[first]), blob, offsets)
             vocab.append(word)
+        pairs = pair_postings(self.pair_ids, self.pair_rows) if self.pairs else None
+        self.pair_ids, self.pair_rows = [], []
         return SearchIndex(
             ids=self.ids,
             vocab=vocab,
@@ -376,6 +392,7 @@ class _Builder:
             offsets=offsets,
             blob=blob,
             fingerprint=self.digest.hexdigest(),
+            pairs=pairs,
         )
 
     @staticmethod

@@ -17,6 +17,7 @@ import numpy.typing as npt
 from bot.bulk import collector_paused
 from bot.models import Indexable
 from bot.search.build import _Asked, _Builder, _drop, _length_norms, _release_freed_memory
+from bot.search.pairs import PAIRS, STOP_DIGEST
 from bot.search.params import _MAGIC, FORMAT_VERSION
 from bot.search.storage import _Ids, _Text, remove_stale_temporaries
 from bot.search.suggest import _Suggester
@@ -39,6 +40,8 @@ class SearchIndex(_Suggester):
         "_map",
         "_n",
         "_offsets",
+        "_pair_off",
+        "_pair_rows",
         "_plain",
         "_post_ids",
         "_post_impact",
@@ -67,6 +70,7 @@ class SearchIndex(_Suggester):
         questions: SearchIndex | None = None,
         typo_table: tuple[npt.NDArray[np.uint64], npt.NDArray[np.int32]] | None = None,
         vocab_order: _IntArray | None = None,
+        pairs: tuple[_IntArray, npt.NDArray[np.uint32]] | None = None,
     ) -> None:
         self._ids = _Ids.of(ids)
         # The questions the answers replied to, as an index of their own whose "answers"
@@ -91,11 +95,26 @@ class SearchIndex(_Suggester):
         self._offsets = offsets
         self._blob = blob if isinstance(blob, _Text) else _Text([memoryview(blob)])
         self._fingerprint = fingerprint
+        # Answers holding two stop words side by side, per pair id (see pairs.py); an
+        # index without them (the questions') has a one-element offsets array.
+        if pairs is None:
+            pairs = (np.zeros(1, np.int64), np.zeros(0, np.uint32))
+        self._pair_off, self._pair_rows = pairs
         self._typos = VocabTypos(vocab, self._df, typo_table)
         # A loaded index whose checksum is not yet checked: (payload, crc32) (see load).
         self._unverified: tuple[memoryview, int] | None = None
         self._map: mmap.mmap | None = None  # the loaded file's mapping (see verify)
-        for arr in (term_off, post_ids, post_impact, lengths, offsets, self._df, self._lnorm):
+        for arr in (
+            term_off,
+            post_ids,
+            post_impact,
+            lengths,
+            offsets,
+            self._df,
+            self._lnorm,
+            self._pair_off,
+            self._pair_rows,
+        ):
             if arr.flags.writeable:
                 arr.flags.writeable = False
 
@@ -131,7 +150,7 @@ class SearchIndex(_Suggester):
                     asked.append(question)
                 yield row
 
-        builder = _Builder()
+        builder = _Builder(pairs=True)
         builder.ingest(noting_questions(passages))
         index = builder.finish()
         _drop(builder.ids)
@@ -159,7 +178,15 @@ class SearchIndex(_Suggester):
 
     def _nbytes(self) -> int:
         """Approximate memory held by the index (arrays, text blob, ids and vocabulary)."""
-        arrays = (self._term_off, self._post_ids, self._post_impact, self._lengths, self._offsets)
+        arrays = (
+            self._term_off,
+            self._post_ids,
+            self._post_impact,
+            self._lengths,
+            self._offsets,
+            self._pair_off,
+            self._pair_rows,
+        )
         blob = len(self._blob)
         strings = sum(49 + len(w) for w in self._vocab) * 3 + self._ids.nbytes
         return sum(a.nbytes for a in arrays) + self._lnorm.nbytes + self._df.nbytes + blob + strings
@@ -189,6 +216,8 @@ class SearchIndex(_Suggester):
             "typo_keys": self._typos.table[0].tobytes(),
             "typo_terms": self._typos.table[1].tobytes(),
             "vocab_order": self._sorted_terms.tobytes(),
+            "pair_off": self._pair_off.tobytes(),
+            "pair_rows": self._pair_rows.tobytes(),
             "blob": self._blob,
             "questions": self._questions._serialised() if self._questions else b"",
         }
@@ -214,6 +243,7 @@ class SearchIndex(_Suggester):
                 "fingerprint": self._fingerprint,
                 "passages": self._n,
                 "terms": len(self._vocab),
+                "stop_words": STOP_DIGEST,
                 "layout": layout,
                 "crc32": crc,
             }
@@ -282,6 +312,8 @@ class SearchIndex(_Suggester):
                 return False
             if len(self._post_ids) and int(self._post_ids.max()) >= self._n:
                 return False
+            if len(self._pair_rows) and int(self._pair_rows.max()) >= self._n:
+                return False
             self._unverified = None
             if self._map is not None and hasattr(mmap, "MADV_DONTNEED"):
                 # Reading it all mapped every page into this process: let them go (they
@@ -296,7 +328,11 @@ class SearchIndex(_Suggester):
         start = len(_MAGIC) + 4
         size = int.from_bytes(raw[len(_MAGIC) : start], "little")
         header = json.loads(bytes(raw[start : start + size]))
-        if header.get("version") != FORMAT_VERSION or header.get("fingerprint") != fingerprint:
+        if (
+            header.get("version") != FORMAT_VERSION
+            or header.get("fingerprint") != fingerprint
+            or header.get("stop_words") != STOP_DIGEST
+        ):
             return None
         payload = raw[start + size :]
         layout = header["layout"]
@@ -323,6 +359,8 @@ class SearchIndex(_Suggester):
         typo_keys = np.frombuffer(part("typo_keys"), dtype=np.uint64)
         typo_terms = np.frombuffer(part("typo_terms"), dtype=np.int32)
         order = np.frombuffer(part("vocab_order"), dtype=np.int64)
+        pair_off = np.frombuffer(part("pair_off"), dtype=np.int64)
+        pair_rows = np.frombuffer(part("pair_rows"), dtype=np.uint32)
         blob = part("blob")
         consistent = (
             len(ids) == n
@@ -333,13 +371,16 @@ class SearchIndex(_Suggester):
             and len(post_ids) == len(post_impact)
             and len(typo_keys) == len(typo_terms)
             and len(order) == v
+            and len(pair_off) in (1, PAIRS + 1)
+            and int(pair_off[-1]) == len(pair_rows)
             and int(term_off[-1]) == len(post_ids)
             and int(offsets[-1]) == len(blob)
             and len(set(vocab)) == v
             and (not len(typo_terms) or 0 <= int(typo_terms.min()) <= int(typo_terms.max()) < v)
             and (not len(order) or 0 <= int(order.min()) <= int(order.max()) < v)
             and all(
-                int(a[0]) == 0 and not bool(np.any(np.diff(a) < 0)) for a in (term_off, offsets)
+                int(a[0]) == 0 and not bool(np.any(np.diff(a) < 0))
+                for a in (term_off, offsets, pair_off)
             )
         )
         if not consistent:
@@ -362,6 +403,7 @@ class SearchIndex(_Suggester):
             questions=questions,
             typo_table=(typo_keys, typo_terms),
             vocab_order=order,
+            pairs=(pair_off, pair_rows),
         )
         index._unverified = (payload, int(header["crc32"]))
         return index

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-FORMAT_VERSION = 4  # 3: the questions' sub-index; 4: typo table and vocabulary order
+# 3: the questions' sub-index; 4: typo table and vocabulary order; 5: stop-word pairs
+FORMAT_VERSION = 5
 _MAGIC = b"QBSIDX01"
 
 MATCH_FLOOR = 50.0  # lowest score that is a hit; calibrated on the negatives in the tests
@@ -61,6 +62,9 @@ SUGGEST_POOL = 5000
 SUGGEST_PHRASE_CHUNK = 1500
 SUGGEST_PHRASE_ENOUGH = 25
 SUGGEST_PHRASE_BYTES = 2_000_000
+# Answers that may hold the typed phrase are narrowed from postings (content words and
+# stop-word pairs, bot/search/pairs.py) until this few are left.
+SUGGEST_POOL_NARROW = 64
 CANDIDATE_BUDGET = 400_000  # postings scored per query before common words go late
 BM25_K1 = 1.2
 BM25_B = 0.75

@@ -7,8 +7,10 @@ from collections import Counter
 from dataclasses import replace
 
 import numpy as np
+import numpy.typing as npt
 
 from bot.search.candidates import Within
+from bot.search.pairs import intersect, typed_pairs
 from bot.search.params import (
     MATCH_FLOOR,
     PHRASE_POOL,
@@ -17,6 +19,7 @@ from bot.search.params import (
     SUGGEST_PHRASE_CHUNK,
     SUGGEST_PHRASE_ENOUGH,
     SUGGEST_POOL,
+    SUGGEST_POOL_NARROW,
     SUGGEST_RERANK,
 )
 from bot.search.plan import _Query
@@ -58,6 +61,9 @@ class _Suggester(_Ranker):
 
     __slots__ = ()
 
+    _pair_off: _IntArray  # stop-word pairs' answers, see pairs.py (set by SearchIndex)
+    _pair_rows: npt.NDArray[np.uint32]
+
     def _typing(self, plan: _Query) -> _Query:
         """Weigh the word still being typed as the words it may become, not as a typo.
 
@@ -98,6 +104,47 @@ class _Suggester(_Ranker):
         if any(tid is None for tid in terms):
             return rows[:0]
         return rows[self._holding([tid for tid in terms if tid is not None], rows)]
+
+    def _typed_pool(
+        self, norm: str, open_last: bool, within: Within | None
+    ) -> npt.NDArray[np.uint32] | None:
+        """Every answer (allowed by `within`) that may hold the typed words as typed,
+        found from postings alone, ascending: those holding every finished content word
+        and every two neighbouring stop words typed (see pairs.py).  None when nothing
+        typed narrows it down (no such word, no such pair, or an index without pairs).
+
+        Intersecting stops once SUGGEST_POOL_NARROW answers are left: the text of what is
+        left is read for the phrase anyway.
+        """
+        tokens = norm.split()
+        finished = tokens[:-1] if open_last else tokens
+        lists: list[npt.NDArray[np.uint32]] = []
+        if len(self._pair_off) > 1:
+            for pid in typed_pairs(finished):
+                lists.append(self._pair_rows[self._pair_off[pid] : self._pair_off[pid + 1]])
+        for token in finished:
+            if token in STOP_WORDS:
+                continue
+            tid = self._term_id.get(token)
+            if tid is None:  # not in any answer as typed
+                return np.zeros(0, np.uint32)
+            lists.append(self._post_ids[self._term_off[tid] : self._term_off[tid + 1]])
+        if not lists:
+            return None
+        held = intersect(lists, self._n, SUGGEST_POOL_NARROW)
+        return held[within[held]] if within is not None else held
+
+    def _pool_order(self, pool: npt.NDArray[np.uint32], rows: _IntArray) -> _IntArray:
+        """The `pool` in scan order: those among the candidates `rows` first, best BM25
+        first, then the others in corpus order, no more of them than the candidates
+        (the scan budget reads fewer: a common word's pool may be most of the corpus)."""
+        at = np.minimum(np.searchsorted(pool, rows), max(len(pool) - 1, 0))
+        inside = pool[at] == rows if len(pool) else np.zeros(len(rows), dtype=bool)
+        first = rows[inside]
+        head = pool[: len(first) + SUGGEST_POOL]
+        rest = np.ones(len(head), dtype=bool)
+        rest[at[inside][at[inside] < len(head)]] = False
+        return np.concatenate((first, head[rest].astype(np.int64)))
 
     def _typed_rows(
         self, patterns: tuple[re.Pattern[bytes], re.Pattern[bytes]], rows: _IntArray
@@ -143,7 +190,11 @@ class _Suggester(_Ranker):
         found: list[int] = []
         spent = 0
         if typed is not None:
-            found, spent = self._typed_rows(typed, self._holding_typed(plan, rows))
+            pool = self._typed_pool(plan.norm, open_last, within)
+            # Every answer that may hold it, if postings can tell, else the candidates
+            # holding each finished content word.
+            scan = self._holding_typed(plan, rows) if pool is None else self._pool_order(pool, rows)
+            found, spent = self._typed_rows(typed, scan)
         if not found and spent < SUGGEST_PHRASE_BYTES:
             loose = self._phrase_plan(plan)
             if loose is not None:
@@ -223,16 +274,23 @@ class _Suggester(_Ranker):
         self, norm: str, open_last: bool, limit: int, within: Within | None
     ) -> list[Suggestion]:
         """Sentences holding what was typed when the index holds none of its words (stop
-        words alone, "it is what it is"): only where every answer allowed can be read
-        within the scan budget (a few interviews, or one speaker's answers)."""
+        words alone, "it is what it is"): read in the answers holding each two
+        neighbouring stop words typed (see pairs.py), else in every answer allowed; only
+        when those can be read within the scan budget (a few interviews, one speaker's
+        answers, or a rare pair), so the choices are never a guess from part of them."""
         patterns = _typed_patterns(norm, open_last)
         if patterns is None:
             return []
-        if within is None:
+        pool = self._typed_pool(norm, open_last, within)
+        if pool is not None:
+            rows = pool.astype(np.int64)
+        elif within is None:
             rows = np.arange(self._n, dtype=np.int64)
-            total = int(self._offsets[-1])
         else:
             rows = np.flatnonzero(within).astype(np.int64)
+        if len(rows) == self._n:
+            total = int(self._offsets[-1])
+        else:
             total = int((self._offsets[rows + 1] - self._offsets[rows]).sum())
         if total > SUGGEST_PHRASE_BYTES:
             return []
