@@ -10,7 +10,9 @@ of the code can alternate on the same index.  Each stage is timed with
 ``time.thread_time`` around the method, inclusive of what it calls (nested calls of the
 same method count once); the total is timed without the stage timers' overhead in a
 second pass.  The printed digest covers every hit (id, score, sentence, exact) and
-suggestion of every query: equal digests mean equal results.
+suggestion of every query: equal digests mean equal results.  The first pass's CPU per
+query is also shown as p50 / p99 per query kind, and ``--slowest N`` lists the N slowest
+queries (what a p99 is made of).
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from benchmarks import querygen
 from benchmarks.corpus import lexicon, synthetic_passages
@@ -90,12 +94,19 @@ def forget(index: SearchIndex) -> None:
             part._typos._cached.cache_clear()
 
 
+def _ms(values: list[float], q: float) -> str:
+    return f"{float(np.percentile(values, q)) * 1000:.1f}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--size", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1, help="1: the tuning seed")
     parser.add_argument("--queries", type=int, default=30, help="queries of each kind")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()))
+    parser.add_argument(
+        "--slowest", type=int, default=0, help="also list this many slowest queries (CPU)"
+    )
     args = parser.parse_args()
     index, synthetic = load_index(args.size, args.seed, args.cache)
     queries = querygen.make_queries(synthetic, args.queries, seed=args.seed + 100)
@@ -103,12 +114,13 @@ def main() -> None:
         index.search(q.text)
     forget(index)
     digest = hashlib.sha256()
-    total = 0.0
+    took: list[float] = []
     for q in queries:  # untimed stages: the total without the timers' overhead
         start = time.thread_time()
         found = index.search(q.text, limit=3)
-        total += time.thread_time() - start
+        took.append(time.thread_time() - start)
         digest.update(repr((found.hits, found.suggestions)).encode())
+    total = sum(took)
     forget(index)  # the second pass must not find the first one's work cached
     timer = StageTimer()
     for owner, names in STAGES:
@@ -127,6 +139,13 @@ def main() -> None:
         f"{os.getloadavg()[0]:.1f}: {total / n * 1000:.2f} ms CPU a /quote (mean); "
         f"results digest {digest.hexdigest()[:16]}"
     )
+    print(f"CPU a /quote, p50 / p99: {_ms(took, 50)} / {_ms(took, 99)} ms; per kind:")
+    for kind in dict.fromkeys(q.kind for q in queries):
+        mine = [t for t, q in zip(took, queries, strict=True) if q.kind == kind]
+        print(f"  {kind}: {_ms(mine, 50)} / {_ms(mine, 99)} ms, max {max(mine) * 1000:.1f}")
+    slowest = sorted(range(n), key=lambda i: -took[i])[: args.slowest]
+    for i in slowest:
+        print(f"  {took[i] * 1000:6.1f} ms  {queries[i].kind:13s} {queries[i].text!r}")
     print("| stage (inclusive) | ms CPU a /quote | calls |\n|---|---|---|")
     for name, cpu in sorted(timer.cpu.items(), key=lambda kv: -kv[1]):
         label = "re.compile" if name == "compile" else name

@@ -15,7 +15,7 @@ from bot.search.params import (
     PHRASE_EXTRA,
     PHRASE_POOL,
 )
-from bot.search.phrase import _PhraseScan
+from bot.search.phrase import _PhraseScan, _Scanned
 from bot.search.plan import _Query
 from bot.search.text import _IntArray
 
@@ -163,6 +163,9 @@ class _Candidates(_PhraseScan):
             return ranked
         extras: dict[bool, _IntArray] = {}
         tried: set[bytes] = set()
+        # What each set of required words leaves of the pool, and of each extra, to scan
+        # (the patterns below often require the same words: one join serves them all).
+        scanned: dict[bool | None, _Scanned] = {None: {}, False: {}, True: {}}
         # The phrase as typed (each word or a close variant of it), then, when no answer
         # holds that, with stop words and very common words optional (members add them),
         # then with a word between any two of its words (one the member left out).
@@ -173,7 +176,7 @@ class _Candidates(_PhraseScan):
                 continue
             pattern, required = phrase
             tried.add(pattern)
-            found = self._phrase_rows_among(pattern, required, rows, k)
+            found = self._phrase_rows_among(pattern, required, rows, k, scanned[None])
             if found:
                 first = sorted(found)
                 order = first + [i for i in range(min(len(rows), k + len(first))) if i not in found]
@@ -190,7 +193,8 @@ class _Candidates(_PhraseScan):
                 extras[optional] = extra
             extra = extras[optional]
             if 0 < len(extra) <= PHRASE_EXTRA:
-                hits = [int(extra[i]) for i in self._phrase_rows_among(pattern, required, extra, k)]
+                among = self._phrase_rows_among(pattern, required, extra, k, scanned[optional])
+                hits = [int(extra[i]) for i in among]
                 if hits:
                     rest = list(zip(rows.tolist(), bm25.tolist(), strict=True))
                     return ([(r, 0.0) for r in hits] + rest)[:k]
