@@ -284,3 +284,114 @@ def test_a_lead_needs_the_score_the_gap_and_the_alignment() -> None:
     # the same answer twice is no runner-up: the next other answer is
     same = [scored(0, 40.0, 70.0), scored(0, 39.0, 70.0), scored(2, 20.0, 50.0)]
     assert index._clear_lead(same) is not None
+
+
+_FILLER = "brisk copper dune ember fable gusto harbor ivory jolly kettle".split()
+
+
+@pytest.fixture(scope="module")
+def common() -> SearchIndex:
+    """Many answers holding the words "lanterns", "orchard" and "keepers" (more than the
+    rerank scores), each over several sentences; one holds them in one sentence."""
+    answers = [
+        _answer(
+            f"common-{i}",
+            f"The lanterns were {_FILLER[i % 10]} and {_FILLER[(i * 3) % 10]}. "
+            f"Nobody knew the orchard {_FILLER[(i * 7) % 10]} in {1900 + i}. "
+            f"Its keepers left early, {_FILLER[(i + 4) % 10]} as ever.",
+        )
+        for i in range(60)
+    ]
+    answers.append(
+        _answer(
+            "common-60",
+            "Lanterns were swinging while the orchard keepers argued about which cider "
+            "presses they would buy before winter.",
+            "What did they quarrel over at the mill?",
+        )
+    )
+    return SearchIndex.build(answers)
+
+
+def test_a_typed_phrase_is_not_matched_by_its_words_scattered(common: SearchIndex) -> None:
+    """The words of a phrase typed as said, in one sentence but far from it, are offered
+    as the closest, not shown as the match, when many answers hold those words."""
+    query = "they were keepers of an orchard with the lanterns"
+    plan = common._plan(query, suggest=False)
+    assert plan is not None
+    best = common._rank(plan, 32)[0]
+    assert common.ids[best.row] == "common-60" and best.score >= 75.0 and best.phrase < 60.0
+    result = common.search(query)
+    assert result.hits == []
+    assert any("swinging" in s for s in result.suggestions)
+
+
+def test_a_best_answer_far_from_the_typed_query_is_not_shown(
+    common: SearchIndex, small: SearchIndex
+) -> None:
+    """_misaligned: a best answer holding part of the query must align with it at least
+    LOOSE_PARTIAL; one holding every word, LOOSE_PHRASE when the query was typed as a
+    phrase (half its words stop words); keywords, when more than LOOSE_HOLDERS answers
+    hold them all, must be said as typed.  Only when more answers hold the rarest word
+    than the rerank scores."""
+    typed = common._plan("and then the keepers were in the orchard with lanterns", suggest=False)
+    keywords = common._plan("keepers orchard lanterns", suggest=False)
+    assert typed is not None and keywords is not None
+    part = Hit(common.ids[0], 60.0, 0, False)
+    assert common._misaligned(typed, [_scored(0, 60.0, 60.0)], [part])
+    assert not common._misaligned(typed, [_scored(0, 60.0, 75.0)], [part])
+    every = Hit(common.ids[0], 93.0, 0, False)
+    assert common._misaligned(typed, [_scored(0, 93.0, 55.0)], [every])
+    assert not common._misaligned(typed, [_scored(0, 93.0, 75.0)], [every])
+    # Keywords must be said as typed only when more than LOOSE_HOLDERS answers hold
+    # them all: 61 here.
+    assert not common._misaligned(keywords, [_scored(0, 93.0, 55.0)], [every])
+    assert common._holders(keywords) == 61
+    # A hit lifted by its question or a lead is not the best answer's own score.
+    lifted = Hit(common.ids[2], 93.0, None, False)
+    assert not common._misaligned(typed, [_scored(0, 93.0, 55.0)], [lifted])
+    # The answer's question holds a word of the query the answer lacks.
+    asked = common._plan("and then they quarrel in the orchard with lanterns", suggest=False)
+    assert asked is not None
+    row = common.ids.index("common-60")
+    answer = Hit("common-60", 60.0, 0, False)
+    assert not common._misaligned(asked, [_scored(row, 60.0, 60.0)], [answer])
+    assert common._misaligned(asked, [_scored(0, 60.0, 60.0)], [part])
+    # Rare words: every answer holding them was reranked.
+    rare = small._plan("and then the barn was painted red by us", suggest=False)
+    assert rare is not None
+    assert not small._misaligned(
+        rare, [_scored(0, 60.0, 60.0)], [Hit(small.ids[0], 60.0, 0, False)]
+    )
+
+
+def test_many_answers_holding_every_keyword_ask_for_them_as_typed(
+    common: SearchIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.search.rank as rank
+
+    keywords = common._plan("keepers orchard lanterns", suggest=False)
+    assert keywords is not None
+    every = Hit(common.ids[0], 93.0, 0, False)
+    monkeypatch.setattr(rank, "LOOSE_HOLDERS", 50)
+    assert common._misaligned(keywords, [_scored(0, 93.0, 55.0)], [every])
+    monkeypatch.setattr(rank, "HOLDERS_SAMPLE", 30)
+    assert common._holders(keywords) == 62  # every second of the 61 (31), counted twice
+
+
+def test_a_sentence_holding_a_split_word_joined_holds_the_words_together() -> None:
+    """The split "water fall" said as "waterfall" in one sentence is every word together (the top
+    tier), not below an answer holding "water" and "fall" apart in a sentence."""
+    index = SearchIndex.build(
+        [
+            _answer("split-0", "The hikers rested for an hour by the waterfall."),
+            _answer("split-1", "The hikers said the water felt colder every fall."),
+            _answer("split-2", "Our waterfall photos came out blurry."),
+        ]
+    )
+    plan = index._plan("hikers by the water fall", suggest=False)
+    assert plan is not None
+    scored = {index.ids[row]: index._score(plan, row, 0.0) for row in range(3)}
+    assert scored["split-0"].score >= 75.0 > scored["split-2"].score
+    # ...where the whole query's alignment puts it first (the near tie, NEAR_TIE).
+    assert index.ids[index._rank(plan, 32)[0].row] == "split-0"

@@ -97,6 +97,22 @@ EVERY_WORD = 75.0  # the lowest score of an answer holding every word together
 # answer with the word as typed is only ~0.9 ahead of one with another form of it).
 AMBIGUOUS = 3.0
 AMBIGUOUS_PARTIAL = 4.0
+# A best answer that does not say the query closely is not shown as the match (rank.py,
+# _misaligned): one holding only part of the query (under EVERY_WORD) when it aligns with
+# the whole query (partial_ratio) under LOOSE_PARTIAL, and one holding every word when
+# the query was typed as a phrase (at least TYPED_SHARE of its words stop words) and
+# the answer aligns with it under LOOSE_PHRASE.  Tuning seed at 100k, 5,600 queries:
+# the first shown 20 answers, 17 of them wrong; the second 11, all wrong (keyword
+# queries, reordered or from the question, align as low and are right: they are kept).
+LOOSE_PARTIAL = 68.0
+LOOSE_PHRASE = 60.0
+TYPED_SHARE = 0.5
+# ...and, for keywords (no stop word typed), a best answer holding every word but not as
+# typed when more than LOOSE_HOLDERS answers hold every word: the rerank weighed RERANK
+# of them (same seed: 13 shown, 12 wrong; from 32 holders on, 20 shown, 13 wrong).
+# Counted on a sample of at most HOLDERS_SAMPLE of the rarest word's answers.
+LOOSE_HOLDERS = 100
+HOLDERS_SAMPLE = 20_000
 PREFIX_WEIGHT = 0.8
 # A query put as a question ("what did she say about salt", "how long is the sourdough")
 # asks about its other words: these words of the asking count FRAME_WEIGHT of their idf.

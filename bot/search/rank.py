@@ -7,6 +7,7 @@ import bisect
 import math
 from dataclasses import dataclass, replace
 
+import numpy as np
 from rapidfuzz import fuzz
 
 from bot.search.candidates import Within
@@ -18,10 +19,14 @@ from bot.search.params import (
     EVIDENCE_MARGIN,
     EVIDENCE_POOL,
     EVIDENCE_SHARE,
+    HOLDERS_SAMPLE,
     INFLECTION_WEIGHT,
     LEAD_GAP,
     LEAD_PHRASE,
     LEAD_SCORE,
+    LOOSE_HOLDERS,
+    LOOSE_PARTIAL,
+    LOOSE_PHRASE,
     MATCH_FLOOR,
     NAIVE_MARGIN,
     NAIVE_MATCH,
@@ -32,10 +37,12 @@ from bot.search.params import (
     QUESTION_RERANK,
     QUESTION_WEIGHT,
     RERANK,
+    STOP_WORDS,
     SUGGEST_FLOOR,
     TIE_WEIGHT,
     TIED,
     TOGETHER,
+    TYPED_SHARE,
 )
 from bot.search.plan import _Query
 from bot.search.questions import _Asked, _Questions
@@ -152,7 +159,8 @@ class _Ranker(_Questions):
         phrase, aligned = (100.0, pos) if exact else _phrase(query.norm, text)
         hit_sentence = max(0, bisect.bisect_right(starts, aligned) - 1) if sentences else 0
         best, focus, density = hit_sentence, -1.0, 0.0
-        alone = [query.coverage(present)[0] if present else 0.0 for present in token_sets]
+        held = [query.coverage(present) if present else (0.0, False) for present in token_sets]
+        alone = [got for got, _ in held]
         for i, got in enumerate(alone):
             bonus = 0.01 if i == hit_sentence else 0.0
             if got + bonus > focus:
@@ -174,7 +182,11 @@ class _Ranker(_Questions):
         focus = min(1.0, max(0.0, focus))
         # Every word, but scattered over the answer (no sentence or pair of sentences holds
         # most of the query), is weaker than the words said together: it drops a tier.
-        together = every_word and focus >= TOGETHER
+        # One sentence that holds every word, some as another form (a word joined, a
+        # number in digits: "waterfall" for "water fall"), holds them together too,
+        # whatever those forms' credit (two splits at SPLIT_WEIGHT left it under
+        # TOGETHER, below an answer holding "water" and "fall" apart).
+        together = every_word and (focus >= TOGETHER or any(full for _, full in held))
         score = _tier_score(exact, together, coverage, phrase, focus)
         if not exact and query.loose is not None and query.loose.found_in(text, words):
             # The query said in order, but for words a member adds: as good as every
@@ -230,7 +242,7 @@ class _Ranker(_Questions):
         if self._questions is not None and hits == answered[:limit] and (lead or not hits):
             # No answer over the floor, nor a question: the question asked in other words?
             hits = self._question_lead(asked, hits, lead or (ranked[0] if ranked else None))
-        if hits and self._ambiguous(ranked, hits):
+        if hits and (self._ambiguous(ranked, hits) or self._misaligned(plan, ranked, hits)):
             # Two answers about as good (neither the exact phrase): neither is shown as
             # THE match; both are offered as the closest ones instead of one being
             # confidently wrong ("Another match" would not tell the member which).
@@ -267,6 +279,80 @@ class _Ranker(_Questions):
         if runner_up.score < SUGGEST_FLOOR or runner_up.coverage < best.coverage - 1e-9:
             return False  # the runner-up holds less of the query as typed ("coaching")
         return best.strength - runner_up.strength < wanted
+
+    def _misaligned(self, plan: _Query, ranked: list[_Scored], hits: list[Hit]) -> bool:
+        """Whether the best hit, the best answer itself (not lifted by its question or a
+        lead), is too far from what was typed to be shown as the match.
+
+        Its words may be the query's, scattered, while the answer the member meant (said
+        in order, a word added or left out, a number in digits) was not among the
+        candidates: among 100k answers many hold a few common words somewhere.  So an
+        answer holding part of the query must align with it (``partial_ratio``) at least
+        LOOSE_PARTIAL, and one holding every word at least LOOSE_PHRASE when the query
+        was typed as a phrase (TYPED_SHARE of its words stop words); keywords ("salt
+        cumin bread", in any order) need not align, but when more than LOOSE_HOLDERS
+        answers hold them all, one that does not say them as typed is a guess.  Such a
+        best answer is offered as "closest" instead.
+        """
+        first, best = hits[0], ranked[0] if ranked else None
+        if best is None or first.exact or best.exact:
+            return False
+        if first.passage_id != self._ids[best.row] or first.score != round(best.score, 1):
+            return False
+        # Only when more answers hold the query's rarest word than the rerank scored:
+        # with a rare word every answer holding it was weighed, and a paraphrase ("wore
+        # her uniform to his funeral") aligns as loosely as scattered words do.
+        if self._rarest_df(plan) <= RERANK:
+            return False
+        tokens = plan.norm.split()
+        stops = sum(t in STOP_WORDS for t in tokens)
+        if best.score < EVERY_WORD:
+            loose = best.phrase < LOOSE_PARTIAL
+        elif not stops:
+            loose = self._holders(plan) > LOOSE_HOLDERS
+        else:
+            loose = stops >= TYPED_SHARE * len(tokens) and best.phrase < LOOSE_PHRASE
+        if not loose:
+            return False
+        # ...unless the question it replied to holds words of the query it lacks ("what
+        # does she pack for a tour": "pack" answered, "tour" asked).
+        asked = self._question_words(best.row)
+        if asked:
+            said = set(" ".join(self._normalised_sentences(best.row)).split())
+            if any(t in asked and t not in said and t not in STOP_WORDS for t in tokens):
+                return False
+        return True
+
+    def _rarest_df(self, plan: _Query) -> int:
+        """How many answers hold the query's rarest content word (or a close variant)."""
+        counts = [sum(int(self._df[t]) for t in self._phrase_terms(s)) for s in plan.slots]
+        return min((c for c in counts if c), default=0)
+
+    def _holders(self, plan: _Query) -> int:
+        """About how many answers hold every content word of the query (or a close
+        variant): counted exactly over the rarest word's answers, or over an even sample
+        of HOLDERS_SAMPLE of them and scaled."""
+        slots = [terms for s in plan.slots if (terms := self._phrase_terms(s))]
+        if not slots:
+            return 0
+        slots.sort(key=lambda ts: sum(int(self._df[t]) for t in ts))
+        offsets = self._term_off
+        rows = np.unique(
+            np.concatenate(
+                [self._post_ids[int(offsets[t]) : int(offsets[t + 1])] for t in slots[0]]
+            )
+        )
+        step = max(1, len(rows) // HOLDERS_SAMPLE)
+        rows = rows[::step]
+        for terms in slots[1:]:
+            keep = np.zeros(len(rows), dtype=bool)
+            for tid in terms:
+                post = self._post_ids[int(offsets[tid]) : int(offsets[tid + 1])]
+                if len(post):
+                    at = np.minimum(np.searchsorted(post, rows), len(post) - 1)
+                    keep |= post[at] == rows
+            rows = rows[keep]
+        return len(rows) * step
 
     def _labels(self, plan: _Query, ranked: list[_Scored]) -> list[str]:
         """The best sentences of the nearest answers, as "did you mean" suggestions."""
