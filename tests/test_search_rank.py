@@ -250,7 +250,7 @@ def test_a_question_holding_the_words_better_than_any_answer_is_not_passed_over(
     assert [h.passage_id for h in result.hits][:1] in ([], ["ask-0"]), result.hits
 
 
-# --- a candidate standing clearly alone under the floor (rank._clear_lead) -------------
+# --- a candidate standing clearly alone under the floor (verdict._clear_lead) -------------
 
 
 def test_a_remembered_quote_standing_clear_of_the_rest_is_a_match() -> None:

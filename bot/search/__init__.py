@@ -5,7 +5,8 @@ hashes), ``fold`` (word forms, spelling, numbers) and ``vocab`` (typo neighbours
 ``plan`` (a query's words and their variants), ``align`` (a phrase said with fillers
 left out), ``phrase`` (the phrase scan), ``candidates`` (BM25, the phrase scan's finds
 first), ``naive`` (the naive scan as candidates and evidence), ``questions`` (answers
-found through their question), ``rank`` (rerank, no-match decision, ``search``),
+found through their question), ``verdict`` (show, withhold or lead: the no-match decision), ``rank`` (rerank,
+``search``),
 ``suggest`` (autocomplete) with ``pairs`` (answers holding two stop words side by
 side), ``build`` and
 ``storage`` (making, saving and loading the arrays), ``index`` (the ``SearchIndex``
@@ -69,7 +70,7 @@ see ``benchmarks/results.md`` for the latest run against the targets.
   75..99 > most words, with typos, < 75.  The words may span two neighbouring sentences
   (a window of two counts 0.9 of one sentence holding as much).
 * **No match**: under ``MATCH_FLOOR`` nothing is a hit, unless the evidence says
-  otherwise (``rank._evidence_lead``): of the best few candidates, the one whose answer
+  otherwise (``verdict._evidence_lead``): of the best few candidates, the one whose answer
   (two adjacent sentences) and question (at QUESTION_WEIGHT) hold the query's rare words
   carrying EVIDENCE_SHARE of its weight with two of them, or EVIDENCE_ALONE with one, and
   the runner-up clearly less.  Words that frame a question put to the bot ("what did she
@@ -85,7 +86,7 @@ see ``benchmarks/results.md`` for the latest run against the targets.
   tier (TOGETHER); when the two best are within TIED (1 point), an answer whose question
   holds the words counts in full; and when the top is still not clearly better than the
   next (AMBIGUOUS when it holds every word, AMBIGUOUS_PARTIAL when part, see
-  ``rank._ambiguous``), nothing is a hit and the nearest are suggestions.
+  ``verdict._ambiguous``), nothing is a hit and the nearest are suggestions.
 * **The naive scan as evidence** (``naive``): ``token_set_ratio`` over content words
   (stop words dropped) scores every reranked candidate; up to NAIVE_SCAN_BYTES of answer
   text (~5 ms of CPU) it also scans every answer and adds its best NAIVE_TAKE to the
