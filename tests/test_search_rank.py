@@ -368,14 +368,14 @@ def test_a_best_answer_far_from_the_typed_query_is_not_shown(
 def test_many_answers_holding_every_keyword_ask_for_them_as_typed(
     common: SearchIndex, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import bot.search.rank as rank
+    import bot.search.verdict as verdict
 
     keywords = common._plan("keepers orchard lanterns", suggest=False)
     assert keywords is not None
     every = Hit(common.ids[0], 93.0, 0, False)
-    monkeypatch.setattr(rank, "LOOSE_HOLDERS", 50)
+    monkeypatch.setattr(verdict, "LOOSE_HOLDERS", 50)
     assert common._misaligned(keywords, [_scored(0, 93.0, 55.0)], [every])
-    monkeypatch.setattr(rank, "HOLDERS_SAMPLE", 30)
+    monkeypatch.setattr(verdict, "HOLDERS_SAMPLE", 30)
     assert common._holders(keywords) == 62  # every second of the 61 (31), counted twice
 
 
