@@ -196,18 +196,25 @@ def score(
     queries: Sequence[Query],
     passages: Sequence[Passage],
     negatives: Sequence[str],
+    behind: list[str] | None = None,
 ) -> dict[str, int]:
-    """Counts for one perturbation of one set in one index."""
+    """Counts for one perturbation of one set in one index; the queries the index gets wrong
+    and token_set_ratio right are added to `behind` when given."""
     judge = Judge(passages)
     mine: list[bool] = []
+    found: list[str | None] = []
     wrong_shown = 0
     for q in queries:
         hits = index.search(q.text, limit=1).hits
-        right = judge.right(q, hits[0].passage_id if hits else None)
+        found.append(hits[0].passage_id if hits else None)
+        right = judge.right(q, found[-1])
         mine.append(right)
         wrong_shown += bool(hits) and not right
     base = baseline_top1(queries, passages, judge) if queries else {}
     tsr = base.get("token_set_ratio", [])
+    for q, m, t, f in zip(queries, mine, tsr, found, strict=True):
+        if t and not m and behind is not None:
+            behind.append(f"{q.text!r} -> {f or 'no match'} (want {q.expected})")
     return {
         "n": len(queries),
         "index": sum(mine),
@@ -220,7 +227,9 @@ def score(
     }
 
 
-def measure(seed: int, mix: int, kinds: Sequence[str]) -> list[dict[str, Any]]:
+def measure(
+    seed: int, mix: int, kinds: Sequence[str], behind: list[str] | None = None
+) -> list[dict[str, Any]]:
     from benchmarks.heldout import load_heldout, load_negatives
 
     synthetic = (
@@ -242,7 +251,10 @@ def measure(seed: int, mix: int, kinds: Sequence[str]) -> list[dict[str, Any]]:
                     if (t := perturb(q.text, kind, seed)) is not None
                 ]
                 negs = [t for n in negatives if (t := perturb(n, kind, seed)) is not None]
-                counts = score(index, varied, corpus, negs)
+                lost: list[str] = []
+                counts = score(index, varied, corpus, negs, lost)
+                if behind is not None:
+                    behind += [f"{kind} {name} {place}: {line}" for line in lost]
                 rows.append({"perturbation": kind, "set": name, "where": place, **counts})
             del index
     return rows
@@ -296,6 +308,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--only", default=",".join(PERTURBATIONS), help="comma-separated perturbations to run"
     )
+    parser.add_argument(
+        "--behind",
+        action="store_true",
+        help="also list the queries the index gets wrong and token_set_ratio right",
+    )
     args = parser.parse_args(argv)
     kinds = [k for k in args.only.split(",") if k]
     unknown = [k for k in kinds if k not in PERTURBATIONS]
@@ -305,8 +322,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         argv if argv is not None else sys.argv[1:]
     )
     started = time.perf_counter()
-    rows = measure(args.seed, args.mix, kinds)
+    behind: list[str] | None = [] if args.behind else None
+    rows = measure(args.seed, args.mix, kinds, behind)
     print(render(rows, args.seed, command.strip(), time.perf_counter() - started))
+    if behind:
+        print("\nIndex wrong, token_set_ratio right:\n")
+        print("\n".join(behind))
 
 
 if __name__ == "__main__":
