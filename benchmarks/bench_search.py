@@ -434,14 +434,20 @@ def _heldout_set(root: Path, synthetic: list[Passage]) -> dict[str, Any]:
     out["alone"] = evaluate(alone, queries, passages, len(queries))
     out["alone"]["negatives"] = negatives_shown(alone, negatives)
     del alone
-    mixed = list(synthetic)
-    mixed[len(mixed) // 2 : len(mixed) // 2] = passages
+    mixed = mix_in(synthetic, passages)
     index = SearchIndex.build(mixed)
     out["mixed"] = evaluate(index, queries, mixed, len(queries))
     out["mixed"]["negatives"] = negatives_shown(index, negatives)
     out["mixed_answers"] = len(mixed)
     out["negative_count"] = len(negatives)
     return out
+
+
+def mix_in(synthetic: Sequence[Passage], passages: Sequence[Passage]) -> list[Passage]:
+    """The held-out `passages` put in the middle of the `synthetic` answers."""
+    mixed = list(synthetic)
+    mixed[len(mixed) // 2 : len(mixed) // 2] = passages
+    return mixed
 
 
 def negatives_shown(index: SearchIndex, negatives: Sequence[str]) -> list[str]:

@@ -277,6 +277,7 @@ class _Planner:
         asking = norm.split()[0] in QUESTION_OPENERS
         slots: list[_Slot] = []
         fixed: dict[str, str] = {}  # a misspelt word -> the corpus word it stands for
+        split: dict[str, tuple[str, ...]] = {}  # two words run together -> those words
         for i, word in enumerate(words):
             is_last = i == len(words) - 1
             known = word in self._term_id
@@ -289,7 +290,10 @@ class _Planner:
                 variants.setdefault(other, SPLIT_WEIGHT)
                 alike.append(other)
             if not known:
-                for part in self._halves(word):
+                halves = self._halves(word)
+                if halves and not variants:  # no other reading of it: the naive view's too
+                    split[word] = halves
+                for part in halves:
                     variants.setdefault(part, SPLIT_WEIGHT)
             # A word the corpus has is probably meant as typed: its neighbours count less.
             damp = KNOWN_WORD_TYPO_DAMPING if known else 1.0
@@ -314,17 +318,41 @@ class _Planner:
                 idf *= FRAME_WEIGHT
             slots.append(_Slot(word, idf, variants, frozenset(alike)))
         loose = None if prefix else self._loose_phrase(norm.split(), slots)
-        return _Query(norm, tuple(slots), prefix, loose, self._naive_view(norm, fixed))
+        return _Query(norm, tuple(slots), prefix, loose, self._naive_view(norm, fixed, split))
 
-    def _naive_view(self, norm: str, fixed: dict[str, str]) -> str:
+    def _naive_view(
+        self, norm: str, fixed: dict[str, str], split: dict[str, tuple[str, ...]]
+    ) -> str:
         """The query's content words as the naive scorer should see them: a misspelt word
-        stands as the corpus word it is one edit from (`fixed`, see _typo_fix).
+        stands as the corpus word it is one edit from (`fixed`, see _typo_fix), a word
+        typed in two pieces that the corpus lacks as the corpus word they make, and two
+        words run together (`split`: no other reading of the word) as the corpus words
+        they are (what the slots already allow,
+        `_pair_variants` and `_halves`; the naive scorer compares characters, so a split
+        or joined word otherwise costs it a whole word of the paraphrase).
 
         ``token_set_ratio`` compares characters, so a typo left in costs a paraphrase's
         naive score ~15 points (68.7 -> 52.5 for one typo in an 8-word paraphrase): under
         NAIVE_MATCH, although the index itself had found the word.
         """
-        return " ".join(fixed.get(word, word) for word in content_words(norm).split())
+        known = self._term_id
+        tokens = norm.split()
+        out: list[str] = []
+        at = 0
+        while at < len(tokens):
+            word = tokens[at]
+            if at + 1 < len(tokens) and (word not in known or tokens[at + 1] not in known):
+                joined = word + tokens[at + 1]  # "nep hew" -> "nephew", "do llars" -> "dollars"
+                if joined in known and joined not in STOP_WORDS and len(joined) >= 5:
+                    out.append(joined)
+                    at += 2
+                    continue
+            if word in split:
+                out.extend(split[word])  # "thecold" -> "cold", "hisnephew" -> "nephew"
+            else:
+                out.append(fixed.get(word, word))
+            at += 1
+        return content_words(" ".join(out))
 
     def _typo_fix(self, word: str, typos: list[tuple[str, int]]) -> str | None:
         """The corpus word `word` (not one itself, nor another form of one) misspells:
