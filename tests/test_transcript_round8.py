@@ -69,3 +69,75 @@ def test_a_label_noted_as_a_caller_is_no_interviewee() -> None:
     interview = parse(text)
     assert roles(interview)["June"] == "other"
     assert {p.speaker for p in interview.passages} == {"Margit Hale"}
+
+
+def test_name_dash_job_lines_label_the_paragraph_below_however_often_they_recur() -> None:
+    turn = "Ivo Brandt -- Chief Executive Officer\n\n"
+    text = (
+        "Operator\n\nWelcome to the Larkmoor Mills call. Please go ahead.\n\n"
+        f"{turn}Thanks. Flour volumes rose nine percent.\n\n"
+        "Operator\n\nOur first question comes from Ada Rowe.\n\n"
+        "Ada Rowe -- Fenwick Partners -- Analyst\n\nIvo, what drove the rise?\n\n"
+        f"{turn}Bakeries, mostly. Two new chains signed in March.\n\n"
+        "Ada Rowe -- Fenwick Partners -- Analyst\n\nAnd pricing, Ivo?\n\n"
+        f"{turn}Flat, and we expect it to stay flat.\n"
+    )
+    interview = parse(text)
+    assert said(interview) == [
+        (
+            "Ivo Brandt",
+            "Thanks. Flour volumes rose nine percent.",
+            "Welcome to the Larkmoor Mills call. Please go ahead.",
+        ),
+        (
+            "Ivo Brandt",
+            "Bakeries, mostly. Two new chains signed in March.",
+            "Ivo, what drove the rise?",
+        ),
+        ("Ivo Brandt", "Flat, and we expect it to stay flat.", "And pricing, Ivo?"),
+    ]
+    assert roles(interview)["Operator"] != "interviewee"
+
+
+def test_a_call_participants_list_after_the_turns_ends_the_transcript() -> None:
+    text = (
+        "Operator: Our first question comes from Ada Rowe.\n\n"
+        "Ada Rowe: What drove the rise?\n\n"
+        "Ivo Brandt: Bakeries, mostly.\n\n"
+        "Duration: 41 minutes\n\n"
+        "Call participants:\n\n"
+        "Ivo Brandt -- Chief Executive Officer\n\n"
+        "Ada Rowe -- Fenwick Partners -- Analyst\n\n"
+        "All earnings call transcripts\n\n"
+        "This article is a transcript of this conference call.\n"
+    )
+    assert said(parse(text)) == [("Ivo Brandt", "Bakeries, mostly.", "What drove the rise?")]
+
+
+def test_a_sentence_after_a_dash_label_stays_speech() -> None:
+    text = (
+        "OLA -- Where did you grow up?\n\n"
+        "BEN -- In Leeds, by the canal.\n\n"
+        "OLA -- And now?\n\n"
+        "BEN -- Still Leeds. Different canal.\n"
+    )
+    assert [p.text for p in parse(text).passages] == [
+        "In Leeds, by the canal.",
+        "Still Leeds. Different canal.",
+    ]
+
+
+def test_a_conference_calls_operator_is_never_quoted() -> None:
+    text = (
+        "Ivo Brandt: Thanks for joining. Flour volumes rose nine percent this quarter.\n\n"
+        "Operator: Thank you. We will now begin the question-and-answer session. To ask a "
+        "question, press star then one on your telephone keypad. Our first question comes "
+        "from Ada Rowe of Fenwick Partners. Please go ahead, your line is open.\n\n"
+        "Ada Rowe: What drove it?\n\n"
+        "Ivo Brandt: Bakeries.\n\n"
+        "Operator: This concludes today's conference call. Thank you for attending the "
+        "presentation today, you may now disconnect your lines and have a good day.\n"
+    )
+    interview = parse(text)
+    assert {p.speaker for p in interview.passages} == {"Ivo Brandt"}
+    assert roles(interview)["Operator"] == "other"

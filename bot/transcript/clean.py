@@ -17,9 +17,11 @@ __all__ = [
     "clean_inline",
     "heading_text",
     "is_caption",
+    "is_credit",
     "is_image",
     "is_note",
     "is_rule",
+    "participants_heading",
     "shouted_heading",
     "strip_lead_stamp",
     "title_line",
@@ -268,3 +270,35 @@ def is_note(text: str) -> bool:
     if bare.startswith(_NOTE_PREFIXES) or text.startswith(("[Ed", "(Ed")):
         return True
     return len(text) <= _NOTE_MAX_LEN and _NOTE_EDITED.match(bare) is not None
+
+
+# "Transcribed by https://otter.ai", a bare link: the tool's or the page's, not speech.
+_CREDIT = re.compile(
+    r"(?i)^(?:transcri(?:bed|ption|pt)|captions?|captioned|subtitles?|generated)\s+"
+    r"(?:by|with|from|powered by)\b|^<?https?://\S+>?$"
+    r"|^(?:copyright\b|©|\(c\)\s*(?:19|20)\d\d)"  # the publisher's notice at the foot
+    # "Fotografia: Rui Gaspar", "As told to Priya Raman.": who took the photos, who wrote it up
+    r"|^(?:fotograf[ií]as?|fotos?|photo(?:graph)?s?|photography|illustrations?)\s*:\s*\S"
+    r"|^as\s+told\s+to\s+[A-Z]"
+    # a meeting tool's own lines: "This editable transcript was computer generated and
+    # might contain errors.", "Meeting ended after 00:07:41"
+    r"|^(?:this\s+)?(?:editable\s+)?transcript\s+(?:was|is|has\s+been)\s+(?:automatically|"
+    r"computer|machine|auto)[- ]?generated\b"
+    r"|^(?:meeting|call|recording|session)\s+(?:ended|stopped)\s+after\s+\d{1,2}:\d{2}"
+    r"|^sent\s+from\s+my\s+\w+"  # a phone's line under an email
+    r"|^duration\s*:\s*\d{1,3}\s+min(?:ute)?s?\.?$"  # an earnings call's length, at the foot
+)
+# "Call participants:", "Conference Call Participants": the list of who took part
+_PARTICIPANTS = re.compile(
+    r"(?i)^(?:(?:conference\s+)?call|company|corporate|event)\s+participants\s*:?$"
+)
+
+
+def is_credit(line: str) -> bool:
+    """A tool's, a publisher's or a photographer's line, not speech (see `_CREDIT`)."""
+    return len(line) <= 200 and bool(_CREDIT.match(line))
+
+
+def participants_heading(line: str) -> bool:
+    """ "Call participants:": the list of who took part (after the turns, the end)."""
+    return bool(_PARTICIPANTS.match(line))

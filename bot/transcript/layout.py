@@ -18,11 +18,13 @@ from bot.transcript.clean import (
     clean_inline,
     heading_text,
     is_caption,
+    is_credit,
     is_image,
     is_music,
     is_note,
     is_rule,
     only_timestamp,
+    participants_heading,
     shouted_heading,
     strip_lead_stamp,
     title_line,
@@ -55,6 +57,7 @@ from bot.transcript.survey import (
     is_page_mark,
     is_running_head,
     is_web_furniture,
+    job_title,
     label_free_chevron,
     label_shapes,
     line_numbers,
@@ -83,21 +86,6 @@ _PULL_QUOTES_MAX = 100
 UNKNOWN_SPEAKER = "Unidentified speaker"  # a caption's ">>" with no name after it
 _UNKNOWN = UNKNOWN_SPEAKER
 _HEADER_FIELD = re.compile(r"^[A-Z][\w'’ ]{0,30}:\s")  # "Date of interview: ..." in a header
-# "Transcribed by https://otter.ai", a bare link: the tool's or the page's, not speech.
-_CREDIT = re.compile(
-    r"(?i)^(?:transcri(?:bed|ption|pt)|captions?|captioned|subtitles?|generated)\s+"
-    r"(?:by|with|from|powered by)\b|^<?https?://\S+>?$"
-    r"|^(?:copyright\b|©|\(c\)\s*(?:19|20)\d\d)"  # the publisher's notice at the foot
-    # "Fotografia: Rui Gaspar", "As told to Priya Raman.": who took the photos, who wrote it up
-    r"|^(?:fotograf[ií]as?|fotos?|photo(?:graph)?s?|photography|illustrations?)\s*:\s*\S"
-    r"|^as\s+told\s+to\s+[A-Z]"
-    # a meeting tool's own lines: "This editable transcript was computer generated and
-    # might contain errors.", "Meeting ended after 00:07:41"
-    r"|^(?:this\s+)?(?:editable\s+)?transcript\s+(?:was|is|has\s+been)\s+(?:automatically|"
-    r"computer|machine|auto)[- ]?generated\b"
-    r"|^(?:meeting|call|recording|session)\s+(?:ended|stopped)\s+after\s+\d{1,2}:\d{2}"
-    r"|^sent\s+from\s+my\s+\w+"  # a phone's line under an email
-)
 
 
 @dataclass(slots=True)
@@ -340,6 +328,16 @@ def _read_lines(
 
     for number, raw in enumerate(lines[start:], start=start + 1):
         line = raw.strip()
+        if begun and line and participants_heading(line):
+            # "Call participants:" after the turns: the list of who spoke closes the
+            # transcript, and what follows is the publisher's (links, disclaimers)
+            flush()
+            layout.dropped.extend(
+                Dropped(n, "credit", rest.strip())
+                for n, rest in enumerate(lines[number - 1 :], start=number)
+                if rest.strip()
+            )
+            break
         if not line:
             signature_from = 0
             if not numbered:
@@ -384,7 +382,7 @@ def _read_lines(
             flush()
             layout.dropped.append(Dropped(number, "web furniture", line))
             continue
-        if _CREDIT.match(line) and len(line) <= 200:
+        if is_credit(line):
             flush()
             layout.dropped.append(Dropped(number, "credit", line))
             continue
@@ -459,6 +457,9 @@ def _read_lines(
         for shape in shapes if label is None else ():
             label = shaped_label(text, shape)
             if label is not None:
+                alone = number >= len(lines) or not lines[number].strip()
+                if shape == "dash" and alone and job_title(label.rest):
+                    label = Label(label.name, label.rest, "")  # "Name -- Chief Executive Officer"
                 break
         if label is not None and label.rest[:1].isdigit():
             rest, lead = strip_lead_stamp(label.rest)  # "Jane Doe: 00:12:34 Hello"

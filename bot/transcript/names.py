@@ -136,7 +136,7 @@ _UNNAMED = re.compile(
     r"(?i)^(?:the\s+)?(?:(?:unknown|unidentified|other|male|female|another)\s+)?"
     r"(?:speaker|participant|caller|student|audience(?:\s+member)?|person|voice|man|woman|"
     r"member|crowd|multiple|several|all|both|panel(?:ist)?|reporter|correspondent|journalist|"
-    r"unknown|off-camera|"
+    r"unknown|off-camera|operator|"  # "Operator": the conference call's, who hands over
     r"announcer|narrator\s+\d+|interpreter|translator|staff|aide|clerk|"
     r"videographer|court(?:\s+reporter)?|bailiff|stenographer|witness|"  # depositions
     + "|".join(re.escape(t) for t in sorted(_UNNAMED_TITLES, key=len, reverse=True))
