@@ -141,3 +141,21 @@ def test_a_conference_calls_operator_is_never_quoted() -> None:
     interview = parse(text)
     assert {p.speaker for p in interview.passages} == {"Ivo Brandt"}
     assert roles(interview)["Operator"] == "other"
+
+
+def test_chevron_turns_run_together_in_one_paragraph_are_split_at_each_chevron() -> None:
+    text = (
+        ">> Welcome to the noon lecture series. >> Ines Hart: Today I'm talking with the "
+        "boat builder Tom Vey. Tom, how did you start? >> Tom Vey: I swept my father's "
+        "shed for ten years before he let me hold a plane. [laughter] >> Ines Hart: And "
+        "now? >> Tom Vey: Now my daughter sweeps mine. >> Thank you for watching.\n"
+    )
+    interview = parse(text)
+    assert [(s, t, q) for s, t, q in said(interview)] == [
+        (
+            "Tom Vey",
+            "I swept my father's shed for ten years before he let me hold a plane.",
+            "Today I'm talking with the boat builder Tom Vey. Tom, how did you start?",
+        ),
+        ("Tom Vey", "Now my daughter sweeps mine.", "And now?"),
+    ]

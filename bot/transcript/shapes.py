@@ -88,6 +88,8 @@ _INLINE_TURN = re.compile(r"(?<=[.?!…\"”’])\s+[—–―]\s+(?=[^\s:—–
 def inline_turns(text: str) -> tuple[str, list[Label]]:
     """A labelled paragraph's own words and the further dashed turns it holds (each must
     open with a speaker's label); (text, []) when it holds none."""
+    if " >>" in text:
+        return _chevron_turns(text)
     if not any(dash in text for dash in "—–―"):
         return text, []
     pieces = _INLINE_TURN.split(text)
@@ -96,3 +98,22 @@ def inline_turns(text: str) -> tuple[str, list[Label]]:
     if len(pieces) < 2 or len(found) != len(labels):
         return text, []
     return pieces[0], found
+
+
+_INLINE_CHEVRON = re.compile(r"\s+>>\s*(?=\S)")
+_CHEVRON_VOICE = "Unidentified speaker"  # as `bot.transcript.layout` names a bare ">>"
+
+
+def _chevron_turns(text: str) -> tuple[str, list[Label]]:
+    """ ">> Alice Trevino: Welcome. >> Rowan Esterly: Thanks.": captions run together in
+    one paragraph (a webcast's caption file); every ">>" is a change of speaker, named
+    when a label follows it. Split only when two or more of them name someone."""
+    pieces = _INLINE_CHEVRON.split(text)
+    labels = [split_label(piece) for piece in pieces[1:]]
+    if sum(label is not None and bool(label.rest) for label in labels) < 2:
+        return text, []
+    turns = [
+        label if label is not None and label.rest else Label(_CHEVRON_VOICE, None, piece)
+        for label, piece in zip(labels, pieces[1:], strict=True)
+    ]
+    return pieces[0], turns
