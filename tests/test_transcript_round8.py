@@ -159,3 +159,21 @@ def test_chevron_turns_run_together_in_one_paragraph_are_split_at_each_chevron()
         ),
         ("Tom Vey", "Now my daughter sweeps mine.", "And now?"),
     ]
+
+
+def test_transcript_cards_with_sentiment_and_time_range_read_as_turns() -> None:
+    def card(name: str, mood: str, span: str, words: str, n: int) -> str:
+        return f'{name}\n\n{mood}\n{span}\n"{words}" {n}\n\n'
+
+    text = (
+        "Town hall with Mayor Iris Dunn - May 2, 2024\n\n"
+        + card("Iris Dunn", "Neutral", "00:00:00-00:00:06 (6 sec)", "Evening, everyone.", 1)
+        + card("Question", "Neutral", "00:00:06-00:00:09 (3 sec)", "When will the pool open?", 2)
+        + card("Note", "Neutral", "00:00:09-00:00:09 ( sec)", "[Applause]", 3)
+        + card("Iris Dunn", "Very Positive", "00:00:09-00:00:15 (6 sec)", "In June, I hope.", 4)
+        + "Share this page\n"
+    )
+    assert said(parse(text)) == [
+        ("Iris Dunn", "Evening, everyone.", None),
+        ("Iris Dunn", "In June, I hope.", "When will the pool open?"),
+    ]

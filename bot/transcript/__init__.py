@@ -29,7 +29,7 @@ from bot.transcript.layout import front_matter, read_layout
 from bot.transcript.passages import build_passages, classify
 from bot.transcript.sentences import split_sentences
 from bot.transcript.speakers import read_cast
-from bot.transcript.table import from_table
+from bot.transcript.table import from_cards, from_table
 
 __all__ = [
     "TranscriptError",
@@ -85,7 +85,7 @@ def parse_transcript(
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     check_text(text, source)
     from_html = _from_html(text)
-    text = from_html if from_html is not None else (from_table(text) or text)
+    text = from_html if from_html is not None else (from_table(text) or from_cards(text) or text)
     markdown = (
         from_html is not None
         or source.lower().endswith((".md", ".markdown"))
