@@ -177,3 +177,26 @@ def test_transcript_cards_with_sentiment_and_time_range_read_as_turns() -> None:
         ("Iris Dunn", "Evening, everyone.", None),
         ("Iris Dunn", "In June, I hope.", "When will the pool open?"),
     ]
+
+
+def test_an_ad_slot_with_dots_and_a_disclosure_footer_are_no_part_of_the_last_answer() -> None:
+    text = (
+        "Advertisement...\n\n"
+        "Lena Cho: Is spring the big season?\n\n"
+        "Raj Patel: By a mile.\n\n"
+        "Lena Cho: Thanks, Raj.\n\n"
+        "Raj Patel: Thanks, Lena.\n\n"
+        "Advertisement...\n\n"
+        "Lena Cho has no position in any of the stocks mentioned. Raj Patel has positions "
+        "in Greenlow. The Example Fool has a disclosure policy.\n"
+    )
+    assert [p.text for p in parse(text).passages] == ["By a mile.", "Thanks, Lena."]
+
+
+def test_a_news_pages_own_link_lines_are_no_part_of_an_answer() -> None:
+    text = (
+        "Q: What's next?\n\n"
+        "A: A long rest, and then the garden.\n\n"
+        "Share\n\nReuse this content\n\nMost viewed\n\nBack to Top\n"
+    )
+    assert [p.text for p in parse(text).passages] == ["A long rest, and then the garden."]

@@ -286,6 +286,8 @@ _CREDIT = re.compile(
     r"computer|machine|auto)[- ]?generated\b"
     r"|^(?:meeting|call|recording|session)\s+(?:ended|stopped)\s+after\s+\d{1,2}:\d{2}"
     r"|^sent\s+from\s+my\s+\w+"  # a phone's line under an email
+    # an investing site's footer: "X has no position in … The Motley Fool has a disclosure policy."
+    r"|^[^\n]{0,190}\bhas\s+a\s+disclosure\s+policy\.?$"
     r"|^duration\s*:\s*\d{1,3}\s+min(?:ute)?s?\.?$"  # an earnings call's length, at the foot
 )
 # "Call participants:", "Conference Call Participants": the list of who took part

@@ -55,8 +55,11 @@ _RUNNING_HEAD = re.compile(
 # ("ADVERTISEMENT", "Story continues below advertisement") and links to other stories
 # ("**Read more:** [headline](url)", "RELATED: Headline Without A Full Stop").
 _WEB_FURNITURE = re.compile(
-    r"(?i)^(?:skip\s+)?advertisement$|^(?:article|story)\s+continues\s+below(?:\s+advertisement)?$"
+    r"(?i)^(?:skip\s+)?advertisement(?:\.{3}|…)?$|^(?:article|story)\s+continues\s+below(?:\s+advertisement)?$"
     r"|^continue\s+reading(?:\s+the\s+main\s+story)?$|^sponsored(?:\s+content)?$"
+    # a news page's own links, alone on their lines: "Reuse this content", "Back to Top"
+    r"|^(?:share|reuse\s+this\s+content|most\s+viewed|most\s+popular|back\s+to\s+top"
+    r"|explore\s+more\s+on\s+these\s+topics|skip\s+to\s+(?:main\s+)?content|watch\s+next)$"
     r"|^share\s+(?:this|on)\b[^.?!]{0,200}$"  # "Share this article: X Facebook"
     # a forum thread's counts: "12.4k upvotes · 893 comments · Share · Save · Report"
     r"|^\d[\d.,]*k?\s+(?:upvotes?|points|votes|likes|comments|replies)\b[^.?!]{0,200}$"
