@@ -200,3 +200,18 @@ def test_a_news_pages_own_link_lines_are_no_part_of_an_answer() -> None:
         "Share\n\nReuse this content\n\nMost viewed\n\nBack to Top\n"
     )
     assert [p.text for p in parse(text).passages] == ["A long rest, and then the garden."]
+
+
+def test_a_recurring_the_press_label_inside_subtitle_cues_is_a_speaker() -> None:
+    text = (
+        "1\n00:00:01,000 --> 00:00:03,000\nMr. Okoro: Good afternoon.\n\n"
+        "2\n00:00:03,000 --> 00:00:05,000\nThe Press: Will the bridge\nreopen this week?\n\n"
+        "3\n00:00:05,000 --> 00:00:07,000\nMr. Okoro: Friday, if the\ninspection passes.\n\n"
+        "4\n00:00:07,000 --> 00:00:09,000\nThe Press: And the cost?\n\n"
+        "5\n00:00:09,000 --> 00:00:11,000\nMr. Okoro: About two million.\n"
+    )
+    assert said(parse(text, source="t.srt")) == [
+        ("Mr. Okoro", "Good afternoon.", None),
+        ("Mr. Okoro", "Friday, if the inspection passes.", "Will the bridge reopen this week?"),
+        ("Mr. Okoro", "About two million.", "And the cost?"),
+    ]
