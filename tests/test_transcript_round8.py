@@ -215,3 +215,27 @@ def test_a_recurring_the_press_label_inside_subtitle_cues_is_a_speaker() -> None
         ("Mr. Okoro", "Friday, if the inspection passes.", "Will the bridge reopen this week?"),
         ("Mr. Okoro", "About two million.", "And the cost?"),
     ]
+
+
+def test_a_briefings_closing_line_ends_the_transcript_when_no_turn_follows() -> None:
+    text = (
+        "MR HALE: Good afternoon.\n\n"
+        "QUESTION: Is the embassy open?\n\n"
+        "MR HALE: It reopens Monday.\n\n"
+        "(The briefing was concluded at 1:12 p.m.)\n\n"
+        "Back to Top\n\n"
+        "Office of the Spokesperson\n"
+        "Ministry of Everything\n"
+    )
+    assert [p.text for p in parse(text).passages][-1] == "It reopens Monday."
+
+
+def test_a_recess_note_with_turns_after_it_ends_nothing() -> None:
+    text = (
+        "CHAIR: Please begin.\n\n"
+        "MS ORR: Thank you. The river rose four feet.\n\n"
+        "(The hearing was adjourned for lunch.)\n\n"
+        "CHAIR: Welcome back. What happened next?\n\n"
+        "MS ORR: The levee held.\n"
+    )
+    assert [p.text for p in parse(text).passages][-1] == "The levee held."

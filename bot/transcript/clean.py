@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 __all__ = [
     "Cleaned",
     "clean_inline",
+    "closing_line",
     "heading_text",
     "is_caption",
     "is_credit",
@@ -304,3 +305,16 @@ def is_credit(line: str) -> bool:
 def participants_heading(line: str) -> bool:
     """ "Call participants:": the list of who took part (after the turns, the end)."""
     return bool(_PARTICIPANTS.match(line))
+
+
+# "(The briefing was concluded at 2:41 p.m.)", "###", "-30-": a press office's end mark
+_CLOSING = re.compile(
+    r"(?i)^(?:#{3}|-\s?30\s?-|\(?(?:the\s+)?(?:press\s+)?(?:briefing|conference|"
+    r"press\s+conference|meeting|call|hearing)\s+(?:was\s+)?(?:concluded|adjourned|ended)"
+    r"\b[^()]{0,60}\.?\)?)$"
+)
+
+
+def closing_line(line: str) -> bool:
+    """A line that marks a briefing's or a release's end (see `_CLOSING`)."""
+    return bool(_CLOSING.match(line))

@@ -16,6 +16,7 @@ from bot.models import Dropped
 from bot.transcript.blocks import UNKNOWN_SPEAKER, Block, Layout, record
 from bot.transcript.clean import (
     clean_inline,
+    closing_line,
     heading_text,
     is_caption,
     is_credit,
@@ -115,6 +116,14 @@ def read_layout(text: str, *, markdown: bool) -> Layout:
 # --------------------------------------------------------------------------- subtitles
 
 
+def _closes(line: str, lines: list[str], number: int) -> bool:
+    """A closing line ("(The briefing was concluded at 2:41 p.m.)", "###") that no
+    labelled turn follows."""
+    return closing_line(line) and not any(
+        split_label(later.strip()) is not None for later in lines[number:]
+    )
+
+
 def _statement_speaker(heading: str) -> str | None:
     match = _STATEMENT.match(heading.strip("*_ "))
     if not match:
@@ -172,9 +181,10 @@ def _read_lines(
 
     for number, raw in enumerate(lines[start:], start=start + 1):
         line = raw.strip()
-        if begun and line and participants_heading(line):
-            # "Call participants:" after the turns: the list of who spoke closes the
-            # transcript, and what follows is the publisher's (links, disclaimers)
+        if begun and line and (participants_heading(line) or _closes(line, lines, number)):
+            # "Call participants:" after the turns, or "(The briefing was concluded at
+            # 2:41 p.m.)" with no turn after it: the transcript is over, and what follows
+            # is the publisher's (links, disclaimers)
             flush()
             layout.dropped.extend(
                 Dropped(n, "credit", rest.strip())
