@@ -6,8 +6,10 @@ are asserted whole by test_transcript_layouts.py once they move to the tuning se
 
 from __future__ import annotations
 
+import pytest
+
 from bot.models import Interview, InterviewMeta
-from bot.transcript import parse_transcript
+from bot.transcript import TranscriptError, parse_transcript
 
 
 def parse(text: str, source: str = "t.txt") -> Interview:
@@ -239,3 +241,32 @@ def test_a_recess_note_with_turns_after_it_ends_nothing() -> None:
         "MS ORR: The levee held.\n"
     )
     assert [p.text for p in parse(text).passages][-1] == "The levee held."
+
+
+def test_a_web_qa_copied_without_its_bold_reads_questions_ending_in_a_question_mark() -> None:
+    text = (
+        "Skip to main content\nSign in\n\nFood\n\n"
+        "‘Bread is patience’: Mara Quist on forty years of night shifts\n\n"
+        "Mara Quist has baked for the same corner shop since 1984. She starts at two.\n\n"
+        "When do you sleep?\nIn the afternoon, with the curtains pinned shut.\n\n"
+        "Mara Quist at her oven in Leith. Photograph: Ian Doe/The Paper\n\n"
+        "What’s the hardest loaf?\nRye. It never forgives you.\n\n"
+        "Will you retire?\nWhen my knees say so.\n\n"
+        "This interview has been edited and condensed for clarity.\n\n"
+        "Explore more on these topics\nFood\nBaking\n"
+    )
+    assert said(parse(text)) == [
+        ("Mara Quist", "In the afternoon, with the curtains pinned shut.", "When do you sleep?"),
+        ("Mara Quist", "Rye. It never forgives you.", "What’s the hardest loaf?"),
+        ("Mara Quist", "When my knees say so.", "Will you retire?"),
+    ]
+
+
+def test_prose_with_a_couple_of_questions_is_still_no_interview() -> None:
+    text = (
+        "Why do rivers bend?\nBecause the outside of a curve erodes faster.\n\n"
+        "And why does that matter?\nBecause towns were built on the bends.\n\n"
+        "The rest of this essay is about mills.\n"
+    )
+    with pytest.raises(TranscriptError):
+        parse(text)

@@ -287,6 +287,10 @@ _CREDIT = re.compile(
     r"computer|machine|auto)[- ]?generated\b"
     r"|^(?:meeting|call|recording|session)\s+(?:ended|stopped)\s+after\s+\d{1,2}:\d{2}"
     r"|^sent\s+from\s+my\s+\w+"  # a phone's line under an email
+    # a news page's photo caption ("… in Hebden Bridge. Photograph: Lorna Pike/The Observer")
+    r"|^[^\n]{0,200}\b(?:photograph|photo|illustration|composite)\s*:\s*[^.!?:]{1,80}$"
+    r"|^(?:this\s+)?(?:interview|conversation|q\s?&\s?a)\s+has\s+been\s+(?:lightly\s+)?"
+    r"(?:edited|condensed)\b[^\n]{0,80}$"  # the paper's note under a Q&A
     # an investing site's footer: "X has no position in … The Motley Fool has a disclosure policy."
     r"|^[^\n]{0,190}\bhas\s+a\s+disclosure\s+policy\.?$"
     r"|^duration\s*:\s*\d{1,3}\s+min(?:ute)?s?\.?$"  # an earnings call's length, at the foot
@@ -309,7 +313,7 @@ def participants_heading(line: str) -> bool:
 
 # "(The briefing was concluded at 2:41 p.m.)", "###", "-30-": a press office's end mark
 _CLOSING = re.compile(
-    r"(?i)^(?:#{3}|-\s?30\s?-|\(?(?:the\s+)?(?:press\s+)?(?:briefing|conference|"
+    r"(?i)^(?:#{3}|-\s?30\s?-|explore\s+more\s+on\s+these\s+topics|\(?(?:the\s+)?(?:press\s+)?(?:briefing|conference|"
     r"press\s+conference|meeting|call|hearing)\s+(?:was\s+)?(?:concluded|adjourned|ended)"
     r"\b[^()]{0,60}\.?\)?)$"
 )

@@ -409,6 +409,8 @@ def read_cast(layout: Layout, meta: InterviewMeta) -> Cast:
             or lede_name(layout.intro, byline)
             or lede_name(footer_lines(layout), byline)
             or participant_code(layout.intro)
+            # a page copied whole: the lede under its menu, kicker, byline and date lines
+            or lede_name([line for line in layout.intro if len(line.split()) >= 8], byline)
         )
     answerer = answerer or "Interviewee"
     asker = next(iter(resolve_all(sidecar_er) or resolve_all(front_er)), None)
