@@ -289,8 +289,6 @@ _CREDIT = re.compile(
     r"|^sent\s+from\s+my\s+\w+"  # a phone's line under an email
     # a news page's photo caption ("… in Hebden Bridge. Photograph: Lorna Pike/The Observer")
     r"|^[^\n]{0,200}\b(?:photograph|photo|illustration|composite)\s*:\s*[^.!?:]{1,80}$"
-    r"|^(?:this\s+)?(?:interview|conversation|q\s?&\s?a)\s+has\s+been\s+(?:lightly\s+)?"
-    r"(?:edited|condensed)\b[^\n]{0,80}$"  # the paper's note under a Q&A
     # an investing site's footer: "X has no position in … The Motley Fool has a disclosure policy."
     r"|^[^\n]{0,190}\bhas\s+a\s+disclosure\s+policy\.?$"
     r"|^duration\s*:\s*\d{1,3}\s+min(?:ute)?s?\.?$"  # an earnings call's length, at the foot

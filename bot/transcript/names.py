@@ -233,10 +233,16 @@ def clean_name(name: str) -> str:
     """Display form: spaces squeezed, an all-capitals name title-cased ("MEI LIN" -> "Mei Lin")."""
     name = " ".join(name.split()).strip(" ,.;")
     titled = strip_honorific(name)
-    if titled != name and len(titled) > 3 and not any(ch.islower() for ch in titled):
+    honorific = name[: len(name) - len(titled)]
+    if (
+        titled != name
+        and len(titled) > 3
+        and any(ch.islower() for ch in honorific)
+        and not any(ch.islower() for ch in titled)
+    ):
         # "Ms. MARGIT HALLORAN", as NPR's older transcripts write a guest: the honorific
         # is in mixed case, the name in capitals
-        return f"{name[: len(name) - len(titled)]}{clean_name(titled)}"
+        return f"{honorific}{clean_name(titled)}"
     if _INITIALS_LABEL.match(name) or not any(ch.islower() for ch in name):
         if _INITIALS_LABEL.match(name) or len(name) <= 3:
             return name
