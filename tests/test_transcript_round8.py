@@ -270,3 +270,22 @@ def test_prose_with_a_couple_of_questions_is_still_no_interview() -> None:
     )
     with pytest.raises(TranscriptError):
         parse(text)
+
+
+def test_an_unlabelled_opening_where_the_host_names_themself_is_the_first_question() -> None:
+    text = (
+        "Lighthouse stories\n\n"
+        "This is MORNING DESK. I'm Rosa Lindqvist, in Chicago.\n\n"
+        "Our guest kept a light for forty years. Welcome.\n\n"
+        "Ms. IDA MORROW (Keeper): Thanks, Rosa. Glad to be here.\n\n"
+        "LINDQVIST: What was the hardest night?\n\n"
+        "Ms. MORROW: The night the lamp failed in a gale.\n"
+    )
+    assert said(parse(text)) == [
+        (
+            "Ida Morrow",
+            "Thanks, Rosa. Glad to be here.",
+            "Our guest kept a light for forty years. Welcome.",
+        ),
+        ("Ida Morrow", "The night the lamp failed in a gale.", "What was the hardest night?"),
+    ]
