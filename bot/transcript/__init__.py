@@ -28,8 +28,9 @@ from bot.transcript.base import TranscriptError, check_text, line_count, passage
 from bot.transcript.layout import front_matter, read_layout
 from bot.transcript.passages import build_passages, classify
 from bot.transcript.sentences import split_sentences
+from bot.transcript.shapes import questions_as_markers
 from bot.transcript.speakers import read_cast
-from bot.transcript.table import from_table
+from bot.transcript.table import from_cards, from_table
 
 __all__ = [
     "TranscriptError",
@@ -84,8 +85,22 @@ def parse_transcript(
     """Parse transcript `text`; errors name `source` and the offending line."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     check_text(text, source)
+    return _parse(
+        text, interview_id=interview_id, source=source, meta=meta, content_hash=content_hash
+    )
+
+
+def _parse(
+    text: str,
+    *,
+    interview_id: str,
+    source: str,
+    meta: InterviewMeta,
+    content_hash: str,
+    retried: bool = False,
+) -> Interview:
     from_html = _from_html(text)
-    text = from_html if from_html is not None else (from_table(text) or text)
+    text = from_html if from_html is not None else (from_table(text) or from_cards(text) or text)
     markdown = (
         from_html is not None
         or source.lower().endswith((".md", ".markdown"))
@@ -100,6 +115,16 @@ def parse_transcript(
     cast = read_cast(layout, meta)
     stats, roles, turned = cast.stats, cast.roles, cast.turned
     if not stats and not cast.qa_markers:
+        marked = None if retried else questions_as_markers(text)
+        if marked is not None:  # a web Q&A whose bold was lost in the copy
+            return _parse(
+                marked,
+                interview_id=interview_id,
+                source=source,
+                meta=meta,
+                content_hash=content_hash,
+                retried=True,
+            )
         raise TranscriptError(
             source,
             blocks[0].line,

@@ -15,11 +15,14 @@ from dataclasses import dataclass, field
 __all__ = [
     "Cleaned",
     "clean_inline",
+    "closing_line",
     "heading_text",
     "is_caption",
+    "is_credit",
     "is_image",
     "is_note",
     "is_rule",
+    "participants_heading",
     "shouted_heading",
     "strip_lead_stamp",
     "title_line",
@@ -268,3 +271,52 @@ def is_note(text: str) -> bool:
     if bare.startswith(_NOTE_PREFIXES) or text.startswith(("[Ed", "(Ed")):
         return True
     return len(text) <= _NOTE_MAX_LEN and _NOTE_EDITED.match(bare) is not None
+
+
+# "Transcribed by https://otter.ai", a bare link: the tool's or the page's, not speech.
+_CREDIT = re.compile(
+    r"(?i)^(?:transcri(?:bed|ption|pt)|captions?|captioned|subtitles?|generated)\s+"
+    r"(?:by|with|from|powered by)\b|^<?https?://\S+>?$"
+    r"|^(?:copyright\b|©|\(c\)\s*(?:19|20)\d\d)"  # the publisher's notice at the foot
+    # "Fotografia: Rui Gaspar", "As told to Priya Raman.": who took the photos, who wrote it up
+    r"|^(?:fotograf[ií]as?|fotos?|photo(?:graph)?s?|photography|illustrations?)\s*:\s*\S"
+    r"|^as\s+told\s+to\s+[A-Z]"
+    # a meeting tool's own lines: "This editable transcript was computer generated and
+    # might contain errors.", "Meeting ended after 00:07:41"
+    r"|^(?:this\s+)?(?:editable\s+)?transcript\s+(?:was|is|has\s+been)\s+(?:automatically|"
+    r"computer|machine|auto)[- ]?generated\b"
+    r"|^(?:meeting|call|recording|session)\s+(?:ended|stopped)\s+after\s+\d{1,2}:\d{2}"
+    r"|^sent\s+from\s+my\s+\w+"  # a phone's line under an email
+    # a news page's photo caption ("… in Hebden Bridge. Photograph: Lorna Pike/The Observer")
+    r"|^[^\n]{0,200}\b(?:photograph|photo|illustration|composite)\s*:\s*[^.!?:]{1,80}$"
+    # an investing site's footer: "X has no position in … The Motley Fool has a disclosure policy."
+    r"|^[^\n]{0,190}\bhas\s+a\s+disclosure\s+policy\.?$"
+    r"|^duration\s*:\s*\d{1,3}\s+min(?:ute)?s?\.?$"  # an earnings call's length, at the foot
+)
+# "Call participants:", "Conference Call Participants": the list of who took part
+_PARTICIPANTS = re.compile(
+    r"(?i)^(?:(?:conference\s+)?call|company|corporate|event)\s+participants\s*:?$"
+)
+
+
+def is_credit(line: str) -> bool:
+    """A tool's, a publisher's or a photographer's line, not speech (see `_CREDIT`)."""
+    return len(line) <= 200 and bool(_CREDIT.match(line))
+
+
+def participants_heading(line: str) -> bool:
+    """ "Call participants:": the list of who took part (after the turns, the end)."""
+    return bool(_PARTICIPANTS.match(line))
+
+
+# "(The briefing was concluded at 2:41 p.m.)", "###", "-30-": a press office's end mark
+_CLOSING = re.compile(
+    r"(?i)^(?:#{3}|-\s?30\s?-|explore\s+more\s+on\s+these\s+topics|\(?(?:the\s+)?(?:press\s+)?(?:briefing|conference|"
+    r"press\s+conference|meeting|call|hearing)\s+(?:was\s+)?(?:concluded|adjourned|ended)"
+    r"\b[^()]{0,60}\.?\)?)$"
+)
+
+
+def closing_line(line: str) -> bool:
+    """A line that marks a briefing's or a release's end (see `_CLOSING`)."""
+    return bool(_CLOSING.match(line))

@@ -11,22 +11,26 @@ heading makes the unlabelled statement below it hers.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from bot.models import Dropped
+from bot.transcript.blocks import UNKNOWN_SPEAKER, Block, Layout, record
 from bot.transcript.clean import (
     clean_inline,
+    closing_line,
     heading_text,
     is_caption,
+    is_credit,
     is_image,
     is_music,
     is_note,
     is_rule,
     only_timestamp,
+    participants_heading,
     shouted_heading,
     strip_lead_stamp,
     title_line,
 )
+from bot.transcript.cues import looks_like_srt, read_cues
 from bot.transcript.front import front_matter
 from bot.transcript.names import (
     META_LABELS,
@@ -55,6 +59,7 @@ from bot.transcript.survey import (
     is_page_mark,
     is_running_head,
     is_web_furniture,
+    job_title,
     label_free_chevron,
     label_shapes,
     line_numbers,
@@ -67,10 +72,6 @@ from bot.transcript.survey import (
 
 __all__ = ["UNKNOWN_SPEAKER", "Block", "Layout", "front_matter", "read_layout"]
 
-_CUE_TIMING = re.compile(
-    r"^\s*(?:\d{1,2}:)?\d{1,2}:\d{2}[.,]\d{1,3}\s*-->\s*(?:\d{1,2}:)?\d{1,2}:\d{2}[.,]\d{1,3}"
-)
-_VOICE = re.compile(r"<v(?:\.[\w.-]{1,40})?\s+([^>\n]{1,80})>")
 _STATEMENT = re.compile(
     r"(?i)^(?:(?:opening|prepared|joint|written|closing)\s+)?(?:statement|testimony|remarks)"
     r"\s+of\s+(?:the\s+)?(?:hon(?:orable)?\.?\s+)?(?:(?:mr|mrs|ms|dr|prof)\.?\s+)?"
@@ -80,60 +81,15 @@ _STATEMENT = re.compile(
 _DIALOGUE_DASH = re.compile(r"^[—–―]\s+(?=\S)")
 _INTRO_LINES = 60
 _PULL_QUOTES_MAX = 100
-UNKNOWN_SPEAKER = "Unidentified speaker"  # a caption's ">>" with no name after it
-_UNKNOWN = UNKNOWN_SPEAKER
 _HEADER_FIELD = re.compile(r"^[A-Z][\w'’ ]{0,30}:\s")  # "Date of interview: ..." in a header
-# "Transcribed by https://otter.ai", a bare link: the tool's or the page's, not speech.
-_CREDIT = re.compile(
-    r"(?i)^(?:transcri(?:bed|ption|pt)|captions?|captioned|subtitles?|generated)\s+"
-    r"(?:by|with|from|powered by)\b|^<?https?://\S+>?$"
-    r"|^(?:copyright\b|©|\(c\)\s*(?:19|20)\d\d)"  # the publisher's notice at the foot
-    # "Fotografia: Rui Gaspar", "As told to Priya Raman.": who took the photos, who wrote it up
-    r"|^(?:fotograf[ií]as?|fotos?|photo(?:graph)?s?|photography|illustrations?)\s*:\s*\S"
-    r"|^as\s+told\s+to\s+[A-Z]"
-    # a meeting tool's own lines: "This editable transcript was computer generated and
-    # might contain errors.", "Meeting ended after 00:07:41"
-    r"|^(?:this\s+)?(?:editable\s+)?transcript\s+(?:was|is|has\s+been)\s+(?:automatically|"
-    r"computer|machine|auto)[- ]?generated\b"
-    r"|^(?:meeting|call|recording|session)\s+(?:ended|stopped)\s+after\s+\d{1,2}:\d{2}"
-    r"|^sent\s+from\s+my\s+\w+"  # a phone's line under an email
-)
-
-
-@dataclass(slots=True)
-class Block:
-    """One paragraph of speech (or of lede) after debris removal."""
-
-    line: int  # 1-based line of its first line
-    raw: str  # its first line as written
-    text: str  # the words, label and debris removed
-    label: str | None = None  # speaker label as written (markup removed)
-    label_note: str | None = None  # "(host)" after a label
-    note: bool = False  # an editorial note
-    stamp: str | None = None  # first timestamp seen for it
-    emphasis: bool = False  # wholly italic (an aside in markdown)
-    strong: bool = False  # wholly bold
-    section_start: bool = False  # first block after a heading or a rule
-    labelled_alone: bool = False  # its label stood alone on the line above
-    quoted: bool = False  # a markdown blockquote (not a pull quote)
-
-
-@dataclass(slots=True)
-class Layout:
-    kind: str
-    blocks: list[Block] = field(default_factory=list)
-    dropped: list[Dropped] = field(default_factory=list)
-    front: dict[str, list[str]] = field(default_factory=dict)
-    headings: list[str] = field(default_factory=list)
-    intro: list[str] = field(default_factory=list)  # lines before the first label, one each
 
 
 def read_layout(text: str, *, markdown: bool) -> Layout:
     lines = text.split("\n")
     first = next((i for i, line in enumerate(lines) if line.strip()), 0)
     head = lines[first].strip()
-    if head.startswith("WEBVTT") or _looks_like_srt(lines, first):
-        return _read_cues(lines, first, "webvtt" if head.startswith("WEBVTT") else "srt")
+    if head.startswith("WEBVTT") or looks_like_srt(lines, first):
+        return read_cues(lines, first, "webvtt" if head.startswith("WEBVTT") else "srt")
     layout = Layout("plain")
     numbered = line_numbers(lines, first)
     if numbered:  # a deposition's numbered lines: the numbers are no text
@@ -160,127 +116,12 @@ def read_layout(text: str, *, markdown: bool) -> Layout:
 # --------------------------------------------------------------------------- subtitles
 
 
-def _looks_like_srt(lines: list[str], first: int) -> bool:
-    window = [line for line in lines[first : first + 12] if line.strip()][:3]
-    return len(window) >= 2 and any(_CUE_TIMING.match(line) for line in window[:2])
-
-
-def _read_cues(lines: list[str], first: int, kind: str) -> Layout:
-    """Subtitle cues: timing lines and cue ids are debris; one speaker's cues make one block."""
-    layout = Layout(kind)
-    current: Block | None = None
-    voices: list[str] = []  # speakers in the order they took turns
-    i = first
-    n = len(lines)
-    if kind == "webvtt":
-        while i < n and lines[i].strip():  # the WEBVTT header block
-            layout.dropped.append(Dropped(i + 1, "cue header", lines[i].strip()))
-            i += 1
-    while i < n:
-        stripped = lines[i].strip()
-        if not stripped:
-            i += 1
-            continue
-        # One cue (or NOTE/STYLE/REGION block) runs to the next blank line.
-        j = i
-        while j < n and lines[j].strip():
-            j += 1
-        cue = [(k + 1, lines[k].strip()) for k in range(i, j)]
-        i = j
-        if kind == "webvtt" and cue[0][1].split(" ", 1)[0] in ("NOTE", "STYLE", "REGION"):
-            layout.dropped.extend(Dropped(k, "cue header", t) for k, t in cue)
-            continue
-        timing = next((pos for pos, (_, t) in enumerate(cue) if _CUE_TIMING.match(t)), None)
-        if timing is None:
-            body = cue
-        else:
-            layout.dropped.extend(Dropped(k, "cue timing", t) for k, t in cue[: timing + 1])
-            body = cue[timing + 1 :]
-        stamp = cue[timing][1].split("-->")[0].strip() if timing is not None else None
-        dashed = [line.startswith("-") and not line.startswith("-->") for _, line in body]
-        # "- Even for a second?" / "- Even for a second.": two speakers in one cue, the
-        # dashed line a change of speaker (to the voice before the one speaking)
-        turn_taking = sum(dashed) >= 2 or (any(dashed) and not dashed[0])
-        for (number, line), dash in zip(body, dashed, strict=True):
-            other = None
-            if turn_taking and dash and current is not None:
-                other = next((v for v in reversed(voices) if v != current.label), None)
-            current = _cue_line(layout, current, number, line, stamp, other)
-            stamp = None
-            if (
-                current is not None
-                and current.label
-                and (not voices or voices[-1] != current.label)
-            ):
-                voices.append(current.label)
-    if current is not None:
-        layout.blocks.append(current)
-    return layout
-
-
-def _cue_line(
-    layout: Layout,
-    current: Block | None,
-    number: int,
-    line: str,
-    stamp: str | None,
-    turn_to: str | None = None,
-) -> Block | None:
-    """One line of a cue: a new block when its speaker (a <v> tag, a "Name:" label, a bare
-    ">>", or `turn_to` for a dashed line) differs from the current block's."""
-    voice = _VOICE.search(line)
-    speaker = _voice_name(voice.group(1)) if voice else turn_to
-    cleaned = clean_inline(line, markdown=False)
-    _record(layout, number, cleaned.removed)
-    text = cleaned.text.lstrip("-– ")
-    bracketed = _SDH_SPEAKER.match(text)
-    if bracketed:  # "[DOLORES] My father…": subtitles for the deaf name who speaks
-        speaker, text = clean_name(bracketed.group(1)), text[bracketed.end() :]
-    if text.startswith(">>"):  # a caption's speaker change: whoever it is, not the last one
-        text = text[2:].strip()
-        speaker = speaker or _UNKNOWN
-    if not text or is_music(text) or whole_aside(text):  # "(furnace roaring)": a sound
-        if text:
-            layout.dropped.append(Dropped(number, "stage note", line))
-        return current
-    label = split_label(text)
-    if label is not None and label.rest:
-        speaker, text = clean_name(label.name), label.rest
-        text = strip_lead_stamp(text)[0]
-    if current is not None and (speaker is None or speaker == current.label):
-        current.text = f"{current.text} {text}"
-        return current
-    if current is not None:
-        layout.blocks.append(current)
-    return Block(number, line, text, label=speaker, stamp=stamp)
-
-
-# Subtitles for the deaf and hard of hearing name an off-screen speaker in capitals in
-# brackets before the words; sounds are in lower case ("[wind howling]") and stand alone.
-_SDH_SPEAKER = re.compile(r"^\[([A-ZÀ-Þ][A-ZÀ-Þ'’. -]{1,40})\]\s*(?=\S)")
-# Microsoft Teams: "<v Mensah, Kwame (Ext)>": surname first, a tag for outside guests.
-_VOICE_TAG = re.compile(r"\s*\([^()]{1,30}\)$")
-_SURNAME_FIRST = re.compile(r"^([^\W\d_][\w'’-]*(?:\s[^\W\d_][\w'’-]*)?),\s*([^\W\d_][\w'’.-]*)$")
-
-
-def _voice_name(voice: str) -> str:
-    """A <v> tag's name as people write it: "Mensah, Kwame (Ext)" -> "Kwame Mensah"."""
-    name = _VOICE_TAG.sub("", voice.strip()) or voice
-    surname_first = _SURNAME_FIRST.match(name.strip())
-    if surname_first:
-        name = f"{surname_first.group(2)} {surname_first.group(1)}"
-    return clean_name(name)
-
-
-# --------------------------------------------------------------------------- plain and markdown
-
-
-def _record(layout: Layout, number: int, removed: list[tuple[str, str]]) -> None:
-    for kind, what in removed:
-        if kind != "markup" or not any(
-            d.line == number and d.kind == "markup" for d in layout.dropped[-3:]
-        ):
-            layout.dropped.append(Dropped(number, kind, what))
+def _closes(line: str, lines: list[str], number: int) -> bool:
+    """A closing line ("(The briefing was concluded at 2:41 p.m.)", "###") that no
+    labelled turn follows."""
+    return closing_line(line) and not any(
+        split_label(later.strip()) is not None for later in lines[number:]
+    )
 
 
 def _statement_speaker(heading: str) -> str | None:
@@ -340,6 +181,17 @@ def _read_lines(
 
     for number, raw in enumerate(lines[start:], start=start + 1):
         line = raw.strip()
+        if begun and line and (participants_heading(line) or _closes(line, lines, number)):
+            # "Call participants:" after the turns, or "(The briefing was concluded at
+            # 2:41 p.m.)" with no turn after it: the transcript is over, and what follows
+            # is the publisher's (links, disclaimers)
+            flush()
+            layout.dropped.extend(
+                Dropped(n, "credit", rest.strip())
+                for n, rest in enumerate(lines[number - 1 :], start=number)
+                if rest.strip()
+            )
+            break
         if not line:
             signature_from = 0
             if not numbered:
@@ -384,7 +236,7 @@ def _read_lines(
             flush()
             layout.dropped.append(Dropped(number, "web furniture", line))
             continue
-        if _CREDIT.match(line) and len(line) <= 200:
+        if is_credit(line):
             flush()
             layout.dropped.append(Dropped(number, "credit", line))
             continue
@@ -441,7 +293,7 @@ def _read_lines(
         if markdown_quotes and not markdown and current is not None and current.quoted != quoted:
             flush()  # an email's quoted question, the reply on the very next line
         cleaned = clean_inline(line, markdown=markdown)
-        _record(layout, number, cleaned.removed)
+        record(layout, number, cleaned.removed)
         text = cleaned.text
         if number < 2 or not lines[number - 2].strip():  # a paragraph's start, not a wrap
             text = _DIALOGUE_DASH.sub("", text)
@@ -450,7 +302,7 @@ def _read_lines(
         label: Label | None
         if label_free_chevron(text):
             # ">> GOOD AFTERNOON." in TV captions pasted as text: someone new speaks
-            label = Label(_UNKNOWN, None, text[2:].strip())
+            label = Label(UNKNOWN_SPEAKER, None, text[2:].strip())
         else:
             label = split_label(text) or (period_label(text) if period_mode else None)
             if label is None and text[:1] in "QA":
@@ -459,6 +311,9 @@ def _read_lines(
         for shape in shapes if label is None else ():
             label = shaped_label(text, shape)
             if label is not None:
+                alone = number >= len(lines) or not lines[number].strip()
+                if shape == "dash" and alone and job_title(label.rest):
+                    label = Label(label.name, label.rest, "")  # "Name -- Chief Executive Officer"
                 break
         if label is not None and label.rest[:1].isdigit():
             rest, lead = strip_lead_stamp(label.rest)  # "Jane Doe: 00:12:34 Hello"

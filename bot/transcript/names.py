@@ -136,7 +136,7 @@ _UNNAMED = re.compile(
     r"(?i)^(?:the\s+)?(?:(?:unknown|unidentified|other|male|female|another)\s+)?"
     r"(?:speaker|participant|caller|student|audience(?:\s+member)?|person|voice|man|woman|"
     r"member|crowd|multiple|several|all|both|panel(?:ist)?|reporter|correspondent|journalist|"
-    r"unknown|off-camera|"
+    r"unknown|off-camera|operator|"  # "Operator": the conference call's, who hands over
     r"announcer|narrator\s+\d+|interpreter|translator|staff|aide|clerk|"
     r"videographer|court(?:\s+reporter)?|bailiff|stenographer|witness|"  # depositions
     + "|".join(re.escape(t) for t in sorted(_UNNAMED_TITLES, key=len, reverse=True))
@@ -232,6 +232,17 @@ def _title_part(part: str) -> str:
 def clean_name(name: str) -> str:
     """Display form: spaces squeezed, an all-capitals name title-cased ("MEI LIN" -> "Mei Lin")."""
     name = " ".join(name.split()).strip(" ,.;")
+    titled = strip_honorific(name)
+    honorific = name[: len(name) - len(titled)]
+    if (
+        titled != name
+        and len(titled) > 3
+        and any(ch.islower() for ch in honorific)
+        and not any(ch.islower() for ch in titled)
+    ):
+        # "Ms. MARGIT HALLORAN", as NPR's older transcripts write a guest: the honorific
+        # is in mixed case, the name in capitals
+        return f"{honorific}{clean_name(titled)}"
     if _INITIALS_LABEL.match(name) or not any(ch.islower() for ch in name):
         if _INITIALS_LABEL.match(name) or len(name) <= 3:
             return name

@@ -74,6 +74,9 @@ _THIRD_PERSON_SPOKE = re.compile(
     r"(?:spoke|talked|speaks|talks|sat\s+down|sits\s+down)\s+with$"
 )
 _PUNCT = ",.;:!?)\"'”’"
+# "I'm Dennis Harlow", "And I'm Eric Mennel": a host naming themself at a sentence's start
+_FROM_THE_FLOOR = frozenset({"caller", "listener", "audience member", "audience"})
+_SELF_INTRO = re.compile(r"(?:^|[.!?]\s+)(?:(?:And|Hey|Hi|Hello),?\s+)?I(?:'|’| a)m\s+(?=[A-Z])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +167,12 @@ def find_cues(text: str, speaker: str | None = None) -> list[Cue]:
         name = strip_office(strip_honorific(match.group("before") or match.group("after")))
         if looks_like_name(name) and name_key(name) != name_key(speaker or ""):
             cues.append(Cue("interviewee", name, speaker))
+    for match in _SELF_INTRO.finditer(text) if speaker is None else ():
+        # "This is TALK OF THE NATION. I'm Dennis Harlow, in Washington.": a broadcast's
+        # unlabelled opening is its host's voice (a full name only: "I'm Sure" is no one)
+        names = _names_after(text[match.end() : match.end() + 80])[:1]
+        if names and len(names[0].split()) >= 2 and text[match.end() :].startswith(names[0]):
+            cues.append(Cue("interviewer", names[0]))
     for match in _CUE.finditer(text):
         role: SpeakerRole = "interviewee" if match.group("ee") else "interviewer"
         if role == "interviewee" and _THIRD_PERSON_SPOKE.search(text[: match.end()]):
@@ -252,6 +261,8 @@ def note_role(note: str | None) -> SpeakerRole | None:
     hinted = role_word(note)
     if hinted or not note:
         return hinted
+    if name_key(note) in _FROM_THE_FLOOR:
+        return "other"  # "CARL (Caller):": a caller to a phone-in puts questions, is no guest
     words = _NOTE_WORD.findall(note.casefold())
     return "interviewer" if _ASKING_JOBS.intersection(words) and len(words) <= 4 else None
 

@@ -15,6 +15,7 @@ __all__ = [
     "capitals_only",
     "email_quoted",
     "inline_turns",
+    "questions_as_markers",
     "whole_aside",
     "wrapped_aside",
 ]
@@ -88,6 +89,8 @@ _INLINE_TURN = re.compile(r"(?<=[.?!…\"”’])\s+[—–―]\s+(?=[^\s:—–
 def inline_turns(text: str) -> tuple[str, list[Label]]:
     """A labelled paragraph's own words and the further dashed turns it holds (each must
     open with a speaker's label); (text, []) when it holds none."""
+    if " >>" in text:
+        return _chevron_turns(text)
     if not any(dash in text for dash in "—–―"):
         return text, []
     pieces = _INLINE_TURN.split(text)
@@ -96,3 +99,56 @@ def inline_turns(text: str) -> tuple[str, list[Label]]:
     if len(pieces) < 2 or len(found) != len(labels):
         return text, []
     return pieces[0], found
+
+
+_INLINE_CHEVRON = re.compile(r"\s+>>\s*(?=\S)")
+_CHEVRON_VOICE = "Unidentified speaker"  # as `bot.transcript.layout` names a bare ">>"
+
+
+def _chevron_turns(text: str) -> tuple[str, list[Label]]:
+    """ ">> Alice Trevino: Welcome. >> Rowan Esterly: Thanks.": captions run together in
+    one paragraph (a webcast's caption file); every ">>" is a change of speaker, named
+    when a label follows it. Split only when two or more of them name someone."""
+    pieces = _INLINE_CHEVRON.split(text)
+    labels = [split_label(piece) for piece in pieces[1:]]
+    if sum(label is not None and bool(label.rest) for label in labels) < 2:
+        return text, []
+    turns = [
+        label if label is not None and label.rest else Label(_CHEVRON_VOICE, None, piece)
+        for label, piece in zip(labels, pieces[1:], strict=True)
+    ]
+    return pieces[0], turns
+
+
+_PLAIN_QUESTION_MAX = 300  # characters: a longer line ending "?" is an answer's own
+_PLAIN_QUESTIONS_MIN = 3
+
+
+def questions_as_markers(text: str) -> str | None:
+    """A Q&A copied from a web page loses its bold: each question is a plain line ending
+    "?" with its answer on the lines below (or in the next paragraph). With three or more
+    such pairs and no labels, "Q: "/"A: " are written in; None when the text is no such."""
+    paragraphs = text.split("\n\n")
+    out: list[str] = []
+    pairs = 0
+    asked = False
+    for paragraph in paragraphs:
+        lines = paragraph.strip("\n").split("\n")
+        first = lines[0].strip()
+        question = first.endswith("?") and len(first) <= _PLAIN_QUESTION_MAX
+        if question and len(lines) > 1 and lines[1].strip():
+            answer = "\n".join(lines[1:])
+            out.append(f"Q: {first}\n\nA: {answer.strip()}")
+            pairs += 1
+            asked = False
+        elif question and len(lines) == 1:
+            out.append(f"Q: {first}")
+            asked = True
+        elif asked and first and not first.endswith("?"):
+            out.append(f"A: {paragraph.strip()}")
+            pairs += 1
+            asked = False
+        else:
+            out.append(paragraph)
+            asked = False
+    return "\n\n".join(out) if pairs >= _PLAIN_QUESTIONS_MIN else None

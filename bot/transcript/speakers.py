@@ -241,6 +241,31 @@ def _as_written(cue: Cue, written: str) -> Cue:
     return cue
 
 
+def _host_opening(blocks: list[Block], cues: list[Cue]) -> None:
+    """ "This is TALK OF THE NATION. I'm Dennis Harlow, in Washington." and the paragraphs
+    after it, before the first label: the host's opening turn (what the guest answers
+    first), when that self-introduction made them the host (`find_cues`)."""
+    hosts = [c.name for c in cues if c.role == "interviewer" and c.speaker is None]
+    first = next((i for i, b in enumerate(blocks) if b.label is not None), None)
+    if not hosts or first is None:
+        return
+    start = next(
+        (
+            i
+            for i, b in enumerate(blocks[:first])
+            if any(re.search(rf"\bI(?:'|’| a)m {re.escape(h)}\b", b.text) for h in hosts)
+        ),
+        None,
+    )
+    if start is None:
+        return
+    host = next(
+        h for h in hosts if re.search(rf"\bI(?:'|’| a)m {re.escape(h)}\b", blocks[start].text)
+    )
+    for b in blocks[start:first]:
+        b.label = host
+
+
 def _two_voices(blocks: list[Block], cues: list[Cue]) -> None:
     """Captions whose every turn is a bare ">>" (a change of speaker, no name): when a
     turn introduces one guest by name ("my guest today is Lena Fischer"), the turns
@@ -364,6 +389,7 @@ def read_cast(layout: Layout, meta: InterviewMeta) -> Cast:
     _letter_markers(blocks)
     _implied_answers(blocks)
     cues, intro_aliases = _intro(layout, meta.title)
+    _host_opening(blocks, cues)
     intro_aliases.update(thread_starter(layout, cues))
     intro_aliases.update(_noted_initials(blocks))
     _two_voices(blocks, cues)
@@ -409,6 +435,8 @@ def read_cast(layout: Layout, meta: InterviewMeta) -> Cast:
             or lede_name(layout.intro, byline)
             or lede_name(footer_lines(layout), byline)
             or participant_code(layout.intro)
+            # a page copied whole: the lede under its menu, kicker, byline and date lines
+            or lede_name([line for line in layout.intro if len(line.split()) >= 8], byline)
         )
     answerer = answerer or "Interviewee"
     asker = next(iter(resolve_all(sidecar_er) or resolve_all(front_er)), None)

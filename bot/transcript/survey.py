@@ -26,6 +26,7 @@ __all__ = [
     "is_page_mark",
     "is_running_head",
     "is_web_furniture",
+    "job_title",
     "label_free_chevron",
     "label_shapes",
     "line_numbers",
@@ -54,8 +55,11 @@ _RUNNING_HEAD = re.compile(
 # ("ADVERTISEMENT", "Story continues below advertisement") and links to other stories
 # ("**Read more:** [headline](url)", "RELATED: Headline Without A Full Stop").
 _WEB_FURNITURE = re.compile(
-    r"(?i)^(?:skip\s+)?advertisement$|^(?:article|story)\s+continues\s+below(?:\s+advertisement)?$"
+    r"(?i)^(?:skip\s+)?advertisement(?:\.{3}|…)?$|^(?:article|story)\s+continues\s+below(?:\s+advertisement)?$"
     r"|^continue\s+reading(?:\s+the\s+main\s+story)?$|^sponsored(?:\s+content)?$"
+    # a news page's own links, alone on their lines: "Reuse this content", "Back to Top"
+    r"|^(?:share|reuse\s+this\s+content|most\s+viewed|most\s+popular|back\s+to\s+top"
+    r"|explore\s+more\s+on\s+these\s+topics|skip\s+to\s+(?:main\s+)?content|watch\s+next)$"
     r"|^share\s+(?:this|on)\b[^.?!]{0,200}$"  # "Share this article: X Facebook"
     # a forum thread's counts: "12.4k upvotes · 893 comments · Share · Save · Report"
     r"|^\d[\d.,]*k?\s+(?:upvotes?|points|votes|likes|comments|replies)\b[^.?!]{0,200}$"
@@ -151,7 +155,7 @@ def alone_labels_of(lines: list[str], start: int) -> frozenset[str]:
             continue  # cheap checks first: most lines are speech
         if len(line.split()) > 7 or split_label(line) is not None:
             continue
-        name = _alone_name(line)
+        name = _alone_name(line) or _job_label_name(line)
         follower = next(
             (lines[j].strip() for j in range(i + 1, min(len(lines), i + 4)) if lines[j].strip()), ""
         )
@@ -295,6 +299,7 @@ def page_furniture(
         if n >= _RUNNING_MIN
         and split_label(sample[key]) is None
         and not _label_alone(sample[key], labels)
+        and not _job_label(sample[key])
     }
     if not found:
         return frozenset()
@@ -315,6 +320,35 @@ def page_furniture(
             found.add(key)
         previous = key or previous
     return frozenset(found)
+
+
+_JOB_WORDS = frozenset("of and the for & at on in to -- — – , /".split())
+
+
+def _job_label_name(line: str) -> str | None:
+    """The name of a "Name -- Job" line above its words (it counts as a name alone)."""
+    label = shaped_label(line, "dash")
+    return label.name if label is not None and _job_label(line) else None
+
+
+def _job_label(line: str) -> bool:
+    """ "Hilde Sandvik -- Chief Executive Officer": a speaker named above their words, however
+    often it recurs (no running head)."""
+    label = shaped_label(line, "dash")
+    return label is not None and " " in label.name and job_title(label.rest)
+
+
+def job_title(rest: str) -> bool:
+    """ "Chief Executive Officer", "Harbor Lane Securities -- Analyst": what an earnings
+    call prints after a speaker's name and a dash on the line above their words; a short
+    title-cased phrase, no sentence and no number in it."""
+    words = rest.replace(",", " , ").split()
+    return (
+        1 <= len(words) <= 12
+        and rest[-1:] not in _ENDS
+        and not any(ch.isdigit() for ch in rest)
+        and all(w[:1].isupper() or w in _JOB_WORDS for w in words)
+    )
 
 
 def _label_alone(line: str, labels: frozenset[str]) -> bool:

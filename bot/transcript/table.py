@@ -14,7 +14,7 @@ import re
 
 from bot.transcript.names import QA_MARKERS, is_unnamed, looks_like_name
 
-__all__ = ["from_table"]
+__all__ = ["from_cards", "from_table"]
 
 _SCAN = 200  # lines looked at to tell a table
 _TIME = re.compile(r"^[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?[\])]?$")
@@ -107,3 +107,40 @@ def _columns(rows: list[list[str]]) -> tuple[bool, int | None, int, int] | None:
             return None
         words = max(rest, key=lambda c: sum(len(row[c]) for row in sample))
     return body is not rows, time, speaker, words
+
+
+# Factba.se's cards: the speaker, a sentiment, "00:00:25-00:00:41 (16 sec)", then the
+# words in quotes with the card's number after them
+_CARD_TIME = re.compile(r"^\d{1,2}:\d{2}:\d{2}\s*-\s*\d{1,2}:\d{2}:\d{2}\s*\(\s*\d*\s*sec\)$")
+_CARD_WORDS = re.compile(r"^[\"“](?P<words>.*)[\"”]\s*\d{0,6}$")
+_CARD_NOTE = frozenset({"note"})  # a card for the transcriber's note ("[Crosstalk]")
+
+
+def from_cards(text: str) -> str | None:
+    """Labelled lines for a transcript printed as cards (a name line, a sentiment line, a
+    time range, the words in quotes and a counter), each card's words on its quote's
+    line; the card lines blank, and the page's lines after the last card blank too.
+    None when the text has fewer than three such cards."""
+    lines = text.split("\n")
+    times = [i for i, line in enumerate(lines[:100_000]) if _CARD_TIME.match(line.strip())]
+    if len(times) < _MIN_ROWS:
+        return None
+    out = list(lines)
+    last = 0
+    for t in times:
+        above = [i for i in range(max(0, t - 4), t) if lines[i].strip()]
+        words_at = next((i for i in range(t + 1, min(len(lines), t + 4)) if lines[i].strip()), None)
+        if len(above) < 2 or words_at is None:
+            continue
+        words = _CARD_WORDS.match(lines[words_at].strip())
+        if words is None:
+            continue
+        name = lines[above[-2]].strip()
+        for i in (above[-2], above[-1], t):
+            out[i] = ""
+        keep = name.casefold() not in _CARD_NOTE and words.group("words").strip()
+        out[words_at] = f"{name}: {words.group('words').strip()}" if keep else ""
+        last = words_at
+    for i in range(last + 1, len(out)):
+        out[i] = ""
+    return "\n".join(out)
