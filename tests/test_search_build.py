@@ -14,9 +14,8 @@ import pytest
 
 from bot import search
 from bot.models import Passage
-from bot.search import STOP_WORDS, SearchIndex, _Ids, normalise
+from bot.search import STOP_WORDS, SearchIndex, _Ids, indexfile, normalise
 from bot.search import build as search_build
-from bot.search import index as search_index
 from bot.search.pairs import PAIRS, intersect, typed_pairs
 from bot.store import IndexRow, Store
 from bot.transcript import read_transcript
@@ -274,7 +273,7 @@ def test_stop_word_pairs_are_saved_and_a_different_stop_list_rebuilds(
     assert loaded._pair_off.tolist() == index._pair_off.tolist()
     assert loaded._pair_rows.tolist() == index._pair_rows.tolist()
     assert len(loaded._pair_rows) > 0
-    monkeypatch.setattr(search_index, "STOP_DIGEST", search_index.STOP_DIGEST + 1)
+    monkeypatch.setattr(indexfile, "STOP_DIGEST", indexfile.STOP_DIGEST + 1)  # as read back
     assert SearchIndex.load(path, index.fingerprint) is None
 
 

@@ -9,7 +9,7 @@ found through their question), ``verdict`` (show, withhold or lead: the no-match
 ``search``),
 ``suggest`` (autocomplete) with ``pairs`` (answers holding two stop words side by
 side), ``build`` and
-``storage`` (making, saving and loading the arrays), ``index`` (the ``SearchIndex``
+``storage`` and ``indexfile`` (making, saving and loading the arrays), ``index`` (the ``SearchIndex``
 those stages are mixed into), ``params`` (tuning constants).
 
 Design, and why.  Numbers: ``benchmarks/bench_search.py`` on this shared 2-core machine,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
-import json
 import mmap
 import os
 import threading
@@ -17,14 +15,13 @@ import numpy.typing as npt
 from bot.bulk import collector_paused
 from bot.models import Indexable
 from bot.search.build import _Asked, _Builder, _drop, _length_norms, _release_freed_memory
-from bot.search.pairs import PAIRS, STOP_DIGEST
-from bot.search.params import _MAGIC, FORMAT_VERSION
+from bot.search.indexfile import file_parts, read_saved
+from bot.search.pairs import STOP_DIGEST
+from bot.search.params import FORMAT_VERSION
 from bot.search.storage import _Ids, _Text, remove_stale_temporaries
 from bot.search.suggest import _Suggester
 from bot.search.text import _IntArray
 from bot.search.vocab import VocabTypos
-
-_ALIGN = 64  # bytes: where each saved part starts
 
 
 class SearchIndex(_Suggester):
@@ -221,35 +218,16 @@ class SearchIndex(_Suggester):
             "blob": self._blob,
             "questions": self._questions._serialised() if self._questions else b"",
         }
-        # Every part starts at a multiple of _ALIGN in the file (the header is padded with
-        # spaces, the parts with zeros): numpy reads a misaligned array through a copy, and
-        # a search on a loaded index spent ~0.3 ms per look-up copying the typo table.
-        layout: dict[str, list[int]] = {}
-        body: list[bytes | memoryview] = []
-        offset = 0
-        for name, data in parts.items():
-            layout[name] = [offset, len(data)]
-            body.extend(data.parts if isinstance(data, _Text) else [data])
-            offset += len(data)
-            if name != "questions" and offset % _ALIGN:
-                body.append(bytes(_ALIGN - offset % _ALIGN))
-                offset += len(body[-1])
-        crc = 0
-        for piece in body:
-            crc = zlib.crc32(piece, crc)
-        header = json.dumps(
+        return file_parts(
+            parts,
             {
                 "version": FORMAT_VERSION,
                 "fingerprint": self._fingerprint,
                 "passages": self._n,
                 "terms": len(self._vocab),
                 "stop_words": STOP_DIGEST,
-                "layout": layout,
-                "crc32": crc,
-            }
-        ).encode("utf-8")
-        header += b" " * (-(len(_MAGIC) + 4 + len(header)) % _ALIGN)
-        return [_MAGIC, len(header).to_bytes(4, "little"), header, *body]
+            },
+        )
 
     def _serialised(self) -> bytes:
         """The whole saved form in memory (the questions' sub-index inside its parent)."""
@@ -323,87 +301,29 @@ class SearchIndex(_Suggester):
 
     @classmethod
     def _from_bytes(cls, raw: memoryview, fingerprint: str) -> SearchIndex | None:
-        if bytes(raw[: len(_MAGIC)]) != _MAGIC:
-            return None
-        start = len(_MAGIC) + 4
-        size = int.from_bytes(raw[len(_MAGIC) : start], "little")
-        header = json.loads(bytes(raw[start : start + size]))
-        if (
-            header.get("version") != FORMAT_VERSION
-            or header.get("fingerprint") != fingerprint
-            or header.get("stop_words") != STOP_DIGEST
-        ):
-            return None
-        payload = raw[start + size :]
-        layout = header["layout"]
-        spans = sorted((int(offset), int(length)) for offset, length in layout.values())
-        if (
-            len(payload) != spans[-1][0] + spans[-1][1]
-            or any(offset % _ALIGN or length < 0 for offset, length in spans)
-            or any(a + length > b for (a, length), (b, _) in itertools.pairwise(spans))
-        ):
-            return None
-
-        def part(name: str) -> memoryview:
-            offset, length = layout[name]
-            return payload[offset : offset + length]
-
-        n, v = int(header["passages"]), int(header["terms"])
-        ids = _Ids(part("ids") if n else b"")
-        vocab = str(part("vocab"), "utf-8").split("\n") if v else []
-        term_off = np.frombuffer(part("term_off"), dtype=np.int64)
-        post_ids = np.frombuffer(part("post_ids"), dtype=np.uint32)
-        post_impact = np.frombuffer(part("post_impact"), dtype=np.uint8)
-        lengths = np.frombuffer(part("lengths"), dtype=np.uint32)
-        offsets = np.frombuffer(part("offsets"), dtype=np.int64)
-        typo_keys = np.frombuffer(part("typo_keys"), dtype=np.uint64)
-        typo_terms = np.frombuffer(part("typo_terms"), dtype=np.int32)
-        order = np.frombuffer(part("vocab_order"), dtype=np.int64)
-        pair_off = np.frombuffer(part("pair_off"), dtype=np.int64)
-        pair_rows = np.frombuffer(part("pair_rows"), dtype=np.uint32)
-        blob = part("blob")
-        consistent = (
-            len(ids) == n
-            and len(vocab) == v
-            and len(term_off) == v + 1
-            and len(lengths) == n
-            and len(offsets) == n + 1
-            and len(post_ids) == len(post_impact)
-            and len(typo_keys) == len(typo_terms)
-            and len(order) == v
-            and len(pair_off) in (1, PAIRS + 1)
-            and int(pair_off[-1]) == len(pair_rows)
-            and int(term_off[-1]) == len(post_ids)
-            and int(offsets[-1]) == len(blob)
-            and len(set(vocab)) == v
-            and (not len(typo_terms) or 0 <= int(typo_terms.min()) <= int(typo_terms.max()) < v)
-            and (not len(order) or 0 <= int(order.min()) <= int(order.max()) < v)
-            and all(
-                int(a[0]) == 0 and not bool(np.any(np.diff(a) < 0))
-                for a in (term_off, offsets, pair_off)
-            )
-        )
-        if not consistent:
+        """The index saved in `raw` (see :func:`read_saved`), with its questions'."""
+        saved = read_saved(raw, fingerprint)
+        if saved is None:
             return None
         questions = None
-        if layout.get("questions", [0, 0])[1]:
-            questions = cls._from_bytes(part("questions"), fingerprint)
+        if saved.questions is not None:
+            questions = cls._from_bytes(saved.questions, fingerprint)
             if questions is None:
                 return None
         index = cls(
-            ids=ids,
-            vocab=vocab,
-            term_off=term_off,
-            post_ids=post_ids,
-            post_impact=post_impact,
-            lengths=lengths,
-            offsets=offsets,
-            blob=blob,
+            ids=saved.ids,
+            vocab=saved.vocab,
+            term_off=saved.term_off,
+            post_ids=saved.post_ids,
+            post_impact=saved.post_impact,
+            lengths=saved.lengths,
+            offsets=saved.offsets,
+            blob=saved.blob,
             fingerprint=fingerprint,
             questions=questions,
-            typo_table=(typo_keys, typo_terms),
-            vocab_order=order,
-            pairs=(pair_off, pair_rows),
+            typo_table=saved.typo_table,
+            vocab_order=saved.vocab_order,
+            pairs=saved.pairs,
         )
-        index._unverified = (payload, int(header["crc32"]))
+        index._unverified = (saved.payload, saved.crc)
         return index
