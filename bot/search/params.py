@@ -97,7 +97,7 @@ EVERY_WORD = 75.0  # the lowest score of an answer holding every word together
 # answer with the word as typed is only ~0.9 ahead of one with another form of it).
 AMBIGUOUS = 3.0
 AMBIGUOUS_PARTIAL = 4.0
-# A best answer that does not say the query closely is not shown as the match (rank.py,
+# A best answer that does not say the query closely is not shown as the match (verdict.py,
 # _misaligned): one holding only part of the query (under EVERY_WORD) when it aligns with
 # the whole query (partial_ratio) under LOOSE_PARTIAL, and one holding every word when
 # the query was typed as a phrase (at least TYPED_SHARE of its words stop words) and

@@ -324,16 +324,15 @@ class _Planner:
         self, norm: str, fixed: dict[str, str], split: dict[str, tuple[str, ...]]
     ) -> str:
         """The query's content words as the naive scorer should see them: a misspelt word
-        stands as the corpus word it is one edit from (`fixed`, see _typo_fix), a word
-        typed in two pieces that the corpus lacks as the corpus word they make, and two
-        words run together (`split`: no other reading of the word) as the corpus words
-        they are (what the slots already allow,
-        `_pair_variants` and `_halves`; the naive scorer compares characters, so a split
-        or joined word otherwise costs it a whole word of the paraphrase).
+        as the corpus word it is one edit from (`fixed`, see _typo_fix), a word typed in
+        two pieces that the corpus lacks as the corpus word they make, and two words run
+        together (`split`: no other reading of the word) as the corpus words they are;
+        the slots already allow these (`_pair_variants`, `_halves`).
 
         ``token_set_ratio`` compares characters, so a typo left in costs a paraphrase's
-        naive score ~15 points (68.7 -> 52.5 for one typo in an 8-word paraphrase): under
-        NAIVE_MATCH, although the index itself had found the word.
+        naive score ~15 points (68.7 -> 52.5 for one typo in an 8-word paraphrase), and a
+        split or joined word a whole word: under NAIVE_MATCH, although the index itself
+        had found the word.
         """
         known = self._term_id
         tokens = norm.split()

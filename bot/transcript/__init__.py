@@ -25,6 +25,7 @@ from bot.models import (
     SpeakerInfo,
 )
 from bot.transcript.base import TranscriptError, check_text, line_count, passage_id, slugify
+from bot.transcript.html import html_to_markdown
 from bot.transcript.layout import front_matter, read_layout
 from bot.transcript.passages import build_passages, classify
 from bot.transcript.sentences import split_sentences
@@ -47,31 +48,6 @@ _DROPPED_TEXT = 200  # characters of each dropped thing kept for `quotebot inspe
 
 _MARKDOWN = re.compile(r"\\[\[\]_*#]|\*\*\S|!\[|\]\(https?:|^#{1,6} \S|^\*\S[^*\n]*\*$", re.M)
 _MARKDOWN_SCAN = 20_000  # characters: enough to see a file's style, cheap on huge files
-
-
-# Text copied from a web page's source: paragraphs and line breaks are tags, not blank lines.
-_HTML_BREAKS = re.compile(r"(?i)</p\s*>|<br\s*/?>|</div\s*>|</h[1-6]\s*>|</li\s*>")
-_HTML_BLOCK = re.compile(
-    r"(?i)</?(?:p|div|section|article|blockquote|ul|ol|li|table|tr)\b[^<>]{0,300}>"
-)
-_HTML_HEADING = re.compile(r"(?i)<h([1-6])\b[^<>]{0,300}>")
-_HTML_STRONG = re.compile(r"(?i)</?(?:strong|b)\s*>")
-_HTML_EM = re.compile(r"(?i)</?(?:em|i)\s*>")
-_HTML_MIN_BREAKS = 3
-
-
-def _from_html(text: str) -> str | None:
-    """Markdown for text that is a web page's HTML (three or more paragraph or line-break
-    tags in its first part): "<p>" opens a paragraph, "<br>" a line, "<strong>" is bold;
-    other tags are left for the line cleaner. None when the text is not HTML."""
-    if len(_HTML_BREAKS.findall(text[:_MARKDOWN_SCAN])) < _HTML_MIN_BREAKS:
-        return None
-    text = re.sub(r"(?i)<br\s*/?>", "\n", text)
-    text = _HTML_HEADING.sub(lambda m: "\n\n" + "#" * int(m.group(1)) + " ", text)
-    text = re.sub(r"(?i)</h[1-6]\s*>", "\n\n", text)
-    text = _HTML_BLOCK.sub("\n\n", text)
-    text = _HTML_EM.sub("*", _HTML_STRONG.sub("**", text))
-    return "\n".join(line.strip() for line in text.split("\n"))
 
 
 def _looks_markdown(text: str) -> bool:
@@ -99,7 +75,7 @@ def _parse(
     content_hash: str,
     retried: bool = False,
 ) -> Interview:
-    from_html = _from_html(text)
+    from_html = html_to_markdown(text)
     text = from_html if from_html is not None else (from_table(text) or from_cards(text) or text)
     markdown = (
         from_html is not None
