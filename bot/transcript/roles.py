@@ -74,8 +74,9 @@ _THIRD_PERSON_SPOKE = re.compile(
     r"(?:spoke|talked|speaks|talks|sat\s+down|sits\s+down)\s+with$"
 )
 _PUNCT = ",.;:!?)\"'”’"
-# "I'm Dennis Harlow", "And I'm Eric Mennel": a host naming themself at a sentence's start
+# Notes on a label that make its speaker a voice from the floor ("CARL (Caller):")
 _FROM_THE_FLOOR = frozenset({"caller", "listener", "audience member", "audience"})
+# "I'm Dennis Harlow", "And I'm Eric Mennel": a host naming themself at a sentence's start
 _SELF_INTRO = re.compile(r"(?:^|[.!?]\s+)(?:(?:And|Hey|Hi|Hello),?\s+)?I(?:'|’| a)m\s+(?=[A-Z])")
 
 
@@ -97,7 +98,7 @@ class SpeakerStats:
     texts: list[str] = field(default_factory=list)
 
 
-def _names_after(text: str) -> list[str]:
+def find_names_after(text: str) -> list[str]:
     """The names listed at the start of `text`: "the astronomer Dr. Kwame Mensah" -> [...]."""
     tokens = text[:300].split()
     names: list[str] = []
@@ -145,11 +146,6 @@ def _names_after(text: str) -> list[str]:
     return names
 
 
-def find_names_after(text: str) -> list[str]:
-    """The names listed at the start of `text` ("Dr. Naledi Khumalo, I rescue …")."""
-    return _names_after(text)
-
-
 # "Ruth Oyelowo, welcome." / "Welcome, Ruth." / "Thanks for joining us, Ruth.": said in a
 # turn, the one welcomed is a guest (and `_cue_roles` makes who welcomes a host).
 _WELCOMED = re.compile(
@@ -170,14 +166,14 @@ def find_cues(text: str, speaker: str | None = None) -> list[Cue]:
     for match in _SELF_INTRO.finditer(text) if speaker is None else ():
         # "This is TALK OF THE NATION. I'm Dennis Harlow, in Washington.": a broadcast's
         # unlabelled opening is its host's voice (a full name only: "I'm Sure" is no one)
-        names = _names_after(text[match.end() : match.end() + 80])[:1]
+        names = find_names_after(text[match.end() : match.end() + 80])[:1]
         if names and len(names[0].split()) >= 2 and text[match.end() :].startswith(names[0]):
             cues.append(Cue("interviewer", names[0]))
     for match in _CUE.finditer(text):
         role: SpeakerRole = "interviewee" if match.group("ee") else "interviewer"
         if role == "interviewee" and _THIRD_PERSON_SPOKE.search(text[: match.end()]):
             role = "interviewer"  # "He spoke with Priya Natarajan": the one who asked
-        for name in _names_after(text[match.end() :]):
+        for name in find_names_after(text[match.end() :]):
             if speaker is None or name_key(name) != name_key(speaker):
                 cues.append(Cue(role, name, speaker))
     return cues
