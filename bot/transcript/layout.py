@@ -69,6 +69,7 @@ from bot.transcript.survey import (
     unquoted_text,
     without_line_number,
 )
+from bot.transcript.timed import with_timed_colons
 
 __all__ = ["UNKNOWN_SPEAKER", "Block", "Layout", "front_matter", "read_layout"]
 
@@ -94,6 +95,7 @@ def read_layout(text: str, *, markdown: bool) -> Layout:
     numbered = line_numbers(lines, first)
     if numbered:  # a deposition's numbered lines: the numbers are no text
         lines = [without_line_number(raw) for raw in lines]
+    lines = with_timed_colons(lines, first)  # "Name (00:00:03) words": no colon
     start = first
     if head == "---":
         end, front = front_matter(lines, first)

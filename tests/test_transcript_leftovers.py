@@ -1,0 +1,51 @@
+"""Rules for the classes still open after round 8 (README "Transcript layouts"), found from
+held-out misses and written on text that is no fixture's.
+
+The r9b_* tuning fixtures are asserted whole by test_transcript_layouts.py.
+"""
+
+from __future__ import annotations
+
+from bot.models import Interview, InterviewMeta
+from bot.transcript import parse_transcript
+
+
+def parse(text: str, meta: InterviewMeta | None = None) -> Interview:
+    return parse_transcript(
+        text, interview_id="t", source="t.txt", meta=meta or InterviewMeta(title="T")
+    )
+
+
+def said(interview: Interview) -> list[tuple[str, str, str | None]]:
+    return [(p.speaker, p.text, p.question) for p in interview.passages]
+
+
+def roles(interview: Interview) -> dict[str, str]:
+    return {r.name: r.role for r in interview.roles}
+
+
+def test_a_name_and_its_time_with_no_colon_label_the_words_after_them() -> None:
+    text = (
+        "Pim Okoro (00:00:04) Welcome in, Lale. How did the orchard start?\n"
+        "Lale Stroud (00:00:09) With one pear tree my grandfather planted.\n"
+        "Pim Okoro [00:01:15] And now?\n"
+        "Lale Stroud 00:01:17 Four hundred trees and a cider press.\n"
+    )
+    assert said(parse(text)) == [
+        (
+            "Lale Stroud",
+            "With one pear tree my grandfather planted.",
+            "Welcome in, Lale. How did the orchard start?",
+        ),
+        ("Lale Stroud", "Four hundred trees and a cider press.", "And now?"),
+    ]
+
+
+def test_a_time_after_a_capitalised_word_once_is_speech() -> None:
+    text = (
+        "Pim Okoro: When did the press arrive?\n\n"
+        "Lale Stroud: Tuesday 10:30 sharp, on a lorry far too big for the lane.\n\n"
+        "Pim Okoro: And the first cider?\n\n"
+        "Lale Stroud: Christmas.\n"
+    )
+    assert said(parse(text))[0][1].startswith("Tuesday 10:30 sharp")
