@@ -49,3 +49,49 @@ def test_a_time_after_a_capitalised_word_once_is_speech() -> None:
         "Lale Stroud: Christmas.\n"
     )
     assert said(parse(text))[0][1].startswith("Tuesday 10:30 sharp")
+
+
+def test_an_unheard_question_is_no_question_and_ends_the_answer_before_it() -> None:
+    text = (
+        "Q: Minister, when does the tunnel open?\n\n"
+        "MINISTER ILVES: In May, if the tests pass.\n\n"
+        "Q: (Off-mike.)\n\n"
+        "MINISTER ILVES: No, the tolls stay as they are.\n\n"
+        "QUESTION: (Inaudible.)\n\n"
+        "MINISTER ILVES: Twice a year.\n"
+    )
+    assert said(parse(text)) == [
+        ("Minister Ilves", "In May, if the tests pass.", "Minister, when does the tunnel open?"),
+        ("Minister Ilves", "No, the tolls stay as they are.", None),
+        ("Minister Ilves", "Twice a year.", None),
+    ]
+
+
+def test_an_unheard_question_alone_on_its_line_splits_one_speakers_answers() -> None:
+    text = (
+        "MODERATOR: Questions from the floor, please.\n\n"
+        "AUDIENCE MEMBER: Why did the ferry stop running?\n\n"
+        "KEIRA: The operator went bust in March.\n\n"
+        "(Inaudible question from the audience.)\n\n"
+        "KEIRA: Not this year, no.\n\n"
+        "AUDIENCE MEMBER: And next year?\n\n"
+        "KEIRA: We hope so.\n"
+    )
+    assert [(s, t, q) for s, t, q in said(parse(text))] == [
+        ("Keira", "The operator went bust in March.", "Why did the ferry stop running?"),
+        ("Keira", "Not this year, no.", None),
+        ("Keira", "We hope so.", "And next year?"),
+    ]
+
+
+def test_an_inaudible_word_alone_inside_an_answer_splits_nothing() -> None:
+    text = (
+        "HOST: What was the winter like?\n\n"
+        "NELL VORSTER: Long. The lake froze in November.\n\n"
+        "(inaudible)\n\n"
+        "NELL VORSTER: And it stayed frozen until April.\n\n"
+        "HOST: Did you skate?\n\n"
+        "NELL VORSTER: Every day.\n"
+    )
+    first = said(parse(text))[0]
+    assert first[1].endswith("And it stayed frozen until April.")

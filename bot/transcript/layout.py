@@ -15,6 +15,7 @@ import re
 from bot.models import Dropped
 from bot.transcript.blocks import UNKNOWN_SPEAKER, Block, Layout, record
 from bot.transcript.clean import (
+    Cleaned,
     clean_inline,
     closing_line,
     heading_text,
@@ -70,6 +71,7 @@ from bot.transcript.survey import (
     without_line_number,
 )
 from bot.transcript.timed import with_timed_colons
+from bot.transcript.unheard import unheard_note, unheard_question
 
 __all__ = ["UNKNOWN_SPEAKER", "Block", "Layout", "front_matter", "read_layout"]
 
@@ -268,6 +270,10 @@ def _read_lines(
         if number <= aside_end:
             layout.dropped.append(Dropped(number, "stage note", line))
             continue
+        if unheard_question(line):
+            flush()  # "(Inaudible question from the audience.)": a turn no one heard
+            layout.blocks.append(Block(number, line, line, note=True))
+            continue
         if whole_aside(line) or is_music(line):
             flush()
             layout.dropped.append(Dropped(number, "stage note", line))
@@ -382,6 +388,11 @@ def _read_lines(
             pending = (text, None, stamp)
             pending_stamp = None
             continue
+        if label is not None and (unheard_note(label.rest) or _unheard_rest(label, cleaned)):
+            flush()  # "Q: (Off-mike.)": a turn said out of the microphone's reach
+            layout.blocks.append(Block(number, line, line, label.name, label.note, note=True))
+            pending = None
+            continue
         if label is not None and not label.rest:
             flush()
             pending = (label.name, label.note, stamp)
@@ -434,6 +445,13 @@ def _read_lines(
     if pending is not None and pending[0] is not None:
         layout.dropped.append(Dropped(len(lines), "empty label", f"{pending[0]}:"))
     layout.blocks = [part for b in layout.blocks for part in _split_turns(b)]
+
+
+def _unheard_rest(label: Label, cleaned: Cleaned) -> bool:
+    """ "Q: (Inaudible.)": a label whose only words were an unheard stage note."""
+    return not label.rest and any(
+        kind == "stage note" and unheard_note(what) for kind, what in cleaned.removed
+    )
 
 
 def _split_turns(block: Block) -> list[Block]:

@@ -19,6 +19,7 @@ from bot.models import Dropped, Paragraph, ParagraphKind, Passage, SpeakerRole
 from bot.transcript.base import normalise, passage_id
 from bot.transcript.names import HONORIFICS
 from bot.transcript.sentences import split_sentences
+from bot.transcript.unheard import unheard_note, unheard_question
 
 __all__ = ["Turned", "build_passages", "classify"]
 
@@ -100,6 +101,12 @@ def _asked_of(question: str, speaker: str | None, answering: set[str]) -> bool:
     return not named or speaker in named
 
 
+def _unheard_between(blocks: Sequence[Turned], start: int, end: int) -> bool:
+    """An unheard question ("(Inaudible question.)" alone) between two of one speaker's
+    turns: two answers, not one."""
+    return any(b.note and unheard_question(b.text) for b in blocks[start + 1 : end])
+
+
 def classify(
     blocks: Sequence[Turned], dropped: list[Dropped]
 ) -> tuple[list[tuple[ParagraphKind, str | None]], bool, set[int]]:
@@ -127,6 +134,7 @@ def classify(
             here.role == "interviewee"
             and prev.role == "interviewee"
             and prev.speaker == here.speaker
+            and not _unheard_between(blocks, turns[pos - 1], i)
         ):
             merged.add(i)
         if (
@@ -224,7 +232,12 @@ def build_passages(
     objected = False  # an objection since the last answer: the ruling on it clears nothing
     for i, (p, b) in enumerate(zip(paragraphs, blocks, strict=True)):
         if p.kind == "note":
-            if b.turn and _OBJECTION.match(b.text):
+            if unheard_question(b.text) or (b.turn and unheard_note(b.text)):
+                # "Q: (Off-mike.)": a question no one heard ends the answer before it,
+                # and the next answer replied to it, not to the question before
+                current, asked, asking, previous = None, None, None, None
+                answered = False
+            elif b.turn and _OBJECTION.match(b.text):
                 objected = True
             elif b.turn and i not in interjections and (answered or asked is None) and not objected:
                 # an "other" turn asking nothing, once the question was answered (an
