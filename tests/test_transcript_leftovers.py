@@ -95,3 +95,46 @@ def test_an_inaudible_word_alone_inside_an_answer_splits_nothing() -> None:
     )
     first = said(parse(text))[0]
     assert first[1].endswith("And it stayed frozen until April.")
+
+
+def test_an_unlabelled_statement_before_the_questions_is_the_answerers_opening() -> None:
+    text = (
+        "Briefing by Odile Brandvold, Spokesperson\n\n"
+        "Good morning. I'll begin with the harvest figures, which came in this week.\n\n"
+        "They are the best in a decade, and the credit goes to the growers.\n\n"
+        "Questions From the Floor\n\n"
+        "Question: Odile, will prices fall?\n\n"
+        "Spokesperson: Not this year, no.\n\n"
+        "Question: Why not?\n\n"
+        "Spokesperson: Fuel.\n"
+    )
+    assert said(parse(text)) == [
+        (
+            "Odile Brandvold",
+            "Good morning. I'll begin with the harvest figures, which came in this week.\n\n"
+            "They are the best in a decade, and the credit goes to the growers.",
+            None,
+        ),
+        ("Odile Brandvold", "Not this year, no.", "Odile, will prices fall?"),
+        ("Odile Brandvold", "Fuel.", "Why not?"),
+    ]
+
+
+def test_a_lede_or_a_host_opening_before_the_questions_stays_unquoted() -> None:
+    lede = (
+        "I met the boatbuilder in her yard on a grey morning, and she talked for hours.\n\n"
+        "Q: How old is the yard?\n\nTOVE RINGDAL: A hundred years.\n\n"
+        "Q: And you?\n\nTOVE RINGDAL: Not quite.\n"
+    )
+    host = (
+        "Good evening, and welcome to Harbour Hour, where I talk with the people of the coast.\n\n"
+        "HOST: Tove, how old is the yard?\n\nTOVE RINGDAL: A hundred years.\n\n"
+        "HOST: And you?\n\nTOVE RINGDAL: Not quite.\n"
+    )
+    post = (
+        "Hi all! I build wooden boats. Proof: https://example.com/me.jpg Ask me anything.\n\n"
+        "Q: How old is the yard?\n\nTOVE RINGDAL: A hundred years.\n\n"
+        "Q: And you?\n\nTOVE RINGDAL: Not quite.\n"
+    )
+    for text in (lede, host, post):
+        assert [t for _, t, _ in said(parse(text))] == ["A hundred years.", "Not quite."]

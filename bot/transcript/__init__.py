@@ -27,6 +27,7 @@ from bot.models import (
 from bot.transcript.base import TranscriptError, check_text, line_count, passage_id, slugify
 from bot.transcript.html import html_to_markdown
 from bot.transcript.layout import front_matter, read_layout
+from bot.transcript.opening import opening_statement
 from bot.transcript.passages import build_passages, classify
 from bot.transcript.sentences import split_sentences
 from bot.transcript.shapes import questions_as_markers
@@ -89,7 +90,8 @@ def _parse(
         raise TranscriptError(source, 1, "nothing but debris (headings, timestamps, markup)")
 
     cast = read_cast(layout, meta)
-    stats, roles, turned = cast.stats, cast.roles, cast.turned
+    stats, roles = cast.stats, cast.roles
+    turned = opening_statement(cast.turned, roles)  # a talk before its Q&A, unlabelled
     if not stats and not cast.qa_markers:
         marked = None if retried else questions_as_markers(text)
         if marked is not None:  # a web Q&A whose bold was lost in the copy
