@@ -6,8 +6,10 @@ The r9b_* tuning fixtures are asserted whole by test_transcript_layouts.py.
 
 from __future__ import annotations
 
+import pytest
+
 from bot.models import Interview, InterviewMeta
-from bot.transcript import parse_transcript
+from bot.transcript import TranscriptError, parse_transcript
 
 
 def parse(text: str, meta: InterviewMeta | None = None) -> Interview:
@@ -138,3 +140,79 @@ def test_a_lede_or_a_host_opening_before_the_questions_stays_unquoted() -> None:
     )
     for text in (lede, host, post):
         assert [t for _, t, _ in said(parse(text))] == ["A hundred years.", "Not quite."]
+
+
+def test_lower_case_labels_after_chevrons_are_labels() -> None:
+    text = (
+        ">> host: we're back with a beekeeper from fresno. good morning.\n"
+        ">> guest: morning! happy to be here.\n"
+        ">> host: how many hives?\n"
+        ">> guest: sixty, on nine farms.\n"
+        ">> senator oyler: and the mites?\n"
+        ">> guest: we treat twice a year.\n"
+    )
+    interview = parse(text)
+    assert said(interview) == [
+        (
+            "Guest",
+            "morning! happy to be here.",
+            "we're back with a beekeeper from fresno. good morning.",
+        ),
+        ("Guest", "sixty, on nine farms.", "how many hives?"),
+        ("Guest", "we treat twice a year.", "and the mites?"),
+    ]
+    assert roles(interview)["Senator Oyler"] != "interviewee"
+
+
+def test_a_callers_statement_is_what_the_guest_answers() -> None:
+    text = (
+        "HOST: Let's go to the phones. Dale in Reno, go ahead.\n\n"
+        "CALLER: I farm alfalfa and the water bill tripled this year.\n\n"
+        "GUEST: That's the new tiered rate, Dale, and it hits farms hardest.\n\n"
+        "HOST: Is it fair?\n\n"
+        "GUEST: Not yet.\n"
+    )
+    assert said(parse(text))[0][2] == "I farm alfalfa and the water bill tripled this year."
+
+
+def test_a_chevron_label_mid_line_opens_a_turn() -> None:
+    text = (
+        ">> host: with us is a welder who\n"
+        "builds bridges. good morning. >> guest: good\n"
+        "morning to you.\n"
+        ">> host: what do you weld?\n"
+        ">> guest: mostly railings, and\n"
+        "the odd footbridge.\n"
+    )
+    assert [(s, t) for s, t, _ in said(parse(text))] == [
+        ("Guest", "good morning to you."),
+        ("Guest", "mostly railings, and the odd footbridge."),
+    ]
+
+
+BARE = (
+    ">> good evening. my guest wrote a book about ferries. his name is tobiah quennell.\n"
+    ">> thanks for having me.\n"
+    ">> why ferries?\n"
+    ">> my father ran one across the sound for thirty years.\n"
+    ">> and the book?\n"
+    ">> ten years of his logbooks.\n"
+)
+
+
+def test_bare_lower_case_chevrons_alternate_from_the_turn_naming_the_sidecars_guest() -> None:
+    interview = parse(BARE, InterviewMeta(title="T", interviewees=("Tobiah Quennell",)))
+    assert said(interview) == [
+        (
+            "Tobiah Quennell",
+            "thanks for having me.",
+            "good evening. my guest wrote a book about ferries. his name is tobiah quennell.",
+        ),
+        ("Tobiah Quennell", "my father ran one across the sound for thirty years.", "why ferries?"),
+        ("Tobiah Quennell", "ten years of his logbooks.", "and the book?"),
+    ]
+
+
+def test_bare_chevrons_nobody_names_are_refused_with_what_to_do() -> None:
+    with pytest.raises(TranscriptError, match=r"only by '>>'.*sidecar"):
+        parse(BARE)

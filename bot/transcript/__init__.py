@@ -25,6 +25,7 @@ from bot.models import (
     SpeakerInfo,
 )
 from bot.transcript.base import TranscriptError, check_text, line_count, passage_id, slugify
+from bot.transcript.chevrons import nameless_turns
 from bot.transcript.html import html_to_markdown
 from bot.transcript.layout import front_matter, read_layout
 from bot.transcript.opening import opening_statement
@@ -90,6 +91,14 @@ def _parse(
         raise TranscriptError(source, 1, "nothing but debris (headings, timestamps, markup)")
 
     cast = read_cast(layout, meta)
+    if nameless_turns(blocks):
+        raise TranscriptError(
+            source,
+            blocks[0].line,
+            "speaker changes are marked only by '>>' and nothing says whose turns are the "
+            'guest\'s: name who is interviewed in the sidecar (interviewees = ["Full Name"]), '
+            "as the transcript writes the name",
+        )
     stats, roles = cast.stats, cast.roles
     turned = opening_statement(cast.turned, roles)  # a talk before its Q&A, unlabelled
     if not stats and not cast.qa_markers:

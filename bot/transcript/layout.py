@@ -14,6 +14,7 @@ import re
 
 from bot.models import Dropped
 from bot.transcript.blocks import UNKNOWN_SPEAKER, Block, Layout, record
+from bot.transcript.chevrons import titled_chevron_labels
 from bot.transcript.clean import (
     Cleaned,
     clean_inline,
@@ -98,6 +99,7 @@ def read_layout(text: str, *, markdown: bool) -> Layout:
     if numbered:  # a deposition's numbered lines: the numbers are no text
         lines = [without_line_number(raw) for raw in lines]
     lines = with_timed_colons(lines, first)  # "Name (00:00:03) words": no colon
+    lines = titled_chevron_labels(lines, first)  # ">> host: we are back" in lower case
     start = first
     if head == "---":
         end, front = front_matter(lines, first)
@@ -455,8 +457,9 @@ def _unheard_rest(label: Label, cleaned: Cleaned) -> bool:
 
 
 def _split_turns(block: Block) -> list[Block]:
-    """ "— Whitlock: How long? — Marchetti: Three months.": one block per turn."""
-    if block.label is None:
+    """ "— Whitlock: How long? — Marchetti: Three months.": one block per turn (and a
+    caption line's "good morning. >> Guest: good morning" goes on a turn, then opens one)."""
+    if block.label is None and " >>" not in block.text:
         return [block]
     text, turns = inline_turns(block.text)
     if not turns:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from bot.models import Dropped, Paragraph, ParagraphKind, Passage, SpeakerRole
 from bot.transcript.base import normalise, passage_id
-from bot.transcript.names import HONORIFICS
+from bot.transcript.names import HONORIFICS, name_key
 from bot.transcript.sentences import split_sentences
 from bot.transcript.unheard import unheard_note, unheard_question
 
@@ -34,6 +34,7 @@ _BACKCHANNEL = frozenset(
 )
 _WORD = re.compile(r"[\w'’-]+")
 # A lawyer's objection is never what a witness answers, wherever it falls.
+_FROM_THE_FLOOR = frozenset({"caller", "listener", "audience member", "audience"})
 _OBJECTION = re.compile(r"(?i)^(?:same\s+)?objection\b|^(?:i\s+)?object\b|^move\s+to\s+strike\b")
 
 
@@ -75,10 +76,13 @@ def _answered_next(blocks: Sequence[Turned], turns: list[int], at: int) -> bool:
     That sounds like a no." / "BECKER: It's a yes with a price tag."): what it answers,
     though it asks nothing; so is an unnamed anchor's opening turn ("GOOD AFTERNOON. WITH
     US IS ..."). Between a question and its answer ("MS. PARK: Objection.")
-    it is not."""
+    it is not, unless it is a caller's or an audience member's ("CALLER: I drive a truck
+    and diesel went up." / "GUEST: That's fair, the ships burn fuel…")."""
     if _OBJECTION.match(blocks[turns[at]].text):
         return False
-    after_answer = at == 0 or blocks[turns[at - 1]].role == "interviewee"  # or opening
+    # a caller's or an audience member's turn is what the guest answers, "?" or not
+    floor = name_key(blocks[turns[at]].speaker or "") in _FROM_THE_FLOOR
+    after_answer = floor or at == 0 or blocks[turns[at - 1]].role == "interviewee"
     return after_answer and at + 1 < len(turns) and blocks[turns[at + 1]].role == "interviewee"
 
 

@@ -108,11 +108,13 @@ _CHEVRON_VOICE = "Unidentified speaker"  # as `bot.transcript.layout` names a ba
 def _chevron_turns(text: str) -> tuple[str, list[Label]]:
     """ ">> Alice Trevino: Welcome. >> Rowan Esterly: Thanks.": captions run together in
     one paragraph (a webcast's caption file); every ">>" is a change of speaker, named
-    when a label follows it. Split only when two or more of them name someone."""
+    when a label follows it. Split only when two or more of them name someone, or every
+    one does."""
     pieces = _INLINE_CHEVRON.split(text)
     labels = [split_label(piece) for piece in pieces[1:]]
-    if sum(label is not None and bool(label.rest) for label in labels) < 2:
-        return text, []
+    named = sum(label is not None and bool(label.rest) for label in labels)
+    if named < 2 and not (named and named == len(labels)):
+        return text, []  # one ">> Name:" mid-paragraph splits it: a caption's line wrapped
     turns = [
         label if label is not None and label.rest else Label(_CHEVRON_VOICE, None, piece)
         for label, piece in zip(labels, pieces[1:], strict=True)

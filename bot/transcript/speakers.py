@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from bot.models import InterviewMeta, SpeakerRole
 from bot.transcript.answerer import email_writer, footer_lines, participant_code, thread_starter
+from bot.transcript.chevrons import sidecar_voices
 from bot.transcript.layout import UNKNOWN_SPEAKER, Block, Layout
 from bot.transcript.markers import mark_blocks
 from bot.transcript.mentions import (
@@ -290,6 +291,7 @@ def read_cast(layout: Layout, meta: InterviewMeta) -> Cast:
     intro_aliases.update(thread_starter(layout, cues))
     intro_aliases.update(_noted_initials(blocks))
     _two_voices(blocks, cues)
+    sidecar_voices(blocks, meta.named_interviewees())  # the same, the guest named in lower case
     aliases = {**intro_aliases, **dict(meta.aliases)}
     sidecar_ee = [strip_honorific(clean_name(n)) for n in meta.named_interviewees()]
     sidecar_er = [strip_honorific(clean_name(n)) for n in meta.named_interviewers()]
