@@ -216,3 +216,32 @@ def test_bare_lower_case_chevrons_alternate_from_the_turn_naming_the_sidecars_gu
 def test_bare_chevrons_nobody_names_are_refused_with_what_to_do() -> None:
     with pytest.raises(TranscriptError, match=r"only by '>>'.*sidecar"):
         parse(BARE)
+
+
+def test_lower_case_labels_mid_line_in_a_lower_case_caption_dump_are_labels() -> None:
+    text = (
+        "7:02 am\n"
+        "and more after the break. host: we are joined by a glazier from tulsa. good\n"
+        "morning. guest: good morning to you. host: how is business? guest: busier than\n"
+        "ever, hail season. host: and prices? guest: up a third since spring.\n"
+        ">> we'll have more after this. brennan: hello again. is that me? brennan: sorry.\n"
+    )
+    assert [(s, t, q) for s, t, q in said(parse(text))][:3] == [
+        ("Guest", "good morning to you.", "we are joined by a glazier from tulsa. good morning."),
+        ("Guest", "busier than ever, hail season.", "how is business?"),
+        ("Guest", "up a third since spring.", "and prices?"),
+    ]
+
+
+def test_a_colon_mid_line_in_lower_case_prose_is_no_label() -> None:
+    text = (
+        "sam: what did you say to him when he asked why you were packing up the flat?\n\n"
+        "kai: the truth. short version: i was tired of the city and the rent.\n\n"
+        "sam: and then? you always said you would never leave, not for any money at all.\n\n"
+        "kai: i left. short version: it took three years and a lot of boxes.\n"
+    )
+    texts = [t for _, t, _ in said(parse(text))]
+    assert texts == [
+        "the truth. short version: i was tired of the city and the rent.",
+        "i left. short version: it took three years and a lot of boxes.",
+    ]

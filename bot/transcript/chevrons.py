@@ -21,11 +21,14 @@ from bot.transcript.names import (
 
 __all__ = ["nameless_turns", "sidecar_voices", "titled_chevron_labels"]
 
-# ">> host:", ">> dr. ingstrom:", ">> senator voss:" at a line's start or inside a line
-_CHEVRON_LOWER = re.compile(
-    r"(?:^|(?<=\s))>>\s*(?P<name>[a-z][\w.'’-]{0,24}(?: [a-z][\w'’-]{0,24})?)(?=:\s+\S)"
-)
+# ">> host:", ">> dr. ingstrom:" after a chevron; "… good morning. guest: good morning"
+# after a sentence's end, with no chevron (archive.org's TV captions); or at a line's start
+_NAME = r"(?P<name>[a-z][\w.'’-]{0,24}(?: [a-z][\w'’-]{0,24})?)(?=:\s+\S)"
+_CHEVRON_LOWER = re.compile(r"(?:^|(?<=\s))>>\s*" + _NAME)
+_INLINE_LOWER = re.compile(r"(?<=[.?!,] )" + _NAME)
+_LINE_LOWER = re.compile(r"^" + _NAME)
 _MIN_LINES = 3  # a dump: this many lines open with ">>"
+_SCAN = 20_000  # characters looked at to tell a file typed all in lower case
 _ROLE_WORDS = INTERVIEWER_WORDS | INTERVIEWEE_WORDS
 
 
@@ -37,36 +40,64 @@ def _lower_label(text: str) -> str | None:
     return label.name
 
 
-def titled_chevron_labels(lines: list[str], start: int) -> list[str]:
-    """`lines` with each lower-case label after ">>" written with capitals (">> host:" ->
-    ">> Host:", ">> dr. ingstrom:" -> ">> Dr. Ingstrom:"), so it reads as any label does,
-    in a file where three or more lines open with ">>"; a name counts when it labels two
-    or more turns, a role word ("host", "guest", "caller") or a titled name ("senator
-    marsh", "dr. vance") once."""
-    if sum(line.lstrip().startswith(">>") for line in lines[start:]) < _MIN_LINES:
-        return lines
+def _lower_case(lines: list[str], start: int) -> bool:
+    """Captions typed all in lower case: hardly a capital letter (a header line aside)."""
+    text = "\n".join(lines[start:])[:_SCAN]
+    letters = sum(ch.isalpha() for ch in text)
+    return letters >= 200 and sum(ch.isupper() for ch in text) * 20 <= letters
+
+
+def _found(pattern: re.Pattern[str], lines: list[str], start: int) -> dict[str, int]:
     counts: dict[str, int] = {}
     for line in lines[start:]:
-        if ">>" not in line:
-            continue
-        for match in _CHEVRON_LOWER.finditer(line):
-            name = _lower_label(line[match.start("name") :])
+        for match in pattern.finditer(line.strip()):
+            name = _lower_label(line.strip()[match.start("name") :])
             if name is not None:
                 counts[name] = counts.get(name, 0) + 1
-    taken = {
+    return counts
+
+
+def _taken(counts: dict[str, int], single: bool = False) -> set[str]:
+    """The names that label turns; `single`: of two words, only a titled name or a role
+    (mid-line, "short version: …" twice is prose; "tollefsen: …" twice is a turn)."""
+    return {
         name
         for name, n in counts.items()
-        if n >= 2
+        if (n >= 2 and not (single and " " in name))
         or name_key(name) in _ROLE_WORDS
         or is_unnamed(name)
         or (" " in name and (name.split()[0] in HONORIFICS or asking_title(name)))
     }
+
+
+def titled_chevron_labels(lines: list[str], start: int) -> list[str]:
+    """`lines` with each lower-case label in a caption dump written as a chevron and a
+    label with capitals (">> host:" -> ">> Host:", "good morning. guest: hi" -> "good
+    morning. >> Guest: hi"), so it reads as any label does. A dump: three or more lines
+    open with ">>", or the file is in lower case and labels fall mid-line after a
+    sentence. A name counts when it labels two or more turns, a role word ("host",
+    "guest", "caller") or a titled name ("senator marsh", "dr. vance") once. A chat typed
+    in lower case ("kai: hi" at each line's start, no label mid-line) is left as it is."""
+    chevrons = sum(line.lstrip().startswith(">>") for line in lines[start:]) >= _MIN_LINES
+    lower = _lower_case(lines, start)
+    if not chevrons and not lower:
+        return lines
+    inline = _taken(_found(_INLINE_LOWER, lines, start), single=True) if lower else set()
+    counts = _found(_CHEVRON_LOWER, lines, start)
+    if inline:  # the same names mid-line and at lines' starts: one shape, wrapped
+        for pattern in (_INLINE_LOWER, _LINE_LOWER):
+            for name, n in _found(pattern, lines, start).items():
+                counts[name] = counts.get(name, 0) + n
+    taken = _taken(counts)
     if not taken:
         return lines
+    patterns = [_CHEVRON_LOWER, _INLINE_LOWER, _LINE_LOWER] if inline else [_CHEVRON_LOWER]
     out = list(lines)
     for i in range(start, len(lines)):
-        if ">>" in lines[i]:
-            out[i] = _CHEVRON_LOWER.sub(lambda m: _titled(m, taken), lines[i])
+        line = lines[i]
+        for pattern in patterns:
+            line = pattern.sub(lambda m: _titled(m, taken), line)
+        out[i] = line
     return out
 
 
