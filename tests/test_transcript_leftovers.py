@@ -245,3 +245,44 @@ def test_a_colon_mid_line_in_lower_case_prose_is_no_label() -> None:
         "the truth. short version: i was tired of the city and the rent.",
         "i left. short version: it took three years and a lot of boxes.",
     ]
+
+
+def test_named_counsel_whose_turns_are_procedure_are_never_quoted() -> None:
+    text = (
+        "MR. ABARA: Where were you on the night of the fire?\n\n"
+        "THE WITNESS: At the depot, on the late shift.\n\n"
+        "MS. QUIGLEY-HART: Objection. Vague as to time.\n\n"
+        "MR. ABARA: You can answer.\n\n"
+        "THE WITNESS: From ten until six.\n\n"
+        "MS. QUIGLEY-HART: For the record, the witness has the rota in front of her.\n\n"
+        "MR. ABARA: Who else was there?\n\n"
+        "THE WITNESS: Nobody. That was the problem.\n\n"
+        "MS. QUIGLEY-HART: No questions from us. We reserve the rest.\n"
+    )
+    interview = parse(text, InterviewMeta(title="T"))
+    assert {s for s, _, _ in said(interview)} == {"The Witness"}
+    assert roles(interview)["Ms. Quigley-Hart"] == "other"
+
+
+def test_a_witness_who_says_for_the_record_once_is_still_quoted() -> None:
+    text = (
+        "MR. ABARA: Where were you that night?\n\n"
+        "DELLA FRY: For the record, I was at home.\n\n"
+        "MR. ABARA: Alone?\n\n"
+        "DELLA FRY: With my sister, who stayed until midnight.\n\n"
+        "MR. ABARA: And then?\n\n"
+        "DELLA FRY: I went to bed and heard the sirens at two.\n"
+    )
+    assert {s for s, _, _ in said(parse(text))} == {"Della Fry"}
+
+
+def test_an_instruction_after_an_objection_leaves_the_question_standing() -> None:
+    text = (
+        "MR. ABARA: Where were you on the night of the fire?\n\n"
+        "DELLA FRY: At the depot.\n\n"
+        "MR. ABARA: From when?\n\n"
+        "MS. QUIGLEY-HART: Objection. Vague.\n\n"
+        "MR. ABARA: You can answer.\n\n"
+        "DELLA FRY: From ten until six.\n"
+    )
+    assert said(parse(text))[1] == ("Della Fry", "From ten until six.", "From when?")

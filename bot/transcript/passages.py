@@ -249,6 +249,9 @@ def build_passages(
                 # leave the question: "Overruled. She can say what she thought.")
                 current, asked, asking = None, None, None
             continue
+        if objected and p.kind == "question" and b.turn and "?" not in p.text:
+            objected = False  # "You can answer." after an objection: the question stands
+            continue
         objected = False
         if p.kind == "answer":
             answered = True

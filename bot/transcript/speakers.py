@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from bot.models import InterviewMeta, SpeakerRole
 from bot.transcript.answerer import email_writer, footer_lines, participant_code, thread_starter
 from bot.transcript.chevrons import sidecar_voices
+from bot.transcript.counsel import counsel_roles
 from bot.transcript.layout import UNKNOWN_SPEAKER, Block, Layout
 from bot.transcript.markers import mark_blocks
 from bot.transcript.mentions import (
@@ -352,6 +353,7 @@ def read_cast(layout: Layout, meta: InterviewMeta) -> Cast:
     office_holders = {got for got in (names.resolve(n, -1) for n in titled) if got}
     roles = assign_roles(stats, stated, _cue_roles(cues, names), label_roles, office_holders)
     _code_kin(roles)
+    counsel_roles(roles, blocks, speakers)  # counsel named in a deposition: procedure
     turned = [
         Turned(
             b.line,
