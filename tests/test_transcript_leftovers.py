@@ -235,15 +235,15 @@ def test_lower_case_labels_mid_line_in_a_lower_case_caption_dump_are_labels() ->
 
 def test_a_colon_mid_line_in_lower_case_prose_is_no_label() -> None:
     text = (
-        "sam: what did you say to him when he asked why you were packing up the flat?\n\n"
-        "kai: the truth. short version: i was tired of the city and the rent.\n\n"
-        "sam: and then? you always said you would never leave, not for any money at all.\n\n"
-        "kai: i left. short version: it took three years and a lot of boxes.\n"
+        "sam: what did you say to him? be honest. he told me you shouted.\n\n"
+        "kai: the truth. short version: i was tired of the city. it was loud.\n\n"
+        "sam: and then? you always said you would never leave. not for money.\n\n"
+        "kai: i left. short version: it took three years. and a lot of boxes.\n"
     )
     texts = [t for _, t, _ in said(parse(text))]
     assert texts == [
-        "the truth. short version: i was tired of the city and the rent.",
-        "i left. short version: it took three years and a lot of boxes.",
+        "the truth. short version: i was tired of the city. it was loud.",
+        "i left. short version: it took three years. and a lot of boxes.",
     ]
 
 

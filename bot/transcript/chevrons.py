@@ -29,6 +29,9 @@ _INLINE_LOWER = re.compile(r"(?<=[.?!,] )" + _NAME)
 _LINE_LOWER = re.compile(r"^" + _NAME)
 _MIN_LINES = 3  # a dump: this many lines open with ">>"
 _SCAN = 20_000  # characters looked at to tell a file typed all in lower case
+_LOWER_START = re.compile(r"[.?!] +[a-z]")
+_UPPER_START = re.compile(r"[.?!] +[A-Z]")
+_MIN_STARTS = 5
 _ROLE_WORDS = INTERVIEWER_WORDS | INTERVIEWEE_WORDS
 
 
@@ -41,10 +44,16 @@ def _lower_label(text: str) -> str | None:
 
 
 def _lower_case(lines: list[str], start: int) -> bool:
-    """Captions typed all in lower case: hardly a capital letter (a header line aside)."""
-    text = "\n".join(lines[start:])[:_SCAN]
-    letters = sum(ch.isalpha() for ch in text)
-    return letters >= 200 and sum(ch.isupper() for ch in text) * 20 <= letters
+    """Captions typed all in lower case: sentences open in lower case ("good morning.
+    guest: good morning"), three times as often as with a capital, five times or more."""
+    lower = upper = size = 0
+    for line in lines[start:]:
+        lower += len(_LOWER_START.findall(line))
+        upper += len(_UPPER_START.findall(line))
+        size += len(line)
+        if size >= _SCAN:
+            break
+    return lower >= _MIN_STARTS and lower >= 3 * upper
 
 
 def _found(pattern: re.Pattern[str], lines: list[str], start: int) -> dict[str, int]:

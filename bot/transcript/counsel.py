@@ -23,13 +23,24 @@ _PROCEDURE = re.compile(
     r"|\bmark(?:ed)?\s+(?:this|it)?\s*as\s+exhibit\b"
 )
 _SHARE = 2  # one turn in this many, or more, is procedure: counsel
+_OPENING = 300  # characters of a turn looked at
 _STATED = ("sidecar", "front matter")
 _WITNESS_WORDS = frozenset({"witness", "deponent"})
 
 
 def _procedural(texts: list[str]) -> bool:
-    hits = sum(bool(_PROCEDURE.search(text)) for text in texts)
-    return hits >= 1 and hits * _SHARE >= len(texts)
+    """At least one turn in `_SHARE` is procedure (looked for in each turn's opening
+    words, where counsel say it; stops once too few are left to reach the share)."""
+    hits = misses = 0
+    allowed = len(texts) - (len(texts) + _SHARE - 1) // _SHARE  # misses the share allows
+    for text in texts:
+        if _PROCEDURE.search(text, 0, _OPENING):
+            hits += 1
+        else:
+            misses += 1
+            if misses > allowed:
+                return False
+    return hits >= 1
 
 
 def counsel_roles(

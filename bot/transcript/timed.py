@@ -16,6 +16,7 @@ _TIMED = re.compile(
     r"(?P<stamp>\(\s?" + _TS + r"\s?\)|\[\s?" + _TS + r"\s?\]|" + _TS + r")"
     r"\s+(?P<rest>[^\s:].*)$"
 )
+_CLOCKISH = re.compile(r"\d:\d\d")
 _MIN_LINES = 2  # each of two or more names opens this many lines: a conversation, not prose
 
 
@@ -40,8 +41,10 @@ def with_timed_colons(lines: list[str], start: int) -> list[str]:
     counts: dict[str, int] = {}
     for i in range(start, len(lines)):
         line = lines[i]
-        if ":" not in line[:90] or split_label(line.strip()) is not None:
-            continue  # cheap check first: every timed label holds a time
+        if ":" not in line[:90] or not _CLOCKISH.search(line, 0, 90):
+            continue  # cheap checks first: every timed label holds a time
+        if split_label(line.strip()) is not None:
+            continue
         timed = _timed(line)
         if timed is not None:
             found[i] = timed
