@@ -68,6 +68,20 @@ def test_diarized_segments_keep_the_tools_speaker_ids() -> None:
     assert "00:00" not in " ".join(p.text for p in interview.passages)
 
 
+def test_a_segment_without_a_speaker_goes_on_the_voice_before_it() -> None:
+    text = (
+        "[00:00:00.000 --> 00:00:03.000] SPEAKER_00: Why ferries?\n"
+        "[00:00:03.200 --> 00:00:06.000] SPEAKER_01: Because bridges are boring.\n"
+        "[00:00:06.000 --> 00:00:08.500]  And ferries have weather.\n"
+        "[00:00:09.000 --> 00:00:10.000] SPEAKER_00: Fair.\n"
+    )
+    converted = from_chat(text)
+    assert converted is not None
+    assert converted.split("\n")[1] == (
+        "SPEAKER_01: Because bridges are boring. And ferries have weather."
+    )
+
+
 def test_an_irc_log_drops_joins_quits_and_actions() -> None:
     text = (
         "[19:58] -!- osk [~osk@example.org] has joined #loom\n"

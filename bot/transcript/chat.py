@@ -88,8 +88,15 @@ def _stamped(lines: list[str]) -> str:
                 out[at] = f"{out[at]} {stripped}"
             continue
         rest = stripped[stamp.end() :].strip()
-        at = None
         said = _NICK.match(rest) or (None if _LOG_LINE.match(rest) else _SAID.match(rest))
+        if said is None and "-->" in stamp.group() and rest:
+            # a segment the diarizer gave no speaker: the voice before it goes on
+            if at is not None:
+                out[at] = f"{out[at]} {rest}"
+            else:
+                out[number] = rest
+            continue
+        at = None
         if said is None or _PLACEHOLDER.match(said.group("words")):
             continue  # a system message, a join or quit, an action, a media placeholder
         out[number] = f"{said.group('name').strip()}: {said.group('words').strip()}"
