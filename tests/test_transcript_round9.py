@@ -53,6 +53,24 @@ def test_a_whatsapp_export_is_read_message_by_message() -> None:
     assert roles(interview)["Ines Carvalho"] == "interviewer"
 
 
+def test_an_ios_whatsapp_export_drops_the_notices_it_marks() -> None:
+    lrm = "\u200e"
+    text = (
+        f"[02/05/2024, 18:01:10] Sail chat: {lrm}Messages and calls are end-to-end encrypted.\n"
+        "[02/05/2024, 18:02:00] Ines Carvalho: When did you start sailing?\n"
+        "[02/05/2024, 18:09:30] Rui Matos: At six, in my grandfather's dinghy.\n"
+        f"{lrm}[02/05/2024, 18:09:41] Rui Matos: {lrm}image omitted\n"
+        "[02/05/2024, 18:11:02] Ines Carvalho: And your first race?\n"
+        "[02/05/2024, 18:15:45] Rui Matos: Lost it by a boat length.\n"
+    )
+    interview = parse(text)
+    assert [t for _, t, _ in said(interview)] == [
+        "At six, in my grandfather's dinghy.",
+        "Lost it by a boat length.",
+    ]
+    assert "end-to-end" not in (from_chat(text) or "")
+
+
 def test_diarized_segments_keep_the_tools_speaker_ids() -> None:
     text = (
         "[00:00:00.000 --> 00:00:04.100] SPEAKER_00: What brought you to the lighthouse?\n"
@@ -119,6 +137,8 @@ def test_discord_and_slack_headers_label_the_messages_below_them() -> None:
         ("Ida Morrow", "Two tonnes, and it took nine of us to turn it."),
     ]
     slack = (
+        "Pim de Wit  9:14 AM\n"
+        "joined #spotlight.\n"
         "Noor Haddad  9:15 AM\n"
         "What do you do on the platform team?\n"
         "Pim de Wit  9:17 AM\n"
@@ -136,6 +156,7 @@ def test_discord_and_slack_headers_label_the_messages_below_them() -> None:
     assert converted is not None
     lines = [line for line in converted.split("\n") if line]
     assert lines[1:3] == ["Pim de Wit: I keep the build green.", "Pim de Wit: Mostly."]
+    assert "joined" not in converted
     assert "sweat_smile" not in converted and "9:18" not in converted
 
 
@@ -205,6 +226,18 @@ def test_a_handle_that_speaks_once_among_recurring_handles_is_a_participant() ->
     interview = parse(text)
     assert interview.passages[-1].question == "do they ever crack?"
     assert roles(interview).get("bellfan") in ("interviewer", "other")
+
+
+def test_a_handle_that_asks_twice_beside_a_named_guest_is_a_label() -> None:
+    text = (
+        "hostbot: welcome! tonight's guest is Mara Quinn. what are you building?\n"
+        "Mara Quinn: A synth that runs on a potato battery.\n"
+        "hostbot: why potatoes?\n"
+        "Mara Quinn: Because they were in the kitchen.\n"
+        "Mara Quinn: And they were free.\n"
+    )
+    interview = parse(text)
+    assert [q for _, _, q in said(interview)][-1] == "why potatoes?"
 
 
 def test_capital_names_ending_in_a_period_label_a_press_conference() -> None:

@@ -66,10 +66,18 @@ _REPLYING = re.compile(r"^Replying to\s+@\w")
 _LINK_ROW = re.compile(r"^[^|\n]{1,25}(?:\s+\|\s+[^|\n]{1,25}){3,}$")  # "Guidelines | FAQ | …"
 
 
+_MARKS = "\u200e\u200f"  # direction marks: iOS exports open notices with one
+# a chat app's notice where a message would be: "joined #interviews."
+_NOTICE = re.compile(
+    r"(?i)^(?:has\s+)?(?:joined|left)\s+(?:#[\w-]+|the\s+(?:channel|server|call))\.?$"
+    r"|^was added to #[\w-]+"
+)
+
+
 def from_chat(text: str) -> str | None:
     """Labelled lines for a chat log or a copied thread, else None."""
     lines = text.split("\n")
-    sample = [line.strip() for line in lines[:_SCAN] if line.strip()]
+    sample = [line.strip().lstrip(_MARKS) for line in lines[:_SCAN] if line.strip()]
     stamped = sum(bool(_STAMP.match(line)) for line in sample)
     if stamped >= _MIN_MESSAGES and stamped * 2 >= len(sample):
         return _stamped(lines)
@@ -81,7 +89,7 @@ def _stamped(lines: list[str]) -> str:
     out = ["" for _ in lines]
     at: int | None = None  # the line of the message being continued
     for number, line in enumerate(lines):
-        stripped = line.strip()
+        stripped = line.strip().lstrip(_MARKS)
         stamp = _STAMP.match(stripped)
         if stamp is None:
             if at is not None and stripped:
@@ -99,6 +107,8 @@ def _stamped(lines: list[str]) -> str:
         at = None
         if said is None or _PLACEHOLDER.match(said.group("words")):
             continue  # a system message, a join or quit, an action, a media placeholder
+        if said.group("words")[:1] in _MARKS:
+            continue  # WhatsApp on iOS marks its notices and attachments so
         out[number] = f"{said.group('name').strip()}: {said.group('words').strip()}"
         at = number
     return "\n".join(out)
@@ -163,6 +173,8 @@ def _furniture(lines: list[str], number: int, stripped: str) -> bool:
     if _VIEWS.match(stripped) or _REPLYING.match(stripped) or _LINK_ROW.match(stripped):
         return True
     if _REACTION.match(stripped) or _PLACEHOLDER.match(stripped) or not stripped.strip("()"):
+        return True
+    if _NOTICE.match(stripped):
         return True
     if _COUNT.match(stripped):
         return True  # a reaction's or a post's count

@@ -250,7 +250,7 @@ def label_shapes(lines: list[str], start: int) -> tuple[str, ...]:
     if (
         "lowercase" not in found
         and labelled >= _LOWER_BESIDE_NAMES
-        and any(n >= _LOWER_BESIDE_NAMES for n in counts["lowercase"].values())
+        and any(n >= 2 for n in counts["lowercase"].values())
     ):
         found.append("lowercase")
     # one publication asks, again and again, of the person whose name labels the answers
@@ -261,7 +261,7 @@ def label_shapes(lines: list[str], start: int) -> tuple[str, ...]:
 
 _PUBLICATION_MIN = 3
 _NEAR_MARK = 2  # non-blank lines either side of a page mark
-_LOWER_BESIDE_NAMES = 3
+_LOWER_BESIDE_NAMES = 3  # ordinary "Name:" lines beside a recurring handle
 _LEAD_CLOCK = re.compile(r"^[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:\s?[AaPp]\.?[Mm]\.?)?[\])]?\s+")
 
 
