@@ -375,3 +375,23 @@ def test_a_documentary_log_names_each_speaker_under_a_frame_timecode() -> None:
         ("Siri Vang", "On an island with one road and two cows.", "Where did you grow up?"),
         ("Siri Vang", "In a city with no cows at all.", "And now?"),
     ]
+
+
+def test_a_spanish_dialogue_dash_on_the_word_opens_a_turn() -> None:
+    text = (
+        "Lucía Ferrer: «El mar no espera»\n\n"
+        "Lucía Ferrer lleva veinte años reparando redes en el puerto.\n\n"
+        "—¿Cómo empezó?\n\n"
+        "—Por mi abuela. Ella reparaba redes y yo le pasaba la aguja.\n\n"
+        "—¿Y ahora?\n\n"
+        "—Ahora enseño a tres chicas del barrio.\n"
+    )
+    interview = parse(text)
+    assert said(interview) == [
+        (
+            "Lucía Ferrer",
+            "Por mi abuela. Ella reparaba redes y yo le pasaba la aguja.",
+            "¿Cómo empezó?",
+        ),
+        ("Lucía Ferrer", "Ahora enseño a tres chicas del barrio.", "¿Y ahora?"),
+    ]

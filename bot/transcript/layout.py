@@ -78,7 +78,8 @@ _STATEMENT = re.compile(
     r"(?P<name>[^,;:()\n]{3,80})"
 )
 # "— Parce que…": the dash French, Spanish or Russian print before each turn, not a word.
-_DIALOGUE_DASH = re.compile(r"^[—–―]\s+(?=\S)")
+# Spanish prints it on the word ("—¿Cómo empezó?", "—Por mi abuela.").
+_DIALOGUE_DASH = re.compile(r"^[—–―](?:\s+|(?=[¿¡«A-ZÀ-ÖØ-Þ]))(?=\S)")
 # "――How did the project begin?": interviews translated from Japanese print each of the
 # interviewer's questions after a doubled dash (no name), the answers under names
 _QUESTION_BARS = re.compile(r"^(?:―{2}|—{2}|─{2})\s*(?=\S)")
