@@ -25,6 +25,7 @@ from bot.models import (
     SpeakerInfo,
 )
 from bot.transcript.base import TranscriptError, check_text, line_count, passage_id, slugify
+from bot.transcript.chat import from_chat
 from bot.transcript.chevrons import nameless_turns
 from bot.transcript.html import html_to_markdown
 from bot.transcript.layout import front_matter, read_layout
@@ -78,7 +79,11 @@ def _parse(
     retried: bool = False,
 ) -> Interview:
     from_html = html_to_markdown(text)
-    text = from_html if from_html is not None else (from_table(text) or from_cards(text) or text)
+    text = (
+        from_html
+        if from_html is not None
+        else (from_table(text) or from_cards(text) or from_chat(text) or text)
+    )
     markdown = (
         from_html is not None
         or source.lower().endswith((".md", ".markdown"))

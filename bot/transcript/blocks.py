@@ -27,6 +27,7 @@ class Block:
     section_start: bool = False  # first block after a heading or a rule
     labelled_alone: bool = False  # its label stood alone on the line above
     quoted: bool = False  # a markdown blockquote (not a pull quote)
+    dashed: bool = False  # opened by a dialogue dash ("— Where were you?")
 
 
 @dataclass(slots=True)

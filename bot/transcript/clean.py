@@ -41,7 +41,14 @@ _BRACKET_TS = re.compile(r"[\[(]\s?" + _TS + r"\s?[\])]")
 _LEAD_TS = re.compile(r"^(?:\d{1,2}:\d{2}:\d{2}|\d{2}:\d{2})(?:[.,]\d{1,3})?(?=\s|$)\s*")
 _LEAD_ANY_TS = re.compile(r"^" + _TS + r"(?=\s|$)\s*")
 _TAIL_TS = re.compile(r"\s*(?<![\w:])" + _TS + r"$")
-_ONLY_TS = re.compile(r"^[\[(]?\s?" + _TS + r"(?:\s*(?:-->|-|–)\s*" + _TS + r")?\s?[\])]?:?$")
+_ONLY_TS = re.compile(
+    # "01:02:10:14": a video editor's timecode, its last part the frame
+    r"^[\[(]?\s?(?:\d{2}:\d{2}:\d{2}[:;]\d{2}|"
+    + _TS
+    + r"(?:\s*(?:-->|-|–)\s*"
+    + _TS
+    + r")?)\s?[\])]?:?$"
+)
 # A briefing's clock line: "10:31 A.M. CDT", "11:02 a.m. EST"
 _CLOCK = re.compile(r"^\d{1,2}:\d{2}\s?(?:[AaPp]\.?[Mm]\.?)(?:\s+[A-Z]{2,4})?$")
 # A bracketed aside that is a stage direction, not words said: "(laughs)", "[inaudible]",

@@ -15,6 +15,8 @@ __all__ = ["looks_like_srt", "read_cues"]
 
 _CUE_TIMING = re.compile(
     r"^\s*(?:\d{1,2}:)?\d{1,2}:\d{2}[.,]\d{1,3}\s*-->\s*(?:\d{1,2}:)?\d{1,2}:\d{2}[.,]\d{1,3}"
+    # YouTube's .sbv captions: "0:00:04.900,0:00:08.300" (no cue numbers, no arrow)
+    r"|^\s*\d{1,2}:\d{2}:\d{2}\.\d{3},\d{1,2}:\d{2}:\d{2}\.\d{3}\s*$"
 )
 _VOICE = re.compile(r"<v(?:\.[\w.-]{1,40})?\s+([^>\n]{1,80})>")
 
@@ -56,7 +58,7 @@ def read_cues(lines: list[str], first: int, kind: str) -> Layout:
         else:
             layout.dropped.extend(Dropped(k, "cue timing", t) for k, t in cue[: timing + 1])
             body = cue[timing + 1 :]
-        stamp = cue[timing][1].split("-->")[0].strip() if timing is not None else None
+        stamp = re.split(r"-->|,(?=\d)", cue[timing][1])[0].strip() if timing is not None else None
         dashed = [line.startswith("-") and not line.startswith("-->") for _, line in body]
         # "- Even for a second?" / "- Even for a second.": two speakers in one cue, the
         # dashed line a change of speaker (to the voice before the one speaking)

@@ -82,7 +82,11 @@ _STATEMENT = re.compile(
     r"(?P<name>[^,;:()\n]{3,80})"
 )
 # "— Parce que…": the dash French, Spanish or Russian print before each turn, not a word.
-_DIALOGUE_DASH = re.compile(r"^[—–―]\s+(?=\S)")
+# Spanish prints it on the word ("—¿Cómo empezó?", "—Por mi abuela.").
+_DIALOGUE_DASH = re.compile(r"^[—–―](?:\s+|(?=[¿¡«A-ZÀ-ÖØ-Þ]))(?=\S)")
+# "――How did the project begin?": interviews translated from Japanese print each of the
+# interviewer's questions after a doubled dash (no name), the answers under names
+_QUESTION_BARS = re.compile(r"^(?:―{2}|—{2}|─{2})\s*(?=\S)")
 _INTRO_LINES = 60
 _PULL_QUOTES_MAX = 100
 _HEADER_FIELD = re.compile(r"^[A-Z][\w'’ ]{0,30}:\s")  # "Date of interview: ..." in a header
@@ -234,7 +238,11 @@ def _read_lines(
             layout.dropped.append(Dropped(number, "image", line))
             after_image = True
             continue
-        if is_caption(line, was_image) and split_label(line.replace("**", "")) is None:
+        if (
+            is_caption(line, was_image)
+            and split_label(line.replace("**", "")) is None
+            and not _QUESTION_BARS.match(line)  # "――Finally, …" under a photo asks
+        ):
             flush()
             layout.dropped.append(Dropped(number, "caption", line))
             continue
@@ -305,8 +313,12 @@ def _read_lines(
         cleaned = clean_inline(line, markdown=markdown)
         record(layout, number, cleaned.removed)
         text = cleaned.text
+        dashed = barred = False
         if number < 2 or not lines[number - 2].strip():  # a paragraph's start, not a wrap
+            dashed = bool(_DIALOGUE_DASH.match(text))
             text = _DIALOGUE_DASH.sub("", text)
+            barred = bool(_QUESTION_BARS.match(text))
+            text = _QUESTION_BARS.sub("", text)
         if not text:
             continue
         label: Label | None
@@ -318,6 +330,8 @@ def _read_lines(
             if label is None and text[:1] in "QA":
                 spaced = spaced_question(line, number < 2 or not lines[number - 2].strip())
                 label = Label(text[0], None, text[1:].lstrip(".").strip()) if spaced else None
+        if label is None and barred:
+            label = Label("Q", None, text)  # "――How did it begin?": the interviewer asks
         for shape in shapes if label is None else ():
             label = shaped_label(text, shape)
             if label is not None:
@@ -436,6 +450,7 @@ def _read_lines(
             current = Block(number, line, text, stamp=stamp, emphasis=cleaned.emphasis)
             current.strong = cleaned.strong
             current.quoted = quoted
+            current.dashed = dashed
         pending = None
         pending_stamp = None
         page_break = False

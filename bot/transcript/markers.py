@@ -12,6 +12,7 @@ from bot.transcript.layout import Block
 from bot.transcript.names import (
     LETTER_PAIRS,
     META_LABELS,
+    QA_MARKERS,
     looks_like_name,
     name_key,
     split_names,
@@ -28,6 +29,7 @@ def mark_blocks(blocks: list[Block]) -> None:
     """Relabel `blocks` in place: header lines lose their label, marker pairs and implied
     questions become "Q"/"A"."""
     _unlabel_meta_lines(blocks)
+    _dash_dialogue(blocks)
     _letter_markers(blocks)
     _implied_answers(blocks)
 
@@ -129,3 +131,29 @@ def _quoted_questions(blocks: list[Block]) -> bool:
     quoted = [i for i, b in enumerate(blocks) if b.quoted and b.text.rstrip().endswith("?")]
     answered = [i for i in quoted if i + 1 < len(blocks) and not blocks[i + 1].quoted]
     return len(answered) >= 2 and len(quoted) * 2 > sum(b.quoted for b in blocks)
+
+
+_DIALOGUE_MIN = 4  # dashed paragraphs: two questions and their answers
+
+
+def _dash_dialogue(blocks: list[Block]) -> None:
+    """An interview printed as dialogue (Russian, Spanish or French press): every turn
+    opens with a dash and no name, the first one asks, and the dashes take turns from
+    there. A label only above the dialogue (the headline 'Vera Lazareva: "…"') names
+    who answers; it is the headline's, not a turn."""
+    dashed = [i for i, b in enumerate(blocks) if b.dashed]
+    if len(dashed) < _DIALOGUE_MIN or not blocks[dashed[0]].text.rstrip().endswith("?"):
+        return
+    first = dashed[0]
+    if any(b.label for b in blocks[first:]):
+        return
+    header = [b for b in blocks[:first] if b.label]
+    named = {b.label for b in header if b.label not in QA_MARKERS}
+    if len(named) > 1:
+        return
+    answerer = next(iter(named), "A")
+    for b in header:
+        b.text = f"{b.label}: {b.text}"
+        b.label = None
+    for n, i in enumerate(dashed):
+        blocks[i].label = "Q" if n % 2 == 0 else answerer

@@ -98,9 +98,10 @@ def mentioned_full_name(
             continue
         tokens = line.split()
         for i, token in enumerate(tokens):
-            if token.strip(_PUNCT).casefold() != key:
+            # "Chair Ada Holloway's Press Conference": the possessive is still the name
+            bare = _POSSESSIVE.sub("", token.strip(_PUNCT))
+            if bare.casefold() != key:
                 continue
-            bare = token.strip(_PUNCT)
             before = _given(tokens[i - 1]) if i > 0 else None
             if before and (
                 office is None or (i > 1 and tokens[i - 2].strip(_PUNCT).casefold() == office)
@@ -120,6 +121,7 @@ def mentioned_full_name(
     return next(iter(found.values())) if len(found) == 1 else None
 
 
+_POSSESSIVE = re.compile(r"['’]s$")
 _SHORT_MIN = 3  # letters: "Bart" for Bartholomew, "Chris" for Christabel; not "Al"
 
 

@@ -140,7 +140,7 @@ _UNNAMED = re.compile(
     r"announcer|narrator\s+\d+|interpreter|translator|staff|aide|clerk|"
     r"videographer|court(?:\s+reporter)?|bailiff|stenographer|witness|"  # depositions
     + "|".join(re.escape(t) for t in sorted(_UNNAMED_TITLES, key=len, reverse=True))
-    + r")(?:\s*(?:\d{1,3}|[A-Z]))?$"
+    + r")(?:[\s_]*(?:\d{1,3}|[A-Z]))?$"  # "SPEAKER_01" as pyannote/WhisperX diarize
 )
 _INITIALS_LABEL = re.compile(r"^(?:[A-Z]{2,3}|(?:[A-Z]\.){2,3})$")
 _INITIALS = re.compile(r"(?:[^\W\d_]\.)+")
@@ -244,8 +244,8 @@ def clean_name(name: str) -> str:
         # is in mixed case, the name in capitals
         return f"{honorific}{clean_name(titled)}"
     if _INITIALS_LABEL.match(name) or not any(ch.islower() for ch in name):
-        if _INITIALS_LABEL.match(name) or len(name) <= 3:
-            return name
+        if _INITIALS_LABEL.match(name) or len(name) <= 3 or "_" in name:
+            return name  # "SPEAKER_01", a diarization tool's id, is no name to title-case
         words = name.split()
         return " ".join([_title_word(words[0], first=True), *(_title_word(w) for w in words[1:])])
     return name
@@ -299,7 +299,11 @@ _PERIOD_LABEL = re.compile(
     r"|(?:(?:The|THE)\s+)?(?:(?i:Chairman|Chairwoman|Chair|Senator|Representative|Congressman|"
     r"Congresswoman|Judge|Justice|General|Admiral|Secretary|Governor|Mayor|Commissioner|"
     r"Ambassador|Director|Professor|Chief|Ranking\s+Member|Vice\s+Chair(?:man)?|Witness|"
-    r"Clerk|Delegate))" + _PERIOD_NAME + r"{0,3})\.\s+(?=[A-Z\"“(\[])"
+    r"Clerk|Delegate))" + _PERIOD_NAME + r"{0,3}"
+    # "CHAIR HOLLOWAY.", "MICHELLE SANTOS.": a central bank's or ministry's press
+    # conference writes every speaker in capitals, two to four words
+    r"|[A-Z][A-Z'’-]+(?:\s+(?:[A-Z][A-Z'’-]*\.?|de|van|von|del|la)){0,2}\s+[A-Z][A-Z'’-]+)"
+    r"\.\s+(?=[A-Z\"“(\[])"
 )
 
 
@@ -454,6 +458,11 @@ class Names:
             if len(name.split()) >= 2:  # a lone "Baker" from the intro names nobody new
                 self._add(name, -1, preferred=True)
         self.single_counts: Counter[str] = Counter()
+        labels = list(labels)
+        # a chat's handles ("mossgrove:") are labels in lower case: once one recurs, a
+        # handle that speaks once ("pixelbard:") is a participant too
+        lower = Counter(label for _, label in labels if label[:1].islower())
+        self.chatting = any(n >= 2 for n in lower.values())
         for index, label in labels:
             if label in QA_MARKERS or name_key(label) in self.aliases or is_unnamed(label):
                 continue
@@ -511,7 +520,7 @@ class Names:
             return name
         if written != name or asking_title(written):
             return written  # "Mr. Lutz", "Senator Park": a title makes a name, even once
-        if self.single_counts[key] >= 2:
+        if self.single_counts[key] >= 2 or (self.chatting and written[:1].islower()):
             return name
         return None
 

@@ -148,8 +148,8 @@ def _host_opening(blocks: list[Block], cues: list[Cue]) -> None:
     first), when that self-introduction made them the host (`find_cues`)."""
     hosts = [c.name for c in cues if c.role == "interviewer" and c.speaker is None]
     first = next((i for i, b in enumerate(blocks) if b.label is not None), None)
-    if not hosts or first is None:
-        return
+    if not hosts or first is None or blocks[first].label_note == "OP":
+        return  # a thread's title ("I'm Wren Castellanos, … AMA") above its starter's post
     start = next(
         (
             i
@@ -425,9 +425,23 @@ def _who_speaks(
                 if who is None:
                     b.text = f"{b.label}: {b.text}" if b.text else b.label
                     b.label = None
+                    b.note = b.note or _production_cue(b.text)
         speakers.append(who)
         markers.append(marker)
     return speakers, markers
+
+
+_CUE_WORDS = 8
+
+
+def _production_cue(text: str) -> bool:
+    """ "ACTUALITY: WAVES ON SHINGLE", "SFX: DOOR": a radio script's cue in capitals, with
+    a label that names nobody and no sentence, is a stage note, not speech."""
+    return (
+        not any(ch.islower() for ch in text)
+        and len(text.split()) <= _CUE_WORDS
+        and text.rstrip()[-1:] not in ".?!,;"
+    )
 
 
 def _turn_stats(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from bot.transcript.clean import clean_inline
+from bot.transcript.clean import clean_inline, only_timestamp
 from bot.transcript.names import (
     INTERVIEWEE_WORDS,
     INTERVIEWER_WORDS,
@@ -134,6 +134,17 @@ def _alone_name(line: str) -> str | None:
     return text if looks_like_name(text) else None
 
 
+# "JONAH FELD (OC)": a documentary log's note on where the speaker is (off camera, voice
+# over, continued), after a name alone on its line
+_CAMERA_NOTE = re.compile(
+    r"(?i)\s+\((?:o\.?c\.?|o\.?s\.?|v\.?o\.?|v/o|off[- ]camera|on[- ]camera|cont'?d)\)$"
+)
+
+
+def without_camera_note(line: str) -> str:
+    return _CAMERA_NOTE.sub("", line)
+
+
 def alone_labels_of(lines: list[str], start: int) -> frozenset[str]:
     """Names that stand alone on their line above the words they said, with no colon:
     "INTERVIEWER" / "DOYLE" in magazine interviews, "[00:00:06] George Mensah" in Trint
@@ -150,7 +161,9 @@ def alone_labels_of(lines: list[str], start: int) -> frozenset[str]:
             previous_blank = True
             continue
         standalone = previous_blank
-        previous_blank = False
+        # a documentary log's timecode line alone above the name: "01:02:10:14"
+        previous_blank = only_timestamp(line)
+        line = without_camera_note(line)
         if not standalone or len(line) > _ALONE_MAX or line[-1] in _ALONE_END:
             continue  # cheap checks first: most lines are speech
         if len(line.split()) > 7 or split_label(line) is not None:
@@ -205,6 +218,7 @@ def label_shapes(lines: list[str], start: int) -> tuple[str, ...]:
         "publication": {},
         "lowercase": {},
     }
+    labelled = 0  # lines opened by an ordinary "Name:" label
     for raw in lines[start:]:
         line = raw.strip()
         if not line:
@@ -219,7 +233,10 @@ def label_shapes(lines: list[str], start: int) -> tuple[str, ...]:
         chat = _LEAD_CLOCK.sub("", line)  # "[10:42] kai: …" as chat logs are copied
         if chat[:1].islower() and ":" in chat[:52]:
             shapes.append("lowercase")
-        if not shapes or split_label(line) is not None:
+        if split_label(line) is not None:
+            labelled += 1
+            continue
+        if not shapes:
             continue
         for shape in shapes:
             label = shaped_label(chat if shape == "lowercase" else line, shape)
@@ -229,6 +246,13 @@ def label_shapes(lines: list[str], start: int) -> tuple[str, ...]:
     found = [
         s for s in ("bracket", "dash", "lowercase") if sum(n >= 2 for n in counts[s].values()) >= 2
     ]
+    # a chat's handle ("mossgrove:") asking again and again of someone labelled by name
+    if (
+        "lowercase" not in found
+        and labelled >= _LOWER_BESIDE_NAMES
+        and any(n >= 2 for n in counts["lowercase"].values())
+    ):
+        found.append("lowercase")
     # one publication asks, again and again, of the person whose name labels the answers
     if any(n >= _PUBLICATION_MIN for n in counts["publication"].values()):
         found.append("publication")
@@ -236,6 +260,8 @@ def label_shapes(lines: list[str], start: int) -> tuple[str, ...]:
 
 
 _PUBLICATION_MIN = 3
+_NEAR_MARK = 2  # non-blank lines either side of a page mark
+_LOWER_BESIDE_NAMES = 3  # ordinary "Name:" lines beside a recurring handle
 _LEAD_CLOCK = re.compile(r"^[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:\s?[AaPp]\.?[Mm]\.?)?[\])]?\s+")
 
 
@@ -284,6 +310,15 @@ def page_furniture(
     "Phone (703) 519-7180" under "ANDERSON COURT REPORTING"), repeated as often."""
     counts: Counter[str] = Counter()
     sample: dict[str, str] = {}
+    # lines printed beside a page mark ("Page 3 of 17"): a running head seen twice is
+    # enough there, as in an excerpt of two pages
+    filled = [raw.strip() for raw in lines[start:] if raw.strip()]
+    marks = [i for i, line in enumerate(filled) if is_page_mark(line)]
+    near_mark = {
+        furniture_key(filled[j])
+        for i in marks
+        for j in range(max(0, i - _NEAR_MARK), min(len(filled), i + _NEAR_MARK + 1))
+    }
     for raw in lines[start:]:
         line = raw.strip()
         if len(line) < 12 or len(line) > 160 or line[-1] in _ENDS or len(line.split()) < 3:
@@ -296,7 +331,7 @@ def page_furniture(
     found = {
         key
         for key, n in counts.items()
-        if n >= _RUNNING_MIN
+        if (n >= _RUNNING_MIN or (n >= 2 and key in near_mark))
         and split_label(sample[key]) is None
         and not _label_alone(sample[key], labels)
         and not _job_label(sample[key])
@@ -374,13 +409,14 @@ def fragmented(lines: list[str], start: int) -> bool:
     return text_lines >= 8 and fragments * 2 >= text_lines
 
 
-_LINE_NUMBER = re.compile(r"^\s*(\d{1,2})(?=\s|$)")
+_LINE_NUMBER = re.compile(r"^\s*(\d{1,2}|\d{3,4}(?=\s))(?=\s|$)")
 _NUMBERED_SCAN = 400  # lines looked at to tell a line-numbered file
 
 
 def line_numbers(lines: list[str], start: int) -> bool:
     """Court and deposition transcripts number every line of a page (1 to 25, again on
-    each page): most lines open with a small number one more than the line above's."""
+    each page), research transcripts every line of the file ("001", "002", … as coding
+    software prints them): most lines open with a number one more than the line above's."""
     seen = rising = 0
     previous = 0
     for raw in lines[start : start + _NUMBERED_SCAN]:
@@ -389,7 +425,8 @@ def line_numbers(lines: list[str], start: int) -> bool:
         seen += 1
         match = _LINE_NUMBER.match(raw)
         number = int(match.group(1)) if match else 0
-        rising += 0 < number <= 35 and number == previous + 1
+        padded = match is not None and len(match.group(1)) >= 3
+        rising += (0 < number <= 35 or padded) and number == previous + 1
         previous = number
     return seen >= 10 and rising * 3 >= seen * 2
 
