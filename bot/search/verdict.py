@@ -174,10 +174,11 @@ class _Verdicts(_Questions):
         NEAR_TIE points above it.  The naive scorer is evidence for a paraphrase the index
         ranked first (or tied) under the floor; when the rerank, which also weighs word
         rarity and how the whole query aligns, clearly prefers another answer, the two
-        disagree and neither is shown.  On bench_perturb's tuning seed (the five held-out
-        sets, unperturbed and typed ten ways) 12 of the 14 picks not ranked first were
-        wrong, and the 2 right ones were within NEAR_TIE of the top; of the rest, 10 of the
-        12 wrong picks stood 3.2-15 points below it."""
+        disagree and the pick is no evidence (the other leads may still show the rerank's
+        first: withholding those too cost a right answer on the tuning seed).  On
+        bench_perturb's tuning seed (the five held-out sets, unperturbed and typed ten
+        ways) 12 of the 14 picks not ranked first were wrong; the 2 right ones stood
+        within NEAR_TIE of the top, 10 of the 12 wrong ones 3.2-15 points below it."""
         lead = self._naive_lead(plan, ranked)
         if lead is None or ranked[0].score - lead.score > NEAR_TIE:
             return None
