@@ -138,6 +138,26 @@ def test_a_paraphrase_with_a_split_or_joined_word_is_still_a_match(
     assert hits[0].passage_id == _answer_id(passages, fragment)
 
 
+def test_the_naive_scorers_pick_is_no_match_when_the_rerank_clearly_prefers_another(
+    tuning: tuple[list[Passage], SearchIndex],
+) -> None:
+    """A quote typed with a word split ("cr osword") and a typo: its answer is ranked
+    first, 15 points clear and aligned 90 with the query, but under the floor; the naive
+    scorer, which sees "cr" and "osword" as two unknown words, prefers another answer
+    that shares "weather" and "hills".  That answer was shown as the match."""
+    passages, index = tuning
+    query = "did the cr osword and watched the weather coming over the hils"
+    plan = index._plan(query, suggest=False)
+    assert plan is not None
+    ranked = index._rank(plan, 32)
+    picked = index._naive_lead(plan, ranked)
+    want = _answer_id(passages, "I used to do the crossword")
+    assert picked is not None and index._ids[picked.row] != want  # the naive scorer's pick
+    assert index._answer_naive_lead(plan, ranked) is None
+    hits = index.search(query).hits
+    assert hits and hits[0].passage_id == want, index.search(query).suggestions
+
+
 def test_the_index_is_never_behind_the_naive_scan_on_the_tuning_set(
     tuning: tuple[list[Passage], SearchIndex],
 ) -> None:

@@ -269,6 +269,45 @@ def test_a_remembered_quote_standing_clear_of_the_rest_is_a_match() -> None:
         assert hits and hits[0].passage_id == want, (query, index.search(query).suggestions)
 
 
+def test_a_half_remembered_quote_with_one_more_slip_still_stands_clear() -> None:
+    """A remembered quote already under the floor (a word swapped for a synonym) that the
+    member also mistypes: two words run together, or a word of their own put in.  Each
+    still stands 16-20 points clear of every other answer, but the slip costs it score
+    (33.8, under the old LEAD_SCORE of 35) or alignment (64.7, under the old LEAD_PHRASE
+    of 65).  No negative of the held-out sets, perturbed every bench_perturb way, stood
+    more than 10.8 clear of a runner-up, nor aligned over 58 with no runner-up."""
+    from benchmarks.heldout import TUNING, load_heldout
+
+    passages, _ = load_heldout(TUNING)
+    index = SearchIndex.build(passages)
+    for query, fragment in [
+        ("my dad was a platelayer andso was grandad", "My father was a platelayer"),
+        ("cows on the line in the honestly fog in sixty eight", "in the autumn of 1968"),
+    ]:
+        (want,) = [p.id for p in passages if fragment in p.text]
+        hits = index.search(query).hits
+        assert hits and hits[0].passage_id == want, (query, index.search(query).suggestions)
+
+
+def test_a_quote_said_in_order_in_one_answer_only_leads_although_others_share_its_words() -> None:
+    """TUNING set queries with a slip (a typo, a transposition, the quote cut short)
+    whose answer leads by only 5-8 points (another answer holds some of the same words
+    scattered) and under the floor, but is the one answer that says the query in order:
+    it aligns 72-74, 16-24 better than any other candidate."""
+    from benchmarks.heldout import TUNING, load_heldout
+
+    passages, _ = load_heldout(TUNING)
+    index = SearchIndex.build(passages)
+    for query, fragment in [
+        ("about 2/3 of the cremws are volunteers", "About two thirds"),
+        ("about 2/3 of the cresw are volunteers", "About two thirds"),
+        ("the dehumidifier broke and", "One August the dehumidifier died"),
+    ]:
+        (want,) = [p.id for p in passages if fragment in p.text]
+        hits = index.search(query).hits
+        assert hits and hits[0].passage_id == want, (query, index.search(query).suggestions)
+
+
 def test_a_lead_needs_the_score_the_gap_and_the_alignment() -> None:
     texts = ["Bees swarm in June.", "Pilots climb slowly.", "Divers breathe helium."]
     index = SearchIndex.build([_answer(f"r-{i}", t) for i, t in enumerate(texts)])
@@ -278,9 +317,15 @@ def test_a_lead_needs_the_score_the_gap_and_the_alignment() -> None:
 
     assert index._clear_lead([scored(0, 40.0, 70.0), scored(1, 20.0, 50.0)]) is not None
     assert index._clear_lead([scored(0, 40.0, 70.0)]) is not None  # no other answer
-    assert index._clear_lead([scored(0, 40.0, 70.0), scored(1, 30.0, 50.0)]) is None  # gap
-    assert index._clear_lead([scored(0, 40.0, 60.0), scored(1, 20.0, 50.0)]) is None  # phrase
-    assert index._clear_lead([scored(0, 30.0, 70.0), scored(1, 10.0, 50.0)]) is None  # score
+    assert index._clear_lead([scored(0, 40.0, 65.0), scored(1, 30.0, 50.0)]) is None  # gap
+    assert index._clear_lead([scored(0, 40.0, 55.0), scored(1, 20.0, 50.0)]) is None  # phrase
+    assert index._clear_lead([scored(0, 25.0, 70.0), scored(1, 5.0, 50.0)]) is None  # score
+    # not clear by score, but said in order there and clearly less anywhere else
+    near = [scored(0, 35.0, 72.0), scored(1, 30.0, 56.0), scored(2, 25.0, 50.0)]
+    assert index._clear_lead(near) is not None
+    assert index._clear_lead([near[0], scored(1, 30.0, 60.0)]) is None  # aligns as well
+    assert index._clear_lead([scored(0, 35.0, 68.0), near[1]]) is None  # aligns too little
+    assert index._clear_lead([scored(0, 28.0, 72.0), near[1]]) is None  # score
     # the same answer twice is no runner-up: the next other answer is
     same = [scored(0, 40.0, 70.0), scored(0, 39.0, 70.0), scored(2, 20.0, 50.0)]
     assert index._clear_lead(same) is not None

@@ -73,9 +73,11 @@ see ``benchmarks/results.md`` for the latest run against the targets.
   otherwise (``verdict._evidence_lead``): of the best few candidates, the one whose answer
   (two adjacent sentences) and question (at QUESTION_WEIGHT) hold the query's rare words
   carrying EVIDENCE_SHARE of its weight with two of them, or EVIDENCE_ALONE with one, and
-  the runner-up clearly less.  Words that frame a question put to the bot ("what did she
-  say about", "how long") count FRAME_WEIGHT.  Off-topic, gibberish, stop-word and emoji
-  queries are tested to answer no match with 20k answers loaded.
+  the runner-up clearly less; or the best candidate standing clearly alone
+  (``verdict._clear_lead``: LEAD_GAP above the next answer, or aligned with the whole
+  query ALIGNED_MARGIN better than any other).  Words that frame a question put to the
+  bot ("what did she say about", "how long") count FRAME_WEIGHT.  Off-topic, gibberish,
+  stop-word and emoji queries are tested to answer no match with 20k answers loaded.
 * **Phrases through variants** (``candidates``): in the phrase scan a content word may
   stand as its close variants (forms, splits, typo neighbours of a corpus word); when no
   answer holds the phrase so, a second pass makes stop words and very common words
@@ -91,7 +93,8 @@ see ``benchmarks/results.md`` for the latest run against the targets.
   (stop words dropped) scores every reranked candidate; up to NAIVE_SCAN_BYTES of answer
   text (~5 ms of CPU) it also scans every answer and adds its best NAIVE_TAKE to the
   shortlist; a candidate it clearly prefers (NAIVE_MATCH, NAIVE_MARGIN, NAIVE_SHARED
-  words) is a match although under MATCH_FLOOR.
+  words) is a match although under MATCH_FLOOR, unless the rerank puts another answer
+  more than NEAR_TIE above it.
 * **Build** works a chunk of answers at a time in whole-chunk passes: one join, encode
   and byte translation (common curly punctuation blanked on the bytes, accents only
   when a chunk has any), words hashed by numpy (packed bytes, mixed), stop words dropped

@@ -13,7 +13,8 @@ answer first, under ``MATCH_FLOOR``.  So the same scorer is used here in three w
   at any size: over the shortlist it costs a few microseconds a candidate.
 * **Evidence for a match** (:meth:`_NaiveEvidence._naive_lead`): a candidate under
   ``MATCH_FLOOR`` is shown when its naive score is at least NAIVE_MATCH and clearly
-  above every other candidate's (NAIVE_MARGIN).
+  above every other candidate's (NAIVE_MARGIN), and the rerank puts no other answer
+  more than NEAR_TIE above it (``verdict._answer_naive_lead``).
 
 Both sides are compared on their *content words*: stop words are dropped first.  Over
 whole texts, ``token_set_ratio`` scores 100 for any answer that holds every query word,

@@ -197,7 +197,7 @@ class _Ranker(_Verdicts):
             for s in ranked
             if s.score >= MATCH_FLOOR
         ]
-        lead = self._naive_lead(plan, ranked) if not hits and ranked else None
+        lead = self._answer_naive_lead(plan, ranked) if not hits and ranked else None
         if lead is None and not hits and ranked:
             lead = self._evidence_lead(plan, ranked) or self._clear_lead(ranked)
         if lead is not None:
