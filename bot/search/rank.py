@@ -197,6 +197,8 @@ class _Ranker(_Verdicts):
             for s in ranked
             if s.score >= MATCH_FLOOR
         ]
+        if hits and self._contradicted(plan, ranked, hits[0]):
+            hits = []  # the leads under the floor decide between them
         lead = self._naive_lead(plan, ranked) if not hits and ranked else None
         if lead is None and not hits and ranked:
             lead = self._evidence_lead(plan, ranked) or self._clear_lead(ranked)
