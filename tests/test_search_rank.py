@@ -437,7 +437,7 @@ def test_a_partial_hit_the_naive_scorer_contradicts_is_not_the_match(small: Sear
     """_contradicted: a best hit holding only part of the query, while the naive scorer
     clearly prefers another answer holding two of its words, is no better evidence than a
     lead under the floor, so search() lets the leads decide; a hit holding every word,
-    or a naive favourite without the margin, stands."""
+    standing LEAD_GAP clear, or a naive favourite without the margin, stands."""
     plan = small._plan("the orchard bees and the honey", suggest=False)
     assert plan is not None
     barn, bees = small.ids.index("rank-0"), small.ids.index("rank-4")
@@ -451,6 +451,8 @@ def test_a_partial_hit_the_naive_scorer_contradicts_is_not_the_match(small: Sear
     first = Hit("rank-0", 52.0, 0, False)
     assert small._contradicted(plan, ranked(52.0, 40.0), first)
     assert not small._contradicted(plan, ranked(52.0, 75.0), first)  # no clear favourite
+    clear = Hit("rank-0", 62.0, 0, False)
+    assert not small._contradicted(plan, ranked(62.0, 40.0), clear)  # LEAD_GAP clear
     every = Hit("rank-0", 80.0, 0, False)
     assert not small._contradicted(plan, ranked(80.0, 40.0), every)  # every word: stands
     assert not small._contradicted(plan, ranked(52.0, 40.0), Hit("rank-4", 52.0, 0, False))
