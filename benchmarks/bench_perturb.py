@@ -186,9 +186,16 @@ def perturb(text: str, kind: str, seed: int) -> str | None:
 
 
 def _sets() -> dict[str, Path]:
-    from benchmarks.heldout import FOURTH, FRESH, HERE, THIRD, TUNING
+    from benchmarks.heldout import FIFTH, FOURTH, FRESH, HERE, THIRD, TUNING
 
-    return {"first": HERE, "fresh": FRESH, "tuning": TUNING, "third": THIRD, "fourth": FOURTH}
+    return {
+        "first": HERE,
+        "fresh": FRESH,
+        "tuning": TUNING,
+        "third": THIRD,
+        "fourth": FOURTH,
+        "fifth": FIFTH,
+    }
 
 
 def score(

@@ -409,10 +409,10 @@ def measure(size: int, count: int, sample: int, builds: int, seed: int) -> dict[
 
 def measure_heldout(mix: int, seed: int) -> dict[str, Any]:
     """The held-out sets (the first, the fresh one in other query styles, and the three
-    tuned on and labelled so: the tuning set, the third and the fourth), each on
+    tuned on and labelled so: the tuning set, the third, the fourth and the fifth), each on
     its interviews alone, then mixed into `mix` synthetic answers: index vs both
     baselines, per kind and overall (every query, no sample)."""
-    from benchmarks.heldout import FOURTH, FRESH, HERE, THIRD, TUNING
+    from benchmarks.heldout import FIFTH, FOURTH, FRESH, HERE, THIRD, TUNING
 
     synthetic = synthetic_passages(mix, seed=seed, lex=lexicon(seed=seed), with_seed=False)
     return {
@@ -421,6 +421,7 @@ def measure_heldout(mix: int, seed: int) -> dict[str, Any]:
         "tuning": _heldout_set(TUNING, synthetic),
         "third": _heldout_set(THIRD, synthetic),
         "fourth": _heldout_set(FOURTH, synthetic),
+        "fifth": _heldout_set(FIFTH, synthetic),
     }
 
 
@@ -623,6 +624,7 @@ def render(
         "third": "Third set, TUNED ON after its first run (not a report)",
         "tuning": "TUNING interviews (tuned on: not a report)",
         "fourth": "Fourth set, TUNED ON after its first run (not a report)",
+        "fifth": "Fifth set, TUNED ON after its first run (not a report)",
     }
     notes = {
         "first": "Reporting only: written for this benchmark and never tuned on "
@@ -648,6 +650,14 @@ def render(
         "honest figure is its first run, in benchmarks/history.md, before the naive typo "
         "view and the clear-lead rule were tuned on it (`benchmarks/heldout/fourth_tuned/`); "
         "shown so the gap is visible, never as a headline.",
+        "fifth": "TUNED ON after its first run: four interviews in new domains and layouts "
+        "(a podcast with `Name  [hh:mm:ss]` lines, an oral history with `SURNAME:` turns, a "
+        "magazine Q&A with italic questions, a select committee with `Q214 Chair:`) and "
+        "queries in the hidden set's failure classes and half-remembered styles, with "
+        "negatives, written blind; its honest figure is its first run, in "
+        "benchmarks/history.md, before three rules of bot/search/ were tuned on it "
+        "(`benchmarks/heldout/fifth_tuned/`); shown so the gap is visible, never as a "
+        "headline.",
     }
     for key, held in (heldout or {}).items():
         lines += [

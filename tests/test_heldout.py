@@ -11,7 +11,14 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # the benchmarks package lives beside the tests, not installed
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.heldout import FOURTH, FRESH, THIRD, load_heldout, load_negatives  # noqa: E402
+from benchmarks.heldout import (  # noqa: E402
+    FIFTH,
+    FOURTH,
+    FRESH,
+    THIRD,
+    load_heldout,
+    load_negatives,
+)
 
 
 def test_heldout_set_is_big_varied_and_resolves() -> None:
@@ -76,5 +83,27 @@ def test_fourth_heldout_set_resolves_in_the_hidden_sets_classes_with_negatives()
     assert len({q.expected for q in queries}) >= 45
     negatives = load_negatives(FOURTH)
     assert len(negatives) >= 10
+    said = " ".join(p.text.lower() for p in passages)
+    assert not any(n.lower() in said for n in negatives)  # nobody said them
+
+
+def test_fifth_heldout_set_resolves_in_four_new_layouts_with_negatives() -> None:
+    """The fifth set (tuned on after its blind first run: benchmarks/heldout/fifth_tuned)."""
+    passages, queries = load_heldout(FIFTH)
+    answers = [p for p in passages if p.question]  # header lines some layouts turn into turns
+    per_interview = Counter(p.interview_id for p in answers)
+    assert sorted(per_interview) == ["committee", "setter", "volcano", "weaver"]
+    assert all(15 <= n <= 30 for n in per_interview.values()), per_interview
+    assert len(queries) >= 80
+    kinds = Counter(q.kind for q in queries)
+    for kind in ("typo", "first_letter", "split_join", "inflection", "spelling", "numbers",
+                 "question", "two_sentence", "paraphrase", "fragments", "reordered",
+                 "casual", "wrapper"):  # fmt: skip
+        assert kinds[kind] >= 5, kinds
+    by_id = {p.id: p for p in passages}
+    assert all(by_id[q.expected].question for q in queries)  # every answer is a real answer
+    assert len({q.expected for q in queries}) >= 55
+    negatives = load_negatives(FIFTH)
+    assert len(negatives) >= 12
     said = " ".join(p.text.lower() for p in passages)
     assert not any(n.lower() in said for n in negatives)  # nobody said them

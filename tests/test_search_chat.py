@@ -153,3 +153,42 @@ def test_an_answer_that_says_the_words_beats_a_question_that_asked_them(
 )
 def test_chat_noise_alone_is_no_match(big: SearchIndex, query: str) -> None:
     assert big.search(query).hits == []
+
+
+def test_a_question_leads_to_its_own_answer_whatever_the_answer_scored() -> None:
+    """The question lead is weighed against the best answer; when that answer is the one
+    that replied to the question, both point at the same passage: it is the match (the
+    answer says "guarantee" and "inspection", its question "inspections", the query
+    "inspect"), shown with the answer's own best sentence."""
+    answers = [
+        _answer(
+            "lead-0",
+            "Estimate, not guarantee, and I'm fussy about that word. We can say the odds are "
+            "going up. We can say the gauges are high and the rainfall numbers are climbing. "
+            "What we can't do is give you a date and a time like a bus timetable. Anyone who "
+            "tells you they can guarantee an inspection to the day is selling something.",
+            "So can you guarantee inspections?",
+        ),
+        _answer(
+            "lead-1",
+            "A big flood can move a riverbank a whole field over in one night.",
+            "What does a flood do to the land?",
+        ),
+        _answer(
+            "lead-2", "I grew up by the river, so the river was the weather.", "How did you start?"
+        ),
+        _answer(
+            "lead-3",
+            "The levee held in the end, but only just, and we slept in the truck.",
+            "Did the levee hold?",
+        ),
+    ]
+    index = SearchIndex.build(answers)
+    query = "can you guarantee when the river will inspect"
+    plan = index._plan(query, suggest=False)
+    assert plan is not None
+    best = index._rank(plan, 32)[0]
+    assert index.ids[best.row] == "lead-0" and best.score < 50.0  # under the floor
+    hits = index.search(query).hits
+    assert [h.passage_id for h in hits] == ["lead-0"]
+    assert hits[0].sentence_index == best.sentence  # the answer's sentence, not none

@@ -440,3 +440,64 @@ def test_a_sentence_holding_a_split_word_joined_holds_the_words_together() -> No
     assert scored["split-0"].score >= 75.0 > scored["split-2"].score
     # ...where the whole query's alignment puts it first (the near tie, NEAR_TIE).
     assert index.ids[index._rank(plan, 32)[0].row] == "split-0"
+
+
+def test_every_word_scattered_is_shown_when_every_answer_holding_them_was_weighed() -> None:
+    """_misaligned does not withhold a best answer that holds every word of the query,
+    scattered over it, when at most RERANK answers hold them all: the rerank weighed each
+    one that could be meant (here 80 answers hold some of the words, one all)."""
+    answers = []
+    for i in range(40):
+        answers.append(
+            _answer(
+                f"goats-{i}",
+                f"The goats wandered down to the river at an age when nobody minded, season {i}.",
+                "And then?",
+            )
+        )
+        answers.append(
+            _answer(f"count-{i + 40}", f"We counted 12 sheep and 4 hens in week {i}.", "Then?")
+        )
+    answers.append(
+        _answer(
+            "meant-99",
+            "We started with two goats, learning. Four goats is plenty, mind. You are up "
+            "and down the hill all day after them. I had four by the age of twelve, and "
+            "proud of it.",
+            "How many goats did you keep?",
+        )
+    )
+    index = SearchIndex.build(answers)
+    query = "by the age of 12 I had 4 goats"
+    plan = index._plan(query, suggest=False)
+    assert plan is not None
+    best = index._rank(plan, 32)[0]
+    assert index.ids[best.row] == "meant-99"
+    assert best.score < 75.0 and best.phrase < 68.0  # scattered, and aligning loosely
+    assert index._rarest_df(plan) > 32 and index._holders(plan) == 1
+    assert [h.passage_id for h in index.search(query).hits][:1] == ["meant-99"]
+
+
+def test_a_partial_hit_the_naive_scorer_contradicts_is_not_the_match(small: SearchIndex) -> None:
+    """_contradicted: a best hit holding only part of the query, while the naive scorer
+    clearly prefers another answer holding two of its words, is no better evidence than a
+    lead under the floor, so search() lets the leads decide; a hit holding every word,
+    standing LEAD_GAP clear, or a naive favourite without the margin, stands."""
+    plan = small._plan("the orchard bees and the honey", suggest=False)
+    assert plan is not None
+    barn, bees = small.ids.index("rank-0"), small.ids.index("rank-4")
+
+    def ranked(score: float, naive_barn: float) -> list[_Scored]:
+        return [
+            _Scored(barn, score, False, 0, 0.0, naive_barn, 60.0, 0.6),
+            _Scored(bees, 45.0, False, 0, 0.0, 80.0, 60.0, 0.5),
+        ]
+
+    first = Hit("rank-0", 52.0, 0, False)
+    assert small._contradicted(plan, ranked(52.0, 40.0), first)
+    assert not small._contradicted(plan, ranked(52.0, 75.0), first)  # no clear favourite
+    clear = Hit("rank-0", 62.0, 0, False)
+    assert not small._contradicted(plan, ranked(62.0, 40.0), clear)  # LEAD_GAP clear
+    every = Hit("rank-0", 80.0, 0, False)
+    assert not small._contradicted(plan, ranked(80.0, 40.0), every)  # every word: stands
+    assert not small._contradicted(plan, ranked(52.0, 40.0), Hit("rank-4", 52.0, 0, False))

@@ -143,7 +143,10 @@ class _Questions(_NaiveEvidence):
         short question holding one of them scores token_set_ratio 100) leads when,
         counted at QUESTION_WEIGHT, it scores more than `rival` and beats its naive score
         by NAIVE_MARGIN.  It is then the one hit: the weaker answer beside it would make
-        the two look alike (`_ambiguous`).
+        the two look alike (`_ambiguous`).  When `rival` is the answer to that very
+        question, the two agree and it leads whatever their scores ("can you predict when a
+        volcano will erupt": the answer says "predict" and "eruption", its question "So can
+        you predict eruptions?").
         """
         planned = asked.planned
         if planned is None:
@@ -155,12 +158,18 @@ class _Questions(_NaiveEvidence):
             if plan.shared_words(set(sub._content_text(s.row).split())) >= NAIVE_SHARED
         ]
         lead = sub._naive_lead(plan, sharing)
+        # The rival is the very answer that replied to the question: the answer's words
+        # and its question's point at the same passage, so nothing is weighed against it.
+        same = lead is not None and rival is not None and sub._ids[lead.row] == self._ids[rival.row]
         if lead is None or (
             rival is not None
+            and not same
             and (
                 lead.naive * QUESTION_WEIGHT < rival.naive + NAIVE_MARGIN
                 or lead.score * QUESTION_WEIGHT <= rival.score
             )
         ):
             return hits
+        if same and rival is not None:  # the answer's own best sentence is the one shown
+            return [Hit(sub._ids[lead.row], MATCH_FLOOR, rival.sentence, False)]
         return [Hit(sub._ids[lead.row], MATCH_FLOOR, None, False)]

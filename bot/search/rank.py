@@ -197,7 +197,15 @@ class _Ranker(_Verdicts):
             for s in ranked
             if s.score >= MATCH_FLOOR
         ]
-        lead = self._answer_naive_lead(plan, ranked) if not hits and ranked else None
+        contradicted = bool(hits) and self._contradicted(plan, ranked, hits[0])
+        if contradicted:
+            hits = []  # the leads under the floor decide between them
+        lead = None
+        if contradicted:
+            # _contradicted already found the naive favourite within LEAD_GAP of the hit
+            lead = self._naive_lead(plan, ranked)
+        elif not hits and ranked:
+            lead = self._answer_naive_lead(plan, ranked)
         if lead is None and not hits and ranked:
             lead = self._evidence_lead(plan, ranked) or self._clear_lead(ranked)
         if lead is not None:

@@ -88,7 +88,8 @@ class _Verdicts(_Questions):
         in order, a word added or left out, a number in digits) was not among the
         candidates: among 100k answers many hold a few common words somewhere.  So an
         answer holding part of the query must align with it (``partial_ratio``) at least
-        LOOSE_PARTIAL, and one holding every word at least LOOSE_PHRASE when the query
+        LOOSE_PARTIAL (unless it holds every word, scattered, and so do at most RERANK
+        answers: `_every_holder_weighed`), and one holding every word at least LOOSE_PHRASE when the query
         was typed as a phrase (TYPED_SHARE of its words stop words); keywords ("salt
         cumin bread", in any order) need not align, but when more than LOOSE_HOLDERS
         answers hold them all, one that does not say them as typed is a guess.  Such a
@@ -107,7 +108,7 @@ class _Verdicts(_Questions):
         tokens = plan.norm.split()
         stops = sum(t in STOP_WORDS for t in tokens)
         if best.score < EVERY_WORD:
-            loose = best.phrase < LOOSE_PARTIAL
+            loose = best.phrase < LOOSE_PARTIAL and not self._every_holder_weighed(plan, best)
         elif not stops:
             loose = self._holders(plan) > LOOSE_HOLDERS
         else:
@@ -122,6 +123,15 @@ class _Verdicts(_Questions):
             if any(t in asked and t not in said and t not in STOP_WORDS for t in tokens):
                 return False
         return True
+
+    def _every_holder_weighed(self, plan: _Query, best: _Scored) -> bool:
+        """Whether `best` holds every word of the query (as typed or a close form, over
+        the whole answer) and at most RERANK answers do: then the rerank weighed each
+        answer that could be the one meant, and the words scattered over it are no guess
+        ("by the time I was 19 I was on 6 looms" for "You started on two looms ... Six
+        looms is a lot ... I was on six by the time I were nineteen")."""
+        said = set(" ".join(self._normalised_sentences(best.row)).split())
+        return plan.coverage(said)[1] and self._holders(plan) <= RERANK
 
     def _rarest_df(self, plan: _Query) -> int:
         """How many answers hold the query's rarest content word (or a close variant)."""
@@ -183,6 +193,24 @@ class _Verdicts(_Questions):
         if lead is None or ranked[0].score - lead.score > NEAR_TIE:
             return None
         return lead
+
+    def _contradicted(self, plan: _Query, ranked: list[_Scored], first: Hit) -> bool:
+        """Whether the best hit holds only part of the query (under EVERY_WORD, not the
+        phrase) while the naive scorer clearly prefers another answer (`_naive_lead`)
+        scoring less than LEAD_GAP under it: two weak signals disagree, so the hit is no
+        better evidence than a lead under the floor ("what's a surface in a crossword
+        clue": "crossword" and "surfaces" scattered in one answer scored 50.0, "The
+        surface is what the clue appears to say" 45.3 and naive 71 against 58).  A hit
+        standing LEAD_GAP clear stands: perturbed held-out queries ("back in thirty six
+        horus") had the right hit 17-25 points over the naive favourite."""
+        if first.exact or first.score >= EVERY_WORD or not ranked:
+            return False
+        lead = self._naive_lead(plan, ranked)
+        return (
+            lead is not None
+            and self._ids[lead.row] != first.passage_id
+            and first.score - lead.score < LEAD_GAP
+        )
 
     def _clear_lead(self, ranked: list[_Scored]) -> _Scored | None:
         """The best candidate when it stands clearly alone although under MATCH_FLOOR: at
