@@ -20,14 +20,28 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from crash_helpers import forker, kills_landed, quick_trivia_bank
+from fuzz_helpers import examples_per_target
 from pgcluster import pg_cluster, pg_url, report_header
 from storefixtures import open_store, store, store_target
 
 from bot.emulator import DiscordEmulator, StartBot, World, build_world, launch
 from bot.settings import Settings
 
-# PostgreSQL fixtures: see tests/pgcluster.py; the store on both backends: tests/storefixtures.py
-__all__ = ["open_store", "pg_cluster", "pg_url", "store", "store_target"]
+# PostgreSQL fixtures: see tests/pgcluster.py; the store on both backends: tests/storefixtures.py;
+# the SIGKILL tests' fork server and kill count: tests/crash_helpers.py; the fuzzing tests'
+# count of examples: tests/fuzz_helpers.py
+__all__ = [
+    "examples_per_target",
+    "forker",
+    "kills_landed",
+    "open_store",
+    "pg_cluster",
+    "pg_url",
+    "quick_trivia_bank",
+    "store",
+    "store_target",
+]
 
 if TYPE_CHECKING:
     from bot.client import QuoteBot

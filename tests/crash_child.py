@@ -1,4 +1,4 @@
-"""Helper process for tests/test_crash.py: a fork server for the code paths being killed.
+"""Helper process for the SIGKILL tests (tests/test_crash.py, test_crash_daily_trivia.py): a fork server for the code paths being killed.
 
 It imports the bot once, then for every JSON request on stdin forks a child that runs one
 real code path and exits; it prints the child's pid, then its exit status (negative: the
