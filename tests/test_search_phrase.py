@@ -106,3 +106,11 @@ def test_a_loose_phrase_of_added_words_still_ends_on_its_last_word() -> None:
     found = _found(texts, "lighthouse really and then i was")
     assert (True, False, False) not in found
     assert found[(True, False, True)] == [len(texts) - 1]
+
+
+def test_number_words_typed_match_the_digits_said() -> None:
+    """ "five hundred and fifty" for "550": the run of number words as one number (each
+    word's own variants, "5" and "50", cannot make it)."""
+    texts = [*FILLER, "She was paid 550 dollars for the boat.", "Five boats, fifty nets."]
+    found = _found(texts, "she was paid five hundred and fifty dollars")
+    assert found[(False, False, False)] == [30]

@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from bot.search.fold import number_runs
 from bot.search.params import (
     PHRASE_BARE_WORDS,
     PHRASE_EXTRA_FROM,
@@ -151,18 +152,27 @@ class _PhraseScan(_Planner):
             words.append(slot.word)
         return [self._term_id[w] for w in words if w in self._term_id]
 
-    def _pair_joins(self, tokens: list[str], prefix: bool) -> dict[int, bytes]:
-        """Where two neighbouring query words make one word of the corpus ("home work" ->
-        "homework"; the rule of _Planner._pair_variants): the first word's position ->
-        the joined word, escaped.  A pair ending on an unfinished last word is left out."""
+    def _pair_joins(self, tokens: list[str], prefix: bool) -> dict[int, tuple[int, bytes]]:
+        """Where neighbouring query words make one word of the corpus (the rules of
+        _Planner._pair_variants): two words run together ("home work" -> "homework") and
+        number words spelling digits ("five hundred and fifty" -> "550").  The first
+        word's position -> (the position after the last, the corpus word escaped).  A run
+        ending on an unfinished last word is left out."""
         known = self._term_id
-        out: dict[int, bytes] = {}
-        for i in range(len(tokens) - 1 - prefix):
-            if i - 1 in out:
-                continue
+        usable = len(tokens) - prefix
+        out: dict[int, tuple[int, bytes]] = {}
+        taken: set[int] = set()
+        for start, end, digits in number_runs(tokens):
+            if digits in known and end <= usable and taken.isdisjoint(range(start, end)):
+                out[start] = (end, re.escape(digits.encode("utf-8")))
+                taken.update(range(start, end))
+        for i in range(usable - 1):
             joined = tokens[i] + tokens[i + 1]
+            if i in taken or i + 1 in taken:
+                continue
             if joined in known and joined not in STOP_WORDS and len(joined) >= 5:
-                out[i] = re.escape(joined.encode("utf-8"))
+                out[i] = (i + 2, re.escape(joined.encode("utf-8")))
+                taken.update((i, i + 1))
         return out
 
     def _typed_halves(self, token: str, unfinished: bool) -> bytes | None:
@@ -225,7 +235,9 @@ class _PhraseScan(_Planner):
         # The phrase starts at a plain literal (a word with no variants), so the regex
         # engine can skip ahead by it; content words before it are dropped.  With none,
         # it starts at the first word the corpus has, as typed.
-        paired = {j for i in joins for j in (i, i + 1)}  # never the head: "home" in "homework"
+        # never the head: "home" in "homework", "five" in "500"
+        paired = {j for i, (end, _) in joins.items() for j in range(i, end)}
+        inside = {j for i, (end, _) in joins.items() for j in range(i + 1, end)}
         plain = [i for i in range(len(tokens)) if known(i) and not options[i] and i not in paired]
         first = [i for i in range(len(tokens)) if known(i) and i not in paired]
         skippable = self._addable(query.slots)
@@ -244,8 +256,8 @@ class _PhraseScan(_Planner):
         for i in range(start, len(tokens)):
             word = tokens[i].encode("utf-8")
             tid = self._term_id.get(tokens[i], -1)
-            if i - 1 in joins and i - 1 > start:
-                continue  # the second word of a pair typed apart: part of the one before
+            if i in inside and head:
+                continue  # a later word of a run typed apart: part of its first word's
             if not head:
                 head = re.escape(word) + rb"(?<!" + _WORD_BYTE + b".{%d})" % len(word)
                 literal += tokens[i] not in STOP_WORDS
@@ -256,13 +268,14 @@ class _PhraseScan(_Planner):
                 part = self._pair_part(tokens, i, options, known)
             elif known(i):
                 part = re.escape(word)
-                if tid >= 0 and i not in joins:
+                if tid >= 0 and i not in paired:
                     words_at.append((tid, len(parts)))
             else:
                 part = _WILDCARD
-            if i in joins:  # "home work": the two words as typed, or the word they make
-                second = self._pair_part(tokens, i + 1, options, known)
-                part = b"(?:" + part + _GAP + second + b"|" + joins[i] + b")"
+            if i in joins:  # "home work": the words as typed, or the word they make
+                end, joined = joins[i]
+                rest = [self._pair_part(tokens, j, options, known) for j in range(i + 1, end)]
+                part = b"(?:" + _GAP.join([part, *rest]) + b"|" + joined + b")"
             elif (halves := self._typed_halves(tokens[i], i == last and query.prefix)) is not None:
                 part = b"(?:" + part + b"|" + halves + b")"  # "homework": "home work" too
             # A stop word or a very common word ("really", "actually") may be one the
