@@ -77,8 +77,8 @@ def test_the_phrase_scan_over_answers_holding_the_words_finds_what_the_full_scan
                 continue
             pool, _ = index._candidates(plan, PHRASE_POOL)
             joined = index._joined(pool)
-            for loose in (False, True):
-                phrase = index._phrase_plan(plan, loose)
+            for mode in ((False, False, False), (True, False, False), (True, False, True)):
+                phrase = index._phrase_plan(plan, *mode)
                 if phrase is None:
                     continue
                 source, required = phrase

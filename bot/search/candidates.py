@@ -168,10 +168,16 @@ class _Candidates(_PhraseScan):
         scanned: dict[bool | None, _Scanned] = {None: {}, False: {}, True: {}}
         # The phrase as typed (each word or a close variant of it), then, when no answer
         # holds that, with stop words and very common words optional (members add them),
-        # then with a word between any two of its words (one the member left out).
-        modes = ((False, False), (True, False), (False, True)) if loose else ((False, False),)
-        for optional, gapped in modes:
-            phrase = self._phrase_plan(query, optional, gapped)
+        # then with a word between any two of its words (one the member left out), then,
+        # when every word after its first content word may be an added one, ending on
+        # its last word.
+        modes = (
+            ((False, False, False), (True, False, False), (False, True, False), (True, False, True))
+            if loose
+            else ((False, False, False),)
+        )
+        for optional, gapped, edges in modes:
+            phrase = self._phrase_plan(query, optional, gapped, edges)
             if phrase is None or phrase[0] in tried:
                 continue
             pattern, required = phrase

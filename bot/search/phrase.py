@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 
 import numpy as np
 
+from bot.search.fold import number_runs
 from bot.search.params import (
     PHRASE_BARE_WORDS,
     PHRASE_EXTRA_FROM,
@@ -150,15 +152,63 @@ class _PhraseScan(_Planner):
             words.append(slot.word)
         return [self._term_id[w] for w in words if w in self._term_id]
 
+    def _pair_joins(self, tokens: list[str], prefix: bool) -> dict[int, tuple[int, bytes]]:
+        """Where neighbouring query words make one word of the corpus (the rules of
+        _Planner._pair_variants): two words run together ("home work" -> "homework") and
+        number words spelling digits ("five hundred and fifty" -> "550").  The first
+        word's position -> (the position after the last, the corpus word escaped).  A run
+        ending on an unfinished last word is left out."""
+        known = self._term_id
+        usable = len(tokens) - prefix
+        out: dict[int, tuple[int, bytes]] = {}
+        taken: set[int] = set()
+        for start, end, digits in number_runs(tokens):
+            if digits in known and end <= usable and taken.isdisjoint(range(start, end)):
+                out[start] = (end, re.escape(digits.encode("utf-8")))
+                taken.update(range(start, end))
+        for i in range(usable - 1):
+            joined = tokens[i] + tokens[i + 1]
+            if i in taken or i + 1 in taken:
+                continue
+            if joined in known and joined not in STOP_WORDS and len(joined) >= 5:
+                out[i] = (i + 2, re.escape(joined.encode("utf-8")))
+                taken.update((i, i + 1))
+        return out
+
+    def _typed_halves(self, token: str, unfinished: bool) -> bytes | None:
+        """The two corpus words a query word the corpus lacks runs together ("homework"
+        -> "home work", :meth:`_Planner._halves`), as a phrase; None when it is none."""
+        if unfinished or token in self._term_id:
+            return None
+        halves = self._halves(token)
+        if len(halves) != 2:
+            return None
+        return re.escape(halves[0].encode("utf-8")) + _GAP + re.escape(halves[1].encode("utf-8"))
+
+    @staticmethod
+    def _pair_part(
+        tokens: list[str], i: int, options: list[list[str]], known: Callable[[int], bool]
+    ) -> bytes:
+        """The regex part of query word `i` on its own: as typed or a close variant, or
+        any word when the corpus lacks it and it has no variant (a typo)."""
+        if options[i]:
+            words = ([tokens[i]] if known(i) else []) + options[i]
+            return b"(?:" + b"|".join(re.escape(w.encode("utf-8")) for w in words) + b")"
+        return re.escape(tokens[i].encode("utf-8")) if known(i) else _WILDCARD
+
     def _phrase_plan(
-        self, query: _Query, loose: bool = False, gapped: bool = False
+        self, query: _Query, loose: bool = False, gapped: bool = False, edges: bool = False
     ) -> tuple[bytes, list[int]] | None:
         """A byte regex (uncompiled, for re.DOTALL) for the query as a phrase, and the term ids of the words every
         match holds as whole words (its required literal content words); None when it
         would not narrow.
 
         `loose`: stop words and very common words may be missing; `gapped`: any two of
-        its words may have one other word between them (a word the member left out).
+        its words may have one other word between them (a word the member left out);
+        `edges` (with `loose`): when every word after the first content word may be
+        missing, the last must be there (None otherwise: the loose phrase as it is).
+        Two neighbouring words that make a corpus word match it too ("home work",
+        "homework"), and a word the corpus lacks that runs two together matches them.
 
         It starts with the first word the corpus has (words before it are dropped), so the
         regex engine can skip ahead by that literal; the word boundary before it is a
@@ -167,6 +217,7 @@ class _PhraseScan(_Planner):
         tokens = query.norm.split()
         slot_of = {slot.word: slot for slot in query.slots}
         last = len(tokens) - 1
+        joins = self._pair_joins(tokens, query.prefix)
 
         def alternatives(i: int) -> list[str]:
             """Close variants a content word may stand as ("ten" a slip for "tend")."""
@@ -184,21 +235,29 @@ class _PhraseScan(_Planner):
         # The phrase starts at a plain literal (a word with no variants), so the regex
         # engine can skip ahead by it; content words before it are dropped.  With none,
         # it starts at the first word the corpus has, as typed.
-        plain = [i for i in range(len(tokens)) if known(i) and not options[i]]
-        first = [i for i in range(len(tokens)) if known(i)]
-        if loose:  # start at a content word: the stop word first typed may be an added one
-            plain = [i for i in plain if tokens[i] not in STOP_WORDS] or plain
-        start = plain[0] if plain else first[0] if first else len(tokens)
+        # never the head: "home" in "homework", "five" in "500"
+        paired = {j for i, (end, _) in joins.items() for j in range(i, end)}
+        inside = {j for i, (end, _) in joins.items() for j in range(i + 1, end)}
+        plain = [i for i in range(len(tokens)) if known(i) and not options[i] and i not in paired]
+        first = [i for i in range(len(tokens)) if known(i) and i not in paired]
         skippable = self._addable(query.slots)
+        if loose:  # start at a content word: the stop word first typed may be an added one,
+            # and so may a very common word ("really"): not the head, which must be there
+            content = [i for i in plain if tokens[i] not in STOP_WORDS]
+            plain = [i for i in content if tokens[i] not in skippable] or content or plain
+        start = plain[0] if plain else first[0] if first else len(tokens)
         gap = _GAP + _FORGOTTEN if gapped else _GAP
         head = b""
         parts: list[bytes] = []
+        last_part = b""
         literal = 0
         # (term id, the part it is or -1 for the head) of each required word as typed
         words_at: list[tuple[int, int]] = []
         for i in range(start, len(tokens)):
             word = tokens[i].encode("utf-8")
             tid = self._term_id.get(tokens[i], -1)
+            if i in inside and head:
+                continue  # a later word of a run typed apart: part of its first word's
             if not head:
                 head = re.escape(word) + rb"(?<!" + _WORD_BYTE + b".{%d})" % len(word)
                 literal += tokens[i] not in STOP_WORDS
@@ -206,14 +265,19 @@ class _PhraseScan(_Planner):
                     words_at.append((tid, -1))
                 continue
             if options[i]:
-                words = ([tokens[i]] if known(i) else []) + options[i]
-                part = b"(?:" + b"|".join(re.escape(w.encode("utf-8")) for w in words) + b")"
+                part = self._pair_part(tokens, i, options, known)
             elif known(i):
                 part = re.escape(word)
-                if tid >= 0:
+                if tid >= 0 and i not in paired:
                     words_at.append((tid, len(parts)))
             else:
                 part = _WILDCARD
+            if i in joins:  # "home work": the words as typed, or the word they make
+                end, joined = joins[i]
+                rest = [self._pair_part(tokens, j, options, known) for j in range(i + 1, end)]
+                part = b"(?:" + _GAP.join([part, *rest]) + b"|" + joined + b")"
+            elif (halves := self._typed_halves(tokens[i], i == last and query.prefix)) is not None:
+                part = b"(?:" + part + b"|" + halves + b")"  # "homework": "home work" too
             # A stop word or a very common word ("really", "actually") may be one the
             # member added: the phrase is found without it too.
             optional = tokens[i] in STOP_WORDS or tokens[i] in skippable
@@ -222,9 +286,18 @@ class _PhraseScan(_Planner):
             else:
                 parts.append(gap + part)
                 literal += part != _WILDCARD
+            last_part = part
         while parts and parts[-1] == gap + _WILDCARD:
             parts.pop()
         required = sum(not part.endswith(b")?") for part in parts)
+        if edges:
+            if not loose or not parts or required or tokens[start] in STOP_WORDS:
+                return None
+            # Every word after a content word may be an added one ("raishsoort kind of
+            # and a i was"): the phrase still ends on its last word, as LoosePhrase's
+            # alignment does (a member adds words inside what they remember).
+            parts[-1] = gap + last_part
+            required, literal = 1, literal + (last_part != _WILDCARD)
         if not head or required < 1 or (literal < 1 and len(parts) < PHRASE_BARE_WORDS):
             return None
         tail = b"" if query.prefix else _WORD_END

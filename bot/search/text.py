@@ -190,7 +190,9 @@ _IntArray = npt.NDArray[np.int64]
 # byte" is an ASCII letter or digit or any byte of a multi-byte character; between words
 # anything else may stand, including curly quotes, dashes, ellipses and no-break spaces.
 _WORD_BYTE = rb"[a-z0-9\x80-\xfe]"
-_WORD_END = rb"(?![a-z0-9\x80-\xfe])"
+# A word ends where no word byte follows: a non-ASCII letter's bytes are word bytes, but
+# the separators _GAP allows (dashes, curly quotes, "…", a no-break space) are not.
+_WORD_END = rb"(?![a-z0-9]|(?!\xe2\x80[\x90-\x9f\xa6]|\xc2\xa0)[\x80-\xfe])"
 _GAP = rb"(?:[^a-z0-9\x80-\xff]|\xe2\x80[\x90-\x9f\xa6]|\xc2\xa0)+"
 _WILDCARD = _WORD_BYTE + rb"{1,40}"
 
