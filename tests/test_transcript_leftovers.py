@@ -8,22 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.models import Interview, InterviewMeta
-from bot.transcript import TranscriptError, parse_transcript
-
-
-def parse(text: str, meta: InterviewMeta | None = None) -> Interview:
-    return parse_transcript(
-        text, interview_id="t", source="t.txt", meta=meta or InterviewMeta(title="T")
-    )
-
-
-def said(interview: Interview) -> list[tuple[str, str, str | None]]:
-    return [(p.speaker, p.text, p.question) for p in interview.passages]
-
-
-def roles(interview: Interview) -> dict[str, str]:
-    return {r.name: r.role for r in interview.roles}
+from bot.models import InterviewMeta
+from bot.transcript import TranscriptError
+from tests.transcript_helpers import parse, roles, said
 
 
 def test_a_name_and_its_time_with_no_colon_label_the_words_after_them() -> None:

@@ -6,12 +6,8 @@ these pin each general rule on text that is not any fixture's.
 
 from __future__ import annotations
 
-from bot.models import Interview, InterviewMeta
-from bot.transcript import parse_transcript
-
-
-def parse(text: str, source: str = "t.txt") -> Interview:
-    return parse_transcript(text, interview_id="t", source=source, meta=InterviewMeta(title="T"))
+from bot.models import Interview
+from tests.transcript_helpers import parse
 
 
 def credits(interview: Interview) -> list[tuple[str, str, str]]:

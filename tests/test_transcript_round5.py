@@ -5,12 +5,7 @@ The round's fixtures the parser was fixed on are asserted whole by test_transcri
 
 from __future__ import annotations
 
-from bot.models import Interview, InterviewMeta
-from bot.transcript import parse_transcript
-
-
-def parse(text: str, source: str = "t.txt") -> Interview:
-    return parse_transcript(text, interview_id="t", source=source, meta=InterviewMeta(title="T"))
+from tests.transcript_helpers import parse
 
 
 def test_a_running_head_with_a_page_number_mid_answer_is_dropped_and_the_sentence_goes_on() -> None:
@@ -62,7 +57,7 @@ def test_news_page_furniture_between_paragraphs_is_never_part_of_an_answer() -> 
         "**Courier:** Do they sting the lawyers?\n\n"
         "**Farah:** Only the ones who swat.\n"
     )
-    interview = parse(text, "t.md")
+    interview = parse(text, source="t.md")
     texts = [p.text for p in interview.passages]
     assert texts == [
         "Because the judge said yes before anyone else did.\n\n"
@@ -86,7 +81,7 @@ def test_a_pull_quote_in_curly_typography_repeating_a_plain_answer_is_dropped() 
         "**Q:** Would you do it again?\n\n"
         "**A:** Tomorrow.\n"
     )
-    interview = parse(text, "t.md")
+    interview = parse(text, source="t.md")
     assert "“" not in interview.passages[0].text
     assert [d.kind for d in interview.dropped].count("pull quote") == 1
 
@@ -159,7 +154,7 @@ def test_a_dialogue_dash_opening_a_paragraph_is_no_part_of_the_quote() -> None:
         "**¿Y el primero?**\n\n"
         "– Un pescadero, en 1991.\n"
     )
-    passages = parse(text, "t.md").passages
+    passages = parse(text, source="t.md").passages
     assert [p.text for p in passages] == [
         "Porque allí todo el mundo habla, y yo escucho — y dibujo.",
         "Un pescadero, en 1991.",
@@ -224,7 +219,7 @@ def test_initials_labels_take_the_one_name_with_those_initials_in_the_headline()
         "**ED:** Why bells?\n\n"
         "**AO:** Because nobody else in the county can do it.\n"
     )
-    interview = parse(text, "t.md")
+    interview = parse(text, source="t.md")
     assert [p.speaker for p in interview.passages] == ["Amara Osei"]
 
 
@@ -236,4 +231,4 @@ def test_initials_matching_two_names_in_the_headline_stay_initials() -> None:
         "**ED:** Is it loud?\n\n"
         "**AO:** Very. I wear two kinds of ear plugs.\n"
     )
-    assert {p.speaker for p in parse(text, "t.md").passages} == {"AO"}
+    assert {p.speaker for p in parse(text, source="t.md").passages} == {"AO"}

@@ -6,14 +6,10 @@ are asserted whole by test_transcript_layouts.py once they move to the tuning se
 
 from __future__ import annotations
 
-from bot.models import Interview, InterviewMeta
-from bot.transcript import parse_transcript, roles
+from bot.transcript import roles
 from bot.transcript.names import split_label
 from bot.transcript.roles import Cue, SpeakerStats, assign_roles, find_cues
-
-
-def parse(text: str, source: str = "t.txt") -> Interview:
-    return parse_transcript(text, interview_id="t", source=source, meta=InterviewMeta(title="T"))
+from tests.transcript_helpers import parse
 
 
 def test_a_label_with_a_long_nested_affiliation_is_a_label_and_the_affiliation_no_quote() -> None:
@@ -80,7 +76,7 @@ def test_teams_voices_are_named_given_name_first_without_the_guest_tag() -> None
         "a1/2-0\n00:00:01.000 --> 00:00:03.000\n<v Berg, Lena>What do you grow?</v>\n\n"
         "a1/5-0\n00:00:03.500 --> 00:00:06.000\n<v Adeyemi, Tunde (Guest)>Cassava, mostly.</v>\n"
     )
-    (passage,) = parse(text, "t.vtt").passages
+    (passage,) = parse(text, source="t.vtt").passages
     assert passage.speaker == "Tunde Adeyemi"
     assert passage.text == "Cassava, mostly."
 
@@ -92,7 +88,7 @@ def test_sdh_subtitles_name_speakers_in_capitals_in_brackets() -> None:
         "3\n00:00:05,500 --> 00:00:08,000\n[IVO] Only in winter. [sighs]\n\n"
         "4\n00:00:08,500 --> 00:00:09,000\n[engine starting]\n"
     )
-    (passage,) = parse(text, "t.srt").passages
+    (passage,) = parse(text, source="t.srt").passages
     assert (passage.speaker, passage.text, passage.question) == (
         "Ivo Marsh",
         "Only in winter.",
@@ -167,7 +163,7 @@ def test_answers_in_blockquotes_follow_plain_questions() -> None:
         "Do you still enjoy it?\n\n"
         "> Every single day.\n"
     )
-    interview = parse(text, "t.md")
+    interview = parse(text, source="t.md")
     assert [(p.speaker, p.text, p.question) for p in interview.passages] == [
         (
             "Nell Hay",
@@ -186,7 +182,7 @@ def test_headings_that_ask_are_the_questions_and_an_image_alt_text_confirms_the_
         "## When were you happiest?\n\nOn stage in Aberystwyth.\n\n"
         "## What is your greatest fear?\n\nA broken string in the slow movement.\n"
     )
-    interview = parse(text, "t.md")
+    interview = parse(text, source="t.md")
     assert [(p.speaker, p.text, p.question) for p in interview.passages] == [
         ("Tomos Pryce-Evans", "On stage in Aberystwyth.", "When were you happiest?"),
         (
@@ -310,7 +306,7 @@ def test_a_publication_asking_in_mixed_case_again_and_again_is_a_label() -> None
         "**The Upland Post:** Why gliders?\n\n**Vega:** No engine, no noise.\n\n"
         "**The Upland Post:** And now?\n\n**Vega:** I teach.\n"
     )
-    interview = parse(text, "t.md")
+    interview = parse(text, source="t.md")
     assert [p.question for p in interview.passages] == [
         "When did you start?",
         "Why gliders?",

@@ -6,16 +6,7 @@ are asserted whole by test_transcript_layouts.py once they move to the tuning se
 
 from __future__ import annotations
 
-from bot.models import Interview, InterviewMeta
-from bot.transcript import parse_transcript
-
-
-def parse(text: str, source: str = "t.txt") -> Interview:
-    return parse_transcript(text, interview_id="t", source=source, meta=InterviewMeta(title="T"))
-
-
-def said(interview: Interview) -> list[tuple[str, str, str | None]]:
-    return [(p.speaker, p.text, p.question) for p in interview.passages]
+from tests.transcript_helpers import parse, said
 
 
 def test_numbered_question_and_answer_markers_pair_and_questions_for_names_the_answerer() -> None:
@@ -283,7 +274,7 @@ def test_an_ask_me_anything_thread_is_answered_by_the_one_its_title_introduces()
         "> Once a winter, always in front of my neighbour.\n\n"
         "1.2k upvotes · 88 comments · Share · Save\n"
     )
-    interview = parse(text, "t.md")
+    interview = parse(text, source="t.md")
     assert said(interview) == [
         (
             "Tove Lindgren",
@@ -381,7 +372,7 @@ def test_a_markdown_table_of_turns_is_read_row_by_row() -> None:
         "| 00:15 | Maya Torres | Is it dangerous? |\n"
         "| 00:18 | Ravi Shah | Only if you forget it is hot. |\n"
     )
-    interview = parse(text, "t.md")
+    interview = parse(text, source="t.md")
     assert said(interview) == [
         ("Ravi Shah", "Because it moves while you work it.", "Welcome. Why glass?"),
         ("Ravi Shah", "Only if you forget it is hot.", "Is it dangerous?"),

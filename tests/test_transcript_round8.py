@@ -8,20 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.models import Interview, InterviewMeta
-from bot.transcript import TranscriptError, parse_transcript
-
-
-def parse(text: str, source: str = "t.txt") -> Interview:
-    return parse_transcript(text, interview_id="t", source=source, meta=InterviewMeta(title="T"))
-
-
-def said(interview: Interview) -> list[tuple[str, str, str | None]]:
-    return [(p.speaker, p.text, p.question) for p in interview.passages]
-
-
-def roles(interview: Interview) -> dict[str, str]:
-    return {r.name: r.role for r in interview.roles}
+from bot.transcript import TranscriptError
+from tests.transcript_helpers import parse, roles, said
 
 
 def test_a_capitals_name_after_a_mixed_case_honorific_is_title_cased() -> None:

@@ -6,22 +6,8 @@ are asserted whole by test_transcript_layouts.py in the tuning set.
 
 from __future__ import annotations
 
-from bot.models import Interview, InterviewMeta
-from bot.transcript import parse_transcript
 from bot.transcript.chat import from_chat
-
-
-def parse(text: str, source: str = "t.txt") -> Interview:
-    return parse_transcript(text, interview_id="t", source=source, meta=InterviewMeta(title="T"))
-
-
-def said(interview: Interview) -> list[tuple[str, str, str | None]]:
-    return [(p.speaker, p.text, p.question) for p in interview.passages]
-
-
-def roles(interview: Interview) -> dict[str, str]:
-    return {r.name: r.role for r in interview.roles}
-
+from tests.transcript_helpers import parse, roles, said
 
 # --- chat logs and threads (bot/transcript/chat.py) ---------------------------------
 
