@@ -28,6 +28,7 @@ class Block:
     labelled_alone: bool = False  # its label stood alone on the line above
     quoted: bool = False  # a markdown blockquote (not a pull quote)
     dashed: bool = False  # opened by a dialogue dash ("— Where were you?")
+    header: bool = False  # a header field whose label was taken off ("Narrator: Jane Doe")
 
 
 @dataclass(slots=True)

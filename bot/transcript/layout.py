@@ -74,7 +74,7 @@ from bot.transcript.survey import (
 from bot.transcript.timed import with_timed_colons
 from bot.transcript.unheard import unheard_note, unheard_question
 
-__all__ = ["UNKNOWN_SPEAKER", "Block", "Layout", "front_matter", "read_layout"]
+__all__ = ["HEADER_FIELD", "UNKNOWN_SPEAKER", "Block", "Layout", "front_matter", "read_layout"]
 
 _STATEMENT = re.compile(
     r"(?i)^(?:(?:opening|prepared|joint|written|closing)\s+)?(?:statement|testimony|remarks)"
@@ -88,8 +88,9 @@ _DIALOGUE_DASH = re.compile(r"^[—–―](?:\s+|(?=[¿¡«A-ZÀ-ÖØ-Þ]))(?=\S
 # interviewer's questions after a doubled dash (no name), the answers under names
 _QUESTION_BARS = re.compile(r"^(?:―{2}|—{2}|─{2})\s*(?=\S)")
 _INTRO_LINES = 60
+_FIELD_WORDS = 12  # a header field's value, not a turn's words
 _PULL_QUOTES_MAX = 100
-_HEADER_FIELD = re.compile(r"^[A-Z][\w'’ ]{0,30}:\s")  # "Date of interview: ..." in a header
+HEADER_FIELD = re.compile(r"^[A-Z][\w'’ ]{0,30}:\s")  # "Date of interview: ..." in a header
 
 
 def read_layout(text: str, *, markdown: bool) -> Layout:
@@ -427,7 +428,7 @@ def _read_lines(
             and (join_lines or (_mid_sentence(current.text) and (text[:1].islower() or fragments)))
             and not current.note
             and (not indented or _mid_sentence(current.text))  # a hanging indent goes on
-            and (begun or not _HEADER_FIELD.match(text))
+            and not (HEADER_FIELD.match(text) and (not begun or _field_above(current, number)))
         ):
             current.text = f"{current.text} {text}"
             continue
@@ -462,6 +463,17 @@ def _read_lines(
     if pending is not None and pending[0] is not None:
         layout.dropped.append(Dropped(len(lines), "empty label", f"{pending[0]}:"))
     layout.blocks = [part for b in layout.blocks for part in _split_turns(b)]
+
+
+def _field_above(current: Block, number: int) -> bool:
+    """ "Collection: Leather and Lime" on the line above "Date of recording: …": one short
+    header field under another, not a turn's words going on."""
+    return (
+        current.label is not None
+        and current.line == number - 1
+        and len(current.text.split()) <= _FIELD_WORDS
+        and bool(HEADER_FIELD.match(current.raw))
+    )
 
 
 def _unheard_rest(label: Label, cleaned: Cleaned) -> bool:

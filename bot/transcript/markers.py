@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from bot.transcript.layout import Block
+from bot.transcript.layout import HEADER_FIELD, Block
 from bot.transcript.names import (
     LETTER_PAIRS,
     META_LABELS,
@@ -22,6 +22,7 @@ from bot.transcript.names import (
 __all__ = ["mark_blocks"]
 
 _INTRO_BLOCKS = 40
+_FIELD_WORDS = 12  # a header field's value, not a turn's words
 _NUMBERED_QUESTION = re.compile(r"^(?:Q(?:uestion)?\s?)?\d{1,2}[.):]\s+(?=[^?\n]{3,300}\?\s*$)")
 
 
@@ -52,8 +53,11 @@ def _unlabel_meta_lines(blocks: list[Block]) -> None:
         if b.label:
             counts[name_key(b.label)] = counts.get(name_key(b.label), 0) + 1
     header_line = -1  # the line of the last header line taken out
+    passed = False  # a field of another kind was passed over
     for b in blocks[:_INTRO_BLOCKS]:
         if b.label is None:
+            if b.line == header_line + 1 and HEADER_FIELD.match(b.text):
+                header_line = b.line  # "Date of recording: 19 October 1998" in the run
             continue
         key = name_key(b.label)
         once = counts[key] == 1 and b.text[:1].isupper() and len(b.text.split()) <= 25
@@ -61,11 +65,32 @@ def _unlabel_meta_lines(blocks: list[Block]) -> None:
         asks = "?" in b.text and not b.text.startswith(('"', "“"))
         # "Guest: Jane Doe, beekeeper" on the line under "Host: John Roe": a header run
         described = b.line == header_line + 1 and _name_list(b.text.split(",", 1)[0])
+        single = counts[key] == 1 and not asks
+        if key not in META_LABELS and single and _other_field(blocks, b, header_line):
+            header_line = b.line  # "Collection: …" or "I: Dr Jane Doe, …" above "Narrator:"
+            passed = True
+            continue
+        # past such a field, only a run of header lines or a name is more of the header
+        # ("MODERATOR: Thank you, Gustavo." under "Keynote: Gustavo Ibarra, …" is a turn)
+        once = once and (not passed or b.line == header_line + 1)
         if key not in META_LABELS or asks or not (once or described or _name_list(b.text)):
             break  # the conversation has begun
         b.text = f"{b.label}: {b.text}"
         b.label = None
+        b.header = True
         header_line = b.line
+
+
+def _other_field(blocks: list[Block], b: Block, header_line: int) -> bool:
+    """A header field no reader quotes, written once: a short line in a run of header
+    lines ("Collection: Voices of the Mills" over "Narrator: …"), or one that lists a
+    person and their post (a committee's "I: Dr Jane Doe, Chief Engineer, …")."""
+    if len(b.text.split()) > _FIELD_WORDS:
+        return False
+    after = next((n.line for n in blocks if n.line > b.line), None)
+    in_run = b.line == header_line + 1 or after == b.line + 1
+    listed = "," in b.text and _name_list(b.text.split(",", 1)[0])
+    return in_run or listed
 
 
 def _letter_markers(blocks: list[Block]) -> None:

@@ -111,6 +111,8 @@ def _intro(layout: Layout, meta_title: str) -> tuple[list[Cue], dict[str, str]]:
     for b in layout.blocks[:_INTRO_BLOCKS]:
         if b.label is None and turns == 0 and not layout.intro:
             texts.append((b.text, None))
+        elif b.header and b.text not in layout.intro:
+            texts.append((b.text, None))  # "Narrator: Jane Doe" under a "Collection:" field
         elif b.label is not None:
             turns += 1
             if turns > 3:
