@@ -158,3 +158,30 @@ def test_an_unknown_speaker_among_several_voices_stays_unknown() -> None:
 def test_the_sidecar_alias_wins_over_the_self_introduction() -> None:
     meta = InterviewMeta(title="T", aliases=(("Speaker 2", "Dana Ruiz-Okafor"),))
     assert _speakers(OTTER, meta) == {"Dana Ruiz-Okafor"}
+
+
+HOSTED = (
+    "Speaker 1: Hi, I'm Jo Park and this is Orchard Hour. Welcome to the show, Dana Ruiz.\n\n"
+    "Speaker 2: Thanks, Jo, it's a pleasure to be here.\n\n"
+    "Speaker 1: How did the farm start?\n\n"
+    "Speaker 2: My grandmother planted the first trees in 1961.\n\n"
+    "Speaker 1: What is a bad year?\n\n"
+    "Speaker 2: A late frost in May, and the blossom turns brown overnight.\n"
+)
+
+
+def test_a_numbered_host_naming_itself_stays_the_interviewer() -> None:
+    interview = parse(HOSTED)
+    assert {r.name: r.role for r in interview.roles} == {
+        "Dana Ruiz": "interviewee",
+        "Jo Park": "interviewer",
+    }
+    assert [p.speaker for p in interview.passages] == ["Dana Ruiz"] * 3
+    assert interview.passages[1].question == "How did the farm start?"
+
+
+def test_hi_this_is_opening_the_first_turn_names_the_voice() -> None:
+    text = HOSTED.replace(" Welcome to the show, Dana Ruiz.", "").replace(
+        "Speaker 2: Thanks, Jo,", "Speaker 2: Hi, this is Dana Ruiz,"
+    )
+    assert _roles(text) == {"Dana Ruiz": "interviewee", "Jo Park": "interviewer"}

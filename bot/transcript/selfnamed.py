@@ -18,7 +18,7 @@ __all__ = ["self_named"]
 # A tool's numbered voice ("Speaker 2", "SPEAKER_01", "Speaker B"), or its one unnamed voice
 # ("Unknown Speaker"): never a bare "Speaker" (a parliament's chair) or a caller, reporter…
 _VOICE = re.compile(
-    r"(?i)^(?:(?P<unknown>unknown|unidentified)\s+)?speaker(?P<n>[\s_]*(?:\d{1,3}|[A-Z]))?$"
+    r"(?i)^(?:(?P<unknown>unknown|unidentified)\s+)?speaker(?P<n>[\s_]+(?:\d{1,3}|[A-Z])|\d{1,3})?$"
 )
 _TURNS = 2  # a voice's first turns read for its own name
 _SENTENCES = 3  # sentences read in each of those turns
@@ -34,7 +34,7 @@ _FILLER = re.compile(
     r"actually|um|uh|of course|good morning|good evening|good afternoon)\b[,.!]?\s+)+"
 )
 _SELF = re.compile(rf"^(?:I['’]m|I am|[Mm]y name is|[Mm]y name['’]s)\s+{_NAME}{_AFTER}")
-_THIS_IS = re.compile(rf"^This is\s+{_NAME}{_AFTER}")  # only opening the voice's first turn
+_THIS_IS = re.compile(rf"^[Tt]his is\s+{_NAME}{_AFTER}")  # only opening the voice's first turn
 _WELCOMES = (
     re.compile(  # "Welcome, Dana Ruiz." / "Thanks for joining us, Dana Ruiz!"
         r"(?:^|[.!?]\s+)(?:[Ww]elcome(?: back)?(?: to the (?:show|program|programme|podcast|"
