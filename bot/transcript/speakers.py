@@ -55,6 +55,7 @@ from bot.transcript.roles import (
     note_role,
     role_word,
 )
+from bot.transcript.selfnamed import self_named
 
 __all__ = ["Cast", "read_cast"]
 
@@ -295,7 +296,8 @@ def read_cast(layout: Layout, meta: InterviewMeta) -> Cast:
     intro_aliases.update(_noted_initials(blocks))
     _two_voices(blocks, cues)
     sidecar_voices(blocks, meta.named_interviewees())  # the same, the guest named in lower case
-    aliases = {**intro_aliases, **dict(meta.aliases)}
+    # "Speaker 2" who says "I'm Dana Ruiz": below anything the intro or sidecar maps
+    aliases = {**self_named(blocks), **intro_aliases, **dict(meta.aliases)}
     sidecar_ee = [strip_honorific(clean_name(n)) for n in meta.named_interviewees()]
     sidecar_er = [strip_honorific(clean_name(n)) for n in meta.named_interviewers()]
     front_ee = _front_names(layout.front, _FRONT_INTERVIEWEES)
