@@ -207,8 +207,10 @@ def heading_text(line: str) -> str | None:
 
 def shouted_heading(line: str) -> bool:
     """An all-capitals line of two or more words without a label: a section title."""
-    letters = [ch for ch in line if ch.isalpha()]
-    if len(letters) < 6 or any(ch.islower() for ch in letters) or len(line) > 300:
+    # the cheap tests first: most lines are long or hold a lower-case letter early on
+    if len(line) > 300 or any(ch.islower() for ch in line):
+        return False
+    if sum(ch.isalpha() for ch in line) < 6:
         return False
     return len(line.split()) >= 2 and not line.rstrip().endswith((":", "?"))
 
