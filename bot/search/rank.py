@@ -197,17 +197,15 @@ class _Ranker(_Verdicts):
             for s in ranked
             if s.score >= MATCH_FLOOR
         ]
-        contradicted = bool(hits) and self._contradicted(plan, ranked, hits[0])
-        if contradicted:
-            hits = []  # the leads under the floor decide between them
-        lead = None
-        if contradicted:
-            # _contradicted already found the naive favourite within LEAD_GAP of the hit
-            lead = self._naive_lead(plan, ranked)
-        elif not hits and ranked:
-            lead = self._answer_naive_lead(plan, ranked)
+        # A weak hit the naive scorer contradicts: its favourite leads instead (the near-tie
+        # veto of _answer_naive_lead is for answers nothing contradicted)
+        lead = self._contradicted(plan, ranked, hits[0]) if hits else None
         if lead is None and not hits and ranked:
-            lead = self._evidence_lead(plan, ranked) or self._clear_lead(ranked)
+            lead = (
+                self._answer_naive_lead(plan, ranked)
+                or self._evidence_lead(plan, ranked)
+                or self._clear_lead(ranked)
+            )
         if lead is not None:
             hits = [Hit(self._ids[lead.row], MATCH_FLOOR, lead.sentence, False)]
         answered = hits  # before the questions: did they add anything (_question_lead)?

@@ -194,23 +194,26 @@ class _Verdicts(_Questions):
             return None
         return lead
 
-    def _contradicted(self, plan: _Query, ranked: list[_Scored], first: Hit) -> bool:
-        """Whether the best hit holds only part of the query (under EVERY_WORD, not the
-        phrase) while the naive scorer clearly prefers another answer (`_naive_lead`)
-        scoring less than LEAD_GAP under it: two weak signals disagree, so the hit is no
-        better evidence than a lead under the floor ("what's a surface in a crossword
-        clue": "crossword" and "surfaces" scattered in one answer scored 50.0, "The
-        surface is what the clue appears to say" 45.3 and naive 71 against 58).  A hit
-        standing LEAD_GAP clear stands: perturbed held-out queries ("back in thirty six
-        horus") had the right hit 17-25 points over the naive favourite."""
+    def _contradicted(self, plan: _Query, ranked: list[_Scored], first: Hit) -> _Scored | None:
+        """The answer the naive scorer clearly prefers (`_naive_lead`) when it contradicts
+        the best hit: the hit holds only part of the query (under EVERY_WORD, not the
+        phrase) and the favourite, another answer, scores less than LEAD_GAP under it.
+        Two weak signals disagree, so the hit is no better evidence than a lead under the
+        floor ("what's a surface in a crossword clue": "crossword" and "surfaces"
+        scattered in one answer scored 50.0, "The surface is what the clue appears to say"
+        45.3 and naive 71 against 58).  A hit standing LEAD_GAP clear stands: perturbed
+        held-out queries ("back in thirty six horus") had the right hit 17-25 points over
+        the naive favourite.  None when nothing contradicts the hit."""
         if first.exact or first.score >= EVERY_WORD or not ranked:
-            return False
+            return None
         lead = self._naive_lead(plan, ranked)
-        return (
-            lead is not None
-            and self._ids[lead.row] != first.passage_id
-            and first.score - lead.score < LEAD_GAP
-        )
+        if (
+            lead is None
+            or self._ids[lead.row] == first.passage_id
+            or first.score - lead.score >= LEAD_GAP
+        ):
+            return None
+        return lead
 
     def _clear_lead(self, ranked: list[_Scored]) -> _Scored | None:
         """The best candidate when it stands clearly alone although under MATCH_FLOOR: at
