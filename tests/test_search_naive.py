@@ -25,6 +25,7 @@ from bot.models import Passage  # noqa: E402
 from bot.search import SearchIndex, normalise  # noqa: E402
 from bot.search.params import MATCH_FLOOR, NAIVE_SCAN_BYTES  # noqa: E402
 from bot.search.plan import content_words  # noqa: E402
+from bot.search.results import Hit  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +38,15 @@ def _answer_id(passages: list[Passage], fragment: str) -> str:
     found = [p.id for p in passages if fragment in p.text.replace("’", "'")]
     assert len(found) == 1
     return found[0]
+
+
+def _first_hit(tuning: tuple[list[Passage], SearchIndex], query: str, fragment: str) -> Hit:
+    """The query's first hit, asserted to be the answer holding `fragment`."""
+    passages, index = tuning
+    hits = index.search(query).hits
+    assert hits, index.search(query).suggestions
+    assert hits[0].passage_id == _answer_id(passages, fragment)
+    return hits[0]
 
 
 # Paraphrases keeping two or three content words, which the rerank put first but under
@@ -53,11 +63,7 @@ PARAPHRASES = [
 def test_a_paraphrase_the_naive_scorer_clearly_prefers_is_a_match(
     tuning: tuple[list[Passage], SearchIndex], query: str, fragment: str
 ) -> None:
-    passages, index = tuning
-    hits = index.search(query).hits
-    assert hits, index.search(query).suggestions
-    assert hits[0].passage_id == _answer_id(passages, fragment)
-    assert hits[0].score >= MATCH_FLOOR
+    assert _first_hit(tuning, query, fragment).score >= MATCH_FLOOR
 
 
 # The same paraphrases with a typo the index finds (one edit from a corpus word): the naive
@@ -72,10 +78,7 @@ TYPO_PARAPHRASES = [
 def test_a_paraphrase_with_a_typo_is_still_a_match(
     tuning: tuple[list[Passage], SearchIndex], query: str, fragment: str
 ) -> None:
-    passages, index = tuning
-    hits = index.search(query).hits
-    assert hits, index.search(query).suggestions
-    assert hits[0].passage_id == _answer_id(passages, fragment)
+    _first_hit(tuning, query, fragment)
 
 
 def test_the_naive_scorer_sees_a_typo_as_the_word_it_misspells() -> None:
@@ -132,10 +135,7 @@ SPLIT_PARAPHRASES = [
 def test_a_paraphrase_with_a_split_or_joined_word_is_still_a_match(
     tuning: tuple[list[Passage], SearchIndex], query: str, fragment: str
 ) -> None:
-    passages, index = tuning
-    hits = index.search(query).hits
-    assert hits, index.search(query).suggestions
-    assert hits[0].passage_id == _answer_id(passages, fragment)
+    _first_hit(tuning, query, fragment)
 
 
 def test_the_naive_scorers_pick_is_no_match_when_the_rerank_clearly_prefers_another(
