@@ -148,9 +148,11 @@ def find_names_after(text: str) -> list[str]:
 
 # "Ruth Oyelowo, welcome." / "Welcome, Ruth." / "Thanks for joining us, Ruth.": said in a
 # turn, the one welcomed is a guest (and `_cue_roles` makes who welcomes a host).
-_WELCOMED = re.compile(
+# "Dana Ruiz, welcome" / "Welcome to the show, Dana Ruiz." / "Thanks for joining us, Dana."
+WELCOMED = re.compile(
     r"(?:^|[.!?]\s+|,\s+)(?P<before>[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,3}),\s+welcome\b"
-    r"|\b(?:[Ww]elcome(?: back)?|[Tt]hanks? (?:you )?for (?:joining|coming on)(?: us| me)?"
+    r"|\b(?:[Ww]elcome(?: back)?(?: to the (?:show|program|programme|podcast|studio))?"
+    r"|[Tt]hanks? (?:you )?for (?:joining|coming(?: on)?|being here)(?: us| me)?"
     r"(?: today| tonight)?),\s+(?P<after>[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,3})[.!]"
 )
 
@@ -159,7 +161,7 @@ def find_cues(text: str, speaker: str | None = None) -> list[Cue]:
     """Roles the text gives people: "hosted by X", "joined by Y and Z", "Guest: W"."""
     cues: list[Cue] = []
     text = text[:_MAX_CUE_TEXT]
-    for match in _WELCOMED.finditer(text) if speaker is not None else ():
+    for match in WELCOMED.finditer(text) if speaker is not None else ():
         name = strip_office(strip_honorific(match.group("before") or match.group("after")))
         if looks_like_name(name) and name_key(name) != name_key(speaker or ""):
             cues.append(Cue("interviewee", name, speaker))

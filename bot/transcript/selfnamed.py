@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from bot.transcript.blocks import UNKNOWN_SPEAKER, Block
 from bot.transcript.names import looks_like_name, name_key, strip_honorific
+from bot.transcript.roles import WELCOMED
 
 __all__ = ["self_named"]
 
@@ -35,16 +36,6 @@ _FILLER = re.compile(
 )
 _SELF = re.compile(rf"^(?:I['’]m|I am|[Mm]y name is|[Mm]y name['’]s)\s+{_NAME}{_AFTER}")
 _THIS_IS = re.compile(rf"^[Tt]his is\s+{_NAME}{_AFTER}")  # only opening the voice's first turn
-_WELCOMES = (
-    re.compile(  # "Welcome, Dana Ruiz." / "Thanks for joining us, Dana Ruiz!"
-        r"(?:^|[.!?]\s+)(?:[Ww]elcome(?: back)?(?: to the (?:show|program|programme|podcast|"
-        r"studio))?|[Tt]hanks? (?:you )?for (?:joining|coming(?: on)?|being here)(?: us| me)?"
-        rf"(?: today| tonight)?),\s+{_NAME}[.!]"
-    ),
-    re.compile(  # "Dana Ruiz, welcome." / "Dana Ruiz, thanks for joining us."
-        rf"(?:^|[.!?]\s+){_NAME},\s+(?:welcome|thanks? (?:you )?for (?:joining|coming))\b"
-    ),
-)
 # Any "I'm Dana Ruiz…" in a turn, however it goes on ("I'm Dana Ruiz too"): a name two
 # voices claim is neither's
 _CLAIM = re.compile(rf"\b(?:I['’]m|I am|[Mm]y name is|[Mm]y name['’]s|This is)\s+{_NAME}")
@@ -93,7 +84,10 @@ def _said_of_self(texts: list[str]) -> set[str]:
 
 
 def _welcomed(text: str) -> set[str]:
-    return {m.group("name") for pattern in _WELCOMES for m in pattern.finditer(text[-_TEXT:])}
+    """Full names the turn welcomes ("Welcome, Dana Ruiz.": the pattern find_cues reads
+    too); a first name alone ("Dana, welcome") names no voice and vetoes none."""
+    names = (m.group("before") or m.group("after") for m in WELCOMED.finditer(text[-_TEXT:]))
+    return {name for name in names if len(strip_honorific(name).split()) >= 2}
 
 
 def self_named(blocks: Sequence[Block]) -> dict[str, str]:
