@@ -17,6 +17,7 @@ from bot.transcript.names import (
     is_unnamed,
     name_key,
     shaped_label,
+    title_case,
 )
 
 __all__ = ["nameless_turns", "sidecar_voices", "titled_chevron_labels"]
@@ -114,7 +115,7 @@ def _titled(match: re.Match[str], taken: set[str]) -> str:
     name = match.group("name")
     if name not in taken:
         return match.group()
-    return ">> " + " ".join(w[:1].upper() + w[1:] for w in name.split())
+    return ">> " + title_case(name)
 
 
 def nameless_turns(blocks: Sequence[Block]) -> bool:

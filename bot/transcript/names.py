@@ -38,6 +38,7 @@ __all__ = [
     "split_label",
     "split_names",
     "strip_office",
+    "title_case",
 ]
 
 _MAX_LABEL = 80
@@ -246,9 +247,15 @@ def clean_name(name: str) -> str:
     if _INITIALS_LABEL.match(name) or not any(ch.islower() for ch in name):
         if _INITIALS_LABEL.match(name) or len(name) <= 3 or "_" in name:
             return name  # "SPEAKER_01", a diarization tool's id, is no name to title-case
-        words = name.split()
-        return " ".join([_title_word(words[0], first=True), *(_title_word(w) for w in words[1:])])
+        return title_case(name)
     return name
+
+
+def title_case(name: str) -> str:
+    """ "MEI LIN" or "mei lin" -> "Mei Lin", "o'brien" -> "O'Brien", "jan de vries" -> "Jan
+    de Vries": a name written all in one case, as a name is written."""
+    words = name.split()
+    return " ".join([_title_word(words[0], first=True), *(_title_word(w) for w in words[1:])])
 
 
 def initials(name: str, hyphens: bool = False) -> str:
